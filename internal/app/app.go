@@ -1,0 +1,115 @@
+// Package app is the one place that wires Onramp together: config →
+// database (migrated) → content catalog → services → HTTP server →
+// background work. The CLI and the end-to-end tests both build an App.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+
+	"github.com/onramp-lms/onramp/content"
+	"github.com/onramp-lms/onramp/internal/auth"
+	"github.com/onramp-lms/onramp/internal/catalog"
+	"github.com/onramp-lms/onramp/internal/clock"
+	"github.com/onramp-lms/onramp/internal/compliance"
+	"github.com/onramp-lms/onramp/internal/config"
+	"github.com/onramp-lms/onramp/internal/db"
+	"github.com/onramp-lms/onramp/internal/httpserver"
+	"github.com/onramp-lms/onramp/internal/learning"
+	"github.com/onramp-lms/onramp/internal/people"
+)
+
+// App is a running Onramp: its settings, database, services and server.
+type App struct {
+	Config   config.Config
+	Log      *slog.Logger
+	Clock    clock.Clock
+	DB       *db.DB
+	Catalog  *catalog.Catalog
+	People   *people.Store
+	Auth     *auth.Service
+	Cycles   *compliance.Store
+	Learning *learning.Service
+	Server   *httpserver.Server
+}
+
+// ContentError is returned by Open when the course content has problems.
+type ContentError struct {
+	Problems []catalog.Problem
+}
+
+func (e *ContentError) Error() string {
+	return fmt.Sprintf("content has %d problem(s); run `onramp content check` to see them (first: %s)", len(e.Problems), e.Problems[0])
+}
+
+// ContentFS returns the content tree the settings select: the directory when
+// one is set, the embedded content otherwise.
+func ContentFS(cfg config.Config) fs.FS {
+	if cfg.ContentDir != "" {
+		return os.DirFS(cfg.ContentDir)
+	}
+	return content.FS
+}
+
+// Open connects to the database, applies pending migrations, loads and syncs
+// the content, and builds every service and the HTTP server. clk may be nil
+// for the real clock.
+func Open(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Clock) (*App, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if clk == nil {
+		clk = clock.Real{}
+	}
+	d, err := db.Open(ctx, cfg.DatabaseURL, log)
+	if err != nil {
+		return nil, err
+	}
+	a, err := build(ctx, cfg, log, clk, d)
+	if err != nil {
+		_ = d.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+func build(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Clock, d *db.DB) (*App, error) {
+	if err := d.Migrate(ctx); err != nil {
+		return nil, err
+	}
+	cat, problems := catalog.Load(ContentFS(cfg))
+	if len(problems) > 0 {
+		return nil, &ContentError{Problems: problems}
+	}
+	if err := cat.Sync(ctx, d, clk.Now()); err != nil {
+		return nil, fmt.Errorf("sync content: %w", err)
+	}
+	a := &App{Config: cfg, Log: log, Clock: clk, DB: d, Catalog: cat}
+	a.People = &people.Store{DB: d}
+	a.Cycles = &compliance.Store{DB: d}
+	a.Auth = &auth.Service{DB: d, Clock: clk, People: a.People, IdleTimeout: cfg.SessionIdle, MaxAge: cfg.SessionMax, InviteTTL: cfg.InviteTTL}
+	a.Learning = &learning.Service{DB: d, Clock: clk, Catalog: cat, Cycles: a.Cycles, People: a.People}
+	a.Server = httpserver.New(httpserver.Deps{
+		Config: cfg, DB: d, Log: log, Clock: clk, Catalog: cat,
+		People: a.People, Auth: a.Auth, Cycles: a.Cycles, Learning: a.Learning,
+	})
+	return a, nil
+}
+
+// Serve runs the HTTP server (and, as they land, the background jobs) until
+// ctx is cancelled.
+func (a *App) Serve(ctx context.Context) error {
+	a.Log.Info("serving", "addr", a.Config.Addr, "base_url", a.Config.BaseURL.String(), "demo", a.Config.Demo)
+	err := a.Server.ListenAndServe(ctx, a.Config.Addr)
+	if err != nil && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	return nil
+}
+
+// Close releases the database.
+func (a *App) Close() error { return a.DB.Close() }

@@ -1,0 +1,5 @@
+package apptest
+
+import "github.com/onramp-lms/onramp/internal/auth"
+
+func hashPassword(pw string) (string, error) { return auth.HashPassword(pw) }

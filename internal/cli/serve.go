@@ -1,0 +1,29 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+)
+
+func init() {
+	register("serve", "run the web server (migrations are applied first)", runServe)
+}
+
+func runServe(ctx context.Context, env Env, args []string) int {
+	fs, load := flags("serve", env)
+	cfg, code := parse(fs, load, args, env)
+	if code >= 0 {
+		return code
+	}
+	a, code := openApp(ctx, cfg, env)
+	if code >= 0 {
+		return code
+	}
+	defer a.Close()
+	fmt.Fprintf(env.Stdout, "Onramp is serving at %s\n", cfg.BaseURL)
+	if err := a.Serve(ctx); err != nil {
+		fmt.Fprintf(env.Stderr, "onramp: %v\n", err)
+		return 1
+	}
+	return 0
+}

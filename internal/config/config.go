@@ -1,0 +1,185 @@
+// Package config reads Onramp's settings from command-line flags and ONRAMP_*
+// environment variables, validates them once, and hands the rest of the
+// program a typed Config. A flag wins over its environment variable.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Config holds every setting the server and the commands use.
+type Config struct {
+	// Addr is the address the HTTP server listens on.
+	Addr string
+	// DatabaseURL is a SQLite file path (optionally "sqlite://" or "file:")
+	// or a postgres:// URL.
+	DatabaseURL string
+	// DataDir holds the SQLite file, uploads and other state.
+	DataDir string
+	// ContentDir overrides the embedded course content when set.
+	ContentDir string
+	// BaseURL is the public address used in links, e-mails and cookies.
+	BaseURL *url.URL
+	// SessionIdle signs a person out after this long without a request.
+	SessionIdle time.Duration
+	// SessionMax signs a person out this long after sign-in, whatever they do.
+	SessionMax time.Duration
+	// InviteTTL is how long a set-password link stays valid.
+	InviteTTL time.Duration
+	// LogLevel is debug, info, warn or error.
+	LogLevel string
+	// Demo is true for `onramp demo`: demo data and a banner on every page.
+	Demo bool
+}
+
+// Error is a bad setting: it names the setting and what is wrong with it.
+type Error struct {
+	Setting string
+	Problem string
+}
+
+func (e *Error) Error() string { return e.Setting + ": " + e.Problem }
+
+// Defaults returns the settings used when nothing is set.
+func Defaults() Config {
+	return Config{
+		Addr:        "127.0.0.1:8080",
+		DataDir:     "data",
+		SessionIdle: 30 * time.Minute,
+		SessionMax:  12 * time.Hour,
+		InviteTTL:   7 * 24 * time.Hour,
+		LogLevel:    "info",
+	}
+}
+
+// Setting describes one flag and its environment variable, for the README and --help.
+type Setting struct {
+	Flag, Env, Help string
+}
+
+// Settings lists every flag and environment variable Load understands.
+var Settings = []Setting{
+	{"addr", "ONRAMP_ADDR", "address to listen on (default 127.0.0.1:8080)"},
+	{"db", "ONRAMP_DATABASE_URL", "SQLite file path or postgres:// URL (default: onramp.db in the data directory)"},
+	{"data", "ONRAMP_DATA_DIR", "directory for the SQLite file and other state (default ./data)"},
+	{"content", "ONRAMP_CONTENT_DIR", "directory of course content to use instead of the embedded content/"},
+	{"base-url", "ONRAMP_BASE_URL", "public URL of the site, used in links and e-mails (default http://<addr>)"},
+	{"session-idle", "ONRAMP_SESSION_IDLE", "sign out after this long idle (default 30m)"},
+	{"session-max", "ONRAMP_SESSION_MAX", "sign out this long after sign-in (default 12h)"},
+	{"invite-ttl", "ONRAMP_INVITE_TTL", "how long a set-password link is valid (default 168h)"},
+	{"log-level", "ONRAMP_LOG_LEVEL", "debug, info, warn or error (default info)"},
+}
+
+// Register adds the settings' flags to fs, returning a function that builds
+// the validated Config after fs has been parsed.
+func Register(fs *flag.FlagSet, getenv func(string) string) func() (Config, error) {
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	d := Defaults()
+	vals := map[string]*string{}
+	for _, s := range Settings {
+		vals[s.Flag] = fs.String(s.Flag, "", s.Help+" [$"+s.Env+"]")
+	}
+	return func() (Config, error) {
+		get := func(name string) (string, string) {
+			for _, s := range Settings {
+				if s.Flag != name {
+					continue
+				}
+				if v := *vals[name]; v != "" {
+					return v, "--" + name
+				}
+				return getenv(s.Env), s.Env
+			}
+			panic("config: unknown setting " + name)
+		}
+		c := d
+		if v, _ := get("addr"); v != "" {
+			c.Addr = v
+		}
+		if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+			_, name := get("addr")
+			return c, &Error{name, fmt.Sprintf("%q is not host:port (for example 127.0.0.1:8080)", c.Addr)}
+		}
+		if v, _ := get("data"); v != "" {
+			c.DataDir = v
+		}
+		if v, _ := get("db"); v != "" {
+			c.DatabaseURL = v
+		} else {
+			c.DatabaseURL = filepath.Join(c.DataDir, "onramp.db")
+		}
+		if strings.Contains(c.DatabaseURL, "://") {
+			u, err := url.Parse(c.DatabaseURL)
+			_, name := get("db")
+			if err != nil {
+				return c, &Error{name, "is not a valid URL"}
+			}
+			switch u.Scheme {
+			case "sqlite", "file", "postgres", "postgresql":
+			default:
+				return c, &Error{name, fmt.Sprintf("scheme %q is not supported: use a file path, sqlite:// or postgres://", u.Scheme)}
+			}
+		}
+		if v, name := get("content"); v != "" {
+			st, err := os.Stat(v)
+			if err != nil || !st.IsDir() {
+				return c, &Error{name, fmt.Sprintf("%q is not a directory", v)}
+			}
+			c.ContentDir = v
+		}
+		base, name := get("base-url")
+		if base == "" {
+			base = "http://" + c.Addr
+			name = ""
+		}
+		u, err := url.Parse(base)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return c, &Error{name, fmt.Sprintf("%q is not an http:// or https:// URL", base)}
+		}
+		u.Path = strings.TrimSuffix(u.Path, "/")
+		c.BaseURL = u
+		for _, dur := range []struct {
+			name string
+			dst  *time.Duration
+		}{{"session-idle", &c.SessionIdle}, {"session-max", &c.SessionMax}, {"invite-ttl", &c.InviteTTL}} {
+			v, name := get(dur.name)
+			if v == "" {
+				continue
+			}
+			p, err := time.ParseDuration(v)
+			if err != nil || p <= 0 {
+				return c, &Error{name, fmt.Sprintf("%q is not a positive duration (for example 30m or 12h)", v)}
+			}
+			*dur.dst = p
+		}
+		if v, name := get("log-level"); v != "" {
+			switch v {
+			case "debug", "info", "warn", "error":
+				c.LogLevel = v
+			default:
+				return c, &Error{name, fmt.Sprintf("%q is not one of debug, info, warn, error", v)}
+			}
+		}
+		return c, nil
+	}
+}
+
+// Secure reports whether the site is served over HTTPS, which decides the
+// Secure flag and __Host- prefix of cookies.
+func (c Config) Secure() bool { return c.BaseURL != nil && c.BaseURL.Scheme == "https" }
+
+// IsSetting reports whether err is a bad setting.
+func IsSetting(err error) bool {
+	var e *Error
+	return errors.As(err, &e)
+}

@@ -1,0 +1,187 @@
+// Package db opens Onramp's database (SQLite by default, PostgreSQL when the
+// URL says so), applies the embedded goose migrations, and offers the small
+// helpers every store uses: new IDs and transactions.
+//
+// SQLite is opened for evidence-grade records: WAL, a busy timeout, foreign
+// keys on, synchronous=FULL, and write transactions that take the write lock
+// at BEGIN so two writers never deadlock on an upgrade.
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/driver/sqlite"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+)
+
+// Dialect names the database family behind a *DB.
+type Dialect string
+
+// The supported dialects.
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// DB is the opened database with its dialect.
+type DB struct {
+	*gorm.DB
+	Dialect Dialect
+}
+
+// DialectOf tells which dialect a database URL selects.
+func DialectOf(dsn string) Dialect {
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		return Postgres
+	}
+	return SQLite
+}
+
+// SQLitePath turns a SQLite database URL (a plain path, sqlite://path or
+// file:path) into a file path.
+func SQLitePath(dsn string) string {
+	switch {
+	case strings.HasPrefix(dsn, "sqlite://"):
+		return strings.TrimPrefix(dsn, "sqlite://")
+	case strings.HasPrefix(dsn, "file:"):
+		p := strings.TrimPrefix(dsn, "file:")
+		if i := strings.IndexByte(p, '?'); i >= 0 {
+			p = p[:i]
+		}
+		return p
+	}
+	return dsn
+}
+
+// Open connects to the database named by dsn. It does not migrate.
+func Open(ctx context.Context, dsn string, log *slog.Logger) (*DB, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	cfg := &gorm.Config{
+		Logger:  newGormLogger(log),
+		NowFunc: func() time.Time { return time.Now().UTC() },
+		// Stores name their tables explicitly; never let GORM guess.
+		DisableAutomaticPing: false,
+	}
+	switch DialectOf(dsn) {
+	case Postgres:
+		return openPostgres(ctx, dsn, cfg)
+	default:
+		return openSQLite(ctx, SQLitePath(dsn), cfg)
+	}
+}
+
+func openSQLite(ctx context.Context, path string, cfg *gorm.Config) (*DB, error) {
+	if path == "" {
+		return nil, errors.New("no SQLite file path given")
+	}
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, fmt.Errorf("create database directory: %w", err)
+		}
+	}
+	q := url.Values{}
+	q.Set("_busy_timeout", "10000")
+	q.Set("_journal_mode", "WAL")
+	q.Set("_foreign_keys", "on")
+	q.Set("_synchronous", "FULL")
+	q.Set("_txlock", "immediate")
+	dsn := "file:" + path + "?" + q.Encode()
+	g, err := gorm.Open(sqlite.Open(dsn), cfg)
+	if err != nil {
+		return nil, fmt.Errorf("open SQLite %s: %w", path, err)
+	}
+	sqlDB, err := g.DB()
+	if err != nil {
+		return nil, err
+	}
+	// One writer at a time is SQLite's rule; a small pool keeps readers
+	// concurrent under WAL without piling up waiting writers.
+	sqlDB.SetMaxOpenConns(8)
+	sqlDB.SetMaxIdleConns(8)
+	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	if err := sqlDB.PingContext(ctx); err != nil {
+		return nil, fmt.Errorf("open SQLite %s: %w", path, err)
+	}
+	var fk int
+	if err := sqlDB.QueryRowContext(ctx, "PRAGMA foreign_keys").Scan(&fk); err != nil || fk != 1 {
+		return nil, fmt.Errorf("open SQLite %s: foreign keys could not be enabled", path)
+	}
+	return &DB{DB: g, Dialect: SQLite}, nil
+}
+
+// SQL returns the underlying *sql.DB.
+func (d *DB) SQL() *sql.DB {
+	s, err := d.DB.DB()
+	if err != nil {
+		// gorm only fails here when the pool is not a *sql.DB, which Open never does.
+		panic(err)
+	}
+	return s
+}
+
+// Close closes the connection pool.
+func (d *DB) Close() error { return d.SQL().Close() }
+
+// Tx runs fn in one transaction: committed when fn returns nil, rolled back
+// otherwise.
+func (d *DB) Tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	return d.WithContext(ctx).Transaction(fn)
+}
+
+// NewID returns a new time-ordered unique ID (UUIDv7) as text.
+func NewID() string {
+	return uuid.Must(uuid.NewV7()).String()
+}
+
+// Ping checks the database answers.
+func (d *DB) Ping(ctx context.Context) error {
+	return d.SQL().PingContext(ctx)
+}
+
+type gormLogger struct {
+	log *slog.Logger
+}
+
+func newGormLogger(log *slog.Logger) logger.Interface { return gormLogger{log: log} }
+
+func (g gormLogger) LogMode(logger.LogLevel) logger.Interface { return g }
+func (g gormLogger) Info(ctx context.Context, msg string, args ...any) {
+	g.log.DebugContext(ctx, fmt.Sprintf(msg, args...))
+}
+func (g gormLogger) Warn(ctx context.Context, msg string, args ...any) {
+	g.log.WarnContext(ctx, fmt.Sprintf(msg, args...))
+}
+func (g gormLogger) Error(ctx context.Context, msg string, args ...any) {
+	g.log.ErrorContext(ctx, fmt.Sprintf(msg, args...))
+}
+
+// Trace logs slow statements; SQL arguments are never logged, because they
+// can hold personal data and secrets.
+func (g gormLogger) Trace(ctx context.Context, begin time.Time, fc func() (string, int64), err error) {
+	elapsed := time.Since(begin)
+	if elapsed < 500*time.Millisecond && g.log.Enabled(ctx, slog.LevelDebug) == false {
+		return
+	}
+	sqlText, rows := fc()
+	if i := strings.Index(sqlText, " VALUES "); i > 0 {
+		sqlText = sqlText[:i] + " VALUES …"
+	}
+	level := slog.LevelDebug
+	if elapsed >= 500*time.Millisecond {
+		level = slog.LevelWarn
+	}
+	g.log.Log(ctx, level, "sql", "elapsed", elapsed, "rows", rows, "sql", sqlText)
+}

@@ -1,0 +1,91 @@
+package httpserver
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/onramp-lms/onramp/internal/auth"
+	"github.com/onramp-lms/onramp/internal/catalog"
+	"github.com/onramp-lms/onramp/internal/clock"
+	"github.com/onramp-lms/onramp/internal/compliance"
+	"github.com/onramp-lms/onramp/internal/config"
+	"github.com/onramp-lms/onramp/internal/db"
+	"github.com/onramp-lms/onramp/internal/learning"
+	"github.com/onramp-lms/onramp/internal/people"
+)
+
+// Deps is everything the handlers use, built once by package app.
+type Deps struct {
+	Config   config.Config
+	DB       *db.DB
+	Log      *slog.Logger
+	Clock    clock.Clock
+	Catalog  *catalog.Catalog
+	People   *people.Store
+	Auth     *auth.Service
+	Cycles   *compliance.Store
+	Learning *learning.Service
+}
+
+// Server is the HTTP server.
+type Server struct {
+	Deps
+	echo *echo.Echo
+}
+
+// New builds the router with every route and middleware.
+func New(d Deps) *Server {
+	if d.Log == nil {
+		d.Log = slog.New(slog.DiscardHandler)
+	}
+	e := echo.New()
+	e.HideBanner = true
+	e.HidePort = true
+	s := &Server{Deps: d, echo: e}
+	e.HTTPErrorHandler = s.handleError
+	e.IPExtractor = echo.ExtractIPDirect()
+	e.Use(s.recoverPanics, s.logRequests, securityHeaders, limitBody(2<<20))
+	e.Use(s.loadViewer, s.checkCSRF)
+	s.opsRoutes(e)
+	s.authRoutes(e)
+	s.learnerRoutes(e)
+	return s
+}
+
+// ServeHTTP lets the server be used as an http.Handler (and in httptest).
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.ServeHTTP(w, r) }
+
+// ListenAndServe serves on addr until ctx is cancelled, then shuts down
+// gracefully, letting requests in flight finish for up to 15 seconds.
+func (s *Server) ListenAndServe(ctx context.Context, addr string) error {
+	srv := &http.Server{
+		Addr:              addr,
+		Handler:           s,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      5 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(s.Log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe() }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutCtx); err != nil {
+		return err
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

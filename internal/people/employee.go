@@ -1,0 +1,131 @@
+package people
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/onramp-lms/onramp/internal/db"
+)
+
+// Role is what a person may do in Onramp.
+type Role string
+
+// The roles, from least to most privileged.
+const (
+	RoleLearner Role = "learner"
+	RoleManager Role = "manager"
+	RoleHRAdmin Role = "hr_admin"
+)
+
+// Status says whether an employee is still with the organisation.
+type Status string
+
+// The statuses.
+const (
+	StatusActive   Status = "active"
+	StatusInactive Status = "inactive"
+)
+
+// ErrNotFound is returned when no employee matches.
+var ErrNotFound = errors.New("employee not found")
+
+// Employee is one person in the organisation.
+type Employee struct {
+	ID string
+	// EmployeeNumber is the HR system's ID (employee_id in the staff CSV).
+	EmployeeNumber *string
+	Email          string
+	FirstName      string
+	LastName       string
+	Department     string
+	JobTitle       string
+	Location       string
+	ManagerID      *string
+	HireDate       *time.Time
+	Status         Status
+	TimeZone       string
+	Role           Role
+	PasswordHash   string
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+	DeactivatedAt  *time.Time
+}
+
+// TableName tells GORM the table.
+func (Employee) TableName() string { return "employees" }
+
+// FullName is the name the person signs with: first and last name.
+func (e *Employee) FullName() string {
+	return strings.TrimSpace(e.FirstName + " " + e.LastName)
+}
+
+// Active reports whether the employee is still with the organisation.
+func (e *Employee) Active() bool { return e.Status == StatusActive }
+
+// Can reports whether the employee's role is at least r.
+func (e *Employee) Can(r Role) bool {
+	rank := map[Role]int{RoleLearner: 1, RoleManager: 2, RoleHRAdmin: 3}
+	return rank[e.Role] >= rank[r]
+}
+
+// NormalizeEmail lowercases and trims an address so lookups are exact.
+func NormalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+// Store reads and writes employees.
+type Store struct {
+	DB *db.DB
+}
+
+// ByID returns the employee with the given ID.
+func (s *Store) ByID(ctx context.Context, id string) (*Employee, error) {
+	var e Employee
+	err := s.DB.WithContext(ctx).Where("id = ?", id).Take(&e).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load employee %s: %w", id, err)
+	}
+	return &e, nil
+}
+
+// ByEmail returns the employee with the given address (case-insensitive).
+func (s *Store) ByEmail(ctx context.Context, email string) (*Employee, error) {
+	var e Employee
+	err := s.DB.WithContext(ctx).Where("email = ?", NormalizeEmail(email)).Take(&e).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load employee by email: %w", err)
+	}
+	return &e, nil
+}
+
+// Create inserts a new employee inside tx, filling in ID, status, role and
+// timestamps when they are empty.
+func Create(tx *gorm.DB, e *Employee, now time.Time) error {
+	if e.ID == "" {
+		e.ID = db.NewID()
+	}
+	e.Email = NormalizeEmail(e.Email)
+	if e.Email == "" || strings.TrimSpace(e.FirstName) == "" || strings.TrimSpace(e.LastName) == "" {
+		return errors.New("an employee needs an e-mail address, a first name and a last name")
+	}
+	if e.Status == "" {
+		e.Status = StatusActive
+	}
+	if e.Role == "" {
+		e.Role = RoleLearner
+	}
+	e.CreatedAt, e.UpdatedAt = now, now
+	if err := tx.Create(e).Error; err != nil {
+		return fmt.Errorf("create employee %s: %w", e.Email, err)
+	}
+	return nil
+}

@@ -1,0 +1,27 @@
+// Package views holds Onramp's templ components. Every page is rendered from
+// a typed view model; components never reach into the request.
+package views
+
+// Page is what the layout needs on every page.
+type Page struct {
+	// Title is the page's own title; the layout adds " · Onramp".
+	Title string
+	// User is the signed-in person, or nil.
+	User *User
+	// CSRF is the token every form posts back as csrf_token.
+	CSRF string
+	// Demo shows the demo banner.
+	Demo bool
+	// Nav is the active navigation item: "learn", "team", "admin".
+	Nav string
+	// Flash is a one-off message shown at the top of the page.
+	Flash string
+}
+
+// User is the signed-in person as the layout shows them.
+type User struct {
+	ID        string
+	Name      string
+	IsManager bool
+	IsHR      bool
+}
