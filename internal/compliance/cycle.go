@@ -43,6 +43,7 @@ type Assignment struct {
 	ID           string
 	EmployeeID   string
 	CourseID     string
+	RuleID       *string
 	Status       string
 	CreatedAt    time.Time
 	ClosedAt     *time.Time
@@ -70,8 +71,12 @@ type Cycle struct {
 	ClosedReason    string
 	Derivation      string
 	CourseVersionID *string
-	CreatedAt       time.Time
-	UpdatedAt       time.Time
+	// ExemptUntil ends an exemption; nil means it does not end.
+	ExemptUntil *time.Time
+	// ReminderStage is the last reminder stage enqueued (see Stage).
+	ReminderStage string
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
 }
 
 // TableName tells GORM the table.

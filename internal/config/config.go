@@ -38,6 +38,10 @@ type Config struct {
 	LogLevel string
 	// Demo is true for `onramp demo`: demo data and a banner on every page.
 	Demo bool
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For header is
+	// believed for the client's IP address; empty means the direct peer's
+	// address is the client's.
+	TrustedProxies []*net.IPNet
 }
 
 // Error is a bad setting: it names the setting and what is wrong with it.
@@ -76,6 +80,7 @@ var Settings = []Setting{
 	{"session-max", "ONRAMP_SESSION_MAX", "sign out this long after sign-in (default 12h)"},
 	{"invite-ttl", "ONRAMP_INVITE_TTL", "how long a set-password link is valid (default 168h)"},
 	{"log-level", "ONRAMP_LOG_LEVEL", "debug, info, warn or error (default info)"},
+	{"trusted-proxies", "ONRAMP_TRUSTED_PROXIES", "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed (default: none, the direct peer is the client)"},
 }
 
 // Register adds the settings' flags to fs, returning a function that builds
@@ -140,7 +145,7 @@ func Register(fs *flag.FlagSet, getenv func(string) string) func() (Config, erro
 		base, name := get("base-url")
 		if base == "" {
 			base = "http://" + c.Addr
-			name = ""
+			name = "ONRAMP_BASE_URL (derived from the listen address)"
 		}
 		u, err := url.Parse(base)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -170,8 +175,41 @@ func Register(fs *flag.FlagSet, getenv func(string) string) func() (Config, erro
 				return c, &Error{name, fmt.Sprintf("%q is not one of debug, info, warn, error", v)}
 			}
 		}
+		if v, name := get("trusted-proxies"); v != "" {
+			nets, err := parseCIDRs(v)
+			if err != nil {
+				return c, &Error{name, err.Error()}
+			}
+			c.TrustedProxies = nets
+		}
 		return c, nil
 	}
+}
+
+// parseCIDRs reads a comma-separated list of CIDR ranges; a bare address
+// stands for itself alone (/32 or /128).
+func parseCIDRs(list string) ([]*net.IPNet, error) {
+	var nets []*net.IPNet
+	for _, part := range strings.Split(list, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		if ip := net.ParseIP(part); ip != nil {
+			bits := 128
+			if ip.To4() != nil {
+				ip, bits = ip.To4(), 32
+			}
+			nets = append(nets, &net.IPNet{IP: ip, Mask: net.CIDRMask(bits, bits)})
+			continue
+		}
+		_, n, err := net.ParseCIDR(part)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not a CIDR range (for example 10.0.0.0/8 or 127.0.0.1/32)", part)
+		}
+		nets = append(nets, n)
+	}
+	return nets, nil
 }
 
 // Secure reports whether the site is served over HTTPS, which decides the

@@ -1,0 +1,300 @@
+package compliance_test
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/onramp-lms/onramp/internal/compliance"
+	"github.com/onramp-lms/onramp/internal/db"
+	"github.com/onramp-lms/onramp/internal/people"
+)
+
+// recorder is a Notifier that remembers every event, as "kind/stage/employee".
+type recorder struct{ events []string }
+
+func (r *recorder) Notify(tx *gorm.DB, ev compliance.Event, now time.Time) error {
+	switch {
+	case ev.Kind == compliance.EventEscalation:
+		var who []string
+		for _, c := range ev.Cycles {
+			who = append(who, c.EmployeeID)
+		}
+		r.events = append(r.events, fmt.Sprintf("escalation/%s/%s", ev.ManagerID, strings.Join(who, "+")))
+	case ev.Stage != "":
+		r.events = append(r.events, fmt.Sprintf("%s/%s/%s", ev.Kind, ev.Stage, ev.Cycle.EmployeeID))
+	default:
+		r.events = append(r.events, fmt.Sprintf("%s/%s", ev.Kind, ev.Cycle.EmployeeID))
+	}
+	return nil
+}
+
+func (r *recorder) take() []string { e := r.events; r.events = nil; return e }
+
+type fixture struct {
+	t   *testing.T
+	db  *db.DB
+	eng *compliance.Engine
+	rec *recorder
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	ctx := context.Background()
+	d, err := db.Open(ctx, filepath.Join(t.TempDir(), "c.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	if err := d.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	if err := d.Exec("INSERT INTO courses (id, title, created_at, updated_at) VALUES ('c1', 'Course', ?, ?)", now, now).Error; err != nil {
+		t.Fatal(err)
+	}
+	rec := &recorder{}
+	return &fixture{t: t, db: d, eng: &compliance.Engine{DB: d, Notifier: rec}, rec: rec}
+}
+
+func (f *fixture) employee(email, dept string, hired time.Time, manager *people.Employee) *people.Employee {
+	f.t.Helper()
+	e := &people.Employee{Email: email, FirstName: "F", LastName: email, Department: dept, HireDate: &hired}
+	if manager != nil {
+		e.ManagerID = &manager.ID
+	}
+	if err := f.db.Transaction(func(tx *gorm.DB) error { return people.Create(tx, e, hired) }); err != nil {
+		f.t.Fatal(err)
+	}
+	return e
+}
+
+func (f *fixture) rule(r *compliance.Rule) {
+	f.t.Helper()
+	r.ID, r.CourseID, r.Active, r.Source = "r-"+r.Name, "c1", true, "hr"
+	r.CreatedAt, r.UpdatedAt = time.Now(), time.Now()
+	if r.DueFrom == "" {
+		r.DueFrom = compliance.DueFromHire
+	}
+	if r.Base == "" {
+		r.Base = compliance.BaseExpiry
+	}
+	if err := r.Validate(); err != nil {
+		f.t.Fatal(err)
+	}
+	if err := f.db.Create(r).Error; err != nil {
+		f.t.Fatal(err)
+	}
+}
+
+func (f *fixture) cycles(empID string) []*compliance.Cycle {
+	f.t.Helper()
+	var cs []*compliance.Cycle
+	if err := f.db.Where("employee_id = ?", empID).Order("number").Find(&cs).Error; err != nil {
+		f.t.Fatal(err)
+	}
+	return cs
+}
+
+func (f *fixture) pass(now time.Time) compliance.PassResult {
+	f.t.Helper()
+	ctx := context.Background()
+	ev, err := f.eng.Evaluate(ctx, now, nil)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	res, err := f.eng.Advance(ctx, now)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	res.EvalResult = ev
+	return res
+}
+
+func date(s string) time.Time { t, _ := time.Parse("2006-01-02", s); return t }
+
+func TestEvaluateAssignsByHireDateOrFirstMatch(t *testing.T) {
+	f := newFixture(t)
+	f.rule(&compliance.Rule{Name: "everyone", Everyone: true, DueDays: 30, EveryMonths: 12, WindowDays: 60})
+	recent := f.employee("recent@x.test", "Nursing", date("2026-02-20"), nil)
+	veteran := f.employee("veteran@x.test", "Nursing", date("2019-05-01"), nil)
+	now := date("2026-03-01").Add(9 * time.Hour)
+
+	res := f.pass(now)
+	if res.Assigned != 2 {
+		t.Fatalf("assigned %d, want 2", res.Assigned)
+	}
+	rc := f.cycles(recent.ID)
+	if len(rc) != 1 || !rc[0].DueAt.Equal(date("2026-03-22")) || !strings.Contains(rc[0].Derivation, "30 days after your hire date, 20 February 2026") {
+		t.Fatalf("recent hire's cycle: %+v", rc[0])
+	}
+	vc := f.cycles(veteran.ID)
+	if !vc[0].DueAt.Equal(date("2026-03-31")) || !strings.Contains(vc[0].Derivation, "assigned to you on 1 March 2026") {
+		t.Fatalf("veteran's cycle due %s (%s), want 2026-03-31 from the first match", vc[0].DueAt, vc[0].Derivation)
+	}
+	if got := f.rec.take(); len(got) != 2 || !slices.Contains(got, "assigned/"+recent.ID) {
+		t.Fatalf("events %v", got)
+	}
+	// A second pass at the same instant changes nothing and says nothing.
+	if res := f.pass(now); res.Assigned != 0 || res.Reminders != 0 || len(f.rec.take()) != 0 {
+		t.Fatalf("second pass did something: %+v", res)
+	}
+}
+
+func TestEvaluateClosesAndReopens(t *testing.T) {
+	f := newFixture(t)
+	f.rule(&compliance.Rule{Name: "nursing", Departments: compliance.StringList{"Nursing"}, DueDays: 30})
+	e := f.employee("n@x.test", "Nursing", date("2026-01-10"), nil)
+	now := date("2026-01-15")
+	f.pass(now)
+	if cs := f.cycles(e.ID); len(cs) != 1 || cs[0].Status != compliance.StatusOpen {
+		t.Fatalf("cycles %+v", cs)
+	}
+	// Moves to another department: no longer required, history kept.
+	f.db.Model(&people.Employee{}).Where("id = ?", e.ID).Update("department", "Radiology")
+	res := f.pass(now.AddDate(0, 0, 1))
+	cs := f.cycles(e.ID)
+	if res.Closed != 1 || cs[0].Status != compliance.StatusClosed || cs[0].ClosedReason != compliance.ClosedNoLongerRequired {
+		t.Fatalf("after moving: %+v %+v", res, cs[0])
+	}
+	// Back to Nursing: a new cycle, the old one stays as history.
+	f.db.Model(&people.Employee{}).Where("id = ?", e.ID).Update("department", "Nursing")
+	f.pass(now.AddDate(0, 0, 2))
+	cs = f.cycles(e.ID)
+	if len(cs) != 2 || cs[1].Status != compliance.StatusOpen || cs[0].Status != compliance.StatusClosed {
+		t.Fatalf("after moving back: %d cycles", len(cs))
+	}
+	// Leaves: open cycles closed as inactive, nothing deleted.
+	f.db.Model(&people.Employee{}).Where("id = ?", e.ID).Update("status", "inactive")
+	f.pass(now.AddDate(0, 0, 3))
+	cs = f.cycles(e.ID)
+	if len(cs) != 2 || cs[1].ClosedReason != compliance.ClosedInactive {
+		t.Fatalf("after leaving: %+v", cs[1])
+	}
+}
+
+func TestTwoYearsOfCycles(t *testing.T) {
+	f := newFixture(t)
+	f.rule(&compliance.Rule{Name: "everyone", Everyone: true, DueDays: 30, EveryMonths: 12, WindowDays: 60})
+	mgr := f.employee("m@x.test", "Nursing", date("2020-01-01"), nil)
+	e := f.employee("e@x.test", "Nursing", date("2026-03-02"), mgr)
+	day := date("2026-03-02").Add(9 * time.Hour)
+	var log []string
+	completeOn := date("2026-03-25").Add(9 * time.Hour)
+	for i := 0; i < 2*366; i++ {
+		now := day.AddDate(0, 0, i)
+		f.pass(now)
+		if now.Equal(completeOn) {
+			cs := f.cycles(e.ID)
+			rec := compliance.Recurrence{EveryMonths: 12, WindowDays: 60, Base: compliance.BaseExpiry}
+			version := mustVersion(t, f)
+			if err := f.db.Transaction(func(tx *gorm.DB) error {
+				return compliance.Complete(tx, cs[0], now, rec, version)
+			}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, ev := range f.rec.take() {
+			log = append(log, now.Format("2006-01-02")+" "+strings.ReplaceAll(strings.ReplaceAll(ev, e.ID, "E"), mgr.ID, "M"))
+		}
+	}
+	// The manager, hired long before, is due 30 days after the rule first matched.
+	for _, w := range []string{"2026-03-02 assigned/M", "2026-03-18 reminder/due_14/M", "2026-04-02 reminder/overdue_1/M"} {
+		if !slices.Contains(log, w) {
+			t.Errorf("missing event %q in %q", w, log)
+		}
+	}
+	// The learner completed on 25 March, on time: expiry 1 April 2027 (due date + 12 months),
+	// the refresher window opens 60 days before, then nothing is done.
+	wantE := []string{
+		"2026-03-02 assigned/E", "2026-03-18 reminder/due_14/E",
+		"2027-01-31 window_open/E", "2027-03-18 reminder/due_14/E", "2027-03-29 reminder/due_3/E",
+		"2027-04-01 reminder/due_today/E", "2027-04-02 expired/E", "2027-04-02 reminder/overdue_1/E",
+		"2027-04-08 escalation/M/E", "2027-04-09 reminder/overdue_2/E", "2027-04-16 reminder/overdue_3/E",
+		"2027-04-23 reminder/overdue_4/E",
+	}
+	var gotE []string
+	for _, l := range log {
+		if strings.Contains(l, "/E") {
+			gotE = append(gotE, l)
+		}
+	}
+	if !slices.Equal(gotE, wantE) {
+		t.Errorf("the learner's two years:\n got %q\nwant %q", gotE, wantE)
+	}
+	cs := f.cycles(e.ID)
+	if len(cs) != 2 || cs[0].Status != compliance.StatusExpired || !cs[0].ExpiresAt.Equal(date("2027-04-01")) ||
+		cs[1].Path != compliance.PathRefresher || !cs[1].DueAt.Equal(date("2027-04-01")) || cs[1].Status != compliance.StatusOverdue {
+		t.Fatalf("cycles at the end: %+v / %+v", cs[0], cs[1])
+	}
+}
+
+func mustVersion(t *testing.T, f *fixture) string {
+	t.Helper()
+	var id string
+	f.db.Raw("SELECT id FROM content_versions WHERE course_id = 'c1' LIMIT 1").Scan(&id)
+	if id != "" {
+		return id
+	}
+	id = "v1"
+	if err := f.db.Exec("INSERT INTO content_versions (id, course_id, module_id, hash, title, source, created_at) VALUES ('v1', 'c1', '', 'h', 'Course', '', ?)", time.Now()).Error; err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+func TestExtendAndExempt(t *testing.T) {
+	f := newFixture(t)
+	f.rule(&compliance.Rule{Name: "everyone", Everyone: true, DueDays: 10})
+	e := f.employee("x@x.test", "Nursing", date("2026-01-01"), nil)
+	f.pass(date("2026-01-02"))
+	f.pass(date("2026-01-20")) // overdue
+	c := f.cycles(e.ID)[0]
+	if c.Status != compliance.StatusOverdue {
+		t.Fatalf("status %s", c.Status)
+	}
+	err := f.db.Transaction(func(tx *gorm.DB) error {
+		_, err := compliance.Extend(tx, c.ID, date("2026-01-05"), "sick leave", "hr", date("2026-01-20"))
+		return err
+	})
+	if err == nil || !strings.Contains(err.Error(), "must be after") {
+		t.Fatalf("an earlier date must be refused, got %v", err)
+	}
+	if err := f.db.Transaction(func(tx *gorm.DB) error {
+		_, err := compliance.Extend(tx, c.ID, date("2026-02-15"), "sick leave", "hr", date("2026-01-20"))
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	c = f.cycles(e.ID)[0]
+	if c.Status != compliance.StatusOpen || !c.DueAt.Equal(date("2026-02-15")) || !strings.Contains(c.Derivation, "extended from 11 January 2026 (sick leave)") {
+		t.Fatalf("after extension: %+v", c)
+	}
+	until := date("2026-06-01")
+	if err := f.db.Transaction(func(tx *gorm.DB) error {
+		_, err := compliance.Exempt(tx, c.ID, "long-term leave", &until, "hr", date("2026-01-21"))
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	f.pass(date("2026-05-31"))
+	if cs := f.cycles(e.ID); len(cs) != 1 || cs[0].Status != compliance.StatusExempt {
+		t.Fatalf("still exempt before the end: %+v", cs)
+	}
+	f.pass(date("2026-06-01"))
+	cs := f.cycles(e.ID)
+	if len(cs) != 2 || !cs[1].DueAt.Equal(date("2026-06-11")) || cs[1].Status != compliance.StatusOpen {
+		t.Fatalf("after the exemption ended: %d cycles, last %+v", len(cs), cs[len(cs)-1])
+	}
+	var n int64
+	f.db.Model(&compliance.CycleChange{}).Count(&n)
+	if n != 2 {
+		t.Fatalf("%d cycle changes recorded, want 2", n)
+	}
+}

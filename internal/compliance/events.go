@@ -1,0 +1,47 @@
+package compliance
+
+import (
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// EventKind names something that happened to a cycle that people should
+// hear about.
+type EventKind string
+
+// The events the engine raises; each becomes at most one message.
+const (
+	EventAssigned   EventKind = "assigned"
+	EventWindowOpen EventKind = "window_open"
+	EventReminder   EventKind = "reminder" // Stage says which: due_14, due_3, due_today, overdue_N
+	EventEscalation EventKind = "escalation"
+	EventExpired    EventKind = "expired"
+	EventCompleted  EventKind = "completed"
+)
+
+// Event is raised inside the transaction that caused it, so the message it
+// leads to is written in that same transaction.
+type Event struct {
+	Kind EventKind
+	// Stage is the reminder stage for EventReminder.
+	Stage string
+	// Cycle is the cycle concerned (nil for an escalation digest).
+	Cycle *Cycle
+	// ManagerID and Cycles are set for an escalation digest: one message to
+	// one manager about several overdue people.
+	ManagerID string
+	Cycles    []*Cycle
+}
+
+// Notifier turns events into outbox messages inside the caller's transaction.
+type Notifier interface {
+	Notify(tx *gorm.DB, ev Event, now time.Time) error
+}
+
+func notify(n Notifier, tx *gorm.DB, ev Event, now time.Time) error {
+	if n == nil {
+		return nil
+	}
+	return n.Notify(tx, ev, now)
+}

@@ -1,0 +1,165 @@
+// Package demo fills an empty database with a fictional hospital — its
+// departments, about a dozen people in every state of training — for
+// `onramp demo`. It is never used by `onramp serve`.
+package demo
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/onramp-lms/onramp/internal/app"
+	"github.com/onramp-lms/onramp/internal/auth"
+	"github.com/onramp-lms/onramp/internal/catalog"
+	"github.com/onramp-lms/onramp/internal/compliance"
+	"github.com/onramp-lms/onramp/internal/people"
+)
+
+// Password is every demo account's password.
+const Password = "onramp-demo"
+
+// Organisation is the demo hospital's name.
+const Organisation = "St. Brigid's Community Hospital"
+
+// Account is a demo sign-in shown when the demo starts.
+type Account struct {
+	Email, Name, Role, Story string
+}
+
+// Accounts are the sign-ins printed at start-up; their e-mail addresses are
+// a contract (the README and the browser tests use them).
+var Accounts = []Account{
+	{"newhire@onramp.test", "Nina Patel", "learner", "a new nurse hired this week, nothing done yet"},
+	{"staff@onramp.test", "Sam Okafor", "learner", "half-way through the course"},
+	{"manager@onramp.test", "Marcus Bell", "manager", "nurse manager with a team to watch"},
+	{"hr@onramp.test", "Hannah Reyes", "hr_admin", "HR and compliance; course completed"},
+}
+
+// state is how far a demo person has got.
+type state int
+
+const (
+	notStarted state = iota
+	halfWay
+	completed
+	overdue
+)
+
+type person struct {
+	email, first, last, dept, title, location string
+	role                                      people.Role
+	manager                                   string
+	hiredDaysAgo                              int
+	state                                     state
+}
+
+var staff = []person{
+	{"hr@onramp.test", "Hannah", "Reyes", "Human Resources", "HR Compliance Lead", "Main Campus", people.RoleHRAdmin, "", 2100, completed},
+	{"director@onramp.test", "Grace", "Whitfield", "Nursing", "Director of Nursing", "Main Campus", people.RoleManager, "", 3300, completed},
+	{"manager@onramp.test", "Marcus", "Bell", "Nursing", "Nurse Manager", "Main Campus", people.RoleManager, "director@onramp.test", 1500, completed},
+	{"newhire@onramp.test", "Nina", "Patel", "Nursing", "Registered Nurse", "Main Campus", people.RoleLearner, "manager@onramp.test", 3, notStarted},
+	{"staff@onramp.test", "Sam", "Okafor", "Nursing", "Registered Nurse", "Main Campus", people.RoleLearner, "manager@onramp.test", 20, halfWay},
+	{"li.chen@onramp.test", "Li", "Chen", "Nursing", "Nursing Assistant", "Main Campus", people.RoleLearner, "manager@onramp.test", 52, overdue},
+	{"ade.bankole@onramp.test", "Adebayo", "Bankole", "Nursing", "Registered Nurse", "Riverside Clinic", people.RoleLearner, "manager@onramp.test", 900, completed},
+	{"rosa.alvarez@onramp.test", "Rosa", "Alvarez", "Emergency", "Emergency Physician", "Main Campus", people.RoleLearner, "director@onramp.test", 12, notStarted},
+	{"tom.nguyen@onramp.test", "Tom", "Nguyen", "Radiology", "Radiographer", "Main Campus", people.RoleLearner, "director@onramp.test", 40, overdue},
+	{"fatima.siddiqui@onramp.test", "Fatima", "Siddiqui", "Pharmacy", "Clinical Pharmacist", "Riverside Clinic", people.RoleLearner, "director@onramp.test", 25, halfWay},
+	{"owen.price@onramp.test", "Owen", "Price", "Patient Services", "Receptionist", "Riverside Clinic", people.RoleLearner, "hr@onramp.test", 600, completed},
+	{"julia.novak@onramp.test", "Julia", "Novak", "Communications", "Social Media Coordinator", "Main Campus", people.RoleLearner, "hr@onramp.test", 8, notStarted},
+}
+
+// Progress puts a demo person's cycle half-way or completes it. The learning
+// service provides it; Seed calls it for those demo people.
+type Progress interface {
+	// AdvanceDemo marks the first fraction (0–1) of the required steps of the
+	// cycle done, completing the course when fraction is 1, as of time at.
+	AdvanceDemo(ctx context.Context, cycle *compliance.Cycle, fraction float64, at time.Time) error
+}
+
+// Seed fills the database with the demo organisation unless it already has
+// people. It is safe to run on every start.
+func Seed(ctx context.Context, a *app.App, progress Progress) error {
+	var n int64
+	if err := a.DB.WithContext(ctx).Model(&people.Employee{}).Count(&n).Error; err != nil {
+		return err
+	}
+	if n > 0 {
+		return nil
+	}
+	hash, err := auth.HashPassword(Password)
+	if err != nil {
+		return err
+	}
+	now := a.Clock.Now()
+	byEmail := map[string]*people.Employee{}
+	type pending struct {
+		cycle *compliance.Cycle
+		state state
+	}
+	var work []pending
+	err = a.DB.Tx(ctx, func(tx *gorm.DB) error {
+		for _, p := range staff {
+			hired := compliance.Day(now.AddDate(0, 0, -p.hiredDaysAgo))
+			num := fmt.Sprintf("SB%05d", 10000+len(byEmail)*37)
+			e := &people.Employee{
+				EmployeeNumber: &num, Email: p.email, FirstName: p.first, LastName: p.last,
+				Department: p.dept, JobTitle: p.title, Location: p.location, Role: p.role,
+				HireDate: &hired, TimeZone: "Europe/London", PasswordHash: hash,
+			}
+			if m := byEmail[p.manager]; m != nil {
+				e.ManagerID = &m.ID
+			}
+			if err := people.Create(tx, e, now); err != nil {
+				return err
+			}
+			byEmail[p.email] = e
+			for _, course := range a.Catalog.Courses {
+				c, err := assign(tx, course, e, p, now)
+				if err != nil {
+					return err
+				}
+				work = append(work, pending{c, p.state})
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("seed demo people: %w", err)
+	}
+	for _, w := range work {
+		var err error
+		switch w.state {
+		case halfWay:
+			err = progress.AdvanceDemo(ctx, w.cycle, 0.5, now.Add(-2*time.Hour))
+		case completed:
+			err = progress.AdvanceDemo(ctx, w.cycle, 1, now.AddDate(0, -2, 0))
+		}
+		if err != nil {
+			return fmt.Errorf("seed demo progress: %w", err)
+		}
+	}
+	return nil
+}
+
+// assign gives the person the course with a due date that tells their story.
+func assign(tx *gorm.DB, course *catalog.Course, e *people.Employee, p person, now time.Time) (*compliance.Cycle, error) {
+	dueDays := 30
+	if r := course.DefaultRule; r != nil && r.DueDays > 0 {
+		dueDays = r.DueDays
+	}
+	hired := *e.HireDate
+	due := hired.AddDate(0, 0, dueDays)
+	why := fmt.Sprintf("due %s: %d days after your hire date, %s", compliance.FormatDay(due), dueDays, compliance.FormatDay(hired))
+	switch {
+	case p.state == completed:
+		// Long-serving staff completed before the demo started.
+		due = compliance.Day(now.AddDate(0, -1, 0))
+		why = fmt.Sprintf("due %s: the date set when this course was first assigned", compliance.FormatDay(due))
+	case p.hiredDaysAgo > 60:
+		due = compliance.Day(now.AddDate(0, 0, dueDays))
+		why = fmt.Sprintf("due %s: %d days after this course was assigned to you", compliance.FormatDay(due), dueDays)
+	}
+	return compliance.Assign(tx, e.ID, course.ID, now.AddDate(0, 0, -p.hiredDaysAgo), due, why)
+}
