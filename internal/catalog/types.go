@@ -70,6 +70,9 @@ type Course struct {
 	VersionID string
 
 	modules map[string]*Module
+	// media is every file (path inside the course directory) that a step or
+	// resource uses: the only files the HTTP layer may serve.
+	media map[string]bool
 }
 
 // Module is an ordered list of steps.
@@ -120,6 +123,8 @@ type Video struct {
 	// Transcript is the transcript's text and TranscriptHTML its rendering.
 	Transcript     string
 	TranscriptHTML template.HTML
+	// TranscriptFile is the transcript's path inside the course directory.
+	TranscriptFile string
 	// DurationSeconds is read from the MP4 file.
 	DurationSeconds float64
 }
@@ -135,10 +140,16 @@ type Quiz struct {
 	Attempts int
 	// ShuffleOptions shuffles each question's options per attempt.
 	ShuffleOptions bool
-	Questions      []*Question
+	// Questions are the quiz's questions in file order. They are shared
+	// with other quizzes drawing on the same bank: copy before reordering.
+	Questions []*Question
+	// Bank is the question bank's path inside the course directory, or ""
+	// when the questions are written in the module.
+	Bank string
 }
 
-// Question is one quiz question.
+// Question is one quiz question. A true_false question has two options,
+// TrueOptionID ("True") and FalseOptionID ("False"), one of them correct.
 type Question struct {
 	ID          string
 	Type        QuestionType
@@ -171,6 +182,10 @@ type Resource struct {
 	Title string
 	// HTML is the rendered Markdown, for a printable page.
 	HTML template.HTML
+	// File is the Markdown file's path inside the course directory and
+	// Markdown its text.
+	File     string
+	Markdown string
 	// PDF is the path of a PDF version inside the course directory, if any.
 	PDF string
 }

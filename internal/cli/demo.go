@@ -28,7 +28,7 @@ func runDemo(ctx context.Context, env Env, args []string) int {
 		return code
 	}
 	defer a.Close()
-	if err := demo.Seed(ctx, a, a.Learning); err != nil {
+	if err := demo.Seed(ctx, a); err != nil {
 		fmt.Fprintf(env.Stderr, "onramp: %v\n", err)
 		return 1
 	}

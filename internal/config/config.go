@@ -8,11 +8,13 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"net/mail"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
+	_ "time/tzdata" // time zones work on machines without a zoneinfo database
 )
 
 // Config holds every setting the server and the commands use.
@@ -42,6 +44,17 @@ type Config struct {
 	// believed for the client's IP address; empty means the direct peer's
 	// address is the client's.
 	TrustedProxies []*net.IPNet
+	// SMTPURL is the mail server (smtp://user:pass@host:587?tls=starttls);
+	// empty keeps every message in the outbox.
+	SMTPURL string
+	// MailFrom is the sender of Onramp's e-mails.
+	MailFrom string
+	// TimeZone is the organisation's time zone: quiet hours for people
+	// without one of their own.
+	TimeZone string
+	// SchedulerInterval is how often `serve` runs a scheduler pass; 0 turns
+	// the in-process scheduler off (for cron-style `scheduler run-once`).
+	SchedulerInterval time.Duration
 }
 
 // Error is a bad setting: it names the setting and what is wrong with it.
@@ -61,6 +74,10 @@ func Defaults() Config {
 		SessionMax:  12 * time.Hour,
 		InviteTTL:   7 * 24 * time.Hour,
 		LogLevel:    "info",
+		MailFrom:    "Onramp <onramp@localhost>",
+		TimeZone:    "UTC",
+
+		SchedulerInterval: time.Minute,
 	}
 }
 
@@ -76,6 +93,10 @@ var Settings = []Setting{
 	{"data", "ONRAMP_DATA_DIR", "directory for the SQLite file and other state (default ./data)"},
 	{"content", "ONRAMP_CONTENT_DIR", "directory of course content to use instead of the embedded content/"},
 	{"base-url", "ONRAMP_BASE_URL", "public URL of the site, used in links and e-mails (default http://<addr>)"},
+	{"smtp-url", "ONRAMP_SMTP_URL", "mail server, e.g. smtp://user:pass@host:587?tls=starttls (default: none; e-mails wait in the outbox)"},
+	{"mail-from", "ONRAMP_MAIL_FROM", "sender of e-mails (default \"Onramp <onramp@localhost>\")"},
+	{"time-zone", "ONRAMP_TIME_ZONE", "the organisation's time zone for quiet hours, e.g. Europe/London (default UTC)"},
+	{"scheduler-interval", "ONRAMP_SCHEDULER_INTERVAL", "how often serve runs the scheduler; 0 turns it off (default 1m)"},
 	{"session-idle", "ONRAMP_SESSION_IDLE", "sign out after this long idle (default 30m)"},
 	{"session-max", "ONRAMP_SESSION_MAX", "sign out this long after sign-in (default 12h)"},
 	{"invite-ttl", "ONRAMP_INVITE_TTL", "how long a set-password link is valid (default 168h)"},
@@ -174,6 +195,32 @@ func Register(fs *flag.FlagSet, getenv func(string) string) func() (Config, erro
 			default:
 				return c, &Error{name, fmt.Sprintf("%q is not one of debug, info, warn, error", v)}
 			}
+		}
+		if v, name := get("smtp-url"); v != "" {
+			u, err := url.Parse(v)
+			if err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Hostname() == "" {
+				return c, &Error{name, "is not an smtp:// URL (for example smtp://user:pass@mail.example.org:587?tls=starttls)"}
+			}
+			c.SMTPURL = v
+		}
+		if v, name := get("mail-from"); v != "" {
+			if _, err := mail.ParseAddress(v); err != nil {
+				return c, &Error{name, fmt.Sprintf("%q is not an e-mail address (for example \"Training <training@hospital.example>\")", v)}
+			}
+			c.MailFrom = v
+		}
+		if v, name := get("time-zone"); v != "" {
+			if _, err := time.LoadLocation(v); err != nil {
+				return c, &Error{name, fmt.Sprintf("%q is not a time zone name (for example Europe/London or America/New_York)", v)}
+			}
+			c.TimeZone = v
+		}
+		if v, name := get("scheduler-interval"); v != "" {
+			p, err := time.ParseDuration(v)
+			if err != nil || p < 0 || (p > 0 && p < time.Second) {
+				return c, &Error{name, fmt.Sprintf("%q is not a duration of at least 1s, or 0 to turn the scheduler off", v)}
+			}
+			c.SchedulerInterval = p
 		}
 		if v, name := get("trusted-proxies"); v != "" {
 			nets, err := parseCIDRs(v)

@@ -62,6 +62,10 @@ func TestBadSettingsNameTheSetting(t *testing.T) {
 		{nil, map[string]string{"ONRAMP_CONTENT_DIR": "/does/not/exist"}, "ONRAMP_CONTENT_DIR:"},
 		{nil, map[string]string{"ONRAMP_SESSION_IDLE": "soon"}, "ONRAMP_SESSION_IDLE:"},
 		{[]string{"--log-level", "loud"}, nil, "--log-level:"},
+		{nil, map[string]string{"ONRAMP_SMTP_URL": "http://mail.example.org"}, "ONRAMP_SMTP_URL:"},
+		{nil, map[string]string{"ONRAMP_MAIL_FROM": "not an address"}, "ONRAMP_MAIL_FROM:"},
+		{nil, map[string]string{"ONRAMP_TIME_ZONE": "Mars/Olympus_Mons"}, "ONRAMP_TIME_ZONE:"},
+		{nil, map[string]string{"ONRAMP_SCHEDULER_INTERVAL": "5ms"}, "ONRAMP_SCHEDULER_INTERVAL:"},
 	}
 	for _, tc := range cases {
 		_, err := load(t, tc.args, tc.env)

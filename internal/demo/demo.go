@@ -70,17 +70,9 @@ var staff = []person{
 	{"julia.novak@onramp.test", "Julia", "Novak", "Communications", "Social Media Coordinator", "Main Campus", people.RoleLearner, "hr@onramp.test", 8, notStarted},
 }
 
-// Progress puts a demo person's cycle half-way or completes it. The learning
-// service provides it; Seed calls it for those demo people.
-type Progress interface {
-	// AdvanceDemo marks the first fraction (0–1) of the required steps of the
-	// cycle done, completing the course when fraction is 1, as of time at.
-	AdvanceDemo(ctx context.Context, cycle *compliance.Cycle, fraction float64, at time.Time) error
-}
-
 // Seed fills the database with the demo organisation unless it already has
 // people. It is safe to run on every start.
-func Seed(ctx context.Context, a *app.App, progress Progress) error {
+func Seed(ctx context.Context, a *app.App) error {
 	var n int64
 	if err := a.DB.WithContext(ctx).Model(&people.Employee{}).Count(&n).Error; err != nil {
 		return err
@@ -95,8 +87,9 @@ func Seed(ctx context.Context, a *app.App, progress Progress) error {
 	now := a.Clock.Now()
 	byEmail := map[string]*people.Employee{}
 	type pending struct {
-		cycle *compliance.Cycle
-		state state
+		employee *people.Employee
+		course   string
+		state    state
 	}
 	var work []pending
 	err = a.DB.Tx(ctx, func(tx *gorm.DB) error {
@@ -116,11 +109,10 @@ func Seed(ctx context.Context, a *app.App, progress Progress) error {
 			}
 			byEmail[p.email] = e
 			for _, course := range a.Catalog.Courses {
-				c, err := assign(tx, course, e, p, now)
-				if err != nil {
+				if _, err := assign(tx, course, e, p, now); err != nil {
 					return err
 				}
-				work = append(work, pending{c, p.state})
+				work = append(work, pending{e, course.ID, p.state})
 			}
 		}
 		return nil
@@ -132,12 +124,12 @@ func Seed(ctx context.Context, a *app.App, progress Progress) error {
 		var err error
 		switch w.state {
 		case halfWay:
-			err = progress.AdvanceDemo(ctx, w.cycle, 0.5, now.Add(-2*time.Hour))
+			err = advance(ctx, a, w.employee, w.course, 0.5)
 		case completed:
-			err = progress.AdvanceDemo(ctx, w.cycle, 1, now.AddDate(0, -2, 0))
+			_, err = a.Learning.CompleteCourse(ctx, w.employee, w.course)
 		}
 		if err != nil {
-			return fmt.Errorf("seed demo progress: %w", err)
+			return fmt.Errorf("seed demo progress for %s: %w", w.employee.Email, err)
 		}
 	}
 	return nil
@@ -154,12 +146,38 @@ func assign(tx *gorm.DB, course *catalog.Course, e *people.Employee, p person, n
 	why := fmt.Sprintf("due %s: %d days after your hire date, %s", compliance.FormatDay(due), dueDays, compliance.FormatDay(hired))
 	switch {
 	case p.state == completed:
-		// Long-serving staff completed before the demo started.
-		due = compliance.Day(now.AddDate(0, -1, 0))
-		why = fmt.Sprintf("due %s: the date set when this course was first assigned", compliance.FormatDay(due))
+		// Long-serving staff finished this year's course ahead of its due date.
+		due = compliance.Day(now.AddDate(0, 0, 21))
+		why = fmt.Sprintf("due %s: %d days after this course was assigned to you", compliance.FormatDay(due), dueDays)
 	case p.hiredDaysAgo > 60:
 		due = compliance.Day(now.AddDate(0, 0, dueDays))
 		why = fmt.Sprintf("due %s: %d days after this course was assigned to you", compliance.FormatDay(due), dueDays)
 	}
 	return compliance.Assign(tx, e.ID, course.ID, now.AddDate(0, 0, -p.hiredDaysAgo), due, why)
+}
+
+// advance completes the first fraction of the required steps on the
+// person's path, as a learner part-way through would have.
+func advance(ctx context.Context, a *app.App, e *people.Employee, courseID string, fraction float64) error {
+	j, err := a.Learning.Journey(ctx, e, courseID)
+	if err != nil {
+		return err
+	}
+	_, total := j.Counts()
+	todo := int(float64(total) * fraction)
+	for _, m := range j.Path {
+		for _, st := range m.Steps {
+			if todo == 0 {
+				return nil
+			}
+			if !st.Required {
+				continue
+			}
+			if _, err := a.Learning.CompleteStep(ctx, e, courseID, m.ID, st.ID); err != nil {
+				return fmt.Errorf("%s/%s: %w", m.ID, st.ID, err)
+			}
+			todo--
+		}
+	}
+	return nil
 }

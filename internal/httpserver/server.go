@@ -16,6 +16,7 @@ import (
 	"github.com/onramp-lms/onramp/internal/config"
 	"github.com/onramp-lms/onramp/internal/db"
 	"github.com/onramp-lms/onramp/internal/learning"
+	"github.com/onramp-lms/onramp/internal/notify"
 	"github.com/onramp-lms/onramp/internal/people"
 )
 
@@ -30,6 +31,10 @@ type Deps struct {
 	Auth     *auth.Service
 	Cycles   *compliance.Store
 	Learning *learning.Service
+	// Outbox is the e-mail delivery log HR reads; SMTPConfigured says
+	// whether messages can leave at all.
+	Outbox         *notify.Outbox
+	SMTPConfigured bool
 }
 
 // Server is the HTTP server.
@@ -48,12 +53,13 @@ func New(d Deps) *Server {
 	e.HidePort = true
 	s := &Server{Deps: d, echo: e}
 	e.HTTPErrorHandler = s.handleError
-	e.IPExtractor = echo.ExtractIPDirect()
+	e.IPExtractor = clientIP(d.Config.TrustedProxies)
 	e.Use(s.recoverPanics, s.logRequests, securityHeaders, limitBody(2<<20))
 	e.Use(s.loadViewer, s.checkCSRF)
 	s.opsRoutes(e)
 	s.authRoutes(e)
 	s.learnerRoutes(e)
+	s.adminRoutes(e)
 	return s
 }
 

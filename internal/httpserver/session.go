@@ -91,9 +91,12 @@ func (s *Server) checkCSRF(next echo.HandlerFunc) echo.HandlerFunc {
 // startSession signs emp in: a brand-new session ID and a fresh CSRF token,
 // so nothing from before sign-in carries over.
 func (s *Server) startSession(c echo.Context, emp *people.Employee) error {
-	old := viewerOf(c)
+	// End the session from before sign-in, if any: nobody who planted or
+	// saw that cookie may ride on this sign-in.
 	if ck, err := c.Cookie(s.cookieName("onramp_session")); err == nil && ck.Value != "" {
-		_ = s.Auth.EndSession(c.Request().Context(), ck.Value)
+		if err := s.Auth.EndSession(c.Request().Context(), ck.Value); err != nil {
+			return err
+		}
 	}
 	token, err := s.Auth.CreateSession(c.Request().Context(), emp.ID, c.RealIP(), c.Request().UserAgent())
 	if err != nil {
@@ -102,7 +105,7 @@ func (s *Server) startSession(c echo.Context, emp *people.Employee) error {
 	s.setCookie(c, "onramp_session", token, 0)
 	csrf := randomToken()
 	s.setCookie(c, "onramp_csrf", csrf, 0)
-	setViewer(c, &Viewer{Employee: emp, CSRFToken: csrf, SessionID: old.SessionID})
+	setViewer(c, &Viewer{Employee: emp, CSRFToken: csrf, SessionID: auth.SessionID(token)})
 	return nil
 }
 

@@ -1,6 +1,9 @@
 package learning
 
 import (
+	"math/rand/v2"
+	"sync"
+
 	"github.com/onramp-lms/onramp/internal/catalog"
 	"github.com/onramp-lms/onramp/internal/clock"
 	"github.com/onramp-lms/onramp/internal/compliance"
@@ -15,4 +18,20 @@ type Service struct {
 	Catalog *catalog.Catalog
 	Cycles  *compliance.Store
 	People  *people.Store
+	// Rand draws quiz questions and shuffles options. Nil means a randomly
+	// seeded source; tests set a seeded one to be deterministic.
+	Rand *rand.Rand
+
+	randMu sync.Mutex
+}
+
+// shuffle runs fn with the service's random source, one caller at a time
+// (a *rand.Rand is not safe for concurrent use).
+func (s *Service) shuffle(fn func(r *rand.Rand)) {
+	s.randMu.Lock()
+	defer s.randMu.Unlock()
+	if s.Rand == nil {
+		s.Rand = rand.New(rand.NewChaCha8(seed()))
+	}
+	fn(s.Rand)
 }

@@ -1,0 +1,131 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/onramp-lms/onramp/internal/people"
+)
+
+// invitation is a row of the invitations table.
+type invitation struct {
+	ID         string
+	EmployeeID string
+	CreatedAt  time.Time
+	ExpiresAt  time.Time
+	UsedAt     *time.Time
+}
+
+func (invitation) TableName() string { return "invitations" }
+
+// CreateInvitation makes a single-use set-password token for the employee
+// inside tx and returns it (only its hash is stored).
+func (s *Service) CreateInvitation(tx *gorm.DB, employeeID string) (token string, err error) {
+	token, _, err = s.NewInvitation(tx, employeeID)
+	return token, err
+}
+
+// NewInvitation is CreateInvitation that also says when the link expires.
+// Earlier unused links of the employee stop working: only the newest is valid.
+func (s *Service) NewInvitation(tx *gorm.DB, employeeID string) (token string, expiresAt time.Time, err error) {
+	now := s.Clock.Now()
+	if err := tx.Where("employee_id = ? AND used_at IS NULL", employeeID).Delete(&invitation{}).Error; err != nil {
+		return "", time.Time{}, fmt.Errorf("replace invitations of %s: %w", employeeID, err)
+	}
+	token = randomToken()
+	row := invitation{ID: hashToken(token), EmployeeID: employeeID, CreatedAt: now, ExpiresAt: now.Add(s.InviteTTL)}
+	if err := tx.Create(&row).Error; err != nil {
+		return "", time.Time{}, fmt.Errorf("create invitation for %s: %w", employeeID, err)
+	}
+	return token, row.ExpiresAt, nil
+}
+
+// Invitation returns the employee a valid, unused invitation token belongs to.
+func (s *Service) Invitation(ctx context.Context, token string) (*people.Employee, error) {
+	return s.validInvitation(s.DB.WithContext(ctx), token, s.Clock.Now())
+}
+
+// validInvitation checks the token against tx: unknown, used, expired, or
+// belonging to someone no longer active all give ErrInvitationInvalid.
+func (s *Service) validInvitation(tx *gorm.DB, token string, now time.Time) (*people.Employee, error) {
+	if !wellFormed(token) {
+		return nil, ErrInvitationInvalid
+	}
+	var inv invitation
+	err := tx.Where("id = ?", hashToken(token)).Take(&inv).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, ErrInvitationInvalid
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load invitation: %w", err)
+	}
+	if inv.UsedAt != nil || !now.Before(inv.ExpiresAt) {
+		return nil, ErrInvitationInvalid
+	}
+	var emp people.Employee
+	err = tx.Where("id = ?", inv.EmployeeID).Take(&emp).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, ErrInvitationInvalid
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load invited employee: %w", err)
+	}
+	if !emp.Active() {
+		return nil, ErrInvitationInvalid
+	}
+	return &emp, nil
+}
+
+// AcceptInvitation sets the employee's password and uses up the token, in
+// one transaction; every other session of the employee is ended. A password
+// that breaks the rules gives a *PasswordError (errors.Is ErrWeakPassword).
+func (s *Service) AcceptInvitation(ctx context.Context, token, password string) (*people.Employee, error) {
+	emp, err := s.Invitation(ctx, token)
+	if err != nil {
+		return nil, err
+	}
+	if err := CheckPassword(password, emp.Email); err != nil {
+		return nil, err
+	}
+	// Hash before the transaction: argon2id takes tens of milliseconds and
+	// SQLite's write lock must not wait on it.
+	hash, err := HashPassword(password)
+	if err != nil {
+		return nil, err
+	}
+	err = s.DB.Tx(ctx, func(tx *gorm.DB) error {
+		now := s.Clock.Now()
+		// Check again inside the transaction: two tabs submitting the same
+		// link must not both succeed.
+		current, err := s.validInvitation(tx, token, now)
+		if err != nil {
+			return err
+		}
+		emp = current
+		used := tx.Model(&invitation{}).Where("id = ? AND used_at IS NULL", hashToken(token)).Update("used_at", now)
+		if used.Error != nil {
+			return fmt.Errorf("use invitation: %w", used.Error)
+		}
+		if used.RowsAffected != 1 {
+			return ErrInvitationInvalid
+		}
+		if err := tx.Where("employee_id = ? AND used_at IS NULL", emp.ID).Delete(&invitation{}).Error; err != nil {
+			return fmt.Errorf("retire other invitations: %w", err)
+		}
+		err = tx.Model(&people.Employee{}).Where("id = ?", emp.ID).
+			Updates(map[string]any{"password_hash": hash, "updated_at": now}).Error
+		if err != nil {
+			return fmt.Errorf("set password of %s: %w", emp.ID, err)
+		}
+		emp.PasswordHash, emp.UpdatedAt = hash, now
+		return s.EndEmployeeSessions(tx, emp.ID)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return emp, nil
+}

@@ -1,0 +1,191 @@
+package db
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+func TestOpenMigrate(t *testing.T) {
+	ctx := context.Background()
+	d := openTest(t, newTestURL(t))
+	n, err := d.Pending(ctx)
+	if err != nil {
+		t.Fatalf("pending before migrating: %v", err)
+	}
+	if n == 0 {
+		t.Fatal("a new database reports no pending migrations")
+	}
+	if err := d.Migrate(ctx); err != nil {
+		t.Fatalf("migrate: %v", err)
+	}
+	if err := d.Migrate(ctx); err != nil {
+		t.Fatalf("migrate again: %v", err)
+	}
+	if n, err := d.Pending(ctx); err != nil || n != 0 {
+		t.Fatalf("pending after migrating = %d, %v; want 0", n, err)
+	}
+	var out bytes.Buffer
+	if err := d.PrintStatus(ctx, &out); err != nil {
+		t.Fatalf("status: %v", err)
+	}
+	if !strings.Contains(out.String(), "00001_foundation.sql") || strings.Contains(out.String(), "pending") {
+		t.Fatalf("status:\n%s", out.String())
+	}
+	if err := d.Ping(ctx); err != nil {
+		t.Fatalf("ping: %v", err)
+	}
+}
+
+// The foundation tables take the same rows on both databases: text IDs,
+// UTC timestamps, booleans, doubles and foreign keys.
+func TestFoundationSchemaRoundTrip(t *testing.T) {
+	ctx := context.Background()
+	d := newTestDB(t)
+	now := time.Date(2026, 3, 2, 9, 30, 15, 123456000, time.UTC)
+	id := NewID()
+	err := d.WithContext(ctx).Exec(`INSERT INTO employees (id, email, first_name, last_name, hire_date, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, id, "ana@example.org", "Ana", "Silva", now, now, now).Error
+	if err != nil {
+		t.Fatalf("insert employee: %v", err)
+	}
+	err = d.WithContext(ctx).Exec(`INSERT INTO login_attempts (id, email, ip, attempted_at, succeeded) VALUES (?, ?, ?, ?, ?)`,
+		NewID(), "ana@example.org", "192.0.2.1", now, true).Error
+	if err != nil {
+		t.Fatalf("insert login attempt: %v", err)
+	}
+	var row struct {
+		Email     string
+		CreatedAt time.Time
+	}
+	if err := d.WithContext(ctx).Raw(`SELECT email, created_at FROM employees WHERE id = ?`, id).Scan(&row).Error; err != nil {
+		t.Fatalf("select: %v", err)
+	}
+	if row.Email != "ana@example.org" || !row.CreatedAt.Equal(now) {
+		t.Fatalf("read back %+v, want ana@example.org at %v", row, now)
+	}
+	var ok int64
+	if err := d.WithContext(ctx).Raw(`SELECT COUNT(*) FROM login_attempts WHERE succeeded = ?`, true).Scan(&ok).Error; err != nil || ok != 1 {
+		t.Fatalf("count succeeded attempts = %d, %v; want 1", ok, err)
+	}
+	err = d.WithContext(ctx).Exec(`INSERT INTO sessions (id, employee_id, created_at, last_seen_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
+		"s1", "no-such-employee", now, now, now).Error
+	if err == nil {
+		t.Fatal("a session for an unknown employee was accepted: foreign keys are off")
+	}
+}
+
+func TestTxRollsBack(t *testing.T) {
+	ctx := context.Background()
+	d := newTestDB(t)
+	now := time.Now().UTC()
+	wantErr := context.Canceled
+	err := d.Tx(ctx, func(tx *gorm.DB) error {
+		if err := tx.Exec(`INSERT INTO courses (id, title, created_at, updated_at) VALUES (?, ?, ?, ?)`, "c1", "C", now, now).Error; err != nil {
+			return err
+		}
+		return wantErr
+	})
+	if err != wantErr {
+		t.Fatalf("Tx = %v, want %v", err, wantErr)
+	}
+	var n int64
+	d.WithContext(ctx).Raw(`SELECT COUNT(*) FROM courses`).Scan(&n)
+	if n != 0 {
+		t.Fatalf("%d course rows after a rolled-back transaction", n)
+	}
+}
+
+func TestTryAdvisoryLock(t *testing.T) {
+	ctx := context.Background()
+	dsn := newTestURL(t)
+	// Two handles on one database stand for two instances of Onramp.
+	first, second := openTest(t, dsn), openTest(t, dsn)
+
+	release, ok, err := first.TryAdvisoryLock(ctx, 42)
+	if err != nil || !ok {
+		t.Fatalf("first lock: ok=%v err=%v", ok, err)
+	}
+	if _, ok, err := second.TryAdvisoryLock(ctx, 42); err != nil || ok {
+		t.Fatalf("second caller got a held lock: ok=%v err=%v", ok, err)
+	}
+	if _, ok, err := first.TryAdvisoryLock(ctx, 42); err != nil || ok {
+		t.Fatalf("a second caller on the same handle got a held lock: ok=%v err=%v", ok, err)
+	}
+	other, ok, err := second.TryAdvisoryLock(ctx, 43)
+	if err != nil || !ok {
+		t.Fatalf("another key: ok=%v err=%v", ok, err)
+	}
+	other()
+
+	release()
+	release() // a second release is harmless
+	again, ok, err := second.TryAdvisoryLock(ctx, 42)
+	if err != nil || !ok {
+		t.Fatalf("lock after release: ok=%v err=%v", ok, err)
+	}
+	again()
+}
+
+// Of many callers racing for one key, exactly one holds it.
+func TestTryAdvisoryLockRace(t *testing.T) {
+	ctx := context.Background()
+	dsn := newTestURL(t)
+	handles := []*DB{openTest(t, dsn), openTest(t, dsn)}
+	const callers = 8
+	var (
+		wg      sync.WaitGroup
+		mu      sync.Mutex
+		winners int
+		start   = make(chan struct{})
+		hold    = make(chan struct{})
+	)
+	for i := range callers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			release, ok, err := handles[i%2].TryAdvisoryLock(ctx, 7)
+			if err != nil {
+				t.Errorf("caller %d: %v", i, err)
+				return
+			}
+			if ok {
+				mu.Lock()
+				winners++
+				mu.Unlock()
+				<-hold
+				release()
+			}
+		}()
+	}
+	close(start)
+	time.Sleep(300 * time.Millisecond)
+	close(hold)
+	wg.Wait()
+	if winners != 1 {
+		t.Fatalf("%d callers got the lock, want 1", winners)
+	}
+}
+
+func TestTryAdvisoryLockReleaseAfterCancel(t *testing.T) {
+	dsn := newTestURL(t)
+	a, b := openTest(t, dsn), openTest(t, dsn)
+	ctx, cancel := context.WithCancel(context.Background())
+	release, ok, err := a.TryAdvisoryLock(ctx, 9)
+	if err != nil || !ok {
+		t.Fatalf("lock: ok=%v err=%v", ok, err)
+	}
+	cancel()
+	release()
+	next, ok, err := b.TryAdvisoryLock(context.Background(), 9)
+	if err != nil || !ok {
+		t.Fatalf("lock after release with a cancelled context: ok=%v err=%v", ok, err)
+	}
+	next()
+}

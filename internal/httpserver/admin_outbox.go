@@ -1,0 +1,77 @@
+package httpserver
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/onramp-lms/onramp/internal/notify"
+	"github.com/onramp-lms/onramp/web/views"
+)
+
+const outboxPageSize = 50
+
+// adminOutbox is HR's delivery log: every queued message, its state,
+// attempts and last error.
+func (s *Server) adminOutbox(c echo.Context) error {
+	ctx := c.Request().Context()
+	state := notify.State(c.QueryParam("state"))
+	valid := state == ""
+	var states []string
+	for _, st := range notify.States {
+		states = append(states, string(st))
+		valid = valid || st == state
+	}
+	if !valid {
+		return echo.NewHTTPError(http.StatusBadRequest, "Unknown state: choose one from the list.")
+	}
+	page, _ := strconv.Atoi(c.QueryParam("page"))
+	page = max(page, 1)
+	entries, err := s.Outbox.List(ctx, notify.Filter{State: state}, outboxPageSize+1, (page-1)*outboxPageSize)
+	if err != nil {
+		return err
+	}
+	counts, err := s.Outbox.CountByState(ctx)
+	if err != nil {
+		return err
+	}
+	v := views.OutboxView{State: string(state), States: states, Counts: map[string]int{}, SMTP: s.SMTPConfigured, Page: page}
+	for st, n := range counts {
+		v.Counts[string(st)] = n
+	}
+	if len(entries) > outboxPageSize {
+		v.HasNext = true
+		entries = entries[:outboxPageSize]
+	}
+	const stamp = "2 Jan 2006 15:04 UTC"
+	for _, e := range entries {
+		row := views.OutboxRow{
+			ID: e.ID, Kind: string(e.Kind), To: e.ToAddress, Subject: e.Subject, State: string(e.State),
+			Attempts: e.Attempts, LastError: e.LastError, Created: e.CreatedAt.UTC().Format(stamp), Dead: e.State == notify.StateDead,
+		}
+		if e.SentAt != nil {
+			row.Sent = e.SentAt.UTC().Format(stamp)
+		}
+		if !e.NextAttemptAt.IsZero() {
+			row.NextTry = e.NextAttemptAt.UTC().Format(stamp)
+		}
+		v.Rows = append(v.Rows, row)
+	}
+	return render(c, http.StatusOK, views.AdminOutbox(s.page(c, "E-mail delivery log", "admin"), v))
+}
+
+// adminOutboxRetry puts a dead message back in the queue.
+func (s *Server) adminOutboxRetry(c echo.Context) error {
+	err := s.Outbox.Retry(c.Request().Context(), c.Param("id"), s.Clock.Now())
+	switch {
+	case errors.Is(err, notify.ErrNotFound):
+		return echo.NewHTTPError(http.StatusNotFound)
+	case errors.Is(err, notify.ErrNotDead):
+		return echo.NewHTTPError(http.StatusConflict, "That message is not given up on, so there is nothing to retry: it is waiting, being sent, or already sent.")
+	case err != nil:
+		return err
+	}
+	return redirectSeeOther(c, "/admin/outbox?state=pending")
+}

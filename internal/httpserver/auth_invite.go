@@ -1,0 +1,94 @@
+package httpserver
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/onramp-lms/onramp/internal/auth"
+	"github.com/onramp-lms/onramp/internal/people"
+	"github.com/onramp-lms/onramp/web/views"
+)
+
+// inviteForm shows the set-password page for a valid invitation link, or
+// explains (410 Gone) that the link is spent.
+func (s *Server) inviteForm(c echo.Context) error {
+	inviteHeaders(c)
+	emp, err := s.Auth.Invitation(c.Request().Context(), c.Param("token"))
+	if errors.Is(err, auth.ErrInvitationInvalid) {
+		return s.renderInviteInvalid(c)
+	}
+	if err != nil {
+		return err
+	}
+	return s.renderInvite(c, http.StatusOK, emp, nil)
+}
+
+// acceptInvite sets the password from the form, uses up the link and signs
+// the person in.
+func (s *Server) acceptInvite(c echo.Context) error {
+	inviteHeaders(c)
+	ctx, token := c.Request().Context(), c.Param("token")
+	emp, err := s.Auth.Invitation(ctx, token)
+	if errors.Is(err, auth.ErrInvitationInvalid) {
+		return s.renderInviteInvalid(c)
+	}
+	if err != nil {
+		return err
+	}
+	password, confirm := c.FormValue("password"), c.FormValue("password_confirm")
+	var problems []views.AuthProblem
+	if err := auth.CheckPassword(password, emp.Email); err != nil {
+		msg := err.Error()
+		if password == "" {
+			msg = "Enter a new password."
+		}
+		problems = append(problems, views.AuthProblem{FieldID: "password", Message: msg})
+	} else if confirm == "" {
+		problems = append(problems, views.AuthProblem{FieldID: "password_confirm", Message: "Type the password again, to be sure it is what you meant."})
+	} else if confirm != password {
+		problems = append(problems, views.AuthProblem{FieldID: "password_confirm", Message: "The two passwords are different. Type the same password in both boxes."})
+	}
+	if len(problems) > 0 {
+		return s.renderInvite(c, http.StatusUnprocessableEntity, emp, problems)
+	}
+
+	signedIn, err := s.Auth.AcceptInvitation(ctx, token, password)
+	var weak *auth.PasswordError
+	switch {
+	case errors.Is(err, auth.ErrInvitationInvalid):
+		return s.renderInviteInvalid(c)
+	case errors.As(err, &weak):
+		return s.renderInvite(c, http.StatusUnprocessableEntity, emp, []views.AuthProblem{{FieldID: "password", Message: weak.Message}})
+	case err != nil:
+		return err
+	}
+	if err := s.startSession(c, signedIn); err != nil {
+		return err
+	}
+	return redirectSeeOther(c, "/")
+}
+
+// inviteHeaders: the page's URL holds the token, so it must not be cached
+// or sent on as a Referer, not even to this site's own stylesheets.
+func inviteHeaders(c echo.Context) {
+	noStore(c)
+	c.Response().Header().Set("Referrer-Policy", "no-referrer")
+}
+
+func (s *Server) renderInvite(c echo.Context, status int, emp *people.Employee, problems []views.AuthProblem) error {
+	title := "Set your password"
+	if len(problems) > 0 {
+		title = "Error: " + title
+	}
+	view := views.InviteView{
+		Token: c.Param("token"), FirstName: emp.FirstName, Email: emp.Email,
+		MinLength: auth.MinPasswordLen, MaxLength: auth.MaxPasswordLen, Problems: problems,
+	}
+	return render(c, status, views.InvitePage(s.page(c, title, ""), view))
+}
+
+func (s *Server) renderInviteInvalid(c echo.Context) error {
+	return render(c, http.StatusGone, views.InviteInvalidPage(s.page(c, "Link expired or used", "")))
+}

@@ -1,0 +1,69 @@
+package httpserver
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/onramp-lms/onramp/internal/auth"
+	"github.com/onramp-lms/onramp/web/views"
+)
+
+// loginForm shows the sign-in form, or sends someone already signed in on
+// to where they were going.
+func (s *Server) loginForm(c echo.Context) error {
+	next := safeNext(c.QueryParam("next"))
+	if viewerOf(c).Employee != nil {
+		return redirectSeeOther(c, next)
+	}
+	noStore(c)
+	p := s.page(c, "Sign in", "")
+	p.Flash = s.takeNotice(c)
+	return render(c, http.StatusOK, views.LoginPage(p, views.LoginView{Next: next}))
+}
+
+// login checks the e-mail address and password and, when they are right,
+// starts a brand-new session and goes on to next.
+func (s *Server) login(c echo.Context) error {
+	view := views.LoginView{
+		Email: strings.TrimSpace(c.FormValue("email")),
+		Next:  safeNext(c.FormValue("next")),
+	}
+	password := c.FormValue("password")
+	if view.Email == "" {
+		view.Problems = append(view.Problems, views.AuthProblem{FieldID: "email", Message: "Enter your e-mail address."})
+	}
+	if password == "" {
+		view.Problems = append(view.Problems, views.AuthProblem{FieldID: "password", Message: "Enter your password."})
+	}
+	if len(view.Problems) > 0 {
+		return s.renderLogin(c, http.StatusUnprocessableEntity, view)
+	}
+
+	emp, err := s.Auth.Authenticate(c.Request().Context(), view.Email, password, c.RealIP())
+	switch {
+	case errors.Is(err, auth.ErrThrottled):
+		view.Problems = []views.AuthProblem{{FieldID: "email", Message: "There have been too many failed sign-ins. Wait 15 minutes and try again, or ask your HR team for a new set-password link.", FormLevel: true}}
+		return s.renderLogin(c, http.StatusTooManyRequests, view)
+	case errors.Is(err, auth.ErrInvalidCredentials):
+		view.Problems = []views.AuthProblem{{FieldID: "email", Message: "The e-mail address or password is not right. Check both and try again.", FormLevel: true}}
+		return s.renderLogin(c, http.StatusUnauthorized, view)
+	case err != nil:
+		return err
+	}
+	if err := s.startSession(c, emp); err != nil {
+		return err
+	}
+	return redirectSeeOther(c, view.Next)
+}
+
+func (s *Server) renderLogin(c echo.Context, status int, view views.LoginView) error {
+	noStore(c)
+	title := "Sign in"
+	if len(view.Problems) > 0 {
+		title = "Error: " + title
+	}
+	return render(c, status, views.LoginPage(s.page(c, title, ""), view))
+}

@@ -1,0 +1,57 @@
+package httpserver
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/onramp-lms/onramp/internal/people"
+	"github.com/onramp-lms/onramp/web/views"
+)
+
+// personProgress shows one person's current courses and certificates to
+// them, to their managers up the chain, and to HR; anyone else gets 403.
+func (s *Server) personProgress(c echo.Context) error {
+	ctx := c.Request().Context()
+	viewer := viewerOf(c).Employee
+	ok, err := s.maySeePerson(ctx, viewer, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return echo.NewHTTPError(http.StatusForbidden)
+	}
+	person, err := s.People.ByID(ctx, c.Param("id"))
+	if errors.Is(err, people.ErrNotFound) {
+		return echo.NewHTTPError(http.StatusNotFound)
+	}
+	if err != nil {
+		return err
+	}
+	cards, err := s.courseCards(ctx, person)
+	if err != nil {
+		return err
+	}
+	certs, err := s.Learning.Certificates(ctx, person.ID)
+	if err != nil {
+		return err
+	}
+	now := s.Clock.Now()
+	v := views.PersonProgressView{
+		Name: person.FullName(), JobTitle: person.JobTitle, Department: person.Department,
+		Self: person.ID == viewer.ID, Cards: cards,
+	}
+	for _, ct := range certs {
+		v.Certificates = append(v.Certificates, views.CertificateRow{
+			Course: ct.CourseTitle, Completed: formatDay(ct.CompletedAt), Expires: formatDayPtr(ct.ExpiresAt),
+			Valid: !ct.Expired(now), URL: certificateURL(ct.Code),
+		})
+	}
+	title := person.FullName() + ": training progress"
+	if v.Self {
+		title = "Your progress"
+	}
+	noStore(c)
+	return render(c, http.StatusOK, views.PersonProgress(s.page(c, title, ""), v))
+}

@@ -1,0 +1,82 @@
+// Package notify is Onramp's e-mail: the outbox every message goes through,
+// the delivery pass that sends it over SMTP, and the messages themselves.
+//
+// # Writing a message
+//
+// A change that causes an e-mail writes it in its own transaction:
+//
+//	msg, err := svc.Renderer.Compose(notify.Key(a.ID, c.ID, notify.KindDueSoon, "14"),
+//		notify.Recipient{EmployeeID: e.ID, Name: e.FullName(), Address: e.Email},
+//		notify.DueSoon{Name: e.FirstName, Course: ..., DueAt: c.DueAt, DaysLeft: 14}, clk.Now())
+//	created, err := notify.Enqueue(tx, msg)
+//
+// The dedupe key (assignment, cycle, kind, step; see Key and DigestKey) is
+// UNIQUE in the outbox, and Enqueue inserts with ON CONFLICT DO NOTHING, so
+// a reminder the scheduler decides on twice exists, and is sent, once.
+// Because the row is part of the caller's transaction, a message exists if
+// and only if its cause was committed.
+//
+// Render makes every kind from typed content (Assigned, WindowOpen, DueSoon,
+// DueToday, Overdue, Escalation, Expired, Completed, Nudge) with the
+// templates in templates/: a plain-text and an HTML part, each saying what,
+// why and by when, with one link built from ONRAMP_BASE_URL. The assigned
+// message carries due-date.ics, an all-day event on the due date written by
+// DueDateEvent. A manager's escalation is one digest listing everyone
+// overdue. Deciding when to send which message is the scheduler's work, not
+// this package's.
+//
+// # Delivery
+//
+// Deliverer.Deliver(ctx, now) runs a pass: it claims due rows in batches
+// (pending or failed rows whose next_attempt_at has come, and sending rows
+// whose claim has expired), sends each, and records each outcome at once.
+// A claim sets state=sending and claimed_until=now+5 minutes in a short
+// transaction: on PostgreSQL with SELECT ... FOR UPDATE SKIP LOCKED, so
+// several instances share the work without sending anything twice; on
+// SQLite inside a transaction that holds the write lock from BEGIN. A claim
+// counts as a try, so a message that keeps killing its sender dies instead
+// of looping. A pass stops starting sends after half the lease (in real
+// time), so a live sender never outlives its own claim.
+//
+// Without a Mailer (no ONRAMP_SMTP_URL, as in the demo) a pass sends nothing
+// and messages stay pending, visible to HR at /admin/outbox. Nothing is
+// dropped silently: every message ends sent or dead, and dead ones are shown
+// with their last error until HR retries them (Outbox.Retry).
+//
+// Failures: a 5xx reply to the recipient or the content is permanent and the
+// message goes dead at once. Anything else (4xx, a dropped connection, a
+// server that cannot be reached or refuses the login, a 5xx to MAIL FROM,
+// which is about the sender's configuration, not the message) is retried
+// after Backoff(attempts): 1, 2, 4, 8, 16, 32, 64 and 128 minutes, then
+// every 4 hours. The 14 tries (MaxAttempts) span 24 h 15 min; counted from
+// the first, they are at:
+//
+//	0, 1 m, 3 m, 7 m, 15 m, 31 m, 1 h 03, 2 h 07, 4 h 15,
+//	8 h 15, 12 h 15, 16 h 15, 20 h 15, 24 h 15
+//
+// after which the message is dead. When the server cannot be reached at all,
+// the pass charges the try to the first message only and puts the rest of
+// its batch back untouched, rather than wait for the same failure once per
+// message.
+//
+// Quiet hours: nothing is sent from 20:00 to 07:00 in the recipient's time
+// zone (the employee's time_zone, else the organisation's). A message due in
+// quiet hours is put back, untried, until 07:00 local.
+//
+// # Exactly once, and the one window where it is not
+//
+// The Message-ID is <sha256(dedupe key)[:32]@host of ONRAMP_BASE_URL>, the
+// same on every try. A message is marked sent by one UPDATE right after the
+// server accepts it. If the process dies between the server's "250 OK" and
+// that UPDATE, the row stays sending; when its claim expires the next pass
+// sends it again (saying so in last_error). That window is one database
+// round trip; SMTP offers no way to close it, and the stable Message-ID lets
+// a receiving system recognise the repeat. A process killed anywhere else
+// (before the claim, after it but before the SMTP DATA is accepted, after
+// the UPDATE) sends each message once.
+//
+// This package owns the outbox table (migrations/00004_outbox.sql). It does
+// not know about HTTP: HR's page calls Outbox.List, Outbox.Retry and
+// Outbox.CountByState. The smtptest package is the in-process SMTP server
+// tests use.
+package notify

@@ -1,0 +1,227 @@
+package notify
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	htmltemplate "html/template"
+	"net"
+	"net/url"
+	"strings"
+	texttemplate "text/template"
+	"time"
+)
+
+//go:embed templates/*.tmpl
+var templateFS embed.FS
+
+// TeamPath is the manager's team view, where an escalation digest links.
+const TeamPath = "/team"
+
+// Rendered is a message's subject, bodies and attachments.
+type Rendered struct {
+	Subject     string
+	Text        string
+	HTML        string
+	Attachments []Attachment
+}
+
+// Renderer turns typed Content into e-mail, with links on the site at
+// BaseURL. Templates live in templates/: <kind>.txt.tmpl defines "subject"
+// and "body", <kind>.html.tmpl defines "body", and the layouts wrap them.
+type Renderer struct {
+	baseURL *url.URL
+	text    map[Kind]*texttemplate.Template
+	html    map[Kind]*htmltemplate.Template
+}
+
+// NewRenderer parses the embedded templates for every kind.
+func NewRenderer(baseURL *url.URL) (*Renderer, error) {
+	if baseURL == nil || baseURL.Host == "" {
+		return nil, errors.New("notify: the base URL (ONRAMP_BASE_URL) is needed to build links in e-mails")
+	}
+	r := &Renderer{
+		baseURL: baseURL,
+		text:    make(map[Kind]*texttemplate.Template, len(Kinds)),
+		html:    make(map[Kind]*htmltemplate.Template, len(Kinds)),
+	}
+	for _, k := range Kinds {
+		t, err := texttemplate.New("").Funcs(templateFuncs).ParseFS(templateFS, "templates/layout.txt.tmpl", "templates/"+string(k)+".txt.tmpl")
+		if err != nil {
+			return nil, fmt.Errorf("notify: %s text template: %w", k, err)
+		}
+		h, err := htmltemplate.New("").Funcs(templateFuncs).Funcs(htmlFuncs).ParseFS(templateFS, "templates/layout.html.tmpl", "templates/"+string(k)+".html.tmpl")
+		if err != nil {
+			return nil, fmt.Errorf("notify: %s HTML template: %w", k, err)
+		}
+		r.text[k], r.html[k] = t, h
+	}
+	return r, nil
+}
+
+// view is what every template is executed with: the typed content in Msg
+// and what the renderer adds.
+type view struct {
+	Subject string
+	// Link is the message's one link.
+	Link string
+	// Site is the site's host name, for the footer.
+	Site string
+	Msg  Content
+}
+
+// Render makes the subject, the plain-text and HTML bodies and any
+// attachments for c. key is the message's dedupe key and at when it is
+// made; the assigned message's calendar event takes its UID and stamp from
+// them.
+func (r *Renderer) Render(key string, c Content, at time.Time) (Rendered, error) {
+	if c == nil {
+		return Rendered{}, errors.New("render: no content")
+	}
+	k := c.Kind()
+	tt, ok := r.text[k]
+	if !ok {
+		return Rendered{}, fmt.Errorf("render: no templates for kind %q", k)
+	}
+	v := view{Link: c.link(r), Site: r.baseURL.Host, Msg: c}
+	var b bytes.Buffer
+	if err := tt.ExecuteTemplate(&b, "subject", v); err != nil {
+		return Rendered{}, fmt.Errorf("render %s subject: %w", k, err)
+	}
+	v.Subject = strings.Join(strings.Fields(b.String()), " ")
+	b.Reset()
+	if err := tt.ExecuteTemplate(&b, "layout", v); err != nil {
+		return Rendered{}, fmt.Errorf("render %s text: %w", k, err)
+	}
+	text := tidyText(b.String())
+	b.Reset()
+	if err := r.html[k].ExecuteTemplate(&b, "layout", v); err != nil {
+		return Rendered{}, fmt.Errorf("render %s HTML: %w", k, err)
+	}
+	out := Rendered{Subject: v.Subject, Text: text, HTML: b.String()}
+	if a, ok := c.(Assigned); ok {
+		out.Attachments = append(out.Attachments, r.dueDateCalendar(key, a, at))
+	}
+	return out, nil
+}
+
+// Compose renders c for to and returns the message to Enqueue.
+func (r *Renderer) Compose(key string, to Recipient, c Content, at time.Time) (Message, error) {
+	rendered, err := r.Render(key, c, at)
+	if err != nil {
+		return Message{}, err
+	}
+	return Message{
+		DedupeKey:           key,
+		Kind:                c.Kind(),
+		RecipientEmployeeID: to.EmployeeID,
+		ToAddress:           to.Address,
+		ToName:              to.Name,
+		Subject:             rendered.Subject,
+		Text:                rendered.Text,
+		HTML:                rendered.HTML,
+		Attachments:         rendered.Attachments,
+		At:                  at,
+	}, nil
+}
+
+func (r *Renderer) dueDateCalendar(key string, a Assigned, at time.Time) Attachment {
+	sum := sha256.Sum256([]byte(key))
+	link := r.CourseURL(a.Course.ID)
+	ev := DueDateEvent{
+		UID:         hex.EncodeToString(sum[:16]) + "@" + r.Host(),
+		Stamp:       at,
+		Day:         a.DueAt,
+		Summary:     "Due: " + a.Course.Title,
+		Description: "Complete the required training \"" + a.Course.Title + "\" by the end of this day.\n" + link,
+		URL:         link,
+	}
+	return Attachment{Name: "due-date.ics", ContentType: CalendarContentType, Data: ev.ICS()}
+}
+
+// Host is the site's host name, used in Message-IDs and calendar UIDs; an
+// IPv6 address is bracketed, as a Message-ID's right-hand side needs.
+func (r *Renderer) Host() string {
+	h := r.baseURL.Hostname()
+	if ip := net.ParseIP(h); ip != nil && ip.To4() == nil {
+		return "[" + h + "]"
+	}
+	return h
+}
+
+// CourseURL is the course's page.
+func (r *Renderer) CourseURL(courseID string) string { return r.pageURL("courses", courseID) }
+
+// CertificateURL is the certificate's page.
+func (r *Renderer) CertificateURL(code string) string { return r.pageURL("certificates", code) }
+
+// TeamURL is the manager's team view.
+func (r *Renderer) TeamURL() string { return r.pageURL(strings.TrimPrefix(TeamPath, "/")) }
+
+// pageURL joins path segments to the base URL, each escaped as one segment,
+// so an ID can never walk to another page.
+func (r *Renderer) pageURL(segments ...string) string {
+	u := *r.baseURL
+	raw := strings.TrimSuffix(u.EscapedPath(), "/")
+	for _, s := range segments {
+		raw += "/" + url.PathEscape(s)
+	}
+	path, err := url.PathUnescape(raw)
+	if err != nil {
+		path = raw
+	}
+	u.Path, u.RawPath, u.RawQuery, u.Fragment = path, raw, "", ""
+	return u.String()
+}
+
+var templateFuncs = map[string]any{
+	// day formats a cycle date; cycle dates are UTC calendar days.
+	"day": func(t time.Time) string { return t.UTC().Format("Monday 2 January 2006") },
+	// count says "1 day", "3 days".
+	"count": func(n int, one, many string) string {
+		if n == 1 || n == -1 {
+			return fmt.Sprintf("%d %s", n, one)
+		}
+		return fmt.Sprintf("%d %s", n, many)
+	},
+	// letter numbers a question's options: A, B, C...
+	"letter": func(i int) string { return string(rune('A' + i)) },
+}
+
+var htmlFuncs = map[string]any{
+	// button is the message's one link, drawn as a button. The link is built
+	// from the base URL, so it is http or https; it is escaped all the same.
+	"button": func(link, label string) htmltemplate.HTML {
+		if u, err := url.Parse(link); err != nil || (u.Scheme != "https" && u.Scheme != "http") {
+			link = "#"
+		}
+		return htmltemplate.HTML(`<p style="margin:24px 0;"><a href="` + htmltemplate.HTMLEscapeString(link) +
+			`" style="display:inline-block;background-color:#0a58ca;color:#ffffff;text-decoration:none;font-weight:bold;padding:12px 20px;border-radius:6px;">` +
+			htmltemplate.HTMLEscapeString(label) + `</a></p>` + "\n" +
+			`<p style="font-size:14px;color:#57606a;word-break:break-all;">Or copy this address into your browser: ` + htmltemplate.HTMLEscapeString(link) + `</p>`)
+	},
+}
+
+// tidyText trims trailing spaces and runs of blank lines that template
+// actions leave behind.
+func tidyText(s string) string {
+	lines := strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n")
+	out := make([]string, 0, len(lines))
+	blank := 0
+	for _, l := range lines {
+		l = strings.TrimRight(l, " \t")
+		if l == "" {
+			blank++
+			if blank > 1 || len(out) == 0 {
+				continue
+			}
+		} else {
+			blank = 0
+		}
+		out = append(out, l)
+	}
+	return strings.TrimRight(strings.Join(out, "\n"), "\n") + "\n"
+}

@@ -1,0 +1,133 @@
+// Package scheduler runs Onramp's background work. One pass evaluates the
+// assignment rules, moves cycles along (refresher windows, overdue, expiry,
+// reminders, escalations), delivers the outbox and prunes expired sessions.
+// It runs every minute inside `onramp serve` and once per call in
+// `onramp scheduler run-once`.
+//
+// Passes are safe on every instance at the same moment: planning (rules and
+// cycles) runs under a database lock that only one instance holds at a time
+// (PostgreSQL advisory lock; SQLite serialises writers anyway), and the
+// outbox is claimed row by row, so each message is sent once.
+package scheduler
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/onramp-lms/onramp/internal/clock"
+	"github.com/onramp-lms/onramp/internal/compliance"
+	"github.com/onramp-lms/onramp/internal/db"
+)
+
+// planningLock is the advisory lock key for rule and cycle planning.
+const planningLock int64 = 0x6f6e72616d70 // "onramp"
+
+// Scheduler holds the jobs of a pass.
+type Scheduler struct {
+	DB     *db.DB
+	Clock  clock.Clock
+	Log    *slog.Logger
+	Engine *compliance.Engine
+	// Deliver sends due outbox messages; nil skips delivery.
+	Deliver func(ctx context.Context, now time.Time) (sent, failed int, err error)
+	// Prune removes expired sessions and old sign-in attempts; nil skips it.
+	Prune func(ctx context.Context) error
+	// Observe receives each pass's duration (for metrics); may be nil.
+	Observe func(time.Duration)
+}
+
+// Report says what a pass did.
+type Report struct {
+	compliance.PassResult
+	// Planned is false when another instance held the planning lock.
+	Planned bool
+	Sent    int
+	Failed  int
+}
+
+func (r Report) String() string {
+	return fmt.Sprintf("assigned %d, closed %d, windows opened %d, overdue %d, expired %d, reminders %d, escalated %d, exemptions ended %d; e-mails sent %d, failed %d",
+		r.Assigned, r.Closed, r.WindowsOpened, r.MarkedOverdue, r.Expired, r.Reminders, r.Escalated, r.ExemptionsEnd, r.Sent, r.Failed)
+}
+
+// RunOnce runs one pass as of now.
+func (s *Scheduler) RunOnce(ctx context.Context, now time.Time) (Report, error) {
+	start := time.Now()
+	var rep Report
+	release, ok, err := s.DB.TryAdvisoryLock(ctx, planningLock)
+	if err != nil {
+		return rep, fmt.Errorf("planning lock: %w", err)
+	}
+	if ok {
+		rep.Planned = true
+		err := s.DB.Tx(ctx, func(tx *gorm.DB) error {
+			ev, err := s.Engine.EvaluateTx(tx, now, nil)
+			if err != nil {
+				return fmt.Errorf("evaluate rules: %w", err)
+			}
+			pr, err := s.Engine.AdvanceTx(tx, now)
+			if err != nil {
+				return fmt.Errorf("advance cycles: %w", err)
+			}
+			pr.EvalResult = ev
+			rep.PassResult = pr
+			return nil
+		})
+		release()
+		if err != nil {
+			return rep, err
+		}
+	}
+	if s.Deliver != nil {
+		sent, failed, err := s.Deliver(ctx, now)
+		rep.Sent, rep.Failed = sent, failed
+		if err != nil {
+			return rep, fmt.Errorf("deliver outbox: %w", err)
+		}
+	}
+	if s.Prune != nil {
+		if err := s.Prune(ctx); err != nil {
+			return rep, fmt.Errorf("prune sessions: %w", err)
+		}
+	}
+	if s.Observe != nil {
+		s.Observe(time.Since(start))
+	}
+	return rep, nil
+}
+
+// Run runs a pass every interval until ctx is cancelled. A failing or
+// panicking pass is logged and the next one runs as usual.
+func (s *Scheduler) Run(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		s.safePass(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func (s *Scheduler) safePass(ctx context.Context) {
+	defer func() {
+		if r := recover(); r != nil {
+			s.Log.Error("scheduler pass panicked", "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+		}
+	}()
+	rep, err := s.RunOnce(ctx, s.Clock.Now())
+	if err != nil {
+		if ctx.Err() == nil {
+			s.Log.Error("scheduler pass failed", "error", err.Error())
+		}
+		return
+	}
+	s.Log.Debug("scheduler pass", "planned", rep.Planned, "summary", rep.String())
+}
