@@ -10,6 +10,9 @@ import (
 	"io/fs"
 	"log/slog"
 	"os"
+	"sync"
+
+	"gorm.io/gorm"
 
 	"github.com/onramp-lms/onramp/content"
 	"github.com/onramp-lms/onramp/internal/auth"
@@ -20,7 +23,9 @@ import (
 	"github.com/onramp-lms/onramp/internal/db"
 	"github.com/onramp-lms/onramp/internal/httpserver"
 	"github.com/onramp-lms/onramp/internal/learning"
+	"github.com/onramp-lms/onramp/internal/notify"
 	"github.com/onramp-lms/onramp/internal/people"
+	"github.com/onramp-lms/onramp/internal/scheduler"
 )
 
 // App is a running Onramp: its settings, database, services and server.
@@ -34,7 +39,13 @@ type App struct {
 	Auth     *auth.Service
 	Cycles   *compliance.Store
 	Learning *learning.Service
-	Server   *httpserver.Server
+	// Notify composes, queues and delivers e-mail.
+	Notify *notify.Service
+	// Engine applies assignment rules and moves cycles along.
+	Engine *compliance.Engine
+	// Scheduler runs the background pass (rules, cycles, outbox).
+	Scheduler *scheduler.Scheduler
+	Server    *httpserver.Server
 }
 
 // ContentError is returned by Open when the course content has problems.
@@ -92,18 +103,43 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.C
 	a.People = &people.Store{DB: d}
 	a.Cycles = &compliance.Store{DB: d}
 	a.Auth = &auth.Service{DB: d, Clock: clk, People: a.People, IdleTimeout: cfg.SessionIdle, MaxAge: cfg.SessionMax, InviteTTL: cfg.InviteTTL}
-	a.Learning = &learning.Service{DB: d, Clock: clk, Catalog: cat, Cycles: a.Cycles, People: a.People}
+	ns, err := notify.New(notify.Config{SMTPURL: cfg.SMTPURL, From: cfg.MailFrom, BaseURL: cfg.BaseURL, DefaultTimeZone: cfg.TimeZone}, d, log)
+	if err != nil {
+		return nil, err
+	}
+	a.Notify = ns
+	notifier := &notify.Notifier{Renderer: ns.Renderer, Catalog: cat, Policy: compliance.DefaultReminderPolicy}
+	a.Engine = &compliance.Engine{DB: d, Notifier: notifier, Log: log}
+	if err := d.Tx(ctx, func(tx *gorm.DB) error { return compliance.SyncCourseRules(tx, cat.Courses, clk.Now()) }); err != nil {
+		return nil, fmt.Errorf("sync course rules: %w", err)
+	}
+	a.Learning = &learning.Service{DB: d, Clock: clk, Catalog: cat, Cycles: a.Cycles, People: a.People, Notifier: notifier}
+	a.Scheduler = &scheduler.Scheduler{
+		DB: d, Clock: clk, Log: log, Engine: a.Engine,
+		Deliver: ns.Deliverer.Deliver,
+		Prune:   a.Auth.PruneExpired,
+	}
 	a.Server = httpserver.New(httpserver.Deps{
 		Config: cfg, DB: d, Log: log, Clock: clk, Catalog: cat,
 		People: a.People, Auth: a.Auth, Cycles: a.Cycles, Learning: a.Learning,
+		Outbox: ns.Outbox, SMTPConfigured: ns.Deliverer.Mailer != nil,
 	})
 	return a, nil
 }
 
-// Serve runs the HTTP server (and, as they land, the background jobs) until
-// ctx is cancelled.
+// Serve runs the HTTP server and, unless its interval is 0, the scheduler
+// until ctx is cancelled; it returns once both have stopped.
 func (a *App) Serve(ctx context.Context) error {
 	a.Log.Info("serving", "addr", a.Config.Addr, "base_url", a.Config.BaseURL.String(), "demo", a.Config.Demo)
+	var wg sync.WaitGroup
+	if every := a.Config.SchedulerInterval; every > 0 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			a.Scheduler.Run(ctx, every)
+		}()
+	}
+	defer wg.Wait()
 	err := a.Server.ListenAndServe(ctx, a.Config.Addr)
 	if err != nil && !errors.Is(err, context.Canceled) {
 		return err

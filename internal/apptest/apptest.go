@@ -48,6 +48,8 @@ type Options struct {
 	Demo bool
 	// DatabaseURL reuses an existing database (default: a new one).
 	DatabaseURL string
+	// Configure changes settings before the app opens (e.g. ONRAMP_SMTP_URL).
+	Configure func(*config.Config)
 }
 
 // RepoRoot returns the repository's root directory.
@@ -74,6 +76,9 @@ func New(tb testing.TB, opts Options) *Env {
 	d := config.Defaults()
 	d.DatabaseURL, d.ContentDir, d.BaseURL, d.Demo = opts.DatabaseURL, opts.ContentDir, base, opts.Demo
 	d.DataDir = tb.TempDir()
+	if opts.Configure != nil {
+		opts.Configure(&d)
+	}
 	env.cfg = d
 	env.start()
 	tb.Cleanup(env.stop)

@@ -68,9 +68,10 @@ Flags:`)
 		return code
 	}
 	defer a.Close()
-	engine := &compliance.Engine{DB: a.DB, Log: a.Log}
+	// The engine's pass runs in the import's transaction, so a refresher
+	// whose window is already open starts, and its e-mail is queued, at once.
 	res, err := compliance.ImportCompletions(ctx, a.DB, file, compliance.CompletionsImportOptions{
-		SourceFile: filepath.Base(path), Now: a.Clock.Now(), DryRun: *dryRun, Engine: engine,
+		SourceFile: filepath.Base(path), Now: a.Clock.Now(), DryRun: *dryRun, Engine: a.Engine,
 	})
 	if ie, ok := errors.AsType[*compliance.CompletionsImportError](err); ok {
 		n := len(ie.Problems) + ie.More

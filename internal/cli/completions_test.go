@@ -130,17 +130,37 @@ func TestCompletionsImportCommand(t *testing.T) {
 		t.Fatalf("the dry run recorded %d cycles", len(cs))
 	}
 
-	real := r.run("completions", "import", "--dry-run=false", path)
-	if real.code != 0 {
-		t.Fatalf("import: exit %d\n%s", real.code, real.stderr)
+	applied := r.run("completions", "import", "--dry-run=false", path)
+	if applied.code != 0 {
+		t.Fatalf("import: exit %d\n%s", applied.code, applied.stderr)
 	}
-	if !strings.HasPrefix(real.stdout, "Imported "+path+": recorded 1 completion for 1 employee in 1 course") || !strings.Contains(real.stdout, line) ||
-		strings.Contains(real.stdout, "Dry run") {
-		t.Errorf("import printed:\n%s", real.stdout)
+	if !strings.HasPrefix(applied.stdout, "Imported "+path+": recorded 1 completion for 1 employee in 1 course") || !strings.Contains(applied.stdout, line) ||
+		strings.Contains(applied.stdout, "Dry run") {
+		t.Errorf("import printed:\n%s", applied.stdout)
 	}
 	cs := r.cycles(r.ada.ID)
 	if len(cs) != 1 || cs[0].Status != compliance.StatusCompleted || !cs[0].ExpiresAt.Equal(expires) {
 		t.Fatalf("cycles %+v", cs)
+	}
+
+	// Bob's completion expires in 35 days: its refresher window (60 days)
+	// is already open, so the refresher starts with the import and its
+	// e-mail is queued in the same transaction.
+	bobDone := today.AddDate(0, 0, 35)
+	bobDone = compliance.AddMonths(bobDone, -12)
+	soon := writeFile(t, "soon.csv", "employee_id,course,completed_at\nE2,basic,"+iso(bobDone)+"\n")
+	res := r.run("completions", "import", soon)
+	bobExpires := compliance.AddMonths(bobDone, 12)
+	if res.code != 0 || !strings.HasSuffix(res.stdout, "Refreshers whose window is already open started at once:\n"+
+		"  employee E2 (Bob Builder), course basic: refresher cycle #2 starts now, due "+iso(bobExpires)+"\n") {
+		t.Fatalf("exit %d\n%s%s", res.code, res.stdout, res.stderr)
+	}
+	if bc := r.cycles(r.bob.ID); len(bc) != 2 || bc[1].Status != compliance.StatusOpen || !bc[1].DueAt.Equal(bobExpires) {
+		t.Errorf("Bob's cycles %+v", bc)
+	}
+	var queued int64
+	if err := r.db.Table("outbox").Where("recipient_employee_id = ?", r.bob.ID).Count(&queued).Error; err != nil || queued == 0 {
+		t.Errorf("no e-mail queued for the refresher (%d, %v)", queued, err)
 	}
 
 	// A file with problems: each on stderr, exit 1, nothing recorded.
@@ -149,18 +169,19 @@ func TestCompletionsImportCommand(t *testing.T) {
 		"E2,first-aid,"+iso(done)+"\n"+
 		"E9,basic,yesterday\n"+
 		"E1,basic,"+iso(done)+"\n")
-	res := r.run("completions", "import", bad)
+	before := len(r.cycles(r.bob.ID))
+	res = r.run("completions", "import", bad)
 	wantErr := "onramp: " + bad + " has 4 problems:\n" +
 		`row 3, column course: no course has the ID "first-aid"; use a course ID that ` + "`onramp courses`" + ` lists (the courses are basic)` + "\n" +
 		`row 4, column completed_at: "yesterday" is not a date; use YYYY-MM-DD (e.g. 2025-06-01) or an RFC 3339 time (e.g. 2025-06-01T14:30:00Z)` + "\n" +
-		`row 4, column employee_id: no employee has the employee_id "E9"; correct it, or add the employee with `+"`onramp employees import`"+` first` + "\n" +
+		`row 4, column employee_id: no employee has the employee_id "E9"; correct it, or add the employee with ` + "`onramp employees import`" + ` first` + "\n" +
 		"row 5, column completed_at: employee E1 already has a completion for basic on " + compliance.FormatDay(done) + ", the same day as this one (was this file imported before?); remove the row\n" +
 		"Nothing was imported.\n"
 	if res.code != 1 || res.stderr != wantErr || res.stdout != "" {
 		t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s\nwant:\n%s", res.code, res.stdout, res.stderr, wantErr)
 	}
-	if cs := r.cycles(r.bob.ID); len(cs) != 0 {
-		t.Errorf("a refused import recorded %d cycles", len(cs))
+	if after := len(r.cycles(r.bob.ID)); after != before {
+		t.Errorf("a refused import recorded %d cycles", after-before)
 	}
 }
 

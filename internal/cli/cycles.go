@@ -202,8 +202,8 @@ func runCyclesChange(ctx context.Context, env Env, action string, args []string)
 			changed, err = compliance.Exempt(tx, c.ID, *reason, day, changedByCLI, now)
 		}
 		if errors.Is(err, compliance.ErrNotOpen) || (err == nil && changed == nil) {
-			return refuse("cycle #%d of %s for %s (%s) is %s, so there is nothing to %s; only an open, in-progress or overdue cycle can be",
-				c.Number, *course, emp.FullName(), *employee, strings.ReplaceAll(string(c.DisplayStatus(now)), "_", " "), action)
+			return refuse("cycle #%d of %s for %s (%s) is %s; only an open, in-progress or overdue cycle can be %s",
+				c.Number, *course, emp.FullName(), *employee, strings.ReplaceAll(string(c.DisplayStatus(now)), "_", " "), action+"ed")
 		}
 		return err
 	})

@@ -235,6 +235,12 @@ func ImportCompletions(ctx context.Context, d *db.DB, r io.Reader, opts Completi
 	if err != nil {
 		return nil, err
 	}
+	if len(f.refs) == 0 {
+		// An empty file, or a header that cannot be read: nothing to look up.
+		if err := problems.err(); err != nil {
+			return nil, err
+		}
+	}
 	res := &CompletionsResult{}
 	err = d.Tx(ctx, func(tx *gorm.DB) error {
 		plan, err := planCompletions(tx, f, opts, &problems)
@@ -273,9 +279,10 @@ type pairHistory struct {
 	cycles     []*Cycle // by number
 }
 
-// planCompletions checks the file's references against the database and,
-// when all are sound, works out what each row records. Problems go to
-// problems; the returned error is a failure to read the database.
+// planCompletions checks the file's references against the database and
+// works out what each sound row records. Problems go to problems (the plan
+// is only good when there are none); the returned error is a failure to
+// read the database.
 func planCompletions(tx *gorm.DB, f *completionsFile, opts CompletionsImportOptions, problems *importProblems) (*CompletionsPlan, error) {
 	employees, err := loadImportEmployees(tx, f.refs)
 	if err != nil {
@@ -285,12 +292,16 @@ func planCompletions(tx *gorm.DB, f *completionsFile, opts CompletionsImportOpti
 	if err != nil {
 		return nil, err
 	}
+	known := map[string]bool{}
+	for _, id := range courses {
+		known[id] = true
+	}
 	for _, ref := range f.refs {
 		if ref.EmployeeNumber != "" && employees[ref.EmployeeNumber] == nil {
 			problems.add(ref.Row, CompletionColumnEmployeeID, ref.EmployeeNumber, fmt.Sprintf(
 				"no employee has the employee_id %q; correct it, or add the employee with `onramp employees import` first", ref.EmployeeNumber))
 		}
-		if ref.CourseID != "" && !slices.Contains(courses, ref.CourseID) {
+		if ref.CourseID != "" && !known[ref.CourseID] {
 			problems.add(ref.Row, CompletionColumnCourse, ref.CourseID, unknownCourse(ref.CourseID, courses))
 		}
 	}
@@ -303,7 +314,7 @@ func planCompletions(tx *gorm.DB, f *completionsFile, opts CompletionsImportOpti
 	var ids []string
 	for _, row := range f.rows {
 		e := employees[row.EmployeeNumber]
-		if e == nil || !slices.Contains(courses, row.CourseID) {
+		if e == nil || !known[row.CourseID] {
 			continue
 		}
 		k := pairKey{e.ID, row.CourseID}

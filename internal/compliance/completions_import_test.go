@@ -165,7 +165,7 @@ func TestImportCompletionsRowProblems(t *testing.T) {
 		{"not UTF-8", header + "E1,basic,2025-06-01,,caf\xe9\n", 2, "evidence", "not UTF-8"},
 		{"too few values", header + "E1,basic,2025-06-01\n", 2, "", "has 3 values but the header has 5 columns"},
 		{"bad quoting", header + "E1,basic,2025-06-01,,\"unclosed\n", 2, "", "is not valid CSV"},
-		{"unknown employee", header + "E1,basic,2025-06-01,,\nE9,basic,2025-06-01,,\n", 3, "employee_id", `no employee has the employee_id "E9"; correct it, or add the employee with `+"`onramp employees import`"+` first`},
+		{"unknown employee", header + "E1,basic,2025-06-01,,\nE9,basic,2025-06-01,,\n", 3, "employee_id", `no employee has the employee_id "E9"; correct it, or add the employee with ` + "`onramp employees import`" + ` first`},
 		{"unknown course", header + "E1,basic,2025-06-01,,\nE1,first-aid,2025-06-01,,\n", 3, "course", `no course has the ID "first-aid"; use a course ID that ` + "`onramp courses`" + ` lists (the courses are basic, fire-safety)`},
 		{"course in the wrong case", header + "E1,Basic,2025-06-01,,\n", 2, "course", `did you mean "basic"?`},
 		{"duplicate row", header + "E1,basic,2025-06-01,,\nE2,basic,2025-06-01,,\nE1,basic,2025-06-01T09:00:00Z,,\n", 4,
@@ -524,22 +524,22 @@ func TestImportDryRunEqualsApplied(t *testing.T) {
 	if dry.Applied || f.snapshot() != before {
 		t.Fatal("the dry run changed the database")
 	}
-	real, err := f.run(csv, now, false)
+	applied, err := f.run(csv, now, false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !real.Applied {
+	if !applied.Applied {
 		t.Error("not applied")
 	}
-	if !reflect.DeepEqual(dry.Plan, real.Plan) {
-		t.Fatalf("dry run %+v\napplied %+v", dry.Plan, real.Plan)
+	if !reflect.DeepEqual(dry.Plan, applied.Plan) {
+		t.Fatalf("dry run %+v\napplied %+v", dry.Plan, applied.Plan)
 	}
-	if len(real.Plan.Completions) != 8 {
-		t.Fatalf("%d completions", len(real.Plan.Completions))
+	if len(applied.Plan.Completions) != 8 {
+		t.Fatalf("%d completions", len(applied.Plan.Completions))
 	}
 	// Every planned completion is in the database exactly as planned.
 	refreshers := 0
-	for _, pc := range real.Plan.Completions {
+	for _, pc := range applied.Plan.Completions {
 		var cy compliance.Cycle
 		err := f.db.Where("employee_id = ? AND course_id = ? AND number = ?", pc.EmployeeID, pc.CourseID, pc.CycleNumber).Take(&cy).Error
 		if err != nil {
@@ -579,8 +579,8 @@ func TestImportDryRunEqualsApplied(t *testing.T) {
 			}
 		}
 	}
-	if refreshers == 0 || real.Pass.WindowsOpened != refreshers {
-		t.Errorf("%d refreshers planned, the pass opened %d", refreshers, real.Pass.WindowsOpened)
+	if refreshers == 0 || applied.Pass.WindowsOpened != refreshers {
+		t.Errorf("%d refreshers planned, the pass opened %d", refreshers, applied.Pass.WindowsOpened)
 	}
 	// The same file again: every row is refused, nothing changes.
 	after := f.snapshot()

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"gorm.io/gorm"
 )
 
 // StringList is a list of strings stored as a JSON array in a TEXT column.
@@ -175,4 +177,18 @@ func (r *Rule) FirstDue(hire *time.Time, matched time.Time) (time.Time, string) 
 		return due, fmt.Sprintf("due %s: %d days after this course was assigned to you on %s (you were hired before it applied)", FormatDay(due), r.DueDays, FormatDay(matched))
 	}
 	return due, fmt.Sprintf("due %s: %d days after this course was assigned to you on %s", FormatDay(due), r.DueDays, FormatDay(matched))
+}
+
+// RecurrenceForAssignment returns the recurrence of the rule behind an
+// assignment, or fallback when the assignment has no rule (a manual
+// assignment or one imported before rules existed).
+func RecurrenceForAssignment(tx *gorm.DB, assignmentID string, fallback Recurrence) (Recurrence, error) {
+	r, err := recurrenceFor(tx, map[string]*Rule{}, assignmentID)
+	if err != nil {
+		return Recurrence{}, err
+	}
+	if r == nil {
+		return fallback, nil
+	}
+	return r.Recurrence(), nil
 }

@@ -123,10 +123,25 @@ func (s *Service) completeIfDone(tx *gorm.DB, j *Journey, now time.Time) (*Certi
 	if !j.AllDone() || j.Cycle.Done() {
 		return nil, nil
 	}
-	if err := compliance.Complete(tx, j.Cycle, now, compliance.RecurrenceOf(j.Course.DefaultRule), j.Course.VersionID); err != nil {
+	rec, err := compliance.RecurrenceForAssignment(tx, j.Cycle.AssignmentID, compliance.RecurrenceOf(j.Course.DefaultRule))
+	if err != nil {
 		return nil, err
 	}
-	return s.issueCertificate(tx, j, now)
+	if err := compliance.Complete(tx, j.Cycle, now, rec, j.Course.VersionID); err != nil {
+		return nil, err
+	}
+	cert, err := s.issueCertificate(tx, j, now)
+	if err != nil {
+		return nil, err
+	}
+	// The confirmation e-mail is written in the same transaction as the
+	// completion it confirms.
+	if s.Notifier != nil {
+		if err := s.Notifier.Notify(tx, compliance.Event{Kind: compliance.EventCompleted, Cycle: j.Cycle}, now); err != nil {
+			return nil, err
+		}
+	}
+	return cert, nil
 }
 
 func (s *Service) issueCertificate(tx *gorm.DB, j *Journey, now time.Time) (*Certificate, error) {

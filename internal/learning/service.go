@@ -21,6 +21,9 @@ type Service struct {
 	// Rand draws quiz questions and shuffles options. Nil means a randomly
 	// seeded source; tests set a seeded one to be deterministic.
 	Rand *rand.Rand
+	// Notifier is told of completions, inside the completing transaction,
+	// so the confirmation e-mail is written with it. Nil sends nothing.
+	Notifier compliance.Notifier
 
 	randMu sync.Mutex
 }

@@ -2,6 +2,7 @@ package notify
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -83,7 +84,9 @@ func (d *Deliverer) Deliver(ctx context.Context, now time.Time) (sent, failed in
 			}
 			outcome, err := d.deliverOne(sendCtx, now, e)
 			if err != nil {
-				return sent, failed, err
+				// The database failed: give the rest back rather than leave
+				// them claimed until the lease runs out.
+				return sent, failed, errors.Join(err, d.release(ctx, now, rows[i+1:], nil))
 			}
 			switch outcome {
 			case outcomeSent:
