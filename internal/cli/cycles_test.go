@@ -36,7 +36,8 @@ func TestCyclesExtendAndExempt(t *testing.T) {
 
 	res := r.run("cycles", "extend", "--employee", "E1", "--course", "basic", "--due", iso(newDue), "--reason", " night shifts in March ")
 	want := "Extended cycle #1 of basic (Basic Training) for Ada Lovelace (E1).\nStatus: open\n" +
-		"due " + compliance.FormatDay(newDue) + ": extended from " + compliance.FormatDay(due) + " (night shifts in March)\n"
+		"due " + compliance.FormatDay(newDue) + ": extended from " + compliance.FormatDay(due) + " (night shifts in March); before that, " +
+		"due " + compliance.FormatDay(due) + ": 30 days after this course was assigned to you on " + compliance.FormatDay(today) + "\n"
 	if res.code != 0 || res.stdout != want {
 		t.Fatalf("extend: exit %d\n%s%s\nwant:\n%s", res.code, res.stdout, res.stderr, want)
 	}

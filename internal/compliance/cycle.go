@@ -122,7 +122,7 @@ func Assign(tx *gorm.DB, employeeID, courseID string, now, due time.Time, why st
 		}
 	}
 	var n int64
-	if err := tx.Model(&Cycle{}).Where("assignment_id = ?", a.ID).Count(&n).Error; err != nil {
+	if err := tx.Model(&Cycle{}).Where("assignment_id = ?", a.ID).Select("COALESCE(MAX(number), 0)").Scan(&n).Error; err != nil {
 		return nil, err
 	}
 	c := &Cycle{
@@ -204,8 +204,7 @@ func Start(tx *gorm.DB, c *Cycle, now time.Time) error {
 }
 
 // Complete records a cycle's completion on courseVersionID at time at, and
-// derives its expiry from rec. It returns the expiry (nil when the course
-// does not recur).
+// derives its expiry from rec (none when the course does not recur).
 func Complete(tx *gorm.DB, c *Cycle, at time.Time, rec Recurrence, courseVersionID string) error {
 	if c.Status == StatusCompleted {
 		return nil

@@ -2,6 +2,7 @@ package compliance
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -211,7 +212,7 @@ func (e *Engine) reopen(tx *gorm.DB, a *Assignment, r *Rule, now time.Time) (*Cy
 	a.Status = "active"
 	var last Cycle
 	err := tx.Where("assignment_id = ?", a.ID).Order("number DESC").Take(&last).Error
-	if err != nil && err != gorm.ErrRecordNotFound {
+	if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, fmt.Errorf("load last cycle: %w", err)
 	}
 	if err == nil && last.Status == StatusCompleted && (last.ExpiresAt == nil || last.ExpiresAt.After(now)) {

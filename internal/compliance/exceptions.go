@@ -57,6 +57,9 @@ func Extend(tx *gorm.DB, cycleID string, newDue time.Time, reason, by string, no
 		}
 	}
 	why := fmt.Sprintf("due %s: extended from %s (%s)", FormatDay(newDue), FormatDay(old), reason)
+	if c.Derivation != "" {
+		why += "; before that, " + c.Derivation
+	}
 	if err := tx.Model(&c).Updates(map[string]any{
 		"due_at": newDue, "status": status, "reminder_stage": "", "derivation": why, "updated_at": now,
 	}).Error; err != nil {
@@ -80,7 +83,7 @@ func Exempt(tx *gorm.DB, cycleID, reason string, until *time.Time, by string, no
 	if err := tx.Where("id = ?", cycleID).Take(&c).Error; err != nil {
 		return nil, fmt.Errorf("load cycle %s: %w", cycleID, err)
 	}
-	if c.Done() {
+	if c.Done() || c.Status == StatusExpired {
 		return nil, ErrNotOpen
 	}
 	if until != nil {

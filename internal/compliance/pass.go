@@ -2,6 +2,7 @@ package compliance
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"time"
@@ -125,14 +126,22 @@ func recurrenceFor(tx *gorm.DB, cache map[string]*Rule, assignmentID string) (*R
 	if err := tx.Where("id = ?", assignmentID).Take(&a).Error; err != nil {
 		return nil, fmt.Errorf("load assignment: %w", err)
 	}
-	if a.RuleID == nil {
-		return nil, nil
+	// An assignment made by hand or imported before rules existed follows
+	// its course's own rule, when the course file declares one.
+	ruleID := CourseRuleID(a.CourseID)
+	if a.RuleID != nil {
+		ruleID = *a.RuleID
 	}
-	if r, ok := cache[*a.RuleID]; ok {
+	if r, ok := cache[ruleID]; ok {
 		return r, nil
 	}
 	var r Rule
-	if err := tx.Where("id = ?", *a.RuleID).Take(&r).Error; err != nil {
+	err := tx.Where("id = ?", ruleID).Take(&r).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		cache[ruleID] = nil
+		return nil, nil
+	}
+	if err != nil {
 		return nil, fmt.Errorf("load rule: %w", err)
 	}
 	cache[r.ID] = &r

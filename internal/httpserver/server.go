@@ -60,6 +60,11 @@ func New(d Deps) *Server {
 	s.authRoutes(e)
 	s.learnerRoutes(e)
 	s.adminRoutes(e)
+	s.peopleRoutes(e)
+	s.rulesRoutes(e)
+	s.reportRoutes(e)
+	s.auditRoutes(e)
+	s.apiRoutes(e)
 	return s
 }
 

@@ -422,6 +422,14 @@ func (p *planner) build(plan *StaffPlan) {
 		}
 	}
 
+	added := 0
+	for _, m := range p.matched {
+		if m < 0 {
+			added++
+		}
+	}
+	plan.Added = make([]StaffChange, 0, added)
+	plan.inserts = make([]staffWrite, 0, added)
 	for i, row := range p.rows {
 		after := staffRecord{
 			ID: p.ids[i], EmployeeNumber: row.EmployeeNumber, Email: row.Email,
@@ -604,6 +612,23 @@ func (p *planner) guardHRAdmins() {
 func (p *planner) warn(plan *StaffPlan) {
 	if len(plan.IgnoredColumns) > 0 {
 		plan.Warnings = append(plan.Warnings, fmt.Sprintf("these columns are not used and were ignored: %s", strings.Join(plan.IgnoredColumns, ", ")))
+	}
+	// Rows with an inactive manager are refused; people outside the file
+	// cannot be, so say that their manager is leaving.
+	orphans := 0
+	for i := range p.snap.records {
+		r := &p.snap.records[i]
+		if _, inFile := p.rowOf[r.ID]; inFile || r.ManagerID == "" || p.statusAfter(r.ID) != StatusActive {
+			continue
+		}
+		if j, ok := p.snap.byID[r.ManagerID]; ok && p.snap.records[j].Status == StatusActive && p.statusAfter(r.ManagerID) == StatusInactive {
+			orphans++
+		}
+	}
+	if orphans > 0 {
+		plan.Warnings = append(plan.Warnings, fmt.Sprintf(
+			"%d active %s not in the file %s managed by someone this import deactivates; give them a new manager",
+			orphans, plural(orphans, "employee", "employees"), plural(orphans, "is", "are")))
 	}
 	if !p.opts.DeactivateMissing {
 		return

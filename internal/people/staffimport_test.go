@@ -475,6 +475,17 @@ func TestStaffImportReactivation(t *testing.T) {
 	}
 }
 
+func TestStaffImportWarnsOfLeavingManagers(t *testing.T) {
+	d := openStaffDB(t)
+	importCSV(t, d, firstImport, people.PlanOptions{}, importDay)
+	// Mo leaves; Nia and Ola, not in this file, are still managed by Mo.
+	plan := planCSV(t, d, staffCSV("E2,mo@example.org,Mo,Manager,Nursing,Ward Manager,North,dana@example.org,2018-03-15,inactive,"), people.PlanOptions{})
+	want := "2 active employees not in the file are managed by someone this import deactivates; give them a new manager"
+	if !slices.Contains(plan.Warnings, want) {
+		t.Errorf("warnings = %q", plan.Warnings)
+	}
+}
+
 func TestStaffImportTimeZoneColumnIsOptional(t *testing.T) {
 	d := openStaffDB(t)
 	importCSV(t, d, firstImport, people.PlanOptions{}, importDay)
