@@ -100,3 +100,13 @@ func (s *Server) ListenAndServe(ctx context.Context, addr string) error {
 	}
 	return nil
 }
+
+// Routes lists every registered route as "METHOD /path/:param", for the
+// access tests and the docs.
+func (s *Server) Routes() []string {
+	var out []string
+	for _, r := range s.echo.Routes() {
+		out = append(out, r.Method+" "+r.Path)
+	}
+	return out
+}
