@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/onramp-lms/onramp/internal/apptest"
+	"github.com/onramp-lms/onramp/internal/audit"
 	"github.com/onramp-lms/onramp/internal/cli"
 	"github.com/onramp-lms/onramp/internal/db"
 	"github.com/onramp-lms/onramp/internal/people"
@@ -68,6 +69,28 @@ func countEmployees(t *testing.T, dbURL string) (all, active int64) {
 	return all, active
 }
 
+// checkImportAudited checks that the audit trail holds want staff imports
+// and that its hash chain holds.
+func checkImportAudited(t *testing.T, dbURL string, want int64) {
+	t.Helper()
+	d, err := db.Open(context.Background(), dbURL, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	var n int64
+	if err := d.Model(&audit.Entry{}).Where("action = ? AND entity_type = ?", audit.ActionImport, "employee").Count(&n).Error; err != nil {
+		t.Fatal(err)
+	}
+	if n != want {
+		t.Errorf("%d staff imports in the audit trail, want %d", n, want)
+	}
+	res, err := audit.Verify(context.Background(), d)
+	if err != nil || !res.OK() {
+		t.Errorf("audit chain: %+v, %v", res, err)
+	}
+}
+
 var staffLines = []string{
 	"E1,dana@example.org,Dana,Director,Management,Director,HQ,,2015-06-01,",
 	"E2,mo@example.org,Mo,Manager,Nursing,Ward Manager,North,dana@example.org,2018-03-15,",
@@ -111,6 +134,7 @@ func TestEmployeesImportDryRunThenApply(t *testing.T) {
 	if all, _ := countEmployees(t, dbURL); all != 3 {
 		t.Errorf("%d employees, want 3", all)
 	}
+	checkImportAudited(t, dbURL, 1)
 
 	// A second month: Nia moves, Mo leaves (deactivated as missing).
 	next := writeStaffFile(t,
@@ -144,6 +168,7 @@ func TestEmployeesImportDryRunThenApply(t *testing.T) {
 	if all, active := countEmployees(t, dbURL); all != 3 || active != 2 {
 		t.Errorf("%d employees, %d active; want 3 and 2", all, active)
 	}
+	checkImportAudited(t, dbURL, 2)
 }
 
 func TestEmployeesImportStopsOnABadRow(t *testing.T) {

@@ -85,9 +85,9 @@ type StaffChange struct {
 // FieldChange is one changed detail. Field is the CSV's column name (role
 // for a promotion to manager); Old and New are as a person reads them.
 type FieldChange struct {
-	Field string
-	Old   string
-	New   string
+	Field string `json:"field"`
+	Old   string `json:"old"`
+	New   string `json:"new"`
 }
 
 // Empty reports whether applying the plan would change nothing.
