@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"sync"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -23,6 +24,7 @@ import (
 	"github.com/onramp-lms/onramp/internal/db"
 	"github.com/onramp-lms/onramp/internal/httpserver"
 	"github.com/onramp-lms/onramp/internal/learning"
+	"github.com/onramp-lms/onramp/internal/metrics"
 	"github.com/onramp-lms/onramp/internal/notify"
 	"github.com/onramp-lms/onramp/internal/people"
 	"github.com/onramp-lms/onramp/internal/scheduler"
@@ -109,20 +111,37 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.C
 	}
 	a.Notify = ns
 	notifier := &notify.Notifier{Renderer: ns.Renderer, Catalog: cat, Policy: compliance.DefaultReminderPolicy}
-	a.Engine = &compliance.Engine{DB: d, Notifier: notifier, Log: log}
+	a.Engine = &compliance.Engine{DB: d, Notifier: notifier, Log: log, Nudges: cfg.Nudges}
 	if err := d.Tx(ctx, func(tx *gorm.DB) error { return compliance.SyncCourseRules(tx, cat.Courses, clk.Now()) }); err != nil {
 		return nil, fmt.Errorf("sync course rules: %w", err)
 	}
 	a.Learning = &learning.Service{DB: d, Clock: clk, Catalog: cat, Cycles: a.Cycles, People: a.People, Notifier: notifier}
+	m := metrics.New(d.SQL())
 	a.Scheduler = &scheduler.Scheduler{
 		DB: d, Clock: clk, Log: log, Engine: a.Engine,
 		Deliver: ns.Deliverer.Deliver,
 		Prune:   a.Auth.PruneExpired,
+		Observe: func(elapsed time.Duration, rep scheduler.Report, err error) {
+			m.ObserveSchedulerPass(elapsed, err)
+			for i := 0; i < rep.Sent; i++ {
+				m.EmailSent()
+			}
+			for i := 0; i < rep.Failed; i++ {
+				m.EmailFailed()
+			}
+			if counts, err := ns.Outbox.CountByState(context.Background()); err == nil {
+				for state, n := range counts {
+					m.SetOutboxDepth(string(state), n)
+				}
+			}
+		},
 	}
 	a.Server = httpserver.New(httpserver.Deps{
-		Config: cfg, DB: d, Log: log, Clock: clk, Catalog: cat,
+		Metrics: m,
+		Config:  cfg, DB: d, Log: log, Clock: clk, Catalog: cat,
 		People: a.People, Auth: a.Auth, Cycles: a.Cycles, Learning: a.Learning,
 		Outbox: ns.Outbox, SMTPConfigured: ns.Deliverer.Mailer != nil,
+		Engine: a.Engine, Mail: ns.Renderer,
 	})
 	return a, nil
 }

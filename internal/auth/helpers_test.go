@@ -2,12 +2,12 @@ package auth_test
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"gorm.io/gorm"
 
+	"github.com/onramp-lms/onramp/internal/apptest"
 	"github.com/onramp-lms/onramp/internal/auth"
 	"github.com/onramp-lms/onramp/internal/clock"
 	"github.com/onramp-lms/onramp/internal/db"
@@ -26,7 +26,7 @@ type fixture struct {
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	d, err := db.Open(ctx, filepath.Join(t.TempDir(), "onramp.db"), nil)
+	d, err := db.Open(ctx, apptest.NewDatabaseURL(t), nil)
 	if err != nil {
 		t.Fatalf("open database: %v", err)
 	}

@@ -19,6 +19,10 @@ type Engine struct {
 	DB       *db.DB
 	Notifier Notifier
 	Log      *slog.Logger
+	// Nudges turns on the monthly refresher nudges (an organisation
+	// setting); NudgeBatch caps how many one pass writes.
+	Nudges     bool
+	NudgeBatch int
 }
 
 // EvalResult counts what an evaluation changed.

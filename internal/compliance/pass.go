@@ -83,6 +83,7 @@ type PassResult struct {
 	Expired       int
 	Escalated     int
 	ExemptionsEnd int
+	Nudges        int
 }
 
 // Advance moves every cycle along as of now, in one transaction: opens the
@@ -103,7 +104,7 @@ func (e *Engine) Advance(ctx context.Context, now time.Time) (PassResult, error)
 func (e *Engine) AdvanceTx(tx *gorm.DB, now time.Time) (PassResult, error) {
 	var res PassResult
 	steps := []func(*gorm.DB, time.Time, *PassResult) error{
-		e.openWindows, e.endExemptions, e.markOverdue, e.expire, e.remind, e.escalate,
+		e.openWindows, e.endExemptions, e.markOverdue, e.expire, e.remind, e.escalate, e.nudge,
 	}
 	for _, step := range steps {
 		if err := step(tx, now, &res); err != nil {

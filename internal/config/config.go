@@ -52,6 +52,8 @@ type Config struct {
 	// TimeZone is the organisation's time zone: quiet hours for people
 	// without one of their own.
 	TimeZone string
+	// Nudges turns on the monthly refresher nudges between refreshers.
+	Nudges bool
 	// SchedulerInterval is how often `serve` runs a scheduler pass; 0 turns
 	// the in-process scheduler off (for cron-style `scheduler run-once`).
 	SchedulerInterval time.Duration
@@ -76,6 +78,7 @@ func Defaults() Config {
 		LogLevel:    "info",
 		MailFrom:    "Onramp <onramp@localhost>",
 		TimeZone:    "UTC",
+		Nudges:      true,
 
 		SchedulerInterval: time.Minute,
 	}
@@ -96,6 +99,7 @@ var Settings = []Setting{
 	{"smtp-url", "ONRAMP_SMTP_URL", "mail server, e.g. smtp://user:pass@host:587?tls=starttls (default: none; e-mails wait in the outbox)"},
 	{"mail-from", "ONRAMP_MAIL_FROM", "sender of e-mails (default \"Onramp <onramp@localhost>\")"},
 	{"time-zone", "ONRAMP_TIME_ZONE", "the organisation's time zone for quiet hours, e.g. Europe/London (default UTC)"},
+	{"nudges", "ONRAMP_NUDGES", "send the monthly refresher nudge (one guideline, one question) between refreshers: on or off (default on)"},
 	{"scheduler-interval", "ONRAMP_SCHEDULER_INTERVAL", "how often serve runs the scheduler; 0 turns it off (default 1m)"},
 	{"session-idle", "ONRAMP_SESSION_IDLE", "sign out after this long idle (default 30m)"},
 	{"session-max", "ONRAMP_SESSION_MAX", "sign out this long after sign-in (default 12h)"},
@@ -214,6 +218,16 @@ func Register(fs *flag.FlagSet, getenv func(string) string) func() (Config, erro
 				return c, &Error{name, fmt.Sprintf("%q is not a time zone name (for example Europe/London or America/New_York)", v)}
 			}
 			c.TimeZone = v
+		}
+		if v, name := get("nudges"); v != "" {
+			switch strings.ToLower(v) {
+			case "on", "true", "yes", "1":
+				c.Nudges = true
+			case "off", "false", "no", "0":
+				c.Nudges = false
+			default:
+				return c, &Error{name, fmt.Sprintf("%q is not on or off", v)}
+			}
 		}
 		if v, name := get("scheduler-interval"); v != "" {
 			p, err := time.ParseDuration(v)

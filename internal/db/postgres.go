@@ -58,6 +58,9 @@ func openPostgres(ctx context.Context, dsn string, cfg *gorm.Config) (*DB, error
 	// is picked up without restarting Onramp.
 	sqlDB.SetConnMaxLifetime(postgresConnMaxLifetime)
 
+	// pingPostgres below connects and says what failed in one error; GORM's
+	// own ping would log the same failure a second time.
+	cfg.DisableAutomaticPing = true
 	g, err := gorm.Open(postgres.New(postgres.Config{Conn: sqlDB}), cfg)
 	if err != nil {
 		_ = sqlDB.Close()

@@ -16,6 +16,7 @@ import (
 	"github.com/onramp-lms/onramp/internal/config"
 	"github.com/onramp-lms/onramp/internal/db"
 	"github.com/onramp-lms/onramp/internal/learning"
+	"github.com/onramp-lms/onramp/internal/metrics"
 	"github.com/onramp-lms/onramp/internal/notify"
 	"github.com/onramp-lms/onramp/internal/people"
 )
@@ -35,6 +36,12 @@ type Deps struct {
 	// whether messages can leave at all.
 	Outbox         *notify.Outbox
 	SMTPConfigured bool
+	// Engine re-evaluates the assignment rules for people HR changes, in
+	// the transaction of the change.
+	Engine *compliance.Engine
+	// Mail composes the e-mails handlers put in the outbox.
+	Mail    *notify.Renderer
+	Metrics *metrics.Metrics
 }
 
 // Server is the HTTP server.
@@ -56,6 +63,7 @@ func New(d Deps) *Server {
 	e.IPExtractor = clientIP(d.Config.TrustedProxies)
 	e.Use(s.recoverPanics, s.logRequests, securityHeaders, limitBody(2<<20))
 	e.Use(s.loadViewer, s.checkCSRF)
+	s.metricsRoutes(e)
 	s.opsRoutes(e)
 	s.authRoutes(e)
 	s.learnerRoutes(e)

@@ -67,6 +67,24 @@ func (n *Notifier) Notify(tx *gorm.DB, ev compliance.Event, now time.Time) error
 			at = *c.CompletedAt
 		}
 		content = Completed{Name: emp.FirstName, Course: ref, CompletedAt: at, ExpiresAt: c.ExpiresAt, CertificateCode: cert.Code}
+	case compliance.EventNudge:
+		if len(course.Nudges) == 0 {
+			return nil
+		}
+		month, err := time.Parse("2006-01", ev.Stage)
+		if err != nil {
+			return fmt.Errorf("notify nudge: bad month %q", ev.Stage)
+		}
+		completed := now
+		if c.CompletedAt != nil {
+			completed = *c.CompletedAt
+		}
+		nd := course.Nudges[compliance.NudgeIndex(completed, month, len(course.Nudges))]
+		content = nudgeContent(emp.FirstName, ref, nd)
+		step = ev.Stage
+		if err := tx.Exec("UPDATE nudge_log SET nudge_id = ? WHERE employee_id = ? AND course_id = ? AND month = ?", nd.ID, emp.ID, course.ID, ev.Stage).Error; err != nil {
+			return fmt.Errorf("notify nudge: %w", err)
+		}
 	case compliance.EventReminder:
 		var err error
 		content, step, err = n.reminder(ev.Stage, emp.FirstName, ref, c, now)
@@ -78,7 +96,7 @@ func (n *Notifier) Notify(tx *gorm.DB, ev compliance.Event, now time.Time) error
 	}
 	// Reminders name their stage and due date, so an extension (a new due
 	// date) earns a fresh series while a repeat of the same one is refused.
-	if step != "" {
+	if step != "" && ev.Kind == compliance.EventReminder {
 		step += "@" + due.Format("2006-01-02")
 	}
 	m, err := n.Renderer.Compose(Key(c.AssignmentID, c.ID, content.Kind(), step), to, content, now)
@@ -159,4 +177,21 @@ func (n *Notifier) escalation(tx *gorm.DB, ev compliance.Event, now time.Time) e
 	}
 	_, err = Enqueue(tx, m)
 	return err
+}
+
+// nudgeContent turns a course's nudge into the message: the guideline, and
+// the question without its answer (the link leads to the course).
+func nudgeContent(name string, ref CourseRef, nd *catalog.Nudge) Nudge {
+	title, text := nd.Guideline, ""
+	if i := strings.Index(nd.Guideline, ". "); i > 0 {
+		title, text = nd.Guideline[:i+1], strings.TrimSpace(nd.Guideline[i+1:])
+	}
+	q := NudgeQuestion{}
+	if nd.Question != nil {
+		q.Prompt = nd.Question.Text
+		for _, o := range nd.Question.Options {
+			q.Options = append(q.Options, o.Text)
+		}
+	}
+	return Nudge{Name: name, Course: ref, Guideline: Guideline{Title: title, Text: text}, Question: q}
 }

@@ -46,7 +46,7 @@ func TestTwoYears(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s: pass %d: %v", day.Format("2006-01-02"), i, err)
 			}
-			if i == 1 && (rep.Sent != 0 || rep.Assigned != 0 || rep.Reminders != 0 || rep.WindowsOpened != 0 || rep.Expired != 0 || rep.Escalated != 0) {
+			if i == 1 && (rep.Sent != 0 || rep.Assigned != 0 || rep.Reminders != 0 || rep.WindowsOpened != 0 || rep.Expired != 0 || rep.Escalated != 0 || rep.Nudges != 0) {
 				t.Fatalf("%s: a second pass at the same instant did something: %s", day.Format("2006-01-02"), rep)
 			}
 		}
@@ -77,6 +77,9 @@ func TestTwoYears(t *testing.T) {
 	}
 	want := []string{
 		"2026-03-02 assigned", "2026-03-18 due_soon", "2026-03-29 due_soon", "2026-03-30 completed",
+		// A refresher nudge on the first of each month while the completion is valid and the refresher window is not open.
+		"2026-04-01 nudge", "2026-05-01 nudge", "2026-06-01 nudge", "2026-07-01 nudge", "2026-08-01 nudge",
+		"2026-09-01 nudge", "2026-10-01 nudge", "2026-11-01 nudge", "2026-12-01 nudge", "2027-01-01 nudge",
 		"2027-01-31 window_open", "2027-03-18 due_soon", "2027-03-29 due_soon", "2027-04-01 due_today",
 		"2027-04-02 expired", "2027-04-02 overdue", "2027-04-09 overdue", "2027-04-16 overdue", "2027-04-23 overdue",
 	}

@@ -37,8 +37,9 @@ type Scheduler struct {
 	Deliver func(ctx context.Context, now time.Time) (sent, failed int, err error)
 	// Prune removes expired sessions and old sign-in attempts; nil skips it.
 	Prune func(ctx context.Context) error
-	// Observe receives each pass's duration (for metrics); may be nil.
-	Observe func(time.Duration)
+	// Observe receives each pass's duration, report and error (for
+	// metrics); may be nil.
+	Observe func(elapsed time.Duration, rep Report, err error)
 }
 
 // Report says what a pass did.
@@ -51,14 +52,16 @@ type Report struct {
 }
 
 func (r Report) String() string {
-	return fmt.Sprintf("assigned %d, closed %d, windows opened %d, overdue %d, expired %d, reminders %d, escalated %d, exemptions ended %d; e-mails sent %d, failed %d",
-		r.Assigned, r.Closed, r.WindowsOpened, r.MarkedOverdue, r.Expired, r.Reminders, r.Escalated, r.ExemptionsEnd, r.Sent, r.Failed)
+	return fmt.Sprintf("assigned %d, closed %d, windows opened %d, overdue %d, expired %d, reminders %d, escalated %d, exemptions ended %d, nudges %d; e-mails sent %d, failed %d",
+		r.Assigned, r.Closed, r.WindowsOpened, r.MarkedOverdue, r.Expired, r.Reminders, r.Escalated, r.ExemptionsEnd, r.Nudges, r.Sent, r.Failed)
 }
 
 // RunOnce runs one pass as of now.
-func (s *Scheduler) RunOnce(ctx context.Context, now time.Time) (Report, error) {
+func (s *Scheduler) RunOnce(ctx context.Context, now time.Time) (rep Report, err error) {
 	start := time.Now()
-	var rep Report
+	if s.Observe != nil {
+		defer func() { s.Observe(time.Since(start), rep, err) }()
+	}
 	release, ok, err := s.DB.TryAdvisoryLock(ctx, planningLock)
 	if err != nil {
 		return rep, fmt.Errorf("planning lock: %w", err)
@@ -94,9 +97,6 @@ func (s *Scheduler) RunOnce(ctx context.Context, now time.Time) (Report, error) 
 		if err := s.Prune(ctx); err != nil {
 			return rep, fmt.Errorf("prune sessions: %w", err)
 		}
-	}
-	if s.Observe != nil {
-		s.Observe(time.Since(start))
 	}
 	return rep, nil
 }
