@@ -10,7 +10,7 @@
 # Output:  COURSE_DIR/media/orientation.mp4  H.264 (yuv420p, 854x480, 5 fps) + AAC (mono, 44.1 kHz), +faststart
 #          COURSE_DIR/media/orientation.vtt  WebVTT captions, one cue per narrated sentence (long sentences are
 #                                            split into cues of at most two lines), contiguous from 0 to the end
-#          COURSE_DIR/media/orientation.txt  transcript (Markdown: one heading per slide with its start time)
+#          COURSE_DIR/media/orientation.md  transcript (Markdown: one heading per slide with its start time)
 #          COURSE_DIR/media/poster.png       the first slide, used as the player's poster image
 #
 # Needs (Debian packages): ffmpeg (ffmpeg and ffprobe, built with libx264 and libfreetype), espeak-ng,
@@ -201,7 +201,7 @@ total=$pos
 		echo
 		paste -sd' ' "slide-$i.say" | fold -s -w 100 | sed 's/ *$//'
 	done
-} >orientation.txt
+} >orientation.md
 
 # --- 3. Draw the slides.
 for ((i = 1; i <= slides; i++)); do
@@ -249,10 +249,10 @@ ffmpeg -nostdin -loglevel error -y "${inputs[@]}" -f s16le -ar "$SR" -ac 1 -i na
 
 # --- 5. Replace the outputs only now that everything was made.
 cp "slide-1.png" poster.png
-for f in orientation.mp4 orientation.vtt orientation.txt poster.png; do
+for f in orientation.mp4 orientation.vtt orientation.md poster.png; do
 	cp "$f" "$media/.$f.new"
 done
-for f in orientation.mp4 orientation.vtt orientation.txt poster.png; do
+for f in orientation.mp4 orientation.vtt orientation.md poster.png; do
 	mv -f "$media/.$f.new" "$media/$f"
 done
 echo "make-video: $slides slides, $(awk -v s="$total" -v r="$SR" 'BEGIN { printf "%.1f", s / r }') s," \

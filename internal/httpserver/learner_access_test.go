@@ -14,6 +14,50 @@ import (
 	"github.com/onramp-lms/onramp/internal/people"
 )
 
+// The learner area's access rules (see access_test.go). Everyone in the
+// fixture is assigned the course, so a course page is each caller's own;
+// what belongs to someone else is the attempt, the certificate and the
+// progress page, which only the owner, their managers and HR may see.
+func init() {
+	const (
+		ok       = http.StatusOK
+		redirect = http.StatusSeeOther
+	)
+	signedIn := func(status int) access {
+		return access{Anonymous: redirect, Learner: status, Manager: status, HRAdmin: status}
+	}
+	// A form post from someone not signed in is told to sign in (401).
+	signedInPost := func(status int) access {
+		return access{Anonymous: http.StatusUnauthorized, Learner: status, Manager: status, HRAdmin: status}
+	}
+	public := access{Anonymous: ok, Learner: ok, Manager: ok, HRAdmin: ok}
+	ownerChainAndHR := access{Anonymous: redirect, Learner: http.StatusForbidden, Manager: http.StatusForbidden, HRAdmin: ok}
+
+	expectAccess("GET /", signedIn(ok))
+	expectAccess("GET /courses/:course", signedIn(ok))
+	// Not finished yet: back to the course page.
+	expectAccess("GET /courses/:course/finished", signedIn(redirect))
+	expectAccess("GET /courses/:course/media/*", signedIn(ok))
+	expectAccess("GET /courses/:course/resources/:id", signedIn(ok))
+	// Resume: to the first step not done.
+	expectAccess("GET /courses/:course/modules/:module", signedIn(redirect))
+	expectAccess("GET /courses/:course/modules/:module/steps/:step", signedIn(ok))
+	expectAccess("POST /courses/:course/modules/:module/steps/:step/done", signedInPost(redirect))
+	expectAccess("POST /courses/:course/modules/:module/steps/:step/video", signedInPost(ok))
+	expectAccess("POST /courses/:course/modules/:module/steps/:step/quiz", signedInPost(redirect))
+	// Someone else's attempt is not in the caller's cycle: 404 for all,
+	// HR included (HR sees attempts as evidence on the certificate).
+	expectAccess("GET /courses/:course/modules/:module/steps/:step/quiz/:attempt", signedIn(http.StatusNotFound))
+	expectAccess("POST /courses/:course/modules/:module/steps/:step/quiz/:attempt", signedInPost(http.StatusNotFound))
+	// An empty signature is refused with what to fix.
+	expectAccess("POST /courses/:course/modules/:module/steps/:step/acknowledge", signedInPost(http.StatusUnprocessableEntity))
+	expectAccess("GET /certificates/:code", ownerChainAndHR)
+	expectAccess("GET /certificates/:code/pdf", ownerChainAndHR)
+	expectAccess("GET /verify", public)
+	expectAccess("GET /verify/:code", public)
+	expectAccess("GET /people/:id/progress", ownerChainAndHR)
+}
+
 // TestProgressAndCertificateAccess: a person's progress and certificates are
 // for them, their managers up the chain and HR; anyone else gets 403.
 func TestProgressAndCertificateAccess(t *testing.T) {

@@ -16,6 +16,15 @@ type Page struct {
 	Nav string
 	// Flash is a one-off message shown at the top of the page.
 	Flash string
+	// Wide gives tables room: HR and team pages use the full width.
+	Wide bool
+}
+
+func mainClass(p Page) string {
+	if p.Wide {
+		return "wide"
+	}
+	return ""
 }
 
 // User is the signed-in person as the layout shows them.

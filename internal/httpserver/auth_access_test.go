@@ -1,0 +1,28 @@
+package httpserver_test
+
+import "net/http"
+
+// Sign-in, sign-out and invitations are open to everyone: the form or the
+// link is the credential. Empty forms are sent, so nothing is changed and a
+// signed-in caller's 422 shows the route let them through.
+func init() {
+	expectAccess("GET /login", access{
+		Anonymous: http.StatusOK,
+		// Someone signed in is sent on to where they were going.
+		Learner: http.StatusSeeOther, Manager: http.StatusSeeOther, HRAdmin: http.StatusSeeOther,
+	})
+	expectAccess("POST /login", access{
+		Anonymous: http.StatusUnprocessableEntity, Learner: http.StatusUnprocessableEntity,
+		Manager: http.StatusUnprocessableEntity, HRAdmin: http.StatusUnprocessableEntity,
+	})
+	expectAccess("POST /logout", access{
+		Anonymous: http.StatusSeeOther, Learner: http.StatusSeeOther, Manager: http.StatusSeeOther, HRAdmin: http.StatusSeeOther,
+	})
+	expectAccess("GET /invite/:token", access{
+		Anonymous: http.StatusOK, Learner: http.StatusOK, Manager: http.StatusOK, HRAdmin: http.StatusOK,
+	})
+	expectAccess("POST /invite/:token", access{
+		Anonymous: http.StatusUnprocessableEntity, Learner: http.StatusUnprocessableEntity,
+		Manager: http.StatusUnprocessableEntity, HRAdmin: http.StatusUnprocessableEntity,
+	})
+}
