@@ -8,6 +8,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
+	"github.com/onramp-lms/onramp/internal/audit"
 	"github.com/onramp-lms/onramp/internal/db"
 )
 
@@ -121,7 +122,16 @@ func ensureVersion(tx *gorm.DB, v versionRow) (string, error) {
 		return "", res.Error
 	}
 	if res.RowsAffected == 1 {
-		return v.ID, nil
+		what := "course " + v.CourseID
+		if v.ModuleID != "" {
+			what = "module " + v.ModuleID + " of course " + v.CourseID
+		}
+		err := audit.Record(tx, audit.Event{
+			At: v.CreatedAt, Action: audit.ActionPublish, EntityType: "content_version", EntityID: v.ID,
+			Summary: fmt.Sprintf("New content version %.12s of %s (“%s”) published.", v.Hash, what, v.Title),
+			Details: map[string]any{"course_id": v.CourseID, "module_id": v.ModuleID, "hash": v.Hash, "policy_version": v.PolicyVersion},
+		})
+		return v.ID, err
 	}
 	// Another instance inserted it first.
 	id, err = find()

@@ -205,7 +205,10 @@ func runCyclesChange(ctx context.Context, env Env, action string, args []string)
 			return refuse("cycle #%d of %s for %s (%s) is %s; only an open, in-progress or overdue cycle can be %s",
 				c.Number, *course, emp.FullName(), *employee, strings.ReplaceAll(string(c.DisplayStatus(now)), "_", " "), action+"ed")
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		return compliance.RecordCycleChange(tx, c, changed, *reason, compliance.Actor{Name: changedByCLI}, now)
 	})
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "onramp: %v; nothing was changed\n", err)

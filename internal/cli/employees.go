@@ -14,7 +14,6 @@ import (
 
 	"gorm.io/gorm"
 
-	"github.com/onramp-lms/onramp/internal/audit"
 	"github.com/onramp-lms/onramp/internal/compliance"
 	"github.com/onramp-lms/onramp/internal/people"
 )
@@ -102,14 +101,13 @@ func runEmployeesImport(ctx context.Context, env Env, args []string) int {
 	}
 	// In the import's own transaction: the people it touched get (or lose)
 	// their courses, and the audit trail records the import, so either
-	// all of it happens or none.
-	plan.Options.AfterApply = func(tx *gorm.DB, now time.Time, ids []string) error {
-		var err error
-		if assigned, err = a.Engine.EvaluateTx(tx, now, ids); err != nil {
+	// all of it happens or none. HR's import page does the same.
+	people.FollowStaffImport(plan, people.ImportSource{File: filepath.Base(name), Via: people.ViaCommandLine},
+		func(tx *gorm.DB, now time.Time, ids []string) error {
+			var err error
+			assigned, err = a.Engine.EvaluateTx(tx, now, ids)
 			return err
-		}
-		return audit.Record(tx, importAuditEvent(filepath.Base(name), plan, now))
-	}
+		}, nil)
 	res, err := people.Apply(ctx, a.DB, plan, a.Clock.Now())
 	if err != nil {
 		return importFailed(env, name, err)
@@ -120,38 +118,6 @@ func runEmployeesImport(ctx context.Context, env Env, args []string) int {
 			assigned.Assigned, pluralWord(assigned.Assigned, "course", "courses"), assigned.Closed)
 	}
 	return 0
-}
-
-// importAuditEvent describes an applied import for the audit trail: the
-// counts, and who was added, changed (field by field), deactivated and
-// reactivated, by employee_id.
-func importAuditEvent(file string, plan *people.StaffPlan, now time.Time) audit.Event {
-	type entry struct {
-		EmployeeID string               `json:"employee_id"`
-		Email      string               `json:"email"`
-		Reason     string               `json:"reason,omitempty"`
-		Fields     []people.FieldChange `json:"fields,omitempty"`
-	}
-	list := func(changes []people.StaffChange) []entry {
-		out := make([]entry, len(changes))
-		for i, c := range changes {
-			out[i] = entry{EmployeeID: c.EmployeeNumber, Email: c.Email, Reason: c.Reason, Fields: c.Fields}
-		}
-		return out
-	}
-	return audit.Event{
-		At: now, Action: audit.ActionImport, EntityType: "employee",
-		Summary: fmt.Sprintf("Staff import from %s on the command line: %s.", file, plan.Summary()),
-		Details: map[string]any{
-			"file":               file,
-			"deactivate_missing": plan.Options.DeactivateMissing,
-			"unchanged":          plan.Unchanged,
-			"added":              list(plan.Added),
-			"changed":            list(plan.Changed),
-			"deactivated":        list(plan.Deactivated),
-			"reactivated":        list(plan.Reactivated),
-		},
-	}
 }
 
 func readStaffFile(name string) (*people.StaffFile, error) {

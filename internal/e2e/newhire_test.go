@@ -23,15 +23,13 @@ func TestNewHireJourney(t *testing.T) {
 		}
 		tb := openTab(t, s, vp)
 
-		tb.at("invitation")
-		tb.visit(s.invitationLink(hire))
+		tb.visit("invitation", s.invitationLink(hire))
 		tb.expectText("h1", "Set your password")
 		tb.expectText("[data-testid=invite-email]", hire.Email)
 		tb.typeInto("#password", password)
 		tb.typeInto("#password_confirm", password)
-		tb.follow(`[data-testid=invite-form] button[type=submit]`)
+		tb.follow(`[data-testid=invite-form] button[type=submit]`, "dashboard")
 
-		tb.at("dashboard")
 		tb.expectPath("/")
 		tb.expectText("h1", "Your training")
 		tb.expectText(courseCard+" [data-testid=status]", "Due 1 April 2026")
@@ -39,23 +37,20 @@ func TestNewHireJourney(t *testing.T) {
 		if got := tb.text(courseCard + " [data-testid=course-action]"); !strings.HasPrefix(got, "Start") {
 			tb.fatalf("the course's action reads %q, want Start", got)
 		}
-		tb.follow(courseCard + " [data-testid=course-action]")
+		tb.follow(courseCard+" [data-testid=course-action]", "first step")
 
 		readPage(tb, basicsStep+"welcome", "Welcome")
 		readPage(tb, basicsStep+"scenario", "Scenario: a friend request")
 		passQuiz(tb, s)
-		tb.follow("[data-testid=next]")
+		tb.follow("[data-testid=next]", "video")
 
 		watchVideo(tb, s, hire)
-		tb.follow("[data-testid=next]")
+		tb.follow("[data-testid=next]", "acknowledgement")
 
 		signPolicy(tb, "Ada Lovelace")
-
-		tb.at("finished")
 		tb.expectPath(finishedURL)
-		tb.follow("[data-testid=certificate-link]")
+		tb.follow("[data-testid=certificate-link]", "certificate")
 
-		tb.at("certificate")
 		if !strings.HasPrefix(tb.path(), "/certificates/") {
 			tb.fatalf("the certificate link went elsewhere")
 		}
@@ -70,12 +65,10 @@ func TestNewHireJourney(t *testing.T) {
 			tb.fatalf("the certificate's PDF: status %s, type %s, starts %q", pdf[0], pdf[1], pdf[2])
 		}
 
-		tb.at("verify")
-		tb.visit("/verify/" + code)
+		tb.visit("verify", "/verify/"+code)
 		tb.expectText("[data-testid=verify-status]", "Valid")
 
-		tb.at("dashboard after completion")
-		tb.visit("/")
+		tb.visit("dashboard after completion", "/")
 		tb.expectText(courseCard+" [data-testid=status]", "Completed — expires 1 April 2027")
 		tb.expectText(courseCard+" [data-testid=progress-text]", "5 of 5 steps done")
 		t.Logf("[%s] %d pages checked", vp.Name, tb.audited)

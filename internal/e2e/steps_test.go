@@ -7,7 +7,6 @@ import (
 	cdpruntime "github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
-	"github.com/onramp-lms/onramp/internal/catalog"
 	"github.com/onramp-lms/onramp/internal/learning"
 	"github.com/onramp-lms/onramp/internal/people"
 )
@@ -25,23 +24,21 @@ const (
 // signIn fills in the sign-in form the tab is on and submits it.
 func signIn(tb *tab, email string) {
 	tb.t.Helper()
-	tb.at("sign in")
 	if !strings.HasPrefix(tb.path(), "/login") {
 		tb.fatalf("expected the sign-in page")
 	}
 	tb.expectText("h1", "Sign in")
 	tb.typeInto("#email", email)
 	tb.typeInto("#password", password)
-	tb.follow(`[data-testid=login-form] button[type=submit]`)
+	tb.follow(`[data-testid=login-form] button[type=submit]`, "signed in")
 }
 
 // readPage reads the page step at path and continues.
 func readPage(tb *tab, path, title string) {
 	tb.t.Helper()
-	tb.at("page step " + path)
 	tb.expectPath(path)
 	tb.expectText("h1", title)
-	tb.follow("[data-testid=mark-read]")
+	tb.follow("[data-testid=mark-read]", "read "+title)
 }
 
 // correctOptions returns the option IDs that answer each question of the
@@ -67,12 +64,9 @@ func correctOptions(s *site) map[string][]string {
 // correctly by tapping or clicking the options, and submits.
 func passQuiz(tb *tab, s *site) {
 	tb.t.Helper()
-	tb.at("quiz step")
 	tb.expectPath(basicsStep + "check")
 	tb.expectText("h1", "Knowledge check")
-	tb.follow("[data-testid=quiz-start]")
-
-	tb.at("quiz attempt")
+	tb.follow("[data-testid=quiz-start]", "quiz attempt")
 	if !strings.HasPrefix(tb.path(), basicsStep+"check/quiz/") {
 		tb.fatalf("starting the quiz did not open an attempt")
 	}
@@ -89,9 +83,7 @@ func passQuiz(tb *tab, s *site) {
 			}
 		}
 	}
-	tb.follow("[data-testid=quiz-submit]")
-
-	tb.at("quiz result")
+	tb.follow("[data-testid=quiz-submit]", "quiz result")
 	if got := tb.text("[data-testid=quiz-summary] strong"); got != "100%" {
 		tb.fatalf("score %q, want 100%%", got)
 	}
@@ -105,7 +97,6 @@ func passQuiz(tb *tab, s *site) {
 // credited: honestly, in real time, by the server.
 func watchVideo(tb *tab, s *site, viewer *people.Employee) {
 	tb.t.Helper()
-	tb.at("video step")
 	tb.expectPath(videoStep)
 	const video = `document.getElementById("step-video")`
 	if can := eval[string](tb, video+`.canPlayType('video/mp4; codecs="avc1.42E01E, mp4a.40.2"')`); can == "" {
@@ -160,14 +151,11 @@ func watchVideo(tb *tab, s *site, viewer *people.Employee) {
 // which is refused with a clear message, then properly.
 func signPolicy(tb *tab, fullName string) {
 	tb.t.Helper()
-	tb.at("acknowledgement")
 	tb.expectPath(policyStep)
 	tb.expectText("h1", "Social media policy")
 	tb.press("#agree")
 	tb.typeInto("#full_name", fullName[:len(fullName)-1])
-	tb.follow("[data-testid=sign]")
-
-	tb.at("acknowledgement refused")
+	tb.follow("[data-testid=sign]", "acknowledgement refused")
 	if got := tb.text("#full_name-error"); !strings.Contains(got, "doesn't match the name on your account") {
 		tb.fatalf("the mistyped name's message is %q", got)
 	}
@@ -180,17 +168,5 @@ func signPolicy(tb *tab, fullName string) {
 	// The form kept what was typed; start the name again.
 	eval[chromedp.Void](tb, `document.getElementById("full_name").value = ""`)
 	tb.typeInto("#full_name", fullName)
-	tb.follow("[data-testid=sign]")
-}
-
-// stepTitles is the catalog's title of each step, for assertions.
-func stepTitle(s *site, module, step string) string {
-	var st *catalog.Step
-	if m := s.App.Catalog.Course("basic").Module(module); m != nil {
-		st = m.Step(step)
-	}
-	if st == nil {
-		s.t.Fatalf("no step %s/%s in the fixture course", module, step)
-	}
-	return st.Title
+	tb.follow("[data-testid=sign]", "signed")
 }

@@ -3,6 +3,7 @@ package evidence
 import (
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/signintech/gopdf"
@@ -99,12 +100,13 @@ func (d *document) wrap(text string, width float64) []string {
 	return out
 }
 
-// text writes one line at x on the current line and does not move down.
-func (d *document) text(x float64, s string) {
+// text writes one line at x on the current line, in a font of size
+// points, and does not move down. (gopdf's y for Text is the baseline.)
+func (d *document) text(x, size float64, s string) {
 	if d.err != nil || s == "" {
 		return
 	}
-	d.pdf.SetXY(x, d.y)
+	d.pdf.SetXY(x, d.y+size)
 	d.fail(d.pdf.Text(s))
 }
 
@@ -120,7 +122,7 @@ func (d *document) indented(indent float64, bold bool, size float64, gray uint8,
 	lh := size * 1.35
 	for _, line := range d.wrap(s, contentWidth-indent) {
 		d.ensure(lh)
-		d.text(marginLeft+indent, line)
+		d.text(marginLeft+indent, size, line)
 		d.y += lh
 	}
 	d.y += after
@@ -146,14 +148,14 @@ func (d *document) field(label, value string) {
 	d.ensure(lh * float64(min(len(lines), 3)))
 	d.font(true, size)
 	d.pdf.SetTextColor(70, 70, 70)
-	d.text(marginLeft, label)
+	d.text(marginLeft, size, label)
 	d.pdf.SetTextColor(0, 0, 0)
 	d.font(false, size)
 	for i, line := range lines {
 		if i > 0 {
 			d.ensure(lh)
 		}
-		d.text(marginLeft+labelWidth, line)
+		d.text(marginLeft+labelWidth, size, line)
 		d.y += lh
 	}
 }
@@ -231,7 +233,7 @@ func (d *document) drawCells(widths []float64, lines [][]string, pad, lh float64
 }
 
 // finish adds the footers and writes the PDF.
-func (d *document) finish(w interface{ Write([]byte) (int, error) }) error {
+func (d *document) finish(w io.Writer) error {
 	if d.err != nil {
 		return d.err
 	}
@@ -253,6 +255,5 @@ func (d *document) finish(w interface{ Write([]byte) (int, error) }) error {
 	if d.err != nil {
 		return d.err
 	}
-	_, err := d.pdf.WriteTo(w)
-	return err
+	return d.pdf.Write(w)
 }

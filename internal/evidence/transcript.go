@@ -291,14 +291,28 @@ func (s *Source) loadChunk(q *gorm.DB, emps []*people.Employee, titles map[strin
 	if err != nil {
 		return nil, err
 	}
+	// Managers, and HR admins who granted extensions and exemptions, by
+	// name rather than ID.
+	for _, ch := range r.changes {
+		if ch.ChangedBy != "" {
+			managerIDs = append(managerIDs, ch.ChangedBy)
+		}
+	}
 	managers := map[string]string{}
 	if len(managerIDs) > 0 {
+		slices.Sort(managerIDs)
+		managerIDs = slices.Compact(managerIDs)
 		var ms []*people.Employee
 		if err := q.Select("id, first_name, last_name").Where("id IN ?", managerIDs).Find(&ms).Error; err != nil {
 			return nil, fmt.Errorf("load managers: %w", err)
 		}
 		for _, m := range ms {
 			managers[m.ID] = m.FullName()
+		}
+	}
+	for _, ch := range r.changes {
+		if name := managers[ch.ChangedBy]; name != "" {
+			ch.ChangedBy = name
 		}
 	}
 
@@ -377,6 +391,17 @@ func (s *Source) loadChunk(q *gorm.DB, emps []*people.Employee, titles map[strin
 			cr.Changes = append(cr.Changes, ch)
 		}
 	}
+	// Steps opened at the same moment (a seeded record, an imported one)
+	// follow the course's order.
+	for _, cr := range byCycle {
+		sort.SliceStable(cr.Steps, func(a, b int) bool {
+			pa, pb := cr.Steps[a].Progress, cr.Steps[b].Progress
+			if !pa.StartedAt.Equal(pb.StartedAt) {
+				return pa.StartedAt.Before(pb.StartedAt)
+			}
+			return s.stepOrder(cr.Cycle.CourseID, pa.ModuleID, pa.StepID) < s.stepOrder(cr.Cycle.CourseID, pb.ModuleID, pb.StepID)
+		})
+	}
 
 	courses := map[string][]*CourseRecord{} // by employee
 	for _, a := range r.assignments {
@@ -430,4 +455,28 @@ func (s *Source) namer(versions map[string]*Version) func(courseID, moduleID, st
 		}
 		return m.Title, step
 	}
+}
+
+// stepOrder is a step's position in its course (modules of the full path,
+// then the refresher's own), for sorting; unknown steps go last.
+func (s *Source) stepOrder(courseID, moduleID, stepID string) int {
+	if s.Catalog == nil {
+		return 1 << 30
+	}
+	course := s.Catalog.Course(courseID)
+	if course == nil {
+		return 1 << 30
+	}
+	for i, m := range course.AllModules() {
+		if m.ID != moduleID {
+			continue
+		}
+		for k, st := range m.Steps {
+			if st.ID == stepID {
+				return i*1000 + k
+			}
+		}
+		return i*1000 + 999
+	}
+	return 1 << 30
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"reflect"
 	"slices"
 	"sort"
 	"strings"
@@ -522,11 +523,26 @@ func sortedRow(r map[string]any) string {
 	sort.Strings(keys)
 	parts := make([]string, len(keys))
 	for i, k := range keys {
-		v := r[k]
-		if b, ok := v.([]byte); ok {
-			v = string(b)
-		}
-		parts[i] = fmt.Sprintf("%s=%v", k, v)
+		parts[i] = fmt.Sprintf("%s=%v", k, plainValue(r[k]))
 	}
 	return strings.Join(parts, " ")
+}
+
+// plainValue turns what the database driver scanned (bytes, pointers) into
+// something that prints as its value.
+func plainValue(v any) any {
+	rv := reflect.ValueOf(v)
+	for rv.IsValid() && rv.Kind() == reflect.Pointer {
+		if rv.IsNil() {
+			return "NULL"
+		}
+		rv = rv.Elem()
+	}
+	if !rv.IsValid() {
+		return "NULL"
+	}
+	if b, ok := rv.Interface().([]byte); ok {
+		return string(b)
+	}
+	return rv.Interface()
 }

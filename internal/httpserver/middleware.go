@@ -67,15 +67,21 @@ func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// limitBody refuses request bodies over max bytes with 413.
-func limitBody(max int64) echo.MiddlewareFunc {
+// limitBody refuses request bodies over max bytes with 413. A route in
+// larger (by its path as registered) gets its own limit instead: it must
+// be set here, before the CSRF check reads the form, not on the route.
+func limitBody(max int64, larger map[string]int64) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
+			limit := max
+			if n, ok := larger[c.Path()]; ok {
+				limit = n
+			}
 			req := c.Request()
-			if req.ContentLength > max {
+			if req.ContentLength > limit {
 				return echo.NewHTTPError(http.StatusRequestEntityTooLarge)
 			}
-			req.Body = http.MaxBytesReader(c.Response(), req.Body, max)
+			req.Body = http.MaxBytesReader(c.Response(), req.Body, limit)
 			return next(c)
 		}
 	}

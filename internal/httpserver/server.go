@@ -61,7 +61,7 @@ func New(d Deps) *Server {
 	s := &Server{Deps: d, echo: e}
 	e.HTTPErrorHandler = s.handleError
 	e.IPExtractor = clientIP(d.Config.TrustedProxies)
-	e.Use(s.recoverPanics, s.logRequests, securityHeaders, limitBody(2<<20))
+	e.Use(s.recoverPanics, s.logRequests, securityHeaders, limitBody(2<<20, map[string]int64{staffImportPath: staffImportMaxBytes}))
 	e.Use(s.loadViewer, s.checkCSRF)
 	s.metricsRoutes(e)
 	s.opsRoutes(e)

@@ -1,9 +1,7 @@
 package httpserver
 
 import (
-	"fmt"
 	"net/http"
-	"sort"
 
 	"github.com/labstack/echo/v4"
 
@@ -12,55 +10,70 @@ import (
 	"github.com/onramp-lms/onramp/web/views"
 )
 
-// teamPage shows a manager everyone who reports to them, directly or not.
+// teamPage shows a manager everyone who reports to them, directly or not,
+// with the reports' filters and downloads limited to that team. Naming a
+// manager outside the team in the filter is a 403.
 func (s *Server) teamPage(c echo.Context) error {
+	ctx := c.Request().Context()
 	me := viewerOf(c).Employee
-	members, err := report.Team(c.Request().Context(), s.DB, me.ID, s.Clock.Now())
+	f, err := parseReportFilter(c)
 	if err != nil {
 		return err
 	}
-	var v views.TeamView
-	for _, m := range members {
-		row := views.TeamRow{ID: m.Employee.ID, Name: m.Employee.FullName(), JobTitle: m.Employee.JobTitle, Dept: m.Employee.Department, Direct: m.Depth == 1}
-		for _, st := range m.Courses {
-			title := st.CourseID
-			if course := s.Catalog.Course(st.CourseID); course != nil {
-				title = course.Title
-			}
-			label, detail := statusWords(st)
-			row.Courses = append(row.Courses, views.TeamCourse{Title: title, Status: string(st.Status), Label: label, Detail: detail})
-			if st.Status == compliance.StatusOverdue || st.Status == compliance.StatusExpired {
-				row.Attention = true
-			}
+	if err := s.scopeToTeam(ctx, me, &f); err != nil {
+		return err
+	}
+	team, err := report.TeamOf(ctx, s.DB, f.Manager, f, reportTeamLimit)
+	if err != nil {
+		return err
+	}
+	// Links and the form leave out the manager when it is the viewer.
+	shown := f
+	if shown.Manager == me.ID {
+		shown.Manager = ""
+	}
+	v := views.TeamView{People: team.People, Attention: team.Attention, Filtered: !shown.Empty()}
+	if v.Filter, err = s.reportFilterForm(ctx, "/team", shown, formFields{people: true, days: true, managed: me.ID}); err != nil {
+		return err
+	}
+	for _, m := range team.Members {
+		row := views.TeamRow{ID: m.EmployeeID, Name: m.Name, JobTitle: m.JobTitle, Dept: m.Department, Direct: m.Depth == 1, Attention: m.Attention}
+		if f.Manager != me.ID {
+			row.Direct = false
 		}
-		if row.Attention {
-			v.Attention++
+		for _, st := range m.Courses {
+			label, detail := statusWords(st)
+			row.Courses = append(row.Courses, views.TeamCourse{Title: st.CourseTitle, Status: string(st.Status), Label: label, Detail: detail})
 		}
 		v.Rows = append(v.Rows, row)
 	}
-	sort.SliceStable(v.Rows, func(i, j int) bool { return v.Rows[i].Attention && !v.Rows[j].Attention })
+	for _, r := range report.Reports {
+		v.Reports = append(v.Reports, views.ReportChoice{Name: r.Name, Title: r.Title, Description: r.Description,
+			Downloads: reportDownloads("/team/reports", r.Name, shown)})
+	}
+	noStore(c)
 	return render(c, http.StatusOK, views.Team(s.page(c, "My team", "team"), v))
 }
 
-// statusWords says a current status in words, with the date that matters.
+// statusWords says a standing in words, with the date that matters.
 func statusWords(st report.CurrentStatus) (label, detail string) {
 	due := compliance.FormatDay(st.DueAt)
 	switch st.Status {
-	case compliance.StatusCompleted:
+	case report.StatusCompleted:
 		if st.ExpiresAt != nil {
 			return "Completed", "valid until " + compliance.FormatDay(*st.ExpiresAt)
 		}
 		return "Completed", ""
-	case compliance.StatusOverdue:
+	case report.StatusOverdue:
 		return "Overdue", "was due " + due
-	case compliance.StatusExpired:
+	case report.StatusExpired:
 		if st.ExpiresAt != nil {
-			return "Expired", fmt.Sprintf("expired %s", compliance.FormatDay(*st.ExpiresAt))
+			return "Expired", "expired " + compliance.FormatDay(*st.ExpiresAt)
 		}
 		return "Expired", ""
-	case compliance.StatusInProgress:
+	case report.StatusInProgress:
 		return "In progress", "due " + due
-	case compliance.StatusExempt:
+	case report.StatusExempt:
 		return "Exempt", ""
 	default:
 		return "Not started", "due " + due

@@ -9,6 +9,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/onramp-lms/onramp/internal/audit"
 	"github.com/onramp-lms/onramp/internal/catalog"
 	"github.com/onramp-lms/onramp/internal/db"
 )
@@ -102,6 +103,18 @@ func (s *Service) Acknowledge(ctx context.Context, j *Journey, m *catalog.Module
 		}
 		if err := tx.Create(&att).Error; err != nil {
 			return fmt.Errorf("record attestation: %w", err)
+		}
+		if err := audit.Record(tx, audit.Event{
+			At: now, ActorID: j.Employee.ID, ActorName: j.Employee.FullName(), Action: audit.ActionAttest,
+			EntityType: "attestation", EntityID: att.ID,
+			Summary: fmt.Sprintf("%s signed “%s” in %s (policy version %s).", att.PrintedName, st.Title, j.Course.Title, att.PolicyVersion),
+			Details: map[string]any{
+				"cycle_id": att.CycleID, "course_id": j.Course.ID, "module_id": att.ModuleID, "step_id": att.StepID,
+				"module_version_id": att.ModuleVersionID, "policy_version": att.PolicyVersion,
+				"printed_name": att.PrintedName, "meaning": att.Meaning, "ip": att.IP,
+			},
+		}); err != nil {
+			return err
 		}
 		var err error
 		out, err = s.finishStep(tx, j, m, st, now)

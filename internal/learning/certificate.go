@@ -10,9 +10,11 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/onramp-lms/onramp/internal/audit"
 	"github.com/onramp-lms/onramp/internal/catalog"
 	"github.com/onramp-lms/onramp/internal/compliance"
 	"github.com/onramp-lms/onramp/internal/db"
+	"github.com/onramp-lms/onramp/internal/report"
 )
 
 // Certificate is issued once per completed cycle and holds the evidence
@@ -132,6 +134,21 @@ func (s *Service) completeIfDone(tx *gorm.DB, j *Journey, now time.Time) (*Certi
 	}
 	cert, err := s.issueCertificate(tx, j, now)
 	if err != nil {
+		return nil, err
+	}
+	// Reports show the completion at once, not after the next scheduler pass.
+	if err := report.RefreshEmployees(tx, now, []string{j.Cycle.EmployeeID}); err != nil {
+		return nil, err
+	}
+	if err := audit.Record(tx, audit.Event{
+		At: now, ActorID: j.Employee.ID, ActorName: j.Employee.FullName(), Action: audit.ActionComplete,
+		EntityType: "cycle", EntityID: j.Cycle.ID,
+		Summary: fmt.Sprintf("%s completed %s (cycle %d); certificate %s.", j.Employee.FullName(), j.Course.Title, j.Cycle.Number, FormatCode(cert.Code)),
+		Details: map[string]any{
+			"course_id": j.Course.ID, "course_version_id": j.Course.VersionID, "certificate_id": cert.ID,
+			"expires_at": j.Cycle.ExpiresAt, "score_percent": cert.ScorePercent, "pass_mark": cert.PassMark,
+		},
+	}); err != nil {
 		return nil, err
 	}
 	// The confirmation e-mail is written in the same transaction as the

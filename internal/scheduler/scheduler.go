@@ -22,6 +22,7 @@ import (
 	"github.com/onramp-lms/onramp/internal/clock"
 	"github.com/onramp-lms/onramp/internal/compliance"
 	"github.com/onramp-lms/onramp/internal/db"
+	"github.com/onramp-lms/onramp/internal/report"
 )
 
 // planningLock is the advisory lock key for rule and cycle planning.
@@ -76,6 +77,10 @@ func (s *Scheduler) RunOnce(ctx context.Context, now time.Time) (rep Report, err
 			pr, err := s.Engine.AdvanceTx(tx, now)
 			if err != nil {
 				return fmt.Errorf("advance cycles: %w", err)
+			}
+			// The report tables follow the cycles in the same transaction.
+			if _, err := report.Maintain(tx, now); err != nil {
+				return fmt.Errorf("refresh report tables: %w", err)
 			}
 			pr.EvalResult = ev
 			rep.PassResult = pr

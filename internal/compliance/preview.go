@@ -1,0 +1,353 @@
+package compliance
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// PreviewSampleSize is how many people a rule preview names on each side of
+// its diff; the counts always cover everyone.
+const PreviewSampleSize = 10
+
+// RulePreview is what saving a rule does to who must take its course: the
+// people it would newly assign (with their first due dates), the people who
+// would no longer be required, and the people who keep the course. Preview
+// returns it without writing; SaveRule returns the same figures for what it
+// wrote.
+type RulePreview struct {
+	// Rule is the rule as it would be saved (normalised; ID set).
+	Rule *Rule
+	// Before is the stored rule being replaced; nil for a new rule.
+	Before *Rule
+	// Matched is how many active people the rule matches.
+	Matched int
+	// Assigned is how many people would be newly assigned the course (or
+	// assigned it again after it was closed for them).
+	Assigned int
+	// NewCycles is how many of them get a cycle to complete now; the others
+	// were assigned before and their completion is still valid.
+	NewCycles int
+	// FirstDue and LastDue bound the due dates of the new cycles (zero when
+	// there are none).
+	FirstDue, LastDue time.Time
+	// AssignedSample names some of the people assigned, earliest due first.
+	AssignedSample []PreviewPerson
+	// Closed is how many people would no longer be required to take the
+	// course: their open cycles close, their history stays.
+	Closed int
+	// ClosedSample names some of them.
+	ClosedSample []PreviewPerson
+	// Unchanged is how many people the rule concerns who keep the course as
+	// it is (assigned by this rule or another).
+	Unchanged int
+}
+
+// Changes reports whether saving would change who must take the course.
+func (p RulePreview) Changes() bool { return p.Assigned > 0 || p.Closed > 0 }
+
+// PreviewPerson is one person named in a preview, with the date that
+// concerns them and the sentence saying why.
+type PreviewPerson struct {
+	EmployeeID string
+	Name       string
+	Department string
+	JobTitle   string
+	// DueAt is the first due date of a newly assigned person's cycle, or the
+	// due date of the open cycle a closed assignment leaves; nil otherwise.
+	DueAt *time.Time
+	// Why is the cycle's own derivation for someone assigned, or what
+	// closing the assignment means for someone no longer required.
+	Why string
+}
+
+var errPreviewRollback = errors.New("preview: roll back")
+
+// Preview computes what saving candidate would do, without writing: it runs
+// the very steps SaveRule runs (the same validation, the same evaluation of
+// the rules) inside a transaction (a savepoint when tx already is one) and
+// rolls it back, so the preview is what saving does, by construction. The
+// evaluation runs without a Notifier, so not even a rolled-back message is
+// written to the outbox. A candidate with an ID replaces the stored rule of
+// that ID; without one it is a new rule. A rule that cannot be saved returns
+// a *RuleError saying what to fix.
+func (e *Engine) Preview(tx *gorm.DB, now time.Time, candidate *Rule) (RulePreview, error) {
+	quiet := &Engine{DB: e.DB, Log: e.Log}
+	r := *candidate
+	var p RulePreview
+	err := tx.Transaction(func(sp *gorm.DB) error {
+		var err error
+		if p, err = quiet.applyRule(sp, now, &r); err != nil {
+			return err
+		}
+		return errPreviewRollback
+	})
+	if errors.Is(err, errPreviewRollback) {
+		err = nil
+	}
+	return p, err
+}
+
+// applyRule validates r, saves it and re-evaluates the rules for everyone it
+// (or the version it replaces) concerns, and says what changed for its
+// course. Only those people can be affected: for anyone else the set of
+// active rules that match them is the same before and after.
+//
+// The rules are evaluated for those people first as they stand, so changes
+// that were already due (a new starter the scheduler has not seen yet) are
+// made before the snapshot and never counted as this rule's doing.
+func (e *Engine) applyRule(tx *gorm.DB, now time.Time, r *Rule) (RulePreview, error) {
+	var p RulePreview
+	old, err := checkRule(tx, r, now)
+	if err != nil {
+		return p, err
+	}
+	p.Rule, p.Before = r, old
+	persons, err := loadPersons(tx, nil)
+	if err != nil {
+		return p, err
+	}
+	affected := make([]string, 0, len(persons))
+	concerned := make(map[string]bool, len(persons))
+	for _, person := range persons {
+		inNew := r.Active && r.Matches(person)
+		inOld := old != nil && old.Active && old.Matches(person)
+		if inNew || inOld {
+			affected = append(affected, person.ID)
+			concerned[person.ID] = true
+		}
+		if inNew && person.Active {
+			p.Matched++
+		}
+	}
+	ids := affected
+	if len(affected) == len(persons) {
+		ids = nil // everyone: one query for the people instead of many
+	}
+	if len(affected) > 0 {
+		if _, err := e.EvaluateTx(tx, now, ids); err != nil {
+			return p, fmt.Errorf("evaluate the rules as they stand: %w", err)
+		}
+	}
+	before, err := activeAssignments(tx, r.CourseID, concerned)
+	if err != nil {
+		return p, err
+	}
+	if err := storeRule(tx, r, old); err != nil {
+		return p, err
+	}
+	if len(affected) > 0 {
+		if _, err := e.EvaluateTx(tx, now, ids); err != nil {
+			return p, fmt.Errorf("evaluate the rules with this rule: %w", err)
+		}
+	}
+	after, err := activeAssignments(tx, r.CourseID, concerned)
+	if err != nil {
+		return p, err
+	}
+	var added, removed []string // assignment IDs
+	for emp, a := range after {
+		if _, was := before[emp]; was {
+			p.Unchanged++
+		} else {
+			added = append(added, a)
+		}
+	}
+	for emp, a := range before {
+		if _, still := after[emp]; !still {
+			removed = append(removed, a)
+		}
+	}
+	p.Assigned, p.Closed = len(added), len(removed)
+	if err := p.describeAssigned(tx, added); err != nil {
+		return p, err
+	}
+	if err := p.describeClosed(tx, removed); err != nil {
+		return p, err
+	}
+	return p, nil
+}
+
+// activeAssignments maps each concerned person with an active assignment
+// for the course to that assignment's ID.
+func activeAssignments(tx *gorm.DB, courseID string, concerned map[string]bool) (map[string]string, error) {
+	out := map[string]string{}
+	if len(concerned) == 0 {
+		return out, nil
+	}
+	var rows []struct{ ID, EmployeeID string }
+	if err := tx.Model(&Assignment{}).Select("id, employee_id").
+		Where("course_id = ? AND status = ?", courseID, "active").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("load assignments of %s: %w", courseID, err)
+	}
+	for _, row := range rows {
+		if concerned[row.EmployeeID] {
+			out[row.EmployeeID] = row.ID
+		}
+	}
+	return out, nil
+}
+
+// previewCycle is the part of an assignment's latest cycle a preview reads.
+type previewCycle struct {
+	ID           string
+	AssignmentID string
+	EmployeeID   string
+	Number       int
+	Status       CycleStatus
+	DueAt        time.Time
+	CompletedAt  *time.Time
+	ExpiresAt    *time.Time
+}
+
+// latestCyclesOf returns the latest cycle of each assignment, in chunks so
+// any number of assignments works on both databases.
+func latestCyclesOf(tx *gorm.DB, assignmentIDs []string) ([]previewCycle, error) {
+	latest := map[string]previewCycle{}
+	for part := range slices.Chunk(assignmentIDs, chunk) {
+		var rows []previewCycle
+		if err := tx.Model(&Cycle{}).Select("id, assignment_id, employee_id, number, status, due_at, completed_at, expires_at").
+			Where("assignment_id IN ?", part).Find(&rows).Error; err != nil {
+			return nil, fmt.Errorf("load cycles: %w", err)
+		}
+		for _, c := range rows {
+			if cur, ok := latest[c.AssignmentID]; !ok || c.Number > cur.Number {
+				latest[c.AssignmentID] = c
+			}
+		}
+	}
+	out := make([]previewCycle, 0, len(latest))
+	for _, c := range latest {
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// describeAssigned counts the new cycles, bounds their due dates and names a
+// sample of the people, earliest due first, each with the derivation they
+// will see.
+func (p *RulePreview) describeAssigned(tx *gorm.DB, assignmentIDs []string) error {
+	cycles, err := latestCyclesOf(tx, assignmentIDs)
+	if err != nil {
+		return err
+	}
+	for _, c := range cycles {
+		if c.Status == StatusCompleted || c.Status == StatusExempt || c.Status == StatusClosed {
+			continue
+		}
+		p.NewCycles++
+		due := Day(c.DueAt)
+		if p.FirstDue.IsZero() || due.Before(p.FirstDue) {
+			p.FirstDue = due
+		}
+		if due.After(p.LastDue) {
+			p.LastDue = due
+		}
+	}
+	// Open cycles first, earliest due first; then still-valid completions.
+	slices.SortFunc(cycles, func(a, b previewCycle) int {
+		aDone, bDone := a.Status == StatusCompleted, b.Status == StatusCompleted
+		if aDone != bDone {
+			if aDone {
+				return 1
+			}
+			return -1
+		}
+		return cmp.Or(a.DueAt.Compare(b.DueAt), cmp.Compare(a.EmployeeID, b.EmployeeID))
+	})
+	sample := cycles[:min(PreviewSampleSize, len(cycles))]
+	ids := make([]string, len(sample))
+	for i, c := range sample {
+		ids[i] = c.ID
+	}
+	var why []struct{ ID, Derivation string }
+	if len(ids) > 0 {
+		if err := tx.Model(&Cycle{}).Select("id, derivation").Where("id IN ?", ids).Find(&why).Error; err != nil {
+			return fmt.Errorf("load derivations: %w", err)
+		}
+	}
+	derivation := map[string]string{}
+	for _, w := range why {
+		derivation[w.ID] = w.Derivation
+	}
+	people, err := previewPeople(tx, sample)
+	if err != nil {
+		return err
+	}
+	for _, c := range sample {
+		person := people[c.EmployeeID]
+		if c.Status == StatusCompleted {
+			person.Why = "assigned again; the last completion is still valid"
+			if c.ExpiresAt != nil {
+				person.Why += " until " + FormatDay(*c.ExpiresAt)
+			}
+			person.Why += ", so nothing is due until then"
+		} else {
+			due := Day(c.DueAt)
+			person.DueAt = &due
+			person.Why = derivation[c.ID]
+		}
+		p.AssignedSample = append(p.AssignedSample, person)
+	}
+	return nil
+}
+
+// describeClosed names a sample of the people who would no longer be
+// required, with what that means for their latest cycle.
+func (p *RulePreview) describeClosed(tx *gorm.DB, assignmentIDs []string) error {
+	slices.Sort(assignmentIDs)
+	cycles, err := latestCyclesOf(tx, assignmentIDs[:min(PreviewSampleSize, len(assignmentIDs))])
+	if err != nil {
+		return err
+	}
+	people, err := previewPeople(tx, cycles)
+	if err != nil {
+		return err
+	}
+	for _, c := range cycles {
+		person := people[c.EmployeeID]
+		switch {
+		case c.Status == StatusCompleted && c.CompletedAt != nil:
+			person.Why = "completed on " + FormatDay(*c.CompletedAt)
+			if c.ExpiresAt != nil {
+				person.Why += "; no refresher will follow when it expires on " + FormatDay(*c.ExpiresAt)
+			}
+		case c.Status == StatusClosed:
+			due := Day(c.DueAt)
+			person.DueAt = &due
+			person.Why = fmt.Sprintf("cycle #%d, due %s, closes: %s; its history is kept", c.Number, FormatDay(due), ClosedNoLongerRequired)
+		default:
+			person.Why = fmt.Sprintf("cycle #%d (%s) is kept as history; nothing more is due", c.Number, c.Status)
+		}
+		p.ClosedSample = append(p.ClosedSample, person)
+	}
+	slices.SortFunc(p.ClosedSample, func(a, b PreviewPerson) int {
+		return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.EmployeeID, b.EmployeeID))
+	})
+	return nil
+}
+
+// previewPeople loads the names and groups of the people of some cycles.
+func previewPeople(tx *gorm.DB, cycles []previewCycle) (map[string]PreviewPerson, error) {
+	out := map[string]PreviewPerson{}
+	if len(cycles) == 0 {
+		return out, nil
+	}
+	ids := make([]string, len(cycles))
+	for i, c := range cycles {
+		ids[i] = c.EmployeeID
+	}
+	var rows []struct{ ID, FirstName, LastName, Department, JobTitle string }
+	if err := tx.Table("employees").Select("id, first_name, last_name, department, job_title").
+		Where("id IN ?", ids).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("load people: %w", err)
+	}
+	for _, r := range rows {
+		out[r.ID] = PreviewPerson{EmployeeID: r.ID, Name: r.FirstName + " " + r.LastName, Department: r.Department, JobTitle: r.JobTitle}
+	}
+	return out, nil
+}

@@ -1,0 +1,175 @@
+package httpserver
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"gorm.io/gorm"
+
+	"github.com/onramp-lms/onramp/internal/compliance"
+	"github.com/onramp-lms/onramp/web/views"
+)
+
+// cycleChange is what the form does to the selected cycles.
+type cycleChange string
+
+const (
+	cycleExtend cycleChange = "extend"
+	cycleExempt cycleChange = "exempt"
+)
+
+func (k cycleChange) heading(n int) string {
+	if k == cycleExtend {
+		return "Extend the due date of " + rulesPeople(n)
+	}
+	return "Exempt " + rulesPeople(n)
+}
+
+// cyclesBack returns where the change form goes back to: the list of open
+// cycles with the filters it came from, never anywhere else.
+func cyclesBack(raw string) string {
+	if raw == "/admin/cycles" || (strings.HasPrefix(raw, "/admin/cycles?") && safeNext(raw) == raw) {
+		return raw
+	}
+	return "/admin/cycles"
+}
+
+// adminCycleChangeForm shows the selected cycles (from the list's
+// checkboxes, or a link with cycle=ID) and the form to change them.
+func (s *Server) adminCycleChangeForm(kind cycleChange) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ids := c.QueryParams()["cycle"]
+		v := views.CycleChangeView{Kind: string(kind), Action: "/admin/cycles/" + string(kind), Back: cyclesBack(c.QueryParam("back"))}
+		if len(ids) > compliance.MaxSelection {
+			v.Heading = kind.heading(len(ids))
+			v.Problems = []views.AuthProblem{{FieldID: "main", Message: fmt.Sprintf("Select at most %d people at a time; %d are selected.", compliance.MaxSelection, len(ids)), FormLevel: true}}
+			return render(c, http.StatusUnprocessableEntity, views.AdminCycleChange(s.page(c, v.Heading, "admin"), v))
+		}
+		if err := s.fillCycleChangeRows(c, &v, ids, nil); err != nil {
+			return err
+		}
+		v.Heading = kind.heading(len(v.Rows))
+		return render(c, http.StatusOK, views.AdminCycleChange(s.page(c, v.Heading, "admin"), v))
+	}
+}
+
+// fillCycleChangeRows loads the selection into the form, marking each
+// cycle that cannot be changed with why; unknown IDs become problems.
+func (s *Server) fillCycleChangeRows(c echo.Context, v *views.CycleChangeView, ids []string, sel *compliance.SelectionError) error {
+	now := s.Clock.Now()
+	found, missing, err := compliance.LoadSelection(s.DB.WithContext(c.Request().Context()), ids)
+	if err != nil {
+		return err
+	}
+	problem := map[string]string{}
+	if sel != nil {
+		for _, p := range sel.Cycles {
+			problem[p.CycleID] = p.Message
+		}
+	}
+	for _, sc := range found {
+		st := sc.DisplayStatus(now)
+		row := views.CycleChangeRow{
+			ID: sc.ID, Name: sc.EmployeeName, Course: sc.CourseTitle, Number: sc.Number, Status: string(st),
+			StatusLabel: cycleStatusLabel(st), Due: compliance.FormatDay(sc.DueAt), Problem: problem[sc.ID], Selected: true,
+		}
+		v.Rows = append(v.Rows, row)
+		if row.Problem != "" {
+			v.Problems = append(v.Problems, views.AuthProblem{FieldID: "cycle-" + sc.ID, Message: sc.EmployeeName + ", " + sc.CourseTitle + ": " + row.Problem + ".", FormLevel: true})
+		}
+	}
+	if len(missing) > 0 {
+		v.Problems = append(v.Problems, views.AuthProblem{FieldID: "main", Message: rulesPeople(len(missing)) + " in the selection could not be found; they are left out.", FormLevel: true})
+	}
+	return nil
+}
+
+// adminCycleChangeApply extends or exempts the selection in one
+// transaction: everyone or, if anyone's cycle cannot be changed, nobody.
+func (s *Server) adminCycleChangeApply(kind cycleChange) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		form, err := c.FormParams()
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest)
+		}
+		ids := form["cycle"]
+		v := views.CycleChangeView{
+			Kind: string(kind), Action: "/admin/cycles/" + string(kind), Back: cyclesBack(form.Get("back")),
+			Due: strings.TrimSpace(form.Get("due")), Until: strings.TrimSpace(form.Get("until")), Reason: strings.TrimSpace(form.Get("reason")),
+		}
+		var day *time.Time
+		var fieldProblems []views.AuthProblem
+		switch {
+		case kind == cycleExtend && v.Due == "":
+			fieldProblems = append(fieldProblems, views.AuthProblem{FieldID: "due", Message: "Enter the new due date."})
+		case kind == cycleExtend:
+			d, err := time.Parse(time.DateOnly, v.Due)
+			if err != nil {
+				fieldProblems = append(fieldProblems, views.AuthProblem{FieldID: "due", Message: "Enter the new due date as a date, e.g. 2026-04-30."})
+			}
+			day = &d
+		case v.Until != "":
+			d, err := time.Parse(time.DateOnly, v.Until)
+			if err != nil {
+				fieldProblems = append(fieldProblems, views.AuthProblem{FieldID: "until", Message: "Enter the end date as a date, e.g. 2026-09-01, or leave it empty."})
+			}
+			day = &d
+		}
+		now := s.Clock.Now()
+		var sel *compliance.SelectionError
+		var changed []*compliance.Cycle
+		if len(fieldProblems) == 0 {
+			emp := viewerOf(c).Employee
+			by := compliance.Actor{ID: emp.ID, Name: emp.FullName()}
+			err = s.DB.Tx(c.Request().Context(), func(tx *gorm.DB) error {
+				var err error
+				if kind == cycleExtend {
+					changed, err = compliance.ExtendSelection(tx, ids, *day, v.Reason, by, now)
+				} else {
+					changed, err = compliance.ExemptSelection(tx, ids, v.Reason, day, by, now)
+				}
+				return err
+			})
+			switch {
+			case errors.As(err, &sel):
+			case err != nil:
+				return err
+			default:
+				s.setRulesFlash(c, cycleChangeDone(kind, len(changed), day, v.Reason))
+				return redirectSeeOther(c, v.Back)
+			}
+		}
+		v.Problems = fieldProblems
+		if sel != nil {
+			for _, id := range []string{"due", "until", "reason"} {
+				if msg := sel.Field[id]; msg != "" {
+					v.Problems = append(v.Problems, views.AuthProblem{FieldID: id, Message: msg})
+				}
+			}
+			if msg := sel.Field["cycles"]; msg != "" {
+				v.Problems = append(v.Problems, views.AuthProblem{FieldID: "main", Message: msg, FormLevel: true})
+			}
+		}
+		if len(ids) <= compliance.MaxSelection {
+			if err := s.fillCycleChangeRows(c, &v, ids, sel); err != nil {
+				return err
+			}
+		}
+		v.Heading = kind.heading(len(v.Rows))
+		return render(c, http.StatusUnprocessableEntity, views.AdminCycleChange(s.page(c, v.Heading, "admin"), v))
+	}
+}
+
+func cycleChangeDone(kind cycleChange, n int, day *time.Time, reason string) string {
+	if kind == cycleExtend {
+		return fmt.Sprintf("Extended the due date of %s to %s (%s).", rulesPeople(n), compliance.FormatDay(*day), reason)
+	}
+	if day != nil {
+		return fmt.Sprintf("Exempted %s until %s (%s).", rulesPeople(n), compliance.FormatDay(*day), reason)
+	}
+	return fmt.Sprintf("Exempted %s (%s).", rulesPeople(n), reason)
+}

@@ -1,0 +1,115 @@
+package httpserver
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/onramp-lms/onramp/internal/compliance"
+	"github.com/onramp-lms/onramp/web/views"
+)
+
+const cyclesPageSize = 50
+
+// adminCycles lists the cycles people still owe, 50 a page, to extend or
+// exempt a selection.
+func (s *Server) adminCycles(c echo.Context) error {
+	ctx := c.Request().Context()
+	f := compliance.OpenCycleFilter{
+		CourseID: c.QueryParam("course"), Department: c.QueryParam("department"),
+		RuleID: c.QueryParam("rule"), Status: c.QueryParam("status"),
+	}
+	switch f.Status {
+	case "", "open", "overdue":
+	default:
+		return echo.NewHTTPError(http.StatusBadRequest, "Unknown status: choose one from the list.")
+	}
+	page, _ := strconv.Atoi(c.QueryParam("page"))
+	page = max(page, 1)
+	now := s.Clock.Now()
+	rows, total, err := compliance.ListOpenCycles(s.DB.WithContext(ctx), f, now, cyclesPageSize, (page-1)*cyclesPageSize)
+	if err != nil {
+		return err
+	}
+	courses, err := s.rulesCourses(ctx)
+	if err != nil {
+		return err
+	}
+	var departments []string
+	if err := s.DB.WithContext(ctx).Table("employees").Where("status = 'active' AND department <> ''").
+		Distinct("department").Order("department").Pluck("department", &departments).Error; err != nil {
+		return fmt.Errorf("load departments: %w", err)
+	}
+	v := views.CyclesView{
+		Course: f.CourseID, Department: f.Department, Rule: f.RuleID, Status: f.Status,
+		Courses: courses.options(f.CourseID), Total: int(total), Page: page, PageSize: cyclesPageSize,
+		Back: c.Request().URL.RequestURI(),
+	}
+	for _, d := range departments {
+		v.Departments = append(v.Departments, views.RuleOption{Value: d, Label: d, Selected: d == f.Department})
+	}
+	if f.RuleID != "" {
+		var names []string
+		if err := s.DB.WithContext(ctx).Model(&compliance.Rule{}).Where("id = ?", f.RuleID).Pluck("name", &names).Error; err != nil {
+			return fmt.Errorf("load rule name: %w", err)
+		}
+		v.RuleName = f.RuleID
+		if len(names) > 0 {
+			v.RuleName = names[0]
+		}
+	}
+	for _, sc := range rows {
+		v.Rows = append(v.Rows, cycleRow(sc, now))
+	}
+	pageURL := func(n int) string {
+		q := url.Values{}
+		for k, val := range map[string]string{"course": f.CourseID, "department": f.Department, "rule": f.RuleID, "status": f.Status} {
+			if val != "" {
+				q.Set(k, val)
+			}
+		}
+		if n > 1 {
+			q.Set("page", strconv.Itoa(n))
+		}
+		if len(q) == 0 {
+			return "/admin/cycles"
+		}
+		return "/admin/cycles?" + q.Encode()
+	}
+	if page > 1 {
+		v.PrevURL = pageURL(page - 1)
+	}
+	if int64(page*cyclesPageSize) < total {
+		v.NextURL = pageURL(page + 1)
+	}
+	p := s.page(c, "Open cycles", "admin")
+	p.Wide, p.Flash = true, s.takeRulesFlash(c)
+	return render(c, http.StatusOK, views.AdminCycles(p, v))
+}
+
+// cycleStatusLabels say a cycle's status as people understand it.
+var cycleStatusLabels = map[compliance.CycleStatus]string{
+	compliance.StatusUpcoming: "Upcoming", compliance.StatusOpen: "Not started", compliance.StatusInProgress: "In progress",
+	compliance.StatusOverdue: "Overdue", compliance.StatusCompleted: "Completed", compliance.StatusExpired: "Expired",
+	compliance.StatusExempt: "Exempt", compliance.StatusClosed: "No longer required",
+}
+
+func cycleStatusLabel(st compliance.CycleStatus) string {
+	if l, ok := cycleStatusLabels[st]; ok {
+		return l
+	}
+	return strings.ReplaceAll(string(st), "_", " ")
+}
+
+func cycleRow(sc compliance.SelectedCycle, now time.Time) views.CycleRow {
+	st := sc.DisplayStatus(now)
+	return views.CycleRow{
+		ID: sc.ID, Name: sc.EmployeeName, Department: sc.Department, JobTitle: sc.JobTitle, Course: sc.CourseTitle,
+		Number: sc.Number, Status: string(st), StatusLabel: cycleStatusLabel(st), Due: compliance.FormatDay(sc.DueAt), Why: sc.Derivation,
+	}
+}

@@ -1,0 +1,262 @@
+package httpserver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/onramp-lms/onramp/internal/compliance"
+	"github.com/onramp-lms/onramp/internal/learning"
+	"github.com/onramp-lms/onramp/internal/people"
+	"github.com/onramp-lms/onramp/web/views"
+)
+
+// adminPerson is HR's page about one person: details, what can be done
+// about them, and every record of their training.
+func (s *Server) adminPerson(c echo.Context) error {
+	ctx := c.Request().Context()
+	emp, err := s.personFromPath(c)
+	if err != nil {
+		return err
+	}
+	v, err := s.personView(ctx, emp)
+	if err != nil {
+		return err
+	}
+	p := s.page(c, emp.FullName(), "admin")
+	p.Flash = personNotice(c.QueryParam("done"))
+	noStore(c)
+	return render(c, http.StatusOK, views.AdminPerson(p, *v))
+}
+
+// personFromPath loads the person the URL names (404 when nobody).
+func (s *Server) personFromPath(c echo.Context) (*people.Employee, error) {
+	emp, err := s.People.ByID(c.Request().Context(), c.Param("id"))
+	if errors.Is(err, people.ErrNotFound) {
+		return nil, echo.NewHTTPError(http.StatusNotFound, "Nobody in Onramp has this address. Go back to the list of people.")
+	}
+	return emp, err
+}
+
+// personURL is HR's page about a person.
+func personURL(id string) string { return "/admin/people/" + url.PathEscape(id) }
+
+// personNotices are the one-off messages a redirect back to a person's
+// page asks for with ?done=.
+var personNotices = map[string]string{
+	"added":       "Added. The assignment rules have been applied: the courses they must take are below.",
+	"saved":       "Saved. The assignment rules have been applied again.",
+	"unchanged":   "Nothing changed, so nothing was saved.",
+	"deactivated": "Deactivated: they are signed out, can no longer sign in, and their open course cycles are closed.",
+	"reactivated": "Reactivated. The assignment rules have been applied again.",
+}
+
+func personNotice(key string) string { return personNotices[key] }
+
+// personView gathers everything the person page shows.
+func (s *Server) personView(ctx context.Context, emp *people.Employee) (*views.PersonView, error) {
+	v := &views.PersonView{
+		ID: emp.ID, Name: emp.FullName(), Email: emp.Email, Department: emp.Department, JobTitle: emp.JobTitle,
+		Location: emp.Location, Inactive: !emp.Active(), DeactivatedAt: formatMomentPtr(emp.DeactivatedAt),
+		TimeZone: emp.TimeZone, Role: peopleRoleLabel(emp.Role), HasPassword: emp.PasswordHash != "",
+	}
+	if emp.EmployeeNumber != nil {
+		v.EmployeeNumber = *emp.EmployeeNumber
+	}
+	if emp.HireDate != nil {
+		v.HireDate = formatDay(*emp.HireDate)
+	}
+	if emp.ManagerID != nil {
+		m, err := s.People.ByID(ctx, *emp.ManagerID)
+		if err != nil {
+			return nil, fmt.Errorf("load manager: %w", err)
+		}
+		v.ManagerName, v.ManagerURL = m.FullName(), personURL(m.ID)
+	}
+	reports, err := s.People.ActiveReports(ctx, emp.ID)
+	if err != nil {
+		return nil, err
+	}
+	v.Reports = int(reports)
+
+	rec, err := s.loadTrainingRecord(ctx, emp.ID)
+	if err != nil {
+		return nil, err
+	}
+	now := s.Clock.Now()
+	cycleNumber := map[string]int{}
+	for _, cy := range rec.cycles {
+		cycleNumber[cy.ID] = cy.Number
+	}
+	for _, a := range rec.assignments {
+		pa := views.PersonAssignment{
+			Course: s.courseTitle(a.CourseID), Active: a.Status == "active", Since: formatDay(a.CreatedAt),
+			Closed: formatDayPtr(a.ClosedAt), ClosedReason: a.ClosedReason, Rule: "assigned by hand",
+		}
+		if a.RuleID != nil {
+			pa.Rule = "assigned by a rule"
+			if name := rec.ruleNames[*a.RuleID]; name != "" {
+				pa.Rule = "assigned by the rule “" + name + "”"
+			}
+		}
+		for _, cy := range rec.cycles {
+			if cy.AssignmentID != a.ID {
+				continue
+			}
+			st := cy.DisplayStatus(now)
+			pa.Cycles = append(pa.Cycles, views.PersonCycle{
+				Number: cy.Number, Path: string(cy.Path), Status: string(st), StatusLabel: peopleCycleLabel(st),
+				WindowOpens: formatDay(cy.WindowOpensAt), Due: formatDay(cy.DueAt), Started: formatDayPtr(cy.StartedAt),
+				Completed: formatDayPtr(cy.CompletedAt), Expires: formatDayPtr(cy.ExpiresAt), Closed: formatDayPtr(cy.ClosedAt),
+				Why: cycleWhy(cy),
+			})
+		}
+		v.Assignments = append(v.Assignments, pa)
+	}
+	for _, at := range rec.attempts {
+		v.Attempts = append(v.Attempts, views.PersonAttempt{
+			Course: s.courseTitle(courseOfCycle(rec.cycles, at.CycleID)), Quiz: s.stepTitle(courseOfCycle(rec.cycles, at.CycleID), at.ModuleID, at.StepID),
+			Cycle: cycleNumber[at.CycleID], Number: at.Number, Score: at.ScorePercent, PassMark: at.PassMark, Passed: at.Passed,
+			Submitted: at.Submitted(), When: attemptWhen(at),
+		})
+	}
+	for _, sig := range rec.attestations {
+		course := courseOfCycle(rec.cycles, sig.CycleID)
+		v.Attestations = append(v.Attestations, views.PersonAttestation{
+			Course: s.courseTitle(course), Policy: s.stepTitle(course, sig.ModuleID, sig.StepID), PolicyVersion: sig.PolicyVersion,
+			Cycle: cycleNumber[sig.CycleID], PrintedName: sig.PrintedName, Meaning: sig.Meaning, SignedAt: formatMoment(sig.SignedAt),
+		})
+	}
+	certs, err := s.Learning.Certificates(ctx, emp.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, ct := range certs {
+		v.Certificates = append(v.Certificates, views.PersonCertificate{
+			Code: learning.FormatCode(ct.Code), URL: certificateURL(ct.Code), Course: ct.CourseTitle,
+			Completed: formatDay(ct.CompletedAt), Expires: formatDayPtr(ct.ExpiresAt), Valid: !ct.Expired(now),
+		})
+	}
+	return v, nil
+}
+
+// trainingRecord is every row of one person's training, oldest first.
+type trainingRecord struct {
+	assignments  []*compliance.Assignment
+	cycles       []*compliance.Cycle
+	ruleNames    map[string]string
+	attempts     []*learning.QuizAttempt
+	attestations []*learning.Attestation
+}
+
+// loadTrainingRecord reads a person's assignments, cycles (the latest of
+// each assignment first), quiz attempts and attestations, each through its
+// employee index.
+func (s *Server) loadTrainingRecord(ctx context.Context, employeeID string) (*trainingRecord, error) {
+	q := s.DB.WithContext(ctx)
+	rec := &trainingRecord{ruleNames: map[string]string{}}
+	if err := q.Where("employee_id = ?", employeeID).Order("created_at, course_id").Find(&rec.assignments).Error; err != nil {
+		return nil, fmt.Errorf("load assignments: %w", err)
+	}
+	if err := q.Where("employee_id = ?", employeeID).Order("course_id, number DESC").Find(&rec.cycles).Error; err != nil {
+		return nil, fmt.Errorf("load cycles: %w", err)
+	}
+	var ruleIDs []string
+	for _, a := range rec.assignments {
+		if a.RuleID != nil {
+			ruleIDs = append(ruleIDs, *a.RuleID)
+		}
+	}
+	if len(ruleIDs) > 0 {
+		var rules []compliance.Rule
+		if err := q.Select("id, name").Where("id IN ?", ruleIDs).Find(&rules).Error; err != nil {
+			return nil, fmt.Errorf("load rules: %w", err)
+		}
+		for _, r := range rules {
+			rec.ruleNames[r.ID] = r.Name
+		}
+	}
+	if err := q.Where("employee_id = ?", employeeID).Order("started_at, number").Find(&rec.attempts).Error; err != nil {
+		return nil, fmt.Errorf("load quiz attempts: %w", err)
+	}
+	if err := q.Where("employee_id = ?", employeeID).Order("signed_at").Find(&rec.attestations).Error; err != nil {
+		return nil, fmt.Errorf("load attestations: %w", err)
+	}
+	return rec, nil
+}
+
+func courseOfCycle(cycles []*compliance.Cycle, cycleID string) string {
+	for _, cy := range cycles {
+		if cy.ID == cycleID {
+			return cy.CourseID
+		}
+	}
+	return ""
+}
+
+// courseTitle is the course's title, or its ID when it is no longer loaded.
+func (s *Server) courseTitle(id string) string {
+	if c := s.Catalog.Course(id); c != nil {
+		return c.Title
+	}
+	return id
+}
+
+// stepTitle names a step as "Module: Step", or its IDs when no longer loaded.
+func (s *Server) stepTitle(courseID, moduleID, stepID string) string {
+	m := s.Catalog.Course(courseID).Module(moduleID)
+	if m == nil {
+		return moduleID + "/" + stepID
+	}
+	if st := m.Step(stepID); st != nil && st.Title != "" && st.Title != m.Title {
+		return m.Title + ": " + st.Title
+	}
+	return m.Title
+}
+
+// cycleWhy is the derivation sentence, with the reason a closed cycle was
+// closed.
+func cycleWhy(cy *compliance.Cycle) string {
+	why := cy.Derivation
+	if cy.Status == compliance.StatusClosed && cy.ClosedReason != "" {
+		if why != "" {
+			why += " "
+		}
+		why += "Closed: " + cy.ClosedReason + "."
+	}
+	return why
+}
+
+func attemptWhen(a *learning.QuizAttempt) string {
+	if a.SubmittedAt != nil {
+		return formatMoment(*a.SubmittedAt)
+	}
+	return "started " + formatMoment(a.StartedAt)
+}
+
+// peopleCycleLabel names a cycle's status in words.
+func peopleCycleLabel(st compliance.CycleStatus) string {
+	switch st {
+	case compliance.StatusUpcoming:
+		return "Upcoming"
+	case compliance.StatusOpen:
+		return "Open"
+	case compliance.StatusInProgress:
+		return "In progress"
+	case compliance.StatusCompleted:
+		return "Completed"
+	case compliance.StatusOverdue:
+		return "Overdue"
+	case compliance.StatusExpired:
+		return "Expired"
+	case compliance.StatusExempt:
+		return "Exempt"
+	case compliance.StatusClosed:
+		return "Closed"
+	}
+	return string(st)
+}

@@ -1,0 +1,307 @@
+package httpserver
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"gorm.io/gorm"
+
+	"github.com/onramp-lms/onramp/internal/compliance"
+	"github.com/onramp-lms/onramp/internal/evidence"
+	"github.com/onramp-lms/onramp/internal/learning"
+	"github.com/onramp-lms/onramp/internal/people"
+)
+
+// apiAssignment is one employee × one course, with its current cycle.
+type apiAssignment struct {
+	AssignmentID string    `json:"assignment_id"`
+	EmployeeID   string    `json:"employee_id"`
+	OnrampID     string    `json:"onramp_id"`
+	Email        string    `json:"email"`
+	CourseID     string    `json:"course_id"`
+	CourseTitle  string    `json:"course_title"`
+	Status       string    `json:"status"`
+	ClosedReason string    `json:"closed_reason,omitempty"`
+	AssignedAt   time.Time `json:"assigned_at"`
+	// CurrentCycle is the latest cycle (null before the first exists).
+	CurrentCycle *apiCycle `json:"current_cycle"`
+}
+
+// apiCycle is one period of obligation, with why its dates are what they are.
+type apiCycle struct {
+	CycleID       string     `json:"cycle_id"`
+	Number        int        `json:"number"`
+	Path          string     `json:"path"`
+	Status        string     `json:"status"`
+	WindowOpensAt time.Time  `json:"window_opens_at"`
+	DueAt         time.Time  `json:"due_at"`
+	StartedAt     *time.Time `json:"started_at"`
+	CompletedAt   *time.Time `json:"completed_at"`
+	ExpiresAt     *time.Time `json:"expires_at"`
+	Derivation    string     `json:"derivation"`
+}
+
+// apiCompletion is one completed cycle with its evidence summary.
+type apiCompletion struct {
+	CycleID         string      `json:"cycle_id"`
+	EmployeeID      string      `json:"employee_id"`
+	OnrampID        string      `json:"onramp_id"`
+	Email           string      `json:"email"`
+	Name            string      `json:"name"`
+	CourseID        string      `json:"course_id"`
+	CourseTitle     string      `json:"course_title"`
+	CycleNumber     int         `json:"cycle_number"`
+	Path            string      `json:"path"`
+	Status          string      `json:"status"`
+	CompletedAt     time.Time   `json:"completed_at"`
+	ExpiresAt       *time.Time  `json:"expires_at"`
+	CourseVersion   *apiVersion `json:"course_version"`
+	CertificateCode string      `json:"certificate_code,omitempty"`
+	ScorePercent    *int        `json:"score_percent"`
+	PassMark        *int        `json:"pass_mark"`
+	// Source is "onramp", or "imported" for a completion brought over from
+	// the previous system.
+	Source string `json:"source"`
+}
+
+type apiVersion struct {
+	ID   string `json:"id"`
+	Hash string `json:"hash"`
+}
+
+// apiEmployeeFilter narrows a list to one employee by the HR system's
+// employee_id. found is false when nobody has it (the list is then empty).
+func (s *Server) apiEmployeeFilter(c echo.Context) (onrampID string, found bool, err error) {
+	n := strings.TrimSpace(c.QueryParam("employee_id"))
+	if n == "" {
+		return "", true, nil
+	}
+	var ids []string
+	err = s.DB.WithContext(c.Request().Context()).Table("employees").Where("employee_number = ?", n).Limit(1).Pluck("id", &ids).Error
+	if err != nil || len(ids) == 0 {
+		return "", false, err
+	}
+	return ids[0], true, nil
+}
+
+func (s *Server) apiCourseTitle(id string) string {
+	if c := s.Catalog.Course(id); c != nil {
+		return c.Title
+	}
+	return id
+}
+
+// apiAssignments lists assignments in the order they were made.
+func (s *Server) apiAssignments(c echo.Context) error {
+	page, err := apiPaging(c)
+	if err != nil {
+		return err
+	}
+	onrampID, found, err := s.apiEmployeeFilter(c)
+	if err != nil {
+		return err
+	}
+	if !found {
+		return c.JSON(http.StatusOK, apiListOf([]apiAssignment(nil), page.limit, nil))
+	}
+	ctx := c.Request().Context()
+	q := s.DB.WithContext(ctx).Model(&compliance.Assignment{})
+	if course := c.QueryParam("course"); course != "" {
+		q = q.Where("course_id = ?", course)
+	}
+	if onrampID != "" {
+		q = q.Where("employee_id = ?", onrampID)
+	}
+	var as []*compliance.Assignment
+	if err := page.apply(q, "created_at", "id").Find(&as).Error; err != nil {
+		return err
+	}
+	ids, empIDs := make([]string, len(as)), make([]string, len(as))
+	for i, a := range as {
+		ids[i], empIDs[i] = a.ID, a.EmployeeID
+	}
+	var cycles []*compliance.Cycle
+	if len(ids) > 0 {
+		if err := s.DB.WithContext(ctx).Where("assignment_id IN ?", ids).Order("number").Find(&cycles).Error; err != nil {
+			return err
+		}
+	}
+	latest := map[string]*compliance.Cycle{}
+	for _, cy := range cycles {
+		latest[cy.AssignmentID] = cy // ordered by number: the last wins
+	}
+	emps, err := s.apiEmployeeMap(c, empIDs)
+	if err != nil {
+		return err
+	}
+	now := s.Clock.Now()
+	out := make([]apiAssignment, len(as))
+	for i, a := range as {
+		item := apiAssignment{
+			AssignmentID: a.ID, OnrampID: a.EmployeeID, CourseID: a.CourseID, CourseTitle: s.apiCourseTitle(a.CourseID),
+			Status: a.Status, ClosedReason: a.ClosedReason, AssignedAt: a.CreatedAt.UTC(),
+		}
+		if e := emps[a.EmployeeID]; e != nil {
+			item.Email = e.Email
+			if e.EmployeeNumber != nil {
+				item.EmployeeID = *e.EmployeeNumber
+			}
+		}
+		if cy := latest[a.ID]; cy != nil {
+			item.CurrentCycle = &apiCycle{
+				CycleID: cy.ID, Number: cy.Number, Path: string(cy.Path), Status: string(cy.DisplayStatus(now)),
+				WindowOpensAt: cy.WindowOpensAt.UTC(), DueAt: cy.DueAt.UTC(), StartedAt: apiUTC(cy.StartedAt),
+				CompletedAt: apiUTC(cy.CompletedAt), ExpiresAt: apiUTC(cy.ExpiresAt), Derivation: cy.Derivation,
+			}
+		}
+		out[i] = item
+	}
+	return c.JSON(http.StatusOK, apiListOf(out, page.limit, func(a apiAssignment) apiCursor {
+		return apiCursor{At: a.AssignedAt, ID: a.AssignmentID}
+	}))
+}
+
+// apiCompletions lists completed cycles in the order they were completed.
+// ?since= (a day or an RFC 3339 time) keeps completions from then on.
+func (s *Server) apiCompletions(c echo.Context) error {
+	page, err := apiPaging(c)
+	if err != nil {
+		return err
+	}
+	onrampID, found, err := s.apiEmployeeFilter(c)
+	if err != nil {
+		return err
+	}
+	if !found {
+		return c.JSON(http.StatusOK, apiListOf([]apiCompletion(nil), page.limit, nil))
+	}
+	ctx := c.Request().Context()
+	q := s.DB.WithContext(ctx).Model(&compliance.Cycle{}).Where("completed_at IS NOT NULL")
+	if since := c.QueryParam("since"); since != "" {
+		t, err := apiParseSince(since)
+		if err != nil {
+			return err
+		}
+		q = q.Where("completed_at >= ?", t)
+	}
+	if course := c.QueryParam("course"); course != "" {
+		q = q.Where("course_id = ?", course)
+	}
+	if onrampID != "" {
+		q = q.Where("employee_id = ?", onrampID)
+	}
+	var cycles []*compliance.Cycle
+	if err := page.apply(q, "completed_at", "id").Find(&cycles).Error; err != nil {
+		return err
+	}
+	ids, empIDs, versionIDs := make([]string, len(cycles)), make([]string, len(cycles)), []string{}
+	for i, cy := range cycles {
+		ids[i], empIDs[i] = cy.ID, cy.EmployeeID
+		if cy.CourseVersionID != nil {
+			versionIDs = append(versionIDs, *cy.CourseVersionID)
+		}
+	}
+	certs := map[string]*learning.Certificate{}
+	imported := map[string]bool{}
+	versions := map[string]*evidence.Version{}
+	if len(ids) > 0 {
+		var cs []*learning.Certificate
+		if err := s.DB.WithContext(ctx).Where("cycle_id IN ?", ids).Find(&cs).Error; err != nil {
+			return err
+		}
+		for _, ct := range cs {
+			certs[ct.CycleID] = ct
+		}
+		var imp []string
+		if err := s.DB.WithContext(ctx).Table("imported_completions").Where("cycle_id IN ?", ids).Pluck("cycle_id", &imp).Error; err != nil {
+			return err
+		}
+		for _, id := range imp {
+			imported[id] = true
+		}
+	}
+	if len(versionIDs) > 0 {
+		var vs []*evidence.Version
+		if err := s.DB.WithContext(ctx).Select("id, hash").Where("id IN ?", versionIDs).Find(&vs).Error; err != nil {
+			return err
+		}
+		for _, v := range vs {
+			versions[v.ID] = v
+		}
+	}
+	emps, err := s.apiEmployeeMap(c, empIDs)
+	if err != nil {
+		return err
+	}
+	now := s.Clock.Now()
+	out := make([]apiCompletion, len(cycles))
+	for i, cy := range cycles {
+		item := apiCompletion{
+			CycleID: cy.ID, OnrampID: cy.EmployeeID, CourseID: cy.CourseID, CourseTitle: s.apiCourseTitle(cy.CourseID),
+			CycleNumber: cy.Number, Path: string(cy.Path), Status: string(cy.DisplayStatus(now)),
+			CompletedAt: cy.CompletedAt.UTC(), ExpiresAt: apiUTC(cy.ExpiresAt), Source: "onramp",
+		}
+		if e := emps[cy.EmployeeID]; e != nil {
+			item.Email, item.Name = e.Email, e.FullName()
+			if e.EmployeeNumber != nil {
+				item.EmployeeID = *e.EmployeeNumber
+			}
+		}
+		if cy.CourseVersionID != nil {
+			if v := versions[*cy.CourseVersionID]; v != nil {
+				item.CourseVersion = &apiVersion{ID: v.ID, Hash: v.Hash}
+			}
+		}
+		if ct := certs[cy.ID]; ct != nil {
+			item.CertificateCode, item.ScorePercent, item.PassMark = ct.Code, ct.ScorePercent, ct.PassMark
+		}
+		if imported[cy.ID] {
+			item.Source = "imported"
+		}
+		out[i] = item
+	}
+	return c.JSON(http.StatusOK, apiListOf(out, page.limit, func(a apiCompletion) apiCursor {
+		return apiCursor{At: a.CompletedAt, ID: a.CycleID}
+	}))
+}
+
+// apiParseSince reads a day (YYYY-MM-DD, from its start in UTC) or an
+// RFC 3339 time.
+func apiParseSince(s string) (time.Time, error) {
+	if t, err := time.Parse(time.DateOnly, s); err == nil {
+		return t, nil
+	}
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return t.UTC(), nil
+	}
+	return time.Time{}, echo.NewHTTPError(http.StatusBadRequest, "since must be a day (2026-03-01) or an RFC 3339 time (2026-03-01T09:00:00Z).")
+}
+
+// apiEmployeeMap loads employees by Onramp ID.
+func (s *Server) apiEmployeeMap(c echo.Context, ids []string) (map[string]*people.Employee, error) {
+	out := map[string]*people.Employee{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var emps []*people.Employee
+	err := s.DB.WithContext(c.Request().Context()).Select("id, employee_number, email, first_name, last_name").
+		Where("id IN ?", ids).Find(&emps).Error
+	if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, err
+	}
+	for _, e := range emps {
+		out[e.ID] = e
+	}
+	return out, nil
+}
+
+func apiUTC(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}

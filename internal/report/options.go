@@ -1,0 +1,99 @@
+package report
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/onramp-lms/onramp/internal/db"
+)
+
+// Choice is one value a filter can take, with the words for it.
+type Choice struct {
+	Value string
+	Label string
+}
+
+// Options are the values the filters offer.
+type Options struct {
+	Departments []Choice
+	Courses     []Choice
+	JobTitles   []Choice
+	Locations   []Choice
+	// Managers are the people (in scope) who have someone reporting to them.
+	Managers []Choice
+}
+
+// maxOptions caps a filter's list; past it the page would be unusable and
+// the value can still be given in the address.
+const maxOptions = 1000
+
+// FilterOptions lists the values the filters offer: the organisation's
+// when managerID is "", otherwise those of the people who report to
+// managerID, so a manager's page names nothing outside their team.
+func FilterOptions(ctx context.Context, d *db.DB, managerID string) (Options, error) {
+	var o Options
+	with, scope, args := "", "", []any(nil)
+	if managerID != "" {
+		with, scope, args = chainSQL, " AND e.id IN (SELECT id FROM chain)", []any{managerID}
+	}
+	distinct := func(column string) ([]Choice, error) {
+		var vs []string
+		q := with + `SELECT DISTINCT e.` + column + ` FROM employees e WHERE e.status = 'active' AND e.` + column + ` <> ''` + scope +
+			` ORDER BY e.` + column + fmt.Sprintf(" LIMIT %d", maxOptions)
+		if err := d.WithContext(ctx).Raw(q, args...).Scan(&vs).Error; err != nil {
+			return nil, fmt.Errorf("filter options (%s): %w", column, err)
+		}
+		out := make([]Choice, len(vs))
+		for i, v := range vs {
+			out[i] = Choice{v, v}
+		}
+		return out, nil
+	}
+	var err error
+	if o.Departments, err = distinct("department"); err != nil {
+		return o, err
+	}
+	if o.JobTitles, err = distinct("job_title"); err != nil {
+		return o, err
+	}
+	if o.Locations, err = distinct("location"); err != nil {
+		return o, err
+	}
+	var courses []struct{ ID, Title string }
+	if err := d.WithContext(ctx).Raw(`SELECT id, title FROM courses ORDER BY title, id`).Scan(&courses).Error; err != nil {
+		return o, fmt.Errorf("filter options (courses): %w", err)
+	}
+	for _, c := range courses {
+		o.Courses = append(o.Courses, Choice{c.ID, c.Title})
+	}
+	var managers []struct{ ID, FirstName, LastName string }
+	q := with + `SELECT m.id, m.first_name, m.last_name FROM employees m
+		WHERE m.status = 'active' AND EXISTS (SELECT 1 FROM employees e WHERE e.manager_id = m.id AND e.status = 'active')` +
+		scopeOn(scope, "m") + ` ORDER BY m.last_name, m.first_name, m.id` + fmt.Sprintf(" LIMIT %d", maxOptions)
+	if err := d.WithContext(ctx).Raw(q, args...).Scan(&managers).Error; err != nil {
+		return o, fmt.Errorf("filter options (managers): %w", err)
+	}
+	for _, m := range managers {
+		o.Managers = append(o.Managers, Choice{m.ID, m.FirstName + " " + m.LastName})
+	}
+	return o, nil
+}
+
+func scopeOn(scope, alias string) string {
+	if scope == "" {
+		return ""
+	}
+	return " AND " + alias + ".id IN (SELECT id FROM chain)"
+}
+
+// LastRefresh is when compliance_status was last brought up to date, or
+// nil when it never was.
+func LastRefresh(ctx context.Context, d *db.DB) (*time.Time, error) {
+	var t nullTime
+	err := d.WithContext(ctx).Raw(`SELECT pass_at FROM compliance_refresh WHERE id = 1`).Row().Scan(&t)
+	if err != nil {
+		return nil, fmt.Errorf("last refresh: %w", err)
+	}
+	return t.ptr(), nil
+}

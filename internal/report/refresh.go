@@ -1,0 +1,134 @@
+package report
+
+import (
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/onramp-lms/onramp/internal/compliance"
+)
+
+// standingSelect yields the row compliance_status should hold for every
+// active assignment of an active employee: its latest cycle (unless closed)
+// with the previous cycle beside it, which says whether a refresher is
+// covered by a completion that is still valid, and whether a refresher past
+// its due date means an expired completion. Its parameters are today four
+// times and then the refresh time; extra conditions may follow.
+//
+// Dates are days (compliance.Day): a completion is valid through its expiry
+// day and a cycle is on time through its due day.
+const standingSelect = `
+SELECT a.employee_id, a.course_id, a.id, c.id, c.number,
+  CASE
+    WHEN c.status = 'exempt' THEN 'exempt'
+    WHEN c.status = 'completed' AND (c.expires_at IS NULL OR c.expires_at >= ?) THEN 'completed'
+    WHEN c.status IN ('completed', 'expired') THEN 'expired'
+    WHEN p.status = 'completed' AND p.expires_at >= ? THEN 'completed'
+    WHEN c.due_at < ? AND p.completed_at IS NOT NULL THEN 'expired'
+    WHEN c.due_at < ? THEN 'overdue'
+    WHEN c.started_at IS NOT NULL OR c.status = 'in_progress' THEN 'in_progress'
+    ELSE 'not_started'
+  END,
+  c.due_at,
+  CASE WHEN c.completed_at IS NOT NULL THEN c.completed_at ELSE p.completed_at END,
+  CASE WHEN c.completed_at IS NOT NULL THEN c.expires_at ELSE p.expires_at END,
+  e.department, e.job_title, e.location, e.manager_id,
+  TRIM(e.first_name || ' ' || e.last_name), LOWER(e.last_name || ' ' || e.first_name),
+  e.employee_number, %s
+FROM assignments a
+JOIN cycles c ON c.assignment_id = a.id
+JOIN employees e ON e.id = a.employee_id
+LEFT JOIN cycles p ON p.assignment_id = a.id AND p.number = c.number - 1
+WHERE a.status = 'active' AND e.status = 'active' AND c.status <> 'closed'
+  AND c.number = (SELECT MAX(x.number) FROM cycles x WHERE x.assignment_id = a.id)`
+
+const statusColumns = `employee_id, course_id, assignment_id, cycle_id, cycle_number, status, due_at, completed_at, expires_at,
+  department, job_title, location, manager_id, employee_name, sort_name, employee_number, refreshed_at`
+
+// upsertChanged writes a computed row only when something in it changed, so
+// a refresh of an unchanged organisation reads but does not write.
+const upsertChanged = `
+ON CONFLICT (employee_id, course_id) DO UPDATE SET
+  assignment_id = excluded.assignment_id, cycle_id = excluded.cycle_id, cycle_number = excluded.cycle_number,
+  status = excluded.status, due_at = excluded.due_at, completed_at = excluded.completed_at,
+  expires_at = excluded.expires_at, department = excluded.department, job_title = excluded.job_title,
+  location = excluded.location, manager_id = excluded.manager_id, employee_name = excluded.employee_name,
+  sort_name = excluded.sort_name, employee_number = excluded.employee_number, refreshed_at = excluded.refreshed_at
+WHERE compliance_status.cycle_id <> excluded.cycle_id
+  OR compliance_status.assignment_id <> excluded.assignment_id
+  OR compliance_status.status <> excluded.status
+  OR compliance_status.due_at <> excluded.due_at
+  OR compliance_status.completed_at IS DISTINCT FROM excluded.completed_at
+  OR compliance_status.expires_at IS DISTINCT FROM excluded.expires_at
+  OR compliance_status.department <> excluded.department
+  OR compliance_status.job_title <> excluded.job_title
+  OR compliance_status.location <> excluded.location
+  OR compliance_status.manager_id IS DISTINCT FROM excluded.manager_id
+  OR compliance_status.employee_name <> excluded.employee_name
+  OR compliance_status.sort_name <> excluded.sort_name
+  OR compliance_status.employee_number IS DISTINCT FROM excluded.employee_number`
+
+// deleteStale removes the rows that should no longer exist: the
+// assignment closed, the employee left, or the latest cycle is closed. Each
+// IN list is computed once and is small (closed assignments, leavers,
+// closed cycles), so this is one pass over compliance_status with a hash
+// probe per row, not a correlated lookup per row.
+const deleteStale = `
+DELETE FROM compliance_status WHERE
+  assignment_id IN (SELECT id FROM assignments WHERE status <> 'active')
+  OR employee_id IN (SELECT id FROM employees WHERE status <> 'active')
+  OR assignment_id IN (SELECT c.assignment_id FROM cycles c WHERE c.status = 'closed'
+    AND c.number = (SELECT MAX(x.number) FROM cycles x WHERE x.assignment_id = c.assignment_id))`
+
+// timeParam is a time placeholder in a SELECT list: PostgreSQL cannot infer
+// its type there, and SQLite must not convert it (CAST to TIMESTAMP would
+// turn the text into a number).
+func timeParam(tx *gorm.DB) string {
+	if tx.Dialector.Name() == "postgres" {
+		return "CAST(? AS TIMESTAMP)"
+	}
+	return "?"
+}
+
+func standingArgs(now time.Time) []any {
+	today := compliance.Day(now)
+	return []any{today, today, today, today, now.UTC()}
+}
+
+// Refresh recomputes the whole of compliance_status as of now, set-wise in
+// two statements: an upsert that rewrites only the rows that changed, and a
+// delete of the rows that should no longer exist. Run it in the transaction
+// that changed the cycles, or on its own; running it twice changes nothing.
+func Refresh(tx *gorm.DB, now time.Time) error {
+	q := `INSERT INTO compliance_status (` + statusColumns + `)` + fmt.Sprintf(standingSelect, timeParam(tx)) + upsertChanged
+	if err := tx.Exec(q, standingArgs(now)...).Error; err != nil {
+		return fmt.Errorf("refresh compliance status: %w", err)
+	}
+	if err := tx.Exec(deleteStale).Error; err != nil {
+		return fmt.Errorf("refresh compliance status: remove stale rows: %w", err)
+	}
+	if err := tx.Exec(`UPDATE compliance_refresh SET full_at = ?, pass_at = ? WHERE id = 1`, now.UTC(), now.UTC()).Error; err != nil {
+		return fmt.Errorf("refresh compliance status: record it: %w", err)
+	}
+	return nil
+}
+
+// refreshChunk bounds the IN lists of RefreshEmployees.
+const refreshChunk = 500
+
+// RefreshEmployees recomputes the rows of a few people as of now: after a
+// learner completes a course, or for the people a scheduler pass touched.
+func RefreshEmployees(tx *gorm.DB, now time.Time, ids []string) error {
+	for start := 0; start < len(ids); start += refreshChunk {
+		part := ids[start:min(start+refreshChunk, len(ids))]
+		if err := tx.Exec(`DELETE FROM compliance_status WHERE employee_id IN ?`, part).Error; err != nil {
+			return fmt.Errorf("refresh compliance status of %d people: %w", len(part), err)
+		}
+		q := `INSERT INTO compliance_status (` + statusColumns + `)` + fmt.Sprintf(standingSelect, timeParam(tx)) + ` AND a.employee_id IN ?`
+		if err := tx.Exec(q, append(standingArgs(now), part)...).Error; err != nil {
+			return fmt.Errorf("refresh compliance status of %d people: %w", len(part), err)
+		}
+	}
+	return nil
+}

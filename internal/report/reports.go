@@ -1,0 +1,322 @@
+package report
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/onramp-lms/onramp/internal/compliance"
+	"github.com/onramp-lms/onramp/internal/db"
+)
+
+// Report is one of the reports HR and managers download.
+type Report struct {
+	// Name is how addresses and the command line name it.
+	Name string
+	// Title and Description are for the page.
+	Title       string
+	Description string
+	// Ignores names the filters that do not apply to this report.
+	Ignores []string
+	plan    func(ctx context.Context, d *db.DB, f Filter, now time.Time) (*plan, error)
+}
+
+// Reports lists every report in the order the page offers them.
+var Reports = []*Report{
+	{Name: "status", Title: "Compliance status", Description: "Everyone's standing in each course: one row per person and course.", plan: statusPlan},
+	{Name: "overdue", Title: "Overdue", Description: "Everyone past a due date: overdue (never completed) or expired (a refresher not done in time), most overdue first.", plan: overduePlan},
+	{Name: "expiring", Title: "Expiring", Description: "Completions that expire within the chosen number of days (30, 60 or 90), soonest first.", Ignores: []string{ParamStatus}, plan: expiringPlan},
+	{Name: "completions", Title: "Completions", Description: "Every completion ever recorded, with its score and content version, oldest first.", Ignores: []string{ParamStatus}, plan: completionsPlan},
+	{Name: "matrix", Title: "Completion matrix", Description: "One row per person and one column per course, with the standing and its date. A status filter keeps the people with that standing in at least one course.", plan: matrixPlan},
+	{Name: "departments", Title: "By department", Description: "How many people in each department stand where, and the share who are compliant (completed or exempt).", Ignores: []string{ParamStatus}, plan: departmentsPlan},
+}
+
+// Lookup finds a report by name.
+func Lookup(name string) (*Report, bool) {
+	for _, r := range Reports {
+		if r.Name == name {
+			return r, true
+		}
+	}
+	return nil, false
+}
+
+// Names lists the reports' names.
+func Names() []string {
+	out := make([]string, len(Reports))
+	for i, r := range Reports {
+		out[i] = r.Name
+	}
+	return out
+}
+
+// Open runs the report and returns its rows, read from the database as the
+// caller asks for them. limit > 0 keeps the first limit rows (the page's
+// preview). The caller must Close the rows.
+func (r *Report) Open(ctx context.Context, d *db.DB, f Filter, now time.Time, limit int) (Rows, error) {
+	p, err := r.plan(ctx, d, f, now)
+	if err != nil {
+		return nil, err
+	}
+	q, args := p.sql(limit)
+	rs, err := d.WithContext(ctx).Raw(q, args...).Rows()
+	if err != nil {
+		return nil, fmt.Errorf("%s report: %w", r.Name, err)
+	}
+	inner := &sqlRows{columns: p.columns, rows: rs, scan: p.scan}
+	if p.wrap != nil {
+		return p.wrap(inner, limit), nil
+	}
+	return inner, nil
+}
+
+// Count says how many rows the report has with this filter.
+func (r *Report) Count(ctx context.Context, d *db.DB, f Filter, now time.Time) (int, error) {
+	p, err := r.plan(ctx, d, f, now)
+	if err != nil {
+		return 0, err
+	}
+	q, args := p.countSQL()
+	var n int
+	if err := d.WithContext(ctx).Raw(q, args...).Row().Scan(&n); err != nil {
+		return 0, fmt.Errorf("%s report: count: %w", r.Name, err)
+	}
+	return n, nil
+}
+
+// plan is a report's query, assembled from parts so the rows and their
+// count share one WHERE clause.
+type plan struct {
+	columns  []Column
+	with     string
+	withArgs []any
+	selects  string
+	from     string
+	conds    []string
+	args     []any
+	groupBy  string
+	orderBy  string
+	// count is the COUNT expression: of rows, or of what a pivoted row
+	// stands for (the matrix counts people).
+	count string
+	scan  func(*sql.Rows) ([]any, error)
+	// wrap pivots the raw rows (matrix, departments); it applies the
+	// preview's limit to the pivoted rows.
+	wrap func(raw *sqlRows, limit int) Rows
+}
+
+func (p *plan) where(cond string, args ...any) {
+	p.conds = append(p.conds, cond)
+	p.args = append(p.args, args...)
+}
+
+func (p *plan) body() (string, []any) {
+	var b strings.Builder
+	b.WriteString(" FROM ")
+	b.WriteString(p.from)
+	if len(p.conds) > 0 {
+		b.WriteString(" WHERE ")
+		b.WriteString(strings.Join(p.conds, " AND "))
+	}
+	return b.String(), append(append([]any{}, p.withArgs...), p.args...)
+}
+
+func (p *plan) sql(limit int) (string, []any) {
+	body, args := p.body()
+	q := p.with + "SELECT " + p.selects + body
+	if p.groupBy != "" {
+		q += " GROUP BY " + p.groupBy
+	}
+	if p.orderBy != "" {
+		q += " ORDER BY " + p.orderBy
+	}
+	if limit > 0 && p.wrap == nil {
+		q += fmt.Sprintf(" LIMIT %d", limit)
+	}
+	return q, args
+}
+
+func (p *plan) countSQL() (string, []any) {
+	body, args := p.body()
+	return p.with + "SELECT " + p.count + body, args
+}
+
+// chainSQL walks the management chain down from a manager (the first
+// argument): everyone who reports to them, directly or through others. The
+// depth bound stops a loop in the HR data from running forever.
+const chainSQL = `WITH RECURSIVE chain(id, depth) AS (
+  SELECT id, 1 FROM employees WHERE manager_id = ?
+  UNION ALL
+  SELECT e.id, chain.depth + 1 FROM employees e JOIN chain ON e.manager_id = chain.id WHERE chain.depth < 32
+) `
+
+// filterPeople applies the filter's person and course conditions to a
+// query over compliance_status (alias s), or over cycles and employees when
+// people is "e" (the completions report).
+func (p *plan) filterPeople(f Filter, people, course, employeeID string) {
+	if f.Department != "" {
+		p.where(people+".department = ?", f.Department)
+	}
+	if f.JobTitle != "" {
+		p.where(people+".job_title = ?", f.JobTitle)
+	}
+	if f.Location != "" {
+		p.where(people+".location = ?", f.Location)
+	}
+	if f.Course != "" {
+		p.where(course+" = ?", f.Course)
+	}
+	if f.Manager != "" {
+		p.with, p.withArgs = chainSQL, []any{f.Manager}
+		p.where(employeeID + " IN (SELECT id FROM chain)")
+	}
+}
+
+// personColumns lead every per-person report.
+var personColumns = []Column{
+	{"employee_id", "Employee ID"}, {"employee", "Employee"}, {"department", "Department"},
+	{"job_title", "Job title"}, {"location", "Location"},
+}
+
+func statusPlan(_ context.Context, _ *db.DB, f Filter, _ time.Time) (*plan, error) {
+	p := &plan{
+		columns: append(append([]Column{}, personColumns...),
+			Column{"course_id", "Course ID"}, Column{"course", "Course"}, Column{"status", "Status"},
+			Column{"due", "Due"}, Column{"completed_at", "Completed"}, Column{"expires", "Valid until"}),
+		selects: `s.employee_number, s.employee_name, s.department, s.job_title, s.location, s.course_id,
+			COALESCE(co.title, s.course_id), s.status, s.due_at, s.completed_at, s.expires_at`,
+		from:    "compliance_status s LEFT JOIN courses co ON co.id = s.course_id",
+		orderBy: "s.sort_name, s.employee_id, s.course_id",
+		count:   "COUNT(*)",
+	}
+	p.filterPeople(f, "s", "s.course_id", "s.employee_id")
+	if f.Status != "" {
+		p.where("s.status = ?", string(f.Status))
+	}
+	p.scan = func(rs *sql.Rows) ([]any, error) {
+		var number sql.NullString
+		var name, dept, job, loc, courseID, title, status string
+		var due, completed, expires nullTime
+		if err := rs.Scan(&number, &name, &dept, &job, &loc, &courseID, &title, &status, &due, &completed, &expires); err != nil {
+			return nil, err
+		}
+		return []any{str(number), name, dept, job, loc, courseID, title, Status(status).Label(), day(due), instant(completed), day(expires)}, nil
+	}
+	return p, nil
+}
+
+func overduePlan(_ context.Context, _ *db.DB, f Filter, now time.Time) (*plan, error) {
+	today := compliance.Day(now)
+	p := &plan{
+		columns: append(append([]Column{}, personColumns...),
+			Column{"manager", "Manager"}, Column{"course", "Course"}, Column{"status", "Status"}, Column{"due", "Due"},
+			Column{"days_overdue", "Days overdue"}, Column{"last_completed_at", "Last completed"}, Column{"expired", "Expired on"}),
+		selects: `s.employee_number, s.employee_name, s.department, s.job_title, s.location,
+			TRIM(m.first_name || ' ' || m.last_name), COALESCE(co.title, s.course_id), s.status, s.due_at, s.completed_at, s.expires_at`,
+		from: `compliance_status s LEFT JOIN courses co ON co.id = s.course_id
+			LEFT JOIN employees m ON m.id = s.manager_id`,
+		orderBy: "s.due_at, s.sort_name, s.employee_id, s.course_id",
+		count:   "COUNT(*)",
+	}
+	p.where("s.status IN (?, ?)", string(StatusOverdue), string(StatusExpired))
+	p.filterPeople(f, "s", "s.course_id", "s.employee_id")
+	if f.Status != "" {
+		p.where("s.status = ?", string(f.Status))
+	}
+	p.scan = func(rs *sql.Rows) ([]any, error) {
+		var number, manager sql.NullString
+		var name, dept, job, loc, title, status string
+		var due, completed, expires nullTime
+		if err := rs.Scan(&number, &name, &dept, &job, &loc, &manager, &title, &status, &due, &completed, &expires); err != nil {
+			return nil, err
+		}
+		var expired any
+		if Status(status) == StatusExpired {
+			expired = day(expires)
+		}
+		return []any{str(number), name, dept, job, loc, str(manager), title, Status(status).Label(), day(due),
+			daysBetween(compliance.Day(due.Time), today), instant(completed), expired}, nil
+	}
+	return p, nil
+}
+
+func expiringPlan(_ context.Context, _ *db.DB, f Filter, now time.Time) (*plan, error) {
+	today := compliance.Day(now)
+	p := &plan{
+		columns: append(append([]Column{}, personColumns...),
+			Column{"manager", "Manager"}, Column{"course", "Course"}, Column{"completed_at", "Completed"},
+			Column{"expires", "Valid until"}, Column{"days_left", "Days left"}),
+		selects: `s.employee_number, s.employee_name, s.department, s.job_title, s.location,
+			TRIM(m.first_name || ' ' || m.last_name), COALESCE(co.title, s.course_id), s.completed_at, s.expires_at`,
+		from: `compliance_status s LEFT JOIN courses co ON co.id = s.course_id
+			LEFT JOIN employees m ON m.id = s.manager_id`,
+		orderBy: "s.expires_at, s.sort_name, s.employee_id, s.course_id",
+		count:   "COUNT(*)",
+	}
+	p.where("s.status = ? AND s.expires_at >= ? AND s.expires_at <= ?", string(StatusCompleted), today, today.AddDate(0, 0, f.HorizonDays()))
+	p.filterPeople(f, "s", "s.course_id", "s.employee_id")
+	p.scan = func(rs *sql.Rows) ([]any, error) {
+		var number, manager sql.NullString
+		var name, dept, job, loc, title string
+		var completed, expires nullTime
+		if err := rs.Scan(&number, &name, &dept, &job, &loc, &manager, &title, &completed, &expires); err != nil {
+			return nil, err
+		}
+		return []any{str(number), name, dept, job, loc, str(manager), title, instant(completed), day(expires),
+			daysBetween(today, compliance.Day(expires.Time))}, nil
+	}
+	return p, nil
+}
+
+func completionsPlan(_ context.Context, _ *db.DB, f Filter, _ time.Time) (*plan, error) {
+	p := &plan{
+		columns: []Column{
+			{"employee_id", "Employee ID"}, {"employee", "Employee"}, {"department", "Department"}, {"job_title", "Job title"},
+			{"course_id", "Course ID"}, {"course", "Course"}, {"cycle", "Cycle"}, {"completed_at", "Completed"},
+			{"expires", "Valid until"}, {"score", "Score (%)"}, {"content_version", "Content version"},
+			{"source", "Recorded by"}, {"certificate", "Certificate"},
+		},
+		selects: `e.employee_number, TRIM(e.first_name || ' ' || e.last_name), e.department, e.job_title, c.course_id,
+			COALESCE(co.title, c.course_id), c.number, c.completed_at, c.expires_at,
+			COALESCE(ct.score_percent, ic.score), cv.hash, ic.id, ct.code`,
+		from: `cycles c JOIN employees e ON e.id = c.employee_id
+			LEFT JOIN courses co ON co.id = c.course_id
+			LEFT JOIN certificates ct ON ct.cycle_id = c.id
+			LEFT JOIN imported_completions ic ON ic.cycle_id = c.id
+			LEFT JOIN content_versions cv ON cv.id = c.course_version_id`,
+		orderBy: "c.completed_at, c.id",
+		count:   "COUNT(*)",
+	}
+	p.where("c.completed_at IS NOT NULL")
+	p.filterPeople(f, "e", "c.course_id", "c.employee_id")
+	p.scan = func(rs *sql.Rows) ([]any, error) {
+		var number, hash, imported, code sql.NullString
+		var name, dept, job, courseID, title string
+		var cycle int
+		var completed, expires nullTime
+		var score sql.NullInt64
+		if err := rs.Scan(&number, &name, &dept, &job, &courseID, &title, &cycle, &completed, &expires, &score, &hash, &imported, &code); err != nil {
+			return nil, err
+		}
+		source := "Onramp"
+		if imported.Valid {
+			source = "Imported from the previous system"
+		}
+		var version any
+		if hash.Valid {
+			version = shortHash(hash.String)
+		}
+		return []any{str(number), name, dept, job, courseID, title, cycle, instant(completed), day(expires), integer(score), version, source, str(code)}, nil
+	}
+	return p, nil
+}
+
+// shortHash is as much of a content hash as people compare by eye.
+func shortHash(h string) string {
+	if len(h) > 12 {
+		return h[:12]
+	}
+	return h
+}

@@ -1,0 +1,345 @@
+package report_test
+
+import (
+	"context"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/onramp-lms/onramp/internal/compliance"
+	"github.com/onramp-lms/onramp/internal/people"
+	"github.com/onramp-lms/onramp/internal/report"
+)
+
+// org is a small organisation for the reports' tests:
+//
+//	boss (Nursing) → lead (Nursing) → ada (Nursing), bob (Estates)
+//	other (Estates) → carl (Estates)
+type org struct {
+	*fixture
+	boss, lead, ada, bob, other, carl *people.Employee
+}
+
+func newOrg(t *testing.T) *org {
+	t.Helper()
+	f := newFixture(t)
+	o := &org{fixture: f}
+	today := compliance.Day(testNow)
+	yearAgo := today.AddDate(-1, 0, 0)
+	o.boss = f.person("Bea", "Boss", "Nursing", nil)
+	o.lead = f.person("Len", "Lead", "Nursing", o.boss)
+	o.ada = f.person("Ada", "Lovelace", "Nursing", o.lead)
+	o.bob = f.person("Bob", "Builder", "Estates", o.lead)
+	o.other = f.person("Olive", "Other", "Estates", nil)
+	o.carl = f.person("Carl", "Carter", "Estates", o.other)
+
+	adaFire := f.assign(o.ada, "fire", cycleSpec{status: compliance.StatusCompleted, due: yearAgo, completed: at(yearAgo.Add(10 * 3600e9)), expires: at(today.AddDate(0, 0, 20))})
+	f.assign(o.ada, "privacy", cycleSpec{status: compliance.StatusOverdue, due: today.AddDate(0, 0, -3)})
+	f.assign(o.bob, "fire",
+		cycleSpec{status: compliance.StatusExpired, due: yearAgo.AddDate(-1, 0, 0), completed: at(yearAgo.AddDate(-1, 0, 0)), expires: at(today.AddDate(0, 0, -40))},
+		cycleSpec{status: compliance.StatusOverdue, due: today.AddDate(0, 0, -40)})
+	f.assign(o.bob, "privacy", cycleSpec{status: compliance.StatusOpen, due: today.AddDate(0, 0, 10)})
+	otherFire := f.assign(o.other, "fire", cycleSpec{status: compliance.StatusCompleted, due: yearAgo, completed: at(yearAgo), expires: at(today.AddDate(0, 0, 80))})
+	f.assign(o.carl, "fire", cycleSpec{status: compliance.StatusInProgress, due: today.AddDate(0, 0, 10), started: true})
+
+	// Ada's completion has a certificate with a score and a content
+	// version; Olive's was imported from the previous system.
+	adaCycle, otherCycle := f.cycleID(adaFire.ID, 1), f.cycleID(otherFire.ID, 1)
+	must(t, f.db.Exec(`INSERT INTO content_versions (id, course_id, module_id, hash, title, source, created_at) VALUES ('v1', 'fire', '', 'abcdef0123456789abcdef', 'Fire Safety', 'x', ?)`, testNow).Error)
+	must(t, f.db.Exec(`UPDATE cycles SET course_version_id = 'v1' WHERE id = ?`, adaCycle).Error)
+	must(t, f.db.Exec(`INSERT INTO certificates (id, code, cycle_id, employee_id, course_id, course_version_id, employee_name, course_title, completed_at, score_percent, pass_mark, issued_at)
+		VALUES ('cert1', 'ABCDEFGHJK', ?, ?, 'fire', 'v1', 'Ada Lovelace', 'Fire Safety', ?, 92, 80, ?)`, adaCycle, o.ada.ID, yearAgo, yearAgo).Error)
+	must(t, f.db.Exec(`INSERT INTO imported_completions (id, cycle_id, employee_id, course_id, completed_at, score, source_row, imported_at)
+		VALUES ('imp1', ?, ?, 'fire', ?, 75, 2, ?)`, otherCycle, o.other.ID, yearAgo, testNow).Error)
+	f.refresh(testNow, report.Refresh)
+	return o
+}
+
+func must(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (f *fixture) cycleID(assignmentID string, number int) string {
+	f.t.Helper()
+	var id string
+	must(f.t, f.db.Raw("SELECT id FROM cycles WHERE assignment_id = ? AND number = ?", assignmentID, number).Scan(&id).Error)
+	return id
+}
+
+// run reads a whole report as text, and checks its count agrees.
+func (o *org) run(t *testing.T, name string, query string) (header []string, rows [][]string) {
+	t.Helper()
+	rep, ok := report.Lookup(name)
+	if !ok {
+		t.Fatalf("no report %q", name)
+	}
+	values, _ := url.ParseQuery(query)
+	f, err := report.ParseFilter(values)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	rs, err := rep.Open(ctx, o.db, f, testNow, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rs.Close()
+	for _, c := range rs.Columns() {
+		header = append(header, c.Title)
+	}
+	for rs.Next() {
+		var cells []string
+		for _, v := range rs.Values() {
+			cells = append(cells, report.Text(v))
+		}
+		rows = append(rows, cells)
+	}
+	if err := rs.Err(); err != nil {
+		t.Fatal(err)
+	}
+	n, err := rep.Count(ctx, o.db, f, testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != len(rows) {
+		t.Errorf("%s?%s: count %d, rows %d", name, query, n, len(rows))
+	}
+	return header, rows
+}
+
+// column returns one column of the rows by its title.
+func column(header []string, rows [][]string, title string) []string {
+	i := -1
+	for k, h := range header {
+		if h == title {
+			i = k
+		}
+	}
+	var out []string
+	for _, r := range rows {
+		if i >= 0 {
+			out = append(out, r[i])
+		}
+	}
+	return out
+}
+
+func joined(xs []string) string { return strings.Join(xs, "|") }
+
+func TestStatusReportFilters(t *testing.T) {
+	o := newOrg(t)
+	cases := []struct{ query, want string }{
+		{"", "Bob Builder/Fire Safety/Expired|Bob Builder/Patient Privacy/Not started|Carl Carter/Fire Safety/In progress|Ada Lovelace/Fire Safety/Completed|Ada Lovelace/Patient Privacy/Overdue|Olive Other/Fire Safety/Completed"},
+		{"department=Estates", "Bob Builder/Fire Safety/Expired|Bob Builder/Patient Privacy/Not started|Carl Carter/Fire Safety/In progress|Olive Other/Fire Safety/Completed"},
+		{"course=privacy", "Bob Builder/Patient Privacy/Not started|Ada Lovelace/Patient Privacy/Overdue"},
+		{"status=completed", "Ada Lovelace/Fire Safety/Completed|Olive Other/Fire Safety/Completed"},
+		{"manager=" + o.lead.ID, "Bob Builder/Fire Safety/Expired|Bob Builder/Patient Privacy/Not started|Ada Lovelace/Fire Safety/Completed|Ada Lovelace/Patient Privacy/Overdue"},
+		{"manager=" + o.boss.ID + "&department=Estates", "Bob Builder/Fire Safety/Expired|Bob Builder/Patient Privacy/Not started"},
+		{"manager=" + o.ada.ID, ""},
+		{"job_title=Nurse&location=North&department=Nursing&course=fire", "Ada Lovelace/Fire Safety/Completed"},
+		{"location=South", ""},
+	}
+	for _, c := range cases {
+		h, rows := o.run(t, "status", c.query)
+		var got []string
+		for i := range rows {
+			got = append(got, column(h, rows, "Employee")[i]+"/"+column(h, rows, "Course")[i]+"/"+column(h, rows, "Status")[i])
+		}
+		if joined(got) != c.want {
+			t.Errorf("status?%s:\n got %s\nwant %s", c.query, joined(got), c.want)
+		}
+	}
+}
+
+func TestOverdueAndExpiringReports(t *testing.T) {
+	o := newOrg(t)
+	h, rows := o.run(t, "overdue", "")
+	if got := joined(column(h, rows, "Employee")); got != "Bob Builder|Ada Lovelace" {
+		t.Fatalf("overdue, most overdue first: %s", got)
+	}
+	if got := joined(column(h, rows, "Days overdue")); got != "40|3" {
+		t.Errorf("days overdue: %s", got)
+	}
+	if got := joined(column(h, rows, "Status")); got != "Expired|Overdue" {
+		t.Errorf("statuses: %s", got)
+	}
+	if got := joined(column(h, rows, "Manager")); got != "Len Lead|Len Lead" {
+		t.Errorf("managers: %s", got)
+	}
+	if got := column(h, rows, "Expired on"); got[0] != "2026-01-21" || got[1] != "" {
+		t.Errorf("expired on: %q", got)
+	}
+	if _, rows := o.run(t, "overdue", "status=expired"); len(rows) != 1 {
+		t.Errorf("overdue?status=expired: %d rows, want Bob only", len(rows))
+	}
+	if _, rows := o.run(t, "overdue", "status=completed"); len(rows) != 0 {
+		t.Errorf("overdue?status=completed: %d rows, want none", len(rows))
+	}
+
+	h, rows = o.run(t, "expiring", "")
+	if got := joined(column(h, rows, "Employee")) + " " + joined(column(h, rows, "Days left")); got != "Ada Lovelace 20" {
+		t.Errorf("expiring within 30 days: %s", got)
+	}
+	h, rows = o.run(t, "expiring", "days=90")
+	if got := joined(column(h, rows, "Employee")) + " " + joined(column(h, rows, "Valid until")); got != "Ada Lovelace|Olive Other 2026-03-22|2026-05-21" {
+		t.Errorf("expiring within 90 days: %s", got)
+	}
+	if _, rows := o.run(t, "expiring", "days=90&manager="+o.lead.ID); len(rows) != 1 {
+		t.Errorf("expiring on lead's team: %d rows, want Ada", len(rows))
+	}
+}
+
+func TestCompletionsReport(t *testing.T) {
+	o := newOrg(t)
+	h, rows := o.run(t, "completions", "")
+	if got := joined(column(h, rows, "Employee")); got != "Bob Builder|Olive Other|Ada Lovelace" {
+		t.Fatalf("completions, oldest first: %s", got)
+	}
+	if got := joined(column(h, rows, "Score (%)")); got != "|75|92" {
+		t.Errorf("scores: %s", got)
+	}
+	if got := joined(column(h, rows, "Content version")); got != "||abcdef012345" {
+		t.Errorf("versions: %s", got)
+	}
+	if got := column(h, rows, "Recorded by"); got[2] != "Onramp" || got[1] != "Imported from the previous system" {
+		t.Errorf("sources: %q", got)
+	}
+	if got := column(h, rows, "Certificate"); got[2] != "ABCDEFGHJK" {
+		t.Errorf("certificate: %q", got)
+	}
+	if got := column(h, rows, "Employee ID"); got[0] == "" {
+		t.Error("no employee ID")
+	}
+	if _, rows := o.run(t, "completions", "department=Nursing"); len(rows) != 1 {
+		t.Errorf("completions in Nursing: %d, want 1", len(rows))
+	}
+	// A status filter does not apply to completions.
+	if _, rows := o.run(t, "completions", "status=overdue"); len(rows) != 3 {
+		t.Errorf("completions?status=overdue: %d rows, want all 3", len(rows))
+	}
+}
+
+func TestMatrixReport(t *testing.T) {
+	o := newOrg(t)
+	h, rows := o.run(t, "matrix", "")
+	if got := joined(h); got != "Employee ID|Employee|Department|Job title|Location|Fire Safety|Patient Privacy" {
+		t.Fatalf("matrix header: %s", got)
+	}
+	want := []string{
+		"Bob Builder|expired 2026-01-21|not started, due 2026-03-12",
+		"Carl Carter|in progress, due 2026-03-12|",
+		"Ada Lovelace|completed, valid until 2026-03-22|overdue, due 2026-02-27",
+		"Olive Other|completed, valid until 2026-05-21|",
+	}
+	var got []string
+	for _, r := range rows {
+		got = append(got, r[1]+"|"+r[5]+"|"+r[6])
+	}
+	if joined(got) != joined(want) {
+		t.Errorf("matrix:\n got %q\nwant %q", got, want)
+	}
+	if _, rows := o.run(t, "matrix", "status=overdue"); len(rows) != 1 || rows[0][1] != "Ada Lovelace" || rows[0][5] == "" {
+		t.Errorf("matrix?status=overdue: %q, want Ada with both courses", rows)
+	}
+	h, rows = o.run(t, "matrix", "course=privacy")
+	if len(h) != 6 || len(rows) != 2 {
+		t.Errorf("matrix?course=privacy: %d columns, %d rows", len(h), len(rows))
+	}
+}
+
+func TestDepartmentsReport(t *testing.T) {
+	o := newOrg(t)
+	h, rows := o.run(t, "departments", "")
+	if got := joined(column(h, rows, "Department")); got != "Estates|Nursing" {
+		t.Fatalf("departments: %s", got)
+	}
+	if got := joined(rows[0]); got != "Estates|4|1|0|1|1|0|1|25" {
+		t.Errorf("Estates: %s", got)
+	}
+	if got := joined(rows[1]); got != "Nursing|2|1|0|0|0|1|0|50" {
+		t.Errorf("Nursing: %s", got)
+	}
+}
+
+func TestTeamOf(t *testing.T) {
+	o := newOrg(t)
+	ctx := context.Background()
+	team, err := report.TeamOf(ctx, o.db, o.boss.ID, report.Filter{}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, m := range team.Members {
+		names = append(names, m.Name)
+	}
+	// Those who need attention first, then by name; Len has nothing assigned.
+	if joined(names) != "Bob Builder|Ada Lovelace|Len Lead" || team.People != 3 || team.Attention != 2 {
+		t.Errorf("boss's team: %s (%d people, %d need attention)", joined(names), team.People, team.Attention)
+	}
+	if team.Members[2].Depth != 1 || team.Members[0].Depth != 2 || len(team.Members[0].Courses) != 2 {
+		t.Errorf("depths or courses: %+v", team.Members)
+	}
+	team, _ = report.TeamOf(ctx, o.db, o.boss.ID, report.Filter{Department: "Nursing"}, 0)
+	if len(team.Members) != 1 || team.Members[0].Name != "Ada Lovelace" {
+		t.Errorf("boss's team in Nursing: %+v", team.Members)
+	}
+	team, _ = report.TeamOf(ctx, o.db, o.boss.ID, report.Filter{Course: "privacy", Status: report.StatusNotStarted}, 0)
+	if len(team.Members) != 1 || team.Members[0].Name != "Bob Builder" || len(team.Members[0].Courses) != 1 {
+		t.Errorf("boss's team not started in privacy: %+v", team.Members)
+	}
+	team, _ = report.TeamOf(ctx, o.db, o.boss.ID, report.Filter{}, 1)
+	if len(team.Members) != 1 || team.People != 3 {
+		t.Errorf("limit 1: %d members of %d", len(team.Members), team.People)
+	}
+	for _, c := range []struct {
+		manager, person *people.Employee
+		want            bool
+	}{{o.boss, o.ada, true}, {o.lead, o.bob, true}, {o.lead, o.boss, false}, {o.lead, o.carl, false}, {o.ada, o.ada, false}} {
+		if got, err := report.Manages(ctx, o.db, c.manager.ID, c.person.ID); err != nil || got != c.want {
+			t.Errorf("Manages(%s, %s) = %v (%v), want %v", c.manager.FirstName, c.person.FirstName, got, err, c.want)
+		}
+	}
+}
+
+func TestDashboard(t *testing.T) {
+	o := newOrg(t)
+	ctx := context.Background()
+	// Snapshots: end of last December and today.
+	must(t, o.db.Transaction(func(tx *gormDB) error { return report.Snapshot(tx, day(2025, 12, 31)) }))
+	must(t, o.db.Transaction(func(tx *gormDB) error { return report.Snapshot(tx, testNow) }))
+	dash, err := report.LoadDashboard(ctx, o.db, report.Filter{}, testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dash.Totals.Total() != 6 || dash.Totals.Compliant() != 2 || dash.Totals[report.StatusOverdue] != 1 || dash.Totals[report.StatusExpired] != 1 {
+		t.Errorf("totals: %v", dash.Totals)
+	}
+	if len(dash.ByCourse) != 2 || dash.ByCourse[0].Title != "Fire Safety" || dash.ByCourse[0].Counts.Total() != 4 {
+		t.Errorf("by course: %+v", dash.ByCourse)
+	}
+	if len(dash.ByDepartment) != 2 || dash.ByDepartment[0].Department != "Estates" {
+		t.Errorf("by department: %+v", dash.ByDepartment)
+	}
+	if got := dash.Expiring; len(got) != 3 || got[0].Count != 1 || got[1].Count != 1 || got[2].Count != 2 {
+		t.Errorf("expiring: %+v", got)
+	}
+	if len(dash.Trend) != 12 || !dash.Trend[11].Month.Equal(day(2026, 3, 1)) || !dash.Trend[0].Month.Equal(day(2025, 4, 1)) {
+		t.Fatalf("trend months: %v … %v", dash.Trend[0].Month, dash.Trend[len(dash.Trend)-1].Month)
+	}
+	for i, p := range dash.Trend {
+		want := i == 8 || i == 11 // December and March
+		if p.HasData() != want {
+			t.Errorf("trend %s: has data %v", p.Month.Format("Jan 2006"), p.HasData())
+		}
+	}
+	if dash.Trend[11].Counts.Percent() != 33 {
+		t.Errorf("March: %d%%", dash.Trend[11].Counts.Percent())
+	}
+	dash, _ = report.LoadDashboard(ctx, o.db, report.Filter{Department: "Nursing", Course: "fire"}, testNow)
+	if dash.Totals.Total() != 1 || dash.Trend[11].Counts.Total() != 1 {
+		t.Errorf("Nursing, fire: %v, trend %v", dash.Totals, dash.Trend[11].Counts)
+	}
+}
