@@ -124,14 +124,8 @@ func (e *Engine) applyRule(tx *gorm.DB, now time.Time, r *Rule) (RulePreview, er
 			p.Matched++
 		}
 	}
-	ids := affected
-	if len(affected) == len(persons) {
-		ids = nil // everyone: one query for the people instead of many
-	}
-	if len(affected) > 0 {
-		if _, err := e.EvaluateTx(tx, now, ids); err != nil {
-			return p, fmt.Errorf("evaluate the rules as they stand: %w", err)
-		}
+	if err := e.evaluateInChunks(tx, now, affected); err != nil {
+		return p, fmt.Errorf("evaluate the rules as they stand: %w", err)
 	}
 	before, err := activeAssignments(tx, r.CourseID, concerned)
 	if err != nil {
@@ -140,10 +134,8 @@ func (e *Engine) applyRule(tx *gorm.DB, now time.Time, r *Rule) (RulePreview, er
 	if err := storeRule(tx, r, old); err != nil {
 		return p, err
 	}
-	if len(affected) > 0 {
-		if _, err := e.EvaluateTx(tx, now, ids); err != nil {
-			return p, fmt.Errorf("evaluate the rules with this rule: %w", err)
-		}
+	if err := e.evaluateInChunks(tx, now, affected); err != nil {
+		return p, fmt.Errorf("evaluate the rules with this rule: %w", err)
 	}
 	after, err := activeAssignments(tx, r.CourseID, concerned)
 	if err != nil {
@@ -170,6 +162,22 @@ func (e *Engine) applyRule(tx *gorm.DB, now time.Time, r *Rule) (RulePreview, er
 		return p, err
 	}
 	return p, nil
+}
+
+// evaluateChunk is how many people one EvaluateTx call evaluates. Each
+// person is evaluated on their own, so chunks change nothing in the result;
+// they keep the cost linear, because EvaluateTx walks every assignment it
+// loaded for each person it evaluates.
+const evaluateChunk = 500
+
+// evaluateInChunks runs EvaluateTx for the people, a chunk at a time.
+func (e *Engine) evaluateInChunks(tx *gorm.DB, now time.Time, ids []string) error {
+	for part := range slices.Chunk(ids, evaluateChunk) {
+		if _, err := e.EvaluateTx(tx, now, part); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // activeAssignments maps each concerned person with an active assignment

@@ -57,7 +57,7 @@ func TestHRJourney(t *testing.T) {
 			tb.at(step.name)
 			step.run(tb, s)
 		}
-		t.Logf("[%s] %d pages checked", vp.Name, tb.audited)
+		t.Logf("[%s] %d pages checked by axe-core in %s", vp.Name, tb.audited, tb.axeTime.Round(time.Millisecond))
 	})
 }
 

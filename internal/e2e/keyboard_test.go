@@ -130,9 +130,9 @@ func indexOf(list []string, s string) int {
 type focused struct {
 	Desc    string `json:"desc"`
 	Matches bool   `json:"matches"`
-	// Visible: it matches :focus-visible, draws an outline of 2 px or more,
-	// and is inside the viewport.
-	Visible bool `json:"visible"`
+	// Visible: it matches :focus-visible, draws an outline of 2 px or more
+	// with a contrast of 3:1 or more, and is inside the viewport.
+	Visible bool   `json:"visible"`
 	Why     string `json:"why"`
 }
 
@@ -145,6 +145,19 @@ func (tb *tab) focus(sel string) *focused {
 		const why = [];
 		if (!e.matches(":focus-visible")) why.push("not :focus-visible");
 		if (cs.outlineStyle === "none" || parseFloat(cs.outlineWidth) < 2) why.push("outline " + cs.outlineStyle + " " + cs.outlineWidth);
+		// WCAG 1.4.11: the outline needs 3:1 against what it is drawn on
+		// (the parent's background: the outline sits outside the element).
+		const rgb = c => (c.match(/[\d.]+/g) || []).map(Number);
+		const lum = ([r, g, b]) => [r, g, b].map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4) })
+			.reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+		let bg = [255, 255, 255];
+		for (let p = e.parentElement; p; p = p.parentElement) {
+			const c = rgb(getComputedStyle(p).backgroundColor);
+			if (c.length === 3 || (c.length === 4 && c[3] > 0)) { bg = c; break; }
+		}
+		const lo = lum(rgb(cs.outlineColor)), lb = lum(bg);
+		const ratio = (Math.max(lo, lb) + 0.05) / (Math.min(lo, lb) + 0.05);
+		if (ratio < 3) why.push("outline " + cs.outlineColor + " on " + "rgb(" + bg.join(", ") + ") has contrast " + ratio.toFixed(2) + ":1, under 3:1");
 		if (!(r.bottom > 0 && r.top < innerHeight && r.right > 0 && r.left < innerWidth)) why.push("outside the viewport at " + [r.left, r.top, r.width, r.height].map(Math.round));
 		const text = (e.innerText || e.value || e.getAttribute("aria-label") || "").trim().replace(/\s+/g, " ").slice(0, 50);
 		return {

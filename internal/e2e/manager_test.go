@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/onramp-lms/onramp/internal/people"
 )
@@ -69,6 +70,6 @@ func TestManagerJourney(t *testing.T) {
 		tb.follow(`[data-testid=team] a[href="/people/`+nina.ID+`/progress"]`, "person's progress")
 		tb.expectText("h1", "Nina Patel: training progress")
 		tb.expectText(courseCard+" [data-testid=status]", "Overdue")
-		t.Logf("[%s] %d pages checked", vp.Name, tb.audited)
+		t.Logf("[%s] %d pages checked by axe-core in %s", vp.Name, tb.audited, tb.axeTime.Round(time.Millisecond))
 	})
 }

@@ -92,9 +92,10 @@ func passQuiz(tb *tab, s *site) {
 	}
 }
 
-// watchVideo plays the video step to the end at double speed in the real
-// player, and checks that the player's own progress beacons got it
-// credited: honestly, in real time, by the server.
+// watchVideo checks the video step's player (captions, transcript, no
+// skipping ahead on the first viewing), plays it to the end at double
+// speed, and checks that the player's own progress beacons got it credited:
+// honestly, in real time, by the server.
 func watchVideo(tb *tab, s *site, viewer *people.Employee) {
 	tb.t.Helper()
 	tb.expectPath(videoStep)
@@ -111,6 +112,10 @@ func watchVideo(tb *tab, s *site, viewer *people.Employee) {
 	if tb.count("#transcript-heading") != 1 {
 		tb.fatalf("the transcript is missing")
 	}
+
+	// On the first viewing the player does not let anyone skip ahead.
+	eval[chromedp.Void](tb, video+`.currentTime = 15`)
+	tb.waitFor("the player to refuse skipping ahead", video+`.currentTime < 1 && document.getElementById("video-status").textContent.includes("can't skip ahead")`, 10*time.Second)
 
 	// Play at double speed, the fastest the server credits.
 	started := time.Now()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"iter"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -63,8 +64,10 @@ type tab struct {
 	base string
 	// step names where the journey is, for messages and artefact files.
 	step string
-	// audited counts pages checked, for the test's log.
+	// audited counts pages checked, and axeTime is the time axe-core took
+	// over them, for the test's log.
 	audited int
+	axeTime time.Duration
 
 	mu      sync.Mutex
 	console []chromedp.ConsoleMessage
@@ -102,14 +105,15 @@ func openTab(t *testing.T, s *site, vp viewport) *tab {
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(vp.Width, vp.Height, opts...), focusEmulation); err != nil {
 		t.Fatalf("open a tab at %s size: %v", vp.Name, err)
 	}
-	go tb.collectConsole()
+	// Subscribe now, read in the background.
+	go tb.collectConsole(chromedp.Console(ctx))
 	return tb
 }
 
 // collectConsole keeps the page's uncaught exceptions and console errors
 // (for example a script the Content-Security-Policy refused).
-func (tb *tab) collectConsole() {
-	for m, err := range chromedp.Console(tb.ctx) {
+func (tb *tab) collectConsole(messages iter.Seq2[chromedp.ConsoleMessage, error]) {
+	for m, err := range messages {
 		if err != nil {
 			return
 		}
@@ -263,12 +267,6 @@ func (tb *tab) waitFor(what, cond string, timeout time.Duration) {
 	}
 }
 
-// exists reports whether the selector matches an element.
-func (tb *tab) exists(sel string) bool {
-	tb.t.Helper()
-	return eval[bool](tb, `document.querySelector(`+js(sel)+`) !== null`)
-}
-
 // count is how many elements match the selector.
 func (tb *tab) count(sel string) int {
 	tb.t.Helper()
@@ -369,7 +367,10 @@ func (tb *tab) choose(sel, value string) {
 func (tb *tab) checkPage() {
 	tb.t.Helper()
 	tb.audited++
-	if violations := tb.knownViolations(tb.axe()); len(violations) > 0 {
+	axeStart := time.Now()
+	found := tb.axe()
+	tb.axeTime += time.Since(axeStart)
+	if violations := tb.knownViolations(found); len(violations) > 0 {
 		tb.errorf("axe-core found %d accessibility violation(s):\n%s", len(violations), formatViolations(violations))
 	}
 	if tb.vp.Mobile {

@@ -468,3 +468,42 @@ func TestAPIListsPageWithoutGapsOrRepeats(t *testing.T) {
 		t.Errorf("one person's assignments = %+v", as)
 	}
 }
+
+func TestAPIReports(t *testing.T) {
+	env := apptest.New(t, apptest.Options{})
+	ada := env.CreateEmployee("ada@example.org", "=Ada", "Lovelace", people.RoleLearner, "")
+	assignBasic(t, env, ada)
+	if _, err := env.App.Learning.CompleteCourse(context.Background(), ada, "basic"); err != nil {
+		t.Fatal(err)
+	}
+	_, secret := apiToken(t, env, "reports", apitoken.ScopeReportsRead)
+	auth := "Bearer " + secret
+
+	var rows []map[string]any
+	apiJSON(t, apiCall(t, env, "GET", "/api/v1/reports/completions", auth, ""), http.StatusOK, &rows)
+	if len(rows) != 1 {
+		t.Fatalf("completions report = %v", rows)
+	}
+	res := apiCall(t, env, "GET", "/api/v1/reports/status?format=csv&department=Nursing", auth, "")
+	if res.StatusCode != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/csv") ||
+		!strings.Contains(res.Header.Get("Content-Disposition"), "attachment") {
+		t.Fatalf("CSV report: %d %q %q", res.StatusCode, res.Header.Get("Content-Type"), res.Header.Get("Content-Disposition"))
+	}
+	if !strings.Contains(res.Body, "'=Ada") {
+		t.Errorf("a formula in the CSV was not defused:\n%s", res.Body)
+	}
+	var fail apiErrorBody
+	apiJSON(t, apiCall(t, env, "GET", "/api/v1/reports/nope", auth, ""), http.StatusNotFound, &fail)
+	if !strings.Contains(fail.Error, "overdue") {
+		t.Errorf("404 does not list the reports: %q", fail.Error)
+	}
+	apiJSON(t, apiCall(t, env, "GET", "/api/v1/reports/status?format=xlsx", auth, ""), http.StatusBadRequest, &fail)
+	apiJSON(t, apiCall(t, env, "GET", "/api/v1/reports/status?colour=blue", auth, ""), http.StatusBadRequest, &fail)
+	apiJSON(t, apiCall(t, env, "GET", "/api/v1/reports/expiring?days=1000", auth, ""), http.StatusBadRequest, &fail)
+
+	var n int64
+	env.App.DB.Model(&audit.Entry{}).Where("action = ? AND entity_type = ? AND actor_name = ?", audit.ActionExport, "report", "API token “reports”").Count(&n)
+	if n != 2 {
+		t.Errorf("%d report exports in the audit trail, want 2", n)
+	}
+}

@@ -2,6 +2,7 @@ package httpserver_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"mime/multipart"
@@ -119,6 +120,36 @@ func TestCSRFRefusedOnEveryPost(t *testing.T) {
 	}
 	if !authSignedIn(t, hr) {
 		t.Error("HR was signed out by refused posts")
+	}
+}
+
+// TestCSRFExemptionIsOnlyTheAPI: the API (bearer tokens, no cookies) is
+// exempt from the CSRF check by its path, so no path that merely starts
+// with /api/ may reach a form route: HR's cookie-carrying post without a
+// token, dressed up as an API call, changes nothing.
+func TestCSRFExemptionIsOnlyTheAPI(t *testing.T) {
+	f := newAccessFixture(t, apptest.Options{})
+	hr := f.Env.Client()
+	hr.Login(f.HR.Email, learnerPassword)
+	before := databaseSnapshot(t, f.Env)
+	for _, route := range appRoutes(f.Env) {
+		method, _, _ := strings.Cut(route, " ")
+		if method == http.MethodGet || method == http.MethodHead || isAPIRoute(route) {
+			continue
+		}
+		if _, ok := routeAccess[route]; !ok {
+			continue
+		}
+		path := f.fill(t, route)
+		for _, p := range []string{"/api/.." + path, "/api/%2e%2e" + path, "/api/v1/../.." + path, "/api/./.." + path} {
+			res := send(t, hr, accessRequest{Method: method, Path: p, Body: f.body(route)})
+			if res.StatusCode < 400 {
+				t.Errorf("%s %s without a CSRF token: status %d%s", method, p, res.StatusCode, bodyHint(res))
+			}
+		}
+	}
+	if after := databaseSnapshot(t, f.Env); after != before {
+		t.Errorf("posts without a CSRF token under /api/ changed the database:\n%s", diffLines(before, after))
 	}
 }
 
@@ -390,6 +421,15 @@ func TestSecurityHeaders(t *testing.T) {
 		{"healthz", anon.Get("/healthz"), http.StatusOK},
 		{"metrics", anon.Get("/metrics"), http.StatusOK},
 	}
+	cert, err := env.App.Learning.CompleteCourse(context.Background(), emp, "basic")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases = append(cases, struct {
+		what   string
+		res    *apptest.Response
+		status int
+	}{"certificate PDF", c.Get("/certificates/" + cert.Code + "/pdf"), http.StatusOK})
 	for _, tc := range cases {
 		if tc.res.StatusCode != tc.status {
 			t.Errorf("%s: status %d, want %d", tc.what, tc.res.StatusCode, tc.status)

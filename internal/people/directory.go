@@ -4,8 +4,8 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
-	"unicode/utf8"
 
 	"gorm.io/gorm"
 
@@ -76,10 +76,11 @@ const directoryColumns = `id, employee_number, email, first_name, last_name, dep
 manager_id, hire_date, status, time_zone, role, created_at, updated_at, deactivated_at`
 
 // SearchDirectory returns one page of the people the query matches, and
-// how many there are. Every condition is served by an index (see
+// how many there are. The conditions are served by indexes (see
 // migrations/00009_people_search.sql), so it stays quick at 100,000 people.
 func SearchDirectory(ctx context.Context, d *db.DB, q DirectoryQuery) (*DirectoryPage, error) {
-	where := func() *gorm.DB { return q.filter(d.WithContext(ctx).Table("employees")) }
+	byCodePoint := sortsByCodePoint(ctx, d)
+	where := func() *gorm.DB { return q.filter(d.WithContext(ctx).Table("employees"), byCodePoint) }
 	var total int64
 	if err := where().Count(&total).Error; err != nil {
 		return nil, fmt.Errorf("count people: %w", err)
@@ -129,14 +130,15 @@ func worse(a, b Standing) Standing {
 	return a
 }
 
-// filter adds the query's conditions to q.
-func (dq DirectoryQuery) filter(q *gorm.DB) *gorm.DB {
+// filter adds the query's conditions to q; byCodePoint is what
+// sortsByCodePoint says of the database.
+func (dq DirectoryQuery) filter(q *gorm.DB, byCodePoint bool) *gorm.DB {
 	words := strings.Fields(dq.Text)
 	if len(words) > maxSearchWords {
 		words = words[:maxSearchWords]
 	}
 	for _, w := range words {
-		cond, args := wordCondition(w)
+		cond, args := wordCondition(w, byCodePoint)
 		q = q.Where(cond, args...)
 	}
 	if dq.Department != "" {
@@ -161,31 +163,58 @@ func (dq DirectoryQuery) filter(q *gorm.DB) *gorm.DB {
 	return q
 }
 
-// prefixCondition matches a word at the start of a first name, last name,
-// e-mail or employee_id. The substr(lower(…), 1, 2) terms are what the
-// indexes hold: they find the candidates; LIKE checks the whole word. The
-// database lower-cases the word itself, so both sides fold case the same way.
-const prefixCondition = `(
- (substr(lower(first_name), 1, 2) = substr(lower(?), 1, 2) AND lower(first_name) LIKE lower(?) ESCAPE '\') OR
- (substr(lower(last_name), 1, 2) = substr(lower(?), 1, 2) AND lower(last_name) LIKE lower(?) ESCAPE '\') OR
- (substr(lower(email), 1, 2) = substr(lower(?), 1, 2) AND lower(email) LIKE lower(?) ESCAPE '\') OR
- (substr(lower(employee_number), 1, 2) = substr(lower(?), 1, 2) AND lower(employee_number) LIKE lower(?) ESCAPE '\'))`
-
-// likeCondition is the search for a one-character word, which the
-// two-character keys cannot narrow: LIKE alone, over the whole table.
-const likeCondition = `(lower(first_name) LIKE lower(?) ESCAPE '\' OR lower(last_name) LIKE lower(?) ESCAPE '\' OR
- lower(email) LIKE lower(?) ESCAPE '\' OR lower(employee_number) LIKE lower(?) ESCAPE '\')`
-
-// wordCondition returns the condition and arguments matching one word.
-func wordCondition(word string) (string, []any) {
-	pattern := likeEscaper.Replace(word) + "%"
-	if utf8.RuneCountInString(word) < 2 {
-		return likeCondition, []any{pattern, pattern, pattern, pattern}
+// wordCondition matches word at the start of a first name, last name,
+// e-mail or employee_id, ignoring case: lower(column) between the word and
+// the word followed by the last code point, which the lower(…) indexes
+// answer. The database lower-cases the word itself, so both sides fold case
+// the same way. byCodePoint says the database's own text order is by code
+// point; otherwise the comparisons say COLLATE "C", which keeps the range
+// exactly the prefix (a locale's order is not) but cannot use the indexes.
+func wordCondition(word string, byCodePoint bool) (string, []any) {
+	var b strings.Builder
+	b.WriteString("(")
+	for i, column := range []string{"first_name", "last_name", "email", "employee_number"} {
+		expr := "lower(" + column + ")"
+		if !byCodePoint {
+			expr += ` COLLATE "C"`
+		}
+		if i > 0 {
+			b.WriteString(" OR ")
+		}
+		fmt.Fprintf(&b, "(%s >= lower(?) AND %s < lower(?) || ?)", expr, expr)
 	}
-	return prefixCondition, []any{word, pattern, word, pattern, word, pattern, word, pattern}
+	b.WriteString(")")
+	args := make([]any, 0, 12)
+	for range 4 {
+		args = append(args, word, word, lastCodePoint)
+	}
+	return b.String(), args
 }
 
-var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+// lastCodePoint sorts after every character a name or address holds.
+const lastCodePoint = "\U0010FFFF"
+
+// codePointOrder remembers, per database, whether its text sorts by code
+// point: asked once, since it cannot change while Onramp runs.
+var codePointOrder sync.Map // *db.DB → bool
+
+// sortsByCodePoint reports whether d compares text by code point: always
+// on SQLite; on PostgreSQL when the database's collation is C or C.UTF-8,
+// which a few comparisons that every locale orders differently tell.
+func sortsByCodePoint(ctx context.Context, d *db.DB) bool {
+	if d.Dialect != db.Postgres {
+		return true
+	}
+	if v, ok := codePointOrder.Load(d); ok {
+		return v.(bool)
+	}
+	var ok bool
+	if err := d.WithContext(ctx).Raw(`SELECT 'B' < 'a' AND 'a-b' < 'ab' AND 'z' < 'é' AND 'Z' < 'a'`).Scan(&ok).Error; err != nil {
+		return false // the exact, unindexed comparison is always right
+	}
+	codePointOrder.Store(d, ok)
+	return ok
+}
 
 // DirectoryChoices are the values the list's filters offer.
 type DirectoryChoices struct {

@@ -191,7 +191,7 @@ func Team(p Page, v TeamView) templ.Component {
 							return templ_7745c5c3_Err
 						}
 					}
-					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 16, " <div class=\"table-wrap\"><table data-testid=\"team\"><caption class=\"visually-hidden\">Your team's training</caption> <thead><tr><th scope=\"col\">Person</th><th scope=\"col\">Training</th></tr></thead> <tbody>")
+					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 16, " <div class=\"table-wrap\" role=\"region\" aria-labelledby=\"team-caption\" tabindex=\"0\"><table data-testid=\"team\"><caption id=\"team-caption\" class=\"visually-hidden\">Your team's training</caption> <thead><tr><th scope=\"col\">Person</th><th scope=\"col\">Training</th></tr></thead> <tbody>")
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
