@@ -364,8 +364,8 @@ func TestTimelineExplainsTheDates(t *testing.T) {
 		got = append(got, s.At.Format(time.DateOnly)+" "+s.What)
 	}
 	want := []string{
-		"2026-03-02 Hired", "2026-04-01 First due", "2026-03-22 Example: completed on time", "2027-04-01 Valid until",
-		"2027-01-31 Refresher opens", "2027-04-01 Refresher due", "2027-03-22 Example: refresher completed on time", "2028-04-01 Valid until",
+		"2026-03-02 Hired", "2026-04-01 First due", "2026-03-22 If completed on time, for example on this day", "2027-04-01 Valid until",
+		"2027-01-31 Refresher opens", "2027-04-01 Refresher due", "2027-03-22 If the refresher is completed on time, for example on this day", "2028-04-01 Valid until",
 	}
 	if !slices.Equal(got, want) {
 		t.Fatalf("timeline\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))

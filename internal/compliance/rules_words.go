@@ -124,7 +124,7 @@ func (r *Rule) Timeline(hired, today time.Time) Timeline {
 		earliest = hired
 	}
 	done := exampleCompletion(due, earliest)
-	t.Steps = append(t.Steps, TimelineStep{At: done, What: "Example: completed on time"})
+	t.Steps = append(t.Steps, TimelineStep{At: done, What: "If completed on time, for example on this day"})
 	rec := r.Recurrence()
 	exp, expWhy, ok := rec.Expiry(due, done)
 	if !ok {
@@ -138,12 +138,12 @@ func (r *Rule) Timeline(hired, today time.Time) Timeline {
 		done2 := exampleCompletion(due2, opens)
 		exp2, exp2Why, _ := rec.Expiry(due2, done2)
 		t.Steps = append(t.Steps,
-			TimelineStep{At: done2, What: "Example: refresher completed on time"},
+			TimelineStep{At: done2, What: "If the refresher is completed on time, for example on this day"},
 			TimelineStep{At: exp2, What: "Valid until", Why: exp2Why})
 		late := due.AddDate(0, 0, exampleLate)
 		expLate, lateWhy, _ := rec.Expiry(due, late)
 		t.Late = []TimelineStep{
-			{At: late, What: fmt.Sprintf("Example: the first cycle completed %d days late", exampleLate)},
+			{At: late, What: fmt.Sprintf("If the first cycle is completed %d days late instead", exampleLate)},
 			{At: expLate, What: "Valid until", Why: lateWhy},
 		}
 	}

@@ -134,14 +134,14 @@ func TestAuditPageFiltersPagesAndVerifies(t *testing.T) {
 	if !slices.Equal(actions, []string{"complete", "attest"}) {
 		t.Errorf("actor=ada love: %v", actions)
 	}
-	if seqs, _ := auditRows(t, hr.Get("/admin/audit?actor=" + ada.ID)); len(seqs) != 2 {
+	if seqs, _ := auditRows(t, hr.Get("/admin/audit?actor="+ada.ID)); len(seqs) != 2 {
 		t.Errorf("actor by ID: %v", seqs)
 	}
 	res := hr.Get("/admin/audit?q=" + tokenIDs[7])
 	if seqs, _ := auditRows(t, res); len(seqs) != 1 || !strings.Contains(res.Body, "token 7") {
 		t.Errorf("q=<token ID>: %v", seqs)
 	}
-	if _, actions := auditRows(t, hr.Get("/admin/audit?q=" + url.QueryEscape("token 1"))); len(actions) != 11 { // token 1, 10–19
+	if _, actions := auditRows(t, hr.Get("/admin/audit?q="+url.QueryEscape("token 1"))); len(actions) != 11 { // token 1, 10–19
 		t.Errorf("q=token 1: %d rows", len(actions))
 	}
 	// A % is a character, not a wildcard.

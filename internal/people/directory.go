@@ -88,23 +88,53 @@ func SearchDirectory(ctx context.Context, d *db.DB, q DirectoryQuery) (*Director
 	page := &DirectoryPage{Total: int(total), Standings: map[string]Standing{}}
 	page.Pages = max(1, (page.Total+DirectoryPageSize-1)/DirectoryPageSize)
 	page.Page = min(max(q.Page, 1), page.Pages)
-	err := where().Select(directoryColumns).Order("last_name, first_name, id").
-		Limit(DirectoryPageSize).Offset((page.Page - 1) * DirectoryPageSize).Find(&page.People).Error
+	// The page's IDs first, which the name index alone can answer, so a
+	// page deep in the list does not drag every row it skips along; then
+	// those 50 people.
+	var ids []string
+	offset := (page.Page - 1) * DirectoryPageSize
+	var err error
+	if strings.TrimSpace(q.Text) == "" {
+		err = where().Select("id").Order("last_name, first_name, id").Limit(DirectoryPageSize).Offset(offset).Scan(&ids).Error
+	} else {
+		// A search finds its few people through the lower(…) indexes and
+		// sorts them. Left to itself, a planner may instead walk the name
+		// index in order and test every row until it has a page, which
+		// reads half the table for a name in the middle of the alphabet.
+		matches := where().Select("id, last_name, first_name")
+		err = d.WithContext(ctx).Raw(`WITH matches AS MATERIALIZED (?) SELECT id FROM matches ORDER BY last_name, first_name, id LIMIT ? OFFSET ?`,
+			matches, DirectoryPageSize, offset).Scan(&ids).Error
+	}
 	if err != nil {
 		return nil, fmt.Errorf("list people: %w", err)
+	}
+	if len(ids) > 0 {
+		byID := map[string]Employee{}
+		var rows []Employee
+		if err := d.WithContext(ctx).Select(directoryColumns).Where("id IN ?", ids).Find(&rows).Error; err != nil {
+			return nil, fmt.Errorf("list people: %w", err)
+		}
+		for _, e := range rows {
+			byID[e.ID] = e
+		}
+		for _, id := range ids {
+			if e, ok := byID[id]; ok {
+				page.People = append(page.People, e)
+			}
+		}
 	}
 	if len(page.People) == 0 {
 		return page, nil
 	}
-	ids := make([]string, len(page.People))
+	listed := make([]string, len(page.People))
 	for i, e := range page.People {
-		ids[i] = e.ID
+		listed[i] = e.ID
 	}
 	var rows []struct {
 		EmployeeID string
 		Status     string
 	}
-	if err := d.WithContext(ctx).Raw(`SELECT employee_id, status FROM compliance_status WHERE employee_id IN ?`, ids).Scan(&rows).Error; err != nil {
+	if err := d.WithContext(ctx).Raw(`SELECT employee_id, status FROM compliance_status WHERE employee_id IN ?`, listed).Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("load standings: %w", err)
 	}
 	for _, r := range rows {

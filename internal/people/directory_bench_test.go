@@ -52,8 +52,10 @@ func BenchmarkSearchDirectory100k(b *testing.B) {
 	if _, err := people.Apply(ctx, d, plan, importDay); err != nil {
 		b.Fatal(err)
 	}
+	// As autovacuum leaves a table in use: statistics and the visibility
+	// map that index-only scans read.
 	if d.Dialect == "postgres" {
-		if err := d.Exec("ANALYZE employees").Error; err != nil {
+		if err := d.Exec("VACUUM ANALYZE employees").Error; err != nil {
 			b.Fatal(err)
 		}
 	}

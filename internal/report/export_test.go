@@ -233,4 +233,3 @@ func TestFileNameAndFormats(t *testing.T) {
 		}
 	}
 }
-

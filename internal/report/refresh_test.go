@@ -209,6 +209,15 @@ func TestMaintain(t *testing.T) {
 	if st := f.statuses()[ada.ID+"/fire"].Status; st != "completed" {
 		t.Fatalf("Ada: %s after the pass, want completed", st)
 	}
+	// An hour after the last full refresh, another, to catch changes that
+	// moved no timestamp; still one snapshot that day.
+	if res := maintain(testNow.Add(report.FullRefreshEvery)); !res.Full || res.Snapshot {
+		t.Fatalf("an hour on: %+v, want a full refresh and no snapshot", res)
+	}
+	// The clock going back (a restored backup, a test) refreshes in full.
+	if res := maintain(testNow.Add(30 * time.Minute)); !res.Full {
+		t.Fatalf("clock went back: %+v, want a full refresh", res)
+	}
 	// The next day: full refresh and a new snapshot.
 	if res := maintain(testNow.AddDate(0, 0, 1)); !res.Full || !res.Snapshot {
 		t.Fatalf("next day: %+v, want a full refresh and a snapshot", res)
