@@ -42,7 +42,6 @@ CREATE INDEX compliance_status_due_idx ON compliance_status (status, due_at);
 CREATE INDEX compliance_status_expires_idx ON compliance_status (status, expires_at);
 -- The status list and the matrix, people in name order, streamed from the index.
 CREATE INDEX compliance_status_name_idx ON compliance_status (sort_name, employee_id, course_id);
-CREATE INDEX compliance_status_manager_idx ON compliance_status (manager_id);
 CREATE INDEX compliance_status_job_title_idx ON compliance_status (job_title);
 CREATE INDEX compliance_status_location_idx ON compliance_status (location);
 

@@ -170,12 +170,12 @@ func TestStaffImportPreviewEqualsWhatIsApplied(t *testing.T) {
 	mustStatus(t, applyStaff(t, c, st), http.StatusOK)
 
 	second := staffCSV(
-		"E1,dana@example.org,Dana,Director,Management,Chief Director,HQ,,2015-06-01,",     // job title changes
+		"E1,dana@example.org,Dana,Director,Management,Chief Director,HQ,,2015-06-01,",          // job title changes
 		"E2,mo@example.org,Mo,Manager,Nursing,Ward Manager,North,dana@example.org,2018-03-15,", // unchanged
 		// E3 is missing: deactivated
-		"E4,ola@example.org,Ola,Orderly,Nursing,Orderly,North,mo@example.org,2022-01-10,inactive", // marked inactive
+		"E4,ola@example.org,Ola,Orderly,Nursing,Orderly,North,mo@example.org,2022-01-10,inactive",    // marked inactive
 		"E5,pia.new@example.org,Pia,Pharmacist,Pharmacy,Pharmacist,South,mo@example.org,2020-02-02,", // e-mail and manager
-		"E6,quin@example.org,Quin,Quartermaster,Stores,Lead,East,,2026-02-01,",                      // new, and a manager
+		"E6,quin@example.org,Quin,Quartermaster,Stores,Lead,East,,2026-02-01,",                       // new, and a manager
 		"E7,ray@example.org,Ray,Runner,Stores,Runner,East,quin@example.org,2026-02-15,",              // new
 		"E8,rex@example.org,Rex,Returner,Nursing,Porter,North,,2019-05-05,active",                    // reactivated
 	)

@@ -178,16 +178,16 @@ func TestAdminPeopleListSearchFilterAndPages(t *testing.T) {
 	}{
 		{"q=number00", []string{"Worker Number001", "Worker Number002", "Worker Number003", "Worker Number004", "Worker Number005", "Worker Number006", "Worker Number007", "Worker Number008", "Worker Number009"}},
 		{"q=NUMBER12", []string{"Worker Number120"}},
-		{"q=worker12", []string{"Worker Number120"}},                // e-mail prefix
+		{"q=worker12", []string{"Worker Number120"}}, // e-mail prefix
 		{"q=w11", []string{"Worker Number110", "Worker Number111", "Worker Number112", "Worker Number113", "Worker Number114", "Worker Number115", "Worker Number116", "Worker Number117", "Worker Number118", "Worker Number119"}}, // employee_id prefix
-		{"q=r-1", []string{"Zoë O'Brien"}},                           // employee_id with a dash
-		{"q=zo%C3%AB+o'b", []string{"Zoë O'Brien"}},                 // two words: first and last name
-		{"q=o", []string{"Zoë O'Brien"}},                             // one character
-		{"q=cent_", []string{"Per Cent_Sign"}},                       // _ is a character, not a wildcard
-		{"q=cent%25", nil},                                           // so is %
-		{"q=umber", nil},                                             // the start of a word, not the middle
-		{"q=lee", nil},                                               // inactive people are not listed by default
-		{"q=lee&status=inactive", []string{"Lee Leaver"}},            // unless asked for
+		{"q=r-1", []string{"Zoë O'Brien"}},                // employee_id with a dash
+		{"q=zo%C3%AB+o'b", []string{"Zoë O'Brien"}},       // two words: first and last name
+		{"q=o", []string{"Zoë O'Brien"}},                  // one character
+		{"q=cent_", []string{"Per Cent_Sign"}},            // _ is a character, not a wildcard
+		{"q=cent%25", nil},                                // so is %
+		{"q=umber", nil},                                  // the start of a word, not the middle
+		{"q=lee", nil},                                    // inactive people are not listed by default
+		{"q=lee&status=inactive", []string{"Lee Leaver"}}, // unless asked for
 		{"q=le&status=all", []string{"Lee Leaver"}},
 		{"department=Radiology", []string{"Per Cent_Sign", "Zoë O'Brien"}},
 		{"department=Radiology&job_title=Radiographer&q=per", []string{"Per Cent_Sign"}},

@@ -382,7 +382,7 @@ func (s *Server) ruleChoices(ctx context.Context, column string, selected []stri
 		return nil, fmt.Errorf("rule choices: unknown column %q", column)
 	}
 	var values []string
-	if err := s.DB.WithContext(ctx).Table("employees").Where("status = 'active' AND " + column + " <> ''").
+	if err := s.DB.WithContext(ctx).Table("employees").Where("status = 'active' AND "+column+" <> ''").
 		Distinct(column).Order(column).Pluck(column, &values).Error; err != nil {
 		return nil, fmt.Errorf("load %s values: %w", column, err)
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/onramp-lms/onramp/internal/audit"
 	"github.com/onramp-lms/onramp/internal/compliance"
 	"github.com/onramp-lms/onramp/internal/people"
+	"github.com/onramp-lms/onramp/internal/report"
 )
 
 // apiMaxBatch is the most employees one POST /api/v1/employees may carry.
@@ -238,13 +239,19 @@ func (s *Server) apiApply(c echo.Context, items []apiEmployeeInput, plan *people
 	}
 	if !plan.Empty() {
 		tok := apiTokenOf(c)
+		// In the import's transaction: the rules applied to the people it
+		// changed, their report standings brought up to date, and the
+		// audit entry; all of it happens or none.
 		plan.Options.AfterApply = func(tx *gorm.DB, now time.Time, ids []string) error {
-			engine := &compliance.Engine{DB: s.DB, Log: s.Log}
-			if s.Learning != nil {
-				engine.Notifier = s.Learning.Notifier
+			engine := s.Engine
+			if engine == nil {
+				engine = &compliance.Engine{DB: s.DB, Log: s.Log}
 			}
 			var err error
 			if out.eval, err = engine.EvaluateTx(tx, now, ids); err != nil {
+				return err
+			}
+			if err := report.RefreshEmployees(tx, now, ids); err != nil {
 				return err
 			}
 			return audit.Record(tx, apiUpsertAuditEvent(tok.ID, apiActorName(tok), plan, items, batch, now))

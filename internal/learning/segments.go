@@ -71,4 +71,11 @@ func decodeSegments(text string) ([]Segment, error) {
 	return segs, nil
 }
 
-func roundMillis(x float64) float64 { return math.Round(x*1000) / 1000 }
+func roundMillis(x float64) float64 {
+	// Beyond 1e12 s there are no milliseconds to round, and x*1000 could
+	// overflow to ±Inf: keep what was received as it was.
+	if math.Abs(x) > 1e12 || math.IsNaN(x) {
+		return x
+	}
+	return math.Round(x*1000) / 1000
+}
