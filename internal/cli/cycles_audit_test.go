@@ -27,7 +27,7 @@ func TestCyclesChangesAreAudited(t *testing.T) {
 		t.Fatal("exempting an exempt cycle succeeded")
 	}
 	var entries []audit.Entry
-	if err := r.db.Order("seq").Find(&entries).Error; err != nil {
+	if err := r.db.Where("entity_type = ?", "cycle").Order("seq").Find(&entries).Error; err != nil {
 		t.Fatal(err)
 	}
 	if len(entries) != 2 {

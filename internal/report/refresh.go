@@ -19,7 +19,7 @@ import (
 // Dates are days (compliance.Day): a completion is valid through its expiry
 // day and a cycle is on time through its due day.
 const standingSelect = `
-SELECT a.employee_id, a.course_id, a.id, c.id, c.number,
+SELECT a.employee_id AS employee_id, a.course_id AS course_id, a.id AS assignment_id, c.id AS cycle_id, c.number AS cycle_number,
   CASE
     WHEN c.status = 'exempt' THEN 'exempt'
     WHEN c.status = 'completed' AND (c.expires_at IS NULL OR c.expires_at >= ?) THEN 'completed'
@@ -29,13 +29,13 @@ SELECT a.employee_id, a.course_id, a.id, c.id, c.number,
     WHEN c.due_at < ? THEN 'overdue'
     WHEN c.started_at IS NOT NULL OR c.status = 'in_progress' THEN 'in_progress'
     ELSE 'not_started'
-  END,
-  c.due_at,
-  CASE WHEN c.completed_at IS NOT NULL THEN c.completed_at ELSE p.completed_at END,
-  CASE WHEN c.completed_at IS NOT NULL THEN c.expires_at ELSE p.expires_at END,
-  e.department, e.job_title, e.location, e.manager_id,
-  TRIM(e.first_name || ' ' || e.last_name), LOWER(e.last_name || ' ' || e.first_name),
-  e.employee_number, %s
+  END AS status,
+  c.due_at AS due_at,
+  CASE WHEN c.completed_at IS NOT NULL THEN c.completed_at ELSE p.completed_at END AS completed_at,
+  CASE WHEN c.completed_at IS NOT NULL THEN c.expires_at ELSE p.expires_at END AS expires_at,
+  e.department AS department, e.job_title AS job_title, e.location AS location, e.manager_id AS manager_id,
+  TRIM(e.first_name || ' ' || e.last_name) AS employee_name, LOWER(e.last_name || ' ' || e.first_name) AS sort_name,
+  e.employee_number AS employee_number, %s AS refreshed_at
 FROM assignments a
 JOIN cycles c ON c.assignment_id = a.id
 JOIN employees e ON e.id = a.employee_id
@@ -46,28 +46,29 @@ WHERE a.status = 'active' AND e.status = 'active' AND c.status <> 'closed'
 const statusColumns = `employee_id, course_id, assignment_id, cycle_id, cycle_number, status, due_at, completed_at, expires_at,
   department, job_title, location, manager_id, employee_name, sort_name, employee_number, refreshed_at`
 
-// upsertChanged writes a computed row only when something in it changed, so
-// a refresh of an unchanged organisation reads but does not write.
-const upsertChanged = `
+// changedOnly keeps the computed rows (alias d) that differ from the row
+// kept, or have none: a refresh of an unchanged organisation then reads
+// every row but writes none. (Leaving the comparison to ON CONFLICT … WHERE
+// would not do on PostgreSQL, which locks, and so writes, every conflicting
+// row even when the WHERE is false.)
+const changedOnly = `
+WHERE NOT EXISTS (SELECT 1 FROM compliance_status s
+  WHERE s.employee_id = d.employee_id AND s.course_id = d.course_id
+    AND s.assignment_id = d.assignment_id AND s.cycle_id = d.cycle_id AND s.cycle_number = d.cycle_number
+    AND s.status = d.status AND s.due_at = d.due_at
+    AND s.completed_at IS NOT DISTINCT FROM d.completed_at AND s.expires_at IS NOT DISTINCT FROM d.expires_at
+    AND s.department = d.department AND s.job_title = d.job_title AND s.location = d.location
+    AND s.manager_id IS NOT DISTINCT FROM d.manager_id AND s.employee_name = d.employee_name
+    AND s.sort_name = d.sort_name AND s.employee_number IS NOT DISTINCT FROM d.employee_number)`
+
+// upsert writes a changed row over the one kept.
+const upsert = `
 ON CONFLICT (employee_id, course_id) DO UPDATE SET
   assignment_id = excluded.assignment_id, cycle_id = excluded.cycle_id, cycle_number = excluded.cycle_number,
   status = excluded.status, due_at = excluded.due_at, completed_at = excluded.completed_at,
   expires_at = excluded.expires_at, department = excluded.department, job_title = excluded.job_title,
   location = excluded.location, manager_id = excluded.manager_id, employee_name = excluded.employee_name,
-  sort_name = excluded.sort_name, employee_number = excluded.employee_number, refreshed_at = excluded.refreshed_at
-WHERE compliance_status.cycle_id <> excluded.cycle_id
-  OR compliance_status.assignment_id <> excluded.assignment_id
-  OR compliance_status.status <> excluded.status
-  OR compliance_status.due_at <> excluded.due_at
-  OR compliance_status.completed_at IS DISTINCT FROM excluded.completed_at
-  OR compliance_status.expires_at IS DISTINCT FROM excluded.expires_at
-  OR compliance_status.department <> excluded.department
-  OR compliance_status.job_title <> excluded.job_title
-  OR compliance_status.location <> excluded.location
-  OR compliance_status.manager_id IS DISTINCT FROM excluded.manager_id
-  OR compliance_status.employee_name <> excluded.employee_name
-  OR compliance_status.sort_name <> excluded.sort_name
-  OR compliance_status.employee_number IS DISTINCT FROM excluded.employee_number`
+  sort_name = excluded.sort_name, employee_number = excluded.employee_number, refreshed_at = excluded.refreshed_at`
 
 // deleteStale removes the rows that should no longer exist: the
 // assignment closed, the employee left, or the latest cycle is closed. Each
@@ -97,11 +98,12 @@ func standingArgs(now time.Time) []any {
 }
 
 // Refresh recomputes the whole of compliance_status as of now, set-wise in
-// two statements: an upsert that rewrites only the rows that changed, and a
-// delete of the rows that should no longer exist. Run it in the transaction
+// two statements: an upsert of only the rows that changed, and a delete of
+// the rows that should no longer exist. Run it in the transaction
 // that changed the cycles, or on its own; running it twice changes nothing.
 func Refresh(tx *gorm.DB, now time.Time) error {
-	q := `INSERT INTO compliance_status (` + statusColumns + `)` + fmt.Sprintf(standingSelect, timeParam(tx)) + upsertChanged
+	q := `INSERT INTO compliance_status (` + statusColumns + `) SELECT ` + statusColumns +
+		` FROM (` + fmt.Sprintf(standingSelect, timeParam(tx)) + `) d` + changedOnly + upsert
 	if err := tx.Exec(q, standingArgs(now)...).Error; err != nil {
 		return fmt.Errorf("refresh compliance status: %w", err)
 	}

@@ -374,7 +374,7 @@ func AdminPeople(p Page, v PeopleListView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			if len(v.Rows) > 0 {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 38, "<div class=\"table-wrap\"><table data-testid=\"people\"><caption class=\"visually-hidden\">People, by last name</caption> <thead><tr><th scope=\"col\">Name</th><th scope=\"col\">Employee ID</th><th scope=\"col\">Department</th><th scope=\"col\">Job title</th><th scope=\"col\">Status</th><th scope=\"col\">Compliance</th></tr></thead> <tbody>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 38, "<div class=\"table-wrap\"><table class=\"people-table\" data-testid=\"people\"><caption class=\"visually-hidden\">People, by last name</caption> <thead><tr><th scope=\"col\">Name</th><th scope=\"col\">Employee ID</th><th scope=\"col\">Department</th><th scope=\"col\">Job title</th><th scope=\"col\">Status</th><th scope=\"col\">Compliance</th></tr></thead> <tbody>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
