@@ -298,3 +298,25 @@ func TestExtendAndExempt(t *testing.T) {
 		t.Fatalf("%d cycle changes recorded, want 2", n)
 	}
 }
+
+func TestManualAssignmentSurvivesRules(t *testing.T) {
+	f := newFixture(t)
+	f.rule(&compliance.Rule{Name: "radiology", Departments: compliance.StringList{"Radiology"}, DueDays: 30})
+	e := f.employee("manual@x.test", "Nursing", date("2026-01-10"), nil)
+	now := date("2026-01-15")
+	if err := f.db.Transaction(func(tx *gorm.DB) error {
+		_, err := compliance.Assign(tx, e.ID, "c1", now, now.AddDate(0, 0, 14), "assigned by HR")
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	f.pass(now.AddDate(0, 0, 1))
+	if cs := f.cycles(e.ID); len(cs) != 1 || cs[0].Status != compliance.StatusOpen {
+		t.Fatalf("a manual assignment was closed by a rule that never covered it: %+v", cs)
+	}
+	f.db.Model(&people.Employee{}).Where("id = ?", e.ID).Update("status", "inactive")
+	f.pass(now.AddDate(0, 0, 2))
+	if cs := f.cycles(e.ID); cs[0].Status != compliance.StatusClosed || cs[0].ClosedReason != compliance.ClosedInactive {
+		t.Fatalf("a leaver's manual assignment stayed open: %+v", cs[0])
+	}
+}

@@ -165,6 +165,11 @@ func (e *Engine) EvaluateTx(tx *gorm.DB, now time.Time, ids []string) (EvalResul
 			if _, still := want[key.course]; still {
 				continue
 			}
+			// A course assigned by hand (no rule behind it) stays until the
+			// person leaves: rules only take away what rules gave.
+			if a.RuleID == nil && p.Active {
+				continue
+			}
 			reason := ClosedNoLongerRequired
 			if !p.Active {
 				reason = ClosedInactive

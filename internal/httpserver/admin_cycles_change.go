@@ -30,9 +30,13 @@ func (k cycleChange) heading(n int) string {
 }
 
 // cyclesBack returns where the change form goes back to: the list of open
-// cycles with the filters it came from, never anywhere else.
+// cycles with the filters it came from, or a person's page (which links
+// here with back=/admin/people/ID), never anywhere else.
 func cyclesBack(raw string) string {
-	if raw == "/admin/cycles" || (strings.HasPrefix(raw, "/admin/cycles?") && safeNext(raw) == raw) {
+	if safeNext(raw) != raw {
+		return "/admin/cycles"
+	}
+	if raw == "/admin/cycles" || strings.HasPrefix(raw, "/admin/cycles?") || strings.HasPrefix(raw, "/admin/people/") {
 		return raw
 	}
 	return "/admin/cycles"

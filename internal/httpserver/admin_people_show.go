@@ -23,7 +23,7 @@ func (s *Server) adminPerson(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v, err := s.personView(ctx, emp)
+	v, err := s.personView(ctx, emp, viewerOf(c).Employee.ID)
 	if err != nil {
 		return err
 	}
@@ -57,12 +57,14 @@ var personNotices = map[string]string{
 
 func personNotice(key string) string { return personNotices[key] }
 
-// personView gathers everything the person page shows.
-func (s *Server) personView(ctx context.Context, emp *people.Employee) (*views.PersonView, error) {
+// personView gathers everything the person page shows to the HR admin
+// viewerID.
+func (s *Server) personView(ctx context.Context, emp *people.Employee, viewerID string) (*views.PersonView, error) {
 	v := &views.PersonView{
 		ID: emp.ID, Name: emp.FullName(), Email: emp.Email, Department: emp.Department, JobTitle: emp.JobTitle,
 		Location: emp.Location, Inactive: !emp.Active(), DeactivatedAt: formatMomentPtr(emp.DeactivatedAt),
 		TimeZone: emp.TimeZone, Role: peopleRoleLabel(emp.Role), HasPassword: emp.PasswordHash != "",
+		Self: emp.ID == viewerID,
 	}
 	if emp.EmployeeNumber != nil {
 		v.EmployeeNumber = *emp.EmployeeNumber
