@@ -79,6 +79,7 @@ func (e *Engine) EvaluateTx(tx *gorm.DB, now time.Time, ids []string) (EvalResul
 	}
 	matched := map[matchKey]time.Time{}
 	assignments := map[pairKey]*Assignment{}
+	byEmployee := map[string][]*Assignment{}
 	for start := 0; start < len(personIDs); start += chunk {
 		part := personIDs[start:min(start+chunk, len(personIDs))]
 		var ms []struct {
@@ -97,6 +98,7 @@ func (e *Engine) EvaluateTx(tx *gorm.DB, now time.Time, ids []string) (EvalResul
 		}
 		for _, a := range as {
 			assignments[pairKey{a.EmployeeID, a.CourseID}] = a
+			byEmployee[a.EmployeeID] = append(byEmployee[a.EmployeeID], a)
 		}
 	}
 
@@ -158,11 +160,11 @@ func (e *Engine) EvaluateTx(tx *gorm.DB, now time.Time, ids []string) (EvalResul
 				}
 			}
 		}
-		for key, a := range assignments {
-			if key.employee != p.ID || a.Status != "active" {
+		for _, a := range byEmployee[p.ID] {
+			if a.Status != "active" {
 				continue
 			}
-			if _, still := want[key.course]; still {
+			if _, still := want[a.CourseID]; still {
 				continue
 			}
 			// A course assigned by hand (no rule behind it) stays until the
