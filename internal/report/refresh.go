@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -41,25 +42,27 @@ JOIN cycles c ON c.assignment_id = a.id
 JOIN employees e ON e.id = a.employee_id
 LEFT JOIN cycles p ON p.assignment_id = a.id AND p.number = c.number - 1
 WHERE a.status = 'active' AND e.status = 'active' AND c.status <> 'closed'
-  AND c.number = (SELECT MAX(x.number) FROM cycles x WHERE x.assignment_id = a.id)`
+  AND NOT EXISTS (SELECT 1 FROM cycles x WHERE x.assignment_id = c.assignment_id AND x.number > c.number)`
 
+// statusColumns are compliance_status's columns in standingSelect's order.
 const statusColumns = `employee_id, course_id, assignment_id, cycle_id, cycle_number, status, due_at, completed_at, expires_at,
   department, job_title, location, manager_id, employee_name, sort_name, employee_number, refreshed_at`
 
 // changedOnly keeps the computed rows (alias d) that differ from the row
-// kept, or have none: a refresh of an unchanged organisation then reads
-// every row but writes none. (Leaving the comparison to ON CONFLICT … WHERE
-// would not do on PostgreSQL, which locks, and so writes, every conflicting
-// row even when the WHERE is false.)
+// kept (alias s, joined on the primary key only, so the planner probes the
+// key and nothing else), or have none: a refresh of an unchanged
+// organisation then reads every row but writes none. (Leaving the
+// comparison to ON CONFLICT … WHERE would not do on PostgreSQL, which locks,
+// and so writes, every conflicting row even when the WHERE is false.)
 const changedOnly = `
-WHERE NOT EXISTS (SELECT 1 FROM compliance_status s
-  WHERE s.employee_id = d.employee_id AND s.course_id = d.course_id
-    AND s.assignment_id = d.assignment_id AND s.cycle_id = d.cycle_id AND s.cycle_number = d.cycle_number
-    AND s.status = d.status AND s.due_at = d.due_at
-    AND s.completed_at IS NOT DISTINCT FROM d.completed_at AND s.expires_at IS NOT DISTINCT FROM d.expires_at
-    AND s.department = d.department AND s.job_title = d.job_title AND s.location = d.location
-    AND s.manager_id IS NOT DISTINCT FROM d.manager_id AND s.employee_name = d.employee_name
-    AND s.sort_name = d.sort_name AND s.employee_number IS NOT DISTINCT FROM d.employee_number)`
+LEFT JOIN compliance_status s ON s.employee_id = d.employee_id AND s.course_id = d.course_id
+WHERE s.employee_id IS NULL
+  OR s.assignment_id <> d.assignment_id OR s.cycle_id <> d.cycle_id OR s.cycle_number <> d.cycle_number
+  OR s.status <> d.status OR s.due_at <> d.due_at
+  OR s.completed_at IS DISTINCT FROM d.completed_at OR s.expires_at IS DISTINCT FROM d.expires_at
+  OR s.department <> d.department OR s.job_title <> d.job_title OR s.location <> d.location
+  OR s.manager_id IS DISTINCT FROM d.manager_id OR s.employee_name <> d.employee_name
+  OR s.sort_name <> d.sort_name OR s.employee_number IS DISTINCT FROM d.employee_number`
 
 // upsert writes a changed row over the one kept.
 const upsert = `
@@ -82,6 +85,15 @@ DELETE FROM compliance_status WHERE
   OR assignment_id IN (SELECT c.assignment_id FROM cycles c WHERE c.status = 'closed'
     AND c.number = (SELECT MAX(x.number) FROM cycles x WHERE x.assignment_id = c.assignment_id))`
 
+// prefixed qualifies each column of a list with a table alias.
+func prefixed(alias, columns string) string {
+	parts := strings.Split(columns, ",")
+	for i, p := range parts {
+		parts[i] = alias + strings.TrimSpace(p)
+	}
+	return strings.Join(parts, ", ")
+}
+
 // timeParam is a time placeholder in a SELECT list: PostgreSQL cannot infer
 // its type there, and SQLite must not convert it (CAST to TIMESTAMP would
 // turn the text into a number).
@@ -98,12 +110,30 @@ func standingArgs(now time.Time) []any {
 }
 
 // Refresh recomputes the whole of compliance_status as of now, set-wise in
-// two statements: an upsert of only the rows that changed, and a delete of
-// the rows that should no longer exist. Run it in the transaction
+// two statements (no loop over people): an upsert of only the rows that
+// changed, and a delete of the rows that should no longer exist. Run it in the transaction
 // that changed the cycles, or on its own; running it twice changes nothing.
 func Refresh(tx *gorm.DB, now time.Time) error {
-	q := `INSERT INTO compliance_status (` + statusColumns + `) SELECT ` + statusColumns +
-		` FROM (` + fmt.Sprintf(standingSelect, timeParam(tx)) + `) d` + changedOnly + upsert
+	var kept []string
+	if err := tx.Raw(`SELECT employee_id FROM compliance_status LIMIT 1`).Scan(&kept).Error; err != nil {
+		return fmt.Errorf("refresh compliance status: %w", err)
+	}
+	// The first build has nothing to compare with. (The upsert is for a
+	// command-line refresh racing the scheduler's first one.)
+	q := `INSERT INTO compliance_status (` + statusColumns + `)` + fmt.Sprintf(standingSelect, timeParam(tx)) + upsert
+	if len(kept) > 0 {
+		q = `INSERT INTO compliance_status (` + statusColumns + `) SELECT ` + prefixed("d.", statusColumns) +
+			` FROM (` + fmt.Sprintf(standingSelect, timeParam(tx)) + `) d` + changedOnly + upsert
+		// PostgreSQL plans the comparison with the kept rows from its
+		// statistics; stale ones (the table grew tenfold since autovacuum
+		// last looked) can make it scan the whole table once per row.
+		// Sampling it first costs a fraction of a second.
+		if tx.Dialector.Name() == "postgres" {
+			if err := tx.Exec(`ANALYZE compliance_status`).Error; err != nil {
+				return fmt.Errorf("refresh compliance status: analyze: %w", err)
+			}
+		}
+	}
 	if err := tx.Exec(q, standingArgs(now)...).Error; err != nil {
 		return fmt.Errorf("refresh compliance status: %w", err)
 	}
