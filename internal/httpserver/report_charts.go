@@ -15,7 +15,7 @@ const (
 	chartWidth    = 640
 	barLabelRight = 190 // labels end here, bars start at barLeft
 	barLeft       = 200
-	barMaxLength  = 340
+	barMaxLength  = 290 // leaves room after a full bar for "100% (1234 of 1234)"
 	barRowHeight  = 28
 	barHeight     = 18
 	maxLabelRunes = 28
