@@ -110,8 +110,10 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.C
 		return nil, err
 	}
 	a.Notify = ns
-	notifier := &notify.Notifier{Renderer: ns.Renderer, Catalog: cat, Policy: compliance.DefaultReminderPolicy}
-	a.Engine = &compliance.Engine{DB: d, Notifier: notifier, Log: log, Nudges: cfg.Nudges}
+	policy := compliance.DefaultReminderPolicy
+	policy.DueSoonDays = cfg.DueSoonDays
+	notifier := &notify.Notifier{Renderer: ns.Renderer, Catalog: cat, Policy: policy}
+	a.Engine = &compliance.Engine{DB: d, Notifier: notifier, Log: log, Nudges: cfg.Nudges, Policy: policy}
 	if err := d.Tx(ctx, func(tx *gorm.DB) error { return compliance.SyncCourseRules(tx, cat.Courses, clk.Now()) }); err != nil {
 		return nil, fmt.Errorf("sync course rules: %w", err)
 	}

@@ -320,3 +320,21 @@ func TestManualAssignmentSurvivesRules(t *testing.T) {
 		t.Fatalf("a leaver's manual assignment stayed open: %+v", cs[0])
 	}
 }
+
+func TestConfiguredDueSoonDays(t *testing.T) {
+	f := newFixture(t)
+	f.eng.Policy = compliance.ReminderPolicy{DueSoonDays: []int{7}, OverdueEveryDays: 7, OverdueMax: 4, EscalateAfterDays: 7}
+	f.rule(&compliance.Rule{Name: "everyone", Everyone: true, DueDays: 30})
+	e := f.employee("r@x.test", "Nursing", date("2026-03-02"), nil)
+	var got []string
+	for d := date("2026-03-02"); d.Before(date("2026-04-02")); d = d.AddDate(0, 0, 1) {
+		f.pass(d)
+		for _, ev := range f.rec.take() {
+			got = append(got, d.Format("01-02")+" "+strings.ReplaceAll(ev, e.ID, "E"))
+		}
+	}
+	want := []string{"03-02 assigned/E", "03-25 reminder/due_7/E", "04-01 reminder/due_today/E"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("reminders with due-soon days [7]: %q, want %q", got, want)
+	}
+}

@@ -23,6 +23,9 @@ type Engine struct {
 	// setting); NudgeBatch caps how many one pass writes.
 	Nudges     bool
 	NudgeBatch int
+	// Policy is when reminders and escalations go out; the zero value
+	// means DefaultReminderPolicy.
+	Policy ReminderPolicy
 }
 
 // EvalResult counts what an evaluation changed.

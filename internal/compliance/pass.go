@@ -21,7 +21,8 @@ type ReminderPolicy struct {
 	EscalateAfterDays int
 }
 
-// DefaultReminderPolicy is the organisation's policy unless a rule sets one.
+// DefaultReminderPolicy is the organisation's policy unless configured
+// otherwise (Engine.Policy; ONRAMP_DUE_SOON_DAYS sets the due-soon days).
 var DefaultReminderPolicy = ReminderPolicy{DueSoonDays: []int{14, 3}, OverdueEveryDays: 7, OverdueMax: 4, EscalateAfterDays: 7}
 
 // Stage returns the reminder stage a not-done cycle is in on day now, and
@@ -265,7 +266,7 @@ func (e *Engine) expire(tx *gorm.DB, now time.Time, res *PassResult) error {
 // last one; only the latest stage is sent, so a pass after downtime does not
 // send a burst of stale reminders.
 func (e *Engine) remind(tx *gorm.DB, now time.Time, res *PassResult) error {
-	p := DefaultReminderPolicy
+	p := e.policy()
 	horizon := Day(now).AddDate(0, 0, maxInt(p.DueSoonDays)+1)
 	var cycles []*Cycle
 	if err := latestCycles(tx).Select("c.*").
@@ -297,7 +298,7 @@ func (e *Engine) remind(tx *gorm.DB, now time.Time, res *PassResult) error {
 // escalate sends each manager one digest of the people who are more than
 // EscalateAfterDays overdue and not yet escalated.
 func (e *Engine) escalate(tx *gorm.DB, now time.Time, res *PassResult) error {
-	p := DefaultReminderPolicy
+	p := e.policy()
 	cutoff := Day(now).AddDate(0, 0, -p.EscalateAfterDays)
 	var rows []struct {
 		Cycle
@@ -343,4 +344,12 @@ func maxInt(xs []int) int {
 		m = max(m, x)
 	}
 	return m
+}
+
+// policy is the engine's reminder policy, the default where it has none.
+func (e *Engine) policy() ReminderPolicy {
+	if e.Policy.OverdueMax == 0 && len(e.Policy.DueSoonDays) == 0 {
+		return DefaultReminderPolicy
+	}
+	return e.Policy
 }

@@ -12,6 +12,8 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sort"
+	"strconv"
 	"strings"
 	"time"
 	_ "time/tzdata" // time zones work on machines without a zoneinfo database
@@ -54,6 +56,8 @@ type Config struct {
 	TimeZone string
 	// Nudges turns on the monthly refresher nudges between refreshers.
 	Nudges bool
+	// DueSoonDays are the "due in N days" reminders, largest first.
+	DueSoonDays []int
 	// SchedulerInterval is how often `serve` runs a scheduler pass; 0 turns
 	// the in-process scheduler off (for cron-style `scheduler run-once`).
 	SchedulerInterval time.Duration
@@ -79,6 +83,7 @@ func Defaults() Config {
 		MailFrom:    "Onramp <onramp@localhost>",
 		TimeZone:    "UTC",
 		Nudges:      true,
+		DueSoonDays: []int{14, 3},
 
 		SchedulerInterval: time.Minute,
 	}
@@ -99,6 +104,7 @@ var Settings = []Setting{
 	{"smtp-url", "ONRAMP_SMTP_URL", "mail server, e.g. smtp://user:pass@host:587?tls=starttls (default: none; e-mails wait in the outbox)"},
 	{"mail-from", "ONRAMP_MAIL_FROM", "sender of e-mails (default \"Onramp <onramp@localhost>\")"},
 	{"time-zone", "ONRAMP_TIME_ZONE", "the organisation's time zone for quiet hours, e.g. Europe/London (default UTC)"},
+	{"due-soon-days", "ONRAMP_DUE_SOON_DAYS", "days before the due date that reminders go out, comma-separated (default 14,3)"},
 	{"nudges", "ONRAMP_NUDGES", "send the monthly refresher nudge (one guideline, one question) between refreshers: on or off (default on)"},
 	{"scheduler-interval", "ONRAMP_SCHEDULER_INTERVAL", "how often serve runs the scheduler; 0 turns it off (default 1m)"},
 	{"session-idle", "ONRAMP_SESSION_IDLE", "sign out after this long idle (default 30m)"},
@@ -218,6 +224,18 @@ func Register(fs *flag.FlagSet, getenv func(string) string) func() (Config, erro
 				return c, &Error{name, fmt.Sprintf("%q is not a time zone name (for example Europe/London or America/New_York)", v)}
 			}
 			c.TimeZone = v
+		}
+		if v, name := get("due-soon-days"); v != "" {
+			var days []int
+			for _, part := range strings.Split(v, ",") {
+				n, err := strconv.Atoi(strings.TrimSpace(part))
+				if err != nil || n < 1 || n > 90 {
+					return c, &Error{name, fmt.Sprintf("%q is not a list of days between 1 and 90 (for example 14,3)", v)}
+				}
+				days = append(days, n)
+			}
+			sort.Sort(sort.Reverse(sort.IntSlice(days)))
+			c.DueSoonDays = days
 		}
 		if v, name := get("nudges"); v != "" {
 			switch strings.ToLower(v) {

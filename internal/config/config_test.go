@@ -66,6 +66,7 @@ func TestBadSettingsNameTheSetting(t *testing.T) {
 		{nil, map[string]string{"ONRAMP_MAIL_FROM": "not an address"}, "ONRAMP_MAIL_FROM:"},
 		{nil, map[string]string{"ONRAMP_TIME_ZONE": "Mars/Olympus_Mons"}, "ONRAMP_TIME_ZONE:"},
 		{nil, map[string]string{"ONRAMP_SCHEDULER_INTERVAL": "5ms"}, "ONRAMP_SCHEDULER_INTERVAL:"},
+		{nil, map[string]string{"ONRAMP_DUE_SOON_DAYS": "14,soon"}, "ONRAMP_DUE_SOON_DAYS:"},
 	}
 	for _, tc := range cases {
 		_, err := load(t, tc.args, tc.env)
@@ -86,5 +87,15 @@ func TestDurations(t *testing.T) {
 	}
 	if c.SessionIdle != 15*time.Minute || c.InviteTTL != 72*time.Hour || c.SessionMax != 12*time.Hour {
 		t.Fatalf("%+v", c)
+	}
+}
+
+func TestDueSoonDays(t *testing.T) {
+	c, err := load(t, nil, map[string]string{"ONRAMP_DUE_SOON_DAYS": "7, 30,1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.DueSoonDays) != 3 || c.DueSoonDays[0] != 30 || c.DueSoonDays[2] != 1 {
+		t.Fatalf("due-soon days %v, want [30 7 1]", c.DueSoonDays)
 	}
 }
