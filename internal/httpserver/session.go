@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -41,6 +42,9 @@ func randomToken() string {
 // the CSRF token, minting one for a visitor who has none.
 func (s *Server) loadViewer(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
+		if needsNoViewer(c.Request().URL.Path) {
+			return next(c)
+		}
 		v := &Viewer{}
 		if ck, err := c.Cookie(s.cookieName("onramp_csrf")); err == nil && len(ck.Value) == 43 {
 			v.CSRFToken = ck.Value
@@ -119,4 +123,15 @@ func (s *Server) endSession(c echo.Context) error {
 	s.setCookie(c, "onramp_session", "", -1)
 	s.setCookie(c, "onramp_csrf", randomToken(), 0)
 	return nil
+}
+
+// needsNoViewer is true for requests that never depend on who is asking:
+// static files and the probes. They skip the session lookup, which would
+// otherwise cost a database read for every stylesheet and health check.
+func needsNoViewer(path string) bool {
+	switch path {
+	case "/healthz", "/readyz", "/metrics":
+		return true
+	}
+	return strings.HasPrefix(path, "/static/")
 }
