@@ -35,6 +35,15 @@ func (r *recorder) Notify(tx *gorm.DB, ev compliance.Event, now time.Time) error
 	return nil
 }
 
+func (r *recorder) NotifyAll(tx *gorm.DB, evs []compliance.Event, now time.Time) error {
+	for _, ev := range evs {
+		if err := r.Notify(tx, ev, now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func (r *recorder) take() []string { e := r.events; r.events = nil; return e }
 
 type fixture struct {

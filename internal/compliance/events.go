@@ -35,8 +35,12 @@ type Event struct {
 }
 
 // Notifier turns events into outbox messages inside the caller's transaction.
+// NotifyAll takes every event one transaction (one batch of a pass) raised,
+// so that a person given several courses, or several reminders on one day,
+// can get one message listing them instead of one message each.
 type Notifier interface {
 	Notify(tx *gorm.DB, ev Event, now time.Time) error
+	NotifyAll(tx *gorm.DB, evs []Event, now time.Time) error
 }
 
 func notify(n Notifier, tx *gorm.DB, ev Event, now time.Time) error {
@@ -44,4 +48,11 @@ func notify(n Notifier, tx *gorm.DB, ev Event, now time.Time) error {
 		return nil
 	}
 	return n.Notify(tx, ev, now)
+}
+
+func notifyAll(n Notifier, tx *gorm.DB, evs []Event, now time.Time) error {
+	if n == nil || len(evs) == 0 {
+		return nil
+	}
+	return n.NotifyAll(tx, evs, now)
 }

@@ -22,6 +22,16 @@ type Notifier struct {
 	Policy   compliance.ReminderPolicy
 }
 
+// NotifyAll writes the messages for every event one transaction raised.
+func (n *Notifier) NotifyAll(tx *gorm.DB, evs []compliance.Event, now time.Time) error {
+	for _, ev := range evs {
+		if err := n.Notify(tx, ev, now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Notify writes the message for ev. Events about people who have left, or
 // whose course is no longer in the catalog, write nothing.
 func (n *Notifier) Notify(tx *gorm.DB, ev compliance.Event, now time.Time) error {
