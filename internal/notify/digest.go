@@ -211,7 +211,7 @@ type digestItemView struct {
 }
 
 // Kind and link make digestView a Content for the shared view.
-func (digestView) Kind() Kind                { return KindDigest }
+func (digestView) Kind() Kind              { return KindDigest }
 func (digestView) link(r *Renderer) string { return r.DashboardURL() }
 
 // assigned lists the digest's assigned courses: they go in its calendar.
