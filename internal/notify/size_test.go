@@ -33,7 +33,7 @@ func outboxBytes(t testing.TB, d *db.DB) (rows, bytes int) {
 	t.Helper()
 	var out []struct {
 		ID, DedupeKey, Kind, ToAddress, ToName, Subject, TextBody, HTMLBody, Attachments, Payload string
-		RecipientEmployeeID                                                                      *string
+		RecipientEmployeeID                                                                       *string
 	}
 	if err := d.Raw(`SELECT id, dedupe_key, kind, recipient_employee_id, to_address, to_name, subject, text_body, html_body, attachments, payload FROM outbox`).Scan(&out).Error; err != nil {
 		t.Fatal(err)
