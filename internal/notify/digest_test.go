@@ -472,3 +472,44 @@ func TestDeliveredMessageIsWhatTheOutboxShows(t *testing.T) {
 var lineEnds = regexp.MustCompile(`\r\n`)
 
 func norm(s string) string { return strings.TrimSpace(lineEnds.ReplaceAllString(s, "\n")) }
+
+// TestNudgeBesideAReminderIsOneMessage: the monthly nudge and a reminder on
+// the same day for one person are one digest, and the nudge chosen is
+// recorded in nudge_log.
+func TestNudgeBesideAReminderIsOneMessage(t *testing.T) {
+	env := newDigestEnv(t)
+	ana := addEmployee(t, env.d, "ana@hospital.example", "Ana", "")
+	now := day(2026, 4, 1).Add(9 * time.Hour)
+	for id, title := range threeCourses {
+		if err := env.d.Exec(`INSERT INTO courses (id, title, created_at, updated_at) VALUES (?, ?, ?, ?)`, id, title, now, now).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := env.d.Exec(`INSERT INTO nudge_log (employee_id, course_id, month, nudge_id, created_at) VALUES (?, 'fire-safety', '2026-04', '', ?)`, ana, now).Error; err != nil {
+		t.Fatal(err)
+	}
+	done := cycle(ana, "fire-safety", day(2026, 1, 1))
+	completed := day(2025, 12, 15)
+	done.Status, done.CompletedAt = compliance.StatusCompleted, &completed
+	env.notifyAll(t, []compliance.Event{
+		{Kind: compliance.EventNudge, Stage: "2026-04", Cycle: done},
+		{Kind: compliance.EventReminder, Stage: "due_14", Cycle: cycle(ana, "hand-hygiene", day(2026, 4, 15))},
+	}, now)
+	rows := env.rows(t)
+	if len(rows) != 1 || rows[0].Kind != notify.KindDigest || rows[0].Subject != "Your training: 1 reminder, 1 one-minute refresher" {
+		t.Fatalf("rows %+v", rows)
+	}
+	var nudgeID string
+	if err := env.d.Raw(`SELECT nudge_id FROM nudge_log WHERE employee_id = ?`, ana).Scan(&nudgeID).Error; err != nil || nudgeID == "" {
+		t.Fatalf("nudge_log.nudge_id = %q, %v", nudgeID, err)
+	}
+	shown, err := env.svc.Outbox.Get(context.Background(), rows[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Hand Hygiene", "due in 14 days", "Fire Safety", "Guideline:", "Question:"} {
+		if !strings.Contains(shown.TextBody, want) {
+			t.Errorf("text lacks %q:\n%s", want, shown.TextBody)
+		}
+	}
+}

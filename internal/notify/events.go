@@ -69,6 +69,8 @@ func (n *Notifier) NotifyAll(tx *gorm.DB, evs []compliance.Event, now time.Time)
 		return err
 	}
 
+	nudges := nudgeLog{}
+
 	// One group per message: a person's own events, or a manager's
 	// escalations.
 	var groups []*group
@@ -131,7 +133,7 @@ func (n *Notifier) NotifyAll(tx *gorm.DB, evs []compliance.Event, now time.Time)
 		if course == nil {
 			continue
 		}
-		content, key, err := n.content(tx, ev, emp, course, certs, now)
+		content, key, err := n.content(ev, emp, course, certs, nudges, now)
 		if err != nil {
 			return err
 		}
@@ -140,6 +142,10 @@ func (n *Notifier) NotifyAll(tx *gorm.DB, evs []compliance.Event, now time.Time)
 		}
 		g := groupFor(emp.ID, false)
 		g.events = append(g.events, event{key: key, cycleID: ev.Cycle.ID, content: content})
+	}
+
+	if err := nudges.record(tx); err != nil {
+		return err
 	}
 
 	// Claim every event's key; only the events whose keys were free are
@@ -301,7 +307,7 @@ func fold(evs []event) []Content {
 
 // content is the message one event makes for emp, and its dedupe key; nil
 // when it makes none.
-func (n *Notifier) content(tx *gorm.DB, ev compliance.Event, emp *people.Employee, course *catalog.Course, certs map[string]string, now time.Time) (Content, string, error) {
+func (n *Notifier) content(ev compliance.Event, emp *people.Employee, course *catalog.Course, certs map[string]string, nudges nudgeLog, now time.Time) (Content, string, error) {
 	c := ev.Cycle
 	ref := CourseRef{ID: course.ID, Title: course.Title}
 	due := compliance.Day(c.DueAt)
@@ -339,9 +345,7 @@ func (n *Notifier) content(tx *gorm.DB, ev compliance.Event, emp *people.Employe
 		nd := course.Nudges[compliance.NudgeIndex(completed, month, len(course.Nudges))]
 		content = nudgeContent(emp.FirstName, ref, nd)
 		step = ev.Stage
-		if err := tx.Exec("UPDATE nudge_log SET nudge_id = ? WHERE employee_id = ? AND course_id = ? AND month = ?", nd.ID, emp.ID, course.ID, ev.Stage).Error; err != nil {
-			return nil, "", fmt.Errorf("notify nudge: %w", err)
-		}
+		nudges.add(nudgeChoice{NudgeID: nd.ID, CourseID: course.ID, Month: ev.Stage}, emp.ID)
 	case compliance.EventReminder:
 		var err error
 		content, step, err = n.reminder(ev.Stage, emp.FirstName, ref, c, now)
@@ -357,6 +361,29 @@ func (n *Notifier) content(tx *gorm.DB, ev compliance.Event, emp *people.Employe
 		step += "@" + due.Format("2006-01-02")
 	}
 	return content, Key(c.AssignmentID, c.ID, content.Kind(), step), nil
+}
+
+// nudgeChoice is which nudge of a course a month's nudge message carries.
+type nudgeChoice struct{ NudgeID, CourseID, Month string }
+
+// nudgeLog collects, per choice, the people it was made for, so that the
+// nudge_log rows the engine wrote are completed with one UPDATE per choice
+// rather than one per person.
+type nudgeLog map[nudgeChoice][]string
+
+func (l nudgeLog) add(c nudgeChoice, employeeID string) { l[c] = append(l[c], employeeID) }
+
+func (l nudgeLog) record(tx *gorm.DB) error {
+	for c, ids := range l {
+		for start := 0; start < len(ids); start += lookupBatch {
+			err := tx.Exec("UPDATE nudge_log SET nudge_id = ? WHERE course_id = ? AND month = ? AND employee_id IN ?",
+				c.NudgeID, c.CourseID, c.Month, ids[start:min(start+lookupBatch, len(ids))]).Error
+			if err != nil {
+				return fmt.Errorf("notify nudge: %w", err)
+			}
+		}
+	}
+	return nil
 }
 
 // lookupBatch bounds the IDs in one IN list.
