@@ -513,3 +513,40 @@ func TestNudgeBesideAReminderIsOneMessage(t *testing.T) {
 		}
 	}
 }
+
+// TestEscalationsStayOneDigestPerManager: the escalations one call raises
+// for a manager are one message (apart from the manager's own training), and
+// a person already escalated is not listed again.
+func TestEscalationsStayOneDigestPerManager(t *testing.T) {
+	env := newDigestEnv(t)
+	mgr := addEmployee(t, env.d, "maria@hospital.example", "Maria", "")
+	ana := addEmployee(t, env.d, "ana@hospital.example", "Ana", "")
+	bob := addEmployee(t, env.d, "bob@hospital.example", "Bob", "")
+	now := day(2026, 3, 20).Add(9 * time.Hour)
+	a, b := cycle(ana, "fire-safety", day(2026, 3, 10)), cycle(bob, "hand-hygiene", day(2026, 3, 12))
+	own := cycle(mgr, "manual-handling", day(2026, 3, 23))
+	env.notifyAll(t, []compliance.Event{
+		{Kind: compliance.EventEscalation, ManagerID: mgr, Cycles: []*compliance.Cycle{a}},
+		{Kind: compliance.EventReminder, Stage: "due_3", Cycle: own},
+		{Kind: compliance.EventEscalation, ManagerID: mgr, Cycles: []*compliance.Cycle{b}},
+	}, now)
+	var esc []notify.Entry
+	env.d.Where("kind = ?", notify.KindEscalation).Find(&esc)
+	if len(esc) != 1 || esc[0].ToAddress != "maria@hospital.example" || esc[0].Subject != "Overdue training on your team: 2 people" {
+		t.Fatalf("escalations: %+v", esc)
+	}
+	if n := countRows(t, env.d); n != 2 {
+		t.Fatalf("%d rows, want the escalation digest and Maria's own reminder", n)
+	}
+	if esc[0].DedupeKey != notify.DigestKey(mgr, notify.KindEscalation, []string{a.ID, b.ID}) {
+		t.Errorf("escalation key %q", esc[0].DedupeKey)
+	}
+	env.notifyAll(t, []compliance.Event{{Kind: compliance.EventEscalation, ManagerID: mgr, Cycles: []*compliance.Cycle{b, a}}}, now)
+	if n := countRows(t, env.d); n != 2 {
+		t.Fatalf("the same escalations raised again made %d rows, want 2", n)
+	}
+	shown, err := env.svc.Outbox.Get(context.Background(), esc[0].ID)
+	if err != nil || !strings.Contains(shown.TextBody, "Ana Tester") || !strings.Contains(shown.TextBody, "Bob Tester") {
+		t.Errorf("escalation text %q, %v", shown.TextBody, err)
+	}
+}
