@@ -100,7 +100,9 @@ func (r *Renderer) renderDigest(key string, d Digest, at time.Time) (Rendered, e
 	return r.render(d.view(r), func(out *Rendered) {
 		var events []DueDateEvent
 		for _, a := range d.assigned() {
-			events = append(events, r.dueDateEvent(key+"\n"+a.Course.ID, *a, at))
+			// Each event's UID is the digest's key with the course and the
+			// day: stable across tries, distinct within the file.
+			events = append(events, r.dueDateEvent(key+"\n"+a.Course.ID+"\n"+a.DueAt.UTC().Format("2006-01-02"), *a, at))
 		}
 		if len(events) > 0 {
 			out.Attachments = append(out.Attachments, Attachment{Name: digestCalendarName, ContentType: CalendarContentType, Data: Calendar(events...)})
