@@ -550,3 +550,27 @@ func TestEscalationsStayOneDigestPerManager(t *testing.T) {
 		t.Errorf("escalation text %q, %v", shown.TextBody, err)
 	}
 }
+
+// TestAssignedWithinDueSoonCoversTheReminderRaisedLater: however the pass
+// splits its batches, the reminder raised for a course assigned inside its
+// due-soon window (a later call, the same day) sends nothing more; the next
+// stage is sent as usual.
+func TestAssignedWithinDueSoonCoversTheReminderRaisedLater(t *testing.T) {
+	env := newDigestEnv(t)
+	ana := addEmployee(t, env.d, "ana@hospital.example", "Ana", "")
+	c := cycle(ana, "fire-safety", day(2026, 3, 12)) // 10 days away: the 14-day reminder's window
+	env.notifyAll(t, []compliance.Event{{Kind: compliance.EventAssigned, Cycle: c}}, monday)
+	rows := env.rows(t)
+	if len(rows) != 1 || rows[0].Subject != "Required training: Fire Safety, due Thursday 12 March 2026 (in 10 days)" {
+		t.Fatalf("rows %+v", rows)
+	}
+	env.notifyAll(t, []compliance.Event{{Kind: compliance.EventReminder, Stage: "due_14", Cycle: c}}, monday.Add(time.Minute))
+	if n := countRows(t, env.d); n != 1 {
+		t.Fatalf("the 14-day reminder raised in a later call made %d rows, want 1", n)
+	}
+	env.notifyAll(t, []compliance.Event{{Kind: compliance.EventReminder, Stage: "due_3", Cycle: c}}, day(2026, 3, 9).Add(9*time.Hour))
+	rows = env.rows(t)
+	if len(rows) != 2 || rows[1].Kind != notify.KindDueSoon || !strings.Contains(rows[1].Subject, "due in 3 days") {
+		t.Fatalf("the 3-day reminder: %+v", rows)
+	}
+}

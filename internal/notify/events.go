@@ -133,7 +133,7 @@ func (n *Notifier) NotifyAll(tx *gorm.DB, evs []compliance.Event, now time.Time)
 		if course == nil {
 			continue
 		}
-		content, key, err := n.content(ev, emp, course, certs, nudges, now)
+		content, key, also, err := n.content(ev, emp, course, certs, nudges, now)
 		if err != nil {
 			return err
 		}
@@ -141,7 +141,10 @@ func (n *Notifier) NotifyAll(tx *gorm.DB, evs []compliance.Event, now time.Time)
 			continue
 		}
 		g := groupFor(emp.ID, false)
-		g.events = append(g.events, event{key: key, cycleID: ev.Cycle.ID, content: content})
+		g.events = append(g.events, event{key: key, also: also, cycleID: ev.Cycle.ID, content: content})
+	}
+	for _, g := range groups {
+		g.dropCovered()
 	}
 
 	if err := nudges.record(tx); err != nil {
@@ -151,9 +154,15 @@ func (n *Notifier) NotifyAll(tx *gorm.DB, evs []compliance.Event, now time.Time)
 	// Claim every event's key; only the events whose keys were free are
 	// queued.
 	var claims []keyClaim
+	seen := map[string]bool{}
 	for _, g := range groups {
 		for _, e := range g.events {
-			claims = append(claims, keyClaim{Key: e.key, OutboxID: g.outboxID})
+			for _, k := range append([]string{e.key}, e.also...) {
+				if !seen[k] {
+					seen[k] = true
+					claims = append(claims, keyClaim{Key: k, OutboxID: g.outboxID})
+				}
+			}
 		}
 	}
 	if len(claims) == 0 {
@@ -197,11 +206,35 @@ type group struct {
 
 // event is one event's part of a message, with its dedupe key.
 type event struct {
-	key     string
+	key string
+	// also are the keys of events this one's message stands for as well: the
+	// due-soon reminder an assignment within the due-soon window carries.
+	also    []string
 	cycleID string
 	// content is a person's message; person is a line of an escalation.
 	content Content
 	person  *OverduePerson
+}
+
+// dropCovered leaves out the events another event of the group already
+// stands for (a reminder raised beside the assignment that announces it).
+func (g *group) dropCovered() {
+	covered := map[string]bool{}
+	for _, e := range g.events {
+		for _, k := range e.also {
+			covered[k] = true
+		}
+	}
+	if len(covered) == 0 {
+		return
+	}
+	kept := g.events[:0]
+	for _, e := range g.events {
+		if !covered[e.key] {
+			kept = append(kept, e)
+		}
+	}
+	g.events = kept
 }
 
 // message builds g's message from its claimed events; ok is false when
@@ -271,15 +304,8 @@ func fold(evs []event) []Content {
 	}
 	drop := map[int]bool{}
 	for i, c := range out {
-		var days int
-		switch r := c.(type) {
-		case DueSoon:
-			days = r.DaysLeft
-		case DueToday:
-			days = 0
-		case Overdue:
-			days = -r.DaysOverdue
-		default:
+		days, ok := daysLeft(c)
+		if !ok {
 			continue
 		}
 		j, ok := opened[evs[i].cycleID]
@@ -305,19 +331,51 @@ func fold(evs []event) []Content {
 	return kept
 }
 
-// content is the message one event makes for emp, and its dedupe key; nil
-// when it makes none.
-func (n *Notifier) content(ev compliance.Event, emp *people.Employee, course *catalog.Course, certs map[string]string, nudges nudgeLog, now time.Time) (Content, string, error) {
+// daysLeft is how a reminder's due date stands: days until it, 0 for
+// today, negative when overdue; ok is false for other content.
+func daysLeft(c Content) (days int, ok bool) {
+	switch r := c.(type) {
+	case DueSoon:
+		return r.DaysLeft, true
+	case DueToday:
+		return 0, true
+	case Overdue:
+		return -r.DaysOverdue, true
+	}
+	return 0, false
+}
+
+// content is the message one event makes for emp, its dedupe key, and the
+// keys of the events it stands for as well; nil when it makes none.
+//
+// A course assigned (or a refresher opened) when its due date is already
+// within the reminders says so, and stands for the reminder the policy
+// raises for that day: its key is claimed with the assignment's, so the
+// reminder, raised in this call or a later one, sends nothing more.
+func (n *Notifier) content(ev compliance.Event, emp *people.Employee, course *catalog.Course, certs map[string]string, nudges nudgeLog, now time.Time) (Content, string, []string, error) {
 	c := ev.Cycle
 	ref := CourseRef{ID: course.ID, Title: course.Title}
 	due := compliance.Day(c.DueAt)
 	step := ""
 	var content Content
+	var also []string
 	switch ev.Kind {
-	case compliance.EventAssigned:
-		content = Assigned{Name: emp.FirstName, Course: ref, DueAt: due, Reason: c.Derivation, EstimatedMinutes: course.EstimatedMinutes}
-	case compliance.EventWindowOpen:
-		content = WindowOpen{Name: emp.FirstName, Course: ref, DueAt: due, Reason: c.Derivation, EstimatedMinutes: course.EstimatedMinutes}
+	case compliance.EventAssigned, compliance.EventWindowOpen:
+		var dueIn *int
+		if stage, _ := n.Policy.Stage(c.DueAt, now); stage != "" {
+			r, rstep, err := n.reminder(stage, emp.FirstName, ref, c, now)
+			if err != nil {
+				return nil, "", nil, err
+			}
+			days, _ := daysLeft(r)
+			dueIn = &days
+			also = append(also, Key(c.AssignmentID, c.ID, r.Kind(), rstep+"@"+due.Format("2006-01-02")))
+		}
+		if ev.Kind == compliance.EventAssigned {
+			content = Assigned{Name: emp.FirstName, Course: ref, DueAt: due, Reason: c.Derivation, EstimatedMinutes: course.EstimatedMinutes, DueIn: dueIn}
+		} else {
+			content = WindowOpen{Name: emp.FirstName, Course: ref, DueAt: due, Reason: c.Derivation, EstimatedMinutes: course.EstimatedMinutes, DueIn: dueIn}
+		}
 	case compliance.EventExpired:
 		exp := due
 		if c.ExpiresAt != nil {
@@ -332,11 +390,11 @@ func (n *Notifier) content(ev compliance.Event, emp *people.Employee, course *ca
 		content = Completed{Name: emp.FirstName, Course: ref, CompletedAt: at, ExpiresAt: c.ExpiresAt, CertificateCode: certs[c.ID]}
 	case compliance.EventNudge:
 		if len(course.Nudges) == 0 {
-			return nil, "", nil
+			return nil, "", nil, nil
 		}
 		month, err := time.Parse("2006-01", ev.Stage)
 		if err != nil {
-			return nil, "", fmt.Errorf("notify nudge: bad month %q", ev.Stage)
+			return nil, "", nil, fmt.Errorf("notify nudge: bad month %q", ev.Stage)
 		}
 		completed := now
 		if c.CompletedAt != nil {
@@ -350,17 +408,17 @@ func (n *Notifier) content(ev compliance.Event, emp *people.Employee, course *ca
 		var err error
 		content, step, err = n.reminder(ev.Stage, emp.FirstName, ref, c, now)
 		if err != nil {
-			return nil, "", err
+			return nil, "", nil, err
 		}
 	default:
-		return nil, "", fmt.Errorf("notify: unknown event %q", ev.Kind)
+		return nil, "", nil, fmt.Errorf("notify: unknown event %q", ev.Kind)
 	}
 	// Reminders name their stage and due date, so an extension (a new due
 	// date) earns a fresh series while a repeat of the same one is refused.
 	if step != "" && ev.Kind == compliance.EventReminder {
 		step += "@" + due.Format("2006-01-02")
 	}
-	return content, Key(c.AssignmentID, c.ID, content.Kind(), step), nil
+	return content, Key(c.AssignmentID, c.ID, content.Kind(), step), also, nil
 }
 
 // nudgeChoice is which nudge of a course a month's nudge message carries.
