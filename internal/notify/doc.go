@@ -15,7 +15,10 @@
 // its own link, and one due-dates.ics with an all-day event per assigned
 // course. A course assigned (or a refresher opened) together with its
 // due-soon reminder is one item saying both ("It is due soon: in 2 days."),
-// never "Required training" and "Reminder" in the same pass. A manager's
+// never "Required training" and "Reminder" in the same pass: an assignment
+// whose due date is already within the reminders (ReminderPolicy.Stage)
+// says so and claims that reminder's key with its own, so the reminder sends
+// nothing more even when the pass raises it in another batch. A manager's
 // escalations are one digest (Escalation) listing everyone overdue, kept
 // apart from the manager's own training.
 //
