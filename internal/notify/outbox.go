@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"slices"
 	"strings"
 	"time"
 
@@ -131,7 +132,13 @@ const claimBatch = 300
 // transaction's to queue, the others were queued before. On PostgreSQL a
 // concurrent transaction claiming the same key waits for this one and then
 // finds it taken, so an event is queued once however the calls race.
+//
+// Keys are inserted in sorted order, so two transactions claiming
+// overlapping sets wait on each other in the same order and cannot
+// deadlock.
 func claimKeys(tx *gorm.DB, claims []keyClaim, at time.Time) (map[string]bool, error) {
+	claims = slices.Clone(claims)
+	slices.SortFunc(claims, func(a, b keyClaim) int { return strings.Compare(a.Key, b.Key) })
 	out := make(map[string]bool, len(claims))
 	for start := 0; start < len(claims); start += claimBatch {
 		part := claims[start:min(start+claimBatch, len(claims))]
