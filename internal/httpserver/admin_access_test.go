@@ -9,6 +9,7 @@ func init() {
 	hrPage := access{Anonymous: http.StatusSeeOther, Learner: http.StatusForbidden, Manager: http.StatusForbidden, HRAdmin: http.StatusOK}
 	expectAccess("GET /admin", hrPage)
 	expectAccess("GET /admin/outbox", hrPage)
+	expectAccess("GET /admin/outbox/:id", hrPage)
 	// The fixture's message to the other learner is dead, so HR's retry
 	// succeeds (303 to the queue).
 	expectAccess("POST /admin/outbox/:id/retry", access{

@@ -45,21 +45,42 @@ func (s *Server) adminOutbox(c echo.Context) error {
 		v.HasNext = true
 		entries = entries[:outboxPageSize]
 	}
-	const stamp = "2 Jan 2006 15:04 UTC"
 	for _, e := range entries {
-		row := views.OutboxRow{
-			ID: e.ID, Kind: string(e.Kind), To: e.ToAddress, Subject: e.Subject, State: string(e.State),
-			Attempts: e.Attempts, LastError: e.LastError, Created: e.CreatedAt.UTC().Format(stamp), Dead: e.State == notify.StateDead,
-		}
-		if e.SentAt != nil {
-			row.Sent = e.SentAt.UTC().Format(stamp)
-		}
-		if !e.NextAttemptAt.IsZero() {
-			row.NextTry = e.NextAttemptAt.UTC().Format(stamp)
-		}
-		v.Rows = append(v.Rows, row)
+		v.Rows = append(v.Rows, outboxRow(e))
 	}
 	return render(c, http.StatusOK, views.AdminOutbox(s.page(c, "E-mail delivery log", "admin"), v))
+}
+
+func outboxRow(e notify.Entry) views.OutboxRow {
+	const stamp = "2 Jan 2006 15:04 UTC"
+	row := views.OutboxRow{
+		ID: e.ID, Kind: string(e.Kind), To: e.ToAddress, Subject: e.Subject, State: string(e.State),
+		Attempts: e.Attempts, LastError: e.LastError, Created: e.CreatedAt.UTC().Format(stamp), Dead: e.State == notify.StateDead,
+	}
+	if e.SentAt != nil {
+		row.Sent = e.SentAt.UTC().Format(stamp)
+	}
+	if !e.NextAttemptAt.IsZero() {
+		row.NextTry = e.NextAttemptAt.UTC().Format(stamp)
+	}
+	return row
+}
+
+// adminOutboxMessage shows one message as it is sent: a row kept as a
+// payload is rendered here exactly as delivery renders it.
+func (s *Server) adminOutboxMessage(c echo.Context) error {
+	e, err := s.Outbox.Get(c.Request().Context(), c.Param("id"))
+	if errors.Is(err, notify.ErrNotFound) {
+		return echo.NewHTTPError(http.StatusNotFound)
+	}
+	if err != nil {
+		return err
+	}
+	v := views.OutboxMessageView{Row: outboxRow(e), ToName: e.ToName, Text: e.TextBody}
+	for _, a := range e.Attachments {
+		v.Attachments = append(v.Attachments, a.Name)
+	}
+	return render(c, http.StatusOK, views.AdminOutboxMessage(s.page(c, e.Subject, "admin"), v))
 }
 
 // adminOutboxRetry puts a dead message back in the queue.

@@ -11,6 +11,7 @@ func (s *Server) adminRoutes(e *echo.Echo) {
 	hr := e.Group("/admin", requireRole(people.RoleHRAdmin))
 	hr.GET("", s.adminHome)
 	hr.GET("/outbox", s.adminOutbox)
+	hr.GET("/outbox/:id", s.adminOutboxMessage)
 	hr.POST("/outbox/:id/retry", s.adminOutboxRetry)
 	e.GET("/team", s.teamPage, requireRole(people.RoleManager))
 }

@@ -13,119 +13,127 @@ type Content interface {
 
 // CourseRef names a course and where it lives on the site.
 type CourseRef struct {
-	ID    string
-	Title string
+	ID    string `json:"id"`
+	Title string `json:"title"`
 }
 
 // Assigned tells a person a course was assigned to them and by when it is
 // due. The message carries an .ics with an all-day event on the due date.
 type Assigned struct {
 	// Name greets the recipient (their first name).
-	Name   string
-	Course CourseRef
-	DueAt  time.Time
+	Name   string    `json:"name,omitempty"`
+	Course CourseRef `json:"course"`
+	DueAt  time.Time `json:"due"`
 	// Reason says why they must take it (for example "Everyone in Nursing
 	// completes it every 12 months."); empty for a general sentence.
-	Reason string
+	Reason string `json:"why,omitempty"`
 	// EstimatedMinutes is how long the course takes; 0 leaves it unsaid.
-	EstimatedMinutes int
+	EstimatedMinutes int `json:"minutes,omitempty"`
+	// DueIn is set when the course is already within its due-soon
+	// reminders as it is assigned: the days left until DueAt (0 for today,
+	// negative when it is already overdue). The message then says both, and
+	// stands for that reminder too.
+	DueIn *int `json:"due_in,omitempty"`
 }
 
 // WindowOpen tells a person their refresher can be taken now, before their
 // certificate expires on DueAt.
 type WindowOpen struct {
-	Name   string
-	Course CourseRef
+	Name   string    `json:"name,omitempty"`
+	Course CourseRef `json:"course"`
 	// DueAt is when the refresher is due: the current certificate's expiry.
-	DueAt            time.Time
-	Reason           string
-	EstimatedMinutes int
+	DueAt            time.Time `json:"due"`
+	Reason           string    `json:"why,omitempty"`
+	EstimatedMinutes int       `json:"minutes,omitempty"`
+	// DueIn is as in Assigned: set when a due-soon reminder falls on the
+	// day the window opens.
+	DueIn *int `json:"due_in,omitempty"`
 }
 
 // DueSoon reminds a person a course is due in DaysLeft days.
 type DueSoon struct {
-	Name     string
-	Course   CourseRef
-	DueAt    time.Time
-	DaysLeft int
-	Reason   string
+	Name     string    `json:"name,omitempty"`
+	Course   CourseRef `json:"course"`
+	DueAt    time.Time `json:"due"`
+	DaysLeft int       `json:"days_left"`
+	Reason   string    `json:"why,omitempty"`
 }
 
 // DueToday reminds a person a course is due today.
 type DueToday struct {
-	Name   string
-	Course CourseRef
-	DueAt  time.Time
-	Reason string
+	Name   string    `json:"name,omitempty"`
+	Course CourseRef `json:"course"`
+	DueAt  time.Time `json:"due"`
+	Reason string    `json:"why,omitempty"`
 }
 
 // Overdue tells a person a course is DaysOverdue days overdue.
 type Overdue struct {
-	Name        string
-	Course      CourseRef
-	DueAt       time.Time
-	DaysOverdue int
+	Name        string    `json:"name,omitempty"`
+	Course      CourseRef `json:"course"`
+	DueAt       time.Time `json:"due"`
+	DaysOverdue int       `json:"days_overdue"`
 	// ManagerToldOn is when their manager will be told if it is still not
 	// done; nil when that is not going to happen (or already has).
-	ManagerToldOn *time.Time
-	Reason        string
+	ManagerToldOn *time.Time `json:"manager_told_on,omitempty"`
+	Reason        string     `json:"why,omitempty"`
 }
 
 // Escalation is the digest a manager gets: everyone on their team who is
 // overdue long enough to escalate, in one message.
 type Escalation struct {
-	ManagerName string
-	People      []OverduePerson
+	ManagerName string          `json:"name,omitempty"`
+	People      []OverduePerson `json:"people"`
 }
 
 // OverduePerson is one line of an Escalation.
 type OverduePerson struct {
-	Name        string
-	JobTitle    string
-	Course      CourseRef
-	DueAt       time.Time
-	DaysOverdue int
+	Name        string    `json:"name"`
+	JobTitle    string    `json:"job_title,omitempty"`
+	Course      CourseRef `json:"course"`
+	DueAt       time.Time `json:"due"`
+	DaysOverdue int       `json:"days_overdue"`
 }
 
 // Expired tells a person their certificate has expired and the course must
 // be taken again.
 type Expired struct {
-	Name      string
-	Course    CourseRef
-	ExpiredAt time.Time
-	Reason    string
+	Name      string    `json:"name,omitempty"`
+	Course    CourseRef `json:"course"`
+	ExpiredAt time.Time `json:"expired"`
+	Reason    string    `json:"why,omitempty"`
 }
 
 // Completed confirms a completion and links to the certificate.
 type Completed struct {
-	Name        string
-	Course      CourseRef
-	CompletedAt time.Time
+	Name        string    `json:"name,omitempty"`
+	Course      CourseRef `json:"course"`
+	CompletedAt time.Time `json:"completed"`
 	// ExpiresAt is when the certificate runs out; nil for never.
-	ExpiresAt       *time.Time
-	CertificateCode string
+	ExpiresAt       *time.Time `json:"expires,omitempty"`
+	CertificateCode string     `json:"certificate,omitempty"`
 }
 
 // Nudge is the monthly refresher nudge: one guideline and one question from
 // a course the person has completed.
 type Nudge struct {
-	Name      string
-	Course    CourseRef
-	Guideline Guideline
-	Question  NudgeQuestion
+	Name      string        `json:"name,omitempty"`
+	Course    CourseRef     `json:"course"`
+	Guideline Guideline     `json:"guideline"`
+	Question  NudgeQuestion `json:"question"`
 }
 
 // Guideline is one rule from a course, in a sentence or two.
 type Guideline struct {
-	Title string
-	Text  string
+	Title string `json:"title"`
+	Text  string `json:"text,omitempty"`
 }
 
 // NudgeQuestion is one question from a course's quiz, shown without its
 // answer: the link leads to where it can be answered.
 type NudgeQuestion struct {
-	Prompt  string
-	Options []string
+	Prompt  string   `json:"prompt,omitempty"`
+	Options []string `json:"options,omitempty"`
 }
 
 // Kind implements Content.

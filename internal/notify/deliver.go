@@ -33,6 +33,8 @@ type Deliverer struct {
 	From   Address
 	// Host goes into Message-IDs (the host of ONRAMP_BASE_URL).
 	Host string
+	// Renderer renders rows kept as a payload just before they are sent.
+	Renderer *Renderer
 	// DefaultLocation decides quiet hours for recipients without a valid
 	// time zone of their own: the organisation's. Nil means UTC.
 	DefaultLocation *time.Location
@@ -127,6 +129,9 @@ func (d *Deliverer) deliverOne(ctx context.Context, now time.Time, e *Entry) (ou
 	if e.Attempts > MaxAttempts {
 		// Only a row whose every try was interrupted gets here.
 		return outcomeFailed, d.markDead(ctx, now, e, fmt.Sprintf("gave up after %d tries, the last of them interrupted; it may have been delivered", MaxAttempts))
+	}
+	if err := d.render(e); err != nil {
+		return outcomeFailed, d.markDead(context.WithoutCancel(ctx), now, e, err.Error())
 	}
 	email := &Email{
 		MessageID:   e.MessageID,

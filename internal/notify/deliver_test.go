@@ -47,8 +47,17 @@ func TestEnqueueTwiceKeepsOneRow(t *testing.T) {
 	if e.State != notify.StatePending || e.Attempts != 0 || !e.NextAttemptAt.Equal(monday) {
 		t.Errorf("new row: state %s attempts %d next %s; want pending 0 %s", e.State, e.Attempts, e.NextAttemptAt, monday)
 	}
-	if len(e.Attachments) != 1 || e.Attachments[0].Name != "due-date.ics" {
-		t.Errorf("attachments = %+v, want due-date.ics", e.Attachments)
+	// The row keeps the payload, not the rendered message; Get renders it.
+	if e.Payload == "" || e.TextBody != "" || e.HTMLBody != "" || len(e.Attachments) != 0 {
+		t.Errorf("stored row: payload %d bytes, text %d, html %d, attachments %d; want only the payload",
+			len(e.Payload), len(e.TextBody), len(e.HTMLBody), len(e.Attachments))
+	}
+	full, err := svc.Outbox.Get(context.Background(), e.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(full.Attachments) != 1 || full.Attachments[0].Name != "due-date.ics" {
+		t.Errorf("attachments = %+v, want due-date.ics", full.Attachments)
 	}
 }
 

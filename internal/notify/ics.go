@@ -29,9 +29,11 @@ type DueDateEvent struct {
 
 // ICS renders the event as an iCalendar file: CRLF line endings, text
 // escaped, lines folded at 75 octets.
-func (e DueDateEvent) ICS() []byte {
-	day := e.Day.UTC()
-	start := time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, time.UTC)
+func (e DueDateEvent) ICS() []byte { return Calendar(e) }
+
+// Calendar renders one iCalendar file holding every event given, one
+// VEVENT each, as a digest of several assigned courses attaches.
+func Calendar(events ...DueDateEvent) []byte {
 	var b strings.Builder
 	line := func(s string) {
 		b.WriteString(foldICSLine(s))
@@ -42,20 +44,24 @@ func (e DueDateEvent) ICS() []byte {
 	line("PRODID:-//Onramp//Onramp LMS//EN")
 	line("CALSCALE:GREGORIAN")
 	line("METHOD:PUBLISH")
-	line("BEGIN:VEVENT")
-	line("UID:" + escapeICSText(e.UID))
-	line("DTSTAMP:" + e.Stamp.UTC().Format("20060102T150405Z"))
-	line("DTSTART;VALUE=DATE:" + start.Format("20060102"))
-	line("DTEND;VALUE=DATE:" + start.AddDate(0, 0, 1).Format("20060102"))
-	line("SUMMARY:" + escapeICSText(e.Summary))
-	line("DESCRIPTION:" + escapeICSText(e.Description))
-	if e.URL != "" {
-		// URL is a URI value, not TEXT: it is not escaped.
-		line("URL:" + e.URL)
+	for _, e := range events {
+		day := e.Day.UTC()
+		start := time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, time.UTC)
+		line("BEGIN:VEVENT")
+		line("UID:" + escapeICSText(e.UID))
+		line("DTSTAMP:" + e.Stamp.UTC().Format("20060102T150405Z"))
+		line("DTSTART;VALUE=DATE:" + start.Format("20060102"))
+		line("DTEND;VALUE=DATE:" + start.AddDate(0, 0, 1).Format("20060102"))
+		line("SUMMARY:" + escapeICSText(e.Summary))
+		line("DESCRIPTION:" + escapeICSText(e.Description))
+		if e.URL != "" {
+			// URL is a URI value, not TEXT: it is not escaped.
+			line("URL:" + e.URL)
+		}
+		// A deadline, not a meeting: it does not make the reader look busy.
+		line("TRANSP:TRANSPARENT")
+		line("END:VEVENT")
 	}
-	// A deadline, not a meeting: it does not make the reader look busy.
-	line("TRANSP:TRANSPARENT")
-	line("END:VEVENT")
 	line("END:VCALENDAR")
 	return []byte(b.String())
 }

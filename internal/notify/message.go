@@ -79,6 +79,10 @@ type Message struct {
 	Text                string
 	HTML                string
 	Attachments         []Attachment
+	// Payload, when set, is the message's content as JSON (see Compose):
+	// the outbox keeps it instead of Text, HTML and Attachments, and
+	// renders it when the message is delivered.
+	Payload string
 	// At is when the change that caused the message happened, from the
 	// caller's Clock. The message may be delivered from then on.
 	At time.Time

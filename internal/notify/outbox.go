@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"slices"
 	"strings"
 	"time"
 
@@ -33,7 +34,11 @@ type Entry struct {
 	TextBody            string
 	HTMLBody            string
 	Attachments         []Attachment `gorm:"serializer:json"`
-	State               State
+	// Payload is the message's content as JSON, rendered into Subject,
+	// TextBody, HTMLBody and Attachments when it is delivered (see
+	// Renderer.RenderEntry); empty for a row stored with its bodies.
+	Payload string
+	State   State
 	// Attempts counts the tries so far, including one in progress.
 	Attempts      int
 	NextAttemptAt time.Time
@@ -53,34 +58,20 @@ func (Entry) TableName() string { return "outbox" }
 
 // Enqueue writes m to the outbox inside the caller's transaction, so the
 // message exists if and only if the change that caused it is committed. A
-// message whose dedupe key is already in the outbox is not written again:
-// created is false and err is nil.
+// message whose dedupe key is already in the outbox (or was carried by a
+// digest) is not written again: created is false and err is nil. A message
+// with a Payload is stored without its bodies, which delivery renders.
 func Enqueue(tx *gorm.DB, m Message) (created bool, err error) {
 	if err := m.validate(); err != nil {
 		return false, err
 	}
-	at := m.At.UTC()
-	e := Entry{
-		ID:            db.NewID(),
-		DedupeKey:     m.DedupeKey,
-		Kind:          m.Kind,
-		ToAddress:     m.ToAddress,
-		ToName:        m.ToName,
-		Subject:       m.Subject,
-		TextBody:      m.Text,
-		HTMLBody:      m.HTML,
-		Attachments:   m.Attachments,
-		State:         StatePending,
-		NextAttemptAt: at,
-		CreatedAt:     at,
-		UpdatedAt:     at,
+	e := m.entry(db.NewID())
+	claimed, err := claimKeys(tx, []keyClaim{{Key: m.DedupeKey, OutboxID: e.ID}}, e.CreatedAt)
+	if err != nil {
+		return false, fmt.Errorf("enqueue %s message %s: %w", m.Kind, m.DedupeKey, err)
 	}
-	if e.Attachments == nil {
-		e.Attachments = []Attachment{}
-	}
-	if m.RecipientEmployeeID != "" {
-		id := m.RecipientEmployeeID
-		e.RecipientEmployeeID = &id
+	if !claimed[m.DedupeKey] {
+		return false, nil
 	}
 	res := tx.Clauses(clause.OnConflict{
 		Columns:   []clause.Column{{Name: "dedupe_key"}},
@@ -90,6 +81,87 @@ func Enqueue(tx *gorm.DB, m Message) (created bool, err error) {
 		return false, fmt.Errorf("enqueue %s message %s: %w", m.Kind, m.DedupeKey, res.Error)
 	}
 	return res.RowsAffected == 1, nil
+}
+
+// entry is the outbox row for m: its payload without bodies, or its
+// bodies.
+func (m Message) entry(id string) Entry {
+	at := m.At.UTC()
+	e := Entry{
+		ID:            id,
+		DedupeKey:     m.DedupeKey,
+		Kind:          m.Kind,
+		ToAddress:     m.ToAddress,
+		ToName:        m.ToName,
+		Subject:       m.Subject,
+		TextBody:      m.Text,
+		HTMLBody:      m.HTML,
+		Attachments:   m.Attachments,
+		Payload:       m.Payload,
+		State:         StatePending,
+		NextAttemptAt: at,
+		CreatedAt:     at,
+		UpdatedAt:     at,
+	}
+	if m.Payload != "" {
+		e.TextBody, e.HTMLBody, e.Attachments = "", "", nil
+	}
+	if e.Attachments == nil {
+		e.Attachments = []Attachment{}
+	}
+	if m.RecipientEmployeeID != "" {
+		rid := m.RecipientEmployeeID
+		e.RecipientEmployeeID = &rid
+	}
+	return e
+}
+
+// keyClaim records that the event with dedupe key Key is carried by the
+// outbox row OutboxID.
+type keyClaim struct {
+	Key      string
+	OutboxID string
+}
+
+// claimBatch keeps one statement's parameters well under every driver's
+// limit.
+const claimBatch = 300
+
+// claimKeys writes each event's dedupe key to outbox_keys unless it is
+// there already, and returns the keys written: those events are this
+// transaction's to queue, the others were queued before. On PostgreSQL a
+// concurrent transaction claiming the same key waits for this one and then
+// finds it taken, so an event is queued once however the calls race.
+//
+// Keys are inserted in sorted order, so two transactions claiming
+// overlapping sets wait on each other in the same order and cannot
+// deadlock.
+func claimKeys(tx *gorm.DB, claims []keyClaim, at time.Time) (map[string]bool, error) {
+	claims = slices.Clone(claims)
+	slices.SortFunc(claims, func(a, b keyClaim) int { return strings.Compare(a.Key, b.Key) })
+	out := make(map[string]bool, len(claims))
+	for start := 0; start < len(claims); start += claimBatch {
+		part := claims[start:min(start+claimBatch, len(claims))]
+		var sb strings.Builder
+		sb.WriteString("INSERT INTO outbox_keys (dedupe_key, outbox_id, created_at) VALUES ")
+		args := make([]any, 0, 3*len(part))
+		for i, c := range part {
+			if i > 0 {
+				sb.WriteString(", ")
+			}
+			sb.WriteString("(?, ?, ?)")
+			args = append(args, c.Key, c.OutboxID, at)
+		}
+		sb.WriteString(" ON CONFLICT (dedupe_key) DO NOTHING RETURNING dedupe_key")
+		var got []string
+		if err := tx.Raw(sb.String(), args...).Scan(&got).Error; err != nil {
+			return nil, fmt.Errorf("record dedupe keys: %w", err)
+		}
+		for _, k := range got {
+			out[k] = true
+		}
+	}
+	return out, nil
 }
 
 func (m Message) validate() error {
@@ -102,7 +174,7 @@ func (m Message) validate() error {
 		// A message stamped with the wall clock would be invisible to a
 		// delivery pass running on a test's or a time-travelling clock.
 		return fmt.Errorf("enqueue %s message %s: no At time (set it from the Clock)", m.Kind, m.DedupeKey)
-	case strings.TrimSpace(m.Subject) == "" || m.Text == "":
+	case strings.TrimSpace(m.Subject) == "" || (m.Text == "" && m.Payload == ""):
 		return fmt.Errorf("enqueue %s message %s: no subject or text", m.Kind, m.DedupeKey)
 	}
 	if _, err := mail.ParseAddress(m.ToAddress); err != nil {
@@ -114,6 +186,8 @@ func (m Message) validate() error {
 // Outbox reads the outbox for HR's delivery log and puts dead messages back.
 type Outbox struct {
 	DB *db.DB
+	// Renderer renders a row's payload for Get; New sets it.
+	Renderer *Renderer
 }
 
 // Filter narrows List. Zero fields match everything.
@@ -131,7 +205,7 @@ func (o *Outbox) List(ctx context.Context, f Filter, limit, offset int) ([]Entry
 		limit = 50
 	}
 	q := o.DB.WithContext(ctx).Model(&Entry{}).
-		Omit("text_body", "html_body", "attachments")
+		Omit("text_body", "html_body", "attachments", "payload")
 	if f.State != "" {
 		q = q.Where("state = ?", f.State)
 	}
@@ -148,7 +222,8 @@ func (o *Outbox) List(ctx context.Context, f Filter, limit, offset int) ([]Entry
 	return out, nil
 }
 
-// Get returns one outbox row with its bodies and attachments.
+// Get returns one outbox row with its bodies and attachments: a row kept as
+// a payload is rendered exactly as delivery renders it.
 func (o *Outbox) Get(ctx context.Context, id string) (Entry, error) {
 	var e Entry
 	err := o.DB.WithContext(ctx).Where("id = ?", id).Take(&e).Error
@@ -157,6 +232,14 @@ func (o *Outbox) Get(ctx context.Context, id string) (Entry, error) {
 	}
 	if err != nil {
 		return Entry{}, fmt.Errorf("get outbox message %s: %w", id, err)
+	}
+	if e.Payload != "" {
+		if o.Renderer == nil {
+			return Entry{}, fmt.Errorf("get outbox message %s: no renderer for its payload", id)
+		}
+		if err := o.Renderer.RenderEntry(&e); err != nil {
+			return Entry{}, err
+		}
 	}
 	return e, nil
 }

@@ -48,7 +48,7 @@ func NewRenderer(baseURL *url.URL) (*Renderer, error) {
 		text:    make(map[Kind]*texttemplate.Template, len(Kinds)),
 		html:    make(map[Kind]*htmltemplate.Template, len(Kinds)),
 	}
-	for _, k := range Kinds {
+	for _, k := range append(Kinds[:len(Kinds):len(Kinds)], KindDigest) {
 		t, err := texttemplate.New("").Funcs(templateFuncs).ParseFS(templateFS, "templates/layout.txt.tmpl", "templates/"+string(k)+".txt.tmpl")
 		if err != nil {
 			return nil, fmt.Errorf("notify: %s text template: %w", k, err)
@@ -81,6 +81,37 @@ func (r *Renderer) Render(key string, c Content, at time.Time) (Rendered, error)
 	if c == nil {
 		return Rendered{}, errors.New("render: no content")
 	}
+	if d, ok := c.(Digest); ok {
+		return r.renderDigest(key, d, at)
+	}
+	return r.render(c, func(out *Rendered) {
+		if a, ok := c.(Assigned); ok {
+			out.Attachments = append(out.Attachments, r.dueDateCalendar(key, a, at))
+		}
+	})
+}
+
+// renderDigest renders a person's digest: the list of items, and one
+// calendar file with an event for each assigned course.
+func (r *Renderer) renderDigest(key string, d Digest, at time.Time) (Rendered, error) {
+	if len(d.Items) == 0 {
+		return Rendered{}, errors.New("render digest: no items")
+	}
+	return r.render(d.view(r), func(out *Rendered) {
+		var events []DueDateEvent
+		for _, a := range d.assigned() {
+			// Each event's UID is the digest's key with the course and the
+			// day: stable across tries, distinct within the file.
+			events = append(events, r.dueDateEvent(key+"\n"+a.Course.ID+"\n"+a.DueAt.UTC().Format("2006-01-02"), *a, at))
+		}
+		if len(events) > 0 {
+			out.Attachments = append(out.Attachments, Attachment{Name: digestCalendarName, ContentType: CalendarContentType, Data: Calendar(events...)})
+		}
+	})
+}
+
+// render executes c's templates; attach adds its attachments.
+func (r *Renderer) render(c Content, attach func(*Rendered)) (Rendered, error) {
 	k := c.Kind()
 	tt, ok := r.text[k]
 	if !ok {
@@ -102,15 +133,21 @@ func (r *Renderer) Render(key string, c Content, at time.Time) (Rendered, error)
 		return Rendered{}, fmt.Errorf("render %s HTML: %w", k, err)
 	}
 	out := Rendered{Subject: v.Subject, Text: text, HTML: b.String()}
-	if a, ok := c.(Assigned); ok {
-		out.Attachments = append(out.Attachments, r.dueDateCalendar(key, a, at))
+	if attach != nil {
+		attach(&out)
 	}
 	return out, nil
 }
 
-// Compose renders c for to and returns the message to Enqueue.
+// Compose renders c for to and returns the message to Enqueue: the
+// rendered parts show what will be sent, and the payload is what the
+// outbox keeps, to render again when the message is delivered.
 func (r *Renderer) Compose(key string, to Recipient, c Content, at time.Time) (Message, error) {
 	rendered, err := r.Render(key, c, at)
+	if err != nil {
+		return Message{}, err
+	}
+	payload, err := encodePayload(c)
 	if err != nil {
 		return Message{}, err
 	}
@@ -124,14 +161,58 @@ func (r *Renderer) Compose(key string, to Recipient, c Content, at time.Time) (M
 		Text:                rendered.Text,
 		HTML:                rendered.HTML,
 		Attachments:         rendered.Attachments,
+		Payload:             payload,
 		At:                  at,
 	}, nil
 }
 
+// queue builds the message the Notifier queues: its subject (for HR's
+// delivery log) and its payload, without rendering the bodies, which
+// delivery does.
+func (r *Renderer) queue(key string, to Recipient, c Content, at time.Time) (Message, error) {
+	subject, err := r.Subject(c)
+	if err != nil {
+		return Message{}, err
+	}
+	payload, err := encodePayload(c)
+	if err != nil {
+		return Message{}, err
+	}
+	return Message{
+		DedupeKey: key, Kind: c.Kind(), RecipientEmployeeID: to.EmployeeID,
+		ToAddress: to.Address, ToName: to.Name, Subject: subject, Payload: payload, At: at,
+	}, nil
+}
+
+// Subject renders c's subject line alone.
+func (r *Renderer) Subject(c Content) (string, error) {
+	if d, ok := c.(Digest); ok {
+		if len(d.Items) == 0 {
+			return "", errors.New("render digest: no items")
+		}
+		return d.view(r).Subject, nil
+	}
+	tt, ok := r.text[c.Kind()]
+	if !ok {
+		return "", fmt.Errorf("render: no templates for kind %q", c.Kind())
+	}
+	var b bytes.Buffer
+	if err := tt.ExecuteTemplate(&b, "subject", view{Link: c.link(r), Site: r.baseURL.Host, Msg: c}); err != nil {
+		return "", fmt.Errorf("render %s subject: %w", c.Kind(), err)
+	}
+	return strings.Join(strings.Fields(b.String()), " "), nil
+}
+
 func (r *Renderer) dueDateCalendar(key string, a Assigned, at time.Time) Attachment {
-	sum := sha256.Sum256([]byte(key))
+	return Attachment{Name: "due-date.ics", ContentType: CalendarContentType, Data: r.dueDateEvent(key, a, at).ICS()}
+}
+
+// dueDateEvent is the calendar event of an assigned course; its UID comes
+// from seed (the message's dedupe key, and the course for a digest).
+func (r *Renderer) dueDateEvent(seed string, a Assigned, at time.Time) DueDateEvent {
+	sum := sha256.Sum256([]byte(seed))
 	link := r.CourseURL(a.Course.ID)
-	ev := DueDateEvent{
+	return DueDateEvent{
 		UID:         hex.EncodeToString(sum[:16]) + "@" + r.Host(),
 		Stamp:       at,
 		Day:         a.DueAt,
@@ -139,7 +220,6 @@ func (r *Renderer) dueDateCalendar(key string, a Assigned, at time.Time) Attachm
 		Description: "Complete the required training \"" + a.Course.Title + "\" by the end of this day.\n" + link,
 		URL:         link,
 	}
-	return Attachment{Name: "due-date.ics", ContentType: CalendarContentType, Data: ev.ICS()}
 }
 
 // Host is the site's host name, used in Message-IDs and calendar UIDs; an
@@ -151,6 +231,9 @@ func (r *Renderer) Host() string {
 	}
 	return h
 }
+
+// DashboardURL is the learner's dashboard, where a digest's button leads.
+func (r *Renderer) DashboardURL() string { return r.pageURL() + "/" }
 
 // CourseURL is the course's page.
 func (r *Renderer) CourseURL(courseID string) string { return r.pageURL("courses", courseID) }
@@ -189,6 +272,39 @@ var templateFuncs = map[string]any{
 	},
 	// letter numbers a question's options: A, B, C...
 	"letter": func(i int) string { return string(rune('A' + i)) },
+	// dueNote is the sentence an assigned message adds when its course is
+	// already within the due-soon reminders: nil says nothing.
+	"dueNote": func(days *int) string {
+		switch {
+		case days == nil:
+			return ""
+		case *days > 1:
+			return fmt.Sprintf("It is due soon: in %d days.", *days)
+		case *days == 1:
+			return "It is due soon: in 1 day."
+		case *days == 0:
+			return "It is due today."
+		case *days == -1:
+			return "Its due date has passed: it is 1 day overdue."
+		}
+		return fmt.Sprintf("Its due date has passed: it is %d days overdue.", -*days)
+	},
+	// dueShort is the same, for a subject line: "in 3 days", "today".
+	"dueShort": func(days *int) string {
+		switch {
+		case days == nil:
+			return ""
+		case *days > 1:
+			return fmt.Sprintf("in %d days", *days)
+		case *days == 1:
+			return "in 1 day"
+		case *days == 0:
+			return "today"
+		case *days == -1:
+			return "1 day overdue"
+		}
+		return fmt.Sprintf("%d days overdue", -*days)
+	},
 }
 
 var htmlFuncs = map[string]any{

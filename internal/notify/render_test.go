@@ -284,3 +284,70 @@ func htmlLinks(t testing.TB, s string) []string {
 	walk(doc)
 	return links
 }
+
+// TestRenderDigestOfEveryKind renders a digest holding every kind a person
+// can get, through its payload as delivery does, and checks each item says
+// what, why and by when, escaped, with its own link.
+func TestRenderDigestOfEveryKind(t *testing.T) {
+	r := newRenderer(t)
+	due := time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC)
+	course := func(id, title string) notify.CourseRef { return notify.CourseRef{ID: id, Title: title} }
+	two := 2
+	d := notify.Digest{Name: "Ana <b>", Items: []notify.Item{
+		{Assigned: &notify.Assigned{Course: course("a", "Fire <Safety>"), DueAt: due, Reason: "Why A.", EstimatedMinutes: 20, DueIn: &two}},
+		{WindowOpen: &notify.WindowOpen{Course: course("b", "Hand Hygiene"), DueAt: due}},
+		{DueSoon: &notify.DueSoon{Course: course("c", "Manual Handling"), DueAt: due, DaysLeft: 14}},
+		{DueToday: &notify.DueToday{Course: course("d", "Infection Control"), DueAt: due}},
+		{Overdue: &notify.Overdue{Course: course("e", "Safeguarding"), DueAt: due, DaysOverdue: 3, ManagerToldOn: ptr(due.AddDate(0, 0, 7))}},
+		{Expired: &notify.Expired{Course: course("f", "Basic Life Support"), ExpiredAt: due}},
+		{Completed: &notify.Completed{Course: course("g", "Data Protection"), CompletedAt: due, CertificateCode: "CERT-1"}},
+		{Nudge: &notify.Nudge{Course: course("h", "Social Media"), Guideline: notify.Guideline{Title: "Do not friend patients."},
+			Question: notify.NudgeQuestion{Prompt: "What do you do?", Options: []string{"Accept", "Decline"}}}},
+	}}
+	msg, err := r.Compose("emp:digest", notify.Recipient{Address: "ana@hospital.example"}, d, monday)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if msg.Kind != notify.KindDigest || msg.Payload == "" {
+		t.Fatalf("kind %s, payload %q", msg.Kind, msg.Payload)
+	}
+	// What delivery renders from the payload is what Compose rendered.
+	e := notify.Entry{ID: "x", DedupeKey: msg.DedupeKey, Payload: msg.Payload, CreatedAt: monday}
+	if err := r.RenderEntry(&e); err != nil {
+		t.Fatal(err)
+	}
+	if e.Subject != msg.Subject || e.TextBody != msg.Text || e.HTMLBody != msg.HTML || len(e.Attachments) != 1 ||
+		string(e.Attachments[0].Data) != string(msg.Attachments[0].Data) {
+		t.Fatal("rendering the payload differs from the composed message")
+	}
+	if want := "Your training: 2 new courses, 3 reminders, 1 expired certificate, 1 completion, 1 one-minute refresher"; msg.Subject != want {
+		t.Errorf("subject %q, want %q", msg.Subject, want)
+	}
+	page := htmlText(t, msg.HTML)
+	for _, want := range []string{
+		"Hello Ana <b>", "Fire <Safety>", "It is due soon: in 2 days.", "Why A.", "It takes about 20 minutes.",
+		"Hand Hygiene", "the refresher keeps it valid", "Manual Handling", "14 days", "Infection Control", "today, Wednesday 1 April 2026",
+		"Safeguarding", "3 days overdue", "Wednesday 8 April 2026, your manager will be told", "Basic Life Support", "expired on Wednesday 1 April 2026",
+		"Data Protection", "Well done", "Social Media", "Do not friend patients.", "What do you do?", "Decline",
+	} {
+		if !strings.Contains(msg.Text, want) {
+			t.Errorf("text lacks %q", want)
+		}
+		if !strings.Contains(page, want) {
+			t.Errorf("HTML lacks %q", want)
+		}
+	}
+	if strings.Contains(msg.HTML, "<Safety>") || strings.Contains(msg.HTML, "Ana <b>") {
+		t.Error("the HTML part does not escape titles and names")
+	}
+	if strings.Contains(msg.Text, "<no value>") || strings.Contains(msg.HTML, "<no value>") {
+		t.Error("a template field is missing")
+	}
+	links := htmlLinks(t, msg.HTML)
+	if len(links) != 9 || links[0] != baseURL+"/courses/a" || links[6] != baseURL+"/certificates/CERT-1" || links[8] != baseURL+"/" {
+		t.Errorf("links %v: one per item and the dashboard", links)
+	}
+	if msg.Attachments[0].Name != "due-dates.ics" || strings.Count(string(msg.Attachments[0].Data), "BEGIN:VEVENT") != 1 {
+		t.Errorf("calendar %q:\n%s", msg.Attachments[0].Name, msg.Attachments[0].Data)
+	}
+}

@@ -64,6 +64,7 @@ func New(cfg Config, database *db.DB, log *slog.Logger) (*Service, error) {
 	d := &Deliverer{
 		DB:              database,
 		Host:            renderer.Host(),
+		Renderer:        renderer,
 		DefaultLocation: loc,
 		Log:             log,
 	}
@@ -84,7 +85,7 @@ func New(cfg Config, database *db.DB, log *slog.Logger) (*Service, error) {
 	}
 	return &Service{
 		Renderer:  renderer,
-		Outbox:    &Outbox{DB: database},
+		Outbox:    &Outbox{DB: database, Renderer: renderer},
 		Deliverer: d,
 	}, nil
 }

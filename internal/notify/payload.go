@@ -1,0 +1,141 @@
+package notify
+
+import (
+	"encoding/json"
+	"fmt"
+)
+
+// payload is what an outbox row keeps instead of its rendered bodies: the
+// message's typed content as JSON, tagged with its type. Rendering it with
+// the row's dedupe key and created time gives the same message every time.
+type payload struct {
+	// Type is the content's kind, or KindDigest for a Digest (which may be
+	// stored under one kind when its items share it).
+	Type    Kind            `json:"t"`
+	Content json.RawMessage `json:"c"`
+}
+
+func encodePayload(c Content) (string, error) {
+	typ := c.Kind()
+	if _, ok := c.(Digest); ok {
+		typ = KindDigest
+	}
+	if _, err := contentFor(typ); err != nil {
+		return "", err
+	}
+	body, err := json.Marshal(c)
+	if err != nil {
+		return "", fmt.Errorf("encode %s message: %w", typ, err)
+	}
+	out, err := json.Marshal(payload{Type: typ, Content: body})
+	if err != nil {
+		return "", fmt.Errorf("encode %s message: %w", typ, err)
+	}
+	return string(out), nil
+}
+
+// decodePayload reads a row's payload back into its content.
+func decodePayload(s string) (Content, error) {
+	var p payload
+	if err := json.Unmarshal([]byte(s), &p); err != nil {
+		return nil, fmt.Errorf("read message payload: %w", err)
+	}
+	c, err := contentFor(p.Type)
+	if err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(p.Content, c); err != nil {
+		return nil, fmt.Errorf("read %s message payload: %w", p.Type, err)
+	}
+	// contentFor returns a pointer for Unmarshal; the renderer takes values.
+	switch v := c.(type) {
+	case *Assigned:
+		return *v, nil
+	case *WindowOpen:
+		return *v, nil
+	case *DueSoon:
+		return *v, nil
+	case *DueToday:
+		return *v, nil
+	case *Overdue:
+		return *v, nil
+	case *Escalation:
+		return *v, nil
+	case *Expired:
+		return *v, nil
+	case *Completed:
+		return *v, nil
+	case *Nudge:
+		return *v, nil
+	case *Digest:
+		return *v, nil
+	}
+	return nil, fmt.Errorf("read message payload: unknown type %q", p.Type)
+}
+
+// contentFor returns a pointer to a zero content of type k, for decoding.
+func contentFor(k Kind) (Content, error) {
+	switch k {
+	case KindAssigned:
+		return &Assigned{}, nil
+	case KindWindowOpen:
+		return &WindowOpen{}, nil
+	case KindDueSoon:
+		return &DueSoon{}, nil
+	case KindDueToday:
+		return &DueToday{}, nil
+	case KindOverdue:
+		return &Overdue{}, nil
+	case KindEscalation:
+		return &Escalation{}, nil
+	case KindExpired:
+		return &Expired{}, nil
+	case KindCompleted:
+		return &Completed{}, nil
+	case KindNudge:
+		return &Nudge{}, nil
+	case KindDigest:
+		return &Digest{}, nil
+	}
+	return nil, fmt.Errorf("a %q message cannot be kept as a payload", k)
+}
+
+// RenderEntry fills e's subject, bodies and attachments from its payload,
+// as they are sent: rendered with the row's dedupe key and created time,
+// never the delivery time, so every try (and HR's view of it) is the same
+// message. A row written before payloads existed (empty payload) keeps the
+// bodies it was stored with.
+func (r *Renderer) RenderEntry(e *Entry) error {
+	if e.Payload == "" {
+		return nil
+	}
+	c, err := decodePayload(e.Payload)
+	if err != nil {
+		return fmt.Errorf("outbox message %s: %w", e.ID, err)
+	}
+	out, err := r.Render(e.DedupeKey, c, e.CreatedAt.UTC())
+	if err != nil {
+		return fmt.Errorf("outbox message %s: %w", e.ID, err)
+	}
+	e.Subject, e.TextBody, e.HTMLBody, e.Attachments = out.Subject, out.Text, out.HTML, out.Attachments
+	if e.Attachments == nil {
+		e.Attachments = []Attachment{}
+	}
+	return nil
+}
+
+// render is delivery's one step for payload rows: the message is rendered
+// here, just before it is sent. A payload that cannot be rendered never
+// will be, so the error is final.
+func (d *Deliverer) render(e *Entry) error {
+	if e.Payload == "" {
+		return nil
+	}
+	if d.Renderer == nil {
+		return fmt.Errorf("outbox message %s: no renderer for its payload", e.ID)
+	}
+	if err := d.Renderer.RenderEntry(e); err != nil {
+		return fmt.Errorf("could not be rendered: %w", err)
+	}
+	return nil
+}
