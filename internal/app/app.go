@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"net"
 	"os"
 	"sync"
 	"time"
@@ -148,10 +149,30 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.C
 	return a, nil
 }
 
-// Serve runs the HTTP server and, unless its interval is 0, the scheduler
-// until ctx is cancelled; it returns once both have stopped.
+// Listen opens the listener for the configured address. Serve calls it;
+// commands call it themselves to report the address only once it is theirs.
+func (a *App) Listen() (net.Listener, error) { return httpserver.Listen(a.Config.Addr) }
+
+// Serve listens on the configured address and serves until ctx is
+// cancelled; see ServeListener. A busy port or a bad address is returned
+// before any background work starts.
 func (a *App) Serve(ctx context.Context) error {
-	a.Log.Info("serving", "addr", a.Config.Addr, "base_url", a.Config.BaseURL.String(), "demo", a.Config.Demo)
+	ln, err := a.Listen()
+	if err != nil {
+		return err
+	}
+	return a.ServeListener(ctx, ln)
+}
+
+// ServeListener runs the HTTP server on ln and, unless its interval is 0,
+// the scheduler until ctx is cancelled; it returns once both have stopped.
+// The listener is open before the scheduler starts, so a process that cannot
+// serve never sends e-mail. If the server stops on its own, the scheduler is
+// stopped too.
+func (a *App) ServeListener(ctx context.Context, ln net.Listener) error {
+	a.Log.Info("serving", "addr", ln.Addr().String(), "base_url", a.Config.BaseURL.String(), "demo", a.Config.Demo)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	var wg sync.WaitGroup
 	if every := a.Config.SchedulerInterval; every > 0 {
 		wg.Add(1)
@@ -160,8 +181,9 @@ func (a *App) Serve(ctx context.Context) error {
 			a.Scheduler.Run(ctx, every)
 		}()
 	}
-	defer wg.Wait()
-	err := a.Server.ListenAndServe(ctx, a.Config.Addr)
+	err := a.Server.Serve(ctx, ln)
+	cancel()
+	wg.Wait()
 	if err != nil && !errors.Is(err, context.Canceled) {
 		return err
 	}

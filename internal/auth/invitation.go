@@ -88,7 +88,7 @@ func (s *Service) AcceptInvitation(ctx context.Context, token, password string) 
 	if err != nil {
 		return nil, err
 	}
-	if err := CheckPassword(password, emp.Email); err != nil {
+	if err := CheckPassword(password, emp.Email, emp.FirstName, emp.LastName); err != nil {
 		return nil, err
 	}
 	// Hash before the transaction: argon2id takes tens of milliseconds and

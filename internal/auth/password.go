@@ -140,10 +140,13 @@ func (e *PasswordError) Error() string { return e.Message }
 // Is makes errors.Is(err, ErrWeakPassword) true.
 func (e *PasswordError) Is(target error) bool { return target == ErrWeakPassword }
 
-// CheckPassword applies the password rules: 12 to 128 characters, and not the
-// person's own e-mail address. Length is counted in characters, not bytes, so
-// a passphrase in any language counts fairly.
-func CheckPassword(password, email string) error {
+// CheckPassword applies the password rules: 12 to 128 characters, not the
+// person's own e-mail address, and hard to guess (a zxcvbn score of at
+// least MinPasswordScore, with the person's e-mail address and names as
+// words an attacker would try first). Length is counted in characters, not
+// bytes, so a passphrase in any language counts fairly. userInputs are the
+// person's other details (first and last name).
+func CheckPassword(password, email string, userInputs ...string) error {
 	n := utf8.RuneCountInString(password)
 	switch {
 	case n < MinPasswordLen:
@@ -152,6 +155,9 @@ func CheckPassword(password, email string) error {
 		return &PasswordError{fmt.Sprintf("Choose a password of at most %d characters.", MaxPasswordLen)}
 	case email != "" && people.NormalizeEmail(password) == people.NormalizeEmail(email):
 		return &PasswordError{"Choose a password that is not your e-mail address."}
+	}
+	if _, why := passwordStrength(password, append([]string{email}, userInputs...)); why != "" {
+		return &PasswordError{"Choose a password that is harder to guess. " + why}
 	}
 	return nil
 }

@@ -77,16 +77,17 @@ func TestNeedsRehashWhenParametersDiffer(t *testing.T) {
 }
 
 func TestCheckPassword(t *testing.T) {
+	long := strings.Repeat("plum kettle ", 10) + "violin s" // 128 characters
 	for _, tc := range []struct {
 		password, email string
 		ok              bool
 	}{
 		{"short", "a@example.org", false},
 		{"elevenchars", "a@example.org", false},
-		{"twelve chars", "a@example.org", true},
+		{"twelve quirk", "a@example.org", true},
 		{"żółć gęślą jaźń", "a@example.org", true}, // 15 characters, more bytes
-		{strings.Repeat("x", 128), "a@example.org", true},
-		{strings.Repeat("x", 129), "a@example.org", false},
+		{long, "a@example.org", true},
+		{long + "x", "a@example.org", false},
 		{"nurse.amara@example.org", "Nurse.Amara@example.org", false},
 	} {
 		err := auth.CheckPassword(tc.password, tc.email)
@@ -95,6 +96,43 @@ func TestCheckPassword(t *testing.T) {
 		}
 		if err != nil && !errors.Is(err, auth.ErrWeakPassword) {
 			t.Errorf("CheckPassword(%q) = %v, not ErrWeakPassword", tc.password, err)
+		}
+	}
+}
+
+// TestCheckPasswordRefusesGuessable: long enough is not enough; common and
+// breached passwords, repeats, sequences and the person's own name are
+// refused with a reason in plain words; a passphrase is accepted.
+func TestCheckPasswordRefusesGuessable(t *testing.T) {
+	const email, first, last = "grace.hopper@example.org", "Grace", "Hopper"
+	for _, tc := range []struct {
+		password string
+		why      string // "" for accepted
+	}{
+		{"password1234", "very common password"},
+		{"123456789012", "commonly used password"},
+		{"aaaaaaaaaaaa", `Repeated characters like "aaa"`},
+		{"Password123!", "commonly used password"},
+		{"P@ssw0rd12345", `substitutions like "@" for "a"`},
+		{"qwertyuiopasdfgh", "commonly used password"},
+		{"gracehopper1234", "your own name or e-mail address"},
+		{"correct horse battery staple", ""},
+		{"plum kettle violin", ""},
+	} {
+		err := auth.CheckPassword(tc.password, email, first, last)
+		if tc.why == "" {
+			if err != nil {
+				t.Errorf("CheckPassword(%q) = %v, want accepted", tc.password, err)
+			}
+			continue
+		}
+		var pe *auth.PasswordError
+		if !errors.As(err, &pe) || !errors.Is(err, auth.ErrWeakPassword) {
+			t.Errorf("CheckPassword(%q) = %v, want a *PasswordError", tc.password, err)
+			continue
+		}
+		if !strings.HasPrefix(pe.Message, "Choose a password that is harder to guess.") || !strings.Contains(pe.Message, tc.why) || !strings.Contains(pe.Message, "Add another word or two") {
+			t.Errorf("CheckPassword(%q) says %q, want the reason %q and what to do", tc.password, pe.Message, tc.why)
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"context"
 	"errors"
 	"time"
 
@@ -34,4 +35,7 @@ type Service struct {
 	MaxAge time.Duration
 	// InviteTTL is how long a set-password link is valid.
 	InviteTTL time.Duration
+	// Sleep waits before checking a password on an address under attack
+	// (see SlowDown); nil waits on a real timer. Tests record instead.
+	Sleep func(ctx context.Context, d time.Duration) error
 }

@@ -10,14 +10,39 @@ import (
 	"github.com/onramp-lms/onramp/internal/people"
 )
 
-// Throttling: failures counted over ThrottleWindow. An address with
-// MaxFailuresPerEmail failures, or an IP with MaxFailuresPerIP, is refused
-// until the oldest of them leaves the window.
+// Throttling: failures counted over ThrottleWindow.
+//
+//   - A client (IP address) with MaxFailuresPerClient failures on one e-mail
+//     address is refused for that address until the oldest of them leaves
+//     the window. Other clients are not: failures from an attacker never
+//     lock the owner of the address out.
+//   - A client with MaxFailuresPerIP failures on any addresses is refused
+//     for every address.
+//   - An address with more than SlowDownAfter failures from all clients
+//     together is slowed down instead: every attempt on it waits before the
+//     password is checked, SlowDownBase doubled for each further failure, at
+//     most MaxSlowDown. The owner still signs in with the right password.
 const (
-	ThrottleWindow      = 15 * time.Minute
-	MaxFailuresPerEmail = 5
-	MaxFailuresPerIP    = 20
+	ThrottleWindow       = 15 * time.Minute
+	MaxFailuresPerClient = 5
+	MaxFailuresPerIP     = 20
+	SlowDownAfter        = 5
+	SlowDownBase         = 500 * time.Millisecond
+	MaxSlowDown          = 5 * time.Second
 )
+
+// SlowDown is the wait before checking a password for an address with
+// failures failed sign-ins in the window (from every client together).
+func SlowDown(failures int64) time.Duration {
+	if failures < SlowDownAfter {
+		return 0
+	}
+	d := SlowDownBase
+	for i := int64(SlowDownAfter); i < failures && d < MaxSlowDown; i++ {
+		d *= 2
+	}
+	return min(d, MaxSlowDown)
+}
 
 // loginAttempt is a row of login_attempts. Throttled attempts are recorded
 // too but do not count as failures, so someone who keeps trying while locked
@@ -34,7 +59,9 @@ type loginAttempt struct {
 func (loginAttempt) TableName() string { return "login_attempts" }
 
 // Authenticate checks an e-mail address and password, throttling repeated
-// failures per address and per IP. Every attempt is recorded.
+// failures per address and client, and per client, and slowing down
+// attempts on an address many clients fail on (see ThrottleWindow). Every
+// attempt is recorded.
 //
 // A wrong password, an unknown address, an account without a password and
 // an inactive account all give ErrInvalidCredentials after the same amount
@@ -45,7 +72,7 @@ func (s *Service) Authenticate(ctx context.Context, email, password, ip string) 
 	now := s.Clock.Now()
 	attempt := loginAttempt{ID: db.NewID(), Email: email, IP: ip, AttemptedAt: now}
 
-	throttled, err := s.throttled(ctx, email, ip, now)
+	delay, throttled, err := s.throttled(ctx, email, ip, now)
 	if err != nil {
 		return nil, err
 	}
@@ -55,6 +82,11 @@ func (s *Service) Authenticate(ctx context.Context, email, password, ip string) 
 			return nil, err
 		}
 		return nil, ErrThrottled
+	}
+	if delay > 0 {
+		if err := s.sleep(ctx, delay); err != nil {
+			return nil, err
+		}
 	}
 
 	emp, err := s.People.ByEmail(ctx, email)
@@ -83,31 +115,51 @@ func (s *Service) Authenticate(ctx context.Context, email, password, ip string) 
 	return emp, nil
 }
 
-// throttled reports whether the address or the IP has too many recent failures.
-func (s *Service) throttled(ctx context.Context, email, ip string, now time.Time) (bool, error) {
+// throttled reports whether this client is refused for the address (too
+// many failures on it from this client, or on any address from this
+// client), and otherwise how long to wait for failures from all clients.
+func (s *Service) throttled(ctx context.Context, email, ip string, now time.Time) (time.Duration, bool, error) {
 	since := now.Add(-ThrottleWindow)
-	count := func(column, value string) (int64, error) {
-		var n int64
-		err := s.DB.WithContext(ctx).Model(&loginAttempt{}).
-			Where(column+" = ? AND attempted_at > ? AND succeeded = ? AND throttled = ?", value, since, false, false).
-			Count(&n).Error
-		if err != nil {
-			return 0, fmt.Errorf("count failed sign-ins: %w", err)
-		}
-		return n, nil
+	var byEmail struct {
+		Failures       int64 // from every client
+		ClientFailures int64 // from this client
 	}
-	byEmail, err := count("email", email)
+	err := s.DB.WithContext(ctx).Model(&loginAttempt{}).
+		Select("COUNT(*) AS failures, COALESCE(SUM(CASE WHEN ip = ? THEN 1 ELSE 0 END), 0) AS client_failures", ip).
+		Where("email = ? AND attempted_at > ? AND succeeded = ? AND throttled = ?", email, since, false, false).
+		Scan(&byEmail).Error
 	if err != nil {
-		return false, err
+		return 0, false, fmt.Errorf("count failed sign-ins: %w", err)
 	}
-	if byEmail >= MaxFailuresPerEmail {
-		return true, nil
+	if byEmail.ClientFailures >= MaxFailuresPerClient {
+		return 0, true, nil
 	}
-	byIP, err := count("ip", ip)
+	var byIP int64
+	err = s.DB.WithContext(ctx).Model(&loginAttempt{}).
+		Where("ip = ? AND attempted_at > ? AND succeeded = ? AND throttled = ?", ip, since, false, false).
+		Count(&byIP).Error
 	if err != nil {
-		return false, err
+		return 0, false, fmt.Errorf("count failed sign-ins: %w", err)
 	}
-	return byIP >= MaxFailuresPerIP, nil
+	if byIP >= MaxFailuresPerIP {
+		return 0, true, nil
+	}
+	return SlowDown(byEmail.Failures), false, nil
+}
+
+// sleep waits d (Service.Sleep when set, for tests), or until ctx ends.
+func (s *Service) sleep(ctx context.Context, d time.Duration) error {
+	if s.Sleep != nil {
+		return s.Sleep(ctx, d)
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 func (s *Service) record(ctx context.Context, a loginAttempt) error {

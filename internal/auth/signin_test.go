@@ -1,6 +1,7 @@
 package auth_test
 
 import (
+	"context"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -69,38 +70,96 @@ func TestAuthenticateUnknownAddressCostsAHash(t *testing.T) {
 	}
 }
 
-func TestAuthenticateThrottlesPerAddress(t *testing.T) {
+// An attacker failing on an address from one client is refused on that
+// address from that client; the owner, from another client, still signs in
+// with the right password (item 9: the lock-out cannot be used against
+// someone).
+func TestAuthenticateThrottlesPerAddressAndClient(t *testing.T) {
 	f := newFixture(t)
 	f.employee("amara@example.org", goodPassword)
-	for i := 1; i <= auth.MaxFailuresPerEmail; i++ {
-		if _, err := f.svc.Authenticate(f.ctx, "amara@example.org", "guess", "192.0.2.1"); !errors.Is(err, auth.ErrInvalidCredentials) {
-			t.Fatalf("failure %d: %v", i, err)
+	const attacker, owner = "203.0.113.66", "192.0.2.1"
+	for i := 1; i <= auth.MaxFailuresPerClient; i++ {
+		if _, err := f.svc.Authenticate(f.ctx, "amara@example.org", "guess", attacker); !errors.Is(err, auth.ErrInvalidCredentials) {
+			t.Fatalf("failure %d: %v, want ErrInvalidCredentials", i, err)
 		}
 		f.clock.Advance(time.Minute)
 	}
-	// Locked out now, even with the right password and from another IP.
-	if _, err := f.svc.Authenticate(f.ctx, "AMARA@example.org", goodPassword, "198.51.100.7"); !errors.Is(err, auth.ErrThrottled) {
-		t.Fatalf("right password while throttled: %v, want ErrThrottled", err)
+	// The attacker's client is refused for this address, even with the
+	// right password, and keeps being refused while it keeps trying.
+	for i := 0; i < 30; i++ {
+		if _, err := f.svc.Authenticate(f.ctx, "AMARA@example.org", goodPassword, attacker); !errors.Is(err, auth.ErrThrottled) {
+			t.Fatalf("attacker's client, try %d: %v, want ErrThrottled", i, err)
+		}
 	}
-	// Other addresses are not affected.
+	// The owner, from their own client, signs in with the right password.
+	if got, err := f.svc.Authenticate(f.ctx, "amara@example.org", goodPassword, owner); err != nil || got == nil {
+		t.Fatalf("owner from another client: %v, want signed in", err)
+	}
+	// Other addresses from the attacker's client are not affected.
 	f.employee("ben@example.org", goodPassword)
-	if _, err := f.svc.Authenticate(f.ctx, "ben@example.org", goodPassword, "192.0.2.1"); err != nil {
-		t.Fatalf("another address from the same IP: %v", err)
+	if _, err := f.svc.Authenticate(f.ctx, "ben@example.org", goodPassword, attacker); err != nil {
+		t.Fatalf("another address from the attacker's client: %v", err)
 	}
-	// Trying while locked out does not extend the lock-out: the first failure
+	// Trying while refused does not extend the refusal: the first failure
 	// leaves the window 15 minutes after it was made.
 	f.clock.Advance(10*time.Minute + time.Second) // first failure is now 15m01s old
-	if _, err := f.svc.Authenticate(f.ctx, "amara@example.org", goodPassword, "192.0.2.1"); err != nil {
+	if _, err := f.svc.Authenticate(f.ctx, "amara@example.org", goodPassword, attacker); err != nil {
 		t.Fatalf("once a failure left the window: %v", err)
 	}
 	// A success does not wipe the history: the 4 failures still in the
-	// window plus one more lock the address again.
-	f.svc.Authenticate(f.ctx, "amara@example.org", "guess", "192.0.2.1")
-	if _, err := f.svc.Authenticate(f.ctx, "amara@example.org", goodPassword, "192.0.2.1"); !errors.Is(err, auth.ErrThrottled) {
+	// window plus one more refuse the client again.
+	f.svc.Authenticate(f.ctx, "amara@example.org", "guess", attacker)
+	if _, err := f.svc.Authenticate(f.ctx, "amara@example.org", goodPassword, attacker); !errors.Is(err, auth.ErrThrottled) {
 		t.Fatalf("after a success and one more failure: %v, want ErrThrottled", err)
 	}
-	if n := f.count("login_attempts", "throttled = ?", true); n != 2 {
-		t.Errorf("throttled attempts recorded: %d, want 2", n)
+	if n := f.count("login_attempts", "throttled = ?", true); n != 31 {
+		t.Errorf("throttled attempts recorded: %d, want 31", n)
+	}
+}
+
+// Many clients failing on one address slow it down (for everyone, the owner
+// included) instead of locking it: the wait grows with the failures, is
+// capped, and the right password still works.
+func TestAuthenticateSlowsDownAnAddressUnderAttack(t *testing.T) {
+	f := newFixture(t)
+	f.employee("amara@example.org", goodPassword)
+	var waits []time.Duration
+	f.svc.Sleep = func(_ context.Context, d time.Duration) error {
+		waits = append(waits, d)
+		return nil
+	}
+	// 12 clients, 4 failures each (under the per-client limit): 48 failures.
+	for c := 0; c < 12; c++ {
+		ip := fmt.Sprintf("198.51.100.%d", c+1)
+		for i := 0; i < 4; i++ {
+			if _, err := f.svc.Authenticate(f.ctx, "amara@example.org", "guess", ip); !errors.Is(err, auth.ErrInvalidCredentials) {
+				t.Fatalf("client %d failure %d: %v", c, i, err)
+			}
+		}
+	}
+	if len(waits) != 48-auth.SlowDownAfter {
+		t.Fatalf("%d attempts waited, want %d (every one after the first %d failures)", len(waits), 48-auth.SlowDownAfter, auth.SlowDownAfter)
+	}
+	if waits[0] != auth.SlowDownBase || waits[1] != 2*auth.SlowDownBase || waits[len(waits)-1] != auth.MaxSlowDown {
+		t.Errorf("waits %v: want %v doubling up to %v", waits, auth.SlowDownBase, auth.MaxSlowDown)
+	}
+	for _, w := range waits {
+		if w > auth.MaxSlowDown {
+			t.Errorf("waited %v, more than %v", w, auth.MaxSlowDown)
+		}
+	}
+	waits = nil
+	if _, err := f.svc.Authenticate(f.ctx, "amara@example.org", goodPassword, "192.0.2.1"); err != nil {
+		t.Fatalf("owner with the right password: %v, want signed in", err)
+	}
+	if len(waits) != 1 || waits[0] != auth.MaxSlowDown {
+		t.Errorf("owner waited %v, want one wait of %v", waits, auth.MaxSlowDown)
+	}
+	// Once the failures leave the window, nobody waits.
+	f.clock.Advance(auth.ThrottleWindow)
+	waits = nil
+	if _, err := f.svc.Authenticate(f.ctx, "amara@example.org", goodPassword, "192.0.2.1"); err != nil || len(waits) != 0 {
+		t.Fatalf("15 minutes later: %v, waits %v", err, waits)
 	}
 }
 

@@ -28,6 +28,12 @@ func runDemo(ctx context.Context, env Env, args []string) int {
 		return code
 	}
 	defer a.Close()
+	ln, err := a.Listen()
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "onramp: %v\n", err)
+		return 1
+	}
+	defer ln.Close()
 	if err := demo.Seed(ctx, a); err != nil {
 		fmt.Fprintf(env.Stderr, "onramp: %v\n", err)
 		return 1
@@ -38,7 +44,7 @@ func runDemo(ctx context.Context, env Env, args []string) int {
 		fmt.Fprintf(env.Stdout, "  %-22s %-14s %-9s %s\n", acc.Email, acc.Name, acc.Role, acc.Story)
 	}
 	fmt.Fprintf(env.Stdout, "\nDemo data lives in %s; delete it to start over. Press Ctrl+C to stop.\n\n", cfg.DatabaseURL)
-	if err := a.Serve(ctx); err != nil {
+	if err := a.ServeListener(ctx, ln); err != nil {
 		fmt.Fprintf(env.Stderr, "onramp: %v\n", err)
 		return 1
 	}

@@ -20,8 +20,15 @@ func runServe(ctx context.Context, env Env, args []string) int {
 		return code
 	}
 	defer a.Close()
+	// Listen before anything runs in the background: a busy port or a bad
+	// address stops here, with one line and exit 1.
+	ln, err := a.Listen()
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "onramp: %v\n", err)
+		return 1
+	}
 	fmt.Fprintf(env.Stdout, "Onramp is serving at %s\n", cfg.BaseURL)
-	if err := a.Serve(ctx); err != nil {
+	if err := a.ServeListener(ctx, ln); err != nil {
 		fmt.Fprintf(env.Stderr, "onramp: %v\n", err)
 		return 1
 	}

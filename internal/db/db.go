@@ -151,11 +151,18 @@ func (d *DB) Ping(ctx context.Context) error {
 	return d.SQL().PingContext(ctx)
 }
 
+// slowStatement is how long a statement runs before it is logged as a warning.
+const slowStatement = 500 * time.Millisecond
+
 type gormLogger struct {
 	log *slog.Logger
+	// slow is the slow-statement threshold (slowStatement; tests lower it).
+	slow time.Duration
 }
 
-func newGormLogger(log *slog.Logger) logger.Interface { return gormLogger{log: log} }
+func newGormLogger(log *slog.Logger) logger.Interface {
+	return gormLogger{log: log, slow: slowStatement}
+}
 
 func (g gormLogger) LogMode(logger.LogLevel) logger.Interface { return g }
 func (g gormLogger) Info(ctx context.Context, msg string, args ...any) {
@@ -168,11 +175,19 @@ func (g gormLogger) Error(ctx context.Context, msg string, args ...any) {
 	g.log.ErrorContext(ctx, fmt.Sprintf(msg, args...))
 }
 
-// Trace logs slow statements; SQL arguments are never logged, because they
-// can hold personal data and secrets.
+// ParamsFilter drops a statement's arguments before GORM writes them into
+// the SQL text it hands to Trace: arguments hold e-mail addresses, names,
+// password hashes and token digests. The logged SQL keeps its placeholders.
+// (GORM calls this through its gorm.ParamsFilter interface.)
+func (g gormLogger) ParamsFilter(_ context.Context, sql string, _ ...any) (string, []any) {
+	return sql, nil
+}
+
+// Trace logs slow statements (and every statement at debug level), with
+// placeholders where the arguments were: ParamsFilter keeps the values out.
 func (g gormLogger) Trace(ctx context.Context, begin time.Time, fc func() (string, int64), err error) {
 	elapsed := time.Since(begin)
-	if elapsed < 500*time.Millisecond && g.log.Enabled(ctx, slog.LevelDebug) == false {
+	if elapsed < g.slow && !g.log.Enabled(ctx, slog.LevelDebug) {
 		return
 	}
 	sqlText, rows := fc()
@@ -180,7 +195,7 @@ func (g gormLogger) Trace(ctx context.Context, begin time.Time, fc func() (strin
 		sqlText = sqlText[:i] + " VALUES …"
 	}
 	level := slog.LevelDebug
-	if elapsed >= 500*time.Millisecond {
+	if elapsed >= g.slow {
 		level = slog.LevelWarn
 	}
 	g.log.Log(ctx, level, "sql", "elapsed", elapsed, "rows", rows, "sql", sqlText)

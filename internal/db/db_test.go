@@ -3,6 +3,7 @@ package db
 import (
 	"bytes"
 	"context"
+	"log/slog"
 	"strings"
 	"sync"
 	"testing"
@@ -188,4 +189,44 @@ func TestTryAdvisoryLockReleaseAfterCancel(t *testing.T) {
 		t.Fatalf("lock after release with a cancelled context: ok=%v err=%v", ok, err)
 	}
 	next()
+}
+
+// TestSlowStatementLogHoldsNoArguments: a slow statement is logged as a
+// warning with its SQL, but never with the values bound to it (GORM would
+// inline them into the text without the logger's ParamsFilter).
+func TestSlowStatementLogHoldsNoArguments(t *testing.T) {
+	ctx := context.Background()
+	d, err := Open(ctx, newTestURL(t), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	var buf bytes.Buffer
+	log := slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	// Every statement counts as slow.
+	g := d.Session(&gorm.Session{Logger: gormLogger{log: log, slow: time.Nanosecond}}).WithContext(ctx)
+
+	const email, hash = "grace.hopper@example.org", "$argon2id$v=19$m=65536,t=3,p=2$c2VjcmV0c2FsdA$c2VjcmV0aGFzaA"
+	if err := g.Exec("CREATE TABLE leak_probe (email TEXT, password_hash TEXT)").Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := g.Exec("INSERT INTO leak_probe (email, password_hash) VALUES (?, ?)", email, "x").Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := g.Exec("UPDATE leak_probe SET password_hash = ? WHERE email = ?", hash, email).Error; err != nil {
+		t.Fatal(err)
+	}
+	var n int64
+	if err := g.Table("leak_probe").Where("email = ? AND password_hash = ?", email, hash).Count(&n).Error; err != nil || n != 1 {
+		t.Fatalf("count: %d, %v", n, err)
+	}
+	out := buf.String()
+	if strings.Count(out, `"level":"WARN"`) < 4 || !strings.Contains(out, "UPDATE leak_probe SET password_hash =") {
+		t.Fatalf("slow statements not logged as warnings:\n%s", out)
+	}
+	for _, secret := range []string{email, "grace.hopper", hash, "argon2id"} {
+		if strings.Contains(out, secret) {
+			t.Errorf("the log holds the argument %q:\n%s", secret, out)
+		}
+	}
 }

@@ -213,6 +213,9 @@ func (s *Server) apiUpsert(c echo.Context, items []apiEmployeeInput, batch bool)
 		var plan *people.StaffPlan
 		plan, err = people.Plan(ctx, s.DB, file, people.PlanOptions{})
 		if err == nil {
+			if problems := apiPrivilegedChanges(plan, items, batch); len(problems) > 0 {
+				return nil, apiFail(c, http.StatusForbidden, apiPrivilegedRefusal, problems...)
+			}
 			return s.apiApply(c, items, plan, batch)
 		}
 	}

@@ -96,6 +96,12 @@ func (s *Server) apiCourseTitle(id string) string {
 
 // apiAssignments lists assignments in the order they were made.
 func (s *Server) apiAssignments(c echo.Context) error {
+	if err := apiCheckQuery(c, "limit", "cursor", "course", "employee_id"); err != nil {
+		return err
+	}
+	if err := s.apiCheckCourse(c); err != nil {
+		return err
+	}
 	page, err := apiPaging(c)
 	if err != nil {
 		return err
@@ -167,6 +173,12 @@ func (s *Server) apiAssignments(c echo.Context) error {
 // apiCompletions lists completed cycles in the order they were completed.
 // ?since= (a day or an RFC 3339 time) keeps completions from then on.
 func (s *Server) apiCompletions(c echo.Context) error {
+	if err := apiCheckQuery(c, "limit", "cursor", "since", "course", "employee_id"); err != nil {
+		return err
+	}
+	if err := s.apiCheckCourse(c); err != nil {
+		return err
+	}
 	page, err := apiPaging(c)
 	if err != nil {
 		return err

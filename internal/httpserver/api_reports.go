@@ -23,6 +23,15 @@ func (s *Server) apiReport(c echo.Context) error {
 	if !ok {
 		return echo.NewHTTPError(http.StatusNotFound, "There is no report called “"+name+"”; the reports are "+strings.Join(report.Names(), ", ")+".")
 	}
+	if err := apiCheckQuery(c, apiReportParams...); err != nil {
+		return err
+	}
+	if err := apiCheckReportFilter(c, r); err != nil {
+		return err
+	}
+	if err := s.apiCheckCourse(c); err != nil {
+		return err
+	}
 	formatName := c.QueryParam("format")
 	if formatName == "" {
 		formatName = string(report.JSON)

@@ -39,7 +39,7 @@ func (s *Server) acceptInvite(c echo.Context) error {
 	}
 	password, confirm := c.FormValue("password"), c.FormValue("password_confirm")
 	var problems []views.AuthProblem
-	if err := auth.CheckPassword(password, emp.Email); err != nil {
+	if err := auth.CheckPassword(password, emp.Email, emp.FirstName, emp.LastName); err != nil {
 		msg := err.Error()
 		if password == "" {
 			msg = "Enter a new password."

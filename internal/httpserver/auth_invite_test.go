@@ -62,6 +62,11 @@ func TestInvitationSetsPasswordAndSignsIn(t *testing.T) {
 	}{
 		{"too short", "too short", "password", "at least 12 characters"},
 		{"amara@example.org", "amara@example.org", "password", "not your e-mail address"},
+		{"password1234", "password1234", "password", "It is a very common password."},
+		{"123456789012", "123456789012", "password", "commonly used password"},
+		{"aaaaaaaaaaaa", "aaaaaaaaaaaa", "password", `Repeated characters like "aaa" are easy to guess.`},
+		{"Password123!", "Password123!", "password", "harder to guess"},
+		{"amaraokafor2026", "amaraokafor2026", "password", "your own name or e-mail address"},
 		{authPassword, "", "password_confirm", "Type the password again"},
 		{authPassword, authPassword + "!", "password_confirm", "different"},
 	} {

@@ -1,8 +1,10 @@
 package httpserver
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
+	"mime"
 	"net/http"
 	"runtime/debug"
 	"time"
@@ -82,7 +84,38 @@ func limitBody(max int64, larger map[string]int64) echo.MiddlewareFunc {
 				return echo.NewHTTPError(http.StatusRequestEntityTooLarge)
 			}
 			req.Body = http.MaxBytesReader(c.Response(), req.Body, limit)
+			// Without a Content-Length (chunked) the size shows only as the
+			// body is read. A form is read here, once, so going over the
+			// limit is a 413 like the one above: read later (by the CSRF
+			// check or a handler's FormValue), the error would be swallowed
+			// and the request refused for the wrong reason (a missing CSRF
+			// token, no file chosen).
+			if req.ContentLength < 0 && hasBody(req.Method) {
+				if err := parseForm(req); err != nil {
+					if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+						return echo.NewHTTPError(http.StatusRequestEntityTooLarge)
+					}
+				}
+			}
 			return next(c)
 		}
 	}
+}
+
+func hasBody(method string) bool {
+	return method == http.MethodPost || method == http.MethodPut || method == http.MethodPatch || method == http.MethodDelete
+}
+
+// parseForm reads a url-encoded or multipart form body (as echo would, with
+// its 32 MiB in memory before files spill to disk); other bodies are left
+// for their handlers.
+func parseForm(req *http.Request) error {
+	ct, _, _ := mime.ParseMediaType(req.Header.Get("Content-Type"))
+	switch ct {
+	case "multipart/form-data":
+		return req.ParseMultipartForm(32 << 20)
+	case "application/x-www-form-urlencoded":
+		return req.ParseForm()
+	}
+	return nil
 }

@@ -3,7 +3,9 @@ package httpserver
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"time"
 
@@ -79,11 +81,30 @@ func New(d Deps) *Server {
 // ServeHTTP lets the server be used as an http.Handler (and in httptest).
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.ServeHTTP(w, r) }
 
+// Listen opens the TCP listener for addr. Opening it before any background
+// work starts lets a busy port or a bad address stop start-up at once.
+func Listen(addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("cannot listen on %s: %w", addr, err)
+	}
+	return ln, nil
+}
+
 // ListenAndServe serves on addr until ctx is cancelled, then shuts down
 // gracefully, letting requests in flight finish for up to 15 seconds.
 func (s *Server) ListenAndServe(ctx context.Context, addr string) error {
+	ln, err := Listen(addr)
+	if err != nil {
+		return err
+	}
+	return s.Serve(ctx, ln)
+}
+
+// Serve serves on ln (and closes it) until ctx is cancelled, then shuts
+// down gracefully, letting requests in flight finish for up to 15 seconds.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	srv := &http.Server{
-		Addr:              addr,
 		Handler:           s,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
@@ -92,7 +113,7 @@ func (s *Server) ListenAndServe(ctx context.Context, addr string) error {
 		ErrorLog:          slog.NewLogLogger(s.Log.Handler(), slog.LevelWarn),
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.ListenAndServe() }()
+	go func() { errc <- srv.Serve(ln) }()
 	select {
 	case err := <-errc:
 		return err

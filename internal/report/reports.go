@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -31,6 +32,15 @@ var Reports = []*Report{
 	{Name: "completions", Title: "Completions", Description: "Every completion ever recorded, with its score and content version, oldest first.", Ignores: []string{ParamStatus}, plan: completionsPlan},
 	{Name: "matrix", Title: "Completion matrix", Description: "One row per person and one column per course, with the standing and its date. A status filter keeps the people with that standing in at least one course.", plan: matrixPlan},
 	{Name: "departments", Title: "By department", Description: "How many people in each department stand where, and the share who are compliant (completed or exempt).", Ignores: []string{ParamStatus}, plan: departmentsPlan},
+}
+
+// Uses reports whether the filter param narrows this report: not one it
+// Ignores, and days (the horizon) only on expiring.
+func (r *Report) Uses(param string) bool {
+	if param == ParamDays {
+		return r.Name == "expiring"
+	}
+	return !slices.Contains(r.Ignores, param)
 }
 
 // Lookup finds a report by name.

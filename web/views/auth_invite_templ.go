@@ -157,7 +157,7 @@ func InvitePage(p Page, v InviteView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 9, "), and not your e-mail address. A few unrelated words make a password that is long, easy to remember and hard to guess.</span>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 9, "), not your name or e-mail address, and not a common or easily guessed password. A few unrelated words make a password that is long, easy to remember and hard to guess.</span>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
