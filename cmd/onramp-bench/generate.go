@@ -61,7 +61,7 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&o.Managers, "managers", 0, "number of managers (default: people/50, at least 2)")
 	fs.IntVar(&o.BigTeam, "big-team", 0, "direct reports of the one big manager (default: 1500, or people/5 when smaller)")
 	seed := fs.Uint64("seed", 1, "random seed: the same seed and settings give the same files")
-	asOf := fs.String("as-of", "", "the last day of the history, YYYY-MM-DD (default: today, UTC); completions end the day before")
+	asOf := fs.String("as-of", "", "the last day of the history, YYYY-MM-DD (default: yesterday, UTC); completions end the day before")
 	fs.StringVar(&o.Out, "out", "", "directory to write content/, staff.csv, completions.csv and bench.json into (required)")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -72,7 +72,9 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if *asOf == "" {
-		o.AsOf = time.Now().UTC().Truncate(24 * time.Hour)
+		// Yesterday: the passes run at 09:00 on it, before the real
+		// clock that `serve` and the imports use.
+		o.AsOf = time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, -1)
 	} else {
 		t, err := time.Parse(time.DateOnly, *asOf)
 		if err != nil {
