@@ -57,6 +57,7 @@ type bench struct {
 	rows     []row
 	log      io.Writer
 	serveURL string
+	loadAt   [2]string // the load average when the run started and ended
 }
 
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -90,10 +91,12 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "onramp-bench run: %v\n", err)
 		return 1
 	}
+	b.loadAt[0] = loadAverage()
 	b.steps(ctx)
+	b.loadAt[1] = loadAverage()
 	b.printTable(stdout)
 	if o.JSON != "" {
-		j, _ := json.MarshalIndent(map[string]any{"manifest": m, "db": b.dialect(), "machine": machine(), "rows": b.rows}, "", "  ")
+		j, _ := json.MarshalIndent(map[string]any{"manifest": m, "db": b.dialect(), "machine": machine(), "load_average": b.loadAt, "rows": b.rows}, "", "  ")
 		if err := os.WriteFile(o.JSON, append(j, '\n'), 0o644); err != nil {
 			fmt.Fprintf(stderr, "onramp-bench run: %v\n", err)
 			return 1
@@ -331,10 +334,17 @@ func (b *bench) probedPass(ctx context.Context, what, target, now string) childR
 		res := p.stop()
 		b.rows = append(b.rows, row{What: "  longest wait for a write during that pass (" + b.lockWhat() + ")", Target: "≤ 0.2 s",
 			Measured: res.String(), Seconds: res.Longest.Seconds(),
-			Command: "probe: BEGIN IMMEDIATE; INSERT INTO bench_probe …; COMMIT every 20 ms", OK: res.Failed == 0})
+			Command: b.probeCommand(), OK: res.Failed == 0})
 		b.logf("  write probe: %s", res)
 	}
 	return r
+}
+
+func (b *bench) probeCommand() string {
+	if b.sqlite != "" {
+		return "probe: BEGIN IMMEDIATE; INSERT INTO bench_probe …; COMMIT every 20 ms"
+	}
+	return "probe: BEGIN; INSERT INTO bench_probe …; COMMIT every 20 ms"
 }
 
 func (b *bench) lockWhat() string {
@@ -509,7 +519,8 @@ func freePort() (string, error) {
 }
 
 func (b *bench) printTable(w io.Writer) {
-	fmt.Fprintf(w, "\n%d people × %d courses, %d past completions, on %s (%s)\n\n", b.m.People, len(b.m.Courses), b.m.Completions, b.dialect(), machine())
+	fmt.Fprintf(w, "\n%d people × %d courses, %d past completions, on %s (%s; load average %s at the start, %s at the end)\n\n",
+		b.m.People, len(b.m.Courses), b.m.Completions, b.dialect(), machine(), b.loadAt[0], b.loadAt[1])
 	fmt.Fprintln(w, "| what | target | measured | peak RSS | command |")
 	fmt.Fprintln(w, "|---|---|---|---|---|")
 	for _, r := range b.rows {
@@ -521,4 +532,17 @@ func cell(s string) string { return strings.ReplaceAll(strings.ReplaceAll(s, "|"
 
 func machine() string {
 	return fmt.Sprintf("%d cores, %s, %s/%s", runtime.NumCPU(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
+}
+
+// loadAverage is the 1-minute load average (Linux), to judge how much else
+// ran on the machine during the measurements.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	if f := strings.Fields(string(b)); len(f) > 0 {
+		return f[0]
+	}
+	return "unknown"
 }

@@ -97,6 +97,9 @@ func (b *bench) shell(ctx context.Context, what, sql string, csv bool, to string
 	}
 	b.logf("  %s, peak RSS %s", measured, mib(r.MaxRSS))
 	cmd := name + " " + strings.Join(strings.Fields(sql), " ")
+	if csv && b.sqlite == "" {
+		cmd = "psql -c COPY (" + strings.Join(strings.Fields(sql), " ") + ") TO STDOUT WITH CSV HEADER"
+	}
 	if len(cmd) > 160 {
 		cmd = cmd[:160] + "…"
 	}
