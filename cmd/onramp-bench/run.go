@@ -81,6 +81,10 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintln(stderr, "onramp-bench run: --dir is required (the directory `onramp-bench generate --out` wrote)")
 		return 2
 	}
+	// Children run in DIR/run, so every path handed to them is absolute.
+	if abs, err := filepath.Abs(o.Dir); err == nil {
+		o.Dir = abs
+	}
 	m, err := readManifest(o.Dir)
 	if err != nil {
 		fmt.Fprintf(stderr, "onramp-bench run: %v\n", err)
@@ -498,7 +502,7 @@ func (b *bench) outboxRow(ctx context.Context) {
 	defer db.Close()
 	var n int64
 	var size sql.NullInt64
-	q := `SELECT COUNT(*), SUM(LENGTH(CAST(body_html AS TEXT)) + LENGTH(CAST(body_text AS TEXT))) FROM outbox`
+	q := `SELECT COUNT(*), SUM(LENGTH(text_body) + LENGTH(html_body) + LENGTH(attachments)) FROM outbox`
 	if err := db.QueryRowContext(ctx, q).Scan(&n, &size); err != nil {
 		// The outbox's columns changed: count rows only.
 		if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox`).Scan(&n); err != nil {
