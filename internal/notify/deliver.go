@@ -139,7 +139,10 @@ func (d *Deliverer) deliverOne(ctx context.Context, now time.Time, e *Entry) (ou
 		Attachments: e.Attachments,
 	}
 	sendErr := d.Mailer.Send(ctx, email)
-	if sendErr == nil {
+	if sendErr == nil || IsDelivered(sendErr) {
+		if sendErr != nil {
+			d.logger().WarnContext(ctx, "e-mail delivered; the mail server misbehaved afterwards (not retried)", "outbox_id", e.ID, "kind", e.Kind, "error", sendErr)
+		}
 		// Recorded at once: the window in which a crash could make us send
 		// this again is this one UPDATE.
 		return outcomeSent, d.markSent(context.WithoutCancel(ctx), now, e)

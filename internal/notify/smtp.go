@@ -160,6 +160,13 @@ func NewSMTPMailer(s SMTPSettings, helo string) *SMTPMailer {
 	return &SMTPMailer{settings: s, helo: helo, timeout: SMTPTimeout}
 }
 
+// WithTimeout sets how long connecting and each SMTP command may take
+// (SMTPTimeout by default), and returns m.
+func (m *SMTPMailer) WithTimeout(d time.Duration) *SMTPMailer {
+	m.timeout = d
+	return m
+}
+
 // String describes the mailer for logs, without the password.
 func (m *SMTPMailer) String() string { return m.settings.String() }
 
@@ -211,11 +218,21 @@ func (m *SMTPMailer) Send(ctx context.Context, e *Email) error {
 		return Unreachable(fmt.Errorf("connect to %s:%d: %w", m.settings.Host, m.settings.Port, err))
 	}
 	sendErr := c.SendWithSMTPClient(conn, msg)
-	// The message is the server's once DATA is accepted; an error closing the
-	// connection afterwards does not undo that.
-	_ = c.CloseWithSMTPClient(conn)
-	if sendErr == nil {
+	closeErr := c.CloseWithSMTPClient(conn)
+	if msg.IsDelivered() {
+		// The server answered 250 to the end of DATA: the message is its
+		// own now. What fails afterwards (the RSET go-mail sends, QUIT, the
+		// connection dropping) does not undo that, and must not make us
+		// send it again.
+		if err := errors.Join(sendErr, closeErr); err != nil {
+			return Delivered(fmt.Errorf("after the server accepted the message: %w", err))
+		}
 		return nil
+	}
+	if sendErr == nil {
+		// Not reported delivered, yet no error: never expected from go-mail,
+		// but not to be taken for a delivery.
+		return errors.New("the mail server did not confirm the message")
 	}
 	return classifySendError(sendErr)
 }
