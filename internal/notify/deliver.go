@@ -11,6 +11,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/onramp-lms/onramp/internal/clock"
 	"github.com/onramp-lms/onramp/internal/db"
 )
 
@@ -43,6 +44,11 @@ type Deliverer struct {
 	// row over (DefaultLease if 0). A pass stops starting new sends after
 	// half of it, so a live sender never outlasts its own claim.
 	Lease time.Duration
+	// Wall tells the real time, which claims expire by (clock.Real if
+	// nil). It is never the pass's now: a pass run as of another instant
+	// (`scheduler run-once --now`) and killed mid-try must not hold its
+	// rows until that instant.
+	Wall clock.Clock
 
 	locations sync.Map // time zone name → *time.Location
 }
@@ -165,7 +171,8 @@ func (d *Deliverer) deliverOne(ctx context.Context, now time.Time, e *Entry) (ou
 }
 
 // claim takes up to n due rows for this sender: pending or failed rows whose
-// time has come, and sending rows whose sender's claim has expired. Each
+// time has come (by the pass's now), and sending rows whose sender's claim
+// has expired (by the wall clock: claimed_until is real time). Each
 // claim counts as a try, so a message that keeps stopping its sender dies
 // rather than loop.
 func (d *Deliverer) claim(ctx context.Context, now time.Time, lease time.Duration, n int) ([]Entry, error) {
@@ -185,7 +192,8 @@ func (d *Deliverer) claim(ctx context.Context, now time.Time, lease time.Duratio
 			ID    string
 			State State
 		}
-		if err := tx.Raw(q, StatePending, StateFailed, now, StateSending, now, n).Scan(&due).Error; err != nil {
+		wall := d.wallNow()
+		if err := tx.Raw(q, StatePending, StateFailed, now, StateSending, wall, n).Scan(&due).Error; err != nil {
 			return err
 		}
 		if len(due) == 0 {
@@ -200,7 +208,7 @@ func (d *Deliverer) claim(ctx context.Context, now time.Time, lease time.Duratio
 			}
 		}
 		if err := tx.Exec(`UPDATE outbox SET state = ?, attempts = attempts + 1, claimed_until = ?, updated_at = ? WHERE id IN ?`,
-			StateSending, now.Add(lease), now, ids).Error; err != nil {
+			StateSending, wall.Add(lease), now, ids).Error; err != nil {
 			return err
 		}
 		if len(reclaimed) > 0 {
@@ -306,6 +314,14 @@ func (d *Deliverer) location(ctx context.Context, e *Entry) *time.Location {
 	}
 	d.locations.Store(zone, loc)
 	return loc
+}
+
+// wallNow is the real time, by which claims expire.
+func (d *Deliverer) wallNow() time.Time {
+	if d.Wall == nil {
+		return time.Now().UTC()
+	}
+	return d.Wall.Now().UTC()
 }
 
 func (d *Deliverer) logger() *slog.Logger {

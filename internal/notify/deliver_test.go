@@ -11,6 +11,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/onramp-lms/onramp/internal/clock"
 	"github.com/onramp-lms/onramp/internal/db"
 	"github.com/onramp-lms/onramp/internal/notify"
 	"github.com/onramp-lms/onramp/internal/notify/smtptest"
@@ -473,15 +474,20 @@ func TestAClaimFromAStoppedSenderIsTakenOverWhenItExpires(t *testing.T) {
 	svc := newService(t, d, srv.URL())
 	msg := assigned(t, svc, "", "ana@hospital.example", "asg-1", monday)
 	enqueue(t, d, msg)
-	// A sender claimed it and stopped before sending.
+	// A sender claimed it and stopped before sending. Claims run on the
+	// wall clock.
+	wall := clock.NewFake(monday)
+	svc.Deliverer.Wall = wall
 	err := d.Exec(`UPDATE outbox SET state = 'sending', attempts = 1, claimed_until = ? WHERE dedupe_key = ?`,
 		monday.Add(notify.DefaultLease), msg.DedupeKey).Error
 	if err != nil {
 		t.Fatal(err)
 	}
+	wall.Advance(time.Minute)
 	if sent, _ := deliver(t, svc, monday.Add(time.Minute)); sent != 0 {
 		t.Fatal("took over a claim that had not expired")
 	}
+	wall.Advance(notify.DefaultLease)
 	if sent, _ := deliver(t, svc, monday.Add(notify.DefaultLease+time.Second)); sent != 1 {
 		t.Fatal("did not take over an expired claim")
 	}

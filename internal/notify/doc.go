@@ -30,7 +30,8 @@
 // Deliverer.Deliver(ctx, now) runs a pass: it claims due rows in batches
 // (pending or failed rows whose next_attempt_at has come, and sending rows
 // whose claim has expired), sends each, and records each outcome at once.
-// A claim sets state=sending and claimed_until=now+5 minutes in a short
+// A claim sets state=sending and claimed_until=(real time)+5 minutes, by the
+// wall clock whatever instant the pass runs as, in a short
 // transaction: on PostgreSQL with SELECT ... FOR UPDATE SKIP LOCKED, so
 // several instances share the work without sending anything twice; on
 // SQLite inside a transaction that holds the write lock from BEGIN. A claim

@@ -37,7 +37,8 @@ type Entry struct {
 	// Attempts counts the tries so far, including one in progress.
 	Attempts      int
 	NextAttemptAt time.Time
-	// ClaimedUntil is when a sender's claim on a sending row expires.
+	// ClaimedUntil is when a sender's claim on a sending row expires, in
+	// real (wall-clock) time.
 	ClaimedUntil *time.Time
 	LastError    string
 	// MessageID is recorded with the first outcome; it is derived from the
