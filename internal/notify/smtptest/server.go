@@ -33,6 +33,7 @@ type Server struct {
 	user     string
 	pass     string
 	fault    Fault
+	latency  time.Duration
 	conns    int
 	faulty   map[net.Conn]struct{}
 }
@@ -80,6 +81,14 @@ func (s *Server) Reject(address string, code int, text string) {
 		EnhancedCode: smtp.EnhancedCode{code / 100, 0, 0},
 		Message:      text,
 	}
+}
+
+// SetLatency makes the server take d to accept each message (between the
+// end of DATA and its 250), like a busy relay.
+func (s *Server) SetLatency(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.latency = d
 }
 
 // Accept undoes Reject for address.
@@ -234,6 +243,10 @@ func (ss *session) Data(r io.Reader) error {
 	if err != nil {
 		return err
 	}
+	ss.server.mu.Lock()
+	wait := ss.server.latency
+	ss.server.mu.Unlock()
+	time.Sleep(wait)
 	ss.server.keep(raw, ss.from, ss.to)
 	return nil
 }
