@@ -6,10 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/mail"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	gomail "github.com/wneessen/go-mail"
 )
@@ -256,14 +258,61 @@ func classifySendError(err error) error {
 	return err
 }
 
+// mailAddress builds a header address with net/mail, which quotes and
+// encodes any display name correctly: quotes, angle brackets, commas,
+// backslashes and non-Latin letters all survive, so a person's name can
+// never make a message undeliverable. Only an invalid e-mail address is an
+// error. Control characters (a header cannot hold them) become spaces.
+func mailAddress(a Address) (*mail.Address, error) {
+	parsed, err := mail.ParseAddress(a.Address)
+	if err != nil || parsed.Address != strings.TrimSpace(a.Address) {
+		return nil, fmt.Errorf("%q is not an e-mail address", a.Address)
+	}
+	return &mail.Address{Name: cleanName(a.Name), Address: parsed.Address}, nil
+}
+
+// cleanName makes a display name fit for a header: valid UTF-8, no control
+// characters, single spaces, no leading or trailing space.
+func cleanName(name string) string {
+	name = strings.ToValidUTF8(name, "\uFFFD")
+	name = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || unicode.IsSpace(r) {
+			return ' '
+		}
+		return r
+	}, name)
+	name = strings.Join(strings.Fields(name), " ")
+	if strings.Contains(name, `\`) && !isASCII(name) {
+		// net/mail writes a non-ASCII name as a Q-encoded word and leaves a
+		// backslash in it as it is, which makes the header unreadable
+		// (net/mail itself cannot parse it back). The fullwidth reverse
+		// solidus looks the same and is encoded.
+		name = strings.ReplaceAll(name, `\`, "\uFF3C")
+	}
+	return name
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
 func buildMsg(e *Email) (*gomail.Msg, error) {
 	msg := gomail.NewMsg(gomail.WithNoDefaultUserAgent())
-	if err := msg.FromFormat(e.From.Name, e.From.Address); err != nil {
-		return nil, fmt.Errorf("sender %q: %w", e.From.Address, err)
+	from, err := mailAddress(e.From)
+	if err != nil {
+		return nil, fmt.Errorf("sender: %w", err)
 	}
-	if err := msg.AddToFormat(e.To.Name, e.To.Address); err != nil {
-		return nil, fmt.Errorf("recipient %q: %w", e.To.Address, err)
+	msg.FromMailAddress(from)
+	to, err := mailAddress(e.To)
+	if err != nil {
+		return nil, fmt.Errorf("recipient: %w", err)
 	}
+	msg.AddToMailAddress(to)
 	msg.Subject(e.Subject)
 	msg.SetMessageIDWithValue(strings.TrimSuffix(strings.TrimPrefix(e.MessageID, "<"), ">"))
 	msg.SetDateWithValue(e.Date)
