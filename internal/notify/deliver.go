@@ -132,7 +132,8 @@ func (d *Deliverer) deliverOne(ctx context.Context, now time.Time, e *Entry, dow
 	if until, quiet := QuietUntil(now, d.location(ctx, e)); quiet {
 		if e.FirstFailedAt != nil && !now.Before(e.FirstFailedAt.Add(DeadAfter)) {
 			// Its time is up, and the last try would fall in quiet hours.
-			return outcomeFailed, d.markDead(context.WithoutCancel(ctx), now, e, d.gaveUp(e, e.LastError))
+			// This claim's try did not happen: it is not counted.
+			return outcomeFailed, d.markDead(context.WithoutCancel(ctx), now, e, gaveUp(e.Attempts-1, e.LastError))
 		}
 		return outcomeDeferred, d.release(ctx, now, []Entry{*e}, &until)
 	}
@@ -181,13 +182,10 @@ func (d *Deliverer) deliverOne(ctx context.Context, now time.Time, e *Entry, dow
 	return outcomeFailed, nil
 }
 
-// gaveUp is the dead message's last error.
-func (d *Deliverer) gaveUp(e *Entry, last string) string {
-	return fmt.Sprintf("gave up %s after the first failed try (%d tries); the last: %s", formatHours(DeadAfter), e.Attempts, last)
-}
-
-func formatHours(d time.Duration) string {
-	return fmt.Sprintf("%d hours", int(d/time.Hour))
+// gaveUp is the last error of a message given up on DeadAfter after its
+// first failed try.
+func gaveUp(tries int, last string) string {
+	return fmt.Sprintf("gave up %d hours after the first failed try (%d tries); the last: %s", int(DeadAfter/time.Hour), tries, last)
 }
 
 // claim takes up to n due rows for this sender: pending or failed rows whose
@@ -293,7 +291,7 @@ func (d *Deliverer) markFailed(ctx context.Context, now time.Time, e *Entry, rea
 	}
 	deadline := first.Add(DeadAfter)
 	if !now.Before(deadline) {
-		return d.markDead(ctx, now, e, d.gaveUp(e, reason))
+		return d.markDead(ctx, now, e, gaveUp(e.Attempts, reason))
 	}
 	next := now.Add(Backoff(e.Attempts))
 	if next.After(deadline) {
