@@ -638,3 +638,28 @@ func TestParallelDeliverersOnPostgresSendEachMessageOnce(t *testing.T) {
 	}
 	t.Logf("sent per sender: %v", sentBy)
 }
+
+// A message whose 24 hours are up at a moment in the recipient's quiet hours
+// is given up on then, without a try, rather than at 07:00.
+func TestDayUpInQuietHoursIsDeadWithoutATry(t *testing.T) {
+	d, _ := newDB(t)
+	svc := newService(t, d, "")
+	rec := &notify.RecordingMailer{}
+	svc.Deliverer.Mailer = rec
+	svc.Deliverer.DefaultLocation = time.UTC
+	msg := assigned(t, svc, "", "ana@hospital.example", "asg-1", monday)
+	enqueue(t, d, msg)
+	night := time.Date(2026, 3, 2, 21, 0, 0, 0, time.UTC)
+	err := d.Exec(`UPDATE outbox SET state = 'failed', attempts = 9, first_failed_at = ?, next_attempt_at = ?, last_error = ? WHERE dedupe_key = ?`,
+		night.Add(-notify.DeadAfter), night, "451 4.3.0 Try again later", msg.DedupeKey).Error
+	if err != nil {
+		t.Fatal(err)
+	}
+	deliver(t, svc, night)
+	e := entry(t, svc, msg.DedupeKey)
+	if e.State != notify.StateDead || len(rec.Sent()) != 0 || e.Attempts != 10 ||
+		!strings.Contains(e.LastError, "(9 tries)") || !strings.Contains(e.LastError, "451") {
+		t.Errorf("at 21:00, a day after its first failed try: %s, %d sent, attempts %d, error %q; want dead without a try",
+			e.State, len(rec.Sent()), e.Attempts, e.LastError)
+	}
+}
