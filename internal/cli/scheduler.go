@@ -7,6 +7,7 @@ import (
 
 	"github.com/onramp-lms/onramp/internal/app"
 	"github.com/onramp-lms/onramp/internal/clock"
+	"github.com/onramp-lms/onramp/internal/db"
 )
 
 func init() {
@@ -47,6 +48,16 @@ func runScheduler(ctx context.Context, env Env, args []string) int {
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "onramp: scheduler pass at %s: %v\n", clk.Now().Format(time.RFC3339), err)
 		return 1
+	}
+	if rep.Busy != "" {
+		// Exit 0: the other process is doing this work; a cron job's next
+		// run takes its turn.
+		holder := ""
+		if pid := db.LockHolder(rep.Busy); pid != "" {
+			holder = " (process " + pid + ")"
+		}
+		fmt.Fprintf(env.Stdout, "Another process%s is running the scheduler pass on this SQLite database (it holds %s); this run did nothing.\n", holder, rep.Busy)
+		return 0
 	}
 	if !rep.Planned {
 		fmt.Fprintln(env.Stdout, "Another instance is planning right now; this pass only delivered e-mail.")

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
+	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -133,45 +135,63 @@ func TestTryAdvisoryLock(t *testing.T) {
 	again()
 }
 
-// Of many callers racing for one key, exactly one holds it.
+// Of many callers racing for one key, never two hold it at once. Each
+// winner checks, while holding the lock, that nobody else does (a shared
+// count of holders goes 0 → 1 and back), so the test proves mutual exclusion
+// without depending on who wins or when: a caller that comes after a
+// release may win too.
 func TestTryAdvisoryLockRace(t *testing.T) {
 	ctx := context.Background()
 	dsn := newTestURL(t)
 	handles := []*DB{openTest(t, dsn), openTest(t, dsn)}
-	const callers = 8
+	const callers, tries = 8, 40
 	var (
-		wg      sync.WaitGroup
-		mu      sync.Mutex
-		winners int
-		start   = make(chan struct{})
-		hold    = make(chan struct{})
+		wg       sync.WaitGroup
+		holders  atomic.Int32
+		wins     atomic.Int32
+		overlaps atomic.Int32
+		start    = make(chan struct{})
 	)
 	for i := range callers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			<-start
-			release, ok, err := handles[i%2].TryAdvisoryLock(ctx, 7)
-			if err != nil {
-				t.Errorf("caller %d: %v", i, err)
-				return
-			}
-			if ok {
-				mu.Lock()
-				winners++
-				mu.Unlock()
-				<-hold
+			for range tries {
+				release, ok, err := handles[i%2].TryAdvisoryLock(ctx, 7)
+				if err != nil {
+					t.Errorf("caller %d: %v", i, err)
+					return
+				}
+				if !ok {
+					runtime.Gosched()
+					continue
+				}
+				wins.Add(1)
+				if n := holders.Add(1); n != 1 {
+					overlaps.Add(1)
+				}
+				runtime.Gosched() // let the others try while it is held
+				holders.Add(-1)
 				release()
 			}
 		}()
 	}
 	close(start)
-	time.Sleep(300 * time.Millisecond)
-	close(hold)
 	wg.Wait()
-	if winners != 1 {
-		t.Fatalf("%d callers got the lock, want 1", winners)
+	if n := overlaps.Load(); n != 0 {
+		t.Fatalf("%d times a caller got the lock while another held it", n)
 	}
+	if wins.Load() == 0 {
+		t.Fatal("nobody ever got the lock")
+	}
+	// Everyone released: the lock is free.
+	release, ok, err := handles[0].TryAdvisoryLock(ctx, 7)
+	if err != nil || !ok {
+		t.Fatalf("after every caller released: ok=%v err=%v", ok, err)
+	}
+	release()
+	t.Logf("%d of %d tries won the lock", wins.Load(), callers*tries)
 }
 
 func TestTryAdvisoryLockReleaseAfterCancel(t *testing.T) {

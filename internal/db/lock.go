@@ -5,6 +5,9 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"fmt"
+	"os"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -20,9 +23,13 @@ import (
 // under it short and take it again for the next pass rather than holding it
 // for hours.
 //
-// On SQLite it is a process-local mutex per database file and key: a SQLite
-// database is served by a single instance (several processes on one file are
-// not supported), so excluding the goroutines of this process is enough.
+// On SQLite it is a mutex per database file and key within the process,
+// and, across processes, an operating-system lock (flock) on the file
+// LockFile names, beside the database: while a process holds any key,
+// another process gets none (they exclude each other wholesale; within one
+// process, keys are independent). The operating system frees the file lock
+// when the holder dies, however it dies. On systems without flock only the
+// process-local mutex remains.
 func (d *DB) TryAdvisoryLock(ctx context.Context, key int64) (release func(), ok bool, err error) {
 	if d.Dialect == Postgres {
 		return d.tryPostgresLock(ctx, key)
@@ -81,6 +88,30 @@ type sqliteLockName struct {
 	key  int64
 }
 
+// fileLocks holds this process's locks on lock files, by path: the file
+// stays locked while any key of its database is held here.
+var fileLocks sync.Map // path → *fileLock
+
+type fileLock struct {
+	mu   sync.Mutex
+	held int
+	f    *os.File
+}
+
+// LockFile is the file beside a SQLite database that TryAdvisoryLock locks
+// across processes: the database file's name with ".lock" added. It is ""
+// on PostgreSQL and for a database without a file.
+func (d *DB) LockFile(ctx context.Context) (string, error) {
+	if d.Dialect == Postgres {
+		return "", nil
+	}
+	file, err := d.sqliteFile(ctx)
+	if err != nil || file == "" {
+		return "", err
+	}
+	return file + ".lock", nil
+}
+
 func (d *DB) trySQLiteLock(ctx context.Context, key int64) (func(), bool, error) {
 	file, err := d.sqliteFile(ctx)
 	if err != nil {
@@ -91,8 +122,64 @@ func (d *DB) trySQLiteLock(ctx context.Context, key int64) (func(), bool, error)
 	if !mu.TryLock() {
 		return noRelease, false, nil
 	}
+	if file == "" {
+		var once sync.Once
+		return func() { once.Do(mu.Unlock) }, true, nil
+	}
+	path := file + ".lock"
+	v, _ := fileLocks.LoadOrStore(path, &fileLock{})
+	fl := v.(*fileLock)
+	fl.mu.Lock()
+	defer fl.mu.Unlock()
+	if fl.held == 0 {
+		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+		if err != nil {
+			mu.Unlock()
+			return noRelease, false, fmt.Errorf("advisory lock %d: open lock file: %w", key, err)
+		}
+		locked, err := tryLockFile(f)
+		if err != nil || !locked {
+			_ = f.Close()
+			mu.Unlock()
+			if err != nil {
+				return noRelease, false, fmt.Errorf("advisory lock %d: lock %s: %w", key, path, err)
+			}
+			return noRelease, false, nil
+		}
+		// Who holds it, for the message another process gives.
+		_ = f.Truncate(0)
+		_, _ = f.WriteAt([]byte(strconv.Itoa(os.Getpid())+"\n"), 0)
+		fl.f = f
+	}
+	fl.held++
 	var once sync.Once
-	return func() { once.Do(mu.Unlock) }, true, nil
+	return func() {
+		once.Do(func() {
+			fl.mu.Lock()
+			fl.held--
+			if fl.held == 0 {
+				_ = unlockFile(fl.f)
+				_ = fl.f.Close()
+				fl.f = nil
+			}
+			fl.mu.Unlock()
+			mu.Unlock()
+		})
+	}, true, nil
+}
+
+// LockHolder is the process ID written in a lock file by the process that
+// holds it, or "" if unknown.
+func LockHolder(path string) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return ""
+	}
+	pid := strings.TrimSpace(string(b))
+	if _, err := strconv.Atoi(pid); err != nil {
+		return ""
+	}
+	return pid
 }
 
 // sqliteFile names the main database file, so two handles on one file share

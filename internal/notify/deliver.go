@@ -11,6 +11,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/onramp-lms/onramp/internal/clock"
 	"github.com/onramp-lms/onramp/internal/db"
 )
 
@@ -45,6 +46,11 @@ type Deliverer struct {
 	// row over (DefaultLease if 0). A pass stops starting new sends after
 	// half of it, so a live sender never outlasts its own claim.
 	Lease time.Duration
+	// Wall tells the real time, which claims expire by (clock.Real if
+	// nil). It is never the pass's now: a pass run as of another instant
+	// (`scheduler run-once --now`) and killed mid-try must not hold its
+	// rows until that instant.
+	Wall clock.Clock
 
 	locations sync.Map // time zone name → *time.Location
 }
@@ -71,6 +77,15 @@ func (d *Deliverer) Deliver(ctx context.Context, now time.Time) (sent, failed in
 	sendCtx, cancel := context.WithTimeout(ctx, lease/2)
 	defer cancel()
 
+	// down is set when the mail server cannot be reached: every other due
+	// message of the pass is charged the same failed try without another
+	// connection, so an outage advances every message's timetable.
+	var down error
+	defer func() {
+		if down != nil {
+			d.logger().WarnContext(ctx, "mail server unreachable; every due e-mail was charged a failed try", "failed", failed, "error", down)
+		}
+	}()
 	for sendCtx.Err() == nil {
 		rows, err := d.claim(ctx, now, lease, batch)
 		if err != nil {
@@ -84,7 +99,7 @@ func (d *Deliverer) Deliver(ctx context.Context, now time.Time) (sent, failed in
 			if sendCtx.Err() != nil {
 				return sent, failed, d.release(ctx, now, rows[i:], nil)
 			}
-			outcome, err := d.deliverOne(sendCtx, now, e)
+			outcome, err := d.deliverOne(sendCtx, now, e, &down)
 			if err != nil {
 				// The database failed: give the rest back rather than leave
 				// them claimed until the lease runs out.
@@ -95,12 +110,6 @@ func (d *Deliverer) Deliver(ctx context.Context, now time.Time) (sent, failed in
 				sent++
 			case outcomeFailed:
 				failed++
-			case outcomeUnreachable:
-				// The server cannot be reached: the others in the batch are
-				// put back untouched, not charged a try each for the same
-				// outage.
-				failed++
-				return sent, failed, d.release(ctx, now, rows[i+1:], nil)
 			}
 		}
 		if len(rows) < batch {
@@ -115,12 +124,19 @@ type outcome int
 const (
 	outcomeSent outcome = iota
 	outcomeFailed
-	outcomeUnreachable
 	outcomeDeferred
 )
 
-func (d *Deliverer) deliverOne(ctx context.Context, now time.Time, e *Entry) (outcome, error) {
+// deliverOne tries e. When *down holds the error of a mail server found
+// unreachable earlier in the pass, e is charged that failed try without
+// connecting again; a try that finds the server unreachable sets *down.
+func (d *Deliverer) deliverOne(ctx context.Context, now time.Time, e *Entry, down *error) (outcome, error) {
 	if until, quiet := QuietUntil(now, d.location(ctx, e)); quiet {
+		if e.FirstFailedAt != nil && !now.Before(e.FirstFailedAt.Add(DeadAfter)) {
+			// Its time is up, and the last try would fall in quiet hours.
+			// This claim's try did not happen: it is not counted.
+			return outcomeFailed, d.markDead(context.WithoutCancel(ctx), now, e, gaveUp(e.Attempts-1, e.LastError))
+		}
 		return outcomeDeferred, d.release(ctx, now, []Entry{*e}, &until)
 	}
 	if e.MessageID == "" {
@@ -130,44 +146,56 @@ func (d *Deliverer) deliverOne(ctx context.Context, now time.Time, e *Entry) (ou
 		// Only a row whose every try was interrupted gets here.
 		return outcomeFailed, d.markDead(ctx, now, e, fmt.Sprintf("gave up after %d tries, the last of them interrupted; it may have been delivered", MaxAttempts))
 	}
-	if err := d.render(e); err != nil {
-		return outcomeFailed, d.markDead(context.WithoutCancel(ctx), now, e, err.Error())
-	}
-	email := &Email{
-		MessageID:   e.MessageID,
-		Date:        now,
-		From:        d.From,
-		To:          Address{Name: e.ToName, Address: e.ToAddress},
-		Subject:     e.Subject,
-		Text:        e.TextBody,
-		HTML:        e.HTMLBody,
-		Attachments: e.Attachments,
-	}
-	sendErr := d.Mailer.Send(ctx, email)
+	sendErr := *down
 	if sendErr == nil {
+		if err := d.render(e); err != nil {
+			return outcomeFailed, d.markDead(context.WithoutCancel(ctx), now, e, err.Error())
+		}
+		email := &Email{
+			MessageID:   e.MessageID,
+			Date:        now,
+			From:        d.From,
+			To:          Address{Name: e.ToName, Address: e.ToAddress},
+			Subject:     e.Subject,
+			Text:        e.TextBody,
+			HTML:        e.HTMLBody,
+			Attachments: e.Attachments,
+		}
+		sendErr = d.Mailer.Send(ctx, email)
+	}
+	if sendErr == nil || IsDelivered(sendErr) {
+		if sendErr != nil {
+			d.logger().WarnContext(ctx, "e-mail delivered; the mail server misbehaved afterwards (not retried)", "outbox_id", e.ID, "kind", e.Kind, "error", sendErr)
+		}
 		// Recorded at once: the window in which a crash could make us send
 		// this again is this one UPDATE.
 		return outcomeSent, d.markSent(context.WithoutCancel(ctx), now, e)
 	}
 	ctx = context.WithoutCancel(ctx)
-	d.logger().WarnContext(ctx, "e-mail not delivered", "outbox_id", e.ID, "kind", e.Kind, "attempt", e.Attempts, "error", sendErr)
+	if *down == nil {
+		d.logger().WarnContext(ctx, "e-mail not delivered", "outbox_id", e.ID, "kind", e.Kind, "attempt", e.Attempts, "error", sendErr)
+	}
 	if IsPermanent(sendErr) {
 		return outcomeFailed, d.markDead(ctx, now, e, "rejected: "+sendErr.Error())
-	}
-	if e.Attempts >= MaxAttempts {
-		return outcomeFailed, d.markDead(ctx, now, e, fmt.Sprintf("gave up after %d tries: %s", e.Attempts, sendErr))
 	}
 	if err := d.markFailed(ctx, now, e, sendErr.Error()); err != nil {
 		return outcomeFailed, err
 	}
 	if IsUnreachable(sendErr) {
-		return outcomeUnreachable, nil
+		*down = sendErr
 	}
 	return outcomeFailed, nil
 }
 
+// gaveUp is the last error of a message given up on DeadAfter after its
+// first failed try.
+func gaveUp(tries int, last string) string {
+	return fmt.Sprintf("gave up %d hours after the first failed try (%d tries); the last: %s", int(DeadAfter/time.Hour), tries, last)
+}
+
 // claim takes up to n due rows for this sender: pending or failed rows whose
-// time has come, and sending rows whose sender's claim has expired. Each
+// time has come (by the pass's now), and sending rows whose sender's claim
+// has expired (by the wall clock: claimed_until is real time). Each
 // claim counts as a try, so a message that keeps stopping its sender dies
 // rather than loop.
 func (d *Deliverer) claim(ctx context.Context, now time.Time, lease time.Duration, n int) ([]Entry, error) {
@@ -187,7 +215,8 @@ func (d *Deliverer) claim(ctx context.Context, now time.Time, lease time.Duratio
 			ID    string
 			State State
 		}
-		if err := tx.Raw(q, StatePending, StateFailed, now, StateSending, now, n).Scan(&due).Error; err != nil {
+		wall := d.wallNow()
+		if err := tx.Raw(q, StatePending, StateFailed, now, StateSending, wall, n).Scan(&due).Error; err != nil {
 			return err
 		}
 		if len(due) == 0 {
@@ -202,11 +231,12 @@ func (d *Deliverer) claim(ctx context.Context, now time.Time, lease time.Duratio
 			}
 		}
 		if err := tx.Exec(`UPDATE outbox SET state = ?, attempts = attempts + 1, claimed_until = ?, updated_at = ? WHERE id IN ?`,
-			StateSending, now.Add(lease), now, ids).Error; err != nil {
+			StateSending, wall.Add(lease), now, ids).Error; err != nil {
 			return err
 		}
 		if len(reclaimed) > 0 {
-			if err := tx.Exec(`UPDATE outbox SET last_error = ? WHERE id IN ?`, interruptedError, reclaimed).Error; err != nil {
+			// An interrupted try counts as a failed one for the timetable.
+			if err := tx.Exec(`UPDATE outbox SET last_error = ?, first_failed_at = COALESCE(first_failed_at, ?) WHERE id IN ?`, interruptedError, now, reclaimed).Error; err != nil {
 				return err
 			}
 			d.logger().WarnContext(ctx, "e-mails reclaimed from a sender that stopped mid-try", "count", len(reclaimed))
@@ -256,12 +286,26 @@ func (d *Deliverer) markSent(ctx context.Context, now time.Time, e *Entry) error
 	return nil
 }
 
+// markFailed records a failed try and when the next is due: after
+// Backoff, but no later than DeadAfter after the first failed try. A try
+// failing at or after that moment was the last: the message is dead.
 func (d *Deliverer) markFailed(ctx context.Context, now time.Time, e *Entry, reason string) error {
+	first := now
+	if e.FirstFailedAt != nil {
+		first = e.FirstFailedAt.UTC()
+	}
+	deadline := first.Add(DeadAfter)
+	if !now.Before(deadline) {
+		return d.markDead(ctx, now, e, gaveUp(e.Attempts, reason))
+	}
 	next := now.Add(Backoff(e.Attempts))
+	if next.After(deadline) {
+		next = deadline
+	}
 	err := d.DB.WithContext(ctx).Exec(
-		`UPDATE outbox SET state = ?, next_attempt_at = ?, last_error = ?, message_id = ?, claimed_until = NULL, updated_at = ?
+		`UPDATE outbox SET state = ?, next_attempt_at = ?, first_failed_at = ?, last_error = ?, message_id = ?, claimed_until = NULL, updated_at = ?
 		 WHERE id = ? AND state = ?`,
-		StateFailed, next, truncateError(reason), e.MessageID, now, e.ID, StateSending).Error
+		StateFailed, next, first, truncateError(reason), e.MessageID, now, e.ID, StateSending).Error
 	if err != nil {
 		return fmt.Errorf("record e-mail %s as failed: %w", e.ID, err)
 	}
@@ -308,6 +352,14 @@ func (d *Deliverer) location(ctx context.Context, e *Entry) *time.Location {
 	}
 	d.locations.Store(zone, loc)
 	return loc
+}
+
+// wallNow is the real time, by which claims expire.
+func (d *Deliverer) wallNow() time.Time {
+	if d.Wall == nil {
+		return time.Now().UTC()
+	}
+	return d.Wall.Now().UTC()
 }
 
 func (d *Deliverer) logger() *slog.Logger {

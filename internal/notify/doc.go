@@ -63,7 +63,8 @@
 // Deliverer.Deliver(ctx, now) runs a pass: it claims due rows in batches
 // (pending or failed rows whose next_attempt_at has come, and sending rows
 // whose claim has expired), sends each, and records each outcome at once.
-// A claim sets state=sending and claimed_until=now+5 minutes in a short
+// A claim sets state=sending and claimed_until=(real time)+5 minutes, by the
+// wall clock whatever instant the pass runs as, in a short
 // transaction: on PostgreSQL with SELECT ... FOR UPDATE SKIP LOCKED, so
 // several instances share the work without sending anything twice; on
 // SQLite inside a transaction that holds the write lock from BEGIN. A claim
@@ -81,16 +82,24 @@
 // server that cannot be reached or refuses the login, a 5xx to MAIL FROM,
 // which is about the sender's configuration, not the message) is retried
 // after Backoff(attempts): 1, 2, 4, 8, 16, 32, 64 and 128 minutes, then
-// every 4 hours. The 14 tries (MaxAttempts) span 24 h 15 min; counted from
-// the first, they are at:
+// every 4 hours, but never later than 24 hours (DeadAfter) after the first
+// failed try (first_failed_at). That try is the last: if it fails too, the
+// message is dead, 24 hours after its first failed try, quiet hours
+// included. Counted from the first failed try, the tries are at:
 //
 //	0, 1 m, 3 m, 7 m, 15 m, 31 m, 1 h 03, 2 h 07, 4 h 15,
-//	8 h 15, 12 h 15, 16 h 15, 20 h 15, 24 h 15
+//	8 h 15, 12 h 15, 16 h 15, 20 h 15, 24 h (dead if it fails)
 //
-// after which the message is dead. When the server cannot be reached at all,
-// the pass charges the try to the first message only and puts the rest of
-// its batch back untouched, rather than wait for the same failure once per
-// message.
+// less those that fall in quiet hours (each moves to 07:00). When the server
+// cannot be reached at all (refused or timed-out connection, 421 greeting,
+// failed TLS or login), the pass charges that same failed try to every other
+// due message without connecting again, so an outage moves every waiting
+// message along its timetable: after the server returns, each is retried
+// within 4 hours; after 24 hours of outage, it is dead.
+//
+// A message the server accepted (250 to the end of DATA) is sent, whatever
+// fails afterwards: go-mail's RSET, QUIT, a connection dropped right after
+// the 250. That error is logged, never retried.
 //
 // Quiet hours: nothing is sent from 20:00 to 07:00 in the recipient's time
 // zone (the employee's time_zone, else the organisation's). A message due in

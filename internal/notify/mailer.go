@@ -41,6 +41,7 @@ func (a Address) String() string {
 var (
 	errPermanent   = errors.New("rejected permanently")
 	errUnreachable = errors.New("mail server unreachable")
+	errDelivered   = errors.New("delivered")
 )
 
 type classified struct {
@@ -68,6 +69,15 @@ func Unreachable(err error) error { return &classified{class: errUnreachable, er
 
 // IsUnreachable reports whether err was marked by Unreachable.
 func IsUnreachable(err error) bool { return errors.Is(err, errUnreachable) }
+
+// Delivered marks err as having happened after the mail server accepted the
+// message (250 to the end of DATA), for example a failing RSET or QUIT or a
+// connection dropped right after: the message counts as sent and err is only
+// logged.
+func Delivered(err error) error { return &classified{class: errDelivered, err: err} }
+
+// IsDelivered reports whether err was marked by Delivered.
+func IsDelivered(err error) bool { return errors.Is(err, errDelivered) }
 
 // RecordingMailer keeps what it is given instead of sending it, for tests.
 type RecordingMailer struct {

@@ -55,7 +55,8 @@ const (
 	StateSent State = "sent"
 	// StateFailed failed and will be retried at its next attempt time.
 	StateFailed State = "failed"
-	// StateDead was given up on: rejected permanently, or out of attempts.
+	// StateDead was given up on: rejected permanently, or still failing 24
+	// hours (DeadAfter) after its first failed try.
 	// HR sees it and can retry it.
 	StateDead State = "dead"
 )

@@ -42,9 +42,13 @@ type Entry struct {
 	// Attempts counts the tries so far, including one in progress.
 	Attempts      int
 	NextAttemptAt time.Time
-	// ClaimedUntil is when a sender's claim on a sending row expires.
+	// ClaimedUntil is when a sender's claim on a sending row expires, in
+	// real (wall-clock) time.
 	ClaimedUntil *time.Time
-	LastError    string
+	// FirstFailedAt is when the first try of the current series failed
+	// (nil if none has); the message goes dead DeadAfter later.
+	FirstFailedAt *time.Time
+	LastError     string
 	// MessageID is recorded with the first outcome; it is derived from the
 	// dedupe key, so it is the same on every try.
 	MessageID string
@@ -270,7 +274,7 @@ func (o *Outbox) CountByState(ctx context.Context) (map[State]int, error) {
 func (o *Outbox) Retry(ctx context.Context, id string, now time.Time) error {
 	now = now.UTC()
 	res := o.DB.WithContext(ctx).Exec(
-		`UPDATE outbox SET state = ?, attempts = 0, next_attempt_at = ?, claimed_until = NULL, updated_at = ?
+		`UPDATE outbox SET state = ?, attempts = 0, next_attempt_at = ?, claimed_until = NULL, first_failed_at = NULL, updated_at = ?
 		 WHERE id = ? AND state = ?`,
 		StatePending, now, now, id, StateDead)
 	if res.Error != nil {

@@ -3,11 +3,13 @@ package notify
 import "time"
 
 // Retry schedule. A failed try is retried after Backoff(attempts): one
-// minute, doubling, capped at four hours. MaxAttempts tries span a little over
-// a day (see the table in doc.go), long enough to ride out a mail server's
-// outage over a night or a weekend morning; after the last one the message is
-// dead and HR sees it.
+// minute, doubling, capped at four hours, but never later than DeadAfter
+// after the first failed try. The try due then is the last: if it fails
+// too, the message is dead and HR sees it. Quiet hours count towards the
+// DeadAfter like any other hours. MaxAttempts only bounds a message whose
+// every try was interrupted (its sender killed mid-try).
 const (
+	DeadAfter    = 24 * time.Hour
 	MaxAttempts  = 14
 	firstBackoff = time.Minute
 	maxBackoff   = 4 * time.Hour

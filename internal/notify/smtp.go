@@ -6,10 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/mail"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	gomail "github.com/wneessen/go-mail"
 )
@@ -160,6 +162,13 @@ func NewSMTPMailer(s SMTPSettings, helo string) *SMTPMailer {
 	return &SMTPMailer{settings: s, helo: helo, timeout: SMTPTimeout}
 }
 
+// WithTimeout sets how long connecting and each SMTP command may take
+// (SMTPTimeout by default), and returns m.
+func (m *SMTPMailer) WithTimeout(d time.Duration) *SMTPMailer {
+	m.timeout = d
+	return m
+}
+
 // String describes the mailer for logs, without the password.
 func (m *SMTPMailer) String() string { return m.settings.String() }
 
@@ -211,11 +220,21 @@ func (m *SMTPMailer) Send(ctx context.Context, e *Email) error {
 		return Unreachable(fmt.Errorf("connect to %s:%d: %w", m.settings.Host, m.settings.Port, err))
 	}
 	sendErr := c.SendWithSMTPClient(conn, msg)
-	// The message is the server's once DATA is accepted; an error closing the
-	// connection afterwards does not undo that.
-	_ = c.CloseWithSMTPClient(conn)
-	if sendErr == nil {
+	closeErr := c.CloseWithSMTPClient(conn)
+	if msg.IsDelivered() {
+		// The server answered 250 to the end of DATA: the message is its
+		// own now. What fails afterwards (the RSET go-mail sends, QUIT, the
+		// connection dropping) does not undo that, and must not make us
+		// send it again.
+		if err := errors.Join(sendErr, closeErr); err != nil {
+			return Delivered(fmt.Errorf("after the server accepted the message: %w", err))
+		}
 		return nil
+	}
+	if sendErr == nil {
+		// Not reported delivered, yet no error: never expected from go-mail,
+		// but not to be taken for a delivery.
+		return errors.New("the mail server did not confirm the message")
 	}
 	return classifySendError(sendErr)
 }
@@ -239,14 +258,61 @@ func classifySendError(err error) error {
 	return err
 }
 
+// mailAddress builds a header address with net/mail, which quotes and
+// encodes any display name correctly: quotes, angle brackets, commas,
+// backslashes and non-Latin letters all survive, so a person's name can
+// never make a message undeliverable. Only an invalid e-mail address is an
+// error. Control characters (a header cannot hold them) become spaces.
+func mailAddress(a Address) (*mail.Address, error) {
+	parsed, err := mail.ParseAddress(a.Address)
+	if err != nil || parsed.Address != strings.TrimSpace(a.Address) {
+		return nil, fmt.Errorf("%q is not an e-mail address", a.Address)
+	}
+	return &mail.Address{Name: cleanName(a.Name), Address: parsed.Address}, nil
+}
+
+// cleanName makes a display name fit for a header: valid UTF-8, no control
+// characters, single spaces, no leading or trailing space.
+func cleanName(name string) string {
+	name = strings.ToValidUTF8(name, "\uFFFD")
+	name = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || unicode.IsSpace(r) {
+			return ' '
+		}
+		return r
+	}, name)
+	name = strings.Join(strings.Fields(name), " ")
+	if strings.Contains(name, `\`) && !isASCII(name) {
+		// net/mail writes a non-ASCII name as a Q-encoded word and leaves a
+		// backslash in it as it is, which makes the header unreadable
+		// (net/mail itself cannot parse it back). The fullwidth reverse
+		// solidus looks the same and is encoded.
+		name = strings.ReplaceAll(name, `\`, "\uFF3C")
+	}
+	return name
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
 func buildMsg(e *Email) (*gomail.Msg, error) {
 	msg := gomail.NewMsg(gomail.WithNoDefaultUserAgent())
-	if err := msg.FromFormat(e.From.Name, e.From.Address); err != nil {
-		return nil, fmt.Errorf("sender %q: %w", e.From.Address, err)
+	from, err := mailAddress(e.From)
+	if err != nil {
+		return nil, fmt.Errorf("sender: %w", err)
 	}
-	if err := msg.AddToFormat(e.To.Name, e.To.Address); err != nil {
-		return nil, fmt.Errorf("recipient %q: %w", e.To.Address, err)
+	msg.FromMailAddress(from)
+	to, err := mailAddress(e.To)
+	if err != nil {
+		return nil, fmt.Errorf("recipient: %w", err)
 	}
+	msg.AddToMailAddress(to)
 	msg.Subject(e.Subject)
 	msg.SetMessageIDWithValue(strings.TrimSuffix(strings.TrimPrefix(e.MessageID, "<"), ">"))
 	msg.SetDateWithValue(e.Date)

@@ -4,10 +4,14 @@
 // It runs every minute inside `onramp serve` and once per call in
 // `onramp scheduler run-once`.
 //
-// Passes are safe on every instance at the same moment: planning (rules and
-// cycles) runs under a database lock that only one instance holds at a time
-// (PostgreSQL advisory lock; SQLite serialises writers anyway), and the
-// outbox is claimed row by row, so each message is sent once.
+// Passes are safe on every instance at the same moment. On PostgreSQL,
+// planning (rules and cycles) runs under an advisory lock that only one
+// instance holds at a time, and the outbox is claimed row by row (SKIP
+// LOCKED), so each message is sent once. On SQLite the whole pass (planning
+// and delivery) runs under an operating-system lock on the file beside the
+// database (<db>.lock): `serve` and a `scheduler run-once` on one file never
+// pass at the same moment; the one that finds the lock held does nothing
+// and says so.
 package scheduler
 
 import (
@@ -27,6 +31,9 @@ import (
 
 // planningLock is the advisory lock key for rule and cycle planning.
 const planningLock int64 = 0x6f6e72616d70 // "onramp"
+
+// passLock is the lock key for a whole pass on SQLite.
+const passLock int64 = 0x6f6e72616d71
 
 // Scheduler holds the jobs of a pass.
 type Scheduler struct {
@@ -48,8 +55,11 @@ type Report struct {
 	compliance.PassResult
 	// Planned is false when another instance held the planning lock.
 	Planned bool
-	Sent    int
-	Failed  int
+	// Busy, on SQLite, names the lock file another process held: the pass
+	// did nothing (no planning, no delivery).
+	Busy   string
+	Sent   int
+	Failed int
 }
 
 func (r Report) String() string {
@@ -62,6 +72,21 @@ func (s *Scheduler) RunOnce(ctx context.Context, now time.Time) (rep Report, err
 	start := time.Now()
 	if s.Observe != nil {
 		defer func() { s.Observe(time.Since(start), rep, err) }()
+	}
+	if s.DB.Dialect != db.Postgres {
+		// One process per SQLite file plans and delivers at a time.
+		releasePass, ok, err := s.DB.TryAdvisoryLock(ctx, passLock)
+		if err != nil {
+			return rep, fmt.Errorf("scheduler lock: %w", err)
+		}
+		if !ok {
+			rep.Busy, _ = s.DB.LockFile(ctx)
+			if rep.Busy == "" {
+				rep.Busy = "(this process)"
+			}
+			return rep, nil
+		}
+		defer releasePass()
 	}
 	release, ok, err := s.DB.TryAdvisoryLock(ctx, planningLock)
 	if err != nil {
@@ -132,6 +157,10 @@ func (s *Scheduler) safePass(ctx context.Context) {
 		if ctx.Err() == nil {
 			s.Log.Error("scheduler pass failed", "error", err.Error())
 		}
+		return
+	}
+	if rep.Busy != "" {
+		s.Log.Info("scheduler pass skipped: another process is running one on this SQLite database", "lock_file", rep.Busy, "holder_pid", db.LockHolder(rep.Busy))
 		return
 	}
 	s.Log.Debug("scheduler pass", "planned", rep.Planned, "summary", rep.String())

@@ -1,8 +1,8 @@
 // Package smtptest runs a real SMTP server inside a test, on 127.0.0.1, that
 // keeps every message it accepts, parsed (headers, the plain-text and HTML
 // parts, attachments). It can be taken down and brought back on the same
-// address, made to reject a recipient with any SMTP code, and made to require
-// a login. It is for tests only: nothing in Onramp's binary imports it.
+// address, made to reject a recipient with any SMTP code, made to require
+// a login, and made to misbehave in the ways real servers do (SetFault). It is for tests only: nothing in Onramp's binary imports it.
 package smtptest
 
 import (
@@ -32,12 +32,16 @@ type Server struct {
 	rejects  map[string]*smtp.SMTPError
 	user     string
 	pass     string
+	fault    Fault
+	latency  time.Duration
+	conns    int
+	faulty   map[net.Conn]struct{}
 }
 
 // Start listens on 127.0.0.1 on a free port and stops when the test ends.
 func Start(tb testing.TB) *Server {
 	tb.Helper()
-	s := &Server{tb: tb, rejects: map[string]*smtp.SMTPError{}}
+	s := &Server{tb: tb, rejects: map[string]*smtp.SMTPError{}, faulty: map[net.Conn]struct{}{}}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		tb.Fatalf("smtptest: listen: %v", err)
@@ -79,6 +83,14 @@ func (s *Server) Reject(address string, code int, text string) {
 	}
 }
 
+// SetLatency makes the server take d to accept each message (between the
+// end of DATA and its 250), like a busy relay.
+func (s *Server) SetLatency(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.latency = d
+}
+
 // Accept undoes Reject for address.
 func (s *Server) Accept(address string) {
 	s.mu.Lock()
@@ -91,7 +103,14 @@ func (s *Server) Down() {
 	s.mu.Lock()
 	srv, l := s.srv, s.listener
 	s.srv, s.listener = nil, nil
+	faulty := make([]net.Conn, 0, len(s.faulty))
+	for c := range s.faulty {
+		faulty = append(faulty, c)
+	}
 	s.mu.Unlock()
+	for _, c := range faulty {
+		_ = c.Close()
+	}
 	if l != nil {
 		// Closed here as well: Serve may not have taken the listener yet.
 		_ = l.Close()
@@ -137,7 +156,7 @@ func (s *Server) serve(l net.Listener) {
 	s.mu.Lock()
 	s.srv, s.listener = srv, l
 	s.mu.Unlock()
-	go func() { _ = srv.Serve(l) }()
+	go func() { _ = srv.Serve(countingListener{Listener: l, s: s}) }()
 }
 
 // Messages returns the messages accepted so far, oldest first.
@@ -224,16 +243,11 @@ func (ss *session) Data(r io.Reader) error {
 	if err != nil {
 		return err
 	}
-	m, err := Parse(raw)
-	if m == nil {
-		m = &Message{Raw: raw}
-	}
-	m.ParseErr = err
-	m.From = ss.from
-	m.To = append([]string(nil), ss.to...)
 	ss.server.mu.Lock()
-	ss.server.messages = append(ss.server.messages, m)
+	wait := ss.server.latency
 	ss.server.mu.Unlock()
+	time.Sleep(wait)
+	ss.server.keep(raw, ss.from, ss.to)
 	return nil
 }
 
