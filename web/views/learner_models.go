@@ -106,9 +106,12 @@ type VideoPanel struct {
 	SrcURL, CaptionsURL, CaptionsLang, PosterURL string
 	TranscriptHTML                               template.HTML
 	BeaconURL                                    string
-	Position, Furthest, Duration                 string
-	WatchedPercent                               int
-	Done                                         bool
+	// ViewingID is the viewing this page load began; the player sends it
+	// with every beacon. Empty when nothing can be recorded.
+	ViewingID                    string
+	Position, Furthest, Duration string
+	WatchedPercent               int
+	Done                         bool
 }
 
 // AttemptRow is one earlier quiz attempt.
