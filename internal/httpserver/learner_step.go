@@ -112,7 +112,7 @@ func videoPanel(j *learning.Journey, m *catalog.Module, st *catalog.Step, vv lea
 	p := &views.VideoPanel{
 		SrcURL: mediaURL(j.Course.ID, vid.Src), CaptionsLang: vid.CaptionsLang, TranscriptHTML: vid.TranscriptHTML,
 		BeaconURL: stepURL(j.Course.ID, m.ID, st.ID) + "/video", ViewingID: vv.ViewingID,
-		Position:  seconds(vv.State.PositionSeconds), Furthest: seconds(vv.State.FurthestSeconds),
+		Position: seconds(vv.State.PositionSeconds), Furthest: seconds(vv.State.FurthestSeconds),
 		Duration: seconds(vid.DurationSeconds), WatchedPercent: int(math.Floor(vv.State.WatchedFraction() * 100)),
 		Done: vv.Done,
 	}
