@@ -260,3 +260,26 @@ func TestNoSentenceCopiedFromTheSeeds(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestShippedCourseOrder: the shipped course keeps the default order: the
+// policy is signed last and its final quiz opens after the modules.
+func TestShippedCourseOrder(t *testing.T) {
+	c := load(t)
+	if c.Unlock.AcknowledgementAnytime || c.Unlock.FinalQuizAnytime {
+		t.Errorf("the shipped course relaxes the order of steps: %+v", c.Unlock)
+	}
+	final := c.Module("final-quiz")
+	if final == nil || !final.IsFinalQuiz(final.Step("final")) {
+		t.Fatal("the shipped course's final-quiz module is not a final quiz")
+	}
+	for _, m := range c.Modules {
+		if m.ID == "final-quiz" {
+			continue
+		}
+		for _, st := range m.Steps {
+			if m.IsFinalQuiz(st) {
+				t.Errorf("%s/%s would be held back as a final quiz: a content module's knowledge check must follow a page or video", m.ID, st.ID)
+			}
+		}
+	}
+}

@@ -311,3 +311,51 @@ func TestRenderSanitises(t *testing.T) {
 		t.Errorf("MediaPath(media/pic.png) = %q, %v", p, ok)
 	}
 }
+
+// TestUnlock: course.yaml's `unlock:` relaxes the default order (the
+// signature last, the final quiz after the content); anything else is
+// reported on its line.
+func TestUnlock(t *testing.T) {
+	cat, probs := Load(course(nil))
+	if len(probs) > 0 {
+		t.Fatal(probs)
+	}
+	if u := cat.Course("c").Unlock; u.AcknowledgementAnytime || u.FinalQuizAnytime {
+		t.Errorf("without `unlock:` the default order must hold: %+v", u)
+	}
+	cat, probs = Load(course(map[string]string{"c/course.yaml": okCourse + "unlock:\n  acknowledgement: anytime\n  final_quiz: anytime\n"}))
+	if len(probs) > 0 {
+		t.Fatal(probs)
+	}
+	if u := cat.Course("c").Unlock; !u.AcknowledgementAnytime || !u.FinalQuizAnytime {
+		t.Errorf("unlock anytime was not read: %+v", u)
+	}
+	cat, probs = Load(course(map[string]string{"c/course.yaml": okCourse + "unlock:\n  acknowledgement: after_other_steps\n  final_quiz: after_content\n"}))
+	if len(probs) > 0 {
+		t.Fatal(probs)
+	}
+	if u := cat.Course("c").Unlock; u.AcknowledgementAnytime || u.FinalQuizAnytime {
+		t.Errorf("the default values written out must keep the default order: %+v", u)
+	}
+	_, probs = Load(course(map[string]string{"c/course.yaml": okCourse + "unlock:\n  acknowledgement: first\n  final_quiz: yes\n  final-quiz: anytime\n"}))
+	checkProblems(t, probs, []wantProblem{
+		{"c/course.yaml", 5, "`acknowledgement` must be `after_other_steps`"},
+		{"c/course.yaml", 6, "`final_quiz` must be `after_content`"},
+		{"c/course.yaml", 7, "unknown field `final-quiz` (did you mean `final_quiz`?)"},
+	})
+	_, probs = Load(course(map[string]string{"c/course.yaml": okCourse + "unlock: anytime\n"}))
+	checkProblems(t, probs, []wantProblem{{"c/course.yaml", 4, "unlock must be a mapping"}})
+}
+
+func TestIsFinalQuiz(t *testing.T) {
+	quiz, page := &Step{ID: "q", Type: StepQuiz}, &Step{ID: "p", Type: StepPage}
+	if !(&Module{Steps: []*Step{quiz}}).IsFinalQuiz(quiz) {
+		t.Error("a quiz module's quiz is a final quiz")
+	}
+	if (&Module{Steps: []*Step{page, quiz}}).IsFinalQuiz(quiz) {
+		t.Error("a knowledge check after a page is not a final quiz")
+	}
+	if (&Module{Steps: []*Step{page}}).IsFinalQuiz(page) {
+		t.Error("a page is not a final quiz")
+	}
+}

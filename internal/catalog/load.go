@@ -7,6 +7,8 @@ import (
 	"path"
 	"sort"
 	"strings"
+
+	"go.yaml.in/yaml/v3"
 )
 
 // Problem is one thing wrong with the content, with where it is.
@@ -199,7 +201,7 @@ func (cl *courseLoader) load() *Course {
 	var m *ymap
 	if root := cl.parseYAML(cl.file, data, 0); root != nil {
 		m = cl.mapping(cl.file, root, "course.yaml",
-			"id", "title", "summary", "estimated_minutes", "modules", "refresher", "default_rule", "resources", "nudges")
+			"id", "title", "summary", "estimated_minutes", "modules", "refresher", "default_rule", "resources", "nudges", "unlock")
 	}
 	if m == nil {
 		// Still check the modules, so that one run shows every problem.
@@ -263,6 +265,9 @@ func (cl *courseLoader) load() *Course {
 	if m.has("default_rule") {
 		c.DefaultRule = cl.parseRule(m.values["default_rule"], c.Title)
 	}
+	if m.has("unlock") {
+		c.Unlock = cl.parseUnlock(m.values["unlock"])
+	}
 	cl.parseResources(m)
 	if p := m.str("nudges", "course.yaml"); p != "" {
 		if cl.checkRef(cl.file, m.line("nudges"), "nudges file", p) {
@@ -276,6 +281,32 @@ func (cl *courseLoader) load() *Course {
 	}
 	cl.version(cl.renderResources())
 	return c
+}
+
+// parseUnlock reads `unlock:`, which relaxes the default order of steps.
+func (cl *courseLoader) parseUnlock(n *yaml.Node) Unlock {
+	var u Unlock
+	um := cl.mapping(cl.file, n, "unlock", "acknowledgement", "final_quiz")
+	if um == nil {
+		return u
+	}
+	switch v := um.str("acknowledgement", "unlock"); v {
+	case "", UnlockAfterOtherSteps:
+	case UnlockAnytime:
+		u.AcknowledgementAnytime = true
+	default:
+		cl.add(cl.file, um.line("acknowledgement"), "unlock: `acknowledgement` must be `%s` (the default: signed once every other required step is done) or `%s`, not %q",
+			UnlockAfterOtherSteps, UnlockAnytime, v)
+	}
+	switch v := um.str("final_quiz", "unlock"); v {
+	case "", UnlockAfterContent:
+	case UnlockAnytime:
+		u.FinalQuizAnytime = true
+	default:
+		cl.add(cl.file, um.line("final_quiz"), "unlock: `final_quiz` must be `%s` (the default: opens once the steps before it are done) or `%s`, not %q",
+			UnlockAfterContent, UnlockAnytime, v)
+	}
+	return u
 }
 
 // modulePath resolves a list of module IDs; it also returns how many IDs

@@ -59,6 +59,9 @@ type Course struct {
 	Resources []*Resource
 	// Nudges are the short refresher nudges sent between annual refreshers.
 	Nudges []*Nudge
+	// Unlock says when acknowledgements and final quizzes open (course.yaml
+	// `unlock:`); the zero value is the default order.
+	Unlock Unlock
 	// Dir is the course's directory inside the content file system.
 	Dir string
 	// Source is the course file's text.
@@ -73,6 +76,45 @@ type Course struct {
 	// media is every file (path inside the course directory) that a step or
 	// resource uses: the only files the HTTP layer may serve.
 	media map[string]bool
+}
+
+// The values of course.yaml's `unlock.acknowledgement` and
+// `unlock.final_quiz`.
+const (
+	// UnlockAfterOtherSteps (the default for acknowledgements): an
+	// acknowledgement opens once every other required step of the
+	// learner's path is done (acknowledgements later on the path apart).
+	UnlockAfterOtherSteps = "after_other_steps"
+	// UnlockAfterContent (the default for final quizzes): a final quiz
+	// opens once every required step before it on the path is done
+	// (acknowledgements apart).
+	UnlockAfterContent = "after_content"
+	// UnlockAnytime: the step is open from the start.
+	UnlockAnytime = "anytime"
+)
+
+// Unlock relaxes the default order of a course's steps. By default the
+// signature comes last and the final quiz after the content.
+type Unlock struct {
+	// AcknowledgementAnytime: acknowledgements are open from the start.
+	AcknowledgementAnytime bool
+	// FinalQuizAnytime: final quizzes are open from the start.
+	FinalQuizAnytime bool
+}
+
+// IsFinalQuiz reports whether st is a final quiz: a quiz step in a module
+// made only of quiz steps (a quiz module such as the course's final quiz, as
+// opposed to a knowledge check at the end of a module with content).
+func (m *Module) IsFinalQuiz(st *Step) bool {
+	if st == nil || st.Type != StepQuiz {
+		return false
+	}
+	for _, x := range m.Steps {
+		if x.Type != StepQuiz {
+			return false
+		}
+	}
+	return true
 }
 
 // Module is an ordered list of steps.

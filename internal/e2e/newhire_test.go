@@ -38,6 +38,13 @@ func TestNewHireJourney(t *testing.T) {
 		if got := tb.text(courseCard + " [data-testid=course-action]"); !strings.HasPrefix(got, "Start") {
 			tb.fatalf("the course's action reads %q, want Start", got)
 		}
+		// The signature comes last: the policy shows what to do first.
+		tb.visit("the policy before the other steps", policyStep)
+		tb.expectText("[data-testid=step-locked] h2", "This step isn't open yet")
+		if tb.count("[data-testid=sign]") != 0 || tb.count("[data-testid=step-locked-waiting] a") != 4 {
+			tb.fatalf("the locked policy offers the signature or does not list the 4 steps to do first")
+		}
+		tb.visit("dashboard", "/")
 		tb.follow(courseCard+" [data-testid=course-action]", "first step")
 
 		readPage(tb, basicsStep+"welcome", "Welcome")

@@ -43,14 +43,15 @@ func init() {
 	expectAccess("GET /courses/:course/modules/:module", signedIn(redirect))
 	expectAccess("GET /courses/:course/modules/:module/steps/:step", signedIn(ok))
 	expectAccess("POST /courses/:course/modules/:module/steps/:step/done", signedInPost(redirect))
-	expectAccess("POST /courses/:course/modules/:module/steps/:step/video", signedInPost(ok))
+	// A beacon naming no viewing (the page was not opened) is refused.
+	expectAccess("POST /courses/:course/modules/:module/steps/:step/video", signedInPost(http.StatusConflict))
 	expectAccess("POST /courses/:course/modules/:module/steps/:step/quiz", signedInPost(redirect))
 	// Someone else's attempt is not in the caller's cycle: 404 for all,
 	// HR included (HR sees attempts as evidence on the certificate).
 	expectAccess("GET /courses/:course/modules/:module/steps/:step/quiz/:attempt", signedIn(http.StatusNotFound))
 	expectAccess("POST /courses/:course/modules/:module/steps/:step/quiz/:attempt", signedInPost(http.StatusNotFound))
-	// An empty signature is refused with what to fix.
-	expectAccess("POST /courses/:course/modules/:module/steps/:step/acknowledge", signedInPost(http.StatusUnprocessableEntity))
+	// The signature comes last: refused while the other steps are not done.
+	expectAccess("POST /courses/:course/modules/:module/steps/:step/acknowledge", signedInPost(http.StatusConflict))
 	expectAccess("GET /certificates/:code", ownerChainAndHR)
 	expectAccess("GET /certificates/:code/pdf", ownerChainAndHR)
 	expectAccess("GET /verify", public)

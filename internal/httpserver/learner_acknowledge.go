@@ -18,6 +18,9 @@ func (s *Server) learnerAcknowledge(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if l := j.Locked(m, st); l != nil {
+		return lockedError(l)
+	}
 	sig := learning.Signature{
 		Agreed:    c.FormValue("agree") != "",
 		TypedName: c.FormValue("full_name"),

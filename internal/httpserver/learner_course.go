@@ -70,6 +70,12 @@ func stepItems(j *learning.Journey, m *catalog.Module, current *catalog.Step) []
 			Title: st.Title, URL: stepURL(j.Course.ID, m.ID, st.ID), TypeLabel: stepTypeLabel(st.Type),
 			Done: j.Done(m.ID, st.ID), Current: current != nil && current == st, Required: st.Required,
 		}
+		if l := j.Locked(m, st); l != nil {
+			items[i].Locked = "opens once the other steps are done"
+			if !l.Acknowledgement {
+				items[i].Locked = "opens once the steps before it are done"
+			}
+		}
 	}
 	return items
 }

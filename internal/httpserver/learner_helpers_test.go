@@ -125,19 +125,22 @@ func answers(t *testing.T, env *apptest.Env, doc *goquery.Document, right bool) 
 	return form
 }
 
-// watchHonestly sends a beacon every 5 seconds of (fake) time from 0 to the end.
+// watchHonestly opens the video step (a new viewing) and sends a beacon
+// every 5 seconds of (fake) time from 0 to the end.
 func watchHonestly(t *testing.T, env *apptest.Env, c *apptest.Client, duration float64) *apptest.Response {
 	t.Helper()
+	viewing := viewingOf(t, c)
 	var res *apptest.Response
 	for from := 0.0; from < duration; from += 5 {
 		env.Clock.Advance(5 * time.Second)
 		to := min(from+5, duration)
-		res = c.PostJSON(videoStep+"/video", beacon(from, to, to))
+		res = c.PostJSON(videoStep+"/video", beaconIn(viewing, from, to, to))
 		mustStatus(t, res, http.StatusOK)
 	}
 	return res
 }
 
+// beacon is a beacon naming no viewing, as an old or forged player sends.
 func beacon(from, to, position float64) string {
 	return `{"from":` + ftoa(from) + `,"to":` + ftoa(to) + `,"position":` + ftoa(position) + `}`
 }

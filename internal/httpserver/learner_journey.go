@@ -31,6 +31,8 @@ func learnerError(err error) error {
 		return echo.NewHTTPError(http.StatusConflict, "You have already passed this quiz, so there is no need to take it again.")
 	case errors.Is(err, learning.ErrAttemptSubmitted):
 		return echo.NewHTTPError(http.StatusConflict, "This attempt has already been submitted and graded; its answers can't be changed. Start a new attempt if you have one left.")
+	case errors.Is(err, learning.ErrStepLocked):
+		return echo.NewHTTPError(http.StatusConflict, "This step isn't open yet: do the other steps of the course first. The step's page lists what is left.")
 	case errors.Is(err, learning.ErrCycleClosed):
 		return echo.NewHTTPError(http.StatusConflict, "Nothing more can be recorded for this course right now (it is closed, exempt or expired). Your training page shows what is required.")
 	}

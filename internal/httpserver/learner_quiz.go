@@ -21,6 +21,9 @@ func (s *Server) learnerQuizStart(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if l := j.Locked(m, st); l != nil {
+		return lockedError(l)
+	}
 	a, err := s.Learning.StartAttempt(c.Request().Context(), j, m, st)
 	if err != nil {
 		return learnerError(err)

@@ -63,6 +63,11 @@ func (s *Server) stepView(c echo.Context, j *learning.Journey, m *catalog.Module
 		}
 		v.Video = videoPanel(j, m, st, vv)
 	default:
+		if lock := j.Locked(m, st); lock != nil {
+			// Not open yet: shown with what to do first, not recorded as opened.
+			v.Lock = lockPanel(j, lock)
+			break
+		}
 		if err := s.Learning.OpenStep(ctx, j, m, st); err != nil {
 			return v, learnerError(err)
 		}
@@ -111,8 +116,8 @@ func videoPanel(j *learning.Journey, m *catalog.Module, st *catalog.Step, vv lea
 	vid := st.Video
 	p := &views.VideoPanel{
 		SrcURL: mediaURL(j.Course.ID, vid.Src), CaptionsLang: vid.CaptionsLang, TranscriptHTML: vid.TranscriptHTML,
-		BeaconURL: stepURL(j.Course.ID, m.ID, st.ID) + "/video",
-		Position:  seconds(vv.State.PositionSeconds), Furthest: seconds(vv.State.FurthestSeconds),
+		BeaconURL: stepURL(j.Course.ID, m.ID, st.ID) + "/video", ViewingID: vv.ViewingID,
+		Position: seconds(vv.State.PositionSeconds), Furthest: seconds(vv.State.FurthestSeconds),
 		Duration: seconds(vid.DurationSeconds), WatchedPercent: int(math.Floor(vv.State.WatchedFraction() * 100)),
 		Done: vv.Done,
 	}
@@ -126,6 +131,37 @@ func videoPanel(j *learning.Journey, m *catalog.Module, st *catalog.Step, vv lea
 		p.PosterURL = mediaURL(j.Course.ID, vid.Poster)
 	}
 	return p
+}
+
+// lockMessage says why a step is not open yet.
+func lockMessage(l *learning.Lock) string {
+	if l.Acknowledgement {
+		return "You sign this last, once you have done every other step of the course."
+	}
+	return "The final quiz opens once you have done the steps before it."
+}
+
+// lockPanel is the notice shown in place of a locked step's form.
+func lockPanel(j *learning.Journey, l *learning.Lock) *views.LockPanel {
+	p := &views.LockPanel{Message: lockMessage(l)}
+	for _, w := range l.Waiting {
+		p.Waiting = append(p.Waiting, views.LinkItem{Title: w.Module.Title + ": " + w.Step.Title, URL: stepURL(j.Course.ID, w.Module.ID, w.Step.ID)})
+	}
+	return p
+}
+
+// lockedError refuses an action on a locked step (409) with what to do first.
+func lockedError(l *learning.Lock) error {
+	first := l.Waiting[0]
+	msg := lockMessage(l) + " Next: “" + first.Module.Title + ": " + first.Step.Title + "”"
+	if n := len(l.Waiting) - 1; n == 1 {
+		msg += " and 1 other step."
+	} else if n > 1 {
+		msg += " and " + strconv.Itoa(n) + " other steps."
+	} else {
+		msg += "."
+	}
+	return echo.NewHTTPError(http.StatusConflict, msg)
 }
 
 func seconds(x float64) string { return strconv.FormatFloat(x, 'f', 3, 64) }

@@ -417,7 +417,7 @@ func TestSecurityHeaders(t *testing.T) {
 		{"413 page", oversizedPost(t, c, "/login", 3<<20), http.StatusRequestEntityTooLarge},
 		{"static file", anon.Get("/static/css/app.css"), http.StatusOK},
 		{"course media", c.Get("/courses/basic/media/media/intro.vtt"), http.StatusOK},
-		{"JSON beacon reply", c.PostJSON(videoStep+"/video", beacon(0, 0, 0)), http.StatusOK},
+		{"JSON beacon reply", c.PostJSON(videoStep+"/video", beacon(0, 0, 0)), http.StatusConflict},
 		{"healthz", anon.Get("/healthz"), http.StatusOK},
 		{"metrics", anon.Get("/metrics"), http.StatusOK},
 	}

@@ -65,13 +65,18 @@ func Statement(st *catalog.Step) string {
 }
 
 // Acknowledge records the learner's signature on an acknowledgement step
-// and completes the step. The typed name must match the account's name.
+// and completes the step. The typed name must match the account's name. It
+// refuses with ErrStepLocked while other required steps are not done
+// (Journey.Locked).
 func (s *Service) Acknowledge(ctx context.Context, j *Journey, m *catalog.Module, st *catalog.Step, sig Signature) (*Attestation, Outcome, error) {
 	if st.Type != catalog.StepAcknowledgement {
 		return nil, Outcome{}, ErrWrongStepType
 	}
 	if err := j.writable(); err != nil {
 		return nil, Outcome{}, err
+	}
+	if j.Locked(m, st) != nil {
+		return nil, Outcome{}, ErrStepLocked
 	}
 	if !sig.Agreed {
 		return nil, Outcome{}, ErrNotAgreed

@@ -5,16 +5,19 @@ import (
 	"time"
 )
 
-// The rules that keep video evidence honest. A beacon can only be credited
-// for as much video as could have played since the previous one.
+// The rules that keep video evidence honest. A viewing (one load of the
+// player page, see Viewing) can only be credited for as much video as could
+// have played since it began on the server's clock, however many beacons
+// claim it and whatever they claim.
 const (
-	// MaxBeaconGap caps the wall-clock time one beacon may claim, so a beacon
-	// after a long pause (or a forged one) cannot claim the whole video.
-	MaxBeaconGap = 15 * time.Second
 	// MaxPlaybackRate allows for people who watch at up to double speed.
 	MaxPlaybackRate = 2.0
-	// BeaconSlackSeconds absorbs timer jitter between player and server.
-	BeaconSlackSeconds = 2.0
+	// ViewingAllowanceSeconds is the one fixed allowance of a viewing on top
+	// of what real time allows: the player's timer granularity and the last
+	// stretch it reports when the video ends. It is granted once per
+	// viewing, never per beacon, and a viewing that replaces another inherits
+	// at most what the other had left of it (Viewing.HandOver).
+	ViewingAllowanceSeconds = 5.0
 	// SkipToleranceSeconds is how far beyond the furthest point watched a
 	// segment may start on the first viewing (the player's own seek
 	// granularity and buffering).
@@ -23,12 +26,49 @@ const (
 	CompletionFraction = 0.9
 )
 
-// Beacon is what the player reports: it played from From to To seconds and
-// is now at Position.
+// Beacon is what the player reports: during the viewing Viewing (the ID the
+// server gave the page) it played from From to To seconds and is now at
+// Position.
 type Beacon struct {
+	Viewing  string  `json:"viewing"`
 	From     float64 `json:"from"`
 	To       float64 `json:"to"`
 	Position float64 `json:"position"`
+}
+
+// Viewing is the credit account of one viewing: one load of the player page
+// on one device, from the moment the server rendered it. Only the latest
+// viewing of a video takes beacons; opening the player again (a reload,
+// another tab or device) ends the previous one.
+type Viewing struct {
+	// StartedAt is the server's clock when the viewing began.
+	StartedAt time.Time
+	// AllowanceSeconds is the fixed allowance the viewing started with: at
+	// most ViewingAllowanceSeconds.
+	AllowanceSeconds float64
+	// CreditedSeconds is the newly watched time credited so far.
+	CreditedSeconds float64
+}
+
+// Budget is how many more seconds the viewing may be credited at now:
+// MaxPlaybackRate × the time since it began, plus its allowance, less what
+// it was credited already. Never negative.
+func (v Viewing) Budget(now time.Time) float64 {
+	elapsed := max(now.Sub(v.StartedAt), 0).Seconds()
+	b := v.AllowanceSeconds + MaxPlaybackRate*elapsed - v.CreditedSeconds
+	if !(b > 0) {
+		return 0
+	}
+	return b
+}
+
+// HandOver is the allowance of a viewing that replaces v at now: what v
+// had left, up to ViewingAllowanceSeconds. So reloading the page over and
+// over never adds up allowances: across a chain of viewings the credit stays
+// within MaxPlaybackRate × the time since the first began, plus one
+// allowance.
+func (v Viewing) HandOver(now time.Time) float64 {
+	return min(ViewingAllowanceSeconds, v.Budget(now))
 }
 
 // VideoState is what the server knows about one learner's viewing of one
@@ -72,11 +112,12 @@ type Credit struct {
 	CreditedSeconds float64
 }
 
-// CreditBeacon applies a beacon to the state. elapsed is the server's time
-// since the previous beacon for this video (or since the player page was
-// opened). It returns the new state and what was credited; the input state
-// is not modified.
-func CreditBeacon(st VideoState, b Beacon, elapsed time.Duration) (VideoState, Credit) {
+// CreditBeacon applies a beacon to the state. budget is how many seconds
+// of newly watched video the beacon's viewing may still be credited
+// (Viewing.Budget); a claim beyond it is cut short, so the beacon is
+// credited at most budget seconds. It returns the new state and what was
+// credited; the input state is not modified.
+func CreditBeacon(st VideoState, b Beacon, budget float64) (VideoState, Credit) {
 	for _, x := range []float64{b.From, b.To, b.Position} {
 		if math.IsNaN(x) || math.IsInf(x, 0) {
 			return st, Credit{Refusal: "The player sent a position that is not a number."}
@@ -90,9 +131,7 @@ func CreditBeacon(st VideoState, b Beacon, elapsed time.Duration) (VideoState, C
 	if st.FirstViewing && from > st.FurthestSeconds+SkipToleranceSeconds {
 		return st, Credit{Refusal: "On the first viewing the video can't be skipped ahead; carry on from where you got to."}
 	}
-	elapsed = min(max(elapsed, 0), MaxBeaconGap)
-	allowance := elapsed.Seconds()*MaxPlaybackRate + BeaconSlackSeconds
-	to = math.Min(to, from+allowance)
+	to = clipToBudget(st.Segments, from, to, budget)
 
 	next := st
 	before := WatchedSeconds(st.Segments)
@@ -104,4 +143,35 @@ func CreditBeacon(st VideoState, b Beacon, elapsed time.Duration) (VideoState, C
 		next.PositionSeconds = next.FurthestSeconds
 	}
 	return next, Credit{Accepted: true, Segment: Segment{From: from, To: to}, CreditedSeconds: credited}
+}
+
+// clipToBudget returns the furthest end x ≤ to such that [from, x] adds at
+// most budget seconds not already covered by the merged segments.
+func clipToBudget(merged []Segment, from, to, budget float64) float64 {
+	if !(budget > 0) {
+		budget = 0
+	}
+	pos := from
+	for _, s := range merged {
+		if s.To <= pos {
+			continue
+		}
+		if s.From >= to {
+			break
+		}
+		if gapEnd := math.Min(s.From, to); gapEnd > pos {
+			if gapEnd-pos > budget {
+				return pos + budget
+			}
+			budget -= gapEnd - pos
+		}
+		pos = math.Max(pos, s.To)
+		if pos >= to {
+			return to
+		}
+	}
+	if to-pos > budget {
+		return pos + budget
+	}
+	return to
 }

@@ -35,16 +35,20 @@ func floatBytes(xs ...float64) []byte {
 // tolerance absorbs float rounding in sums of segment lengths.
 func tolerance(duration float64) float64 { return 1e-9 * math.Max(1, duration) }
 
-// FuzzCreditBeacon plays a run of beacons (history, then one more) on one
-// video and checks each step: a refused beacon changes nothing; a credited
-// one adds within [0, duration] and no more than could have played since
-// the last; the segments stay sorted, apart and inside the video; watched,
-// furthest and position stay within [0, duration]; and the state survives
-// being stored and read back.
+// FuzzCreditBeacon plays a run of beacons (history, then one more) in one
+// viewing, each arriving elapsedMillis after the one before on the server's
+// clock (negative: the clock moved back), and checks each step: a refused
+// beacon changes nothing; a credited one adds within [0, duration] and no
+// more than the viewing's budget; in all, the viewing is never credited
+// more than MaxPlaybackRate × the time since it began plus its one
+// allowance, however many beacons arrive; the segments stay sorted, apart
+// and inside the video; watched, furthest and position stay within
+// [0, duration]; and the state survives being stored and read back.
 func FuzzCreditBeacon(f *testing.F) {
 	f.Add(20.0, true, int64(5000), floatBytes(0, 5, 5, 5, 10, 10), 10.0, 15.0, 15.0)
 	f.Add(20.0, true, int64(5000), floatBytes(0, 5, 5), 15.0, 20.0, 20.0)
 	f.Add(20.0, false, int64(15000), floatBytes(10, 20, 20), 0.0, 30.0, 1e9)
+	f.Add(201.0, true, int64(2), floatBytes(0, 2.2, 2.2, 2.2, 4.4, 4.4, 4.4, 6.6, 6.6, 6.6, 8.8, 8.8), 8.8, 11.0, 11.0)
 	f.Add(600.5, true, int64(-3000), floatBytes(math.NaN(), 1, 1, 0, math.Inf(1), 0), -1.0, 5.0, math.Inf(-1))
 	f.Add(3600.0, false, int64(math.MaxInt64), floatBytes(1e308, 1.7e308, -1e308), 5e-324, 1e-300, math.NaN())
 	f.Fuzz(func(t *testing.T, duration float64, firstViewing bool, elapsedMillis int64, history []byte, from, to, position float64) {
@@ -56,17 +60,27 @@ func FuzzCreditBeacon(f *testing.F) {
 		elapsed := time.Duration(elapsedMillis) * time.Millisecond // any duration, wrapped or not, may arrive
 		beacons := floats(history)
 		beacons = append(beacons[:len(beacons)/3*3], from, to, position)
+		start := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+		acct := Viewing{StartedAt: start, AllowanceSeconds: ViewingAllowanceSeconds}
+		now := start
 		st := VideoState{DurationSeconds: duration, FirstViewing: firstViewing}
 		for i := 0; i+3 <= len(beacons); i += 3 {
+			now = now.Add(elapsed)
 			b := Beacon{From: beacons[i], To: beacons[i+1], Position: beacons[i+2]}
-			next, credit := CreditBeacon(st, b, elapsed)
-			checkCredit(t, st, b, elapsed, next, credit)
+			budget := acct.Budget(now)
+			next, credit := CreditBeacon(st, b, budget)
+			checkCredit(t, st, b, budget, next, credit)
+			acct.CreditedSeconds += credit.CreditedSeconds
+			real := max(now.Sub(start), 0).Seconds()
+			if bound := MaxPlaybackRate*real + ViewingAllowanceSeconds; acct.CreditedSeconds > bound+tolerance(duration)*float64(i/3+1) {
+				t.Fatalf("after %d beacons in %v the viewing was credited %v s; real time allows %v", i/3+1, now.Sub(start), acct.CreditedSeconds, bound)
+			}
 			st = next
 		}
 	})
 }
 
-func checkCredit(t *testing.T, before VideoState, b Beacon, elapsed time.Duration, after VideoState, credit Credit) {
+func checkCredit(t *testing.T, before VideoState, b Beacon, budget float64, after VideoState, credit Credit) {
 	t.Helper()
 	dur := before.DurationSeconds
 	eps := tolerance(dur)
@@ -84,9 +98,8 @@ func checkCredit(t *testing.T, before VideoState, b Beacon, elapsed time.Duratio
 	if c := credit.CreditedSeconds; math.IsNaN(c) || c < 0 || c > dur+eps {
 		t.Fatalf("beacon %+v credited %v seconds of a %v-second video", b, c, dur)
 	}
-	allowance := min(max(elapsed, 0), MaxBeaconGap).Seconds()*MaxPlaybackRate + BeaconSlackSeconds
-	if credit.CreditedSeconds > allowance+eps {
-		t.Fatalf("beacon %+v credited %v seconds, but only %v could have played in %v", b, credit.CreditedSeconds, allowance, elapsed)
+	if credit.CreditedSeconds > budget+eps {
+		t.Fatalf("beacon %+v credited %v seconds, but the viewing had only %v left", b, credit.CreditedSeconds, budget)
 	}
 	if before.FirstViewing && credit.Segment.From > before.FurthestSeconds+SkipToleranceSeconds {
 		t.Fatalf("first viewing: a segment from %v was credited, but only %v had been watched", credit.Segment.From, before.FurthestSeconds)

@@ -13,8 +13,10 @@
 // rule) and issues the certificate with its evidence snapshot.
 //
 // Honesty rules live in pure functions tested on their own: CreditBeacon
-// (no more video credited than could have played since the previous beacon,
-// no skipping ahead on the first viewing), DrawQuestions/GradeAttempt (the
+// with Viewing.Budget (one viewing, a load of the player page, is credited
+// no more than MaxPlaybackRate × the server's time since it began plus one
+// fixed allowance, however many beacons claim it; no skipping ahead on the
+// first viewing), DrawQuestions/GradeAttempt (the
 // answer key stays on the server; Paper is all a page gets), NamesMatch.
 //
 // For the demo seeder and tests (never from a request):

@@ -21,6 +21,10 @@ var (
 	ErrAttemptSubmitted = errors.New("this attempt has already been submitted")
 	// ErrNotAgreed: the acknowledgement's checkbox was not ticked.
 	ErrNotAgreed = errors.New("tick the box to confirm you have read and understood the policy")
+	// ErrStepLocked: the step does not open until others are done (the
+	// signature comes last, the final quiz after the content; see
+	// Journey.Locked).
+	ErrStepLocked = errors.New("this step opens once the steps before it are done")
 	// ErrCycleClosed: the cycle no longer takes new records.
 	ErrCycleClosed = errors.New("this course's current period is closed")
 )

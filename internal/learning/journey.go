@@ -219,3 +219,61 @@ func (j *Journey) Find(moduleID, stepID string) (*catalog.Module, *catalog.Step,
 // ReadOnly reports whether the cycle takes no new records (closed, exempt
 // or expired): its steps can be read but nothing is recorded.
 func (j *Journey) ReadOnly() bool { return j.writable() != nil }
+
+// StepRef names one step of the path.
+type StepRef struct {
+	Module *catalog.Module
+	Step   *catalog.Step
+}
+
+// Lock says why a step is not open yet and what to do first.
+type Lock struct {
+	// Acknowledgement is true for a signature waiting for the other
+	// steps, false for a final quiz waiting for the content.
+	Acknowledgement bool
+	// Waiting are the required steps to do first, in path order.
+	Waiting []StepRef
+}
+
+// Locked returns why step st of module m is not open yet, or nil when it
+// is. By default an acknowledgement opens once every other required step on
+// the path is done (acknowledgements later on the path apart), and a final
+// quiz (catalog.Module.IsFinalQuiz) once every required step before it on
+// the path is done (acknowledgements apart); course.yaml's `unlock:` can
+// relax either. A step already done is never locked: evidence keeps the
+// order it was recorded in. Steps off the path are never locked.
+func (j *Journey) Locked(m *catalog.Module, st *catalog.Step) *Lock {
+	if j.Course == nil || j.Done(m.ID, st.ID) || !j.OnPath(m.ID) {
+		return nil
+	}
+	ack := st.Type == catalog.StepAcknowledgement && !j.Course.Unlock.AcknowledgementAnytime
+	final := m.IsFinalQuiz(st) && !j.Course.Unlock.FinalQuizAnytime
+	if !ack && !final {
+		return nil
+	}
+	lock := &Lock{Acknowledgement: ack}
+	after := false // past st on the path
+	for _, pm := range j.Path {
+		for _, x := range pm.Steps {
+			if pm.ID == m.ID && x.ID == st.ID {
+				after = true
+				continue
+			}
+			if !x.Required || j.Done(pm.ID, x.ID) {
+				continue
+			}
+			switch {
+			case x.Type == catalog.StepAcknowledgement && (final || after):
+				// A final quiz does not wait for signatures, nor a
+				// signature for the ones after it.
+			case final && after:
+			default:
+				lock.Waiting = append(lock.Waiting, StepRef{Module: pm, Step: x})
+			}
+		}
+	}
+	if len(lock.Waiting) == 0 {
+		return nil
+	}
+	return lock
+}

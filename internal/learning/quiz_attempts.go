@@ -134,13 +134,17 @@ func (s *Service) QuizStatus(ctx context.Context, j *Journey, m *catalog.Module,
 
 // StartAttempt draws a new attempt, or returns the one already open (so
 // reloading never redraws). It refuses when the quiz was passed or no
-// attempts are left.
+// attempts are left, and with ErrStepLocked when it is a final quiz whose
+// content is not done yet (Journey.Locked).
 func (s *Service) StartAttempt(ctx context.Context, j *Journey, m *catalog.Module, st *catalog.Step) (*QuizAttempt, error) {
 	if st.Type != catalog.StepQuiz || st.Quiz == nil {
 		return nil, ErrWrongStepType
 	}
 	if err := j.writable(); err != nil {
 		return nil, err
+	}
+	if j.Locked(m, st) != nil {
+		return nil, ErrStepLocked
 	}
 	now := s.Clock.Now()
 	var attempt *QuizAttempt

@@ -153,7 +153,24 @@ func TestAttemptsAndSignatureRules(t *testing.T) {
 		t.Errorf("unknown attempt: %v", err)
 	}
 
+	// The signature comes last: refused while other steps are left.
 	sm, sst, _ := j.Find("sign", "policy")
+	if _, _, err := env.svc.Acknowledge(ctx, j, sm, sst, learning.Signature{Agreed: true, TypedName: "Ada Lovelace"}); !errors.Is(err, learning.ErrStepLocked) {
+		t.Errorf("early signature: %v, want ErrStepLocked", err)
+	}
+	if l := j.Locked(sm, sst); l == nil || !l.Acknowledgement || len(l.Waiting) != 4 {
+		t.Errorf("lock on the policy = %+v, want the 4 other steps", l)
+	}
+	for _, ref := range [][2]string{{"basics", "welcome"}, {"basics", "scenario"}, {"basics", "check"}, {"video", "watch"}} {
+		if _, err := env.svc.CompleteStep(ctx, env.emp, "basic", ref[0], ref[1]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	j = env.journey(t)
+	sm, sst, _ = j.Find("sign", "policy")
+	if l := j.Locked(sm, sst); l != nil {
+		t.Errorf("with every other step done the policy is still locked: %+v", l)
+	}
 	_, _, err = env.svc.Acknowledge(ctx, j, sm, sst, learning.Signature{Agreed: true, TypedName: "Ada King"})
 	var mismatch *learning.NameMismatchError
 	if !errors.As(err, &mismatch) || mismatch.Expected != "Ada Lovelace" {

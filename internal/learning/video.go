@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"github.com/onramp-lms/onramp/internal/catalog"
 	"github.com/onramp-lms/onramp/internal/db"
@@ -26,12 +27,35 @@ type VideoProgress struct {
 	PositionSeconds float64
 	Segments        string
 	LastBeaconAt    *time.Time
-	CreatedAt       time.Time
-	UpdatedAt       time.Time
+	// ViewingID is the viewing that takes beacons: the latest opening of
+	// the player. Nil before the first.
+	ViewingID *string
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // TableName tells GORM the table.
 func (VideoProgress) TableName() string { return "video_progress" }
+
+// VideoViewing is one viewing as stored: a load of the player page, with
+// its start on the server's clock and what it was credited (see Viewing).
+type VideoViewing struct {
+	ID               string
+	VideoProgressID  string
+	StartedAt        time.Time
+	AllowanceSeconds float64
+	CreditedSeconds  float64
+	LastBeaconAt     *time.Time
+	// EndedAt is when another viewing replaced this one.
+	EndedAt *time.Time
+}
+
+// TableName tells GORM the table.
+func (VideoViewing) TableName() string { return "video_viewings" }
+
+func (v *VideoViewing) account() Viewing {
+	return Viewing{StartedAt: v.StartedAt, AllowanceSeconds: v.AllowanceSeconds, CreditedSeconds: v.CreditedSeconds}
+}
 
 // WatchedFraction is the share of the video watched, 0–1.
 func (v *VideoProgress) WatchedFraction() float64 {
@@ -45,6 +69,8 @@ func (v *VideoProgress) WatchedFraction() float64 {
 type VideoBeacon struct {
 	ID              string
 	VideoProgressID string
+	// ViewingID is the viewing the beacon named (as received).
+	ViewingID       string
 	FromSeconds     float64
 	ToSeconds       float64
 	CreditedSeconds float64
@@ -60,12 +86,30 @@ type VideoView struct {
 	Done  bool
 	// Credit is the verdict on the beacon just received (zero on page load).
 	Credit Credit
+	// ViewingID is the viewing a page load opened: the player sends it
+	// with every beacon. Empty when nothing can be recorded.
+	ViewingID string
+	// ViewingEnded is true when a beacon named a viewing that is not the
+	// latest (the player was opened again elsewhere) or none at all: it
+	// was refused, and the page must be reloaded to record again.
+	ViewingEnded bool
 	Outcome
 }
 
+// viewingEndedRefusal tells the learner why a beacon of an old viewing
+// was not counted.
+const viewingEndedRefusal = "This video was opened again in another window or on another device, so this page no longer records what you watch. Reload the page to carry on here."
+
 func videoRow(tx *gorm.DB, j *Journey, m *catalog.Module, st *catalog.Step, now time.Time, create bool) (*VideoProgress, error) {
 	var vp VideoProgress
-	err := tx.Where("cycle_id = ? AND module_id = ? AND step_id = ?", j.Cycle.ID, m.ID, st.ID).Take(&vp).Error
+	q := tx
+	if create && tx.Dialector.Name() == "postgres" {
+		// Beacons and page loads of one video take their turn: a viewing's
+		// credit must not be spent twice by concurrent requests. (SQLite
+		// transactions are IMMEDIATE: one writer at a time already.)
+		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	err := q.Where("cycle_id = ? AND module_id = ? AND step_id = ?", j.Cycle.ID, m.ID, st.ID).Take(&vp).Error
 	if err == nil {
 		return &vp, nil
 	}
@@ -100,7 +144,9 @@ func (s *Service) videoState(j *Journey, m *catalog.Module, st *catalog.Step, vp
 }
 
 // OpenVideo starts a video step and returns where to resume. Opening the
-// player starts the clock the first beacon is measured against.
+// player begins a new viewing (the ID the page sends with its beacons) and
+// ends the previous one, which hands over what it had left of its
+// allowance.
 func (s *Service) OpenVideo(ctx context.Context, j *Journey, m *catalog.Module, st *catalog.Step) (VideoView, error) {
 	if st.Type != catalog.StepVideo || st.Video == nil {
 		return VideoView{}, ErrWrongStepType
@@ -118,11 +164,9 @@ func (s *Service) OpenVideo(ctx context.Context, j *Journey, m *catalog.Module, 
 		if err != nil {
 			return err
 		}
-		if vp != nil && writable && !j.Done(m.ID, st.ID) && vp.CreatedAt.Before(now) {
-			// A fresh page load restarts the beacon clock, so time spent away
-			// is never credited, but the first beacon is measured from here.
-			if err := tx.Model(vp).Update("last_beacon_at", now).Error; err != nil {
-				return fmt.Errorf("reset beacon clock: %w", err)
+		if writable {
+			if view.ViewingID, err = beginViewing(tx, vp, now); err != nil {
+				return err
 			}
 		}
 		view.State, err = s.videoState(j, m, st, vp)
@@ -132,8 +176,38 @@ func (s *Service) OpenVideo(ctx context.Context, j *Journey, m *catalog.Module, 
 	return view, err
 }
 
-// RecordBeacon credits one progress beacon from the player, records it, and
-// completes the step once CompletionFraction of the video has been watched.
+// beginViewing starts a viewing of vp at now and ends the one before it.
+func beginViewing(tx *gorm.DB, vp *VideoProgress, now time.Time) (string, error) {
+	allowance := ViewingAllowanceSeconds
+	if vp.ViewingID != nil {
+		var prev VideoViewing
+		err := tx.Where("id = ?", *vp.ViewingID).Take(&prev).Error
+		switch {
+		case err == nil:
+			allowance = prev.account().HandOver(now)
+			if err := tx.Model(&prev).Update("ended_at", now).Error; err != nil {
+				return "", fmt.Errorf("end viewing: %w", err)
+			}
+		case !errors.Is(err, gorm.ErrRecordNotFound):
+			return "", fmt.Errorf("load viewing: %w", err)
+		}
+	}
+	v := VideoViewing{ID: db.NewID(), VideoProgressID: vp.ID, StartedAt: now, AllowanceSeconds: allowance}
+	if err := tx.Create(&v).Error; err != nil {
+		return "", fmt.Errorf("begin viewing: %w", err)
+	}
+	if err := tx.Model(vp).Updates(map[string]any{"viewing_id": v.ID, "updated_at": now}).Error; err != nil {
+		return "", fmt.Errorf("begin viewing: %w", err)
+	}
+	vp.ViewingID = &v.ID
+	return v.ID, nil
+}
+
+// RecordBeacon credits one progress beacon from the player within what its
+// viewing may still be credited (Viewing.Budget), records it, and completes
+// the step once CompletionFraction of the video has been watched. A beacon
+// naming any viewing but the latest is recorded and refused
+// (VideoView.ViewingEnded).
 func (s *Service) RecordBeacon(ctx context.Context, j *Journey, m *catalog.Module, st *catalog.Step, b Beacon) (VideoView, error) {
 	if st.Type != catalog.StepVideo || st.Video == nil {
 		return VideoView{}, ErrWrongStepType
@@ -155,16 +229,32 @@ func (s *Service) RecordBeacon(ctx context.Context, j *Journey, m *catalog.Modul
 		if err != nil {
 			return err
 		}
-		since := vp.CreatedAt
-		if vp.LastBeaconAt != nil {
-			since = *vp.LastBeaconAt
+		var viewing *VideoViewing
+		if b.Viewing != "" && vp.ViewingID != nil && *vp.ViewingID == b.Viewing {
+			viewing = &VideoViewing{}
+			if err := tx.Where("id = ?", b.Viewing).Take(viewing).Error; err != nil {
+				return fmt.Errorf("load viewing: %w", err)
+			}
 		}
-		next, credit := CreditBeacon(state, b, now.Sub(since))
+		next, credit := state, Credit{Refusal: viewingEndedRefusal}
+		if viewing != nil {
+			next, credit = CreditBeacon(state, b, viewing.account().Budget(now))
+		}
 		if err := tx.Create(&VideoBeacon{
-			ID: db.NewID(), VideoProgressID: vp.ID, FromSeconds: roundMillis(b.From), ToSeconds: roundMillis(b.To),
+			ID: db.NewID(), VideoProgressID: vp.ID, ViewingID: plausibleID(b.Viewing),
+			FromSeconds: roundMillis(b.From), ToSeconds: roundMillis(b.To),
 			CreditedSeconds: roundMillis(credit.CreditedSeconds), ReceivedAt: now,
 		}).Error; err != nil {
 			return fmt.Errorf("record beacon: %w", err)
+		}
+		view.State, view.Credit, view.ViewingEnded, view.Done = state, credit, viewing == nil, j.Done(m.ID, st.ID)
+		if viewing == nil {
+			return nil
+		}
+		if err := tx.Model(viewing).Updates(map[string]any{
+			"credited_seconds": viewing.CreditedSeconds + credit.CreditedSeconds, "last_beacon_at": now,
+		}).Error; err != nil {
+			return fmt.Errorf("update viewing: %w", err)
 		}
 		updates := map[string]any{"last_beacon_at": now, "updated_at": now}
 		if credit.Accepted {
@@ -176,7 +266,7 @@ func (s *Service) RecordBeacon(ctx context.Context, j *Journey, m *catalog.Modul
 		if err := tx.Model(vp).Updates(updates).Error; err != nil {
 			return fmt.Errorf("update video progress: %w", err)
 		}
-		view.State, view.Credit = next, credit
+		view.State = next
 		if next.Complete() && !j.Done(m.ID, st.ID) {
 			view.Outcome, err = s.finishStep(tx, j, m, st, now)
 			if err != nil {
@@ -187,4 +277,18 @@ func (s *Service) RecordBeacon(ctx context.Context, j *Journey, m *catalog.Modul
 		return nil
 	})
 	return view, err
+}
+
+// plausibleID keeps a received viewing ID for the record when it looks like
+// one of ours (a UUID), and nothing else the client may have sent.
+func plausibleID(s string) string {
+	if len(s) != 36 {
+		return ""
+	}
+	for _, r := range s {
+		if !(r == '-' || '0' <= r && r <= '9' || 'a' <= r && r <= 'f') {
+			return ""
+		}
+	}
+	return s
 }

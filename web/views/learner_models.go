@@ -46,6 +46,8 @@ type StepItem struct {
 	Done      bool
 	Current   bool
 	Required  bool
+	// Locked says when a step that is not open yet opens ("" when open).
+	Locked string
 }
 
 // ModuleItem is a module on the course page.
@@ -99,6 +101,15 @@ type StepView struct {
 	Ack       *AckPanel
 	// ReadOnly is true when the cycle takes no more records.
 	ReadOnly bool
+	// Lock is set when the step is not open yet: what to do first.
+	Lock *LockPanel
+}
+
+// LockPanel says why a step is not open yet and links the steps to do
+// first.
+type LockPanel struct {
+	Message string
+	Waiting []LinkItem
 }
 
 // VideoPanel is the player and its transcript.
@@ -106,9 +117,12 @@ type VideoPanel struct {
 	SrcURL, CaptionsURL, CaptionsLang, PosterURL string
 	TranscriptHTML                               template.HTML
 	BeaconURL                                    string
-	Position, Furthest, Duration                 string
-	WatchedPercent                               int
-	Done                                         bool
+	// ViewingID is the viewing this page load began; the player sends it
+	// with every beacon. Empty when nothing can be recorded.
+	ViewingID                    string
+	Position, Furthest, Duration string
+	WatchedPercent               int
+	Done                         bool
 }
 
 // AttemptRow is one earlier quiz attempt.

@@ -3,12 +3,21 @@
 // watched, playback resumes where the learner left off, and on the first
 // viewing the learner cannot skip ahead. The server decides what to credit:
 // this script only reports.
+//
+// Each load of the page is one viewing: the server gives it an ID
+// (data-viewing) and credits it no more than real time allows since the
+// page was rendered. Every beacon names the viewing. Opening the video again
+// (a reload, another tab or device) starts a new viewing and ends this one:
+// its beacons are then refused (409), and this page stops reporting and says
+// to reload. A reload resumes at the last position the server credited, so a
+// stretch whose beacon was lost on the way out is simply watched again.
 (function () {
   "use strict";
   var video = document.getElementById("step-video");
-  if (!video || !window.fetch || !video.dataset.beaconUrl) { return; }
+  if (!video || !window.fetch || !video.dataset.beaconUrl || !video.dataset.viewing) { return; }
 
   var url = video.dataset.beaconUrl;
+  var viewing = video.dataset.viewing;
   var meta = document.querySelector('meta[name="csrf-token"]');
   var csrf = meta ? meta.content : "";
   var status = document.getElementById("video-status");
@@ -25,11 +34,12 @@
   var sending = false;
   var timer = null;
   var announcedQuarter = -1;
+  var ended = false;    // the server ended this viewing: report no more
 
   function say(text) { if (status) { status.textContent = text; } }
 
   function report(force) {
-    if (segStart === null || (sending && !force)) { return; }
+    if (ended || segStart === null || (sending && !force)) { return; }
     var from = segStart;
     var to = Math.max(from, lastTime);
     if (to - from < 0.25 && !force) { return; }
@@ -39,12 +49,21 @@
       credentials: "same-origin",
       keepalive: true,
       headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf, "Accept": "application/json" },
-      body: JSON.stringify({ from: from, to: to, position: video.currentTime || to })
+      body: JSON.stringify({ viewing: viewing, from: from, to: to, position: video.currentTime || to })
     }).then(function (res) {
       return res.json().then(function (data) { return { status: res.status, ok: res.ok, data: data }; });
     }).then(function (r) {
       sending = false;
       var d = r.data || {};
+      if (r.status === 409) {
+        // This viewing is over (the video was opened again elsewhere) or
+        // nothing more can be recorded: stop, and say what to do.
+        ended = true;
+        segStart = null;
+        if (timer) { window.clearInterval(timer); timer = null; }
+        say(d.message || "This page no longer records what you watch. Reload the page to carry on.");
+        return;
+      }
       if (r.status === 422) {
         // Refused: go back to what the server knows was watched.
         furthest = d.furthest_seconds || furthest;
@@ -55,7 +74,12 @@
         return;
       }
       if (!r.ok) { return; } // keep segStart: the next report covers this stretch
-      if (segStart === from) { segStart = to; }
+      if (segStart === from) {
+        // Real time did not yet allow all of the claim: report the rest
+        // again with the next beacon.
+        var upTo = typeof d.credited_to === "number" ? d.credited_to : to;
+        segStart = (upTo >= from && upTo < to) ? upTo : to;
+      }
       furthest = Math.max(furthest, d.furthest_seconds || 0);
       maxPlayed = Math.max(maxPlayed, furthest);
       if (d.done && !done) {
@@ -79,6 +103,7 @@
   });
 
   video.addEventListener("play", function () {
+    if (ended) { return; }
     if (segStart === null) { segStart = video.currentTime; lastTime = video.currentTime; }
     if (!timer) { timer = window.setInterval(function () { report(false); }, INTERVAL_MS); }
   });
