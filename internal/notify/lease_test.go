@@ -24,7 +24,7 @@ func TestALeaseExpiresByTheWallClock(t *testing.T) {
 
 	wall := clock.NewFake(time.Now())
 	future := monday.AddDate(5, 0, 0)
-	killed := &notify.Deliverer{DB: d, Host: "onramp.example.org", DefaultLocation: time.UTC, Wall: wall,
+	killed := &notify.Deliverer{DB: d, Host: "onramp.example.org", DefaultLocation: time.UTC, Wall: wall, Renderer: svc.Deliverer.Renderer,
 		Mailer: &notify.RecordingMailer{Fail: func(*notify.Email) error {
 			runtime.Goexit() // the process dies mid-try
 			return nil
