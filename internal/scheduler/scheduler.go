@@ -17,8 +17,6 @@ import (
 	"runtime/debug"
 	"time"
 
-	"gorm.io/gorm"
-
 	"github.com/onramp-lms/onramp/internal/clock"
 	"github.com/onramp-lms/onramp/internal/compliance"
 	"github.com/onramp-lms/onramp/internal/db"
@@ -50,6 +48,8 @@ type Report struct {
 	Planned bool
 	Sent    int
 	Failed  int
+	// Report says what the report-table maintenance did.
+	Report report.MaintainResult
 }
 
 func (r Report) String() string {
@@ -57,8 +57,20 @@ func (r Report) String() string {
 		r.Assigned, r.Closed, r.WindowsOpened, r.MarkedOverdue, r.Expired, r.Reminders, r.Escalated, r.ExemptionsEnd, r.Nudges, r.Sent, r.Failed)
 }
 
+// Options change what one pass does.
+type Options struct {
+	// Full re-evaluates every person's rules (in batches), not only the
+	// people and rules that changed (`onramp scheduler run-once --full`).
+	Full bool
+}
+
 // RunOnce runs one pass as of now.
 func (s *Scheduler) RunOnce(ctx context.Context, now time.Time) (rep Report, err error) {
+	return s.RunOnceWith(ctx, now, Options{})
+}
+
+// RunOnceWith runs one pass as of now with options.
+func (s *Scheduler) RunOnceWith(ctx context.Context, now time.Time, opts Options) (rep Report, err error) {
 	start := time.Now()
 	if s.Observe != nil {
 		defer func() { s.Observe(time.Since(start), rep, err) }()
@@ -69,24 +81,25 @@ func (s *Scheduler) RunOnce(ctx context.Context, now time.Time) (rep Report, err
 	}
 	if ok {
 		rep.Planned = true
-		err := s.DB.Tx(ctx, func(tx *gorm.DB) error {
-			ev, err := s.Engine.EvaluateTx(tx, now, nil)
+		err := func() error {
+			defer release()
+			pr, err := s.Engine.Pass(ctx, now, compliance.PassOptions{
+				Full: opts.Full,
+				// The report rows of the people a batch changed follow in
+				// that batch's transaction.
+				AfterBatch: report.RefreshEmployees,
+			})
+			rep.PassResult = pr
 			if err != nil {
-				return fmt.Errorf("evaluate rules: %w", err)
+				return err
 			}
-			pr, err := s.Engine.AdvanceTx(tx, now)
+			mr, err := report.MaintainBatches(ctx, s.DB, now, compliance.DefaultBatchPeople)
 			if err != nil {
-				return fmt.Errorf("advance cycles: %w", err)
-			}
-			// The report tables follow the cycles in the same transaction.
-			if _, err := report.Maintain(tx, now); err != nil {
 				return fmt.Errorf("refresh report tables: %w", err)
 			}
-			pr.EvalResult = ev
-			rep.PassResult = pr
+			rep.Report = mr
 			return nil
-		})
-		release()
+		}()
 		if err != nil {
 			return rep, err
 		}
