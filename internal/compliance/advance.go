@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"gorm.io/gorm"
-
 )
 
 // DefaultBatchPeople is how many people one batch of a pass handles, each

@@ -25,4 +25,3 @@ func NudgeIndex(completed, month time.Time, n int) int {
 	}
 	return months % n
 }
-

@@ -157,6 +157,7 @@ func (e *Engine) policy() ReminderPolicy {
 	}
 	return e.Policy
 }
+
 // recurrenceFor returns the recurrence of the rule behind an assignment.
 func recurrenceFor(tx *gorm.DB, cache map[string]*Rule, assignmentID string) (*Rule, error) {
 	var a Assignment
