@@ -9,9 +9,14 @@ import (
 	"gorm.io/gorm"
 )
 
-// DefaultBatchPeople is how many people one batch of a pass handles, each
-// batch in its own short transaction.
+// DefaultBatchPeople is the most people one batch of a pass handles, each
+// batch in its own short transaction. An evaluation batch holds fewer when
+// there are many rules: about batchAssignments possible assignments.
 const DefaultBatchPeople = 500
+
+// batchAssignments bounds the people × active rules of an evaluation batch
+// (at 20 rules, 100 people: 2,000 new assignments and cycles at most).
+const batchAssignments = 2000
 
 // dueScan is how many due cycles one look at cycles_next_event_idx reads.
 const dueScan = 2000
@@ -48,10 +53,11 @@ func (e *Engine) Pass(ctx context.Context, now time.Time, opts PassOptions) (Pas
 	if err := e.checkPolicy(ctx); err != nil {
 		return res, err
 	}
-	rulesFP, err := rulesFingerprint(e.DB.WithContext(ctx))
+	rulesFP, activeRules, err := rulesFingerprint(e.DB.WithContext(ctx))
 	if err != nil {
 		return res, err
 	}
+	evalBatch := min(batch, max(10, batchAssignments/max(1, activeRules)))
 	stored, err := state(e.DB.WithContext(ctx), "rules")
 	if err != nil {
 		return res, err
@@ -66,7 +72,7 @@ func (e *Engine) Pass(ctx context.Context, now time.Time, opts PassOptions) (Pas
 		if full {
 			q = `SELECT id FROM employees WHERE id > ? ORDER BY id LIMIT ?`
 		}
-		if err := e.DB.WithContext(ctx).Raw(q, after, batch).Scan(&ids).Error; err != nil {
+		if err := e.DB.WithContext(ctx).Raw(q, after, evalBatch).Scan(&ids).Error; err != nil {
 			return res, fmt.Errorf("find people to evaluate: %w", err)
 		}
 		if len(ids) == 0 {

@@ -158,19 +158,24 @@ func (e *Engine) policyFingerprint() string {
 		p.DueSoonDays, p.OverdueEveryDays, p.OverdueMax, p.EscalateAfterDays, e.Nudges)
 }
 
-// rulesFingerprint hashes every rule, active or not.
-func rulesFingerprint(tx *gorm.DB) (string, error) {
+// rulesFingerprint hashes every rule, active or not; it also counts the
+// active ones.
+func rulesFingerprint(tx *gorm.DB) (string, int, error) {
 	var rules []*Rule
 	if err := tx.Order("id").Find(&rules).Error; err != nil {
-		return "", fmt.Errorf("load rules: %w", err)
+		return "", 0, fmt.Errorf("load rules: %w", err)
 	}
+	active := 0
 	h := sha256.New()
 	for _, r := range rules {
+		if r.Active {
+			active++
+		}
 		fmt.Fprintf(h, "%s|%s|%s|%t|%v|%v|%v|%d|%s|%d|%d|%s|%d|%d|%s|%t|%s\n", r.ID, r.Name, r.CourseID, r.Everyone,
 			[]string(r.Departments), []string(r.JobTitles), []string(r.Locations), r.DueDays, r.DueFrom, r.EveryMonths,
 			r.WindowDays, r.Base, r.FixedMonth, r.FixedDay, r.ReminderPolicy, r.Active, r.UpdatedAt.UTC().Format(time.RFC3339Nano))
 	}
-	return hex.EncodeToString(h.Sum(nil)), nil
+	return hex.EncodeToString(h.Sum(nil)), active, nil
 }
 
 // resetNextEvents sets next_event_at to epoch on every cycle that may still

@@ -36,6 +36,8 @@ type MaintainResult struct {
 	People int
 	// Snapshot is true when today's history snapshot was written.
 	Snapshot bool
+	// MaxTx is the longest write transaction (MaintainBatches).
+	MaxTx time.Duration
 }
 
 type refreshState struct {
@@ -150,9 +152,11 @@ func MaintainBatches(ctx context.Context, d *db.DB, now time.Time, batch int) (M
 				break
 			}
 			after = ids[len(ids)-1]
+			began := time.Now()
 			if err := d.Tx(ctx, func(tx *gorm.DB) error { return RefreshEmployees(tx, now, ids) }); err != nil {
 				return res, err
 			}
+			res.MaxTx = max(res.MaxTx, time.Since(began))
 			res.People += len(ids)
 		}
 		if err := d.WithContext(ctx).Exec(`UPDATE compliance_refresh SET full_at = ? WHERE id = 1`, now.UTC()).Error; err != nil {
@@ -170,6 +174,7 @@ func MaintainBatches(ctx context.Context, d *db.DB, now time.Time, batch int) (M
 			GROUP BY course_id, department, status`).Scan(&counts).Error; err != nil {
 			return res, fmt.Errorf("snapshot: %w", err)
 		}
+		began := time.Now()
 		err := d.Tx(ctx, func(tx *gorm.DB) error {
 			if err := tx.Exec(`DELETE FROM compliance_history WHERE day = ?`, today).Error; err != nil {
 				return err
@@ -194,6 +199,7 @@ func MaintainBatches(ctx context.Context, d *db.DB, now time.Time, batch int) (M
 		if err != nil {
 			return res, fmt.Errorf("snapshot: %w", err)
 		}
+		res.MaxTx = max(res.MaxTx, time.Since(began))
 		res.Snapshot = true
 	}
 	if err := d.WithContext(ctx).Exec(`UPDATE compliance_refresh SET pass_at = ?, snapshot_day = ? WHERE id = 1`, now.UTC(), today).Error; err != nil {

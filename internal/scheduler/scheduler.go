@@ -52,6 +52,9 @@ type Report struct {
 	Report report.MaintainResult
 }
 
+// MaxTx is the longest write transaction of the pass's planning.
+func (r Report) MaxTx() time.Duration { return max(r.PassResult.MaxTx, r.Report.MaxTx) }
+
 func (r Report) String() string {
 	return fmt.Sprintf("assigned %d, closed %d, windows opened %d, overdue %d, expired %d, reminders %d, escalated %d, exemptions ended %d, nudges %d; e-mails sent %d, failed %d",
 		r.Assigned, r.Closed, r.WindowsOpened, r.MarkedOverdue, r.Expired, r.Reminders, r.Escalated, r.ExemptionsEnd, r.Nudges, r.Sent, r.Failed)
@@ -93,7 +96,7 @@ func (s *Scheduler) RunOnceWith(ctx context.Context, now time.Time, opts Options
 			if err != nil {
 				return err
 			}
-			mr, err := report.MaintainBatches(ctx, s.DB, now, compliance.DefaultBatchPeople)
+			mr, err := report.MaintainBatches(ctx, s.DB, now, 100)
 			if err != nil {
 				return fmt.Errorf("refresh report tables: %w", err)
 			}
