@@ -104,7 +104,7 @@ func benchApp(b *testing.B, courses int, now time.Time) *apptest.Env {
 
 // insertPeople adds n active employees in a few departments with plain SQL,
 // in batches, to build a large organisation quickly.
-func insertPeople(b *testing.B, d *db.DB, n int, at time.Time) {
+func insertPeople(b testing.TB, d *db.DB, n int, at time.Time) {
 	b.Helper()
 	depts := []string{"Nursing", "Emergency", "Radiology", "Pharmacy", "Surgery", "Patient Services"}
 	const batch = 500
