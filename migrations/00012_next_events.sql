@@ -20,6 +20,9 @@ CREATE TABLE eval_queue (
 );
 INSERT INTO eval_queue (employee_id) SELECT id FROM employees;
 
+-- An evaluation reads the matches of a batch of people.
+CREATE INDEX rule_matches_employee_idx ON rule_matches (employee_id);
+
 -- The engine's remembered settings: the fingerprint of the reminder policy
 -- the next_event_at values were computed with, and of the rules the people
 -- were last evaluated against.
@@ -30,6 +33,7 @@ CREATE TABLE engine_state (
 
 -- +goose Down
 DROP TABLE engine_state;
+DROP INDEX rule_matches_employee_idx;
 DROP TABLE eval_queue;
 DROP INDEX cycles_next_event_idx;
 ALTER TABLE cycles DROP COLUMN next_event_at;

@@ -12,7 +12,7 @@ import (
 // DefaultBatchPeople is the most people one batch of a pass handles, each
 // batch in its own short transaction. An evaluation batch holds fewer when
 // there are many rules: about batchAssignments possible assignments.
-const DefaultBatchPeople = 500
+const DefaultBatchPeople = 200
 
 // batchAssignments bounds the people × active rules of an evaluation batch
 // (at 20 rules, 100 people: 2,000 new assignments and cycles at most).

@@ -101,7 +101,7 @@ func (e *Engine) evaluate(tx *gorm.DB, now time.Time, ids []string, touched map[
 		if err := tx.Exec(`DELETE FROM eval_queue WHERE employee_id IN ?`, part).Error; err != nil {
 			return res, nil, fmt.Errorf("empty the evaluation queue: %w", err)
 		}
-		if err := tx.Exec(`UPDATE cycles SET next_event_at = ? WHERE employee_id IN ? AND status = ?`, epoch, part, StatusOverdue).Error; err != nil {
+		if err := tx.Exec(`UPDATE cycles SET next_event_at = ? WHERE employee_id IN ? AND status || '' = ?`, epoch, part, StatusOverdue).Error; err != nil {
 			return res, nil, fmt.Errorf("look at overdue cycles again: %w", err)
 		}
 	}
