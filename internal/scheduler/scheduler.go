@@ -2,12 +2,23 @@
 // assignment rules, moves cycles along (refresher windows, overdue, expiry,
 // reminders, escalations), delivers the outbox and prunes expired sessions.
 // It runs every minute inside `onramp serve` and once per call in
-// `onramp scheduler run-once`.
+// `onramp scheduler run-once` (`--full` re-evaluates everyone's rules).
+//
+// A pass costs what changed (compliance.Engine.Pass): the rules run for the
+// people written since the last evaluation (or everyone when a rule
+// changed), and only cycles whose next event has come are read, through an
+// index. The work goes in batches of people, each in its own short
+// transaction that also refreshes those people's report rows
+// (report.RefreshEmployees) and writes their messages in one NotifyAll, so
+// learners' writes never wait long for the scheduler. Afterwards
+// report.MaintainBatches writes the day's snapshot (and builds the report
+// table a batch at a time the first time, or after the clock went back).
 //
 // Passes are safe on every instance at the same moment: planning (rules and
-// cycles) runs under a database lock that only one instance holds at a time
-// (PostgreSQL advisory lock; SQLite serialises writers anyway), and the
-// outbox is claimed row by row, so each message is sent once.
+// cycles) runs under a database lock held across all the batches of a pass
+// that only one instance holds at a time (PostgreSQL advisory lock; SQLite
+// serialises writers anyway), and the outbox is claimed row by row, so each
+// message is sent once.
 package scheduler
 
 import (
