@@ -207,3 +207,13 @@ func MaintainBatches(ctx context.Context, d *db.DB, now time.Time, batch int) (M
 	}
 	return res, nil
 }
+
+// MarkBuilt records compliance_status as fully built, unless it was: for a
+// pass that started with no cycle at all, whose batches refreshed every
+// person they gave one.
+func MarkBuilt(ctx context.Context, d *db.DB, now time.Time) error {
+	if err := d.WithContext(ctx).Exec(`UPDATE compliance_refresh SET full_at = ? WHERE id = 1 AND full_at IS NULL`, now.UTC()).Error; err != nil {
+		return fmt.Errorf("record refresh: %w", err)
+	}
+	return nil
+}

@@ -97,6 +97,12 @@ func (s *Scheduler) RunOnceWith(ctx context.Context, now time.Time, opts Options
 		rep.Planned = true
 		err := func() error {
 			defer release()
+			// Before the first cycle exists, the batches' refreshes build
+			// the whole report table: no separate build is needed.
+			var cycles []string
+			if err := s.DB.WithContext(ctx).Raw(`SELECT id FROM cycles LIMIT 1`).Scan(&cycles).Error; err != nil {
+				return fmt.Errorf("look for cycles: %w", err)
+			}
 			pr, err := s.Engine.Pass(ctx, now, compliance.PassOptions{
 				Full: opts.Full,
 				// The report rows of the people a batch changed follow in
@@ -106,6 +112,11 @@ func (s *Scheduler) RunOnceWith(ctx context.Context, now time.Time, opts Options
 			rep.PassResult = pr
 			if err != nil {
 				return err
+			}
+			if len(cycles) == 0 {
+				if err := report.MarkBuilt(ctx, s.DB, now); err != nil {
+					return err
+				}
 			}
 			mr, err := report.MaintainBatches(ctx, s.DB, now, 100)
 			if err != nil {
