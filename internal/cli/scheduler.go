@@ -8,17 +8,19 @@ import (
 	"github.com/onramp-lms/onramp/internal/app"
 	"github.com/onramp-lms/onramp/internal/clock"
 	"github.com/onramp-lms/onramp/internal/db"
+	"github.com/onramp-lms/onramp/internal/scheduler"
 )
 
 func init() {
-	register("scheduler", "run one scheduler pass now (`scheduler run-once [--now TIME]`), for cron-style deployments", runScheduler)
+	register("scheduler", "run one scheduler pass now (`scheduler run-once [--now TIME] [--full]`), for cron-style deployments", runScheduler)
 }
 
 func runScheduler(ctx context.Context, env Env, args []string) int {
 	fs, load := flags("scheduler", env)
 	now := fs.String("now", "", "run the pass as if it were this instant (RFC 3339, e.g. 2027-03-01T09:00:00Z); for testing and catching up")
+	full := fs.Bool("full", false, "re-evaluate every person's rules (in batches), not only the people and rules that changed")
 	fs.Usage = func() {
-		fmt.Fprintln(env.Stderr, "usage: onramp scheduler run-once [--now 2027-03-01T09:00:00Z] [flags]")
+		fmt.Fprintln(env.Stderr, "usage: onramp scheduler run-once [--now 2027-03-01T09:00:00Z] [--full] [flags]")
 		fs.PrintDefaults()
 	}
 	if len(args) == 0 || args[0] != "run-once" {
@@ -44,7 +46,7 @@ func runScheduler(ctx context.Context, env Env, args []string) int {
 		return 1
 	}
 	defer a.Close()
-	rep, err := a.Scheduler.RunOnce(ctx, clk.Now())
+	rep, err := a.Scheduler.RunOnceWith(ctx, clk.Now(), scheduler.Options{Full: *full})
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "onramp: scheduler pass at %s: %v\n", clk.Now().Format(time.RFC3339), err)
 		return 1

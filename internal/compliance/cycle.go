@@ -77,6 +77,9 @@ type Cycle struct {
 	ReminderStage string
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
+	// nextEventAt is the next event of a cycle the engine is about to
+	// insert (cycles.next_event_at; see advance.go).
+	nextEventAt *time.Time `gorm:"-"`
 }
 
 // TableName tells GORM the table.

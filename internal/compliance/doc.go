@@ -4,4 +4,56 @@
 // derives carries a sentence saying why it is what it is.
 //
 // The arithmetic in recurrence.go is pure: no database, no clock.
+//
+// # A pass costs what changed
+//
+// Engine.Pass (the scheduler's planning) never reads everyone:
+//
+//   - Rules are evaluated for the people in eval_queue, which triggers on
+//     employees fill on every insert and every change of a field the engine
+//     reads (department, job title, location, status, hire date, manager),
+//     whatever path wrote it (tracking.go; EnsureChangeTracking creates the
+//     triggers for SQLite or PostgreSQL and queues everyone the first time).
+//     Everyone is evaluated when the rules' fingerprint (engine_state
+//     "rules") moved, or on demand (PassOptions.Full, `scheduler run-once
+//     --full`). EvaluateTx(tx, now, ids) reads only the given people's
+//     matches and assignments and takes them out of the queue.
+//   - Every cycle carries next_event_at, the next moment a pass has
+//     something to do with it (nextEvent in advance.go: overdue, a reminder
+//     stage of the policy, escalation, expiry, the refresher window opening,
+//     an exemption's end, the next month's nudge); NULL when nothing ever
+//     will. A pass reads only the cycles whose moment came. The values
+//     depend on the reminder policy and the nudge setting, whose fingerprint
+//     (engine_state "policy") is stored: when it changes every value is
+//     recomputed, in batches. A cycle inserted without a value, or updated
+//     through GORM with a new status, due date, expiry, exemption end or
+//     reminder stage (Cycle.BeforeUpdate), gets 1970-01-01: "look at it on
+//     the next pass". Writers with raw SQL must set next_event_at themselves
+//     (to that epoch is always safe).
+//   - Work goes in batches of people (at most DefaultBatchPeople; an
+//     evaluation batch holds about batchAssignments people × rules), each in
+//     its own transaction: evaluation, then every due step for those people,
+//     the new next events, the report rows of the people it changed
+//     (PassOptions.AfterBatch) and one Notifier.NotifyAll with all the
+//     batch's events, so one person's events of a pass arrive together.
+//     Escalations are grouped per manager within a batch.
+//   - New assignments, cycles, rule matches, escalations and nudges are
+//     written with multi-row INSERTs, and changed cycles with one UPDATE per
+//     new value or a CASE per few hundred rows, never a statement per row.
+//
+// Indexes the pass reads through (EXPLAIN QUERY PLAN on SQLite):
+//
+//	due cycles, in next_event_at order      cycles_next_event_idx (next_event_at<?)
+//	the queue / everyone, by ID             eval_queue's key (employee_id>?) / employees' key (id>?)
+//	a batch's due cycles                    cycles_employee_idx (employee_id=?)
+//	their assignments, by ID                assignments' key (id=?)
+//	all cycles of those assignments         cycles_assignment_idx (assignment_id=?)
+//	people, by ID                           employees' key (id=?)
+//	escalations of the cycles               escalations' key (cycle_id=?)
+//	this month's nudges                     nudge_log's key (employee_id=?)
+//	rule matches of a batch                 rule_matches_employee_idx (employee_id=?)
+//	assignments of a batch                  assignments (employee_id, course_id) key (employee_id=?)
+//	updates of cycles by ID / assignment    cycles' key (id=?) / cycles_assignment_idx
+//	overdue cycles of re-evaluated people   cycles_employee_idx (the status test is kept off the index)
+//	recomputing after a policy change       cycles' key (id>?), a batch at a time
 package compliance

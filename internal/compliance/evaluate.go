@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sort"
 	"time"
 
 	"gorm.io/gorm"
@@ -62,19 +63,50 @@ type pairKey struct{ employee, course string }
 // EvaluateTx runs the rules inside tx, for the given people (all when ids is
 // nil): it assigns people who newly match, closes the open cycles of people
 // who no longer match or have left, and records when each rule first matched
-// each person. History is never erased.
+// each person. History is never erased. Its cost follows len(ids): it reads
+// the given people's matches and assignments only, and writes with
+// multi-row statements. The people leave the evaluation queue; their new
+// cycles' first events (a reminder already due, …) are left to the next
+// pass. Every event goes to the notifier in one NotifyAll call.
 func (e *Engine) EvaluateTx(tx *gorm.DB, now time.Time, ids []string) (EvalResult, error) {
-	var res EvalResult
-	var rules []*Rule
-	if err := tx.Where("active = ?", true).Order("created_at, id").Find(&rules).Error; err != nil {
-		return res, fmt.Errorf("load rules: %w", err)
-	}
-	persons, err := loadPersons(tx, ids)
+	res, evs, err := e.evaluate(tx, now, ids, map[string]bool{})
 	if err != nil {
 		return res, err
 	}
+	return res, notifyAll(e.Notifier, tx, evs, now)
+}
+
+// evaluate is EvaluateTx without the notifier: it returns the events, and
+// adds the people whose assignments or cycles it changed to touched.
+func (e *Engine) evaluate(tx *gorm.DB, now time.Time, ids []string, touched map[string]bool) (EvalResult, []Event, error) {
+	var res EvalResult
+	dbNow := now.UTC()
+	var rules []*Rule
+	if err := tx.Where("active = ?", true).Order("created_at, id").Find(&rules).Error; err != nil {
+		return res, nil, fmt.Errorf("load rules: %w", err)
+	}
+	persons, err := loadPersons(tx, ids)
+	if err != nil {
+		return res, nil, err
+	}
+	// These people are evaluated now: out of the queue. Their overdue
+	// cycles are looked at again (a new manager may mean an escalation).
+	if ids == nil {
+		if err := tx.Exec(`DELETE FROM eval_queue`).Error; err != nil {
+			return res, nil, fmt.Errorf("empty the evaluation queue: %w", err)
+		}
+	}
+	for start := 0; ids != nil && start < len(ids); start += chunk {
+		part := ids[start:min(start+chunk, len(ids))]
+		if err := tx.Exec(`DELETE FROM eval_queue WHERE employee_id IN ?`, part).Error; err != nil {
+			return res, nil, fmt.Errorf("empty the evaluation queue: %w", err)
+		}
+		if err := tx.Exec(`UPDATE cycles SET next_event_at = ? WHERE employee_id IN ? AND status || '' = ?`, epoch, part, StatusOverdue).Error; err != nil {
+			return res, nil, fmt.Errorf("look at overdue cycles again: %w", err)
+		}
+	}
 	if len(persons) == 0 {
-		return res, nil
+		return res, nil, nil
 	}
 	personIDs := make([]string, len(persons))
 	for i, p := range persons {
@@ -90,14 +122,14 @@ func (e *Engine) EvaluateTx(tx *gorm.DB, now time.Time, ids []string) (EvalResul
 			FirstMatchedAt     time.Time
 		}
 		if err := tx.Table("rule_matches").Where("employee_id IN ?", part).Find(&ms).Error; err != nil {
-			return res, fmt.Errorf("load rule matches: %w", err)
+			return res, nil, fmt.Errorf("load rule matches: %w", err)
 		}
 		for _, m := range ms {
 			matched[matchKey{m.RuleID, m.EmployeeID}] = m.FirstMatchedAt
 		}
 		var as []*Assignment
 		if err := tx.Where("employee_id IN ?", part).Find(&as).Error; err != nil {
-			return res, fmt.Errorf("load assignments: %w", err)
+			return res, nil, fmt.Errorf("load assignments: %w", err)
 		}
 		for _, a := range as {
 			assignments[pairKey{a.EmployeeID, a.CourseID}] = a
@@ -105,14 +137,11 @@ func (e *Engine) EvaluateTx(tx *gorm.DB, now time.Time, ids []string) (EvalResul
 		}
 	}
 
-	type newMatch struct {
-		RuleID, EmployeeID string
-		FirstMatchedAt     time.Time
-	}
-	var newMatches []newMatch
-	var newAssignments []*Assignment
+	var matchRows, assignmentRows [][]any
 	var newCycles []*Cycle
 	var assignedEvents []*Cycle
+	ruleChanges := map[string][]string{}
+	closing := map[string][]*Assignment{}
 	for _, p := range persons {
 		// The rule that gives the earliest due date controls each course.
 		type choice struct {
@@ -130,7 +159,7 @@ func (e *Engine) EvaluateTx(tx *gorm.DB, now time.Time, ids []string) (EvalResul
 				if !ok {
 					first = now
 					matched[matchKey{r.ID, p.ID}] = now
-					newMatches = append(newMatches, newMatch{r.ID, p.ID, now})
+					matchRows = append(matchRows, []any{r.ID, p.ID, dbNow})
 				}
 				due, why := r.FirstDue(p.HireDate, first)
 				if c, seen := want[r.CourseID]; !seen || due.Before(c.due) {
@@ -138,29 +167,37 @@ func (e *Engine) EvaluateTx(tx *gorm.DB, now time.Time, ids []string) (EvalResul
 				}
 			}
 		}
-		for course, c := range want {
+		courses := make([]string, 0, len(want))
+		for course := range want {
+			courses = append(courses, course)
+		}
+		sort.Strings(courses)
+		for _, course := range courses {
+			c := want[course]
 			a := assignments[pairKey{p.ID, course}]
 			switch {
 			case a == nil:
 				a = &Assignment{ID: db.NewID(), EmployeeID: p.ID, CourseID: course, RuleID: &c.rule.ID, Status: "active", CreatedAt: now}
-				newAssignments = append(newAssignments, a)
+				assignmentRows = append(assignmentRows, []any{a.ID, a.EmployeeID, a.CourseID, c.rule.ID, a.Status, dbNow})
 				cy := newCycle(a, 1, PathFull, now, c.due, c.why, now)
+				cy.nextEventAt = e.nextEvent(cy, eventCtx{latest: true, active: true, hasManager: p.ManagerID != nil, empActive: true, window: c.rule.WindowDays}, now)
 				newCycles = append(newCycles, cy)
 				assignedEvents = append(assignedEvents, cy)
+				touched[p.ID] = true
 				res.Assigned++
 			case a.Status != "active":
 				cy, err := e.reopen(tx, a, c.rule, now)
 				if err != nil {
-					return res, err
+					return res, nil, err
 				}
 				if cy != nil {
 					assignedEvents = append(assignedEvents, cy)
 				}
+				touched[p.ID] = true
 				res.Assigned++
 			case a.RuleID == nil || *a.RuleID != c.rule.ID:
-				if err := tx.Model(a).Update("rule_id", c.rule.ID).Error; err != nil {
-					return res, fmt.Errorf("update assignment rule: %w", err)
-				}
+				ruleChanges[c.rule.ID] = append(ruleChanges[c.rule.ID], a.ID)
+				a.RuleID = &c.rule.ID
 			}
 		}
 		for _, a := range byEmployee[p.ID] {
@@ -179,34 +216,40 @@ func (e *Engine) EvaluateTx(tx *gorm.DB, now time.Time, ids []string) (EvalResul
 			if !p.Active {
 				reason = ClosedInactive
 			}
-			if err := closeAssignment(tx, a, reason, now); err != nil {
-				return res, err
-			}
+			closing[reason] = append(closing[reason], a)
+			touched[p.ID] = true
 			res.Closed++
 		}
 	}
-	if len(newMatches) > 0 {
-		if err := tx.Table("rule_matches").CreateInBatches(newMatches, 200).Error; err != nil {
-			return res, fmt.Errorf("record rule matches: %w", err)
-		}
+	if err := insertRows(tx, "rule_matches", []string{"rule_id", "employee_id", "first_matched_at"}, matchRows, ""); err != nil {
+		return res, nil, fmt.Errorf("record rule matches: %w", err)
 	}
-	if len(newAssignments) > 0 {
-		if err := tx.CreateInBatches(newAssignments, 200).Error; err != nil {
-			return res, fmt.Errorf("create assignments: %w", err)
-		}
+	if err := insertRows(tx, "assignments", []string{"id", "employee_id", "course_id", "rule_id", "status", "created_at"}, assignmentRows, ""); err != nil {
+		return res, nil, fmt.Errorf("create assignments: %w", err)
 	}
 	if len(newCycles) > 0 {
-		if err := tx.CreateInBatches(newCycles, 200).Error; err != nil {
-			return res, fmt.Errorf("create cycles: %w", err)
+		if err := insertCycles(tx, newCycles); err != nil {
+			return res, nil, err
 		}
 	}
-	for _, cy := range assignedEvents {
-		if err := notify(e.Notifier, tx, Event{Kind: EventAssigned, Cycle: cy}, now); err != nil {
-			return res, err
+	for ruleID, aids := range ruleChanges {
+		for start := 0; start < len(aids); start += chunk {
+			if err := tx.Exec(`UPDATE assignments SET rule_id = ? WHERE id IN ?`, ruleID, aids[start:min(start+chunk, len(aids))]).Error; err != nil {
+				return res, nil, fmt.Errorf("update assignment rule: %w", err)
+			}
 		}
 	}
-	res.NewMatches = len(newMatches)
-	return res, nil
+	for reason, as := range closing {
+		if err := closeAssignments(tx, as, reason, now); err != nil {
+			return res, nil, err
+		}
+	}
+	evs := make([]Event, len(assignedEvents))
+	for i, cy := range assignedEvents {
+		evs[i] = Event{Kind: EventAssigned, Cycle: cy}
+	}
+	res.NewMatches = len(matchRows)
+	return res, evs, nil
 }
 
 func newCycle(a *Assignment, number int, path Path, opens, due time.Time, why string, now time.Time) *Cycle {
@@ -224,6 +267,10 @@ func (e *Engine) reopen(tx *gorm.DB, a *Assignment, r *Rule, now time.Time) (*Cy
 		return nil, fmt.Errorf("reopen assignment: %w", err)
 	}
 	a.Status = "active"
+	// Its latest cycle may have events again (a valid completion's window).
+	if err := tx.Exec(`UPDATE cycles SET next_event_at = ? WHERE assignment_id = ?`, epoch, a.ID).Error; err != nil {
+		return nil, fmt.Errorf("reopen assignment: %w", err)
+	}
 	var last Cycle
 	err := tx.Where("assignment_id = ?", a.ID).Order("number DESC").Take(&last).Error
 	if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
@@ -248,15 +295,28 @@ func (e *Engine) reopen(tx *gorm.DB, a *Assignment, r *Rule, now time.Time) (*Cy
 // openStatuses are the statuses of a cycle the learner still owes.
 var openStatuses = []CycleStatus{StatusUpcoming, StatusOpen, StatusInProgress, StatusOverdue}
 
-func closeAssignment(tx *gorm.DB, a *Assignment, reason string, now time.Time) error {
-	if err := tx.Model(&Cycle{}).Where("assignment_id = ? AND status IN ?", a.ID, openStatuses).
-		Updates(map[string]any{"status": StatusClosed, "closed_at": now, "closed_reason": reason, "updated_at": now}).Error; err != nil {
-		return fmt.Errorf("close cycles: %w", err)
+// closeAssignments closes assignments and their open cycles for one reason,
+// a few hundred per statement.
+func closeAssignments(tx *gorm.DB, as []*Assignment, reason string, now time.Time) error {
+	ids := make([]string, len(as))
+	for i, a := range as {
+		ids[i] = a.ID
 	}
-	if err := tx.Model(a).Updates(map[string]any{"status": "closed", "closed_at": now, "closed_reason": reason}).Error; err != nil {
-		return fmt.Errorf("close assignment: %w", err)
+	dbNow := now.UTC()
+	for start := 0; start < len(ids); start += chunk {
+		part := ids[start:min(start+chunk, len(ids))]
+		if err := tx.Exec(`UPDATE cycles SET status = ?, closed_at = ?, closed_reason = ?, updated_at = ?, next_event_at = NULL
+			WHERE assignment_id IN ? AND status IN ?`, StatusClosed, dbNow, reason, dbNow, part, openStatuses).Error; err != nil {
+			return fmt.Errorf("close cycles: %w", err)
+		}
+		if err := tx.Exec(`UPDATE assignments SET status = 'closed', closed_at = ?, closed_reason = ? WHERE id IN ?`,
+			dbNow, reason, part).Error; err != nil {
+			return fmt.Errorf("close assignment: %w", err)
+		}
 	}
-	a.Status = "closed"
+	for _, a := range as {
+		a.Status = "closed"
+	}
 	return nil
 }
 

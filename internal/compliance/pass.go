@@ -85,41 +85,77 @@ type PassResult struct {
 	Escalated     int
 	ExemptionsEnd int
 	Nudges        int
+	// Evaluated is how many people's rules were evaluated; FullEvaluation
+	// says it was everyone (--full, or the rules changed).
+	Evaluated      int
+	FullEvaluation bool
+	// Examined is how many cycles whose next event had come were read.
+	Examined int
+	// Batches is the number of transactions; MaxTx the longest.
+	Batches int
+	MaxTx   time.Duration
 }
 
-// Advance moves every cycle along as of now, in one transaction: opens the
-// refresher cycle when a completion's window opens, marks overdue and
-// expired cycles, ends exemptions, raises reminders and escalations. Each
-// step is guarded by a state change, so running it twice raises nothing new.
+// Advance moves along every cycle whose next event has come, as of now, a
+// batch of people per transaction (see Pass; Advance does not evaluate
+// rules). Each step is guarded by a state change, so running it twice
+// raises nothing new.
 func (e *Engine) Advance(ctx context.Context, now time.Time) (PassResult, error) {
 	var res PassResult
-	err := e.DB.Tx(ctx, func(tx *gorm.DB) error {
-		var err error
-		res, err = e.AdvanceTx(tx, now)
-		return err
-	})
+	if err := e.checkPolicy(ctx); err != nil {
+		return res, err
+	}
+	budget := e.nudgeBatch()
+	err := e.advanceBatches(ctx, now, DefaultBatchPeople, &res, &budget, PassOptions{})
 	return res, err
 }
 
-// AdvanceTx is Advance inside the caller's transaction.
+// AdvanceTx is Advance inside the caller's transaction: every cycle whose
+// next event has come, in batches of people, all in tx, with one NotifyAll
+// per batch.
 func (e *Engine) AdvanceTx(tx *gorm.DB, now time.Time) (PassResult, error) {
 	var res PassResult
-	steps := []func(*gorm.DB, time.Time, *PassResult) error{
-		e.openWindows, e.endExemptions, e.markOverdue, e.expire, e.remind, e.escalate, e.nudge,
-	}
-	for _, step := range steps {
-		if err := step(tx, now, &res); err != nil {
+	budget := e.nudgeBatch()
+	seen := map[string]bool{}
+	for {
+		ids, err := duePeople(tx, now, DefaultBatchPeople)
+		if err != nil {
+			return res, err
+		}
+		fresh := 0
+		for _, id := range ids {
+			if !seen[id] {
+				fresh++
+				seen[id] = true
+			}
+		}
+		if fresh == 0 {
+			return res, nil
+		}
+		evs, err := e.advancePeople(tx, now, ids, &res, &budget, map[string]bool{})
+		if err != nil {
+			return res, err
+		}
+		if err := notifyAll(e.Notifier, tx, evs, now); err != nil {
 			return res, err
 		}
 	}
-	return res, nil
 }
 
-// latestCycles selects each active assignment's latest cycle.
-func latestCycles(tx *gorm.DB) *gorm.DB {
-	return tx.Table("cycles c").
-		Joins("JOIN assignments a ON a.id = c.assignment_id AND a.status = 'active'").
-		Where("c.number = (SELECT MAX(c2.number) FROM cycles c2 WHERE c2.assignment_id = c.assignment_id)")
+func maxInt(xs []int) int {
+	m := 0
+	for _, x := range xs {
+		m = max(m, x)
+	}
+	return m
+}
+
+// policy is the engine's reminder policy, the default where it has none.
+func (e *Engine) policy() ReminderPolicy {
+	if e.Policy.OverdueMax == 0 && len(e.Policy.DueSoonDays) == 0 {
+		return DefaultReminderPolicy
+	}
+	return e.Policy
 }
 
 // recurrenceFor returns the recurrence of the rule behind an assignment.
@@ -148,208 +184,4 @@ func recurrenceFor(tx *gorm.DB, cache map[string]*Rule, assignmentID string) (*R
 	}
 	cache[r.ID] = &r
 	return &r, nil
-}
-
-// openWindows creates the refresher cycle for every latest completion whose
-// window has opened: due when the completion expires.
-func (e *Engine) openWindows(tx *gorm.DB, now time.Time, res *PassResult) error {
-	var done []*Cycle
-	if err := latestCycles(tx).Select("c.*").
-		Where("c.status = ? AND c.expires_at IS NOT NULL", StatusCompleted).Find(&done).Error; err != nil {
-		return fmt.Errorf("find completions: %w", err)
-	}
-	rules := map[string]*Rule{}
-	for _, c := range done {
-		r, err := recurrenceFor(tx, rules, c.AssignmentID)
-		if err != nil {
-			return err
-		}
-		window := 0
-		if r != nil {
-			window = r.WindowDays
-		}
-		rec := Recurrence{WindowDays: window}
-		opens, due, why := rec.NextWindow(*c.ExpiresAt)
-		if now.Before(opens) {
-			continue
-		}
-		a := &Assignment{ID: c.AssignmentID, EmployeeID: c.EmployeeID, CourseID: c.CourseID}
-		next := newCycle(a, c.Number+1, PathRefresher, opens, due, why, now)
-		if err := tx.Create(next).Error; err != nil {
-			return fmt.Errorf("open refresher cycle: %w", err)
-		}
-		res.WindowsOpened++
-		if err := notify(e.Notifier, tx, Event{Kind: EventWindowOpen, Cycle: next}, now); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// endExemptions starts a fresh cycle when an exemption with an end date ends.
-func (e *Engine) endExemptions(tx *gorm.DB, now time.Time, res *PassResult) error {
-	var ended []*Cycle
-	if err := latestCycles(tx).Select("c.*").
-		Where("c.status = ? AND c.exempt_until IS NOT NULL AND c.exempt_until <= ?", StatusExempt, now).Find(&ended).Error; err != nil {
-		return fmt.Errorf("find ended exemptions: %w", err)
-	}
-	rules := map[string]*Rule{}
-	for _, c := range ended {
-		r, err := recurrenceFor(tx, rules, c.AssignmentID)
-		if err != nil {
-			return err
-		}
-		days := 30
-		if r != nil {
-			days = r.DueDays
-		}
-		due := Day(*c.ExemptUntil).AddDate(0, 0, days)
-		why := fmt.Sprintf("due %s: %d days after your exemption ended on %s", FormatDay(due), days, FormatDay(*c.ExemptUntil))
-		a := &Assignment{ID: c.AssignmentID, EmployeeID: c.EmployeeID, CourseID: c.CourseID}
-		next := newCycle(a, c.Number+1, PathFull, now, due, why, now)
-		if err := tx.Create(next).Error; err != nil {
-			return fmt.Errorf("start cycle after exemption: %w", err)
-		}
-		res.ExemptionsEnd++
-		if err := notify(e.Notifier, tx, Event{Kind: EventAssigned, Cycle: next}, now); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// markOverdue sets overdue on open cycles past their due day.
-func (e *Engine) markOverdue(tx *gorm.DB, now time.Time, res *PassResult) error {
-	r := tx.Model(&Cycle{}).
-		Where("status IN ? AND due_at < ?", []CycleStatus{StatusOpen, StatusInProgress, StatusUpcoming}, Day(now)).
-		Updates(map[string]any{"status": StatusOverdue, "updated_at": now})
-	if r.Error != nil {
-		return fmt.Errorf("mark overdue: %w", r.Error)
-	}
-	res.MarkedOverdue += int(r.RowsAffected)
-	return nil
-}
-
-// expire marks a completion expired once its expiry day has passed without
-// the next cycle being completed, and tells the person. Like a due date, an
-// expiry date is a whole day: the completion is valid through it.
-func (e *Engine) expire(tx *gorm.DB, now time.Time, res *PassResult) error {
-	var due []*Cycle
-	err := tx.Table("cycles c").Select("c.*").
-		Joins("JOIN assignments a ON a.id = c.assignment_id AND a.status = 'active'").
-		Where("c.status = ? AND c.expires_at IS NOT NULL AND c.expires_at < ?", StatusCompleted, Day(now)).
-		Where("NOT EXISTS (SELECT 1 FROM cycles n WHERE n.assignment_id = c.assignment_id AND n.number > c.number AND n.status IN ?)",
-			[]CycleStatus{StatusCompleted, StatusExempt}).
-		Find(&due).Error
-	if err != nil {
-		return fmt.Errorf("find expiries: %w", err)
-	}
-	for _, c := range due {
-		r := tx.Model(&Cycle{}).Where("id = ? AND status = ?", c.ID, StatusCompleted).
-			Updates(map[string]any{"status": StatusExpired, "updated_at": now})
-		if r.Error != nil {
-			return fmt.Errorf("expire cycle: %w", r.Error)
-		}
-		if r.RowsAffected == 0 {
-			continue
-		}
-		c.Status = StatusExpired
-		res.Expired++
-		if err := notify(e.Notifier, tx, Event{Kind: EventExpired, Cycle: c}, now); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// remind raises the reminder for every cycle whose stage moved on since the
-// last one; only the latest stage is sent, so a pass after downtime does not
-// send a burst of stale reminders.
-func (e *Engine) remind(tx *gorm.DB, now time.Time, res *PassResult) error {
-	p := e.policy()
-	horizon := Day(now).AddDate(0, 0, maxInt(p.DueSoonDays)+1)
-	var cycles []*Cycle
-	if err := latestCycles(tx).Select("c.*").
-		Where("c.status IN ? AND c.due_at < ?", openStatuses, horizon).Find(&cycles).Error; err != nil {
-		return fmt.Errorf("find cycles to remind: %w", err)
-	}
-	for _, c := range cycles {
-		stage, rank := p.Stage(c.DueAt, now)
-		if stage == "" || rank <= p.rank(c.ReminderStage) {
-			continue
-		}
-		r := tx.Model(&Cycle{}).Where("id = ? AND reminder_stage = ?", c.ID, c.ReminderStage).
-			Updates(map[string]any{"reminder_stage": stage, "updated_at": now})
-		if r.Error != nil {
-			return fmt.Errorf("record reminder: %w", r.Error)
-		}
-		if r.RowsAffected == 0 {
-			continue
-		}
-		c.ReminderStage = stage
-		res.Reminders++
-		if err := notify(e.Notifier, tx, Event{Kind: EventReminder, Stage: stage, Cycle: c}, now); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// escalate sends each manager one digest of the people who are more than
-// EscalateAfterDays overdue and not yet escalated.
-func (e *Engine) escalate(tx *gorm.DB, now time.Time, res *PassResult) error {
-	p := e.policy()
-	cutoff := Day(now).AddDate(0, 0, -p.EscalateAfterDays)
-	var rows []struct {
-		Cycle
-		ManagerID string
-	}
-	err := latestCycles(tx).Select("c.*, e.manager_id AS manager_id").
-		Joins("JOIN employees e ON e.id = c.employee_id AND e.manager_id IS NOT NULL").
-		Where("c.status = ? AND c.due_at <= ?", StatusOverdue, cutoff).
-		Where("NOT EXISTS (SELECT 1 FROM escalations x WHERE x.cycle_id = c.id)").
-		Order("e.manager_id, c.due_at").Scan(&rows).Error
-	if err != nil {
-		return fmt.Errorf("find escalations: %w", err)
-	}
-	byManager := map[string][]*Cycle{}
-	var managers []string
-	for i := range rows {
-		m := rows[i].ManagerID
-		if _, ok := byManager[m]; !ok {
-			managers = append(managers, m)
-		}
-		c := rows[i].Cycle
-		byManager[m] = append(byManager[m], &c)
-	}
-	for _, m := range managers {
-		cs := byManager[m]
-		key := fmt.Sprintf("escalation:%s:%s", m, cs[0].ID)
-		for _, c := range cs {
-			if err := tx.Exec("INSERT INTO escalations (cycle_id, manager_id, dedupe_key, created_at) VALUES (?, ?, ?, ?)", c.ID, m, key, now).Error; err != nil {
-				return fmt.Errorf("record escalation: %w", err)
-			}
-		}
-		res.Escalated += len(cs)
-		if err := notify(e.Notifier, tx, Event{Kind: EventEscalation, ManagerID: m, Cycles: cs}, now); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func maxInt(xs []int) int {
-	m := 0
-	for _, x := range xs {
-		m = max(m, x)
-	}
-	return m
-}
-
-// policy is the engine's reminder policy, the default where it has none.
-func (e *Engine) policy() ReminderPolicy {
-	if e.Policy.OverdueMax == 0 && len(e.Policy.DueSoonDays) == 0 {
-		return DefaultReminderPolicy
-	}
-	return e.Policy
 }

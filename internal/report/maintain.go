@@ -1,6 +1,7 @@
 package report
 
 import (
+	"context"
 	"database/sql"
 	"fmt"
 	"time"
@@ -8,6 +9,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/onramp-lms/onramp/internal/compliance"
+	"github.com/onramp-lms/onramp/internal/db"
 )
 
 // FullRefreshEvery bounds how long compliance_status may go without a full
@@ -34,6 +36,8 @@ type MaintainResult struct {
 	People int
 	// Snapshot is true when today's history snapshot was written.
 	Snapshot bool
+	// MaxTx is the longest write transaction (MaintainBatches).
+	MaxTx time.Duration
 }
 
 type refreshState struct {
@@ -119,6 +123,97 @@ func Snapshot(tx *gorm.DB, day time.Time) error {
 		GROUP BY course_id, department, status`, day).Error
 	if err != nil {
 		return fmt.Errorf("snapshot: %w", err)
+	}
+	return nil
+}
+
+// MaintainBatches keeps the report tables current around a scheduler pass
+// whose batches refreshed the rows of the people they changed
+// (RefreshEmployees in each batch). It never holds the database for long:
+// the first build, or a rebuild after the clock went back, refreshes
+// everyone a batch of people per transaction; the day's snapshot is counted
+// with a read and written in one short transaction.
+func MaintainBatches(ctx context.Context, d *db.DB, now time.Time, batch int) (MaintainResult, error) {
+	var res MaintainResult
+	var st refreshState
+	row := d.WithContext(ctx).Raw(`SELECT full_at, pass_at, snapshot_day FROM compliance_refresh WHERE id = 1`).Row()
+	if err := row.Scan(&st.FullAt, &st.PassAt, &st.SnapshotDay); err != nil && err != sql.ErrNoRows {
+		return res, fmt.Errorf("read refresh state: %w", err)
+	}
+	today := compliance.Day(now)
+	if !st.FullAt.Valid || (st.PassAt.Valid && now.Before(st.PassAt.Time)) {
+		after := ""
+		for {
+			var ids []string
+			if err := d.WithContext(ctx).Raw(`SELECT id FROM employees WHERE id > ? ORDER BY id LIMIT ?`, after, batch).Scan(&ids).Error; err != nil {
+				return res, fmt.Errorf("refresh compliance status: %w", err)
+			}
+			if len(ids) == 0 {
+				break
+			}
+			after = ids[len(ids)-1]
+			began := time.Now()
+			if err := d.Tx(ctx, func(tx *gorm.DB) error { return RefreshEmployees(tx, now, ids) }); err != nil {
+				return res, err
+			}
+			res.MaxTx = max(res.MaxTx, time.Since(began))
+			res.People += len(ids)
+		}
+		if err := d.WithContext(ctx).Exec(`UPDATE compliance_refresh SET full_at = ? WHERE id = 1`, now.UTC()).Error; err != nil {
+			return res, fmt.Errorf("record refresh: %w", err)
+		}
+		res.Full = true
+	}
+	if !st.SnapshotDay.Valid || !compliance.Day(st.SnapshotDay.Time).Equal(today) {
+		type count struct {
+			CourseID, Department, Status string
+			People                       int
+		}
+		var counts []count
+		if err := d.WithContext(ctx).Raw(`SELECT course_id, department, status, COUNT(*) AS people FROM compliance_status
+			GROUP BY course_id, department, status`).Scan(&counts).Error; err != nil {
+			return res, fmt.Errorf("snapshot: %w", err)
+		}
+		began := time.Now()
+		err := d.Tx(ctx, func(tx *gorm.DB) error {
+			if err := tx.Exec(`DELETE FROM compliance_history WHERE day = ?`, today).Error; err != nil {
+				return err
+			}
+			for start := 0; start < len(counts); start += 1000 {
+				part := counts[start:min(start+1000, len(counts))]
+				q := `INSERT INTO compliance_history (day, course_id, department, status, people) VALUES `
+				args := make([]any, 0, len(part)*5)
+				for i, c := range part {
+					if i > 0 {
+						q += ", "
+					}
+					q += "(?, ?, ?, ?, ?)"
+					args = append(args, today, c.CourseID, c.Department, c.Status, c.People)
+				}
+				if err := tx.Exec(q, args...).Error; err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return res, fmt.Errorf("snapshot: %w", err)
+		}
+		res.MaxTx = max(res.MaxTx, time.Since(began))
+		res.Snapshot = true
+	}
+	if err := d.WithContext(ctx).Exec(`UPDATE compliance_refresh SET pass_at = ?, snapshot_day = ? WHERE id = 1`, now.UTC(), today).Error; err != nil {
+		return res, fmt.Errorf("record refresh: %w", err)
+	}
+	return res, nil
+}
+
+// MarkBuilt records compliance_status as fully built, unless it was: for a
+// pass that started with no cycle at all, whose batches refreshed every
+// person they gave one.
+func MarkBuilt(ctx context.Context, d *db.DB, now time.Time) error {
+	if err := d.WithContext(ctx).Exec(`UPDATE compliance_refresh SET full_at = ? WHERE id = 1 AND full_at IS NULL`, now.UTC()).Error; err != nil {
+		return fmt.Errorf("record refresh: %w", err)
 	}
 	return nil
 }

@@ -2,12 +2,22 @@
 // assignment rules, moves cycles along (refresher windows, overdue, expiry,
 // reminders, escalations), delivers the outbox and prunes expired sessions.
 // It runs every minute inside `onramp serve` and once per call in
-// `onramp scheduler run-once`.
+// `onramp scheduler run-once` (`--full` re-evaluates everyone's rules).
+//
+// A pass costs what changed (compliance.Engine.Pass): the rules run for the
+// people written since the last evaluation (or everyone when a rule
+// changed), and only cycles whose next event has come are read, through an
+// index. The work goes in batches of people, each in its own short
+// transaction that also refreshes those people's report rows
+// (report.RefreshEmployees) and writes their messages in one NotifyAll, so
+// learners' writes never wait long for the scheduler. Afterwards
+// report.MaintainBatches writes the day's snapshot (and builds the report
+// table a batch at a time the first time, or after the clock went back).
 //
 // Passes are safe on every instance at the same moment. On PostgreSQL,
 // planning (rules and cycles) runs under an advisory lock that only one
-// instance holds at a time, and the outbox is claimed row by row (SKIP
-// LOCKED), so each message is sent once. On SQLite the whole pass (planning
+// instance holds at a time, across all the batches of a pass, and the
+// outbox is claimed row by row (SKIP LOCKED), so each message is sent once. On SQLite the whole pass (planning
 // and delivery) runs under an operating-system lock on the file beside the
 // database (<db>.lock): `serve` and a `scheduler run-once` on one file never
 // pass at the same moment; the one that finds the lock held does nothing
@@ -20,8 +30,6 @@ import (
 	"log/slog"
 	"runtime/debug"
 	"time"
-
-	"gorm.io/gorm"
 
 	"github.com/onramp-lms/onramp/internal/clock"
 	"github.com/onramp-lms/onramp/internal/compliance"
@@ -60,15 +68,34 @@ type Report struct {
 	Busy   string
 	Sent   int
 	Failed int
+	// Report says what the report-table maintenance did.
+	Report report.MaintainResult
 }
+
+// MaxTx is the longest write transaction of the pass's planning.
+func (r Report) MaxTx() time.Duration { return max(r.PassResult.MaxTx, r.Report.MaxTx) }
 
 func (r Report) String() string {
 	return fmt.Sprintf("assigned %d, closed %d, windows opened %d, overdue %d, expired %d, reminders %d, escalated %d, exemptions ended %d, nudges %d; e-mails sent %d, failed %d",
-		r.Assigned, r.Closed, r.WindowsOpened, r.MarkedOverdue, r.Expired, r.Reminders, r.Escalated, r.ExemptionsEnd, r.Nudges, r.Sent, r.Failed)
+		r.Assigned, r.Closed, r.WindowsOpened, r.MarkedOverdue, r.Expired, r.Reminders, r.Escalated, r.ExemptionsEnd, r.Nudges, r.Sent, r.Failed) +
+		fmt.Sprintf(" (people evaluated %d, due cycles read %d, %d transactions, longest %s)",
+			r.Evaluated, r.Examined, r.Batches, r.MaxTx().Round(time.Millisecond))
+}
+
+// Options change what one pass does.
+type Options struct {
+	// Full re-evaluates every person's rules (in batches), not only the
+	// people and rules that changed (`onramp scheduler run-once --full`).
+	Full bool
 }
 
 // RunOnce runs one pass as of now.
 func (s *Scheduler) RunOnce(ctx context.Context, now time.Time) (rep Report, err error) {
+	return s.RunOnceWith(ctx, now, Options{})
+}
+
+// RunOnceWith runs one pass as of now with options.
+func (s *Scheduler) RunOnceWith(ctx context.Context, now time.Time, opts Options) (rep Report, err error) {
 	start := time.Now()
 	if s.Observe != nil {
 		defer func() { s.Observe(time.Since(start), rep, err) }()
@@ -94,24 +121,36 @@ func (s *Scheduler) RunOnce(ctx context.Context, now time.Time) (rep Report, err
 	}
 	if ok {
 		rep.Planned = true
-		err := s.DB.Tx(ctx, func(tx *gorm.DB) error {
-			ev, err := s.Engine.EvaluateTx(tx, now, nil)
-			if err != nil {
-				return fmt.Errorf("evaluate rules: %w", err)
+		err := func() error {
+			defer release()
+			// Before the first cycle exists, the batches' refreshes build
+			// the whole report table: no separate build is needed.
+			var cycles []string
+			if err := s.DB.WithContext(ctx).Raw(`SELECT id FROM cycles LIMIT 1`).Scan(&cycles).Error; err != nil {
+				return fmt.Errorf("look for cycles: %w", err)
 			}
-			pr, err := s.Engine.AdvanceTx(tx, now)
+			pr, err := s.Engine.Pass(ctx, now, compliance.PassOptions{
+				Full: opts.Full,
+				// The report rows of the people a batch changed follow in
+				// that batch's transaction.
+				AfterBatch: report.RefreshEmployees,
+			})
+			rep.PassResult = pr
 			if err != nil {
-				return fmt.Errorf("advance cycles: %w", err)
+				return err
 			}
-			// The report tables follow the cycles in the same transaction.
-			if _, err := report.Maintain(tx, now); err != nil {
+			if len(cycles) == 0 {
+				if err := report.MarkBuilt(ctx, s.DB, now); err != nil {
+					return err
+				}
+			}
+			mr, err := report.MaintainBatches(ctx, s.DB, now, 100)
+			if err != nil {
 				return fmt.Errorf("refresh report tables: %w", err)
 			}
-			pr.EvalResult = ev
-			rep.PassResult = pr
+			rep.Report = mr
 			return nil
-		})
-		release()
+		}()
 		if err != nil {
 			return rep, err
 		}

@@ -1,0 +1,701 @@
+package compliance
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// DefaultBatchPeople is the most people one batch of a pass handles, each
+// batch in its own short transaction. An evaluation batch holds fewer when
+// there are many rules: about batchAssignments possible assignments.
+const DefaultBatchPeople = 200
+
+// batchAssignments bounds the people × active rules of an evaluation batch
+// (at 20 rules, 100 people: 2,000 new assignments and cycles at most).
+const batchAssignments = 2000
+
+// dueScan is how many due cycles one look at cycles_next_event_idx reads.
+const dueScan = 2000
+
+// PassOptions say how Pass runs.
+type PassOptions struct {
+	// Full evaluates everyone's rules, not only the people who changed.
+	Full bool
+	// BatchPeople is the number of people per batch (DefaultBatchPeople
+	// when 0).
+	BatchPeople int
+	// AfterBatch runs at the end of each batch's transaction with the people
+	// whose assignments or cycles the batch changed (the scheduler refreshes
+	// the report tables there).
+	AfterBatch func(tx *gorm.DB, now time.Time, ids []string) error
+}
+
+// Pass plans as of now: it evaluates the rules for the people who changed
+// since the last evaluation (everyone when opts.Full or when the rules
+// changed), then moves along every cycle whose next event has come. Work
+// goes in batches of people, each in its own transaction that writes the
+// changes, the next events and the messages together, so no transaction
+// holds the database for long and a person's events of one batch reach the
+// notifier in one NotifyAll call.
+func (e *Engine) Pass(ctx context.Context, now time.Time, opts PassOptions) (PassResult, error) {
+	var res PassResult
+	if err := EnsureChangeTracking(ctx, e.DB); err != nil {
+		return res, err
+	}
+	batch := opts.BatchPeople
+	if batch <= 0 {
+		batch = DefaultBatchPeople
+	}
+	if err := e.checkPolicy(ctx); err != nil {
+		return res, err
+	}
+	rulesFP, activeRules, err := rulesFingerprint(e.DB.WithContext(ctx))
+	if err != nil {
+		return res, err
+	}
+	evalBatch := min(batch, max(10, batchAssignments/max(1, activeRules)))
+	stored, err := state(e.DB.WithContext(ctx), "rules")
+	if err != nil {
+		return res, err
+	}
+	full := opts.Full || stored != rulesFP
+	budget := e.nudgeBatch()
+	// Evaluation: the queue, or everyone, in order of ID.
+	after := ""
+	for {
+		var ids []string
+		q := `SELECT employee_id FROM eval_queue WHERE employee_id > ? ORDER BY employee_id LIMIT ?`
+		if full {
+			q = `SELECT id FROM employees WHERE id > ? ORDER BY id LIMIT ?`
+		}
+		if err := e.DB.WithContext(ctx).Raw(q, after, evalBatch).Scan(&ids).Error; err != nil {
+			return res, fmt.Errorf("find people to evaluate: %w", err)
+		}
+		if len(ids) == 0 {
+			break
+		}
+		after = ids[len(ids)-1]
+		if err := e.batch(ctx, now, ids, true, &res, &budget, opts); err != nil {
+			return res, err
+		}
+	}
+	res.FullEvaluation = full
+	if stored != rulesFP {
+		if err := setState(e.DB.WithContext(ctx), "rules", rulesFP); err != nil {
+			return res, err
+		}
+	}
+	if err := e.advanceBatches(ctx, now, batch, &res, &budget, opts); err != nil {
+		return res, err
+	}
+	return res, nil
+}
+
+// advanceBatches moves along every cycle whose next event has come, a batch
+// of people at a time.
+func (e *Engine) advanceBatches(ctx context.Context, now time.Time, batch int, res *PassResult, budget *int, opts PassOptions) error {
+	seen := map[string]bool{}
+	for {
+		ids, err := duePeople(e.DB.WithContext(ctx), now, batch)
+		if err != nil {
+			return err
+		}
+		fresh := 0
+		for _, id := range ids {
+			if !seen[id] {
+				fresh++
+				seen[id] = true
+			}
+		}
+		// Everyone due was handled in this pass already (and was made due
+		// again by a write since): the next pass takes them.
+		if fresh == 0 {
+			return nil
+		}
+		if err := e.batch(ctx, now, ids, false, res, budget, opts); err != nil {
+			return err
+		}
+	}
+}
+
+// duePeople returns up to batch people who have a cycle whose next event has
+// come, sorted by ID; the cycles are read in next_event_at order from
+// cycles_next_event_idx.
+func duePeople(tx *gorm.DB, now time.Time, batch int) ([]string, error) {
+	var rows []string
+	if err := tx.Raw(`SELECT employee_id FROM cycles WHERE next_event_at <= ? ORDER BY next_event_at LIMIT ?`,
+		now.UTC(), dueScan).Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("find due cycles: %w", err)
+	}
+	set := map[string]bool{}
+	var ids []string
+	for _, id := range rows {
+		if !set[id] {
+			if len(ids) == batch {
+				break
+			}
+			set[id] = true
+			ids = append(ids, id)
+		}
+	}
+	sort.Strings(ids)
+	return ids, nil
+}
+
+// batch handles some people in one transaction: their evaluation (when
+// evaluate), their due cycles, the report rows (opts.AfterBatch) and one
+// NotifyAll with every event raised.
+func (e *Engine) batch(ctx context.Context, now time.Time, ids []string, evaluate bool, res *PassResult, budget *int, opts PassOptions) error {
+	start := time.Now()
+	err := e.DB.Tx(ctx, func(tx *gorm.DB) error {
+		touched := map[string]bool{}
+		evs, err := e.processPeople(tx, now, ids, evaluate, res, budget, touched)
+		if err != nil {
+			return err
+		}
+		if opts.AfterBatch != nil && len(touched) > 0 {
+			list := make([]string, 0, len(touched))
+			for id := range touched {
+				list = append(list, id)
+			}
+			sort.Strings(list)
+			if err := opts.AfterBatch(tx, now, list); err != nil {
+				return err
+			}
+		}
+		return notifyAll(e.Notifier, tx, evs, now)
+	})
+	res.Batches++
+	if d := time.Since(start); d > res.MaxTx {
+		res.MaxTx = d
+	}
+	return err
+}
+
+func (e *Engine) processPeople(tx *gorm.DB, now time.Time, ids []string, evaluate bool, res *PassResult, budget *int, touched map[string]bool) ([]Event, error) {
+	var evs []Event
+	if evaluate {
+		ev, evalEvents, err := e.evaluate(tx, now, ids, touched)
+		if err != nil {
+			return nil, fmt.Errorf("evaluate rules: %w", err)
+		}
+		res.Assigned += ev.Assigned
+		res.Closed += ev.Closed
+		res.NewMatches += ev.NewMatches
+		res.Evaluated += len(ids)
+		evs = append(evs, evalEvents...)
+	}
+	adv, err := e.advancePeople(tx, now, ids, res, budget, touched)
+	if err != nil {
+		return nil, fmt.Errorf("advance cycles: %w", err)
+	}
+	return append(evs, adv...), nil
+}
+
+// nudgeBatch is the most nudges one pass writes.
+func (e *Engine) nudgeBatch() int {
+	if e.NudgeBatch > 0 {
+		return e.NudgeBatch
+	}
+	return DefaultNudgeBatch
+}
+
+// checkPolicy recomputes every next_event_at (in batches) when the reminder
+// policy or the nudge setting changed since they were computed.
+func (e *Engine) checkPolicy(ctx context.Context) error {
+	fp := e.policyFingerprint()
+	stored, err := state(e.DB.WithContext(ctx), "policy")
+	if err != nil {
+		return err
+	}
+	if stored == fp {
+		return nil
+	}
+	// With nothing stored, every cycle still has the migration's epoch.
+	if stored != "" {
+		if err := resetNextEvents(ctx, e.DB, dueScan); err != nil {
+			return err
+		}
+	}
+	return setState(e.DB.WithContext(ctx), "policy", fp)
+}
+
+// eventCtx is what a cycle's next event depends on besides the cycle.
+type eventCtx struct {
+	latest     bool // the assignment's latest cycle
+	active     bool // the assignment is active
+	laterDone  bool // a later cycle is completed or exempt
+	window     int  // the rule's window days
+	hasManager bool
+	escalated  bool
+	empActive  bool
+	nudged     bool // nudged for this course this month
+}
+
+// nextEvent is the earliest moment a pass has something to do with c: the
+// conditions of the steps in advancePeople, turned into times. nil: never.
+func (e *Engine) nextEvent(c *Cycle, x eventCtx, now time.Time) *time.Time {
+	p := e.policy()
+	var best *time.Time
+	consider := func(t time.Time) {
+		t = t.UTC()
+		if best == nil || t.Before(*best) {
+			best = &t
+		}
+	}
+	due := Day(c.DueAt)
+	switch c.Status {
+	case StatusOpen, StatusInProgress, StatusUpcoming:
+		consider(due.AddDate(0, 0, 1)) // overdue
+	}
+	if !x.active {
+		return best
+	}
+	if c.Status == StatusCompleted && c.ExpiresAt != nil && !x.laterDone {
+		consider(Day(*c.ExpiresAt).AddDate(0, 0, 1)) // expired
+	}
+	if !x.latest {
+		return best
+	}
+	switch c.Status {
+	case StatusCompleted:
+		if c.ExpiresAt != nil {
+			opens, _, _ := Recurrence{WindowDays: x.window}.NextWindow(*c.ExpiresAt)
+			consider(opens)
+		}
+		if e.Nudges && x.empActive && c.CompletedAt != nil {
+			ms := monthStart(now)
+			if x.nudged || !c.CompletedAt.Before(ms) {
+				consider(ms.AddDate(0, 1, 0))
+			} else {
+				consider(now)
+			}
+		}
+	case StatusExempt:
+		if c.ExemptUntil != nil {
+			consider(*c.ExemptUntil)
+		}
+	case StatusOpen, StatusInProgress, StatusUpcoming, StatusOverdue:
+		if t, ok := p.nextStage(due, c.ReminderStage); ok {
+			consider(t)
+		}
+		if x.hasManager && !x.escalated {
+			consider(due.AddDate(0, 0, max(p.EscalateAfterDays, 1)))
+		}
+	}
+	return best
+}
+
+// nextStage is the first day a reminder stage later than stage begins.
+func (p ReminderPolicy) nextStage(due time.Time, stage string) (time.Time, bool) {
+	var days []time.Time
+	for _, n := range p.DueSoonDays {
+		days = append(days, due.AddDate(0, 0, -n))
+	}
+	days = append(days, due, due.AddDate(0, 0, 1))
+	for k := 2; k <= p.OverdueMax && p.OverdueEveryDays > 0; k++ {
+		days = append(days, due.AddDate(0, 0, 1+(k-1)*p.OverdueEveryDays))
+	}
+	sort.Slice(days, func(i, j int) bool { return days[i].Before(days[j]) })
+	have := p.rank(stage)
+	for _, d := range days {
+		if s, r := p.Stage(due, d); s != "" && r > have {
+			return d, true
+		}
+	}
+	return time.Time{}, false
+}
+
+func monthStart(now time.Time) time.Time {
+	return time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
+}
+
+// group is one assignment and its cycles, by number.
+type group struct {
+	a      *Assignment
+	cycles []*Cycle
+}
+
+// advancePeople applies every step that is due to the cycles of the given
+// people whose next event has come (and the other cycles of their
+// assignments), then records each cycle's next event. Steps, in order (as
+// the pass always did): open the refresher window of a latest completion,
+// start a cycle when an exemption ends, mark overdue, expire completions,
+// raise the reminder of a new stage, escalate to managers, nudge.
+func (e *Engine) advancePeople(tx *gorm.DB, now time.Time, ids []string, res *PassResult, budget *int, touched map[string]bool) ([]Event, error) {
+	dbNow := now.UTC()
+	today := Day(now)
+	var due []*Cycle
+	for start := 0; start < len(ids); start += chunk {
+		var part []*Cycle
+		if err := tx.Where("employee_id IN ? AND next_event_at <= ?", ids[start:min(start+chunk, len(ids))], dbNow).
+			Find(&part).Error; err != nil {
+			return nil, fmt.Errorf("load due cycles: %w", err)
+		}
+		due = append(due, part...)
+	}
+	res.Examined += len(due)
+	if len(due) == 0 {
+		return nil, nil
+	}
+	dueSet := map[string]bool{}
+	var aids []string
+	seenA := map[string]bool{}
+	for _, c := range due {
+		dueSet[c.ID] = true
+		if !seenA[c.AssignmentID] {
+			seenA[c.AssignmentID] = true
+			aids = append(aids, c.AssignmentID)
+		}
+	}
+	groups := map[string]*group{}
+	var order []*group
+	for start := 0; start < len(aids); start += chunk {
+		part := aids[start:min(start+chunk, len(aids))]
+		var as []*Assignment
+		if err := tx.Where("id IN ?", part).Find(&as).Error; err != nil {
+			return nil, fmt.Errorf("load assignments: %w", err)
+		}
+		for _, a := range as {
+			g := &group{a: a}
+			groups[a.ID] = g
+			order = append(order, g)
+		}
+		var cs []*Cycle
+		if err := tx.Where("assignment_id IN ?", part).Find(&cs).Error; err != nil {
+			return nil, fmt.Errorf("load cycles: %w", err)
+		}
+		for _, c := range cs {
+			if g := groups[c.AssignmentID]; g != nil {
+				g.cycles = append(g.cycles, c)
+			}
+		}
+	}
+	sort.Slice(order, func(i, j int) bool {
+		if order[i].a.EmployeeID != order[j].a.EmployeeID {
+			return order[i].a.EmployeeID < order[j].a.EmployeeID
+		}
+		return order[i].a.CourseID < order[j].a.CourseID
+	})
+	var cycleIDs []string
+	for _, g := range order {
+		sort.Slice(g.cycles, func(i, j int) bool { return g.cycles[i].Number < g.cycles[j].Number })
+		for _, c := range g.cycles {
+			cycleIDs = append(cycleIDs, c.ID)
+		}
+	}
+	type person struct {
+		ID, Status string
+		ManagerID  *string
+	}
+	emps := map[string]person{}
+	escalated := map[string]bool{}
+	for start := 0; start < len(ids); start += chunk {
+		var ps []person
+		if err := tx.Table("employees").Select("id, status, manager_id").Where("id IN ?", ids[start:min(start+chunk, len(ids))]).
+			Scan(&ps).Error; err != nil {
+			return nil, fmt.Errorf("load people: %w", err)
+		}
+		for _, p := range ps {
+			emps[p.ID] = p
+		}
+	}
+	for start := 0; start < len(cycleIDs); start += chunk {
+		var xs []string
+		if err := tx.Raw(`SELECT cycle_id FROM escalations WHERE cycle_id IN ?`, cycleIDs[start:min(start+chunk, len(cycleIDs))]).
+			Scan(&xs).Error; err != nil {
+			return nil, fmt.Errorf("load escalations: %w", err)
+		}
+		for _, x := range xs {
+			escalated[x] = true
+		}
+	}
+	month := now.UTC().Format("2006-01")
+	ms := monthStart(now)
+	nudged := map[pairKey]bool{}
+	if e.Nudges {
+		for start := 0; start < len(ids); start += chunk {
+			var ns []struct{ EmployeeID, CourseID string }
+			if err := tx.Raw(`SELECT employee_id, course_id FROM nudge_log WHERE employee_id IN ? AND month = ?`,
+				ids[start:min(start+chunk, len(ids))], month).Scan(&ns).Error; err != nil {
+				return nil, fmt.Errorf("load nudges: %w", err)
+			}
+			for _, n := range ns {
+				nudged[pairKey{n.EmployeeID, n.CourseID}] = true
+			}
+		}
+	}
+	rules, err := loadRules(tx)
+	if err != nil {
+		return nil, err
+	}
+	p := e.policy()
+	cutoff := today.AddDate(0, 0, -p.EscalateAfterDays)
+
+	var windowEvs, exemptEvs, expiredEvs, reminderEvs, nudgeEvs []Event
+	var newCycles []*Cycle
+	statusTo := map[CycleStatus][]string{}
+	stageTo := map[string][]string{}
+	byManager := map[string][]*Cycle{}
+	var managers []string
+	var nudgeRows [][]any
+	isNew := map[string]bool{}
+	changed := map[string]bool{}
+	for _, g := range order {
+		a := g.a
+		active := a.Status == "active"
+		r := rules[ruleIDOf(a)]
+		emp := emps[a.EmployeeID]
+		latest := func() *Cycle { return g.cycles[len(g.cycles)-1] }
+		if len(g.cycles) == 0 {
+			continue
+		}
+		// Open the refresher window of a latest completion.
+		if l := latest(); active && l.Status == StatusCompleted && l.ExpiresAt != nil {
+			window := 0
+			if r != nil {
+				window = r.WindowDays
+			}
+			opens, dueAt, why := Recurrence{WindowDays: window}.NextWindow(*l.ExpiresAt)
+			if !now.Before(opens) {
+				next := newCycle(a, l.Number+1, PathRefresher, opens, dueAt, why, now)
+				g.cycles = append(g.cycles, next)
+				newCycles = append(newCycles, next)
+				isNew[next.ID] = true
+				res.WindowsOpened++
+				windowEvs = append(windowEvs, Event{Kind: EventWindowOpen, Cycle: next})
+			}
+		}
+		// A fresh cycle when an exemption with an end date ends.
+		if l := latest(); active && l.Status == StatusExempt && l.ExemptUntil != nil && !l.ExemptUntil.After(now) {
+			days := 30
+			if r != nil {
+				days = r.DueDays
+			}
+			dueAt := Day(*l.ExemptUntil).AddDate(0, 0, days)
+			why := fmt.Sprintf("due %s: %d days after your exemption ended on %s", FormatDay(dueAt), days, FormatDay(*l.ExemptUntil))
+			next := newCycle(a, l.Number+1, PathFull, now, dueAt, why, now)
+			g.cycles = append(g.cycles, next)
+			newCycles = append(newCycles, next)
+			isNew[next.ID] = true
+			res.ExemptionsEnd++
+			exemptEvs = append(exemptEvs, Event{Kind: EventAssigned, Cycle: next})
+		}
+		// Overdue: past the due day and not done.
+		for _, c := range g.cycles {
+			if (c.Status == StatusOpen || c.Status == StatusInProgress || c.Status == StatusUpcoming) && c.DueAt.Before(today) {
+				c.Status = StatusOverdue
+				c.UpdatedAt = now
+				if !isNew[c.ID] {
+					statusTo[StatusOverdue] = append(statusTo[StatusOverdue], c.ID)
+					changed[c.ID] = true
+				}
+				touched[c.EmployeeID] = true
+				res.MarkedOverdue++
+			}
+		}
+		// Expired: a completion past its expiry day with no later cycle
+		// completed or exempt.
+		if active {
+			for i, c := range g.cycles {
+				if c.Status != StatusCompleted || c.ExpiresAt == nil || !c.ExpiresAt.Before(today) || laterDone(g.cycles[i+1:]) {
+					continue
+				}
+				c.Status = StatusExpired
+				c.UpdatedAt = now
+				statusTo[StatusExpired] = append(statusTo[StatusExpired], c.ID)
+				changed[c.ID] = true
+				touched[c.EmployeeID] = true
+				res.Expired++
+				expiredEvs = append(expiredEvs, Event{Kind: EventExpired, Cycle: c})
+			}
+		}
+		l := latest()
+		if active && isOpen(l.Status) {
+			// The reminder of a new stage (only the latest stage).
+			if stage, rank := p.Stage(l.DueAt, now); stage != "" && rank > p.rank(l.ReminderStage) {
+				l.ReminderStage = stage
+				l.UpdatedAt = now
+				if !isNew[l.ID] {
+					stageTo[stage] = append(stageTo[stage], l.ID)
+					changed[l.ID] = true
+				}
+				res.Reminders++
+				reminderEvs = append(reminderEvs, Event{Kind: EventReminder, Stage: stage, Cycle: l})
+			}
+			// Escalation to the manager.
+			if l.Status == StatusOverdue && !l.DueAt.After(cutoff) && !escalated[l.ID] && emp.ManagerID != nil {
+				m := *emp.ManagerID
+				if _, ok := byManager[m]; !ok {
+					managers = append(managers, m)
+				}
+				byManager[m] = append(byManager[m], l)
+				escalated[l.ID] = true
+			}
+		}
+		// The monthly nudge.
+		if e.Nudges && active && emp.Status == "active" && l.Status == StatusCompleted && l.CompletedAt != nil &&
+			l.CompletedAt.Before(ms) && (l.ExpiresAt == nil || !l.ExpiresAt.Before(today)) &&
+			!nudged[pairKey{a.EmployeeID, a.CourseID}] && *budget > 0 {
+			*budget--
+			nudged[pairKey{a.EmployeeID, a.CourseID}] = true
+			nudgeRows = append(nudgeRows, []any{a.EmployeeID, a.CourseID, month, "", dbNow})
+			res.Nudges++
+			nudgeEvs = append(nudgeEvs, Event{Kind: EventNudge, Stage: month, Cycle: l})
+		}
+	}
+
+	// Write: new cycles, status and stage changes, escalations, nudges, and
+	// every next event that moved.
+	nextOf := map[string]any{}
+	var moved []string
+	for _, g := range order {
+		if len(g.cycles) == 0 {
+			continue
+		}
+		emp := emps[g.a.EmployeeID]
+		r := rules[ruleIDOf(g.a)]
+		window := 0
+		if r != nil {
+			window = r.WindowDays
+		}
+		for i, c := range g.cycles {
+			x := eventCtx{
+				latest: i == len(g.cycles)-1, active: g.a.Status == "active", laterDone: laterDone(g.cycles[i+1:]),
+				window: window, hasManager: emp.ManagerID != nil, escalated: escalated[c.ID],
+				empActive: emp.Status == "active", nudged: nudged[pairKey{g.a.EmployeeID, g.a.CourseID}],
+			}
+			next := e.nextEvent(c, x, now)
+			if next != nil && !next.After(now) {
+				// Held back (the nudge cap): the next pass.
+				t := dbNow.Add(time.Minute)
+				next = &t
+			}
+			if isNew[c.ID] {
+				c.nextEventAt = next
+				continue
+			}
+			if !dueSet[c.ID] && !changed[c.ID] {
+				// Neither due nor changed by this batch: its value stands.
+				continue
+			}
+			if next == nil {
+				nextOf[c.ID] = nil
+			} else {
+				nextOf[c.ID] = *next
+			}
+			moved = append(moved, c.ID)
+		}
+	}
+	if len(newCycles) > 0 {
+		if err := insertCycles(tx, newCycles); err != nil {
+			return nil, err
+		}
+	}
+	for status, cids := range statusTo {
+		for start := 0; start < len(cids); start += chunk {
+			if err := tx.Exec(`UPDATE cycles SET status = ?, updated_at = ? WHERE id IN ?`, status, dbNow, cids[start:min(start+chunk, len(cids))]).Error; err != nil {
+				return nil, fmt.Errorf("update cycle status: %w", err)
+			}
+		}
+	}
+	for stage, cids := range stageTo {
+		for start := 0; start < len(cids); start += chunk {
+			if err := tx.Exec(`UPDATE cycles SET reminder_stage = ?, updated_at = ? WHERE id IN ?`, stage, dbNow, cids[start:min(start+chunk, len(cids))]).Error; err != nil {
+				return nil, fmt.Errorf("record reminders: %w", err)
+			}
+		}
+	}
+	cast := ""
+	if tx.Dialector.Name() == "postgres" {
+		cast = "TIMESTAMP"
+	}
+	if err := setByID(tx, "cycles", "next_event_at", cast, nextOf, moved); err != nil {
+		return nil, err
+	}
+	var escalationEvs []Event
+	var escRows [][]any
+	for _, m := range managers {
+		cs := byManager[m]
+		key := fmt.Sprintf("escalation:%s:%s", m, cs[0].ID)
+		for _, c := range cs {
+			escRows = append(escRows, []any{c.ID, m, key, dbNow})
+		}
+		res.Escalated += len(cs)
+		escalationEvs = append(escalationEvs, Event{Kind: EventEscalation, ManagerID: m, Cycles: cs})
+	}
+	if err := insertRows(tx, "escalations", []string{"cycle_id", "manager_id", "dedupe_key", "created_at"}, escRows, ""); err != nil {
+		return nil, fmt.Errorf("record escalations: %w", err)
+	}
+	if err := insertRows(tx, "nudge_log", []string{"employee_id", "course_id", "month", "nudge_id", "created_at"}, nudgeRows, ""); err != nil {
+		return nil, fmt.Errorf("record nudges: %w", err)
+	}
+	for _, c := range newCycles {
+		touched[c.EmployeeID] = true
+	}
+	var evs []Event
+	for _, list := range [][]Event{windowEvs, exemptEvs, expiredEvs, reminderEvs, escalationEvs, nudgeEvs} {
+		evs = append(evs, list...)
+	}
+	return evs, nil
+}
+
+func isOpen(s CycleStatus) bool {
+	return s == StatusUpcoming || s == StatusOpen || s == StatusInProgress || s == StatusOverdue
+}
+
+func laterDone(later []*Cycle) bool {
+	for _, c := range later {
+		if c.Status == StatusCompleted || c.Status == StatusExempt {
+			return true
+		}
+	}
+	return false
+}
+
+// ruleIDOf is the rule behind an assignment: its own, or for one made by
+// hand or imported before rules existed, its course's own rule.
+func ruleIDOf(a *Assignment) string {
+	if a.RuleID != nil {
+		return *a.RuleID
+	}
+	return CourseRuleID(a.CourseID)
+}
+
+func loadRules(tx *gorm.DB) (map[string]*Rule, error) {
+	var rules []*Rule
+	if err := tx.Find(&rules).Error; err != nil {
+		return nil, fmt.Errorf("load rules: %w", err)
+	}
+	out := make(map[string]*Rule, len(rules))
+	for _, r := range rules {
+		out[r.ID] = r
+	}
+	return out, nil
+}
+
+// cycleColumns are the columns insertCycles writes.
+var cycleColumns = []string{"id", "assignment_id", "employee_id", "course_id", "number", "path", "status",
+	"window_opens_at", "due_at", "derivation", "reminder_stage", "created_at", "updated_at", "next_event_at"}
+
+// insertCycles writes new cycles with multi-row INSERTs, each with its
+// next event (c.nextEventAt).
+func insertCycles(tx *gorm.DB, cs []*Cycle) error {
+	rows := make([][]any, len(cs))
+	for i, c := range cs {
+		var next any
+		if c.nextEventAt != nil {
+			next = c.nextEventAt.UTC()
+		}
+		rows[i] = []any{c.ID, c.AssignmentID, c.EmployeeID, c.CourseID, c.Number, string(c.Path), string(c.Status),
+			c.WindowOpensAt.UTC(), c.DueAt.UTC(), c.Derivation, c.ReminderStage, c.CreatedAt.UTC(), c.UpdatedAt.UTC(), next}
+	}
+	if err := insertRows(tx, "cycles", cycleColumns, rows, ""); err != nil {
+		return fmt.Errorf("create cycles: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,259 @@
+package scheduler_test
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/onramp-lms/onramp/internal/apptest"
+	"github.com/onramp-lms/onramp/internal/people"
+	"github.com/onramp-lms/onramp/internal/scheduler"
+)
+
+// counts reads how many rows a few tables hold.
+func counts(t *testing.T, env *apptest.Env) map[string]int64 {
+	t.Helper()
+	out := map[string]int64{}
+	for name, q := range map[string]string{
+		"outbox":      "SELECT COUNT(*) FROM outbox",
+		"cycles":      "SELECT COUNT(*) FROM cycles",
+		"assignments": "SELECT COUNT(*) FROM assignments WHERE status = 'active'",
+		"status":      "SELECT COUNT(*) FROM compliance_status",
+		"overdue":     "SELECT COUNT(*) FROM cycles WHERE status = 'overdue'",
+	} {
+		var n int64
+		if err := env.App.DB.Raw(q).Scan(&n).Error; err != nil {
+			t.Fatal(err)
+		}
+		out[name] = n
+	}
+	return out
+}
+
+// TestSecondPassAtTheSameInstantDoesNothing: the next events all moved past
+// now, so the same instant again reads no cycle, evaluates nobody and
+// writes nothing.
+func TestSecondPassAtTheSameInstantDoesNothing(t *testing.T) {
+	start := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	env := apptest.New(t, apptest.Options{Now: start})
+	env.App.Scheduler.Deliver = nil
+	ctx := context.Background()
+	insertPeople(t, env.App.DB, 300, start)
+	// A month on, so the first pass also has reminders and overdue cycles.
+	now := start.AddDate(0, 1, 0)
+	first, err := env.App.Scheduler.RunOnce(ctx, start)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.Assigned != 300 || first.Evaluated != 300 {
+		t.Fatalf("first pass: %s, evaluated %d; want 300 assigned and evaluated", first, first.Evaluated)
+	}
+	rep, err := env.App.Scheduler.RunOnce(ctx, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Examined == 0 || rep.Reminders == 0 {
+		t.Fatalf("a month on: %s, examined %d; want reminders", rep, rep.Examined)
+	}
+	before := counts(t, env)
+	again, err := env.App.Scheduler.RunOnce(ctx, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Examined != 0 || again.Evaluated != 0 || again.Assigned != 0 || again.Reminders != 0 || again.MarkedOverdue != 0 ||
+		again.Escalated != 0 || again.Batches != 0 {
+		t.Fatalf("second pass at the same instant: %s, examined %d, evaluated %d, batches %d; want nothing",
+			again, again.Examined, again.Evaluated, again.Batches)
+	}
+	if after := counts(t, env); !equalCounts(before, after) {
+		t.Fatalf("second pass changed rows: %v, then %v", before, after)
+	}
+}
+
+func equalCounts(a, b map[string]int64) bool {
+	for k, v := range a {
+		if b[k] != v {
+			return false
+		}
+	}
+	return len(a) == len(b)
+}
+
+// TestPassReadsOnlyDueCycles: at the earliest next event, the pass reads
+// exactly the cycles whose moment came, and moves their next event on.
+func TestPassReadsOnlyDueCycles(t *testing.T) {
+	start := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	env := apptest.New(t, apptest.Options{Now: start})
+	env.App.Scheduler.Deliver = nil
+	ctx := context.Background()
+	insertPeople(t, env.App.DB, 200, start)
+	if _, err := env.App.Scheduler.RunOnce(ctx, start); err != nil {
+		t.Fatal(err)
+	}
+	var next time.Time
+	if err := env.App.DB.Raw(`SELECT next_event_at FROM cycles WHERE next_event_at IS NOT NULL ORDER BY next_event_at LIMIT 1`).Row().Scan(&next); err != nil {
+		t.Fatal(err)
+	}
+	if !next.After(start) {
+		t.Fatalf("earliest next event %s, want after the pass at %s", next, start)
+	}
+	var due, all int64
+	env.App.DB.Raw(`SELECT COUNT(*) FROM cycles WHERE next_event_at <= ?`, next).Scan(&due)
+	env.App.DB.Raw(`SELECT COUNT(*) FROM cycles`).Scan(&all)
+	if due == 0 || due == all {
+		t.Fatalf("%d of %d cycles due at %s; the fixture should make some, not all, due", due, all, next)
+	}
+	rep, err := env.App.Scheduler.RunOnce(ctx, next)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if int64(rep.Examined) != due {
+		t.Fatalf("the pass at %s read %d cycles, want the %d due (of %d)", next, rep.Examined, due, all)
+	}
+	var still int64
+	env.App.DB.Raw(`SELECT COUNT(*) FROM cycles WHERE next_event_at <= ?`, next).Scan(&still)
+	if still != 0 {
+		t.Fatalf("%d cycles still due after the pass", still)
+	}
+}
+
+// TestIncrementalEvaluation: only people written since the last evaluation
+// are evaluated (whatever wrote them: triggers queue them), a rule change
+// evaluates everyone, and --full does too.
+func TestIncrementalEvaluation(t *testing.T) {
+	start := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	env := apptest.New(t, apptest.Options{Now: start})
+	env.App.Scheduler.Deliver = nil
+	ctx := context.Background()
+	insertPeople(t, env.App.DB, 50, start)
+	pass := func(now time.Time, opts scheduler.Options) scheduler.Report {
+		t.Helper()
+		rep, err := env.App.Scheduler.RunOnceWith(ctx, now, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rep
+	}
+	if rep := pass(start, scheduler.Options{}); rep.Evaluated != 50 || rep.Assigned != 50 {
+		t.Fatalf("first pass: evaluated %d, assigned %d; want 50", rep.Evaluated, rep.Assigned)
+	}
+	if rep := pass(start.Add(time.Minute), scheduler.Options{}); rep.Evaluated != 0 {
+		t.Fatalf("nothing changed: evaluated %d, want 0", rep.Evaluated)
+	}
+	// One person leaves (a plain SQL write: the trigger queues them), and
+	// another's name changes (no rule reads it: not queued).
+	var ids []string
+	env.App.DB.Raw(`SELECT id FROM employees ORDER BY id LIMIT 2`).Scan(&ids)
+	if err := env.App.DB.Exec(`UPDATE employees SET status = ? WHERE id = ?`, people.StatusInactive, ids[0]).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := env.App.DB.Exec(`UPDATE employees SET first_name = 'Renamed' WHERE id = ?`, ids[1]).Error; err != nil {
+		t.Fatal(err)
+	}
+	rep := pass(start.Add(2*time.Minute), scheduler.Options{})
+	if rep.Evaluated != 1 || rep.Closed != 1 || rep.FullEvaluation {
+		t.Fatalf("after one leaver: evaluated %d, closed %d, full %v; want 1, 1, false", rep.Evaluated, rep.Closed, rep.FullEvaluation)
+	}
+	var left int64
+	env.App.DB.Raw(`SELECT COUNT(*) FROM compliance_status WHERE employee_id = ?`, ids[0]).Scan(&left)
+	if left != 0 {
+		t.Fatalf("the leaver still has %d report rows", left)
+	}
+	// A new hire through the people service.
+	hire := env.CreateEmployee("new@hospital.test", "New", "Hire", people.RoleLearner, "")
+	rep = pass(start.Add(3*time.Minute), scheduler.Options{})
+	if rep.Evaluated != 1 || rep.Assigned != 1 {
+		t.Fatalf("after a new hire: evaluated %d, assigned %d; want 1, 1", rep.Evaluated, rep.Assigned)
+	}
+	var hired int64
+	env.App.DB.Raw(`SELECT COUNT(*) FROM assignments WHERE employee_id = ?`, hire.ID).Scan(&hired)
+	if hired != 1 {
+		t.Fatalf("the new hire has %d assignments, want 1", hired)
+	}
+	// --full evaluates everyone and changes nothing.
+	rep = pass(start.Add(4*time.Minute), scheduler.Options{Full: true})
+	if rep.Evaluated != 51 || !rep.FullEvaluation || rep.Assigned != 0 || rep.Closed != 0 {
+		t.Fatalf("--full: evaluated %d, full %v, %s; want 51 evaluated, nothing changed", rep.Evaluated, rep.FullEvaluation, rep)
+	}
+	// A rule edit evaluates everyone once.
+	if err := env.App.DB.Exec(`UPDATE assignment_rules SET due_days = due_days + 1`).Error; err != nil {
+		t.Fatal(err)
+	}
+	if rep = pass(start.Add(5*time.Minute), scheduler.Options{}); rep.Evaluated != 51 || !rep.FullEvaluation {
+		t.Fatalf("after a rule edit: evaluated %d, full %v; want everyone", rep.Evaluated, rep.FullEvaluation)
+	}
+	if rep = pass(start.Add(6*time.Minute), scheduler.Options{}); rep.Evaluated != 0 {
+		t.Fatalf("after that: evaluated %d, want 0", rep.Evaluated)
+	}
+}
+
+// TestLearnersWriteDuringAPass: a pass with work for thousands of people
+// runs in many short transactions, and learners' writes made meanwhile
+// through the learning service all succeed.
+func TestLearnersWriteDuringAPass(t *testing.T) {
+	if testing.Short() {
+		t.Skip("thousands of people")
+	}
+	start := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	env := apptest.New(t, apptest.Options{Now: start})
+	env.App.Scheduler.Deliver = nil
+	ctx := context.Background()
+	insertPeople(t, env.App.DB, 3000, start)
+	if _, err := env.App.Scheduler.RunOnce(ctx, start); err != nil {
+		t.Fatal(err)
+	}
+	var learners []*people.Employee
+	if err := env.App.DB.Order("id").Limit(200).Find(&learners).Error; err != nil {
+		t.Fatal(err)
+	}
+	// Forty days on, every cycle is overdue and owes a reminder: work for
+	// everyone, while the learners write.
+	now := start.AddDate(0, 0, 40)
+	env.Clock.Set(now)
+	var writes, failures atomic.Int64
+	var firstErr atomic.Value
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for w := 0; w < 4; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := w; ; i += 4 {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				emp := learners[i%len(learners)]
+				j, err := env.App.Learning.Journey(ctx, emp, "basic")
+				if err == nil {
+					m := j.Path[0]
+					err = env.App.Learning.OpenStep(ctx, j, m, m.Steps[(i/len(learners))%len(m.Steps)])
+				}
+				writes.Add(1)
+				if err != nil {
+					failures.Add(1)
+					firstErr.CompareAndSwap(nil, err.Error())
+				}
+			}
+		}(w)
+	}
+	rep, err := env.App.Scheduler.RunOnce(ctx, now)
+	close(stop)
+	wg.Wait()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.MarkedOverdue < 3000 || rep.Batches < 5 {
+		t.Fatalf("the pass: %s in %d batches; want 3,000 overdue in several batches", rep, rep.Batches)
+	}
+	if writes.Load() == 0 {
+		t.Fatal("no learner wrote during the pass")
+	}
+	if n := failures.Load(); n > 0 {
+		t.Fatalf("%d of %d learner writes during the pass failed; first: %v", n, writes.Load(), firstErr.Load())
+	}
+	t.Logf("%d learner writes during a pass of %d batches, longest transaction %s", writes.Load(), rep.Batches, rep.MaxTx())
+}
