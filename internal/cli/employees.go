@@ -10,11 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
-	"time"
 
-	"gorm.io/gorm"
-
-	"github.com/onramp-lms/onramp/internal/compliance"
 	"github.com/onramp-lms/onramp/internal/people"
 )
 
@@ -85,7 +81,6 @@ func runEmployeesImport(ctx context.Context, env Env, args []string) int {
 		return code
 	}
 	defer a.Close()
-	var assigned compliance.EvalResult
 	opts := people.PlanOptions{DeactivateMissing: *deactivateMissing}
 	plan, err := people.Plan(ctx, a.DB, file, opts)
 	if err != nil {
@@ -99,16 +94,12 @@ func runEmployeesImport(ctx context.Context, env Env, args []string) int {
 	if plan.Empty() {
 		return 0
 	}
-	// In the import's own transaction: the people it touched get (or lose)
-	// their courses, and the audit trail records the import, so either
-	// all of it happens or none. HR's import page does the same.
-	people.FollowStaffImport(plan, people.ImportSource{File: filepath.Base(name), Via: people.ViaCommandLine},
-		func(tx *gorm.DB, now time.Time, ids []string) error {
-			var err error
-			assigned, err = a.Engine.EvaluateTx(tx, now, ids)
-			return err
-		}, nil)
-	res, err := people.Apply(ctx, a.DB, plan, a.Clock.Now())
+	// In batches of short transactions, as HR's page and the API do: the
+	// people each batch writes get (or lose) their courses and their report
+	// standings in the same transaction, and one audit entry records the
+	// import.
+	res, assigned, err := people.ImportStaff(ctx, a.DB, a.Engine, plan,
+		people.ImportSource{File: filepath.Base(name), Via: people.ViaCommandLine}, a.Clock.Now(), nil)
 	if err != nil {
 		return importFailed(env, name, err)
 	}
