@@ -15,8 +15,6 @@ package compliance
 // row, the column and the fix.
 
 import (
-	"bufio"
-	"bytes"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -27,6 +25,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/onramp-lms/onramp/internal/csvtext"
 )
 
 // The completions CSV's columns. employee_id, course and completed_at are
@@ -199,9 +199,10 @@ func ParseCompletionsCSV(r io.Reader, now time.Time) ([]CompletionRow, error) {
 }
 
 func parseCompletions(r io.Reader, now time.Time, problems *importProblems) (*completionsFile, error) {
-	br := bufio.NewReader(r)
-	if bom, err := br.Peek(3); err == nil && bytes.Equal(bom, []byte("\uFEFF")) {
-		_, _ = br.Discard(3)
+	br, isUTF16 := csvtext.Open(r)
+	if isUTF16 {
+		problems.add(0, "", "", csvtext.UTF16Message)
+		return &completionsFile{}, nil
 	}
 	cr := csv.NewReader(br)
 	cr.FieldsPerRecord = -1 // a short or long row is reported, not fatal
