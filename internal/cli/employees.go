@@ -27,9 +27,16 @@ The first line of FILE.csv names the columns, in any order:
   manager_email, hire_date (YYYY-MM-DD), and optionally status (active or
   inactive) and time_zone (e.g. Europe/London)
 
-Employees are matched by employee_id. The import is all or nothing: if any row
-has a problem, every problem is listed and nothing is imported. Leavers become
-inactive; nobody is deleted.
+Employees are matched by employee_id. Every row is checked before anything is
+written: if any row has a problem, every problem is listed and nothing is
+imported. Leavers become inactive; nobody is deleted. Save the file as
+"CSV UTF-8" (a UTF-16 "Unicode Text" file is refused).
+
+A sound file is written in batches of short transactions, each with the
+assignment rules and report standings of its people, so the site stays
+responsive during a large import. If the import stops part-way (a crash, a
+lost connection), run the same command with the same file again: it writes
+only what is still missing and ends where an uninterrupted import would.
 
   --dry-run             show what would be added, changed and deactivated, and change nothing
   --deactivate-missing  make active employees who are not in the file inactive`

@@ -3,6 +3,7 @@ package compliance
 import (
 	"cmp"
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -784,7 +785,9 @@ func loadCourseIDs(tx *gorm.DB) ([]string, error) {
 	return ids, nil
 }
 
-// loadPairHistory loads the assignments and cycles of the given employees.
+// loadPairHistory loads the assignments and cycles of the given employees,
+// only the columns the import reads, scanned without reflection: an import
+// reads the history of every employee it records.
 func loadPairHistory(tx *gorm.DB, employeeIDs []string) (map[pairKey]*pairHistory, error) {
 	slices.Sort(employeeIDs)
 	employeeIDs = slices.Compact(employeeIDs)
@@ -792,25 +795,56 @@ func loadPairHistory(tx *gorm.DB, employeeIDs []string) (map[pairKey]*pairHistor
 	byAssignment := map[string]*pairHistory{}
 	var assignmentIDs []string
 	for part := range slices.Chunk(employeeIDs, importBatch) {
-		var as []*Assignment
-		if err := tx.Where("employee_id IN ?", part).Find(&as).Error; err != nil {
+		rows, err := tx.Raw("SELECT id, employee_id, course_id, rule_id, status FROM assignments WHERE employee_id IN ?", part).Rows()
+		if err != nil {
 			return nil, fmt.Errorf("load assignments: %w", err)
 		}
-		for _, a := range as {
+		for rows.Next() {
+			a := &Assignment{}
+			var rule sql.NullString
+			if err := rows.Scan(&a.ID, &a.EmployeeID, &a.CourseID, &rule, &a.Status); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("load assignments: %w", err)
+			}
+			if rule.Valid {
+				a.RuleID = &rule.String
+			}
 			h := &pairHistory{assignment: a}
 			out[pairKey{a.EmployeeID, a.CourseID}] = h
 			byAssignment[a.ID] = h
 			assignmentIDs = append(assignmentIDs, a.ID)
 		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("load assignments: %w", err)
+		}
 	}
 	for part := range slices.Chunk(assignmentIDs, importBatch) {
-		var cs []*Cycle
-		if err := tx.Where("assignment_id IN ?", part).Order("number").Find(&cs).Error; err != nil {
+		rows, err := tx.Raw(`SELECT id, assignment_id, employee_id, course_id, number, path, status, window_opens_at, due_at,
+			completed_at, expires_at, derivation FROM cycles WHERE assignment_id IN ? ORDER BY assignment_id, number`, part).Rows()
+		if err != nil {
 			return nil, fmt.Errorf("load cycles: %w", err)
 		}
-		for _, c := range cs {
+		for rows.Next() {
+			c := &Cycle{}
+			var completed, expires sql.NullTime
+			if err := rows.Scan(&c.ID, &c.AssignmentID, &c.EmployeeID, &c.CourseID, &c.Number, &c.Path, &c.Status,
+				&c.WindowOpensAt, &c.DueAt, &completed, &expires, &c.Derivation); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("load cycles: %w", err)
+			}
+			if completed.Valid {
+				c.CompletedAt = &completed.Time
+			}
+			if expires.Valid {
+				c.ExpiresAt = &expires.Time
+			}
 			h := byAssignment[c.AssignmentID]
 			h.cycles = append(h.cycles, c)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("load cycles: %w", err)
 		}
 	}
 	return out, nil
