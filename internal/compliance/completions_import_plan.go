@@ -55,7 +55,7 @@ type CompletionsImportOptions struct {
 // DefaultCompletionsBatch is how many rows one write transaction of the
 // completions import records by default: a fraction of a second of
 // SQLite's write lock.
-const DefaultCompletionsBatch = 2000
+const DefaultCompletionsBatch = 1000
 
 // MaxListedCompletions is how many completions CompletionsPlan.Completions
 // lists (the first rows of the file); the plan counts all of them.
