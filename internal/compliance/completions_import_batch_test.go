@@ -216,6 +216,14 @@ func TestImportCompletionsResumesAfterInterruption(t *testing.T) {
 	if got, want := f.history(), clean.history(); got != want {
 		t.Errorf("after resuming:\n%s\nwant:\n%s", got, want)
 	}
+	// One audit entry, written when the import finished.
+	var summaries []string
+	if err := f.db.Table("audit_log").Where("action = ?", "import").Pluck("summary", &summaries).Error; err != nil {
+		t.Fatal(err)
+	}
+	if len(summaries) != 1 || !strings.HasPrefix(summaries[0], "Completions import of history.csv, finishing an interrupted run") {
+		t.Errorf("audit entries %q", summaries)
+	}
 	// Finished: the same file again is refused, row by row.
 	_, err = compliance.ImportCompletions(context.Background(), f.db, strings.NewReader(historyFile(n)), opts)
 	var ie *compliance.CompletionsImportError

@@ -9,6 +9,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/onramp-lms/onramp/internal/audit"
 	"github.com/onramp-lms/onramp/internal/db"
 )
 
@@ -77,8 +78,21 @@ func (im *completionsImporter) write(ctx context.Context, d *db.DB, res *Complet
 			return err
 		}
 	}
+	// One audit entry for the whole import, with the import marked done.
 	return tx(func(tx *gorm.DB) error {
-		return tx.Exec("UPDATE completion_imports SET finished_at = ? WHERE id = ?", now, importID).Error
+		if err := tx.Exec("UPDATE completion_imports SET finished_at = ? WHERE id = ?", now, importID).Error; err != nil {
+			return fmt.Errorf("record the completions import: %w", err)
+		}
+		summary := fmt.Sprintf("Completions import of %s: %s.", im.opts.SourceFile, res.Plan.Summary())
+		if res.Resumed {
+			summary = fmt.Sprintf("Completions import of %s, finishing an interrupted run (%d rows it had recorded were skipped): %s.",
+				im.opts.SourceFile, res.Skipped, res.Plan.Summary())
+		}
+		return audit.Record(tx, audit.Event{
+			At: now, Action: audit.ActionImport, EntityType: "completion", EntityID: importID, Summary: summary,
+			Details: map[string]any{"file": im.opts.SourceFile, "sha256": im.f.sha256, "completions": res.Plan.Total,
+				"employees": res.Plan.Employees, "resumed": res.Resumed, "skipped": res.Skipped, "batches": res.Batches},
+		})
 	})
 }
 
