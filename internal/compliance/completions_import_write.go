@@ -213,13 +213,17 @@ func (im *completionsImporter) completeCycles(tx *gorm.DB, rows [][]any) error {
 			args = append(args, r...)
 		}
 		b.WriteString(`) UPDATE cycles SET status = ?, completed_at = v.completed_at, expires_at = v.expires_at,
-			derivation = v.derivation, updated_at = ? FROM v WHERE cycles.id = v.id AND cycles.status IN ?`)
-		args = append(args, StatusCompleted, im.opts.Now, openStatuses)
-		r := tx.Exec(b.String(), args...)
-		if r.Error != nil {
-			return fmt.Errorf("complete cycles: %w", r.Error)
+			derivation = v.derivation, updated_at = ? FROM v WHERE cycles.id = v.id AND cycles.status IN (` +
+			strings.TrimSuffix(strings.Repeat("?, ", len(openStatuses)), ", ") + `)`)
+		args = append(args, StatusCompleted, im.opts.Now)
+		for _, st := range openStatuses {
+			args = append(args, st)
 		}
-		if r.RowsAffected != int64(len(part)) {
+		n, err := execBulk(tx, b.String(), args...)
+		if err != nil {
+			return fmt.Errorf("complete cycles: %w", err)
+		}
+		if n != int64(len(part)) {
 			return ErrImportConflict
 		}
 	}
@@ -245,7 +249,7 @@ func insertRows(tx *gorm.DB, table string, columns []string, rows [][]any) error
 			b.WriteString(one)
 			args = append(args, r...)
 		}
-		if err := tx.Exec(b.String(), args...).Error; err != nil {
+		if _, err := execBulk(tx, b.String(), args...); err != nil {
 			return err
 		}
 	}
