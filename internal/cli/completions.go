@@ -11,6 +11,7 @@ import (
 
 	"github.com/onramp-lms/onramp/internal/compliance"
 	"github.com/onramp-lms/onramp/internal/config"
+	"github.com/onramp-lms/onramp/internal/report"
 )
 
 func init() {
@@ -42,7 +43,14 @@ Records each row of FILE.csv as a completed cycle, so refreshers continue from
 the right dates. The columns are `+strings.Join(compliance.CompletionColumns[:3], ",")+`, and optionally
 score (0-100) and evidence (free text); employee_id is the HR system's ID and
 course is a course ID that `+"`onramp courses`"+` lists. completed_at is YYYY-MM-DD or an
-RFC 3339 time. Any bad row stops the whole import; nothing is half-applied.
+RFC 3339 time. Every row is checked before anything is written: any bad row
+stops the whole import and nothing is recorded.
+
+A sound file is recorded in batches of short transactions, so the site stays
+responsive during a large import. If the import stops part-way (a crash, a
+lost connection), run the same command with the same file again: it finishes
+what the interrupted run left, without recording anything twice. A file whose
+import finished is refused if imported again.
 
 Flags:`)
 		fs.PrintDefaults()
@@ -68,10 +76,12 @@ Flags:`)
 		return code
 	}
 	defer a.Close()
-	// The engine's pass runs in the import's transaction, so a refresher
-	// whose window is already open starts, and its e-mail is queued, at once.
+	// Batch by batch: a refresher whose window is already open starts, and
+	// its e-mail is queued, with the completions that open it; the report
+	// standings of the batch's people are brought up to date with them.
 	res, err := compliance.ImportCompletions(ctx, a.DB, file, compliance.CompletionsImportOptions{
 		SourceFile: filepath.Base(path), Now: a.Clock.Now(), DryRun: *dryRun, Engine: a.Engine,
+		AfterBatch: report.RefreshEmployees,
 	})
 	if ie, ok := errors.AsType[*compliance.CompletionsImportError](err); ok {
 		n := len(ie.Problems) + ie.More
@@ -96,8 +106,15 @@ Flags:`)
 	if len(plan.IgnoredColumns) > 0 {
 		fmt.Fprintf(env.Stdout, "Ignored columns: %s (the import does not use them).\n", strings.Join(plan.IgnoredColumns, ", "))
 	}
+	if res.Resumed {
+		fmt.Fprintf(env.Stdout, "This finishes an earlier import of the same file that stopped part-way: %d %s it had recorded %s skipped.\n",
+			res.Skipped, pluralWord(res.Skipped, "row", "rows"), pluralWord(res.Skipped, "was", "were"))
+	}
 	for _, c := range plan.Completions {
 		fmt.Fprintln(env.Stdout, c.Line())
+	}
+	if more := plan.Total - len(plan.Completions); more > 0 {
+		fmt.Fprintf(env.Stdout, "… and %d more %s\n", more, pluralWord(more, "completion", "completions"))
 	}
 	if lines := plan.RefresherLines(); len(lines) > 0 {
 		if *dryRun {

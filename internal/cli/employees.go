@@ -10,11 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
-	"time"
 
-	"gorm.io/gorm"
-
-	"github.com/onramp-lms/onramp/internal/compliance"
 	"github.com/onramp-lms/onramp/internal/people"
 )
 
@@ -31,9 +27,16 @@ The first line of FILE.csv names the columns, in any order:
   manager_email, hire_date (YYYY-MM-DD), and optionally status (active or
   inactive) and time_zone (e.g. Europe/London)
 
-Employees are matched by employee_id. The import is all or nothing: if any row
-has a problem, every problem is listed and nothing is imported. Leavers become
-inactive; nobody is deleted.
+Employees are matched by employee_id. Every row is checked before anything is
+written: if any row has a problem, every problem is listed and nothing is
+imported. Leavers become inactive; nobody is deleted. Save the file as
+"CSV UTF-8" (a UTF-16 "Unicode Text" file is refused).
+
+A sound file is written in batches of short transactions, each with the
+assignment rules and report standings of its people, so the site stays
+responsive during a large import. If the import stops part-way (a crash, a
+lost connection), run the same command with the same file again: it writes
+only what is still missing and ends where an uninterrupted import would.
 
   --dry-run             show what would be added, changed and deactivated, and change nothing
   --deactivate-missing  make active employees who are not in the file inactive`
@@ -85,7 +88,6 @@ func runEmployeesImport(ctx context.Context, env Env, args []string) int {
 		return code
 	}
 	defer a.Close()
-	var assigned compliance.EvalResult
 	opts := people.PlanOptions{DeactivateMissing: *deactivateMissing}
 	plan, err := people.Plan(ctx, a.DB, file, opts)
 	if err != nil {
@@ -99,16 +101,12 @@ func runEmployeesImport(ctx context.Context, env Env, args []string) int {
 	if plan.Empty() {
 		return 0
 	}
-	// In the import's own transaction: the people it touched get (or lose)
-	// their courses, and the audit trail records the import, so either
-	// all of it happens or none. HR's import page does the same.
-	people.FollowStaffImport(plan, people.ImportSource{File: filepath.Base(name), Via: people.ViaCommandLine},
-		func(tx *gorm.DB, now time.Time, ids []string) error {
-			var err error
-			assigned, err = a.Engine.EvaluateTx(tx, now, ids)
-			return err
-		}, nil)
-	res, err := people.Apply(ctx, a.DB, plan, a.Clock.Now())
+	// In batches of short transactions, as HR's page and the API do: the
+	// people each batch writes get (or lose) their courses and their report
+	// standings in the same transaction, and one audit entry records the
+	// import.
+	res, assigned, err := people.ImportStaff(ctx, a.DB, a.Engine, plan,
+		people.ImportSource{File: filepath.Base(name), Via: people.ViaCommandLine}, a.Clock.Now(), nil)
 	if err != nil {
 		return importFailed(env, name, err)
 	}

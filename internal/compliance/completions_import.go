@@ -15,18 +15,22 @@ package compliance
 // row, the column and the fix.
 
 import (
-	"bufio"
-	"bytes"
+	"cmp"
+	"crypto/sha256"
 	"encoding/csv"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/onramp-lms/onramp/internal/csvtext"
 )
 
 // The completions CSV's columns. employee_id, course and completed_at are
@@ -166,15 +170,69 @@ func (l *importProblems) err() error {
 	return &CompletionsImportError{Problems: l.list, More: l.more}
 }
 
-// completionsFile is a parsed file: the sound rows, and the references of
-// the unsound ones, so the database checks can still report an unknown
-// employee or course on a row whose date is also wrong.
+// completionsFile is a parsed file, compact enough to hold 1.4 million
+// rows in well under 100 MB: employee_ids and course IDs are interned, and
+// each sound row is a compactRow. The references of unsound rows are kept
+// too, so the database checks can still report an unknown employee or
+// course on a row whose date is also wrong.
 type completionsFile struct {
-	rows []CompletionRow
-	// refs are the employee_id and course of every non-blank row, sound or not.
-	refs []CompletionRow
+	// numbers and courses are the distinct employee_ids and course IDs, in
+	// the order the file first names them.
+	numbers, courses []string
+	numberIdx        map[string]int32
+	courseIdx        map[string]int32
+	// rows are the sound rows; after parseCompletions, sorted by employee,
+	// course and date, with repeated rows reported and removed.
+	rows []compactRow
+	// refs are the rows with a problem of their own, for the database checks.
+	refs []compactRef
 	// ignored are header names the import does not use, as written.
 	ignored []string
+	// sha256 is the hash of the whole file (resuming an interrupted import
+	// recognises the file by it).
+	sha256 string
+}
+
+// compactRow is one sound row of the file.
+type compactRow struct {
+	row         int32
+	number      int32 // index into completionsFile.numbers
+	course      int32 // index into completionsFile.courses
+	score       int16 // -1 for none
+	completedAt int64 // Unix nanoseconds, UTC
+	evidence    string
+}
+
+// compactRef is where an unsound row points: -1 for a missing value.
+type compactRef struct {
+	row, number, course int32
+}
+
+func (r *compactRow) at() time.Time { return time.Unix(0, r.completedAt).UTC() }
+
+// full turns a compact row back into a CompletionRow.
+func (f *completionsFile) full(r *compactRow) CompletionRow {
+	row := CompletionRow{Row: int(r.row), EmployeeNumber: f.numbers[r.number], CourseID: f.courses[r.course],
+		CompletedAt: r.at(), Evidence: r.evidence}
+	if r.score >= 0 {
+		n := int(r.score)
+		row.Score = &n
+	}
+	return row
+}
+
+func (f *completionsFile) intern(idx map[string]int32, list *[]string, v string) int32 {
+	if v == "" {
+		return -1
+	}
+	if i, ok := idx[v]; ok {
+		return i
+	}
+	i := int32(len(*list))
+	v = strings.Clone(v) // not the whole record the CSV reader allocated
+	idx[v] = i
+	*list = append(*list, v)
+	return i
 }
 
 // ParseCompletionsCSV reads a completions CSV and checks every row on its own
@@ -195,13 +253,71 @@ func ParseCompletionsCSV(r io.Reader, now time.Time) ([]CompletionRow, error) {
 	if err := problems.err(); err != nil {
 		return nil, err
 	}
-	return f.rows, nil
+	slices.SortStableFunc(f.rows, func(a, b compactRow) int { return cmp.Compare(a.row, b.row) })
+	out := make([]CompletionRow, len(f.rows))
+	for i := range f.rows {
+		out[i] = f.full(&f.rows[i])
+	}
+	return out, nil
 }
 
 func parseCompletions(r io.Reader, now time.Time, problems *importProblems) (*completionsFile, error) {
-	br := bufio.NewReader(r)
-	if bom, err := br.Peek(3); err == nil && bytes.Equal(bom, []byte("\uFEFF")) {
-		_, _ = br.Discard(3)
+	hash := sha256.New()
+	f, err := readCompletions(io.TeeReader(r, hash), now, problems)
+	if err != nil {
+		return nil, err
+	}
+	// Drain what the reader left (after a quoting error) so the hash is
+	// the whole file's.
+	if _, err := io.Copy(hash, r); err != nil {
+		return nil, fmt.Errorf("read completions file: %w", err)
+	}
+	f.sha256 = hex.EncodeToString(hash.Sum(nil))
+	f.removeRepeats(problems)
+	return f, nil
+}
+
+// removeRepeats sorts the sound rows by employee, course and day, and
+// reports and drops every row that repeats an earlier row's employee,
+// course and day.
+func (f *completionsFile) removeRepeats(problems *importProblems) {
+	const day = int64(24 * time.Hour)
+	dayOf := func(r *compactRow) int64 { return floorDiv(r.completedAt, day) }
+	slices.SortFunc(f.rows, func(a, b compactRow) int {
+		return cmp.Or(cmp.Compare(a.number, b.number), cmp.Compare(a.course, b.course),
+			cmp.Compare(dayOf(&a), dayOf(&b)), cmp.Compare(a.row, b.row))
+	})
+	kept := f.rows[:0]
+	for i := range f.rows {
+		r := f.rows[i]
+		if n := len(kept); n > 0 {
+			first := &kept[n-1]
+			if first.number == r.number && first.course == r.course && dayOf(first) == dayOf(&r) {
+				problems.add(int(r.row), CompletionColumnEmployeeID+", "+CompletionColumnCourse+", "+CompletionColumnCompletedAt, "",
+					fmt.Sprintf("repeats row %d (employee %s, course %s, completed %s); remove one of the two rows",
+						first.row, f.numbers[r.number], f.courses[r.course], Day(r.at()).Format(time.DateOnly)))
+				continue
+			}
+		}
+		kept = append(kept, r)
+	}
+	clear(f.rows[len(kept):])
+	f.rows = kept
+}
+
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if a%b != 0 && a < 0 {
+		q--
+	}
+	return q
+}
+
+func readCompletions(r io.Reader, now time.Time, problems *importProblems) (*completionsFile, error) {
+	br, isUTF16 := csvtext.Open(r)
+	if isUTF16 {
+		problems.add(0, "", "", csvtext.UTF16Message)
+		return &completionsFile{}, nil
 	}
 	cr := csv.NewReader(br)
 	cr.FieldsPerRecord = -1 // a short or long row is reported, not fatal
@@ -218,12 +334,12 @@ func parseCompletions(r io.Reader, now time.Time, problems *importProblems) (*co
 		}
 		return nil, fmt.Errorf("read completions file: %w", err)
 	}
-	f := &completionsFile{}
+	f := &completionsFile{numberIdx: map[string]int32{}, courseIdx: map[string]int32{}}
 	cols, ok := readCompletionsHeader(header, f, problems)
 	if !ok {
 		return f, nil
 	}
-	p := &completionParser{cols: cols, width: len(header), now: now, file: f, problems: problems, seen: map[completionKey]int{}}
+	p := &completionParser{cols: cols, width: len(header), now: now, file: f, problems: problems}
 	for {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
@@ -303,21 +419,14 @@ func csvProblem(pe *csv.ParseError) string {
 	return fmt.Sprintf("is not valid CSV (%v); put values that contain commas or quotes in double quotes, and double any quote inside them", pe.Err)
 }
 
-// completionKey identifies a completion: one employee, one course, one day.
-type completionKey struct {
-	employee, course string
-	day              time.Time
-}
-
-// completionParser checks data rows one by one and remembers what it has
-// seen, so a repeated row names the earlier one.
+// completionParser checks data rows one by one; repeated rows are found
+// afterwards (completionsFile.removeRepeats).
 type completionParser struct {
 	cols     map[string]int
 	width    int
 	now      time.Time
 	file     *completionsFile
 	problems *importProblems
-	seen     map[completionKey]int
 }
 
 // parse checks one data row and, when it is sound, adds it to the file.
@@ -367,7 +476,9 @@ func (p *completionParser) parse(line int, rec []string) {
 	}
 	completed := cell(CompletionColumnCompletedAt, false)
 	score := cell(CompletionColumnScore, false)
-	p.file.refs = append(p.file.refs, row)
+	f := p.file
+	number := f.intern(f.numberIdx, &f.numbers, row.EmployeeNumber)
+	course := f.intern(f.courseIdx, &f.courses, row.CourseID)
 
 	required := []struct{ column, value, fix string }{
 		{CompletionColumnEmployeeID, row.EmployeeNumber, "give the employee's ID from the HR system, as in the staff import"},
@@ -406,17 +517,17 @@ func (p *completionParser) parse(line int, rec []string) {
 			fmt.Sprintf("is %d characters long; shorten it to at most %d (keep a reference to the full record instead)", n, MaxEvidenceChars))
 	}
 	if bad {
+		f.refs = append(f.refs, compactRef{row: int32(line), number: number, course: course})
 		return
 	}
-	key := completionKey{row.EmployeeNumber, row.CourseID, Day(row.CompletedAt)}
-	if first, dup := p.seen[key]; dup {
-		report(CompletionColumnEmployeeID+", "+CompletionColumnCourse+", "+CompletionColumnCompletedAt, "",
-			fmt.Sprintf("repeats row %d (employee %s, course %s, completed %s); remove one of the two rows",
-				first, row.EmployeeNumber, row.CourseID, Day(row.CompletedAt).Format(time.DateOnly)))
-		return
+	c := compactRow{row: int32(line), number: number, course: course, score: -1, completedAt: row.CompletedAt.UnixNano()}
+	if row.Score != nil {
+		c.score = int16(*row.Score)
 	}
-	p.seen[key] = line
-	p.file.rows = append(p.file.rows, row)
+	if row.Evidence != "" {
+		c.evidence = strings.Clone(row.Evidence)
+	}
+	f.rows = append(f.rows, c)
 }
 
 // parseCompletionTime reads a date (midnight UTC) or an RFC 3339 time.

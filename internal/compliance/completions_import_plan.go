@@ -3,9 +3,11 @@ package compliance
 import (
 	"cmp"
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -32,11 +34,32 @@ type CompletionsImportOptions struct {
 	Now time.Time
 	// DryRun plans the import and writes nothing.
 	DryRun bool
-	// Engine, when set, runs its pass (Engine.AdvanceTx) after the
-	// completions are recorded, in the same transaction, so a refresher
-	// whose window is already open starts right away.
+	// Engine, when set, tells people about the refreshers the import
+	// starts (its Notifier, once per batch, so a person gets one message
+	// for all their courses). Expiries and reminders of the imported
+	// history are left to the scheduler's next pass.
 	Engine *Engine
+	// BatchRows is about how many rows one write transaction records
+	// (DefaultCompletionsBatch when 0); an employee's rows are never split
+	// between two transactions.
+	BatchRows int
+	// AfterBatch, when set, runs in each write transaction with the IDs of
+	// the employees it recorded completions for (the command line brings
+	// their report standings up to date there).
+	AfterBatch func(tx *gorm.DB, now time.Time, employeeIDs []string) error
+	// OnTransaction, when set, is told how long each write transaction
+	// took (benchmarks report the longest).
+	OnTransaction func(time.Duration)
 }
+
+// DefaultCompletionsBatch is how many rows one write transaction of the
+// completions import records by default: a fraction of a second of
+// SQLite's write lock.
+const DefaultCompletionsBatch = 1000
+
+// MaxListedCompletions is how many completions CompletionsPlan.Completions
+// lists (the first rows of the file); the plan counts all of them.
+const MaxListedCompletions = 1000
 
 // CompletionsResult is what ImportCompletions planned and, unless it was a
 // dry run, recorded.
@@ -44,9 +67,16 @@ type CompletionsResult struct {
 	Plan *CompletionsPlan
 	// Applied is false for a dry run.
 	Applied bool
-	// Pass is what the engine's pass after recording did (zero in a dry
-	// run or without an engine).
+	// Pass counts the refresher windows the import opened (zero in a dry
+	// run).
 	Pass PassResult
+	// Batches is how many write transactions the import used.
+	Batches int
+	// Resumed is set when the import finished an earlier run of the same
+	// file that had stopped part-way; Skipped counts the rows that run
+	// had already recorded.
+	Resumed bool
+	Skipped int
 }
 
 // CompletionsPlan is what an import records, worked out against the database.
@@ -54,10 +84,14 @@ type CompletionsResult struct {
 type CompletionsPlan struct {
 	SourceFile string
 	Now        time.Time
-	// Completions are in the file's row order.
+	// Completions are in the file's row order: the first
+	// MaxListedCompletions of them (Total counts them all).
 	Completions []PlannedCompletion
 	// IgnoredColumns are the file's columns the import does not use.
 	IgnoredColumns []string
+	// Total counts every planned completion; the other counts are for
+	// Summary.
+	Total, Employees, Courses, CompletesOpen, NewAssignments, Refreshers int
 }
 
 // PlannedCompletion is one row of the file as it will be recorded: a
@@ -152,7 +186,8 @@ func (c *PlannedCompletion) RefresherLine() string {
 		c.EmployeeNumber, c.EmployeeName, c.CourseID, c.RefresherNumber, c.RefresherDueAt.Format(time.DateOnly))
 }
 
-// RefresherLines describes every refresher the import starts at once.
+// RefresherLines describes every refresher the import starts at once,
+// among the listed completions.
 func (p *CompletionsPlan) RefresherLines() []string {
 	var lines []string
 	for i := range p.Completions {
@@ -171,30 +206,40 @@ func (p *CompletionsPlan) RefresherLines() []string {
 // 2 employees in 1 course: 1 completes an open cycle, 2 new cycles,
 // 1 new assignment; 1 refresher starts at once".
 func (p *CompletionsPlan) Summary() string {
-	employees, courses := map[string]bool{}, map[string]bool{}
-	var completes, added, assignments, refreshers int
-	for _, c := range p.Completions {
-		employees[c.EmployeeID], courses[c.CourseID] = true, true
-		if c.CompletesOpenCycle() {
-			completes++
-		} else {
-			added++
-		}
-		if c.NewAssignment {
-			assignments++
-		}
-		if c.RefresherDueAt != nil {
-			refreshers++
-		}
-	}
+	completes, added := p.CompletesOpen, p.Total-p.CompletesOpen
 	s := fmt.Sprintf("%s for %s in %s: %d %s an open cycle, %s, %s",
-		count(len(p.Completions), "completion", "completions"), count(len(employees), "employee", "employees"),
-		count(len(courses), "course", "courses"), completes, pick(completes, "completes", "complete"),
-		count(added, "new cycle", "new cycles"), count(assignments, "new assignment", "new assignments"))
-	if refreshers > 0 {
-		s += fmt.Sprintf("; %s at once", count(refreshers, "refresher starts", "refreshers start"))
+		count(p.Total, "completion", "completions"), count(p.Employees, "employee", "employees"),
+		count(p.Courses, "course", "courses"), completes, pick(completes, "completes", "complete"),
+		count(added, "new cycle", "new cycles"), count(p.NewAssignments, "new assignment", "new assignments"))
+	if p.Refreshers > 0 {
+		s += fmt.Sprintf("; %s at once", count(p.Refreshers, "refresher starts", "refreshers start"))
 	}
 	return s
+}
+
+// count adds one employee's planned completions to the plan's counts and,
+// for rows up to listUpTo, to its list.
+func (p *CompletionsPlan) count(planned []PlannedCompletion, listUpTo int32) {
+	if len(planned) == 0 {
+		return
+	}
+	p.Employees++
+	for i := range planned {
+		c := &planned[i]
+		p.Total++
+		if c.CompletesOpenCycle() {
+			p.CompletesOpen++
+		}
+		if c.NewAssignment {
+			p.NewAssignments++
+		}
+		if c.RefresherDueAt != nil {
+			p.Refreshers++
+		}
+		if int32(c.Row) <= listUpTo {
+			p.Completions = append(p.Completions, *c)
+		}
+	}
 }
 
 func count(n int, one, many string) string { return fmt.Sprintf("%d %s", n, pick(n, one, many)) }
@@ -210,17 +255,34 @@ func pick(n int, one, many string) string {
 var errDryRun = errors.New("dry run")
 
 // ImportCompletions reads a completions CSV from r, checks it against the
-// database, and records every row as a completed cycle, all in one
-// transaction: any problem (a bad cell, an unknown employee or course, a
+// database, and records every row as a completed cycle. It is all or
+// nothing: any problem (a bad cell, an unknown employee or course, a
 // repeated row, a completion older than one already recorded) stops the
 // whole import and comes back in a *CompletionsImportError, with nothing
 // written. A dry run plans and writes nothing.
+//
+// It works in bounded memory and holds SQLite's write lock only briefly:
+// the file is read once into a compact form; every row is then checked,
+// employee by employee, against their history without writing; only when
+// the whole file is sound are the completions recorded, in batches of about
+// BatchRows rows (never splitting an employee), each in its own short
+// transaction with multi-row statements. A refresher whose window is
+// already open starts in the same transaction, and the batch's e-mails go
+// to the Notifier at once, so a person hears once about all their courses.
+//
+// Because the batches commit one by one, an import that stops part-way (a
+// crash, a lost connection) can simply be run again with the same file: it
+// recognises the file (by its SHA-256), skips the employees the interrupted
+// run already recorded, and records the rest. A file whose import finished
+// is refused as before: every row repeats a recorded completion.
 //
 // Each employee's rows for a course are recorded oldest first. A row
 // completes the employee's latest cycle when it is unfinished and has no
 // recorded progress (e.g. assigned by a rule but not started); otherwise it
 // adds a cycle numbered after the last. Expiry follows the recurrence of
-// the assignment's rule, or else the course's own rule.
+// the assignment's rule, or else the course's own rule, counted from each
+// completion's own date, so refreshers fall due as the history says, not
+// all on the day of the import.
 //
 // A row older than (or on the day of) a completion the employee already has
 // for the course is refused: recorded after it, it would become the latest
@@ -235,35 +297,42 @@ func ImportCompletions(ctx context.Context, d *db.DB, r io.Reader, opts Completi
 	if err != nil {
 		return nil, err
 	}
-	if len(f.refs) == 0 {
+	if len(f.rows) == 0 && len(f.refs) == 0 {
 		// An empty file, or a header that cannot be read: nothing to look up.
 		if err := problems.err(); err != nil {
 			return nil, err
 		}
 	}
-	res := &CompletionsResult{}
-	err = d.Tx(ctx, func(tx *gorm.DB) error {
-		plan, err := planCompletions(tx, f, opts, &problems)
-		if err != nil {
-			return err
-		}
-		if err := problems.err(); err != nil {
-			return err
-		}
-		res.Plan = plan
-		if opts.DryRun {
-			return errDryRun
-		}
-		res.Pass, err = plan.apply(tx, opts.Engine)
-		res.Applied = err == nil
-		return err
-	})
-	if errors.Is(err, errDryRun) {
-		return res, nil
-	}
+	q := d.WithContext(ctx)
+	im, err := newCompletionsImporter(q, f, opts, &problems)
 	if err != nil {
 		return nil, err
 	}
+	res := &CompletionsResult{Resumed: im.resumeID != "", Skipped: im.skipped}
+	// Check everything before writing anything.
+	plan := &CompletionsPlan{SourceFile: opts.SourceFile, Now: opts.Now, IgnoredColumns: f.ignored}
+	for batch := range im.batches() {
+		planned, err := im.plan(q, batch, &problems)
+		if err != nil {
+			return nil, err
+		}
+		for _, one := range planned {
+			plan.count(one, im.listUpTo)
+		}
+	}
+	if err := problems.err(); err != nil {
+		return nil, err
+	}
+	plan.Courses = im.courseCount()
+	slices.SortFunc(plan.Completions, func(a, b PlannedCompletion) int { return cmp.Compare(a.Row, b.Row) })
+	res.Plan = plan
+	if opts.DryRun {
+		return res, nil
+	}
+	if err := im.write(ctx, d, res); err != nil {
+		return nil, err
+	}
+	res.Applied = true
 	return res, nil
 }
 
@@ -279,77 +348,207 @@ type pairHistory struct {
 	cycles     []*Cycle // by number
 }
 
-// planCompletions checks the file's references against the database and
-// works out what each sound row records. Problems go to problems (the plan
-// is only good when there are none); the returned error is a failure to
-// read the database.
-func planCompletions(tx *gorm.DB, f *completionsFile, opts CompletionsImportOptions, problems *importProblems) (*CompletionsPlan, error) {
-	employees, err := loadImportEmployees(tx, f.refs)
-	if err != nil {
-		return nil, err
-	}
-	courses, err := loadCourseIDs(tx)
-	if err != nil {
-		return nil, err
-	}
-	known := map[string]bool{}
-	for _, id := range courses {
-		known[id] = true
-	}
-	for _, ref := range f.refs {
-		if ref.EmployeeNumber != "" && employees[ref.EmployeeNumber] == nil {
-			problems.add(ref.Row, CompletionColumnEmployeeID, ref.EmployeeNumber, fmt.Sprintf(
-				"no employee has the employee_id %q; correct it, or add the employee with `onramp employees import` first", ref.EmployeeNumber))
-		}
-		if ref.CourseID != "" && !known[ref.CourseID] {
-			problems.add(ref.Row, CompletionColumnCourse, ref.CourseID, unknownCourse(ref.CourseID, courses))
-		}
-	}
+// completionsImporter holds what the checking and the writing share: the
+// file, its employees, the courses and rules, and the interrupted run it
+// resumes.
+type completionsImporter struct {
+	f         *completionsFile
+	opts      CompletionsImportOptions
+	employees []*importEmployee // by number index; nil when unknown
+	known     []bool            // by course index
+	rules     map[string]*Rule
+	// listUpTo is the last row the plan lists.
+	listUpTo int32
+	// resumeID is the interrupted import this run finishes, "" for none;
+	// done marks the employees (by number index) it already recorded.
+	resumeID string
+	done     []bool
+	skipped  int
+}
 
-	// Rows naming an unknown employee or course are already refused; the
-	// others are still planned, so every problem is reported at once.
-	plan := &CompletionsPlan{SourceFile: opts.SourceFile, Now: opts.Now, IgnoredColumns: f.ignored}
-	byPair := map[pairKey][]CompletionRow{}
-	var pairs []pairKey
-	var ids []string
-	for _, row := range f.rows {
-		e := employees[row.EmployeeNumber]
-		if e == nil || !known[row.CourseID] {
-			continue
-		}
-		k := pairKey{e.ID, row.CourseID}
-		if _, seen := byPair[k]; !seen {
-			pairs = append(pairs, k)
-		}
-		byPair[k] = append(byPair[k], row)
-		ids = append(ids, e.ID)
-	}
-	history, err := loadPairHistory(tx, ids)
+func newCompletionsImporter(q *gorm.DB, f *completionsFile, opts CompletionsImportOptions, problems *importProblems) (*completionsImporter, error) {
+	im := &completionsImporter{f: f, opts: opts, listUpTo: math.MaxInt32}
+	byNumber, err := loadImportEmployees(q, f.numbers)
 	if err != nil {
 		return nil, err
 	}
-	progress, err := cyclesWithProgress(tx, history)
+	im.employees = make([]*importEmployee, len(f.numbers))
+	for i, n := range f.numbers {
+		im.employees[i] = byNumber[n]
+	}
+	courses, err := loadCourseIDs(q)
 	if err != nil {
 		return nil, err
+	}
+	exists := make(map[string]bool, len(courses))
+	for _, c := range courses {
+		exists[c] = true
+	}
+	im.known = make([]bool, len(f.courses))
+	for i, c := range f.courses {
+		im.known[i] = exists[c]
+	}
+	// Every row that names an unknown employee or course, in file order.
+	refs := make([]compactRef, 0, len(f.refs)+len(f.rows))
+	refs = append(refs, f.refs...)
+	for i := range f.rows {
+		r := &f.rows[i]
+		if im.employees[r.number] == nil || !im.known[r.course] {
+			refs = append(refs, compactRef{row: r.row, number: r.number, course: r.course})
+		}
+	}
+	slices.SortFunc(refs, func(a, b compactRef) int { return cmp.Compare(a.row, b.row) })
+	for _, ref := range refs {
+		if ref.number >= 0 && im.employees[ref.number] == nil {
+			n := f.numbers[ref.number]
+			problems.add(int(ref.row), CompletionColumnEmployeeID, n, fmt.Sprintf(
+				"no employee has the employee_id %q; correct it, or add the employee with `onramp employees import` first", n))
+		}
+		if ref.course >= 0 && !im.known[ref.course] {
+			c := f.courses[ref.course]
+			problems.add(int(ref.row), CompletionColumnCourse, c, unknownCourse(c, courses))
+		}
 	}
 	var rules []*Rule
-	if err := tx.Find(&rules).Error; err != nil {
+	if err := q.Find(&rules).Error; err != nil {
 		return nil, fmt.Errorf("load rules: %w", err)
 	}
-	ruleByID := map[string]*Rule{}
+	im.rules = map[string]*Rule{}
 	for _, r := range rules {
-		ruleByID[r.ID] = r
+		im.rules[r.ID] = r
 	}
-	byID := map[string]*importEmployee{}
-	for _, e := range employees {
-		byID[e.ID] = e
+	if len(f.rows) > MaxListedCompletions {
+		rows := make([]int32, len(f.rows))
+		for i := range f.rows {
+			rows[i] = f.rows[i].row
+		}
+		slices.Sort(rows)
+		im.listUpTo = rows[MaxListedCompletions-1]
 	}
-	for _, k := range pairs {
-		planned := planPair(byID[k.employee], k.course, byPair[k], history[k], progress, ruleByID, opts.Now, problems)
-		plan.Completions = append(plan.Completions, planned...)
+	return im, im.findInterrupted(q)
+}
+
+// findInterrupted looks for an earlier import of the same file that stopped
+// part-way, and marks the employees it recorded.
+func (im *completionsImporter) findInterrupted(q *gorm.DB) error {
+	var ids []string
+	err := q.Table("completion_imports").Where("file_sha256 = ? AND finished_at IS NULL", im.f.sha256).
+		Order("started_at DESC").Limit(1).Pluck("id", &ids).Error
+	if err != nil {
+		return fmt.Errorf("look for an interrupted import: %w", err)
 	}
-	slices.SortFunc(plan.Completions, func(a, b PlannedCompletion) int { return cmp.Compare(a.Row, b.Row) })
-	return plan, nil
+	if len(ids) == 0 {
+		return nil
+	}
+	im.resumeID = ids[0]
+	var recorded []string
+	if err := q.Table("imported_completions").Where("import_id = ?", im.resumeID).Distinct("employee_id").Pluck("employee_id", &recorded).Error; err != nil {
+		return fmt.Errorf("look for an interrupted import: %w", err)
+	}
+	byID := make(map[string]bool, len(recorded))
+	for _, id := range recorded {
+		byID[id] = true
+	}
+	im.done = make([]bool, len(im.employees))
+	for i, e := range im.employees {
+		im.done[i] = e != nil && byID[e.ID]
+	}
+	for i := range im.f.rows {
+		if im.done[im.f.rows[i].number] {
+			im.skipped++
+		}
+	}
+	return nil
+}
+
+func (im *completionsImporter) courseCount() int {
+	seen := make([]bool, len(im.f.courses))
+	n := 0
+	for i := range im.f.rows {
+		r := &im.f.rows[i]
+		if !seen[r.course] && im.employees[r.number] != nil && im.known[r.course] && (im.done == nil || !im.done[r.number]) {
+			seen[r.course] = true
+			n++
+		}
+	}
+	return n
+}
+
+// batches yields the sound rows of known employees and courses in groups of
+// whole employees, about BatchRows rows each; rows of employees an
+// interrupted run recorded are left out.
+func (im *completionsImporter) batches() func(yield func([]compactRow) bool) {
+	size := im.opts.BatchRows
+	if size <= 0 {
+		size = DefaultCompletionsBatch
+	}
+	return func(yield func([]compactRow) bool) {
+		rows := im.f.rows
+		var batch []compactRow
+		for start := 0; start < len(rows); {
+			end := start + 1
+			for end < len(rows) && rows[end].number == rows[start].number {
+				end++
+			}
+			if len(batch) > 0 && len(batch)+(end-start) > size {
+				if !yield(batch) {
+					return
+				}
+				batch = nil
+			}
+			if im.employees[rows[start].number] != nil && (im.done == nil || !im.done[rows[start].number]) {
+				for _, r := range rows[start:end] {
+					if im.known[r.course] {
+						batch = append(batch, r)
+					}
+				}
+			}
+			start = end
+		}
+		if len(batch) > 0 {
+			yield(batch)
+		}
+	}
+}
+
+// plan works out one batch's completions, one list per employee and course,
+// against the history q shows. Problems go to problems.
+func (im *completionsImporter) plan(q *gorm.DB, batch []compactRow, problems *importProblems) ([][]PlannedCompletion, error) {
+	ids := make([]string, 0, len(batch))
+	for i := range batch {
+		if i == 0 || batch[i].number != batch[i-1].number {
+			ids = append(ids, im.employees[batch[i].number].ID)
+		}
+	}
+	history, err := loadPairHistory(q, ids)
+	if err != nil {
+		return nil, err
+	}
+	progress, err := cyclesWithProgress(q, history)
+	if err != nil {
+		return nil, err
+	}
+	var out [][]PlannedCompletion
+	var planned []PlannedCompletion
+	for start := 0; start < len(batch); {
+		end := start + 1
+		for end < len(batch) && batch[end].number == batch[start].number && batch[end].course == batch[start].course {
+			end++
+		}
+		emp, course := im.employees[batch[start].number], im.f.courses[batch[start].course]
+		rows := make([]CompletionRow, 0, end-start)
+		for i := start; i < end; i++ {
+			rows = append(rows, im.f.full(&batch[i]))
+		}
+		pcs := planPair(emp, course, rows, history[pairKey{emp.ID, course}], progress, im.rules, im.opts.Now, problems)
+		planned = append(planned, pcs...)
+		if end == len(batch) || batch[end].number != batch[start].number {
+			out = append(out, planned)
+			planned = nil
+		}
+		start = end
+	}
+	return out, nil
 }
 
 // planPair works out one employee's completions of one course, oldest first.
@@ -561,21 +760,13 @@ func unknownCourse(id string, courses []string) string {
 // importBatch is how many IDs go in one "WHERE … IN (…)".
 const importBatch = 500
 
-// loadImportEmployees finds the employees the rows name by their employee_id
-// (inactive ones too: their history matters).
-func loadImportEmployees(tx *gorm.DB, refs []CompletionRow) (map[string]*importEmployee, error) {
-	seen := map[string]bool{}
-	var numbers []string
-	for _, r := range refs {
-		if r.EmployeeNumber != "" && !seen[r.EmployeeNumber] {
-			seen[r.EmployeeNumber] = true
-			numbers = append(numbers, r.EmployeeNumber)
-		}
-	}
-	out := map[string]*importEmployee{}
+// loadImportEmployees finds the employees the file names by their
+// employee_id (inactive ones too: their history matters).
+func loadImportEmployees(q *gorm.DB, numbers []string) (map[string]*importEmployee, error) {
+	out := make(map[string]*importEmployee, len(numbers))
 	for part := range slices.Chunk(numbers, importBatch) {
 		var es []*importEmployee
-		if err := tx.Table("employees").Select("id, employee_number, first_name, last_name, status, department, job_title, location").
+		if err := q.Table("employees").Select("id, employee_number, first_name, last_name, status, department, job_title, location").
 			Where("employee_number IN ?", part).Find(&es).Error; err != nil {
 			return nil, fmt.Errorf("load employees: %w", err)
 		}
@@ -594,7 +785,9 @@ func loadCourseIDs(tx *gorm.DB) ([]string, error) {
 	return ids, nil
 }
 
-// loadPairHistory loads the assignments and cycles of the given employees.
+// loadPairHistory loads the assignments and cycles of the given employees,
+// only the columns the import reads, scanned without reflection: an import
+// reads the history of every employee it records.
 func loadPairHistory(tx *gorm.DB, employeeIDs []string) (map[pairKey]*pairHistory, error) {
 	slices.Sort(employeeIDs)
 	employeeIDs = slices.Compact(employeeIDs)
@@ -602,25 +795,56 @@ func loadPairHistory(tx *gorm.DB, employeeIDs []string) (map[pairKey]*pairHistor
 	byAssignment := map[string]*pairHistory{}
 	var assignmentIDs []string
 	for part := range slices.Chunk(employeeIDs, importBatch) {
-		var as []*Assignment
-		if err := tx.Where("employee_id IN ?", part).Find(&as).Error; err != nil {
+		rows, err := tx.Raw("SELECT id, employee_id, course_id, rule_id, status FROM assignments WHERE employee_id IN ?", part).Rows()
+		if err != nil {
 			return nil, fmt.Errorf("load assignments: %w", err)
 		}
-		for _, a := range as {
+		for rows.Next() {
+			a := &Assignment{}
+			var rule sql.NullString
+			if err := rows.Scan(&a.ID, &a.EmployeeID, &a.CourseID, &rule, &a.Status); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("load assignments: %w", err)
+			}
+			if rule.Valid {
+				a.RuleID = &rule.String
+			}
 			h := &pairHistory{assignment: a}
 			out[pairKey{a.EmployeeID, a.CourseID}] = h
 			byAssignment[a.ID] = h
 			assignmentIDs = append(assignmentIDs, a.ID)
 		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("load assignments: %w", err)
+		}
 	}
 	for part := range slices.Chunk(assignmentIDs, importBatch) {
-		var cs []*Cycle
-		if err := tx.Where("assignment_id IN ?", part).Order("number").Find(&cs).Error; err != nil {
+		rows, err := tx.Raw(`SELECT id, assignment_id, employee_id, course_id, number, path, status, window_opens_at, due_at,
+			completed_at, expires_at, derivation FROM cycles WHERE assignment_id IN ? ORDER BY assignment_id, number`, part).Rows()
+		if err != nil {
 			return nil, fmt.Errorf("load cycles: %w", err)
 		}
-		for _, c := range cs {
+		for rows.Next() {
+			c := &Cycle{}
+			var completed, expires sql.NullTime
+			if err := rows.Scan(&c.ID, &c.AssignmentID, &c.EmployeeID, &c.CourseID, &c.Number, &c.Path, &c.Status,
+				&c.WindowOpensAt, &c.DueAt, &completed, &expires, &c.Derivation); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("load cycles: %w", err)
+			}
+			if completed.Valid {
+				c.CompletedAt = &completed.Time
+			}
+			if expires.Valid {
+				c.ExpiresAt = &expires.Time
+			}
 			h := byAssignment[c.AssignmentID]
 			h.cycles = append(h.cycles, c)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("load cycles: %w", err)
 		}
 	}
 	return out, nil
@@ -654,108 +878,6 @@ func cyclesWithProgress(tx *gorm.DB, history map[pairKey]*pairHistory) (map[stri
 	return out, nil
 }
 
-// importedCompletion keeps what the previous system said about a
-// completion (score, evidence) and where it came from.
-type importedCompletion struct {
-	ID          string
-	CycleID     string
-	EmployeeID  string
-	CourseID    string
-	CompletedAt time.Time
-	Score       *int
-	Evidence    string
-	SourceFile  string
-	SourceRow   int
-	ImportedAt  time.Time
-}
-
-func (importedCompletion) TableName() string { return "imported_completions" }
-
 // ErrImportConflict is returned when a cycle the plan completes or closes
 // changed while the import ran.
 var ErrImportConflict = errors.New("a cycle changed while the import ran; run the import again")
-
-// apply writes exactly the plan inside tx, then runs the engine's pass.
-func (p *CompletionsPlan) apply(tx *gorm.DB, engine *Engine) (PassResult, error) {
-	now := p.Now
-	assignmentOf := map[pairKey]string{}
-	for _, c := range p.Completions {
-		if !c.NewAssignment {
-			continue
-		}
-		a := &Assignment{ID: db.NewID(), EmployeeID: c.EmployeeID, CourseID: c.CourseID, RuleID: c.RuleID,
-			Status: c.NewAssignmentStatus, CreatedAt: now}
-		if a.Status == "closed" {
-			a.ClosedAt, a.ClosedReason = &now, ClosedInactive
-		}
-		if err := tx.Create(a).Error; err != nil {
-			return PassResult{}, fmt.Errorf("import row %d: create assignment: %w", c.Row, err)
-		}
-		assignmentOf[pairKey{c.EmployeeID, c.CourseID}] = a.ID
-	}
-	var newCycles []*Cycle
-	var records []*importedCompletion
-	for _, c := range p.Completions {
-		if c.ClosesCycleID != "" {
-			r := tx.Model(&Cycle{}).Where("id = ? AND status IN ?", c.ClosesCycleID, openStatuses).Updates(map[string]any{
-				"status": StatusClosed, "closed_at": now, "closed_reason": ClosedSupersededByImport, "updated_at": now,
-			})
-			if r.Error != nil {
-				return PassResult{}, fmt.Errorf("import row %d: close cycle: %w", c.Row, r.Error)
-			}
-			if r.RowsAffected != 1 {
-				return PassResult{}, fmt.Errorf("import row %d: %w", c.Row, ErrImportConflict)
-			}
-		}
-		cycleID := c.CycleID
-		if cycleID != "" {
-			r := tx.Model(&Cycle{}).Where("id = ? AND status IN ?", cycleID, openStatuses).Updates(map[string]any{
-				"status": StatusCompleted, "completed_at": c.CompletedAt, "expires_at": c.ExpiresAt,
-				"derivation": c.Derivation, "updated_at": now,
-			})
-			if r.Error != nil {
-				return PassResult{}, fmt.Errorf("import row %d: complete cycle: %w", c.Row, r.Error)
-			}
-			if r.RowsAffected != 1 {
-				return PassResult{}, fmt.Errorf("import row %d: %w", c.Row, ErrImportConflict)
-			}
-		} else {
-			assignmentID := c.AssignmentID
-			if assignmentID == "" {
-				assignmentID = assignmentOf[pairKey{c.EmployeeID, c.CourseID}]
-			}
-			completedAt := c.CompletedAt
-			cy := &Cycle{
-				ID: db.NewID(), AssignmentID: assignmentID, EmployeeID: c.EmployeeID, CourseID: c.CourseID,
-				Number: c.CycleNumber, Path: c.Path, Status: StatusCompleted,
-				WindowOpensAt: c.WindowOpensAt, DueAt: c.DueAt, CompletedAt: &completedAt, ExpiresAt: c.ExpiresAt,
-				Derivation: c.Derivation, CreatedAt: now, UpdatedAt: now,
-			}
-			newCycles = append(newCycles, cy)
-			cycleID = cy.ID
-		}
-		records = append(records, &importedCompletion{
-			ID: db.NewID(), CycleID: cycleID, EmployeeID: c.EmployeeID, CourseID: c.CourseID,
-			CompletedAt: c.CompletedAt, Score: c.Score, Evidence: c.Evidence,
-			SourceFile: p.SourceFile, SourceRow: c.Row, ImportedAt: now,
-		})
-	}
-	if len(newCycles) > 0 {
-		if err := tx.CreateInBatches(newCycles, 200).Error; err != nil {
-			return PassResult{}, fmt.Errorf("record imported cycles: %w", err)
-		}
-	}
-	if len(records) > 0 {
-		if err := tx.CreateInBatches(records, 200).Error; err != nil {
-			return PassResult{}, fmt.Errorf("record imported completions: %w", err)
-		}
-	}
-	if engine == nil {
-		return PassResult{}, nil
-	}
-	res, err := engine.AdvanceTx(tx, now)
-	if err != nil {
-		return res, fmt.Errorf("after the completions import: %w", err)
-	}
-	return res, nil
-}

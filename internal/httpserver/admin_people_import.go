@@ -7,12 +7,10 @@ import (
 	"io"
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/labstack/echo/v4"
 	"gorm.io/gorm"
 
-	"github.com/onramp-lms/onramp/internal/compliance"
 	"github.com/onramp-lms/onramp/internal/people"
 	"github.com/onramp-lms/onramp/web/views"
 )
@@ -30,8 +28,9 @@ const staffPreviewListCap = 100
 //     preview is planned afresh from it; the Apply button posts the
 //     preview's digest (people.PlanDigest), never the plan;
 //   - Apply plans the kept file again and refuses (409) unless the digest is
-//     the one previewed, so what is applied is what was shown; people.Apply
-//     then checks, in its transaction, that nobody changed since it planned.
+//     the one previewed, so what is applied is what was shown;
+//     people.ImportStaff then checks that nobody changed since it planned
+//     and writes in batches of short transactions.
 
 // adminStaffImportForm is the upload form.
 func (s *Server) adminStaffImportForm(c echo.Context) error {
@@ -98,8 +97,8 @@ func (s *Server) adminStaffImportPreview(c echo.Context) error {
 
 // adminStaffImportApply applies the kept file, all or nothing, if it still
 // does exactly what its preview showed; otherwise it shows the new preview
-// (409). The rules are applied to everyone it touched and one audit entry
-// records it, in the import's transaction.
+// (409). The rules are applied to everyone it touched, batch by batch, and
+// one audit entry records it (people.ImportStaff).
 func (s *Server) adminStaffImportApply(c echo.Context) error {
 	ctx := c.Request().Context()
 	up, err := s.staffUpload(c)
@@ -114,17 +113,12 @@ func (s *Server) adminStaffImportApply(c echo.Context) error {
 		v.Stale = true
 		return s.renderStaffPreview(c, http.StatusConflict, v)
 	}
-	var assigned compliance.EvalResult
-	people.FollowStaffImport(plan, people.ImportSource{File: up.FileName, Via: people.ViaHRPage, By: peopleActor(c)},
-		func(tx *gorm.DB, now time.Time, ids []string) error {
-			var err error
-			if assigned, err = s.Engine.EvaluateTx(tx, now, ids); err != nil {
-				return err
-			}
-			return s.refreshStandings(tx, now, ids)
-		},
-		func(tx *gorm.DB, _ time.Time, _ []string) error { return people.DeleteStaffUpload(tx, up.ID) })
-	res, err := people.Apply(ctx, s.DB, plan, s.Clock.Now())
+	// Claimed before anything is written, so two windows cannot both apply
+	// it; then written in batches with the rules and report standings of
+	// each batch's people, as the command line and the API do.
+	res, assigned, err := people.ImportStaff(ctx, s.DB, s.Engine, plan,
+		people.ImportSource{File: up.FileName, Via: people.ViaHRPage, By: peopleActor(c)}, s.Clock.Now(),
+		func(tx *gorm.DB) error { return people.DeleteStaffUpload(tx, up.ID) })
 	switch {
 	case errors.Is(err, people.ErrStalePlan):
 		v, _, err := s.staffPreview(ctx, up)

@@ -16,12 +16,10 @@ import (
 	"unicode"
 
 	"github.com/labstack/echo/v4"
-	"gorm.io/gorm"
 
 	"github.com/onramp-lms/onramp/internal/audit"
 	"github.com/onramp-lms/onramp/internal/compliance"
 	"github.com/onramp-lms/onramp/internal/people"
-	"github.com/onramp-lms/onramp/internal/report"
 )
 
 // apiMaxBatch is the most employees one POST /api/v1/employees may carry.
@@ -242,24 +240,14 @@ func (s *Server) apiApply(c echo.Context, items []apiEmployeeInput, plan *people
 	}
 	if !plan.Empty() {
 		tok := apiTokenOf(c)
-		// In the import's transaction: the rules applied to the people it
-		// changed, their report standings brought up to date, and the
-		// audit entry; all of it happens or none.
-		plan.Options.AfterApply = func(tx *gorm.DB, now time.Time, ids []string) error {
-			engine := s.Engine
-			if engine == nil {
-				engine = &compliance.Engine{DB: s.DB, Log: s.Log}
-			}
-			var err error
-			if out.eval, err = engine.EvaluateTx(tx, now, ids); err != nil {
-				return err
-			}
-			if err := report.RefreshEmployees(tx, now, ids); err != nil {
-				return err
-			}
-			return audit.Record(tx, apiUpsertAuditEvent(tok.ID, apiActorName(tok), plan, items, batch, now))
-		}
-		_, err := people.Apply(c.Request().Context(), s.DB, plan, s.Clock.Now())
+		// As the command line and HR's page do: the rules applied to the
+		// people it changed and their report standings brought up to
+		// date, batch by batch, and one audit entry.
+		src := people.ImportSource{Event: func(plan *people.StaffPlan, now time.Time) audit.Event {
+			return apiUpsertAuditEvent(tok.ID, apiActorName(tok), plan, items, batch, now)
+		}}
+		var err error
+		_, out.eval, err = people.ImportStaff(c.Request().Context(), s.DB, s.Engine, plan, src, s.Clock.Now(), nil)
 		if errors.Is(err, people.ErrStalePlan) {
 			return nil, apiFail(c, http.StatusConflict, "The employees changed while this call was being checked; send it again.")
 		}

@@ -23,25 +23,33 @@ type ImportSource struct {
 	Via string
 	// By is who ran it; zero for the command line.
 	By Actor
+	// Event, when set, makes the import's audit entry instead of
+	// StaffImportEvent (the API describes its calls its own way).
+	Event func(plan *StaffPlan, now time.Time) audit.Event
 }
 
-// FollowStaffImport sets plan's AfterApply so that, in the import's one
-// transaction, the assignment rules are applied again to everyone the
-// import touched (reevaluate: compliance.Engine.EvaluateTx), then also runs
-// (when not nil), and the audit trail records the import. The command line
-// and HR's page both use it, so an import is the same change whichever way
-// it comes in; if any part fails, nothing is imported.
+// FollowStaffImport sets plan's hooks so that the import is the same change
+// whichever way it comes in: before anything is written, also runs (when not
+// nil; HR's page claims its upload there, and an error stops the import with
+// nothing written); in each write transaction, the assignment rules are
+// applied again to the people it wrote (reevaluate); and once every batch
+// is written, the audit trail records the import in one entry (src.Event,
+// or StaffImportEvent). ImportStaff uses it with the rule engine and the
+// report refresh.
 func FollowStaffImport(plan *StaffPlan, src ImportSource, reevaluate, also func(tx *gorm.DB, now time.Time, ids []string) error) {
-	plan.Options.AfterApply = func(tx *gorm.DB, now time.Time, ids []string) error {
+	plan.Options.BeforeWrite = also
+	plan.Options.AfterBatch = func(tx *gorm.DB, now time.Time, ids []string) error {
 		if err := reevaluate(tx, now, ids); err != nil {
 			return fmt.Errorf("apply the assignment rules: %w", err)
 		}
-		if also != nil {
-			if err := also(tx, now, ids); err != nil {
-				return err
-			}
+		return nil
+	}
+	plan.Options.AfterApply = func(tx *gorm.DB, now time.Time, _ []string) error {
+		ev := StaffImportEvent(plan, src, now)
+		if src.Event != nil {
+			ev = src.Event(plan, now)
 		}
-		return audit.Record(tx, StaffImportEvent(plan, src, now))
+		return audit.Record(tx, ev)
 	}
 }
 

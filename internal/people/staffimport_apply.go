@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -27,6 +28,8 @@ type StaffResult struct {
 	// EmployeeIDs are the IDs of everyone added, changed, deactivated or
 	// reactivated, sorted.
 	EmployeeIDs []string
+	// Batches is how many write transactions Apply used.
+	Batches int
 }
 
 // Summary says in one line what was done, e.g. "12 added, 3 changed,
@@ -36,18 +39,35 @@ func (r *StaffResult) Summary() string {
 		r.Added, r.Changed, r.Deactivated, r.Reactivated, r.Unchanged)
 }
 
-// staffInsertBatch keeps a multi-row INSERT under SQLite's and PostgreSQL's
-// limits on bound parameters (17 columns × 500 rows).
-const staffInsertBatch = 500
+// DefaultStaffBatch is how many employees one write transaction of Apply
+// writes (and hands to PlanOptions.AfterBatch) when PlanOptions.BatchSize is
+// not set. With 20 courses for everyone, the rules give each batch 4,000
+// assignments and cycles and the report 4,000 standings: measured at about
+// 0.2 s of CPU, the longest SQLite's write lock should be held.
+const DefaultStaffBatch = 200
 
-// staffIDBatch is how many IDs go in one "WHERE id IN (…)".
-const staffIDBatch = 500
+// maxStaffBatch keeps a multi-row statement under SQLite's limit of 32,766
+// bound parameters (16 per employee).
+const maxStaffBatch = 2000
 
-// Apply carries out plan in one transaction and returns what it did. It
-// writes exactly the records the plan holds, so the result is what the
-// plan showed. Before writing, it checks that no employee has changed since
-// Plan read them (ErrStalePlan otherwise); any failure rolls everything
-// back. now stamps created_at, updated_at and deactivated_at.
+// Apply carries out plan and returns what it did. It writes exactly the
+// records the plan holds, so the result is what the plan showed.
+//
+// It first checks, without taking the write lock, that no employee has
+// changed since Plan read them (ErrStalePlan otherwise). It then writes in
+// batches of PlanOptions.BatchSize employees, each batch in its own short
+// transaction with multi-row statements, so that the site stays responsive
+// during a large import: e-mails taken over by another row are set aside
+// first, then new employees are added (managers before the people they
+// manage), changed ones updated, leavers deactivated. PlanOptions.AfterBatch
+// runs in each batch's transaction with the batch's IDs, so the people
+// written and the follow-up (the assignment rules) commit together.
+//
+// Because the batches commit one by one, a failure part-way (a crash, a
+// hook's error) leaves the batches before it written. The write phase is
+// idempotent: planning and applying the same file again writes only what is
+// still missing and converges to the same employees. now stamps created_at,
+// updated_at and deactivated_at.
 func Apply(ctx context.Context, d *db.DB, plan *StaffPlan, now time.Time) (*StaffResult, error) {
 	if plan == nil {
 		return nil, errors.New("no import plan to apply")
@@ -63,43 +83,82 @@ func Apply(ctx context.Context, d *db.DB, plan *StaffPlan, now time.Time) (*Staf
 	}
 	slices.Sort(res.EmployeeIDs)
 
-	err := d.Tx(ctx, func(tx *gorm.DB) error {
-		if d.Dialect == db.Postgres {
-			// Readers go on; other writers of employees wait until the
-			// import commits, so the check below stays true. (SQLite
-			// transactions already hold the write lock from BEGIN.)
-			if err := tx.Exec("LOCK TABLE employees IN SHARE ROW EXCLUSIVE MODE").Error; err != nil {
-				return fmt.Errorf("lock employees: %w", err)
-			}
-		}
-		snap, err := loadStaffSnapshot(tx)
-		if err != nil {
-			return err
-		}
-		if !bytes.Equal(snap.fingerprint[:], plan.fingerprint[:]) {
-			return ErrStalePlan
-		}
-		if err := applyPlaceholders(tx, plan.placeholders, now); err != nil {
-			return err
-		}
-		if err := applyInserts(tx, plan.inserts, now); err != nil {
-			return err
-		}
-		if err := applyUpdates(tx, plan.updates, now); err != nil {
-			return err
-		}
-		if err := applyDeactivations(tx, plan.deactivations, now); err != nil {
-			return err
-		}
-		if plan.Options.AfterApply != nil && len(res.EmployeeIDs) > 0 {
-			if err := plan.Options.AfterApply(tx, now, res.EmployeeIDs); err != nil {
-				return fmt.Errorf("after the staff import: %w", err)
-			}
-		}
-		return nil
-	})
+	snap, err := loadStaffSnapshot(d.WithContext(ctx))
 	if err != nil {
 		return nil, err
+	}
+	stale := !bytes.Equal(snap.fingerprint[:], plan.fingerprint[:])
+	snap = nil // the snapshot can be big; let it go before writing
+	if stale {
+		return nil, ErrStalePlan
+	}
+	opts := plan.Options
+	size := opts.BatchSize
+	if size <= 0 {
+		size = DefaultStaffBatch
+	}
+	size = min(size, maxStaffBatch)
+	tx := func(fn func(tx *gorm.DB) error) error {
+		res.Batches++
+		start := time.Now()
+		err := d.Tx(ctx, fn)
+		if opts.OnTransaction != nil {
+			opts.OnTransaction(time.Since(start))
+		}
+		return err
+	}
+	if opts.BeforeWrite != nil && len(res.EmployeeIDs) > 0 {
+		if err := tx(func(tx *gorm.DB) error { return opts.BeforeWrite(tx, now, res.EmployeeIDs) }); err != nil {
+			return nil, err
+		}
+	}
+	for part := range slices.Chunk(plan.placeholders, size) {
+		if err := tx(func(tx *gorm.DB) error { return applyPlaceholders(tx, part, now) }); err != nil {
+			return nil, err
+		}
+	}
+	after := func(tx *gorm.DB, ids []string) error {
+		if opts.AfterBatch == nil {
+			return nil
+		}
+		slices.Sort(ids)
+		if err := opts.AfterBatch(tx, now, ids); err != nil {
+			return fmt.Errorf("after the staff import: %w", err)
+		}
+		return nil
+	}
+	for _, writes := range [][]staffWrite{plan.inserts, plan.updates} {
+		for part := range slices.Chunk(writes, size) {
+			err := tx(func(tx *gorm.DB) error {
+				if err := upsertStaff(tx, part, now); err != nil {
+					return err
+				}
+				ids := make([]string, len(part))
+				for i, w := range part {
+					ids[i] = w.rec.ID
+				}
+				return after(tx, ids)
+			})
+			if err != nil {
+				return nil, err
+			}
+		}
+	}
+	for part := range slices.Chunk(plan.deactivations, size) {
+		err := tx(func(tx *gorm.DB) error {
+			if err := applyDeactivations(tx, part, now); err != nil {
+				return err
+			}
+			return after(tx, slices.Clone(part))
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	if opts.AfterApply != nil && len(res.EmployeeIDs) > 0 {
+		if err := tx(func(tx *gorm.DB) error { return opts.AfterApply(tx, now, res.EmployeeIDs) }); err != nil {
+			return nil, fmt.Errorf("after the staff import: %w", err)
+		}
 	}
 	return res, nil
 }
@@ -107,67 +166,71 @@ func Apply(ctx context.Context, d *db.DB, plan *StaffPlan, now time.Time) (*Staf
 // applyPlaceholders moves aside the e-mails other rows take over, so two
 // employees can swap addresses without breaking the UNIQUE constraint.
 func applyPlaceholders(tx *gorm.DB, ids []string, now time.Time) error {
-	for _, id := range ids {
-		err := tx.Exec("UPDATE employees SET email = ?, updated_at = ? WHERE id = ?", "import-"+id+"@onramp.invalid", now, id).Error
-		if err != nil {
-			return fmt.Errorf("set aside the e-mail of employee %s: %w", id, err)
-		}
+	err := tx.Exec("UPDATE employees SET email = 'import-' || id || '@onramp.invalid', updated_at = ? WHERE id IN ?", now, ids).Error
+	if err != nil {
+		return fmt.Errorf("set aside the e-mails of %d employees: %w", len(ids), err)
 	}
 	return nil
 }
 
-// applyInserts adds the new employees, managers first (Plan sorted them).
-func applyInserts(tx *gorm.DB, writes []staffWrite, now time.Time) error {
-	for start := 0; start < len(writes); start += staffInsertBatch {
-		chunk := writes[start:min(start+staffInsertBatch, len(writes))]
-		batch := make([]Employee, len(chunk))
-		for i, w := range chunk {
-			batch[i] = w.employee(now)
-			batch[i].CreatedAt = now
-		}
-		if err := tx.Create(&batch).Error; err != nil {
-			return fmt.Errorf("add employees: %w", err)
-		}
-	}
-	return nil
+// staffUpsertColumns are the columns upsertStaff writes, in order.
+var staffUpsertColumns = []string{
+	"id", "employee_number", "email", "first_name", "last_name", "department", "job_title", "location",
+	"manager_id", "hire_date", "status", "time_zone", "role", "deactivated_at", "created_at", "updated_at",
 }
 
-// staffUpdateSQL writes every column the import manages: one statement text
-// for every changed employee, whatever changed.
-const staffUpdateSQL = `UPDATE employees SET employee_number = ?, email = ?, first_name = ?, last_name = ?,
-department = ?, job_title = ?, location = ?, manager_id = ?, hire_date = ?, status = ?, time_zone = ?, role = ?,
-deactivated_at = ?, updated_at = ? WHERE id = ?`
+// staffUpsertSet is what an existing employee's row takes from the file:
+// everything but id and created_at (password, sign-in and the rest stay).
+var staffUpsertSet = func() string {
+	var b strings.Builder
+	for _, c := range staffUpsertColumns {
+		if c == "id" || c == "created_at" {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(c + " = excluded." + c)
+	}
+	return b.String()
+}()
 
-// applyUpdates writes the changed, deactivated and reactivated employees
-// of the file, and those outside it who are promoted to manager.
-func applyUpdates(tx *gorm.DB, writes []staffWrite, now time.Time) error {
-	for _, w := range writes {
+// upsertStaff writes employees with one multi-row INSERT … ON CONFLICT (id)
+// DO UPDATE: new employees are added, existing ones get every column the
+// import manages. Writing the same rows again changes nothing more, which
+// makes a re-run after a failure converge.
+func upsertStaff(tx *gorm.DB, writes []staffWrite, now time.Time) error {
+	if len(writes) == 0 {
+		return nil
+	}
+	var b strings.Builder
+	b.WriteString("INSERT INTO employees (" + strings.Join(staffUpsertColumns, ", ") + ") VALUES ")
+	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(staffUpsertColumns)), ", ") + ")"
+	args := make([]any, 0, len(writes)*len(staffUpsertColumns))
+	for i, w := range writes {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(row)
 		e := w.employee(now)
-		res := tx.Exec(staffUpdateSQL, e.EmployeeNumber, e.Email, e.FirstName, e.LastName, e.Department, e.JobTitle,
-			e.Location, e.ManagerID, e.HireDate, e.Status, e.TimeZone, e.Role, e.DeactivatedAt, now, e.ID)
-		if res.Error != nil {
-			return fmt.Errorf("update employee %s: %w", e.Email, res.Error)
-		}
-		if res.RowsAffected != 1 {
-			return ErrStalePlan
-		}
+		args = append(args, e.ID, e.EmployeeNumber, e.Email, e.FirstName, e.LastName, e.Department, e.JobTitle,
+			e.Location, e.ManagerID, e.HireDate, e.Status, e.TimeZone, e.Role, e.DeactivatedAt, now, now)
+	}
+	b.WriteString(" ON CONFLICT (id) DO UPDATE SET " + staffUpsertSet)
+	if _, err := execBulk(tx, b.String(), args...); err != nil {
+		return fmt.Errorf("write %d employees: %w", len(writes), err)
 	}
 	return nil
 }
 
 // applyDeactivations makes the employees missing from the file inactive,
-// many per statement. Their records stay.
+// many per statement. Their records stay. Someone already inactive (a
+// re-run after a failure) stays as they are.
 func applyDeactivations(tx *gorm.DB, ids []string, now time.Time) error {
-	for start := 0; start < len(ids); start += staffIDBatch {
-		chunk := ids[start:min(start+staffIDBatch, len(ids))]
-		res := tx.Exec("UPDATE employees SET status = ?, deactivated_at = ?, updated_at = ? WHERE id IN ? AND status = ?",
-			StatusInactive, now, now, chunk, StatusActive)
-		if res.Error != nil {
-			return fmt.Errorf("deactivate employees: %w", res.Error)
-		}
-		if res.RowsAffected != int64(len(chunk)) {
-			return ErrStalePlan
-		}
+	res := tx.Exec("UPDATE employees SET status = ?, deactivated_at = ?, updated_at = ? WHERE id IN ? AND status = ?",
+		StatusInactive, now, now, ids, StatusActive)
+	if res.Error != nil {
+		return fmt.Errorf("deactivate employees: %w", res.Error)
 	}
 	return nil
 }

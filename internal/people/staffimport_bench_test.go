@@ -4,10 +4,32 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"os"
+	"strconv"
+	"sync"
 	"testing"
+	"time"
 
+	"github.com/onramp-lms/onramp/internal/compliance"
+	"github.com/onramp-lms/onramp/internal/db"
 	"github.com/onramp-lms/onramp/internal/people"
 )
+
+// benchPeople is how many employees the import benchmarks use: 10,000, or
+// ONRAMP_BENCH_PEOPLE (e.g. 100000 for the documented hospital-size run).
+func benchPeople(b *testing.B) int {
+	if v := os.Getenv("ONRAMP_BENCH_PEOPLE"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 10 {
+			b.Fatalf("ONRAMP_BENCH_PEOPLE=%q: give a number of people, at least 10", v)
+		}
+		return n
+	}
+	return 10_000
+}
+
+// benchCourses is how many yearly courses apply to everyone.
+const benchCourses = 20
 
 // staffFileOf is a staff CSV of n employees in a tree ten wide: employee
 // i is managed by employee i/10. Rows are written in reverse, so every
@@ -31,81 +53,135 @@ func staffFileOf(n, changed int) []byte {
 	return b.Bytes()
 }
 
-// BenchmarkStaffImport100k imports 100,000 new employees into a fresh
-// SQLite database (or PostgreSQL with ONRAMP_TEST_DATABASE_URL): parse,
-// plan and apply, as `onramp employees import` does.
-func BenchmarkStaffImport100k(b *testing.B) {
-	in := staffFileOf(100_000, 0)
+// addCourses adds benchCourses courses, each with a yearly rule for
+// everyone, so that an import assigns every new employee 20 courses.
+func addCourses(b *testing.B, d *db.DB) {
+	at := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range benchCourses {
+		id := fmt.Sprintf("course-%02d", i)
+		if err := d.Exec("INSERT INTO courses (id, title, created_at, updated_at) VALUES (?, ?, ?, ?)", id, "Course "+id, at, at).Error; err != nil {
+			b.Fatal(err)
+		}
+		r := &compliance.Rule{ID: compliance.CourseRuleID(id), Name: "Everyone, every year", CourseID: id, Everyone: true,
+			DueDays: 30, DueFrom: compliance.DueFromMatched, EveryMonths: 12, WindowDays: 60, Base: compliance.BaseExpiry,
+			ReminderPolicy: "{}", Source: "course", Active: true, CreatedAt: at, UpdatedAt: at}
+		if err := d.Create(r).Error; err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// longest keeps the longest write transaction an import reports.
+type longest struct {
+	mu  sync.Mutex
+	max time.Duration
+}
+
+func (l *longest) observe(d time.Duration) {
+	l.mu.Lock()
+	l.max = max(l.max, d)
+	l.mu.Unlock()
+}
+
+func (l *longest) report(b *testing.B) {
+	b.ReportMetric(float64(l.max.Microseconds())/1000, "max-tx-ms")
+}
+
+// importStaff parses, plans and applies a staff file; with engine, as
+// `onramp employees import` does (rules and report refresh per batch).
+func importStaff(b *testing.B, d *db.DB, in []byte, opts people.PlanOptions, engine *compliance.Engine, now time.Time, tx *longest) *people.StaffResult {
 	ctx := context.Background()
+	f, err := people.ParseStaffCSV(bytes.NewReader(in))
+	if err != nil {
+		b.Fatal(err)
+	}
+	opts.OnTransaction = tx.observe
+	plan, err := people.Plan(ctx, d, f, opts)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if engine == nil {
+		res, err := people.Apply(ctx, d, plan, now)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return res
+	}
+	res, _, err := people.ImportStaff(ctx, d, engine, plan, people.ImportSource{File: "staff.csv", Via: people.ViaCommandLine}, now, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return res
+}
+
+// BenchmarkStaffImport imports benchPeople new employees into a fresh SQLite
+// database (or PostgreSQL with ONRAMP_TEST_DATABASE_URL): parse, plan and
+// apply in batches, without rules (import only).
+func BenchmarkStaffImport(b *testing.B) {
+	n := benchPeople(b)
+	in := staffFileOf(n, 0)
+	var tx longest
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
 		b.StopTimer()
 		d := openStaffDB(b)
 		b.StartTimer()
-		f, err := people.ParseStaffCSV(bytes.NewReader(in))
-		if err != nil {
-			b.Fatal(err)
-		}
-		plan, err := people.Plan(ctx, d, f, people.PlanOptions{})
-		if err != nil {
-			b.Fatal(err)
-		}
-		res, err := people.Apply(ctx, d, plan, importDay)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if res.Added != 100_000 {
+		if res := importStaff(b, d, in, people.PlanOptions{}, nil, importDay, &tx); res.Added != n {
 			b.Fatalf("added %d", res.Added)
 		}
 	}
+	tx.report(b)
 }
 
-// BenchmarkStaffReimport100k is the monthly run: the same 100,000 people
-// again, 1% of them in a new department and 100 left out, with
-// deactivate-missing.
-func BenchmarkStaffReimport100k(b *testing.B) {
-	ctx := context.Background()
-	first := staffFileOf(100_000, 0)
-	again := staffFileOf(100_000, 100)
-	// Leave out the first 100 rows: P099999 down to P099900, who manage
-	// nobody.
+// BenchmarkStaffImportWithRules is the same import with 20 yearly courses
+// for everyone, as `onramp employees import` runs it: each batch's people
+// get their 20 assignments and report standings in the batch's transaction.
+// Its speed depends on Engine.EvaluateTx.
+func BenchmarkStaffImportWithRules(b *testing.B) {
+	n := benchPeople(b)
+	in := staffFileOf(n, 0)
+	var tx longest
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		b.StopTimer()
+		d := openStaffDB(b)
+		addCourses(b, d)
+		b.StartTimer()
+		if res := importStaff(b, d, in, people.PlanOptions{}, &compliance.Engine{DB: d}, importDay, &tx); res.Added != n {
+			b.Fatalf("added %d", res.Added)
+		}
+	}
+	b.StopTimer()
+	tx.report(b)
+}
+
+// BenchmarkStaffReimport is the monthly run: the same people again, 1% of
+// them in a new department and 100 left out, with deactivate-missing.
+func BenchmarkStaffReimport(b *testing.B) {
+	n := benchPeople(b)
+	first := staffFileOf(n, 0)
+	again := staffFileOf(n, 100)
+	// Leave out the first 100 rows: the highest-numbered people, who
+	// manage nobody.
 	cut := 0
 	for k := 0; k < 101; k++ { // header + 100 lines
 		cut += bytes.IndexByte(again[cut:], '\n') + 1
 	}
 	again = append([]byte(staffHeader+"\n"), again[cut:]...)
+	var tx longest
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
 		b.StopTimer()
 		d := openStaffDB(b)
-		f, err := people.ParseStaffCSV(bytes.NewReader(first))
-		if err != nil {
-			b.Fatal(err)
-		}
-		plan, err := people.Plan(ctx, d, f, people.PlanOptions{})
-		if err != nil {
-			b.Fatal(err)
-		}
-		if _, err := people.Apply(ctx, d, plan, importDay); err != nil {
-			b.Fatal(err)
-		}
+		importStaff(b, d, first, people.PlanOptions{}, nil, importDay, &longest{})
 		b.StartTimer()
-		f, err = people.ParseStaffCSV(bytes.NewReader(again))
-		if err != nil {
-			b.Fatal(err)
-		}
-		plan, err = people.Plan(ctx, d, f, people.PlanOptions{DeactivateMissing: true})
-		if err != nil {
-			b.Fatal(err)
-		}
-		res, err := people.Apply(ctx, d, plan, reimportDay)
-		if err != nil {
-			b.Fatal(err)
-		}
+		res := importStaff(b, d, again, people.PlanOptions{DeactivateMissing: true}, nil, reimportDay, &tx)
 		if res.Deactivated != 100 || res.Changed == 0 {
 			b.Fatalf("reimport: %s", res.Summary())
 		}
 	}
+	tx.report(b)
 }

@@ -1,8 +1,6 @@
 package people
 
 import (
-	"bufio"
-	"bytes"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -16,6 +14,8 @@ import (
 	// Time zones are checked against the IANA database built into the
 	// binary, so a server without /usr/share/zoneinfo judges them the same.
 	_ "time/tzdata"
+
+	"github.com/onramp-lms/onramp/internal/csvtext"
 )
 
 // dateExample ends every message about a date, so the fix is always shown.
@@ -33,15 +33,16 @@ const dateExample = "use YYYY-MM-DD, e.g. 2024-01-31"
 // not in the file, management loops through people not in the file, e-mails
 // already taken) are made by Plan.
 func ParseStaffCSV(r io.Reader) (*StaffFile, error) {
-	br := bufio.NewReader(r)
-	if bom, err := br.Peek(3); err == nil && bytes.Equal(bom, []byte("\uFEFF")) {
-		_, _ = br.Discard(3)
+	var problems problemList
+	br, isUTF16 := csvtext.Open(r)
+	if isUTF16 {
+		problems.add(0, "", "", csvtext.UTF16Message)
+		return nil, problems.err()
 	}
 	cr := csv.NewReader(br)
 	cr.FieldsPerRecord = -1 // a short or long row is reported, not fatal
 	cr.ReuseRecord = true
 
-	var problems problemList
 	header, err := cr.Read()
 	if errors.Is(err, io.EOF) {
 		problems.add(1, "", "", "the file is empty; its first line must name the columns: "+strings.Join(StaffColumns, ","))

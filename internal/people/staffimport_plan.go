@@ -21,12 +21,30 @@ type PlanOptions struct {
 	// added by hand, such as the first HR admin, are not in the HR
 	// system's export and are left alone.
 	DeactivateMissing bool
-	// AfterApply, when set, is called by Apply inside its transaction with
-	// the IDs of every employee it added, changed, deactivated or
-	// reactivated (never empty: it is not called when nobody changed), so
-	// the assignment rules can be re-evaluated for them in the same
-	// transaction. An error rolls the whole import back.
+	// BatchSize is how many employees one write transaction of Apply
+	// writes; DefaultStaffBatch when 0.
+	BatchSize int
+	// BeforeWrite, when set, runs in a transaction of its own before Apply
+	// writes anything, with the IDs of everyone the import adds, changes,
+	// deactivates or reactivates (never empty: nothing runs when nobody
+	// changes). An error stops the import with nothing written; HR's page
+	// uses it to claim the uploaded file, so two windows cannot both
+	// apply it.
+	BeforeWrite func(tx *gorm.DB, now time.Time, employeeIDs []string) error
+	// AfterBatch, when set, runs in each write transaction of Apply with
+	// the sorted IDs of the employees that transaction wrote, so the
+	// assignment rules can be re-evaluated for them in the same
+	// transaction: people written and their courses commit together. An
+	// error rolls that batch back and stops the import; the batches
+	// before it stay (see Apply).
+	AfterBatch func(tx *gorm.DB, now time.Time, employeeIDs []string) error
+	// AfterApply, when set, runs in a last short transaction once every
+	// batch is written, with the sorted IDs of everyone the import
+	// touched: the audit entry of the import is recorded there.
 	AfterApply func(tx *gorm.DB, now time.Time, employeeIDs []string) error
+	// OnTransaction, when set, is told how long each write transaction
+	// of Apply took (benchmarks report the longest).
+	OnTransaction func(time.Duration)
 }
 
 // StaffPlan is what an import will do, worked out against the database by

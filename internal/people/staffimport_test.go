@@ -646,21 +646,18 @@ func TestStaffImportOneBadRowStopsEverything(t *testing.T) {
 			t.Errorf("problems = %q", ie.Lines())
 		}
 	})
-	t.Run("failure inside Apply", func(t *testing.T) {
-		fail := errors.New("rule engine failed")
+	t.Run("failure before writing", func(t *testing.T) {
+		fail := errors.New("upload already applied")
 		var seen int
 		plan := planCSV(t, d, staffCSV(goodRows(1000)...), people.PlanOptions{
 			DeactivateMissing: true,
-			AfterApply: func(tx *gorm.DB, now time.Time, ids []string) error {
+			BeforeWrite: func(tx *gorm.DB, now time.Time, ids []string) error {
 				seen = len(ids)
-				var n int64
-				if err := tx.Model(&people.Employee{}).Count(&n).Error; err != nil {
-					return err
-				}
-				if n != int64(len(before)+1000) {
-					return fmt.Errorf("inside the transaction: %d employees, want %d", n, len(before)+1000)
-				}
 				return fail
+			},
+			AfterBatch: func(*gorm.DB, time.Time, []string) error {
+				t.Error("a batch was written after BeforeWrite failed")
+				return nil
 			},
 		})
 		_, err := people.Apply(ctx, d, plan, reimportDay)

@@ -1,0 +1,233 @@
+package compliance
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/onramp-lms/onramp/internal/audit"
+	"github.com/onramp-lms/onramp/internal/db"
+)
+
+// maxBoundParameters keeps a multi-row statement under SQLite's limit of
+// 32,766 bound parameters (PostgreSQL allows 65,535).
+const maxBoundParameters = 30000
+
+// write records the checked file batch by batch, each batch in its own
+// transaction: the import's own row first (or the interrupted run it
+// finishes), then the batches, then the import is marked finished.
+func (im *completionsImporter) write(ctx context.Context, d *db.DB, res *CompletionsResult) error {
+	now := im.opts.Now
+	tx := func(fn func(tx *gorm.DB) error) error {
+		res.Batches++
+		start := time.Now()
+		err := d.Tx(ctx, fn)
+		if im.opts.OnTransaction != nil {
+			im.opts.OnTransaction(time.Since(start))
+		}
+		return err
+	}
+	importID := im.resumeID
+	if importID == "" {
+		importID = db.NewID()
+		err := tx(func(tx *gorm.DB) error {
+			return tx.Exec("INSERT INTO completion_imports (id, source_file, file_sha256, started_at) VALUES (?, ?, ?, ?)",
+				importID, im.opts.SourceFile, im.f.sha256, now).Error
+		})
+		if err != nil {
+			return fmt.Errorf("record the completions import: %w", err)
+		}
+	}
+	var notifier Notifier
+	if im.opts.Engine != nil {
+		notifier = im.opts.Engine.Notifier
+	}
+	for batch := range im.batches() {
+		err := tx(func(tx *gorm.DB) error {
+			var problems importProblems
+			planned, err := im.plan(tx, batch, &problems)
+			if err != nil {
+				return err
+			}
+			if !problems.empty() {
+				// The history changed since the file was checked.
+				return fmt.Errorf("%w (%s)", ErrImportConflict, problems.err())
+			}
+			opened, ids, err := im.record(tx, importID, planned)
+			if err != nil {
+				return err
+			}
+			res.Pass.WindowsOpened += len(opened)
+			evs := make([]Event, len(opened))
+			for i, c := range opened {
+				evs[i] = Event{Kind: EventWindowOpen, Cycle: c}
+			}
+			if err := notifyAll(notifier, tx, evs, now); err != nil {
+				return err
+			}
+			if im.opts.AfterBatch != nil {
+				return im.opts.AfterBatch(tx, now, ids)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	// One audit entry for the whole import, with the import marked done.
+	return tx(func(tx *gorm.DB) error {
+		if err := tx.Exec("UPDATE completion_imports SET finished_at = ? WHERE id = ?", now, importID).Error; err != nil {
+			return fmt.Errorf("record the completions import: %w", err)
+		}
+		summary := fmt.Sprintf("Completions import of %s: %s.", im.opts.SourceFile, res.Plan.Summary())
+		if res.Resumed {
+			summary = fmt.Sprintf("Completions import of %s, finishing an interrupted run (%d rows it had recorded were skipped): %s.",
+				im.opts.SourceFile, res.Skipped, res.Plan.Summary())
+		}
+		return audit.Record(tx, audit.Event{
+			At: now, Action: audit.ActionImport, EntityType: "completion", EntityID: importID, Summary: summary,
+			Details: map[string]any{"file": im.opts.SourceFile, "sha256": im.f.sha256, "completions": res.Plan.Total,
+				"employees": res.Plan.Employees, "resumed": res.Resumed, "skipped": res.Skipped, "batches": res.Batches},
+		})
+	})
+}
+
+// record writes one batch's planned completions with multi-row statements:
+// new assignments, superseded cycles closed, open cycles completed, new
+// cycles, the imported records, and the refreshers whose window is already
+// open. It returns the refreshers it opened and the employees' IDs.
+func (im *completionsImporter) record(tx *gorm.DB, importID string, planned [][]PlannedCompletion) ([]*Cycle, []string, error) {
+	now := im.opts.Now
+	var (
+		assignments, cycles, records [][]any
+		closes, completes            []string
+		completeRows                 [][]any
+		opened                       []*Cycle
+		ids                          []string
+	)
+	for _, one := range planned {
+		if len(one) == 0 {
+			continue
+		}
+		ids = append(ids, one[0].EmployeeID)
+		assignmentOf := map[string]string{}
+		for i := range one {
+			c := &one[i]
+			assignmentID := c.AssignmentID
+			if c.NewAssignment {
+				assignmentID = db.NewID()
+				var closedAt *time.Time
+				reason := ""
+				if c.NewAssignmentStatus == "closed" {
+					closedAt, reason = &now, ClosedInactive
+				}
+				assignments = append(assignments, []any{assignmentID, c.EmployeeID, c.CourseID, c.RuleID, c.NewAssignmentStatus, now, closedAt, reason})
+				assignmentOf[c.CourseID] = assignmentID
+			} else if assignmentID == "" {
+				assignmentID = assignmentOf[c.CourseID]
+			}
+			if c.ClosesCycleID != "" {
+				closes = append(closes, c.ClosesCycleID)
+			}
+			cycleID := c.CycleID
+			if cycleID != "" {
+				completes = append(completes, cycleID)
+				completeRows = append(completeRows, []any{cycleID, c.CompletedAt, c.ExpiresAt, c.Derivation})
+			} else {
+				cycleID = db.NewID()
+				cycles = append(cycles, []any{cycleID, assignmentID, c.EmployeeID, c.CourseID, c.CycleNumber, c.Path,
+					StatusCompleted, c.WindowOpensAt, c.DueAt, c.CompletedAt, c.ExpiresAt, c.Derivation, now, now})
+			}
+			records = append(records, []any{db.NewID(), cycleID, c.EmployeeID, c.CourseID, c.CompletedAt, c.Score,
+				c.Evidence, im.opts.SourceFile, c.Row, now, importID})
+			if c.RefresherDueAt != nil {
+				// The window is open already: the refresher starts now, due
+				// when this completion expires, as the scheduler would
+				// start it.
+				days := int(Day(*c.RefresherDueAt).Sub(Day(*c.RefresherOpensAt)).Hours() / 24)
+				opens, due, why := Recurrence{WindowDays: days}.NextWindow(*c.ExpiresAt)
+				a := &Assignment{ID: assignmentID, EmployeeID: c.EmployeeID, CourseID: c.CourseID}
+				next := newCycle(a, c.RefresherNumber, PathRefresher, opens, due, why, now)
+				opened = append(opened, next)
+			}
+		}
+	}
+	if err := insertRows(tx, "assignments", []string{"id", "employee_id", "course_id", "rule_id", "status", "created_at", "closed_at", "closed_reason"}, assignments, ""); err != nil {
+		return nil, nil, fmt.Errorf("create assignments: %w", err)
+	}
+	for part := range slices.Chunk(closes, importBatch) {
+		r := tx.Exec("UPDATE cycles SET status = ?, closed_at = ?, closed_reason = ?, updated_at = ? WHERE id IN ? AND status IN ?",
+			StatusClosed, now, ClosedSupersededByImport, now, part, openStatuses)
+		if r.Error != nil {
+			return nil, nil, fmt.Errorf("close superseded cycles: %w", r.Error)
+		}
+		if r.RowsAffected != int64(len(part)) {
+			return nil, nil, ErrImportConflict
+		}
+	}
+	if err := im.completeCycles(tx, completeRows); err != nil {
+		return nil, nil, err
+	}
+	if err := insertRows(tx, "cycles", []string{"id", "assignment_id", "employee_id", "course_id", "number", "path", "status",
+		"window_opens_at", "due_at", "completed_at", "expires_at", "derivation", "created_at", "updated_at"}, cycles, ""); err != nil {
+		return nil, nil, fmt.Errorf("record imported cycles: %w", err)
+	}
+	if err := insertRows(tx, "imported_completions", []string{"id", "cycle_id", "employee_id", "course_id", "completed_at", "score",
+		"evidence", "source_file", "source_row", "imported_at", "import_id"}, records, ""); err != nil {
+		return nil, nil, fmt.Errorf("record imported completions: %w", err)
+	}
+	refreshers := make([][]any, len(opened))
+	for i, c := range opened {
+		refreshers[i] = []any{c.ID, c.AssignmentID, c.EmployeeID, c.CourseID, c.Number, c.Path, c.Status,
+			c.WindowOpensAt, c.DueAt, nil, nil, c.Derivation, now, now}
+	}
+	if err := insertRows(tx, "cycles", []string{"id", "assignment_id", "employee_id", "course_id", "number", "path", "status",
+		"window_opens_at", "due_at", "completed_at", "expires_at", "derivation", "created_at", "updated_at"}, refreshers, ""); err != nil {
+		return nil, nil, fmt.Errorf("open refresher cycles: %w", err)
+	}
+	return opened, ids, nil
+}
+
+// completeCycles completes the open cycles the rows complete, many per
+// statement (UPDATE … FROM a list of values, which SQLite and PostgreSQL
+// both read), and checks each was still open.
+func (im *completionsImporter) completeCycles(tx *gorm.DB, rows [][]any) error {
+	ts := "?"
+	if tx.Dialector.Name() == "postgres" {
+		ts = "CAST(? AS TIMESTAMP)"
+	}
+	row := "(?, " + ts + ", " + ts + ", ?)"
+	for part := range slices.Chunk(rows, maxBoundParameters/4) {
+		var b strings.Builder
+		args := make([]any, 0, 4*len(part)+4)
+		b.WriteString("WITH v (id, completed_at, expires_at, derivation) AS (VALUES ")
+		for i, r := range part {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(row)
+			args = append(args, r...)
+		}
+		// next_event_at = epoch: the next pass works out the completion's
+		// expiry and refresher window (see advance.go).
+		b.WriteString(`) UPDATE cycles SET status = ?, completed_at = v.completed_at, expires_at = v.expires_at,
+			derivation = v.derivation, updated_at = ?, next_event_at = ? FROM v WHERE cycles.id = v.id AND cycles.status IN (` +
+			strings.TrimSuffix(strings.Repeat("?, ", len(openStatuses)), ", ") + `)`)
+		args = append(args, StatusCompleted, im.opts.Now, epoch)
+		for _, st := range openStatuses {
+			args = append(args, st)
+		}
+		n, err := execBulk(tx, b.String(), args...)
+		if err != nil {
+			return fmt.Errorf("complete cycles: %w", err)
+		}
+		if n != int64(len(part)) {
+			return ErrImportConflict
+		}
+	}
+	return nil
+}
