@@ -2,11 +2,16 @@ package report_test
 
 import (
 	"context"
+	"fmt"
 	"io"
+	"os"
+	"strconv"
 	"testing"
+	"time"
 
 	"gorm.io/gorm"
 
+	"github.com/onramp-lms/onramp/internal/compliance"
 	"github.com/onramp-lms/onramp/internal/db"
 	"github.com/onramp-lms/onramp/internal/report"
 )
@@ -82,4 +87,146 @@ func BenchmarkExportCSV(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/100_000, "ns/row")
+}
+
+// benchPeople is how many people the HR page benchmarks build: 10,000 by
+// default, ONRAMP_BENCH_PEOPLE=100000 for the hospital-system size.
+func benchPeople(b *testing.B) int {
+	n := 10_000
+	if s := os.Getenv("ONRAMP_BENCH_PEOPLE"); s != "" {
+		v, err := strconv.Atoi(s)
+		if err != nil || v < 2000 {
+			b.Fatalf("ONRAMP_BENCH_PEOPLE=%q: give a whole number of at least 2000", s)
+		}
+		n = v
+	}
+	return n
+}
+
+// benchCourses are the 20 yearly courses the HR page benchmarks assign to
+// everyone.
+func benchCourses(f *fixture) []string {
+	courses := []string{"fire", "privacy"}
+	for i := 3; i <= 20; i++ {
+		id := fmt.Sprintf("course-%02d", i)
+		must(f.t, f.db.Exec("INSERT INTO courses (id, title, created_at, updated_at) VALUES (?, ?, ?, ?)", id, fmt.Sprintf("Course %02d", i), testNow, testNow).Error)
+		courses = append(courses, id)
+	}
+	return courses
+}
+
+// hrPagesFixture builds people × 20 courses the way the issue measured
+// them: 40 departments, 2,000 managers with about 50 reports each, and one
+// manager (bulkID(0)) with 1,500 direct reports; a mix of standings with
+// due and expiry dates spread over the year. It returns the big team's
+// manager.
+func hrPagesFixture(b *testing.B) (*fixture, string) {
+	f := newFixture(b)
+	n := benchPeople(b)
+	courses := benchCourses(f)
+	today := compliance.Day(testNow)
+	start := time.Now()
+	err := f.db.Transaction(func(tx *gorm.DB) error {
+		var emps [][]any
+		for i := range n {
+			id := bulkID(i)
+			var manager any
+			switch {
+			case i == 0:
+			case i <= 1500:
+				manager = bulkID(0)
+			case i <= 3500:
+			default:
+				manager = bulkID(1501 + i%2000)
+			}
+			emps = append(emps, []any{id, fmt.Sprintf("B%07d", i), id + "@example.org", fmt.Sprintf("First%d", i%997), fmt.Sprintf("Last%05d", (i*7919)%n),
+				fmt.Sprintf("Department %02d", i%40), fmt.Sprintf("Job %d", i%60), fmt.Sprintf("Site %d", i%12), manager, "active", "learner", testNow, testNow})
+		}
+		bulkInsert(b, tx, "employees", []string{"id", "employee_number", "email", "first_name", "last_name", "department", "job_title", "location", "manager_id", "status", "role", "created_at", "updated_at"}, emps)
+		emps = nil
+		// Assignments and cycles a slice of people at a time, to keep
+		// the setup's memory small at 100,000 people.
+		for lo := 0; lo < n; lo += 5000 {
+			var assigns, cycles [][]any
+			for i := lo; i < min(lo+5000, n); i++ {
+				id := bulkID(i)
+				for k, course := range courses {
+					aid := fmt.Sprintf("%s-a%d", id, k)
+					assigns = append(assigns, []any{aid, id, course, "active", testNow})
+					var status string
+					var due time.Time
+					var completed, expires any
+					switch (i + k) % 5 {
+					case 0, 1:
+						status, due = "completed", today.AddDate(0, 0, -(i+k)%300)
+						completed, expires = due, due.AddDate(1, 0, 0)
+					case 2:
+						status, due = "open", today.AddDate(0, 0, 1+(i*k)%60)
+					case 3:
+						status, due = "overdue", today.AddDate(0, 0, -1-(i*3+k)%200)
+					default:
+						status, due = "in_progress", today.AddDate(0, 0, (i+3*k)%30)
+					}
+					cycles = append(cycles, []any{aid + "-c1", aid, id, course, 1, "full", status, due.AddDate(0, -1, 0), due, completed, expires, testNow, testNow})
+				}
+			}
+			bulkInsert(b, tx, "assignments", []string{"id", "employee_id", "course_id", "status", "created_at"}, assigns)
+			bulkInsert(b, tx, "cycles", []string{"id", "assignment_id", "employee_id", "course_id", "number", "path", "status", "window_opens_at", "due_at", "completed_at", "expires_at", "created_at", "updated_at"}, cycles)
+		}
+		return nil
+	})
+	must(b, err)
+	must(b, f.db.Transaction(func(tx *gorm.DB) error { return report.Refresh(tx, testNow) }))
+	must(b, f.db.Exec("ANALYZE").Error)
+	b.Logf("built %d people × %d courses in %s", n, len(courses), time.Since(start).Round(time.Millisecond))
+	return f, bulkID(0)
+}
+
+// BenchmarkHRPages measures what HR's and a manager's pages read, at
+// ONRAMP_BENCH_PEOPLE people (10,000 by default) × 20 courses.
+func BenchmarkHRPages(b *testing.B) {
+	f, boss := hrPagesFixture(b)
+	ctx := context.Background()
+	b.Run("dashboard", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := report.LoadDashboard(ctx, f.db, report.Filter{}, testNow); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := report.FilterOptions(ctx, f.db, ""); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	page := func(name string) func(b *testing.B) {
+		return func(b *testing.B) {
+			rep, _ := report.Lookup(name)
+			for b.Loop() {
+				if _, err := rep.Count(ctx, f.db, report.Filter{}, testNow); err != nil {
+					b.Fatal(err)
+				}
+				rows, err := rep.Open(ctx, f.db, report.Filter{}, testNow, 100)
+				if err != nil {
+					b.Fatal(err)
+				}
+				n := 0
+				for rows.Next() {
+					n++
+				}
+				rows.Close()
+				if n != 100 {
+					b.Fatalf("%d rows", n)
+				}
+			}
+		}
+	}
+	b.Run("overdue", page("overdue"))
+	b.Run("completions", page("completions"))
+	b.Run("team", func(b *testing.B) {
+		for b.Loop() {
+			t, err := report.TeamOf(ctx, f.db, boss, report.Filter{}, 200)
+			if err != nil || t.People != 1500 {
+				b.Fatalf("%d people: %v", t.People, err)
+			}
+		}
+	})
 }
