@@ -107,7 +107,87 @@ func (o *org) run(t *testing.T, name string, query string) (header []string, row
 	if n != len(rows) {
 		t.Errorf("%s?%s: count %d, rows %d", name, query, n, len(rows))
 	}
+	for _, limit := range []int{1, len(rows), len(rows) + 1} {
+		upTo, more, err := rep.CountUpTo(ctx, o.db, f, testNow, limit)
+		if err != nil || upTo != min(n, limit) || more != (n > limit) {
+			t.Errorf("%s?%s: CountUpTo(%d) = %d, %v, %v; want %d, %v", name, query, limit, upTo, more, err, min(n, limit), n > limit)
+		}
+	}
+	for _, size := range []int{1, 2} {
+		if got := o.walkPages(t, rep, f, size); joined(flat(got)) != joined(flat(rows)) {
+			t.Errorf("%s?%s: pages of %d:\n%v\nthe whole report:\n%v", name, query, size, got, rows)
+		}
+	}
 	return header, rows
+}
+
+// walkPages reads a report a page at a time to the end following Next,
+// then back to the start following Prev, checking that every page going
+// back is the page seen going forward, and returns the rows in order.
+func (o *org) walkPages(t *testing.T, rep *report.Report, f report.Filter, size int) [][]string {
+	t.Helper()
+	ctx := context.Background()
+	text := func(p *report.Page) [][]string {
+		var out [][]string
+		for _, r := range p.Rows {
+			var cells []string
+			for _, v := range r {
+				cells = append(cells, report.Text(v))
+			}
+			out = append(out, cells)
+		}
+		return out
+	}
+	var pages [][][]string
+	var all [][]string
+	cur := ""
+	for {
+		p, err := rep.Page(ctx, o.db, f, testNow, cur, size)
+		if err != nil {
+			t.Fatalf("%s page after %q: %v", rep.Name, cur, err)
+		}
+		if len(p.Rows) > size || (p.Next != "" && len(p.Rows) != size) {
+			t.Fatalf("%s: a page of %d rows (size %d, next %q)", rep.Name, len(p.Rows), size, p.Next)
+		}
+		if (cur == "") != (p.Prev == "") {
+			t.Errorf("%s: page %d has previous link %q", rep.Name, len(pages)+1, p.Prev)
+		}
+		pages = append(pages, text(p))
+		all = append(all, text(p)...)
+		if p.Next == "" {
+			break
+		}
+		cur = p.Next
+		if len(pages) > 100 {
+			t.Fatal("more than 100 pages")
+		}
+	}
+	// Back from the last page.
+	p, _ := rep.Page(ctx, o.db, f, testNow, cur, size)
+	for i := len(pages) - 2; i >= 0; i-- {
+		if p.Prev == "" {
+			t.Fatalf("%s: no previous link on page %d", rep.Name, i+2)
+		}
+		var err error
+		if p, err = rep.Page(ctx, o.db, f, testNow, p.Prev, size); err != nil {
+			t.Fatal(err)
+		}
+		if joined(flat(text(p))) != joined(flat(pages[i])) {
+			t.Errorf("%s: page %d going back %v, going forward %v", rep.Name, i+1, text(p), pages[i])
+		}
+		if i == 0 && p.Prev != "" {
+			t.Errorf("%s: the first page, reached going back, has a previous link", rep.Name)
+		}
+	}
+	return all
+}
+
+func flat(rows [][]string) []string {
+	var out []string
+	for _, r := range rows {
+		out = append(out, strings.Join(r, ","))
+	}
+	return out
 }
 
 // column returns one column of the rows by its title.
