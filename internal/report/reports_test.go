@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/onramp-lms/onramp/internal/compliance"
+	"github.com/onramp-lms/onramp/internal/db"
 	"github.com/onramp-lms/onramp/internal/people"
 	"github.com/onramp-lms/onramp/internal/report"
 )
@@ -421,5 +422,62 @@ func TestDashboard(t *testing.T) {
 	dash, _ = report.LoadDashboard(ctx, o.db, report.Filter{Department: "Nursing", Course: "fire"}, testNow)
 	if dash.Totals.Total() != 1 || dash.Trend[11].Counts.Total() != 1 {
 		t.Errorf("Nursing, fire: %v, trend %v", dash.Totals, dash.Trend[11].Counts)
+	}
+}
+
+// TestDashboardFollowsChangesOnEveryInstance: the dashboard's counts are
+// kept in memory per generation; a change made through another connection
+// pool (another instance) shows on the next load, with the filters right,
+// and nothing is recomputed while the generation stays.
+func TestDashboardFollowsChangesOnEveryInstance(t *testing.T) {
+	o := newOrg(t)
+	ctx := context.Background()
+	other, err := db.Open(ctx, o.url, nil)
+	must(t, err)
+	defer other.Close()
+	load := func(f report.Filter) *report.Dashboard {
+		t.Helper()
+		dash, err := report.LoadDashboard(ctx, o.db, f, testNow)
+		must(t, err)
+		return dash
+	}
+	if dash := load(report.Filter{}); dash.Totals[report.StatusOverdue] != 1 || dash.Totals[report.StatusCompleted] != 2 {
+		t.Fatalf("before: %v", dash.Totals)
+	}
+	// A change that does not go through Changed is not seen: the counts
+	// come from memory.
+	must(t, other.Exec(`UPDATE compliance_status SET status = 'exempt' WHERE employee_id = ?`, o.carl.ID).Error)
+	if dash := load(report.Filter{}); dash.Totals[report.StatusExempt] != 0 {
+		t.Fatalf("the dashboard was recomputed without a change being recorded: %v", dash.Totals)
+	}
+	// Ada completes privacy, recorded on the other instance.
+	must(t, other.Transaction(func(tx *gormDB) error {
+		err := tx.Exec(`UPDATE cycles SET status = 'completed', completed_at = ?, expires_at = ? WHERE employee_id = ? AND course_id = 'privacy'`,
+			testNow, testNow.AddDate(0, 0, 45), o.ada.ID).Error
+		if err != nil {
+			return err
+		}
+		return report.RefreshEmployees(tx, testNow, []string{o.ada.ID})
+	}))
+	dash := load(report.Filter{})
+	if dash.Totals[report.StatusOverdue] != 0 || dash.Totals[report.StatusCompleted] != 3 || dash.Totals[report.StatusExempt] != 1 {
+		t.Errorf("after: %v", dash.Totals)
+	}
+	if got := dash.Expiring; got[0].Count != 1 || got[1].Count != 2 || got[2].Count != 3 {
+		t.Errorf("expiring after: %+v", got)
+	}
+	dash = load(report.Filter{Department: "Nursing", Course: "privacy"})
+	if dash.Totals.Total() != 1 || dash.Totals[report.StatusCompleted] != 1 || len(dash.ByCourse) != 1 || dash.ByCourse[0].CourseID != "privacy" {
+		t.Errorf("Nursing, privacy after: %v %+v", dash.Totals, dash.ByCourse)
+	}
+	if dash := load(report.Filter{Department: "Estates"}); dash.Totals.Total() != 4 || dash.Totals[report.StatusCompleted] != 1 || len(dash.ByDepartment) != 1 {
+		t.Errorf("Estates after: %v %+v", dash.Totals, dash.ByDepartment)
+	}
+	// Another day, the expiring counts move on without any change: Ada's
+	// fire safety completion has expired by then.
+	next, err := report.LoadDashboard(ctx, o.db, report.Filter{}, testNow.AddDate(0, 0, 25))
+	must(t, err)
+	if next.Expiring[2].Count != 2 {
+		t.Errorf("expiring in 30 days, 25 days on: %+v", next.Expiring)
 	}
 }
