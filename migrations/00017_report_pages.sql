@@ -14,9 +14,18 @@ CREATE INDEX compliance_status_overdue_idx ON compliance_status (due_at, sort_na
     WHERE status IN ('overdue', 'expired');
 CREATE INDEX compliance_status_overdue_dept_idx ON compliance_status (department, due_at, sort_name, employee_id, course_id)
     WHERE status IN ('overdue', 'expired');
+-- (status, due_at) gave the order one standing at a time, so the two had to
+-- be sorted together; SQLite still preferred it for the first page.
+DROP INDEX IF EXISTS compliance_status_due_idx;
+-- The team page: whether someone is overdue or expired anywhere, one probe.
+CREATE INDEX compliance_status_attention_idx ON compliance_status (employee_id)
+    WHERE status IN ('overdue', 'expired');
 -- The expiring report (and the dashboard's expiring counts): completed rows
--- by expiry date, then name. It replaces (status, expires_at).
-CREATE INDEX compliance_status_expiring_idx ON compliance_status (status, expires_at, sort_name, employee_id, course_id);
+-- by expiry date, then name, partial like the two above. It replaces
+-- (status, expires_at), which SQLite also preferred for the overdue report's
+-- first page (status IN (…), then sorted).
+CREATE INDEX compliance_status_expiring_idx ON compliance_status (expires_at, sort_name, employee_id, course_id)
+    WHERE status = 'completed';
 DROP INDEX IF EXISTS compliance_status_expires_idx;
 -- The completions report: completed cycles in completion order, the cycle
 -- ID breaking ties. It replaces (completed_at).
@@ -41,5 +50,7 @@ CREATE INDEX IF NOT EXISTS cycles_completed_idx ON cycles (completed_at);
 DROP INDEX cycles_completed_id_idx;
 CREATE INDEX IF NOT EXISTS compliance_status_expires_idx ON compliance_status (status, expires_at);
 DROP INDEX compliance_status_expiring_idx;
+DROP INDEX compliance_status_attention_idx;
 DROP INDEX compliance_status_overdue_dept_idx;
+CREATE INDEX IF NOT EXISTS compliance_status_due_idx ON compliance_status (status, due_at);
 DROP INDEX compliance_status_overdue_idx;

@@ -23,7 +23,7 @@ func (s *Server) teamPage(c echo.Context) error {
 	if err := s.scopeToTeam(ctx, me, &f); err != nil {
 		return err
 	}
-	team, err := report.TeamOf(ctx, s.DB, f.Manager, f, reportTeamLimit)
+	team, err := report.TeamOf(ctx, s.DB, f.Manager, f, c.QueryParam(report.ParamCursor), 0)
 	if err != nil {
 		return err
 	}

@@ -121,8 +121,11 @@ func benchCourses(f *fixture) []string {
 // due and expiry dates spread over the year. It returns the big team's
 // manager.
 func hrPagesFixture(b *testing.B) (*fixture, string) {
+	return buildHRData(b, benchPeople(b))
+}
+
+func buildHRData(b testing.TB, n int) (*fixture, string) {
 	f := newFixture(b)
-	n := benchPeople(b)
 	courses := benchCourses(f)
 	today := compliance.Day(testNow)
 	start := time.Now()
@@ -183,48 +186,92 @@ func hrPagesFixture(b *testing.B) (*fixture, string) {
 }
 
 // BenchmarkHRPages measures what HR's and a manager's pages read, at
-// ONRAMP_BENCH_PEOPLE people (10,000 by default) × 20 courses.
+// ONRAMP_BENCH_PEOPLE people (10,000 by default) × 20 courses:
+//
+//   - dashboard: the counts (kept in memory per generation), the trend and
+//     the filters' choices, as GET /admin reads them;
+//   - dashboard-recompute: the same after a change was recorded, which
+//     recomputes the counts (once per change, in the background);
+//   - overdue, completions: the first page of the report and its count up
+//     to 10,000, as GET /admin/reports reads them; overdue-deep follows
+//     Next 20 times (a page 21 deep costs the same as the first);
+//   - team: the first page of a team of 1,500 direct reports, as GET /team.
 func BenchmarkHRPages(b *testing.B) {
 	f, boss := hrPagesFixture(b)
 	ctx := context.Background()
+	dashboard := func(b *testing.B) {
+		if _, err := report.LoadDashboard(ctx, f.db, report.Filter{}, testNow); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := report.FilterOptions(ctx, f.db, ""); err != nil {
+			b.Fatal(err)
+		}
+	}
 	b.Run("dashboard", func(b *testing.B) {
+		dashboard(b) // the counts as any earlier visit left them
 		for b.Loop() {
-			if _, err := report.LoadDashboard(ctx, f.db, report.Filter{}, testNow); err != nil {
-				b.Fatal(err)
-			}
-			if _, err := report.FilterOptions(ctx, f.db, ""); err != nil {
-				b.Fatal(err)
+			dashboard(b)
+		}
+	})
+	b.Run("dashboard-recompute", func(b *testing.B) {
+		for b.Loop() {
+			must(b, f.db.Transaction(func(tx *gorm.DB) error { return report.Changed(tx) }))
+			// The first load after a change waits for the counts (up to
+			// 100 ms) and may show the previous ones; the second shows
+			// the new ones, so both are timed.
+			dashboard(b)
+			for {
+				g, err := report.Generation(ctx, f.db)
+				must(b, err)
+				dashboard(b)
+				if g2, _ := report.Generation(ctx, f.db); g2 == g && report.DashboardGeneration(f.db) == g {
+					break
+				}
+				time.Sleep(10 * time.Millisecond)
 			}
 		}
 	})
-	page := func(name string) func(b *testing.B) {
+	page := func(name string, deep int) func(b *testing.B) {
 		return func(b *testing.B) {
 			rep, _ := report.Lookup(name)
+			cur := ""
+			for range deep {
+				p, err := rep.Page(ctx, f.db, report.Filter{}, testNow, cur, 100)
+				must(b, err)
+				cur = p.Next
+			}
 			for b.Loop() {
-				if _, err := rep.Count(ctx, f.db, report.Filter{}, testNow); err != nil {
+				if _, _, err := rep.CountUpTo(ctx, f.db, report.Filter{}, testNow, 10_000); err != nil {
 					b.Fatal(err)
 				}
-				rows, err := rep.Open(ctx, f.db, report.Filter{}, testNow, 100)
-				if err != nil {
-					b.Fatal(err)
-				}
-				n := 0
-				for rows.Next() {
-					n++
-				}
-				rows.Close()
-				if n != 100 {
-					b.Fatalf("%d rows", n)
+				p, err := rep.Page(ctx, f.db, report.Filter{}, testNow, cur, 100)
+				if err != nil || len(p.Rows) != 100 {
+					b.Fatalf("%d rows: %v", len(p.Rows), err)
 				}
 			}
 		}
 	}
-	b.Run("overdue", page("overdue"))
-	b.Run("completions", page("completions"))
+	b.Run("overdue", page("overdue", 0))
+	b.Run("overdue-deep", page("overdue", 20))
+	b.Run("overdue-department", func(b *testing.B) {
+		rep, _ := report.Lookup("overdue")
+		flt := report.Filter{Department: "Department 07"}
+		for b.Loop() {
+			if _, _, err := rep.CountUpTo(ctx, f.db, flt, testNow, 10_000); err != nil {
+				b.Fatal(err)
+			}
+			p, err := rep.Page(ctx, f.db, flt, testNow, "", 100)
+			if err != nil || len(p.Rows) != 100 {
+				b.Fatalf("%d rows: %v", len(p.Rows), err)
+			}
+		}
+	})
+	b.Run("completions", page("completions", 0))
+	b.Run("status", page("status", 0))
 	b.Run("team", func(b *testing.B) {
 		for b.Loop() {
-			t, err := report.TeamOf(ctx, f.db, boss, report.Filter{}, 200)
-			if err != nil || t.People != 1500 {
+			t, err := report.TeamOf(ctx, f.db, boss, report.Filter{}, "", 0)
+			if err != nil || t.People != 1500 || len(t.Members) != report.TeamPageSize {
 				b.Fatalf("%d people: %v", t.People, err)
 			}
 		}

@@ -190,9 +190,9 @@ func computeDashboard(ctx context.Context, d *db.DB, now time.Time) (*dashAggreg
 		sums = append(sums, "SUM(CASE WHEN expires_at <= ? THEN 1 ELSE 0 END)")
 		args = append(args, today.AddDate(0, 0, days))
 	}
-	args = append(args, string(StatusCompleted), today, today.AddDate(0, 0, ExpiringWithin[len(ExpiringWithin)-1]))
+	args = append(args, today, today.AddDate(0, 0, ExpiringWithin[len(ExpiringWithin)-1]))
 	ers, err := d.WithContext(ctx).Raw(`SELECT course_id, department, `+strings.Join(sums, ", ")+` FROM compliance_status
-		WHERE status = ? AND expires_at >= ? AND expires_at <= ? GROUP BY course_id, department`, args...).Rows()
+		WHERE status = 'completed' AND expires_at >= ? AND expires_at <= ? GROUP BY course_id, department`, args...).Rows()
 	if err != nil {
 		return nil, fmt.Errorf("dashboard expiring: %w", err)
 	}
@@ -215,4 +215,15 @@ func computeDashboard(ctx context.Context, d *db.DB, now time.Time) (*dashAggreg
 		return nil, fmt.Errorf("dashboard expiring: %w", err)
 	}
 	return agg, nil
+}
+
+// DashboardGeneration is the generation of the counts kept in memory for
+// d, 0 when there are none (for tests and benchmarks).
+func DashboardGeneration(d *db.DB) int64 {
+	dashboards.mu.Lock()
+	defer dashboards.mu.Unlock()
+	if s := dashboards.dbs[d]; s != nil && s.agg != nil {
+		return s.agg.generation
+	}
+	return 0
 }

@@ -271,7 +271,8 @@ func expiringPlan(_ context.Context, _ *db.DB, f Filter, now time.Time) (*plan, 
 		keys:  append([]orderKey{{"s.expires_at", keyTime}}, byName...),
 		count: "COUNT(*)",
 	}
-	p.where("s.status = ? AND s.expires_at >= ? AND s.expires_at <= ?", string(StatusCompleted), today, today.AddDate(0, 0, f.HorizonDays()))
+	// A literal for the partial index, as in overduePlan.
+	p.where("s.status = 'completed' AND s.expires_at >= ? AND s.expires_at <= ?", today, today.AddDate(0, 0, f.HorizonDays()))
 	p.filterPeople(f, "s", "s.course_id", "s.employee_id")
 	p.scan = func(rs *sql.Rows, keys []any) ([]any, error) {
 		var number, manager sql.NullString

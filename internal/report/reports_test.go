@@ -2,6 +2,7 @@ package report_test
 
 import (
 	"context"
+	"errors"
 	"net/url"
 	"strings"
 	"testing"
@@ -348,7 +349,7 @@ func TestDepartmentsReport(t *testing.T) {
 func TestTeamOf(t *testing.T) {
 	o := newOrg(t)
 	ctx := context.Background()
-	team, err := report.TeamOf(ctx, o.db, o.boss.ID, report.Filter{}, 0)
+	team, err := report.TeamOf(ctx, o.db, o.boss.ID, report.Filter{}, "", 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -363,17 +364,45 @@ func TestTeamOf(t *testing.T) {
 	if team.Members[2].Depth != 1 || team.Members[0].Depth != 2 || len(team.Members[0].Courses) != 2 {
 		t.Errorf("depths or courses: %+v", team.Members)
 	}
-	team, _ = report.TeamOf(ctx, o.db, o.boss.ID, report.Filter{Department: "Nursing"}, 0)
+	team, _ = report.TeamOf(ctx, o.db, o.boss.ID, report.Filter{Department: "Nursing"}, "", 0)
 	if len(team.Members) != 1 || team.Members[0].Name != "Ada Lovelace" {
 		t.Errorf("boss's team in Nursing: %+v", team.Members)
 	}
-	team, _ = report.TeamOf(ctx, o.db, o.boss.ID, report.Filter{Course: "privacy", Status: report.StatusNotStarted}, 0)
+	team, _ = report.TeamOf(ctx, o.db, o.boss.ID, report.Filter{Course: "privacy", Status: report.StatusNotStarted}, "", 0)
 	if len(team.Members) != 1 || team.Members[0].Name != "Bob Builder" || len(team.Members[0].Courses) != 1 {
 		t.Errorf("boss's team not started in privacy: %+v", team.Members)
 	}
-	team, _ = report.TeamOf(ctx, o.db, o.boss.ID, report.Filter{}, 1)
-	if len(team.Members) != 1 || team.People != 3 {
-		t.Errorf("limit 1: %d members of %d", len(team.Members), team.People)
+	// A page at a time: each page counts the whole team; Next and Prev
+	// walk it in the same order.
+	var walked []string
+	var cursors []string
+	cur := ""
+	for {
+		team, err = report.TeamOf(ctx, o.db, o.boss.ID, report.Filter{}, cur, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(team.Members) != 1 || team.People != 3 || team.Attention != 2 || (cur == "") != (team.Prev == "") {
+			t.Fatalf("page after %q: %d members of %d, prev %q", cur, len(team.Members), team.People, team.Prev)
+		}
+		walked, cursors = append(walked, team.Members[0].Name), append(cursors, team.Prev)
+		if team.Next == "" {
+			break
+		}
+		cur = team.Next
+	}
+	if joined(walked) != "Bob Builder|Ada Lovelace|Len Lead" {
+		t.Errorf("pages of 1: %s", joined(walked))
+	}
+	back, err := report.TeamOf(ctx, o.db, o.boss.ID, report.Filter{}, cursors[2], 1)
+	if err != nil || len(back.Members) != 1 || back.Members[0].Name != "Ada Lovelace" || back.Prev == "" || back.Next == "" {
+		t.Errorf("back from the last page: %+v (%v)", back, err)
+	}
+	if back, _ = report.TeamOf(ctx, o.db, o.boss.ID, report.Filter{}, back.Prev, 1); len(back.Members) != 1 || back.Members[0].Name != "Bob Builder" || back.Prev != "" {
+		t.Errorf("back to the first page: %+v", back)
+	}
+	if _, err := report.TeamOf(ctx, o.db, o.boss.ID, report.Filter{}, "bm90IGEgY3Vyc29y", 1); !errors.As(err, new(*report.CursorError)) {
+		t.Errorf("a made-up cursor: %v", err)
 	}
 	for _, c := range []struct {
 		manager, person *people.Employee
