@@ -180,6 +180,27 @@ func buildHRData(b testing.TB, n int) (*fixture, string) {
 	})
 	must(b, err)
 	must(b, f.db.Transaction(func(tx *gorm.DB) error { return report.Refresh(tx, testNow) }))
+	// A year of daily snapshots, as the scheduler leaves them: today's,
+	// copied to each of the 365 days before.
+	must(b, f.db.Transaction(func(tx *gorm.DB) error { return report.Snapshot(tx, testNow) }))
+	var snap []struct {
+		CourseID, Department, Status string
+		People                       int
+	}
+	must(b, f.db.Raw(`SELECT course_id, department, status, people FROM compliance_history`).Scan(&snap).Error)
+	must(b, f.db.Transaction(func(tx *gorm.DB) error {
+		var rows [][]any
+		for k := 1; k <= 365; k++ {
+			for _, r := range snap {
+				rows = append(rows, []any{today.AddDate(0, 0, -k), r.CourseID, r.Department, r.Status, r.People})
+			}
+			if len(rows) > 50_000 || k == 365 {
+				bulkInsert(b, tx, "compliance_history", []string{"day", "course_id", "department", "status", "people"}, rows)
+				rows = rows[:0]
+			}
+		}
+		return nil
+	}))
 	must(b, f.db.Exec("ANALYZE").Error)
 	b.Logf("built %d people × %d courses in %s", n, len(courses), time.Since(start).Round(time.Millisecond))
 	return f, bulkID(0)

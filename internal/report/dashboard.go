@@ -6,7 +6,6 @@ import (
 	"sort"
 	"time"
 
-	"github.com/onramp-lms/onramp/internal/compliance"
 	"github.com/onramp-lms/onramp/internal/db"
 )
 
@@ -120,83 +119,27 @@ func LoadDashboard(ctx context.Context, d *db.DB, f Filter, now time.Time) (*Das
 	for i, days := range ExpiringWithin {
 		dash.Expiring = append(dash.Expiring, ExpiringCount{Days: days, Count: expiring[i]})
 	}
-	if err := loadTrend(ctx, d, dash, f, now); err != nil {
-		return nil, err
-	}
+	dash.Trend = trendOf(agg, f)
 	return dash, nil
 }
 
-// loadTrend takes the last snapshot of each of the last TrendMonths months.
-func loadTrend(ctx context.Context, d *db.DB, dash *Dashboard, f Filter, now time.Time) error {
-	today := compliance.Day(now)
-	current := time.Date(today.Year(), today.Month(), 1, 0, 0, 0, 0, time.UTC)
-	first := current.AddDate(0, 1-TrendMonths, 0)
-	last := map[time.Time]time.Time{} // month → its last snapshot day
-	drs, err := d.WithContext(ctx).Raw(`SELECT DISTINCT day FROM compliance_history WHERE day >= ? AND day <= ?`, first, today).Rows()
-	if err != nil {
-		return fmt.Errorf("dashboard trend: %w", err)
-	}
-	defer drs.Close()
-	for drs.Next() {
-		var nd nullTime
-		if err := drs.Scan(&nd); err != nil {
-			return fmt.Errorf("dashboard trend: %w", err)
-		}
-		dd := compliance.Day(nd.Time)
-		m := time.Date(dd.Year(), dd.Month(), 1, 0, 0, 0, 0, time.UTC)
-		if dd.After(last[m]) {
-			last[m] = dd
-		}
-	}
-	if err := drs.Err(); err != nil {
-		return fmt.Errorf("dashboard trend: %w", err)
-	}
+// trendOf takes the last snapshot of each of the last TrendMonths months
+// from the aggregate, with the filter's department and course.
+func trendOf(agg *dashAggregate, f Filter) []TrendPoint {
+	current := time.Date(agg.today.Year(), agg.today.Month(), 1, 0, 0, 0, 0, time.UTC)
+	var out []TrendPoint
 	for i := range TrendMonths {
-		m := first.AddDate(0, i, 0)
-		dash.Trend = append(dash.Trend, TrendPoint{Month: m, Day: last[m], Counts: Counts{}})
-	}
-	if len(last) == 0 {
-		return nil
-	}
-	picked := make([]time.Time, 0, len(last))
-	for _, dd := range last {
-		picked = append(picked, dd)
-	}
-	sort.Slice(picked, func(i, j int) bool { return picked[i].Before(picked[j]) })
-	q := `SELECT h.day, h.status, SUM(h.people) FROM compliance_history h WHERE h.day IN ?`
-	args := []any{picked}
-	if f.Department != "" {
-		q, args = q+" AND h.department = ?", append(args, f.Department)
-	}
-	if f.Course != "" {
-		q, args = q+" AND h.course_id = ?", append(args, f.Course)
-	}
-	rs, err := d.WithContext(ctx).Raw(q+" GROUP BY h.day, h.status", args...).Rows()
-	if err != nil {
-		return fmt.Errorf("dashboard trend: %w", err)
-	}
-	defer rs.Close()
-	byDay := map[time.Time]Counts{}
-	for rs.Next() {
-		var dd nullTime
-		var status string
-		var n int
-		if err := rs.Scan(&dd, &status, &n); err != nil {
-			return fmt.Errorf("dashboard trend: %w", err)
+		m := current.AddDate(0, i+1-TrendMonths, 0)
+		p := TrendPoint{Month: m, Counts: Counts{}}
+		if td, ok := agg.trend[m]; ok {
+			p.Day = td.day
+			for _, r := range td.rows {
+				if (f.Department == "" || r.department == f.Department) && (f.Course == "" || r.course == f.Course) {
+					p.Counts[r.status] += r.n
+				}
+			}
 		}
-		k := compliance.Day(dd.Time)
-		if byDay[k] == nil {
-			byDay[k] = Counts{}
-		}
-		byDay[k][Status(status)] += n
+		out = append(out, p)
 	}
-	if err := rs.Err(); err != nil {
-		return fmt.Errorf("dashboard trend: %w", err)
-	}
-	for i := range dash.Trend {
-		if c := byDay[dash.Trend[i].Day]; c != nil {
-			dash.Trend[i].Counts = c
-		}
-	}
-	return nil
+	return out
 }

@@ -48,6 +48,15 @@ type dashAggregate struct {
 	generation int64
 	today      time.Time
 	rows       []dashRow
+	// trend holds the snapshots of the last day of each of the last
+	// TrendMonths months that have one, by month.
+	trend map[time.Time]trendDay
+}
+
+// trendDay is one day's snapshot in compliance_history.
+type trendDay struct {
+	day  time.Time
+	rows []dashRow // without expiring
 }
 
 // staleWait is how long a dashboard request waits for a recomputation
@@ -214,7 +223,63 @@ func computeDashboard(ctx context.Context, d *db.DB, now time.Time) (*dashAggreg
 	if err := ers.Err(); err != nil {
 		return nil, fmt.Errorf("dashboard expiring: %w", err)
 	}
+	if agg.trend, err = loadTrendDays(ctx, d, today); err != nil {
+		return nil, err
+	}
 	return agg, nil
+}
+
+// loadTrendDays reads, for each of the last TrendMonths months, its last
+// snapshot: the day is one backward step on compliance_history's primary
+// key per month, and the rows are that day's (courses × departments ×
+// standings, a few thousand).
+func loadTrendDays(ctx context.Context, d *db.DB, today time.Time) (map[time.Time]trendDay, error) {
+	current := time.Date(today.Year(), today.Month(), 1, 0, 0, 0, 0, time.UTC)
+	out := map[time.Time]trendDay{}
+	var days []time.Time
+	for i := range TrendMonths {
+		m := current.AddDate(0, i+1-TrendMonths, 0)
+		end := m.AddDate(0, 1, 0)
+		if end.After(today) {
+			end = today.AddDate(0, 0, 1)
+		}
+		var got []nullTime
+		err := d.WithContext(ctx).Raw(`SELECT day FROM compliance_history WHERE day >= ? AND day < ? ORDER BY day DESC LIMIT 1`, m, end).Scan(&got).Error
+		if err != nil {
+			return nil, fmt.Errorf("dashboard trend: %w", err)
+		}
+		if len(got) == 1 && got[0].Valid {
+			dd := compliance.Day(got[0].Time)
+			out[m] = trendDay{day: dd}
+			days = append(days, dd)
+		}
+	}
+	if len(days) == 0 {
+		return out, nil
+	}
+	rs, err := d.WithContext(ctx).Raw(`SELECT day, course_id, department, status, people FROM compliance_history WHERE day IN ?`, days).Rows()
+	if err != nil {
+		return nil, fmt.Errorf("dashboard trend: %w", err)
+	}
+	defer rs.Close()
+	for rs.Next() {
+		var dd nullTime
+		var r dashRow
+		var status string
+		if err := rs.Scan(&dd, &r.course, &r.department, &status, &r.n); err != nil {
+			return nil, fmt.Errorf("dashboard trend: %w", err)
+		}
+		r.status = Status(status)
+		day := compliance.Day(dd.Time)
+		m := time.Date(day.Year(), day.Month(), 1, 0, 0, 0, 0, time.UTC)
+		td := out[m]
+		td.rows = append(td.rows, r)
+		out[m] = td
+	}
+	if err := rs.Err(); err != nil {
+		return nil, fmt.Errorf("dashboard trend: %w", err)
+	}
+	return out, nil
 }
 
 // DashboardGeneration is the generation of the counts kept in memory for
