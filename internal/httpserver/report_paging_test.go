@@ -8,9 +8,11 @@ import (
 	"testing"
 
 	"github.com/PuerkitoBio/goquery"
+	"github.com/xuri/excelize/v2"
 	"gorm.io/gorm"
 
 	"github.com/onramp-lms/onramp/internal/people"
+	"github.com/onramp-lms/onramp/internal/report"
 )
 
 // TestReportAndTeamPagesArePaged: the reports page and the team page show
@@ -133,4 +135,35 @@ func TestReportAndTeamPagesArePaged(t *testing.T) {
 		t.Errorf("filtered team's next link %q", next)
 	}
 	mustStatus(t, o.leadC.Get("/team?cursor=bm9wZQ"), http.StatusBadRequest)
+}
+
+// TestXLSXDownloadGoesOnToFurtherSheets: over HTTP, a report longer than a
+// sheet (here 2 rows a sheet) downloads as one workbook whose sheets each
+// start with the header and together hold every row.
+func TestXLSXDownloadGoesOnToFurtherSheets(t *testing.T) {
+	o := newReportOrg(t)
+	defer func(n int) { report.MaxSheetRows = n }(report.MaxSheetRows)
+	report.MaxSheetRows = 2
+	res := o.hrC.Get("/admin/reports/status.xlsx")
+	mustStatus(t, res, http.StatusOK)
+	x, err := excelize.OpenReader(strings.NewReader(res.Body))
+	if err != nil {
+		t.Fatalf("not a workbook (%d bytes): %v", len(res.Body), err)
+	}
+	if got := strings.Join(x.GetSheetList(), ","); got != "Report,Report 2,Report 3" {
+		t.Errorf("sheets: %s", got)
+	}
+	var names []string
+	for _, sheet := range x.GetSheetList() {
+		rows, _ := x.GetRows(sheet)
+		if len(rows) == 0 || rows[0][1] != "Employee" {
+			t.Fatalf("%s: %q", sheet, rows)
+		}
+		for _, r := range rows[1:] {
+			names = append(names, r[1])
+		}
+	}
+	if len(names) != 6 || names[0] != "Bea Boss" {
+		t.Errorf("rows: %v", names)
+	}
 }
