@@ -183,6 +183,9 @@ func (r *Report) Page(ctx context.Context, d *db.DB, f Filter, now time.Time, cu
 	if err != nil {
 		return nil, err
 	}
+	if r.Name == "departments" && f.JobTitle == "" && f.Location == "" && f.Manager == "" {
+		return departmentsPage(ctx, d, p, f, now, cur, size)
+	}
 	var before bool
 	if cur != "" {
 		var key []any
@@ -257,4 +260,61 @@ func (r *Report) CountUpTo(ctx context.Context, d *db.DB, f Filter, now time.Tim
 		return limit, true, nil
 	}
 	return n, false, nil
+}
+
+// departmentsPage is the by-department report from the dashboard's sums
+// (see LoadDashboard) when the filter is one they hold, department and
+// course: the same rows as the query, without reading compliance_status.
+func departmentsPage(ctx context.Context, d *db.DB, p *plan, f Filter, now time.Time, cur string, size int) (*Page, error) {
+	var key []any
+	var before bool
+	if cur != "" {
+		var err error
+		if key, before, err = p.decodeCursor("departments", cur); err != nil {
+			return nil, err
+		}
+	}
+	agg, err := dashboards.get(ctx, d, now)
+	if err != nil {
+		return nil, err
+	}
+	byDept := map[string]Counts{}
+	for _, r := range agg.rows {
+		if (f.Department != "" && r.department != f.Department) || (f.Course != "" && r.course != f.Course) {
+			continue
+		}
+		if byDept[r.department] == nil {
+			byDept[r.department] = Counts{}
+		}
+		byDept[r.department][r.status] += r.n
+	}
+	var names []string
+	for name := range byDept {
+		if key == nil || (!before && name > key[0].(string)) || (before && name < key[0].(string)) {
+			names = append(names, name)
+		}
+	}
+	slices.Sort(names)
+	more := len(names) > size
+	if more && before {
+		names = names[len(names)-size:]
+	} else if more {
+		names = names[:size]
+	}
+	page := &Page{Columns: departmentColumns}
+	for _, name := range names {
+		c := byDept[name]
+		page.Rows = append(page.Rows, []any{DepartmentName(name), c.Total(), c[StatusCompleted], c[StatusExempt],
+			c[StatusInProgress], c[StatusNotStarted], c[StatusOverdue], c[StatusExpired], c.Percent()})
+	}
+	if len(names) == 0 {
+		return page, nil
+	}
+	if !before && more || before {
+		page.Next = p.encodeCursor("departments", []any{names[len(names)-1]}, false)
+	}
+	if !before && cur != "" || before && more {
+		page.Prev = p.encodeCursor("departments", []any{names[0]}, true)
+	}
+	return page, nil
 }
