@@ -13,18 +13,23 @@ import (
 // courses, that each report's page is a range scan of an index in the
 // report's order, with no sort of the rows, first page and later pages
 // alike. (PostgreSQL plans from its own statistics; the benchmark measures
-// it.) The plans it logs, with -v, are these:
+// it.) The plans it logs with -v (first page, then a page after a cursor):
 //
 //	status       SCAN s USING INDEX compliance_status_name_idx
 //	             SEARCH s USING INDEX compliance_status_name_idx ((sort_name,employee_id,course_id)>(?,?,?))
 //	overdue      SCAN s USING INDEX compliance_status_overdue_idx
 //	             SEARCH s USING INDEX compliance_status_overdue_idx ((due_at,sort_name,employee_id,course_id)>(?,?,?,?))
-//	  department SEARCH s USING INDEX compliance_status_overdue_dept_idx (department=? AND …)
-//	expiring     SEARCH s USING INDEX compliance_status_expiring_idx (status=? AND expires_at>? AND expires_at<?)
+//	  department SEARCH s USING INDEX compliance_status_overdue_dept_idx (department=?)
+//	             SEARCH s USING INDEX compliance_status_overdue_dept_idx (department=? AND (due_at,sort_name,employee_id,course_id)>(?,?,?,?))
+//	expiring     SEARCH s USING INDEX compliance_status_expiring_idx (expires_at>? AND expires_at<?)
+//	             (the same: the horizon bounds the range, the cursor filters within it)
 //	completions  SEARCH c USING INDEX cycles_completed_id_idx (completed_at>?)
+//	             SEARCH c USING INDEX cycles_completed_id_idx ((completed_at,id)>(?,?))
+//	matrix       SCAN s USING INDEX compliance_status_name_idx
+//	             SEARCH s USING INDEX compliance_status_name_idx ((sort_name,employee_id)>(?,?))
 //
-// (each with SEARCH … USING INTEGER PRIMARY KEY or INDEX for the joined
-// course, manager and employee).
+// each with SEARCH … USING INDEX …_autoindex_… (id=?) for the joined course,
+// manager and employee, and no TEMP B-TREE.
 func TestPagePlans(t *testing.T) {
 	f, _ := buildHRData(t, 2000)
 	if f.db.Dialect != db.SQLite {
