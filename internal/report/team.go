@@ -86,7 +86,13 @@ func TeamOf(ctx context.Context, d *db.DB, managerID string, f Filter, cur strin
 	// is a plain row-value comparison. Whether someone needs attention is
 	// one probe of the partial index compliance_status_attention_idx; the
 	// chain comes first (CROSS JOIN fixes the order on SQLite, which would
-	// otherwise read every employee and look each up in the chain).
+	// otherwise read every employee and look each up in the chain). Its
+	// plan on SQLite (EXPLAIN QUERY PLAN, 4,000 people × 20 courses):
+	//
+	//	MATERIALIZE chain: SEARCH employees USING INDEX employees_manager_idx (manager_id=?), recursively
+	//	SCAN ch; SEARCH e USING INDEX sqlite_autoindex_employees_1 (id=?)
+	//	CORRELATED SCALAR SUBQUERY: SEARCH s USING INDEX compliance_status_attention_idx (employee_id=?)
+	//	USE TEMP B-TREE FOR GROUP BY, then ORDER BY: the team's members only
 	attention := "SELECT 1 FROM compliance_status s WHERE s.employee_id = e.id AND s.status IN ('overdue', 'expired')"
 	matches := ""
 	args := []any{managerID}
