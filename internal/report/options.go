@@ -63,39 +63,85 @@ type factsEntry struct {
 }
 
 type factsCache struct {
-	mu sync.Mutex
-	m  map[*db.DB]*factsEntry
+	mu      sync.Mutex
+	m       map[*db.DB]*factsEntry
+	running map[*db.DB]chan struct{}
 }
 
-var orgFacts = &factsCache{m: map[*db.DB]*factsEntry{}}
+var orgFacts = &factsCache{m: map[*db.DB]*factsEntry{}, running: map[*db.DB]chan struct{}{}}
 
+// get returns the organisation's choices and head count. When the kept
+// ones are out of date they are read again in the background, and the
+// request waits for them up to staleWait, as the dashboard does.
 func (c *factsCache) get(ctx context.Context, d *db.DB) (factsEntry, error) {
 	gen, err := Generation(ctx, d)
 	if err != nil {
 		return factsEntry{}, err
 	}
 	c.mu.Lock()
+	have := c.m[d]
+	if have != nil && have.generation >= gen && time.Since(have.at) < optionsMaxAge {
+		c.mu.Unlock()
+		return *have, nil
+	}
+	done := c.running[d]
+	if done == nil {
+		done = make(chan struct{})
+		c.running[d] = done
+		go func() {
+			cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), computeTimeout)
+			defer cancel()
+			e, err := readFacts(cctx, d, gen)
+			c.mu.Lock()
+			if err == nil {
+				if len(c.m) >= maxCachedDBs {
+					clear(c.m)
+				}
+				c.m[d] = e
+			}
+			delete(c.running, d)
+			c.mu.Unlock()
+			close(done)
+		}()
+	}
+	c.mu.Unlock()
+	var timeout <-chan time.Time
+	if have != nil {
+		timeout = time.After(staleWait)
+	}
+	select {
+	case <-done:
+	case <-timeout:
+		return *have, nil
+	case <-ctx.Done():
+		return factsEntry{}, ctx.Err()
+	}
+	c.mu.Lock()
 	e := c.m[d]
 	c.mu.Unlock()
-	if e != nil && e.generation == gen && time.Since(e.at) < optionsMaxAge {
+	if e != nil && e.generation >= gen {
 		return *e, nil
 	}
-	ne := &factsEntry{generation: gen, at: time.Now()}
-	if ne.options, err = filterOptions(ctx, d, ""); err != nil {
+	// The reading failed: read again here, to return its error.
+	e, err = readFacts(ctx, d, gen)
+	if err != nil {
 		return factsEntry{}, err
+	}
+	return *e, nil
+}
+
+func readFacts(ctx context.Context, d *db.DB, gen int64) (*factsEntry, error) {
+	e := &factsEntry{generation: gen, at: time.Now()}
+	var err error
+	if e.options, err = filterOptions(ctx, d, ""); err != nil {
+		return nil, err
 	}
 	var n int64
 	if err := d.WithContext(ctx).Raw(`SELECT COUNT(*) FROM employees WHERE status = 'active'`).Row().Scan(&n); err != nil {
-		return factsEntry{}, fmt.Errorf("count people: %w", err)
+		return nil, fmt.Errorf("count people: %w", err)
 	}
-	ne.people = int(n)
-	c.mu.Lock()
-	if len(c.m) >= maxCachedDBs {
-		clear(c.m)
-	}
-	c.m[d] = ne
-	c.mu.Unlock()
-	return *ne, nil
+	e.people = int(n)
+	return e, nil
 }
 
 func filterOptions(ctx context.Context, d *db.DB, managerID string) (Options, error) {
