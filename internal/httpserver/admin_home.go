@@ -10,7 +10,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/onramp-lms/onramp/internal/notify"
-	"github.com/onramp-lms/onramp/internal/people"
 	"github.com/onramp-lms/onramp/internal/report"
 	"github.com/onramp-lms/onramp/web/views"
 )
@@ -42,11 +41,9 @@ func (s *Server) adminHome(c echo.Context) error {
 	} else if at != nil {
 		v.AsOf = at.UTC().Format("2 January 2006 15:04 UTC")
 	}
-	var n int64
-	if err := s.DB.WithContext(ctx).Model(&people.Employee{}).Where("status = ?", people.StatusActive).Count(&n).Error; err != nil {
+	if v.People, err = report.ActivePeople(ctx, s.DB); err != nil {
 		return err
 	}
-	v.People = int(n)
 	link := func(name string, extra url.Values) string {
 		q := f.Values()
 		for k, vs := range extra {

@@ -97,10 +97,33 @@ func (s *Server) downloadReport(c echo.Context, team bool) error {
 	}
 	res := c.Response()
 	h := res.Header()
-	h.Set(echo.HeaderContentType, format.ContentType())
-	h.Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="%s"`, report.FileName(rep.Name, format, now)))
-	h.Set("Cache-Control", "no-store")
-	res.WriteHeader(http.StatusOK)
+	header := func() {
+		h.Set(echo.HeaderContentType, format.ContentType())
+		h.Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="%s"`, report.FileName(rep.Name, format, now)))
+		h.Set("Cache-Control", "no-store")
+		res.WriteHeader(http.StatusOK)
+	}
+	if format == report.XLSX {
+		// A workbook cannot start before its last row is read; reading
+		// them all first means a failure is still an error page, never a
+		// 200 with an empty body. Past report.MaxSheetRows rows it goes on
+		// to further sheets.
+		wb, err := report.BuildXLSX(rows)
+		if err != nil {
+			s.Log.Error("report download failed", "report", rep.Name, "format", string(format), "error", err.Error())
+			return echo.NewHTTPError(http.StatusInternalServerError, "The workbook could not be built. Try again, filter the report, or download it as CSV.")
+		}
+		defer wb.Close()
+		header()
+		if _, err := wb.WriteTo(res); err != nil {
+			s.Log.Error("report download failed", "report", rep.Name, "format", string(format), "rows", wb.Rows, "error", err.Error())
+			abortResponse(res)
+			return nil
+		}
+		s.Log.Info("report downloaded", "report", rep.Name, "format", string(format), "rows", wb.Rows, "sheets", wb.Sheets, "scope", scope)
+		return nil
+	}
+	header()
 	n, err := report.Write(res, format, rows)
 	if err != nil {
 		// The status is sent; cutting the connection makes the client see

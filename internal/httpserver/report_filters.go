@@ -14,10 +14,6 @@ import (
 	"github.com/onramp-lms/onramp/web/views"
 )
 
-// reportTeamLimit is how many people the team page lists; the downloads
-// hold everyone.
-const reportTeamLimit = 200
-
 // parseReportFilter reads the filter from the query string; a bad one is a
 // 400 whose message says what is wrong.
 func parseReportFilter(c echo.Context) (report.Filter, error) {

@@ -11,11 +11,14 @@ import (
 	"github.com/onramp-lms/onramp/web/views"
 )
 
-// reportPreviewRows is how many rows the reports page shows.
-const reportPreviewRows = 100
+// reportCountLimit is how far the reports page counts a report's rows:
+// past it, the page says "more than 10,000" rather than read them all.
+const reportCountLimit = 10_000
 
 // adminReports is HR's reports page: the report chosen with ?report=, its
-// filters as a GET form, a count, the first rows and the download links.
+// filters as a GET form, a count (up to reportCountLimit), one page of rows
+// with links to the next and previous pages (?cursor=, keyset pagination:
+// a page costs the same however deep it is), and the download links.
 func (s *Server) adminReports(c echo.Context) error {
 	ctx := c.Request().Context()
 	name := c.QueryParam("report")
@@ -59,27 +62,38 @@ func (s *Server) adminReports(c echo.Context) error {
 				v.Ignored = append(v.Ignored, p)
 			}
 		}
-		if v.Count, err = rep.Count(ctx, s.DB, f, now); err != nil {
+		cur := c.QueryParam(report.ParamCursor)
+		page, err := rep.Page(ctx, s.DB, f, now, cur, report.PageSize)
+		if ce, ok := errors.AsType[*report.CursorError](err); ok {
+			return echo.NewHTTPError(http.StatusBadRequest, "That page link is not right: "+ce.Error()+".")
+		} else if err != nil {
 			return err
 		}
-		rows, err := rep.Open(ctx, s.DB, f, now, reportPreviewRows)
-		if err != nil {
+		if cur == "" && page.Next == "" {
+			v.Count = len(page.Rows) // the whole report is on the page
+		} else if v.Count, v.CountMore, err = rep.CountUpTo(ctx, s.DB, f, now, reportCountLimit); err != nil {
 			return err
 		}
-		defer rows.Close()
-		for _, col := range rows.Columns() {
+		for _, col := range page.Columns {
 			v.Columns = append(v.Columns, col.Title)
 		}
-		for rows.Next() {
+		for _, vals := range page.Rows {
 			cells := make([]string, 0, len(v.Columns))
-			for _, val := range rows.Values() {
+			for _, val := range vals {
 				cells = append(cells, report.Text(val))
 			}
 			v.Rows = append(v.Rows, cells)
 		}
-		if err := rows.Err(); err != nil {
-			return err
+		pageURL := func(cursor string) string {
+			if cursor == "" {
+				return ""
+			}
+			q := f.Values()
+			q.Set("report", rep.Name)
+			q.Set(report.ParamCursor, cursor)
+			return "/admin/reports?" + q.Encode()
 		}
+		v.NextURL, v.PrevURL, v.Paged = pageURL(page.Next), pageURL(page.Prev), cur != ""
 	}
 	noStore(c)
 	return render(c, status, views.AdminReports(s.page(c, "Reports: "+rep.Title, "admin"), v))

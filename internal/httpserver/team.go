@@ -1,6 +1,7 @@
 package httpserver
 
 import (
+	"errors"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -11,7 +12,9 @@ import (
 )
 
 // teamPage shows a manager everyone who reports to them, directly or not,
-// with the reports' filters and downloads limited to that team. Naming a
+// a page of report.TeamPageSize people at a time (?cursor=, from the Next
+// and Previous links), with the reports' filters and downloads limited to
+// that team. Naming a
 // manager outside the team in the filter is a 403.
 func (s *Server) teamPage(c echo.Context) error {
 	ctx := c.Request().Context()
@@ -23,8 +26,10 @@ func (s *Server) teamPage(c echo.Context) error {
 	if err := s.scopeToTeam(ctx, me, &f); err != nil {
 		return err
 	}
-	team, err := report.TeamOf(ctx, s.DB, f.Manager, f, reportTeamLimit)
-	if err != nil {
+	team, err := report.TeamOf(ctx, s.DB, f.Manager, f, c.QueryParam(report.ParamCursor), report.TeamPageSize)
+	if ce, ok := errors.AsType[*report.CursorError](err); ok {
+		return echo.NewHTTPError(http.StatusBadRequest, "That page link is not right: "+ce.Error()+".")
+	} else if err != nil {
 		return err
 	}
 	// Links and the form leave out the manager when it is the viewer.
@@ -33,6 +38,15 @@ func (s *Server) teamPage(c echo.Context) error {
 		shown.Manager = ""
 	}
 	v := views.TeamView{People: team.People, Attention: team.Attention, Filtered: !shown.Empty()}
+	pageURL := func(cursor string) string {
+		if cursor == "" {
+			return ""
+		}
+		q := shown.Values()
+		q.Set(report.ParamCursor, cursor)
+		return "/team?" + q.Encode()
+	}
+	v.NextURL, v.PrevURL = pageURL(team.Next), pageURL(team.Prev)
 	if v.Filter, err = s.reportFilterForm(ctx, "/team", shown, formFields{people: true, days: true, managed: me.ID}); err != nil {
 		return err
 	}

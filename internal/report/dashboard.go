@@ -4,10 +4,8 @@ import (
 	"context"
 	"fmt"
 	"sort"
-	"strings"
 	"time"
 
-	"github.com/onramp-lms/onramp/internal/compliance"
 	"github.com/onramp-lms/onramp/internal/db"
 )
 
@@ -53,183 +51,95 @@ func (p TrendPoint) HasData() bool { return !p.Day.IsZero() }
 // TrendMonths is how far back the trend goes.
 const TrendMonths = 12
 
-// LoadDashboard reads the dashboard from compliance_status and
-// compliance_history. Only the filter's department and course apply.
+// LoadDashboard reads the dashboard. Only the filter's department and
+// course apply.
+//
+// The counts come from an aggregate of compliance_status (per course,
+// department and standing, with the completions expiring within each
+// horizon) that is computed once per generation (see Changed) and day and
+// kept in memory, so a dashboard costs a primary-key read and a few
+// thousand additions however large the organisation is. When the
+// generation has moved, the aggregate is recomputed in the background;
+// the request waits for it up to staleWait and otherwise shows the
+// previous counts, which are at most one change old (the page says when
+// the data was last brought up to date).
 func LoadDashboard(ctx context.Context, d *db.DB, f Filter, now time.Time) (*Dashboard, error) {
-	conds, args := dashboardConds(f)
+	agg, err := dashboards.get(ctx, d, now)
+	if err != nil {
+		return nil, err
+	}
+	var titles []struct{ ID, Title string }
+	if err := d.WithContext(ctx).Raw(`SELECT id, title FROM courses`).Scan(&titles).Error; err != nil {
+		return nil, fmt.Errorf("dashboard courses: %w", err)
+	}
+	title := map[string]string{}
+	for _, t := range titles {
+		title[t.ID] = t.Title
+	}
 	dash := &Dashboard{Totals: Counts{}}
-	var byCourse []struct {
-		CourseID, Title string
-		Status          Status
-		N               int
-	}
-	err := d.WithContext(ctx).Raw(`
-		SELECT t.course_id, COALESCE(co.title, t.course_id) AS title, t.status, t.n
-		FROM (SELECT s.course_id, s.status, COUNT(*) AS n FROM compliance_status s`+conds+` GROUP BY s.course_id, s.status) t
-		LEFT JOIN courses co ON co.id = t.course_id
-		ORDER BY title, t.course_id`, args...).Scan(&byCourse).Error
-	if err != nil {
-		return nil, fmt.Errorf("dashboard by course: %w", err)
-	}
-	for _, r := range byCourse {
-		if n := len(dash.ByCourse); n == 0 || dash.ByCourse[n-1].CourseID != r.CourseID {
-			dash.ByCourse = append(dash.ByCourse, CourseSummary{CourseID: r.CourseID, Title: r.Title, Counts: Counts{}})
+	courses := map[string]*CourseSummary{}
+	depts := map[string]*DepartmentSummary{}
+	expiring := make([]int, len(ExpiringWithin))
+	for _, r := range agg.rows {
+		if (f.Department != "" && r.department != f.Department) || (f.Course != "" && r.course != f.Course) {
+			continue
 		}
-		dash.ByCourse[len(dash.ByCourse)-1].Counts[r.Status] += r.N
-		dash.Totals[r.Status] += r.N
-	}
-	var byDept []struct {
-		Department string
-		Status     Status
-		N          int
-	}
-	err = d.WithContext(ctx).Raw(`SELECT s.department, s.status, COUNT(*) AS n FROM compliance_status s`+conds+`
-		GROUP BY s.department, s.status ORDER BY s.department`, args...).Scan(&byDept).Error
-	if err != nil {
-		return nil, fmt.Errorf("dashboard by department: %w", err)
-	}
-	for _, r := range byDept {
-		if n := len(dash.ByDepartment); n == 0 || dash.ByDepartment[n-1].Department != r.Department {
-			dash.ByDepartment = append(dash.ByDepartment, DepartmentSummary{Department: r.Department, Counts: Counts{}})
+		dash.Totals[r.status] += r.n
+		cs := courses[r.course]
+		if cs == nil {
+			t := title[r.course]
+			if t == "" {
+				t = r.course
+			}
+			cs = &CourseSummary{CourseID: r.course, Title: t, Counts: Counts{}}
+			courses[r.course] = cs
 		}
-		dash.ByDepartment[len(dash.ByDepartment)-1].Counts[r.Status] += r.N
+		cs.Counts[r.status] += r.n
+		ds := depts[r.department]
+		if ds == nil {
+			ds = &DepartmentSummary{Department: r.department, Counts: Counts{}}
+			depts[r.department] = ds
+		}
+		ds.Counts[r.status] += r.n
+		for i, n := range r.expiring {
+			expiring[i] += n
+		}
 	}
-	if err := loadExpiring(ctx, d, dash, conds, args, now); err != nil {
-		return nil, err
+	for _, cs := range courses {
+		dash.ByCourse = append(dash.ByCourse, *cs)
 	}
-	if err := loadTrend(ctx, d, dash, f, now); err != nil {
-		return nil, err
+	sort.Slice(dash.ByCourse, func(i, j int) bool {
+		a, b := dash.ByCourse[i], dash.ByCourse[j]
+		return a.Title < b.Title || a.Title == b.Title && a.CourseID < b.CourseID
+	})
+	for _, ds := range depts {
+		dash.ByDepartment = append(dash.ByDepartment, *ds)
 	}
+	sort.Slice(dash.ByDepartment, func(i, j int) bool { return dash.ByDepartment[i].Department < dash.ByDepartment[j].Department })
+	for i, days := range ExpiringWithin {
+		dash.Expiring = append(dash.Expiring, ExpiringCount{Days: days, Count: expiring[i]})
+	}
+	dash.Trend = trendOf(agg, f)
 	return dash, nil
 }
 
-func dashboardConds(f Filter) (string, []any) {
-	var conds []string
-	var args []any
-	if f.Department != "" {
-		conds, args = append(conds, "s.department = ?"), append(args, f.Department)
-	}
-	if f.Course != "" {
-		conds, args = append(conds, "s.course_id = ?"), append(args, f.Course)
-	}
-	if len(conds) == 0 {
-		return "", nil
-	}
-	return " WHERE " + strings.Join(conds, " AND "), args
-}
-
-func loadExpiring(ctx context.Context, d *db.DB, dash *Dashboard, conds string, args []any, now time.Time) error {
-	today := compliance.Day(now)
-	horizon := ExpiringWithin[len(ExpiringWithin)-1]
-	cond := "s.status = ? AND s.expires_at >= ? AND s.expires_at <= ?"
-	if conds == "" {
-		conds = " WHERE " + cond
-	} else {
-		conds += " AND " + cond
-	}
-	q := `SELECT s.expires_at FROM compliance_status s` + conds
-	all := append(append([]any{}, args...), string(StatusCompleted), today, today.AddDate(0, 0, horizon))
-	// Counting per horizon in Go keeps the SQL free of date arithmetic,
-	// which SQLite and PostgreSQL write differently; the rows are the
-	// completions expiring within 90 days, a small part of the table.
-	rs, err := d.WithContext(ctx).Raw(q, all...).Rows()
-	if err != nil {
-		return fmt.Errorf("dashboard expiring: %w", err)
-	}
-	defer rs.Close()
-	counts := make([]int, len(ExpiringWithin))
-	for rs.Next() {
-		var t nullTime
-		if err := rs.Scan(&t); err != nil {
-			return fmt.Errorf("dashboard expiring: %w", err)
-		}
-		left := daysBetween(today, compliance.Day(t.Time))
-		for i, days := range ExpiringWithin {
-			if left <= days {
-				counts[i]++
+// trendOf takes the last snapshot of each of the last TrendMonths months
+// from the aggregate, with the filter's department and course.
+func trendOf(agg *dashAggregate, f Filter) []TrendPoint {
+	current := time.Date(agg.today.Year(), agg.today.Month(), 1, 0, 0, 0, 0, time.UTC)
+	var out []TrendPoint
+	for i := range TrendMonths {
+		m := current.AddDate(0, i+1-TrendMonths, 0)
+		p := TrendPoint{Month: m, Counts: Counts{}}
+		if td, ok := agg.trend[m]; ok {
+			p.Day = td.day
+			for _, r := range td.rows {
+				if (f.Department == "" || r.department == f.Department) && (f.Course == "" || r.course == f.Course) {
+					p.Counts[r.status] += r.n
+				}
 			}
 		}
+		out = append(out, p)
 	}
-	if err := rs.Err(); err != nil {
-		return fmt.Errorf("dashboard expiring: %w", err)
-	}
-	for i, days := range ExpiringWithin {
-		dash.Expiring = append(dash.Expiring, ExpiringCount{Days: days, Count: counts[i]})
-	}
-	return nil
-}
-
-// loadTrend takes the last snapshot of each of the last TrendMonths months.
-func loadTrend(ctx context.Context, d *db.DB, dash *Dashboard, f Filter, now time.Time) error {
-	today := compliance.Day(now)
-	current := time.Date(today.Year(), today.Month(), 1, 0, 0, 0, 0, time.UTC)
-	first := current.AddDate(0, 1-TrendMonths, 0)
-	last := map[time.Time]time.Time{} // month → its last snapshot day
-	drs, err := d.WithContext(ctx).Raw(`SELECT DISTINCT day FROM compliance_history WHERE day >= ? AND day <= ?`, first, today).Rows()
-	if err != nil {
-		return fmt.Errorf("dashboard trend: %w", err)
-	}
-	defer drs.Close()
-	for drs.Next() {
-		var nd nullTime
-		if err := drs.Scan(&nd); err != nil {
-			return fmt.Errorf("dashboard trend: %w", err)
-		}
-		dd := compliance.Day(nd.Time)
-		m := time.Date(dd.Year(), dd.Month(), 1, 0, 0, 0, 0, time.UTC)
-		if dd.After(last[m]) {
-			last[m] = dd
-		}
-	}
-	if err := drs.Err(); err != nil {
-		return fmt.Errorf("dashboard trend: %w", err)
-	}
-	for i := range TrendMonths {
-		m := first.AddDate(0, i, 0)
-		dash.Trend = append(dash.Trend, TrendPoint{Month: m, Day: last[m], Counts: Counts{}})
-	}
-	if len(last) == 0 {
-		return nil
-	}
-	picked := make([]time.Time, 0, len(last))
-	for _, dd := range last {
-		picked = append(picked, dd)
-	}
-	sort.Slice(picked, func(i, j int) bool { return picked[i].Before(picked[j]) })
-	q := `SELECT h.day, h.status, SUM(h.people) FROM compliance_history h WHERE h.day IN ?`
-	args := []any{picked}
-	if f.Department != "" {
-		q, args = q+" AND h.department = ?", append(args, f.Department)
-	}
-	if f.Course != "" {
-		q, args = q+" AND h.course_id = ?", append(args, f.Course)
-	}
-	rs, err := d.WithContext(ctx).Raw(q+" GROUP BY h.day, h.status", args...).Rows()
-	if err != nil {
-		return fmt.Errorf("dashboard trend: %w", err)
-	}
-	defer rs.Close()
-	byDay := map[time.Time]Counts{}
-	for rs.Next() {
-		var dd nullTime
-		var status string
-		var n int
-		if err := rs.Scan(&dd, &status, &n); err != nil {
-			return fmt.Errorf("dashboard trend: %w", err)
-		}
-		k := compliance.Day(dd.Time)
-		if byDay[k] == nil {
-			byDay[k] = Counts{}
-		}
-		byDay[k][Status(status)] += n
-	}
-	if err := rs.Err(); err != nil {
-		return fmt.Errorf("dashboard trend: %w", err)
-	}
-	for i := range dash.Trend {
-		if c := byDay[dash.Trend[i].Day]; c != nil {
-			dash.Trend[i].Counts = c
-		}
-	}
-	return nil
+	return out
 }

@@ -58,6 +58,21 @@
 // refresh takes about 8 s / 21 s, which is why it runs daily and hourly,
 // not every minute, while the per-minute pass stays in milliseconds.
 //
+// # The dashboard
+//
+// compliance_generation holds a number that Changed bumps in every
+// transaction that writes compliance_status (Refresh and RefreshEmployees
+// call it; a new writer must too). LoadDashboard keeps, per database, the
+// table summed up per course, department and standing, with the
+// completions expiring within 30, 60 and 90 days and the trend's monthly
+// snapshots, computed once per generation and day; a dashboard then costs
+// one primary-key read and a few thousand additions in Go, whatever the
+// filter (department, course). When the generation has moved, the sums are
+// recomputed in the background (one at a time); the request waits up to
+// 100 ms for them and otherwise shows the previous ones. Every instance
+// compares with the same row, so each sees every change. The organisation's
+// filter choices and head count are kept the same way for up to a minute.
+//
 // # Reports and exports
 //
 // Reports lists them: status, overdue, expiring, completions, matrix and
@@ -68,14 +83,26 @@
 // one person in memory. ParseFilter is the one place filters are read, from
 // query parameters and (turned into them) command-line flags.
 //
+// Pages read a report a page at a time (Report.Page) with keyset
+// pagination: each report's order ends with columns that make it unique,
+// an opaque cursor holds the last (or first) row's values of them, and the
+// next page is "the rows after these" as a row-value comparison, which is a
+// range scan of the index in that order (migrations/00017_report_pages.sql;
+// TestPagePlans checks the plans). CountUpTo counts no further than the
+// page says ("more than 10,000 rows"). The team page does the same over a
+// manager's chain (TeamOf): those who need attention first, then by name.
+//
 // Write streams Rows as CSV, JSON (an array, one object per line) or XLSX.
 // CSV and JSON go out as they are read, pushed to the client every 256
 // rows, so the first bytes leave long before the last row is read. XLSX
-// cannot: a ZIP needs the whole sheet first. excelize's StreamWriter keeps
-// the sheet in a temporary file (in memory up to 16 MiB), and the ZIP is
+// cannot: a ZIP needs the whole sheet first. BuildXLSX reads every row into
+// excelize's StreamWriter, which keeps each sheet in a temporary file (in
+// memory up to 16 MiB), starting a new sheet with the same header every
+// MaxSheetRows (1,048,575) rows; only then is the status sent and the ZIP
 // written straight to the client instead of to excelize's in-memory
-// buffer, so memory stays bounded for any size but the download starts
-// only once the last row is read. Cells that start with =, +, -, @, a tab
+// buffer, so memory stays bounded for any size, a failure is an error page
+// rather than an empty 200, and the download starts once the last row is
+// read. Cells that start with =, +, -, @, a tab
 // or a carriage return get a leading single quote (Neutralise) in CSV and
 // XLSX, so no spreadsheet runs them as formulas.
 //

@@ -74,9 +74,11 @@ func Neutralise(s string) string {
 // wrote. CSV and JSON go out as they are read: every flushEvery rows the
 // buffered text is written to w and, when w can flush (an HTTP response),
 // flushed to the client. XLSX cannot start before the end: the ZIP needs the
-// whole sheet, so excelize's StreamWriter keeps the sheet in a temporary
-// file (in memory up to 16 MiB) and the ZIP is written straight to w once
-// the last row is read; memory stays bounded either way.
+// whole sheet, so excelize's StreamWriter keeps the sheets in temporary
+// files (in memory up to 16 MiB each) and the ZIP is written straight to w
+// once the last row is read (see BuildXLSX: nothing is written before;
+// past MaxSheetRows rows the workbook continues on further sheets); memory
+// stays bounded either way.
 func Write(w io.Writer, f Format, rows Rows) (int, error) {
 	switch f {
 	case CSV:
@@ -200,53 +202,99 @@ func writeJSON(w io.Writer, rows Rows) (int, error) {
 	return n, nil
 }
 
-// sheetName is the one worksheet of an export.
+// sheetName names an export's first worksheet; the next are "Report 2",
+// "Report 3" and so on.
 const sheetName = "Report"
 
-func writeXLSX(w io.Writer, rows Rows) (n int, err error) {
+// MaxSheetRows is how many data rows one worksheet holds below its header:
+// Excel's limit of 1,048,576 rows, less the header. A larger report
+// continues on further sheets, each with the same header. (Tests lower it.)
+var MaxSheetRows = 1_048_575
+
+// Workbook is an XLSX report read whole, its sheets kept by excelize in
+// temporary files, ready to be written. Close it.
+type Workbook struct {
+	f *excelize.File
+	// Rows is how many data rows it holds; Sheets how many worksheets.
+	Rows   int
+	Sheets int
+}
+
+// BuildXLSX reads every row into a workbook, starting a new sheet (with
+// the header again) every MaxSheetRows rows. Nothing is written anywhere
+// but temporary files, so a caller that answers over HTTP can still send
+// an error status if this fails, and sends the success status only once
+// there is a whole workbook to follow it.
+func BuildXLSX(rows Rows) (_ *Workbook, err error) {
 	f := excelize.NewFile()
 	defer func() {
-		if cerr := f.Close(); cerr != nil && err == nil {
-			err = cerr
+		if err != nil {
+			f.Close()
 		}
 	}()
 	if err := f.SetSheetName("Sheet1", sheetName); err != nil {
-		return 0, err
-	}
-	sw, err := f.NewStreamWriter(sheetName)
-	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	header, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	dateStyle, err := f.NewStyle(&excelize.Style{CustomNumFmt: ptr("yyyy-mm-dd")})
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	stampStyle, err := f.NewStyle(&excelize.Style{CustomNumFmt: ptr("yyyy-mm-dd hh:mm")})
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	cols := rows.Columns()
-	for i, c := range cols {
-		width := float64(max(12, min(40, len(c.Title)+4)))
-		if err := sw.SetColWidth(i+1, i+1, width); err != nil {
-			return 0, err
-		}
-	}
-	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
-		return 0, err
-	}
 	cells := make([]any, len(cols))
-	for i, c := range cols {
-		cells[i] = excelize.Cell{StyleID: header, Value: Neutralise(c.Title)}
+	wb := &Workbook{f: f}
+	var sw *excelize.StreamWriter
+	onSheet := 0
+	// startSheet opens the next sheet with its column widths, frozen
+	// header and header row.
+	startSheet := func() error {
+		name := sheetName
+		if wb.Sheets > 0 {
+			if err := sw.Flush(); err != nil {
+				return err
+			}
+			name = fmt.Sprintf("%s %d", sheetName, wb.Sheets+1)
+			if _, err := f.NewSheet(name); err != nil {
+				return err
+			}
+		}
+		wb.Sheets++
+		onSheet = 0
+		var err error
+		if sw, err = f.NewStreamWriter(name); err != nil {
+			return err
+		}
+		for i, c := range cols {
+			width := float64(max(12, min(40, len(c.Title)+4)))
+			if err := sw.SetColWidth(i+1, i+1, width); err != nil {
+				return err
+			}
+		}
+		if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+			return err
+		}
+		head := make([]any, len(cols))
+		for i, c := range cols {
+			head[i] = excelize.Cell{StyleID: header, Value: Neutralise(c.Title)}
+		}
+		return sw.SetRow("A1", head)
 	}
-	if err := sw.SetRow("A1", cells); err != nil {
-		return 0, err
+	if err := startSheet(); err != nil {
+		return nil, err
 	}
 	for rows.Next() {
+		if onSheet == MaxSheetRows {
+			if err := startSheet(); err != nil {
+				return nil, err
+			}
+		}
 		for i, v := range rows.Values() {
 			switch x := v.(type) {
 			case string:
@@ -259,34 +307,67 @@ func writeXLSX(w io.Writer, rows Rows) (n int, err error) {
 				cells[i] = v
 			}
 		}
-		ref, err := excelize.CoordinatesToCellName(1, n+2)
+		ref, err := excelize.CoordinatesToCellName(1, onSheet+2)
 		if err != nil {
-			return n, err
+			return nil, err
 		}
 		if err := sw.SetRow(ref, cells); err != nil {
-			return n, err
+			return nil, err
 		}
-		n++
+		onSheet++
+		wb.Rows++
 	}
 	if err := rows.Err(); err != nil {
-		return n, err
+		return nil, err
 	}
 	if err := sw.Flush(); err != nil {
-		return n, err
+		return nil, err
 	}
-	// excelize builds its ZIP in a bytes.Buffer; handing it a zip writer on
-	// w instead sends the file out as it is compressed, so memory holds
-	// neither the sheet nor the ZIP.
-	zw := &countingZip{Writer: zip.NewWriter(w)}
-	f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return zw })
-	if _, err := f.WriteToBuffer(); err != nil {
-		return n, err
+	return wb, nil
+}
+
+// WriteTo writes the workbook to w. excelize builds its ZIP in a
+// bytes.Buffer; handing it a zip writer on w instead sends the file out as
+// it is compressed, so memory holds neither the sheets nor the ZIP.
+func (wb *Workbook) WriteTo(w io.Writer) (int64, error) {
+	cw := &countingWriter{w: w}
+	zw := &countingZip{Writer: zip.NewWriter(cw)}
+	wb.f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return zw })
+	if _, err := wb.f.WriteToBuffer(); err != nil {
+		return cw.n, err
 	}
 	if !zw.closed {
-		return n, errors.New("xlsx: the workbook was not finished")
+		return cw.n, errors.New("xlsx: the workbook was not finished")
 	}
 	flushTo(w)
-	return n, nil
+	return cw.n, nil
+}
+
+// Close removes the workbook's temporary files.
+func (wb *Workbook) Close() error { return wb.f.Close() }
+
+// writeXLSX builds the whole workbook, then writes it: on an error while
+// reading the rows nothing has been written to w.
+func writeXLSX(w io.Writer, rows Rows) (int, error) {
+	wb, err := BuildXLSX(rows)
+	if err != nil {
+		return 0, err
+	}
+	defer wb.Close()
+	_, err = wb.WriteTo(w)
+	return wb.Rows, err
+}
+
+// countingWriter counts what goes through it.
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
 }
 
 // countingZip notes that excelize closed the archive (wrote its directory).

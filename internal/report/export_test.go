@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -231,5 +233,79 @@ func TestFileNameAndFormats(t *testing.T) {
 		if _, err := report.ParseFormat(bad); err == nil {
 			t.Errorf("format %q accepted", bad)
 		}
+	}
+}
+
+// failingRows fails after its rows, as a database cursor cut off midway.
+type failingRows struct{ sliceRows }
+
+func (f *failingRows) Err() error {
+	if f.i > len(f.rows) {
+		return errors.New("connection lost")
+	}
+	return nil
+}
+
+// TestXLSXContinuesOnFurtherSheets: past MaxSheetRows data rows (here 3)
+// the workbook goes on to "Report 2", "Report 3", each with the header
+// and frozen panes; every row is written once, in order. A report whose
+// rows fail midway writes nothing at all.
+func TestXLSXContinuesOnFurtherSheets(t *testing.T) {
+	defer func(n int) { report.MaxSheetRows = n }(report.MaxSheetRows)
+	report.MaxSheetRows = 3
+	rows := &sliceRows{columns: []report.Column{{"n", "Number"}, {"name", "Name"}}}
+	for i := range 7 {
+		rows.rows = append(rows.rows, []any{i + 1, fmt.Sprintf("row %d", i+1)})
+	}
+	var out bytes.Buffer
+	n, err := report.Write(&out, report.XLSX, rows)
+	if err != nil || n != 7 {
+		t.Fatalf("wrote %d rows: %v", n, err)
+	}
+	x, err := excelize.OpenReader(&out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	if got := strings.Join(x.GetSheetList(), ","); got != "Report,Report 2,Report 3" {
+		t.Fatalf("sheets: %s", got)
+	}
+	var seen []string
+	for _, sheet := range x.GetSheetList() {
+		all, err := x.GetRows(sheet)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(all) == 0 || strings.Join(all[0], ",") != "Number,Name" {
+			t.Errorf("%s: header %v", sheet, all)
+			continue
+		}
+		if len(all)-1 > 3 {
+			t.Errorf("%s holds %d rows", sheet, len(all)-1)
+		}
+		for _, r := range all[1:] {
+			seen = append(seen, r[0]+"="+r[1])
+		}
+		if panes, err := x.GetPanes(sheet); err != nil || !panes.Freeze || panes.YSplit != 1 {
+			t.Errorf("%s: panes %+v (%v)", sheet, panes, err)
+		}
+	}
+	if got := strings.Join(seen, " "); got != "1=row 1 2=row 2 3=row 3 4=row 4 5=row 5 6=row 6 7=row 7" {
+		t.Errorf("rows across the sheets: %s", got)
+	}
+	// Exactly a sheet's worth stays on one sheet.
+	out.Reset()
+	rows.i, rows.rows = 0, rows.rows[:3]
+	if _, err := report.Write(&out, report.XLSX, rows); err != nil {
+		t.Fatal(err)
+	}
+	if x, err := excelize.OpenReader(&out); err != nil || len(x.GetSheetList()) != 1 {
+		t.Errorf("3 rows: %v (%v)", x.GetSheetList(), err)
+	}
+
+	bad := &failingRows{sliceRows{columns: rows.columns, rows: rows.rows}}
+	out.Reset()
+	if _, err := report.Write(&out, report.XLSX, bad); err == nil || out.Len() != 0 {
+		t.Errorf("failing rows: %v, %d bytes written", err, out.Len())
 	}
 }

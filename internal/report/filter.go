@@ -51,7 +51,11 @@ var filterParams = []string{ParamDepartment, ParamCourse, ParamJobTitle, ParamLo
 
 // pageParams are query parameters that may sit beside the filter on a
 // report's address without being part of it.
-var pageParams = map[string]bool{"report": true, "format": true}
+var pageParams = map[string]bool{"report": true, "format": true, ParamCursor: true}
+
+// ParamCursor is where a page of a report (or of the team page) starts, an
+// opaque value from a Next or Previous link.
+const ParamCursor = "cursor"
 
 // FilterError says which filter is wrong and how, in words for the person
 // who typed it.

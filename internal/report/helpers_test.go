@@ -23,15 +23,17 @@ func day(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0,
 // fixture is a migrated database with two courses, for building people and
 // cycles by hand.
 type fixture struct {
-	t  testing.TB
-	db *db.DB
-	n  int
+	t   testing.TB
+	db  *db.DB
+	url string
+	n   int
 }
 
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	d, err := db.Open(ctx, apptest.NewDatabaseURL(t), nil)
+	url := apptest.NewDatabaseURL(t)
+	d, err := db.Open(ctx, url, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +47,7 @@ func newFixture(t testing.TB) *fixture {
 			t.Fatal(err)
 		}
 	}
-	return &fixture{t: t, db: d}
+	return &fixture{t: t, db: d, url: url}
 }
 
 // person adds an active employee.

@@ -44,9 +44,10 @@ func matrixPlan(ctx context.Context, d *db.DB, f Filter, _ time.Time) (*plan, er
 		columns: columns,
 		selects: `s.employee_id, s.employee_number, s.employee_name, s.department, s.job_title, s.location,
 			s.course_id, s.status, s.due_at, s.completed_at, s.expires_at`,
-		from:    "compliance_status s",
-		orderBy: "s.sort_name, s.employee_id, s.course_id",
-		count:   "COUNT(DISTINCT s.employee_id)",
+		from:     "compliance_status s",
+		keys:     byName,
+		pageKeys: 2,
+		count:    "COUNT(DISTINCT s.employee_id)",
 	}
 	p.filterPeople(f, "s", "s.course_id", "s.employee_id")
 	if f.Status != "" {
@@ -60,11 +61,11 @@ func matrixPlan(ctx context.Context, d *db.DB, f Filter, _ time.Time) (*plan, er
 	}
 	// The raw rows carry the employee ID first, for grouping; the pivot
 	// drops it.
-	p.scan = func(rs *sql.Rows) ([]any, error) {
+	p.scan = func(rs *sql.Rows, keys []any) ([]any, error) {
 		var number sql.NullString
 		var id, name, dept, job, loc, courseID, status string
 		var due, completed, expires nullTime
-		if err := rs.Scan(&id, &number, &name, &dept, &job, &loc, &courseID, &status, &due, &completed, &expires); err != nil {
+		if err := rs.Scan(append([]any{&id, &number, &name, &dept, &job, &loc, &courseID, &status, &due, &completed, &expires}, keys...)...); err != nil {
 			return nil, err
 		}
 		return []any{id, str(number), name, dept, job, loc, courseID, cell(Status(status), due, completed, expires)}, nil
@@ -113,7 +114,12 @@ type matrixRows struct {
 	emitted int
 	pending []any
 	current []any
+	// pendingKey and currentKey are the order keys of the first raw row
+	// of the pending and the current person.
+	pendingKey, currentKey []any
 }
+
+func (m *matrixRows) key() []any { return m.currentKey }
 
 func (m *matrixRows) Columns() []Column { return m.raw.columns }
 
@@ -125,8 +131,9 @@ func (m *matrixRows) Next() bool {
 		if !m.raw.Next() {
 			return false
 		}
-		m.pending = append([]any(nil), m.raw.Values()...)
+		m.pending, m.pendingKey = append([]any(nil), m.raw.Values()...), m.raw.key()
 	}
+	m.currentKey = m.pendingKey
 	row := make([]any, m.width)
 	id := m.pending[0]
 	copy(row, m.pending[1:6])
@@ -140,7 +147,7 @@ func (m *matrixRows) Next() bool {
 		}
 		next := m.raw.Values()
 		if next[0] != id {
-			m.pending = append([]any(nil), next...)
+			m.pending, m.pendingKey = append([]any(nil), next...), m.raw.key()
 			break
 		}
 		m.pending = next
@@ -168,18 +175,19 @@ var departmentColumns = []Column{
 
 func departmentsPlan(_ context.Context, _ *db.DB, f Filter, _ time.Time) (*plan, error) {
 	p := &plan{
-		columns: departmentColumns,
-		selects: "s.department, s.status, COUNT(*)",
-		from:    "compliance_status s",
-		groupBy: "s.department, s.status",
-		orderBy: "s.department, s.status",
-		count:   "COUNT(DISTINCT s.department)",
+		columns:  departmentColumns,
+		selects:  "s.department, s.status, COUNT(*)",
+		from:     "compliance_status s",
+		groupBy:  "s.department, s.status",
+		keys:     []orderKey{{"s.department", keyString}, {"s.status", keyString}},
+		pageKeys: 1,
+		count:    "COUNT(DISTINCT s.department)",
 	}
 	p.filterPeople(f, "s", "s.course_id", "s.employee_id")
-	p.scan = func(rs *sql.Rows) ([]any, error) {
+	p.scan = func(rs *sql.Rows, keys []any) ([]any, error) {
 		var dept, status string
 		var n int
-		if err := rs.Scan(&dept, &status, &n); err != nil {
+		if err := rs.Scan(append([]any{&dept, &status, &n}, keys...)...); err != nil {
 			return nil, err
 		}
 		return []any{dept, status, n}, nil
@@ -195,7 +203,11 @@ type departmentRows struct {
 	emitted int
 	pending []any
 	current []any
+	// pendingKey and currentKey as in matrixRows.
+	pendingKey, currentKey []any
 }
+
+func (r *departmentRows) key() []any { return r.currentKey }
 
 func (r *departmentRows) Columns() []Column { return departmentColumns }
 
@@ -207,8 +219,9 @@ func (r *departmentRows) Next() bool {
 		if !r.raw.Next() {
 			return false
 		}
-		r.pending = append([]any(nil), r.raw.Values()...)
+		r.pending, r.pendingKey = append([]any(nil), r.raw.Values()...), r.raw.key()
 	}
+	r.currentKey = r.pendingKey
 	dept := r.pending[0].(string)
 	counts := Counts{}
 	for {
@@ -219,7 +232,7 @@ func (r *departmentRows) Next() bool {
 		}
 		next := r.raw.Values()
 		if next[0].(string) != dept {
-			r.pending = append([]any(nil), next...)
+			r.pending, r.pendingKey = append([]any(nil), next...), r.raw.key()
 			break
 		}
 		r.pending = next

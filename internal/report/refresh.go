@@ -143,7 +143,7 @@ func Refresh(tx *gorm.DB, now time.Time) error {
 	if err := tx.Exec(`UPDATE compliance_refresh SET full_at = ?, pass_at = ? WHERE id = 1`, now.UTC(), now.UTC()).Error; err != nil {
 		return fmt.Errorf("refresh compliance status: record it: %w", err)
 	}
-	return nil
+	return Changed(tx)
 }
 
 // refreshChunk bounds the IN lists of RefreshEmployees.
@@ -162,5 +162,8 @@ func RefreshEmployees(tx *gorm.DB, now time.Time, ids []string) error {
 			return fmt.Errorf("refresh compliance status of %d people: %w", len(part), err)
 		}
 	}
-	return nil
+	if len(ids) == 0 {
+		return nil
+	}
+	return Changed(tx)
 }

@@ -70,12 +70,16 @@ func (r *Report) Open(ctx context.Context, d *db.DB, f Filter, now time.Time, li
 	if err != nil {
 		return nil, err
 	}
-	q, args := p.sql(limit)
+	return r.open(ctx, d, p, limit, false)
+}
+
+func (r *Report) open(ctx context.Context, d *db.DB, p *plan, limit int, desc bool) (Rows, error) {
+	q, args := p.sql(limit, desc)
 	rs, err := d.WithContext(ctx).Raw(q, args...).Rows()
 	if err != nil {
 		return nil, fmt.Errorf("%s report: %w", r.Name, err)
 	}
-	inner := &sqlRows{columns: p.columns, rows: rs, scan: p.scan}
+	inner := &sqlRows{columns: p.columns, rows: rs, scan: p.scan, keys: newKeyDests(p.keys)}
 	if p.wrap != nil {
 		return p.wrap(inner, limit), nil
 	}
@@ -107,11 +111,17 @@ type plan struct {
 	conds    []string
 	args     []any
 	groupBy  string
-	orderBy  string
+	// keys are the report's order: columns whose values, in this order,
+	// are unique per raw row, so a page can start after any row (keyset
+	// pagination, see Page). pageKeys > 0 says how many of them make a
+	// pivoted row (the matrix's person, the by-department report's
+	// department); 0 means all of them.
+	keys     []orderKey
+	pageKeys int
 	// count is the COUNT expression: of rows, or of what a pivoted row
 	// stands for (the matrix counts people).
 	count string
-	scan  func(*sql.Rows) ([]any, error)
+	scan  func(rs *sql.Rows, keys []any) ([]any, error)
 	// wrap pivots the raw rows (matrix, departments); it applies the
 	// preview's limit to the pivoted rows.
 	wrap func(raw *sqlRows, limit int) Rows
@@ -133,14 +143,18 @@ func (p *plan) body() (string, []any) {
 	return b.String(), append(append([]any{}, p.withArgs...), p.args...)
 }
 
-func (p *plan) sql(limit int) (string, []any) {
+func (p *plan) sql(limit int, desc bool) (string, []any) {
 	body, args := p.body()
-	q := p.with + "SELECT " + p.selects + body
+	q := p.with + "SELECT " + p.selects
+	for _, k := range p.keys {
+		q += ", " + k.expr
+	}
+	q += body
 	if p.groupBy != "" {
 		q += " GROUP BY " + p.groupBy
 	}
-	if p.orderBy != "" {
-		q += " ORDER BY " + p.orderBy
+	if len(p.keys) > 0 {
+		q += " ORDER BY " + p.orderBy(desc)
 	}
 	if limit > 0 && p.wrap == nil {
 		q += fmt.Sprintf(" LIMIT %d", limit)
@@ -197,19 +211,19 @@ func statusPlan(_ context.Context, _ *db.DB, f Filter, _ time.Time) (*plan, erro
 			Column{"due", "Due"}, Column{"completed_at", "Completed"}, Column{"expires", "Valid until"}),
 		selects: `s.employee_number, s.employee_name, s.department, s.job_title, s.location, s.course_id,
 			COALESCE(co.title, s.course_id), s.status, s.due_at, s.completed_at, s.expires_at`,
-		from:    "compliance_status s LEFT JOIN courses co ON co.id = s.course_id",
-		orderBy: "s.sort_name, s.employee_id, s.course_id",
-		count:   "COUNT(*)",
+		from:  "compliance_status s LEFT JOIN courses co ON co.id = s.course_id",
+		keys:  byName,
+		count: "COUNT(*)",
 	}
 	p.filterPeople(f, "s", "s.course_id", "s.employee_id")
 	if f.Status != "" {
 		p.where("s.status = ?", string(f.Status))
 	}
-	p.scan = func(rs *sql.Rows) ([]any, error) {
+	p.scan = func(rs *sql.Rows, keys []any) ([]any, error) {
 		var number sql.NullString
 		var name, dept, job, loc, courseID, title, status string
 		var due, completed, expires nullTime
-		if err := rs.Scan(&number, &name, &dept, &job, &loc, &courseID, &title, &status, &due, &completed, &expires); err != nil {
+		if err := rs.Scan(append([]any{&number, &name, &dept, &job, &loc, &courseID, &title, &status, &due, &completed, &expires}, keys...)...); err != nil {
 			return nil, err
 		}
 		return []any{str(number), name, dept, job, loc, courseID, title, Status(status).Label(), day(due), instant(completed), day(expires)}, nil
@@ -227,19 +241,21 @@ func overduePlan(_ context.Context, _ *db.DB, f Filter, now time.Time) (*plan, e
 			TRIM(m.first_name || ' ' || m.last_name), COALESCE(co.title, s.course_id), s.status, s.due_at, s.completed_at, s.expires_at`,
 		from: `compliance_status s LEFT JOIN courses co ON co.id = s.course_id
 			LEFT JOIN employees m ON m.id = s.manager_id`,
-		orderBy: "s.due_at, s.sort_name, s.employee_id, s.course_id",
-		count:   "COUNT(*)",
+		keys:  append([]orderKey{{"s.due_at", keyTime}}, byName...),
+		count: "COUNT(*)",
 	}
-	p.where("s.status IN (?, ?)", string(StatusOverdue), string(StatusExpired))
+	// The standings are literals, not parameters, so that the partial
+	// indexes on them (migrations/00017_report_pages.sql) apply.
+	p.where("s.status IN ('overdue', 'expired')")
 	p.filterPeople(f, "s", "s.course_id", "s.employee_id")
 	if f.Status != "" {
 		p.where("s.status = ?", string(f.Status))
 	}
-	p.scan = func(rs *sql.Rows) ([]any, error) {
+	p.scan = func(rs *sql.Rows, keys []any) ([]any, error) {
 		var number, manager sql.NullString
 		var name, dept, job, loc, title, status string
 		var due, completed, expires nullTime
-		if err := rs.Scan(&number, &name, &dept, &job, &loc, &manager, &title, &status, &due, &completed, &expires); err != nil {
+		if err := rs.Scan(append([]any{&number, &name, &dept, &job, &loc, &manager, &title, &status, &due, &completed, &expires}, keys...)...); err != nil {
 			return nil, err
 		}
 		var expired any
@@ -262,16 +278,17 @@ func expiringPlan(_ context.Context, _ *db.DB, f Filter, now time.Time) (*plan, 
 			TRIM(m.first_name || ' ' || m.last_name), COALESCE(co.title, s.course_id), s.completed_at, s.expires_at`,
 		from: `compliance_status s LEFT JOIN courses co ON co.id = s.course_id
 			LEFT JOIN employees m ON m.id = s.manager_id`,
-		orderBy: "s.expires_at, s.sort_name, s.employee_id, s.course_id",
-		count:   "COUNT(*)",
+		keys:  append([]orderKey{{"s.expires_at", keyTime}}, byName...),
+		count: "COUNT(*)",
 	}
-	p.where("s.status = ? AND s.expires_at >= ? AND s.expires_at <= ?", string(StatusCompleted), today, today.AddDate(0, 0, f.HorizonDays()))
+	// A literal for the partial index, as in overduePlan.
+	p.where("s.status = 'completed' AND s.expires_at >= ? AND s.expires_at <= ?", today, today.AddDate(0, 0, f.HorizonDays()))
 	p.filterPeople(f, "s", "s.course_id", "s.employee_id")
-	p.scan = func(rs *sql.Rows) ([]any, error) {
+	p.scan = func(rs *sql.Rows, keys []any) ([]any, error) {
 		var number, manager sql.NullString
 		var name, dept, job, loc, title string
 		var completed, expires nullTime
-		if err := rs.Scan(&number, &name, &dept, &job, &loc, &manager, &title, &completed, &expires); err != nil {
+		if err := rs.Scan(append([]any{&number, &name, &dept, &job, &loc, &manager, &title, &completed, &expires}, keys...)...); err != nil {
 			return nil, err
 		}
 		return []any{str(number), name, dept, job, loc, str(manager), title, instant(completed), day(expires),
@@ -296,18 +313,18 @@ func completionsPlan(_ context.Context, _ *db.DB, f Filter, _ time.Time) (*plan,
 			LEFT JOIN certificates ct ON ct.cycle_id = c.id
 			LEFT JOIN imported_completions ic ON ic.cycle_id = c.id
 			LEFT JOIN content_versions cv ON cv.id = c.course_version_id`,
-		orderBy: "c.completed_at, c.id",
-		count:   "COUNT(*)",
+		keys:  []orderKey{{"c.completed_at", keyTime}, {"c.id", keyString}},
+		count: "COUNT(*)",
 	}
 	p.where("c.completed_at IS NOT NULL")
 	p.filterPeople(f, "e", "c.course_id", "c.employee_id")
-	p.scan = func(rs *sql.Rows) ([]any, error) {
+	p.scan = func(rs *sql.Rows, keys []any) ([]any, error) {
 		var number, hash, imported, code sql.NullString
 		var name, dept, job, courseID, title string
 		var cycle int
 		var completed, expires nullTime
 		var score sql.NullInt64
-		if err := rs.Scan(&number, &name, &dept, &job, &courseID, &title, &cycle, &completed, &expires, &score, &hash, &imported, &code); err != nil {
+		if err := rs.Scan(append([]any{&number, &name, &dept, &job, &courseID, &title, &cycle, &completed, &expires, &score, &hash, &imported, &code}, keys...)...); err != nil {
 			return nil, err
 		}
 		source := "Onramp"

@@ -2,11 +2,13 @@ package report_test
 
 import (
 	"context"
+	"errors"
 	"net/url"
 	"strings"
 	"testing"
 
 	"github.com/onramp-lms/onramp/internal/compliance"
+	"github.com/onramp-lms/onramp/internal/db"
 	"github.com/onramp-lms/onramp/internal/people"
 	"github.com/onramp-lms/onramp/internal/report"
 )
@@ -107,7 +109,87 @@ func (o *org) run(t *testing.T, name string, query string) (header []string, row
 	if n != len(rows) {
 		t.Errorf("%s?%s: count %d, rows %d", name, query, n, len(rows))
 	}
+	for _, limit := range []int{1, len(rows), len(rows) + 1} {
+		upTo, more, err := rep.CountUpTo(ctx, o.db, f, testNow, limit)
+		if err != nil || upTo != min(n, limit) || more != (n > limit) {
+			t.Errorf("%s?%s: CountUpTo(%d) = %d, %v, %v; want %d, %v", name, query, limit, upTo, more, err, min(n, limit), n > limit)
+		}
+	}
+	for _, size := range []int{1, 2} {
+		if got := o.walkPages(t, rep, f, size); joined(flat(got)) != joined(flat(rows)) {
+			t.Errorf("%s?%s: pages of %d:\n%v\nthe whole report:\n%v", name, query, size, got, rows)
+		}
+	}
 	return header, rows
+}
+
+// walkPages reads a report a page at a time to the end following Next,
+// then back to the start following Prev, checking that every page going
+// back is the page seen going forward, and returns the rows in order.
+func (o *org) walkPages(t *testing.T, rep *report.Report, f report.Filter, size int) [][]string {
+	t.Helper()
+	ctx := context.Background()
+	text := func(p *report.Page) [][]string {
+		var out [][]string
+		for _, r := range p.Rows {
+			var cells []string
+			for _, v := range r {
+				cells = append(cells, report.Text(v))
+			}
+			out = append(out, cells)
+		}
+		return out
+	}
+	var pages [][][]string
+	var all [][]string
+	cur := ""
+	for {
+		p, err := rep.Page(ctx, o.db, f, testNow, cur, size)
+		if err != nil {
+			t.Fatalf("%s page after %q: %v", rep.Name, cur, err)
+		}
+		if len(p.Rows) > size || (p.Next != "" && len(p.Rows) != size) {
+			t.Fatalf("%s: a page of %d rows (size %d, next %q)", rep.Name, len(p.Rows), size, p.Next)
+		}
+		if (cur == "") != (p.Prev == "") {
+			t.Errorf("%s: page %d has previous link %q", rep.Name, len(pages)+1, p.Prev)
+		}
+		pages = append(pages, text(p))
+		all = append(all, text(p)...)
+		if p.Next == "" {
+			break
+		}
+		cur = p.Next
+		if len(pages) > 100 {
+			t.Fatal("more than 100 pages")
+		}
+	}
+	// Back from the last page.
+	p, _ := rep.Page(ctx, o.db, f, testNow, cur, size)
+	for i := len(pages) - 2; i >= 0; i-- {
+		if p.Prev == "" {
+			t.Fatalf("%s: no previous link on page %d", rep.Name, i+2)
+		}
+		var err error
+		if p, err = rep.Page(ctx, o.db, f, testNow, p.Prev, size); err != nil {
+			t.Fatal(err)
+		}
+		if joined(flat(text(p))) != joined(flat(pages[i])) {
+			t.Errorf("%s: page %d going back %v, going forward %v", rep.Name, i+1, text(p), pages[i])
+		}
+		if i == 0 && p.Prev != "" {
+			t.Errorf("%s: the first page, reached going back, has a previous link", rep.Name)
+		}
+	}
+	return all
+}
+
+func flat(rows [][]string) []string {
+	var out []string
+	for _, r := range rows {
+		out = append(out, strings.Join(r, ","))
+	}
+	return out
 }
 
 // column returns one column of the rows by its title.
@@ -267,7 +349,7 @@ func TestDepartmentsReport(t *testing.T) {
 func TestTeamOf(t *testing.T) {
 	o := newOrg(t)
 	ctx := context.Background()
-	team, err := report.TeamOf(ctx, o.db, o.boss.ID, report.Filter{}, 0)
+	team, err := report.TeamOf(ctx, o.db, o.boss.ID, report.Filter{}, "", 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -282,17 +364,45 @@ func TestTeamOf(t *testing.T) {
 	if team.Members[2].Depth != 1 || team.Members[0].Depth != 2 || len(team.Members[0].Courses) != 2 {
 		t.Errorf("depths or courses: %+v", team.Members)
 	}
-	team, _ = report.TeamOf(ctx, o.db, o.boss.ID, report.Filter{Department: "Nursing"}, 0)
+	team, _ = report.TeamOf(ctx, o.db, o.boss.ID, report.Filter{Department: "Nursing"}, "", 0)
 	if len(team.Members) != 1 || team.Members[0].Name != "Ada Lovelace" {
 		t.Errorf("boss's team in Nursing: %+v", team.Members)
 	}
-	team, _ = report.TeamOf(ctx, o.db, o.boss.ID, report.Filter{Course: "privacy", Status: report.StatusNotStarted}, 0)
+	team, _ = report.TeamOf(ctx, o.db, o.boss.ID, report.Filter{Course: "privacy", Status: report.StatusNotStarted}, "", 0)
 	if len(team.Members) != 1 || team.Members[0].Name != "Bob Builder" || len(team.Members[0].Courses) != 1 {
 		t.Errorf("boss's team not started in privacy: %+v", team.Members)
 	}
-	team, _ = report.TeamOf(ctx, o.db, o.boss.ID, report.Filter{}, 1)
-	if len(team.Members) != 1 || team.People != 3 {
-		t.Errorf("limit 1: %d members of %d", len(team.Members), team.People)
+	// A page at a time: each page counts the whole team; Next and Prev
+	// walk it in the same order.
+	var walked []string
+	var cursors []string
+	cur := ""
+	for {
+		team, err = report.TeamOf(ctx, o.db, o.boss.ID, report.Filter{}, cur, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(team.Members) != 1 || team.People != 3 || team.Attention != 2 || (cur == "") != (team.Prev == "") {
+			t.Fatalf("page after %q: %d members of %d, prev %q", cur, len(team.Members), team.People, team.Prev)
+		}
+		walked, cursors = append(walked, team.Members[0].Name), append(cursors, team.Prev)
+		if team.Next == "" {
+			break
+		}
+		cur = team.Next
+	}
+	if joined(walked) != "Bob Builder|Ada Lovelace|Len Lead" {
+		t.Errorf("pages of 1: %s", joined(walked))
+	}
+	back, err := report.TeamOf(ctx, o.db, o.boss.ID, report.Filter{}, cursors[2], 1)
+	if err != nil || len(back.Members) != 1 || back.Members[0].Name != "Ada Lovelace" || back.Prev == "" || back.Next == "" {
+		t.Errorf("back from the last page: %+v (%v)", back, err)
+	}
+	if back, _ = report.TeamOf(ctx, o.db, o.boss.ID, report.Filter{}, back.Prev, 1); len(back.Members) != 1 || back.Members[0].Name != "Bob Builder" || back.Prev != "" {
+		t.Errorf("back to the first page: %+v", back)
+	}
+	if _, err := report.TeamOf(ctx, o.db, o.boss.ID, report.Filter{}, "bm90IGEgY3Vyc29y", 1); !errors.As(err, new(*report.CursorError)) {
+		t.Errorf("a made-up cursor: %v", err)
 	}
 	for _, c := range []struct {
 		manager, person *people.Employee
@@ -341,5 +451,62 @@ func TestDashboard(t *testing.T) {
 	dash, _ = report.LoadDashboard(ctx, o.db, report.Filter{Department: "Nursing", Course: "fire"}, testNow)
 	if dash.Totals.Total() != 1 || dash.Trend[11].Counts.Total() != 1 {
 		t.Errorf("Nursing, fire: %v, trend %v", dash.Totals, dash.Trend[11].Counts)
+	}
+}
+
+// TestDashboardFollowsChangesOnEveryInstance: the dashboard's counts are
+// kept in memory per generation; a change made through another connection
+// pool (another instance) shows on the next load, with the filters right,
+// and nothing is recomputed while the generation stays.
+func TestDashboardFollowsChangesOnEveryInstance(t *testing.T) {
+	o := newOrg(t)
+	ctx := context.Background()
+	other, err := db.Open(ctx, o.url, nil)
+	must(t, err)
+	defer other.Close()
+	load := func(f report.Filter) *report.Dashboard {
+		t.Helper()
+		dash, err := report.LoadDashboard(ctx, o.db, f, testNow)
+		must(t, err)
+		return dash
+	}
+	if dash := load(report.Filter{}); dash.Totals[report.StatusOverdue] != 1 || dash.Totals[report.StatusCompleted] != 2 {
+		t.Fatalf("before: %v", dash.Totals)
+	}
+	// A change that does not go through Changed is not seen: the counts
+	// come from memory.
+	must(t, other.Exec(`UPDATE compliance_status SET status = 'exempt' WHERE employee_id = ?`, o.carl.ID).Error)
+	if dash := load(report.Filter{}); dash.Totals[report.StatusExempt] != 0 {
+		t.Fatalf("the dashboard was recomputed without a change being recorded: %v", dash.Totals)
+	}
+	// Ada completes privacy, recorded on the other instance.
+	must(t, other.Transaction(func(tx *gormDB) error {
+		err := tx.Exec(`UPDATE cycles SET status = 'completed', completed_at = ?, expires_at = ? WHERE employee_id = ? AND course_id = 'privacy'`,
+			testNow, testNow.AddDate(0, 0, 45), o.ada.ID).Error
+		if err != nil {
+			return err
+		}
+		return report.RefreshEmployees(tx, testNow, []string{o.ada.ID})
+	}))
+	dash := load(report.Filter{})
+	if dash.Totals[report.StatusOverdue] != 0 || dash.Totals[report.StatusCompleted] != 3 || dash.Totals[report.StatusExempt] != 1 {
+		t.Errorf("after: %v", dash.Totals)
+	}
+	if got := dash.Expiring; got[0].Count != 1 || got[1].Count != 2 || got[2].Count != 3 {
+		t.Errorf("expiring after: %+v", got)
+	}
+	dash = load(report.Filter{Department: "Nursing", Course: "privacy"})
+	if dash.Totals.Total() != 1 || dash.Totals[report.StatusCompleted] != 1 || len(dash.ByCourse) != 1 || dash.ByCourse[0].CourseID != "privacy" {
+		t.Errorf("Nursing, privacy after: %v %+v", dash.Totals, dash.ByCourse)
+	}
+	if dash := load(report.Filter{Department: "Estates"}); dash.Totals.Total() != 4 || dash.Totals[report.StatusCompleted] != 1 || len(dash.ByDepartment) != 1 {
+		t.Errorf("Estates after: %v %+v", dash.Totals, dash.ByDepartment)
+	}
+	// Another day, the expiring counts move on without any change: Ada's
+	// fire safety completion has expired by then.
+	next, err := report.LoadDashboard(ctx, o.db, report.Filter{}, testNow.AddDate(0, 0, 25))
+	must(t, err)
+	if next.Expiring[2].Count != 2 {
+		t.Errorf("expiring in 30 days, 25 days on: %+v", next.Expiring)
 	}
 }

@@ -61,7 +61,9 @@ func machineText(v any) string {
 type sqlRows struct {
 	columns []Column
 	rows    *sql.Rows
-	scan    func(*sql.Rows) ([]any, error)
+	scan    func(*sql.Rows, []any) ([]any, error)
+	// keys receive the row's order keys (see plan.keys), after its values.
+	keys    []any
 	current []any
 	err     error
 	// lastRead is called once, when the cursor is exhausted (tests observe it).
@@ -82,7 +84,7 @@ func (r *sqlRows) Next() bool {
 		}
 		return false
 	}
-	r.current, r.err = r.scan(r.rows)
+	r.current, r.err = r.scan(r.rows, r.keys)
 	return r.err == nil
 }
 
