@@ -92,7 +92,90 @@ func (e *Engine) Pass(ctx context.Context, now time.Time, opts PassOptions) (Pas
 	if err := e.advanceBatches(ctx, now, batch, &res, &budget, opts); err != nil {
 		return res, err
 	}
+	if err := e.sendEscalations(ctx, now, &res); err != nil {
+		return res, err
+	}
 	return res, nil
+}
+
+// escalationManagers is how many managers' digests one transaction writes.
+const escalationManagers = 50
+
+// sendEscalations writes one escalation digest per manager for every
+// escalation the batches recorded as pending (an empty dedupe key), a few
+// managers per short transaction; the key is set in the transaction that
+// writes the digest, so a pass that stops half-way leaves the rest pending
+// for the next one and nothing is sent twice. The pending rows are found
+// through escalations_pending_idx.
+func (e *Engine) sendEscalations(ctx context.Context, now time.Time, res *PassResult) error {
+	for {
+		managers, err := pendingEscalations(e.DB.WithContext(ctx))
+		if err != nil || len(managers) == 0 {
+			return err
+		}
+		began := time.Now()
+		if err := e.DB.Tx(ctx, func(tx *gorm.DB) error { return e.escalateTx(tx, now, managers) }); err != nil {
+			return err
+		}
+		res.MaxTx = max(res.MaxTx, time.Since(began))
+	}
+}
+
+// pendingEscalations is the next few managers with pending escalations.
+func pendingEscalations(tx *gorm.DB) ([]string, error) {
+	var managers []string
+	if err := tx.Raw(`SELECT DISTINCT manager_id FROM escalations WHERE dedupe_key = '' ORDER BY manager_id LIMIT ?`,
+		escalationManagers).Scan(&managers).Error; err != nil {
+		return nil, fmt.Errorf("find pending escalations: %w", err)
+	}
+	return managers, nil
+}
+
+// escalateTx writes the digests of the managers' pending escalations.
+func (e *Engine) escalateTx(tx *gorm.DB, now time.Time, managers []string) error {
+	var rows []struct {
+		CycleID   string
+		ManagerID string
+	}
+	if err := tx.Raw(`SELECT x.cycle_id, x.manager_id FROM escalations x JOIN cycles c ON c.id = x.cycle_id
+		WHERE x.dedupe_key = '' AND x.manager_id IN ? ORDER BY x.manager_id, c.due_at, c.id`, managers).Scan(&rows).Error; err != nil {
+		return fmt.Errorf("load pending escalations: %w", err)
+	}
+	ids := make([]string, len(rows))
+	for i, r := range rows {
+		ids[i] = r.CycleID
+	}
+	cycles := map[string]*Cycle{}
+	for start := 0; start < len(ids); start += chunk {
+		var part []*Cycle
+		if err := tx.Where("id IN ?", ids[start:min(start+chunk, len(ids))]).Find(&part).Error; err != nil {
+			return fmt.Errorf("load escalated cycles: %w", err)
+		}
+		for _, c := range part {
+			cycles[c.ID] = c
+		}
+	}
+	var evs []Event
+	for i := 0; i < len(rows); {
+		m := rows[i].ManagerID
+		var cs []*Cycle
+		for ; i < len(rows) && rows[i].ManagerID == m; i++ {
+			if c := cycles[rows[i].CycleID]; c != nil {
+				cs = append(cs, c)
+			}
+		}
+		key := "escalation:" + m + ":" + rows[i-1].CycleID
+		if len(cs) > 0 {
+			key = fmt.Sprintf("escalation:%s:%s", m, cs[0].ID)
+		}
+		if err := tx.Exec(`UPDATE escalations SET dedupe_key = ? WHERE manager_id = ? AND dedupe_key = ''`, key, m).Error; err != nil {
+			return fmt.Errorf("record escalation digest: %w", err)
+		}
+		if len(cs) > 0 {
+			evs = append(evs, Event{Kind: EventEscalation, ManagerID: m, Cycles: cs})
+		}
+	}
+	return notifyAll(e.Notifier, tx, evs, now)
 }
 
 // advanceBatches moves along every cycle whose next event has come, a batch
@@ -617,16 +700,16 @@ func (e *Engine) advancePeople(tx *gorm.DB, now time.Time, ids []string, res *Pa
 	if err := setByID(tx, "cycles", "next_event_at", cast, nextOf, moved); err != nil {
 		return nil, err
 	}
-	var escalationEvs []Event
+	// Escalations are recorded pending (an empty dedupe key) and sent after
+	// the last batch, one digest per manager for the whole pass
+	// (sendEscalations): a manager's people fall into many batches.
 	var escRows [][]any
 	for _, m := range managers {
 		cs := byManager[m]
-		key := fmt.Sprintf("escalation:%s:%s", m, cs[0].ID)
 		for _, c := range cs {
-			escRows = append(escRows, []any{c.ID, m, key, dbNow})
+			escRows = append(escRows, []any{c.ID, m, "", dbNow})
 		}
 		res.Escalated += len(cs)
-		escalationEvs = append(escalationEvs, Event{Kind: EventEscalation, ManagerID: m, Cycles: cs})
 	}
 	if err := insertRows(tx, "escalations", []string{"cycle_id", "manager_id", "dedupe_key", "created_at"}, escRows, ""); err != nil {
 		return nil, fmt.Errorf("record escalations: %w", err)
@@ -638,7 +721,7 @@ func (e *Engine) advancePeople(tx *gorm.DB, now time.Time, ids []string, res *Pa
 		touched[c.EmployeeID] = true
 	}
 	var evs []Event
-	for _, list := range [][]Event{windowEvs, exemptEvs, expiredEvs, reminderEvs, escalationEvs, nudgeEvs} {
+	for _, list := range [][]Event{windowEvs, exemptEvs, expiredEvs, reminderEvs, nudgeEvs} {
 		evs = append(evs, list...)
 	}
 	return evs, nil

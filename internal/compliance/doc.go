@@ -50,6 +50,7 @@
 //	all cycles of those assignments         cycles_assignment_idx (assignment_id=?)
 //	people, by ID                           employees' key (id=?)
 //	escalations of the cycles               escalations' key (cycle_id=?)
+//	pending escalations, per manager        escalations_pending_idx (dedupe_key = '')
 //	this month's nudges                     nudge_log's key (employee_id=?)
 //	rule matches of a batch                 rule_matches_employee_idx (employee_id=?)
 //	assignments of a batch                  assignments (employee_id, course_id) key (employee_id=?)

@@ -347,3 +347,55 @@ func TestConfiguredDueSoonDays(t *testing.T) {
 		t.Fatalf("reminders with due-soon days [7]: %q, want %q", got, want)
 	}
 }
+
+// TestEscalationIsOneDigestPerManagerPerPass: a manager's people fall into
+// different batches of a pass (here one person per batch), yet the manager
+// hears about all of them in one digest, and nothing is escalated twice.
+func TestEscalationIsOneDigestPerManagerPerPass(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	f.rule(&compliance.Rule{Name: "everyone", Everyone: true, DueDays: 30})
+	mgr := f.employee("mgr@x.test", "Nursing", date("2019-01-01"), nil)
+	var team []string
+	for i := range 5 {
+		e := f.employee(fmt.Sprintf("p%d@x.test", i), "Nursing", date("2026-03-01"), mgr)
+		team = append(team, e.ID)
+	}
+	pass := func(now time.Time) {
+		t.Helper()
+		if _, err := f.eng.Pass(ctx, now, compliance.PassOptions{BatchPeople: 1}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pass(date("2026-03-02"))
+	f.rec.take()
+	// Due 31 March; escalated seven days after.
+	pass(date("2026-04-08"))
+	var digests []string
+	for _, ev := range f.rec.take() {
+		if strings.HasPrefix(ev, "escalation/") {
+			digests = append(digests, ev)
+		}
+	}
+	if len(digests) != 1 {
+		t.Fatalf("escalation messages in one pass: %q, want one digest for the manager", digests)
+	}
+	for _, id := range team {
+		if !strings.Contains(digests[0], id) {
+			t.Errorf("the digest %q does not name %s", digests[0], id)
+		}
+	}
+	pass(date("2026-04-09"))
+	for _, ev := range f.rec.take() {
+		if strings.HasPrefix(ev, "escalation/") {
+			t.Errorf("escalated again the next day: %q", ev)
+		}
+	}
+	var pending int64
+	if err := f.db.Table("escalations").Where("dedupe_key = ''").Count(&pending).Error; err != nil {
+		t.Fatal(err)
+	}
+	if pending != 0 {
+		t.Errorf("%d escalations left pending after the pass", pending)
+	}
+}

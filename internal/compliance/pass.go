@@ -106,13 +106,16 @@ func (e *Engine) Advance(ctx context.Context, now time.Time) (PassResult, error)
 		return res, err
 	}
 	budget := e.nudgeBatch()
-	err := e.advanceBatches(ctx, now, DefaultBatchPeople, &res, &budget, PassOptions{})
+	if err := e.advanceBatches(ctx, now, DefaultBatchPeople, &res, &budget, PassOptions{}); err != nil {
+		return res, err
+	}
+	err := e.sendEscalations(ctx, now, &res)
 	return res, err
 }
 
 // AdvanceTx is Advance inside the caller's transaction: every cycle whose
 // next event has come, in batches of people, all in tx, with one NotifyAll
-// per batch.
+// per batch, then one escalation digest per manager.
 func (e *Engine) AdvanceTx(tx *gorm.DB, now time.Time) (PassResult, error) {
 	var res PassResult
 	budget := e.nudgeBatch()
@@ -130,13 +133,22 @@ func (e *Engine) AdvanceTx(tx *gorm.DB, now time.Time) (PassResult, error) {
 			}
 		}
 		if fresh == 0 {
-			return res, nil
+			break
 		}
 		evs, err := e.advancePeople(tx, now, ids, &res, &budget, map[string]bool{})
 		if err != nil {
 			return res, err
 		}
 		if err := notifyAll(e.Notifier, tx, evs, now); err != nil {
+			return res, err
+		}
+	}
+	for {
+		managers, err := pendingEscalations(tx)
+		if err != nil || len(managers) == 0 {
+			return res, err
+		}
+		if err := e.escalateTx(tx, now, managers); err != nil {
 			return res, err
 		}
 	}
