@@ -18,7 +18,18 @@ type invitation struct {
 	CreatedAt  time.Time
 	ExpiresAt  time.Time
 	UsedAt     *time.Time
+	// Purpose is PurposeInvite or PurposeReset.
+	Purpose string
 }
+
+// What a set-password link is for.
+const (
+	// PurposeInvite is a first password: HR's invitation, or the link the
+	// first e-mail to a person without a password carries.
+	PurposeInvite = "invite"
+	// PurposeReset is a "forgot your password" link.
+	PurposeReset = "reset"
+)
 
 func (invitation) TableName() string { return "invitations" }
 
@@ -32,12 +43,18 @@ func (s *Service) CreateInvitation(tx *gorm.DB, employeeID string) (token string
 // NewInvitation is CreateInvitation that also says when the link expires.
 // Earlier unused links of the employee stop working: only the newest is valid.
 func (s *Service) NewInvitation(tx *gorm.DB, employeeID string) (token string, expiresAt time.Time, err error) {
+	return s.newLink(tx, employeeID, PurposeInvite, s.InviteTTL)
+}
+
+// newLink replaces the employee's unused links with a new one for purpose,
+// valid for ttl.
+func (s *Service) newLink(tx *gorm.DB, employeeID, purpose string, ttl time.Duration) (token string, expiresAt time.Time, err error) {
 	now := s.Clock.Now()
 	if err := tx.Where("employee_id = ? AND used_at IS NULL", employeeID).Delete(&invitation{}).Error; err != nil {
 		return "", time.Time{}, fmt.Errorf("replace invitations of %s: %w", employeeID, err)
 	}
 	token = randomToken()
-	row := invitation{ID: hashToken(token), EmployeeID: employeeID, CreatedAt: now, ExpiresAt: now.Add(s.InviteTTL)}
+	row := invitation{ID: hashToken(token), EmployeeID: employeeID, CreatedAt: now, ExpiresAt: now.Add(ttl), Purpose: purpose}
 	if err := tx.Create(&row).Error; err != nil {
 		return "", time.Time{}, fmt.Errorf("create invitation for %s: %w", employeeID, err)
 	}
@@ -47,6 +64,70 @@ func (s *Service) NewInvitation(tx *gorm.DB, employeeID string) (token string, e
 // Invitation returns the employee a valid, unused invitation token belongs to.
 func (s *Service) Invitation(ctx context.Context, token string) (*people.Employee, error) {
 	return s.validInvitation(s.DB.WithContext(ctx), token, s.Clock.Now())
+}
+
+// LinkPurpose says what a valid token is for (PurposeInvite or
+// PurposeReset); an invalid one gives ErrInvitationInvalid.
+func (s *Service) LinkPurpose(ctx context.Context, token string) (string, error) {
+	if !wellFormed(token) {
+		return "", ErrInvitationInvalid
+	}
+	var inv invitation
+	err := s.DB.WithContext(ctx).Where("id = ?", hashToken(token)).Take(&inv).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return "", ErrInvitationInvalid
+	}
+	if err != nil {
+		return "", fmt.Errorf("load link: %w", err)
+	}
+	if inv.UsedAt != nil || !s.Clock.Now().Before(inv.ExpiresAt) {
+		return "", ErrInvitationInvalid
+	}
+	return inv.Purpose, nil
+}
+
+// Link is a set-password link made for a person, to put in an e-mail.
+type Link struct {
+	Token     string
+	ExpiresAt time.Time
+}
+
+// InviteIfNone makes a set-password link, inside tx, for each of the given
+// people who is active, has no password and has no link that still works
+// (unused and unexpired, of either purpose), and returns them by employee
+// ID. Links that work are left alone, so two messages written at once never
+// spoil each other's link. One query per batch of people, one insert.
+func (s *Service) InviteIfNone(tx *gorm.DB, employeeIDs []string) (map[string]Link, error) {
+	now := s.Clock.Now()
+	out := map[string]Link{}
+	const batch = 500
+	var rows []invitation
+	for start := 0; start < len(employeeIDs); start += batch {
+		part := employeeIDs[start:min(start+batch, len(employeeIDs))]
+		var ids []string
+		err := tx.Model(&people.Employee{}).
+			Where("id IN ? AND password_hash = '' AND status = ?", part, people.StatusActive).
+			Where("NOT EXISTS (SELECT 1 FROM invitations i WHERE i.employee_id = employees.id AND i.used_at IS NULL AND i.expires_at > ?)", now).
+			Pluck("id", &ids).Error
+		if err != nil {
+			return nil, fmt.Errorf("find people without a password: %w", err)
+		}
+		for _, id := range ids {
+			if _, done := out[id]; done {
+				continue
+			}
+			token := randomToken()
+			l := Link{Token: token, ExpiresAt: now.Add(s.InviteTTL)}
+			out[id] = l
+			rows = append(rows, invitation{ID: hashToken(token), EmployeeID: id, CreatedAt: now, ExpiresAt: l.ExpiresAt, Purpose: PurposeInvite})
+		}
+	}
+	if len(rows) > 0 {
+		if err := tx.CreateInBatches(rows, 200).Error; err != nil {
+			return nil, fmt.Errorf("create set-password links: %w", err)
+		}
+	}
+	return out, nil
 }
 
 // validInvitation checks the token against tx: unknown, used, expired, or

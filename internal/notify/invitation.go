@@ -79,7 +79,7 @@ func (r *Renderer) ComposeInvitation(key string, to Recipient, c Invitation, at 
 	if err != nil {
 		return Message{}, err
 	}
-	v := view{Link: c.link(r), Site: r.baseURL.Host, Msg: c}
+	v := view{Link: c.link(r), Site: r.baseURL.Host, Org: r.Org, Msg: c}
 	var b bytes.Buffer
 	if err := tpl.text.ExecuteTemplate(&b, "subject", v); err != nil {
 		return Message{}, fmt.Errorf("render invitation subject: %w", err)
