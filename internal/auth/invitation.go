@@ -165,6 +165,14 @@ func (s *Service) validInvitation(tx *gorm.DB, token string, now time.Time) (*pe
 // one transaction; every other session of the employee is ended. A password
 // that breaks the rules gives a *PasswordError (errors.Is ErrWeakPassword).
 func (s *Service) AcceptInvitation(ctx context.Context, token, password string) (*people.Employee, error) {
+	return s.AcceptLink(ctx, token, password, nil)
+}
+
+// AcceptLink is AcceptInvitation that also runs within, when set, in the
+// same transaction, with what the link was for (PurposeInvite or
+// PurposeReset) and how many sessions were ended: the caller records it in
+// the audit trail.
+func (s *Service) AcceptLink(ctx context.Context, token, password string, within func(tx *gorm.DB, emp *people.Employee, purpose string, endedSessions int64) error) (*people.Employee, error) {
 	emp, err := s.Invitation(ctx, token)
 	if err != nil {
 		return nil, err
@@ -187,6 +195,14 @@ func (s *Service) AcceptInvitation(ctx context.Context, token, password string) 
 			return err
 		}
 		emp = current
+		var purposes []string
+		if err := tx.Model(&invitation{}).Where("id = ?", hashToken(token)).Pluck("purpose", &purposes).Error; err != nil {
+			return fmt.Errorf("load link: %w", err)
+		}
+		purpose := PurposeInvite
+		if len(purposes) == 1 {
+			purpose = purposes[0]
+		}
 		used := tx.Model(&invitation{}).Where("id = ? AND used_at IS NULL", hashToken(token)).Update("used_at", now)
 		if used.Error != nil {
 			return fmt.Errorf("use invitation: %w", used.Error)
@@ -203,7 +219,19 @@ func (s *Service) AcceptInvitation(ctx context.Context, token, password string) 
 			return fmt.Errorf("set password of %s: %w", emp.ID, err)
 		}
 		emp.PasswordHash, emp.UpdatedAt = hash, now
-		return s.EndEmployeeSessions(tx, emp.ID)
+		var ended int64
+		if within != nil {
+			if err := tx.Model(&session{}).Where("employee_id = ?", emp.ID).Count(&ended).Error; err != nil {
+				return fmt.Errorf("count sessions of %s: %w", emp.ID, err)
+			}
+		}
+		if err := s.EndEmployeeSessions(tx, emp.ID); err != nil {
+			return err
+		}
+		if within == nil {
+			return nil
+		}
+		return within(tx, emp, purpose, ended)
 	})
 	if err != nil {
 		return nil, err
