@@ -43,7 +43,7 @@ func outboxTexts(t *testing.T, env *apptest.Env, employeeID string, kind notify.
 // in an e-mail's text.
 func linkIn(t *testing.T, env *apptest.Env, text, prefix string) string {
 	t.Helper()
-	m := regexp.MustCompile(regexp.QuoteMeta(env.Server.URL+prefix) + `[A-Za-z0-9_-]{43}`).FindAllString(text, -1)
+	m := regexp.MustCompile(regexp.QuoteMeta(env.Server.URL+prefix)+`[A-Za-z0-9_-]{43}`).FindAllString(text, -1)
 	if len(m) == 0 {
 		t.Fatalf("no %s link in the e-mail:\n%s", prefix, text)
 	}
