@@ -142,7 +142,14 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.C
 			}
 		},
 	}
+	var logo []byte
+	if cfg.OrgLogo != "" {
+		if logo, err = os.ReadFile(cfg.OrgLogo); err != nil {
+			return nil, fmt.Errorf("ONRAMP_ORG_LOGO: %w", err)
+		}
+	}
 	a.Server = httpserver.New(httpserver.Deps{
+		OrgLogo: logo,
 		Metrics: m,
 		Config:  cfg, DB: d, Log: log, Clock: clk, Catalog: cat,
 		People: a.People, Auth: a.Auth, Cycles: a.Cycles, Learning: a.Learning,

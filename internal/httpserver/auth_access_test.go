@@ -42,4 +42,9 @@ func init() {
 		Anonymous: http.StatusUnprocessableEntity, Learner: http.StatusUnprocessableEntity,
 		Manager: http.StatusUnprocessableEntity, HRAdmin: http.StatusUnprocessableEntity,
 	})
+	// The organisation's logo is public (the verify page shows it); the
+	// test app has none.
+	expectAccess("GET /org-logo", access{
+		Anonymous: http.StatusNotFound, Learner: http.StatusNotFound, Manager: http.StatusNotFound, HRAdmin: http.StatusNotFound,
+	})
 }

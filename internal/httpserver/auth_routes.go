@@ -2,6 +2,8 @@ package httpserver
 
 import (
 	"github.com/labstack/echo/v4"
+
+	"github.com/onramp-lms/onramp/web/views"
 )
 
 // authRoutes: sign-in, sign-out and the set-password invitation.
@@ -17,6 +19,7 @@ import (
 //	GET  /reset/:token   the choose-a-new-password form, or 410
 //	POST /reset/:token   set the new password, end every session, sign in: 303 to /
 func (s *Server) authRoutes(e *echo.Echo) {
+	e.GET(views.OrgLogoPath, s.orgLogo)
 	e.GET("/forgot-password", s.forgotForm)
 	e.POST("/forgot-password", s.forgot)
 	e.GET("/reset/:token", s.inviteForm)
