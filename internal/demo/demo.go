@@ -15,6 +15,7 @@ import (
 	"github.com/onramp-lms/onramp/internal/catalog"
 	"github.com/onramp-lms/onramp/internal/clock"
 	"github.com/onramp-lms/onramp/internal/compliance"
+	"github.com/onramp-lms/onramp/internal/learning"
 	"github.com/onramp-lms/onramp/internal/people"
 )
 
@@ -139,9 +140,12 @@ func Seed(ctx context.Context, a *app.App) error {
 		case completed:
 			_, err = a.Learning.CompleteCourse(ctx, w.employee, w.course)
 		case refresherOpen:
-			// Completed last year, on that day's clock.
-			last := *a.Learning
-			last.Clock = clock.NewFake(now.AddDate(0, 0, -RefresherCompletedDaysAgo))
+			// Completed last year, on that day's clock (and without a
+			// year-old confirmation e-mail).
+			last := &learning.Service{
+				DB: a.Learning.DB, Clock: clock.NewFake(now.AddDate(0, 0, -RefresherCompletedDaysAgo)),
+				Catalog: a.Learning.Catalog, Cycles: a.Learning.Cycles, People: a.Learning.People,
+			}
 			_, err = last.CompleteCourse(ctx, w.employee, w.course)
 		}
 		if err != nil {
