@@ -105,8 +105,8 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.C
 	a := &App{Config: cfg, Log: log, Clock: clk, DB: d, Catalog: cat}
 	a.People = &people.Store{DB: d}
 	a.Cycles = &compliance.Store{DB: d}
-	a.Auth = &auth.Service{DB: d, Clock: clk, People: a.People, IdleTimeout: cfg.SessionIdle, MaxAge: cfg.SessionMax, InviteTTL: cfg.InviteTTL}
-	ns, err := notify.New(notify.Config{SMTPURL: cfg.SMTPURL, From: cfg.MailFrom, BaseURL: cfg.BaseURL, DefaultTimeZone: cfg.TimeZone}, d, log)
+	a.Auth = &auth.Service{DB: d, Clock: clk, People: a.People, IdleTimeout: cfg.SessionIdle, MaxAge: cfg.SessionMax, InviteTTL: cfg.InviteTTL, ResetTTL: cfg.ResetTTL}
+	ns, err := notify.New(notify.Config{SMTPURL: cfg.SMTPURL, From: cfg.MailFrom, BaseURL: cfg.BaseURL, DefaultTimeZone: cfg.TimeZone, OrgName: cfg.OrgName}, d, log)
 	if err != nil {
 		return nil, err
 	}
@@ -114,6 +114,9 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.C
 	policy := compliance.DefaultReminderPolicy
 	policy.DueSoonDays = cfg.DueSoonDays
 	notifier := &notify.Notifier{Renderer: ns.Renderer, Catalog: cat, Policy: policy}
+	if cfg.InviteNewPeople {
+		notifier.Invite = inviteNewPeople(a.Auth)
+	}
 	a.Engine = &compliance.Engine{DB: d, Notifier: notifier, Log: log, Nudges: cfg.Nudges, Policy: policy}
 	if err := d.Tx(ctx, func(tx *gorm.DB) error { return compliance.SyncCourseRules(tx, cat.Courses, clk.Now()) }); err != nil {
 		return nil, fmt.Errorf("sync course rules: %w", err)
@@ -139,7 +142,14 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.C
 			}
 		},
 	}
+	var logo []byte
+	if cfg.OrgLogo != "" {
+		if logo, err = os.ReadFile(cfg.OrgLogo); err != nil {
+			return nil, fmt.Errorf("ONRAMP_ORG_LOGO: %w", err)
+		}
+	}
 	a.Server = httpserver.New(httpserver.Deps{
+		OrgLogo: logo,
 		Metrics: m,
 		Config:  cfg, DB: d, Log: log, Clock: clk, Catalog: cat,
 		People: a.People, Auth: a.Auth, Cycles: a.Cycles, Learning: a.Learning,
@@ -147,6 +157,22 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.C
 		Engine: a.Engine, Mail: ns.Renderer,
 	})
 	return a, nil
+}
+
+// inviteNewPeople adapts auth's set-password links to notify: the first
+// e-mail to a person without a password carries one.
+func inviteNewPeople(s *auth.Service) func(tx *gorm.DB, ids []string) (map[string]notify.SetPassword, error) {
+	return func(tx *gorm.DB, ids []string) (map[string]notify.SetPassword, error) {
+		links, err := s.InviteIfNone(tx, ids)
+		if err != nil {
+			return nil, err
+		}
+		out := make(map[string]notify.SetPassword, len(links))
+		for id, l := range links {
+			out[id] = notify.SetPassword{Token: l.Token, ExpiresAt: l.ExpiresAt}
+		}
+		return out, nil
+	}
 }
 
 // Listen opens the listener for the configured address. Serve calls it;

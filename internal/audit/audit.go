@@ -39,6 +39,10 @@ const (
 	ActionPublish    = "publish"
 	ActionRevoke     = "revoke"
 	ActionInvite     = "invite"
+	// ActionResetRequest: a "forgot your password" link was e-mailed;
+	// ActionPasswordReset: a person chose a new password with it.
+	ActionResetRequest  = "reset_request"
+	ActionPasswordReset = "password_reset"
 )
 
 // Event is what a caller records.

@@ -35,6 +35,9 @@ type Service struct {
 	MaxAge time.Duration
 	// InviteTTL is how long a set-password link is valid.
 	InviteTTL time.Duration
+	// ResetTTL is how long a "forgot your password" link is valid
+	// (DefaultResetTTL when zero).
+	ResetTTL time.Duration
 	// Sleep waits before checking a password on an address under attack
 	// (see SlowDown); nil waits on a real timer. Tests record instead.
 	Sleep func(ctx context.Context, d time.Duration) error

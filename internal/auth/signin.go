@@ -54,7 +54,16 @@ type loginAttempt struct {
 	AttemptedAt time.Time
 	Succeeded   bool
 	Throttled   bool
+	// Kind is attemptSignIn or attemptReset: "forgot your password"
+	// requests are throttled here too but are never failed sign-ins.
+	Kind string
 }
+
+// The kinds of attempt login_attempts records.
+const (
+	attemptSignIn = "sign_in"
+	attemptReset  = "reset"
+)
 
 func (loginAttempt) TableName() string { return "login_attempts" }
 
@@ -70,7 +79,7 @@ func (s *Service) Authenticate(ctx context.Context, email, password, ip string) 
 	email = truncate(people.NormalizeEmail(email), 320)
 	ip = truncate(ip, 64)
 	now := s.Clock.Now()
-	attempt := loginAttempt{ID: db.NewID(), Email: email, IP: ip, AttemptedAt: now}
+	attempt := loginAttempt{ID: db.NewID(), Email: email, IP: ip, AttemptedAt: now, Kind: attemptSignIn}
 
 	delay, throttled, err := s.throttled(ctx, email, ip, now)
 	if err != nil {
@@ -126,7 +135,7 @@ func (s *Service) throttled(ctx context.Context, email, ip string, now time.Time
 	}
 	err := s.DB.WithContext(ctx).Model(&loginAttempt{}).
 		Select("COUNT(*) AS failures, COALESCE(SUM(CASE WHEN ip = ? THEN 1 ELSE 0 END), 0) AS client_failures", ip).
-		Where("email = ? AND attempted_at > ? AND succeeded = ? AND throttled = ?", email, since, false, false).
+		Where("email = ? AND attempted_at > ? AND succeeded = ? AND throttled = ? AND kind = ?", email, since, false, false, attemptSignIn).
 		Scan(&byEmail).Error
 	if err != nil {
 		return 0, false, fmt.Errorf("count failed sign-ins: %w", err)
@@ -136,7 +145,7 @@ func (s *Service) throttled(ctx context.Context, email, ip string, now time.Time
 	}
 	var byIP int64
 	err = s.DB.WithContext(ctx).Model(&loginAttempt{}).
-		Where("ip = ? AND attempted_at > ? AND succeeded = ? AND throttled = ?", ip, since, false, false).
+		Where("ip = ? AND attempted_at > ? AND succeeded = ? AND throttled = ? AND kind = ?", ip, since, false, false, attemptSignIn).
 		Count(&byIP).Error
 	if err != nil {
 		return 0, false, fmt.Errorf("count failed sign-ins: %w", err)

@@ -19,6 +19,9 @@ func runDemo(ctx context.Context, env Env, args []string) int {
 		return code
 	}
 	cfg.Demo = true
+	if cfg.OrgName == "" {
+		cfg.OrgName = demo.Organisation
+	}
 	if fs.Lookup("db").Value.String() == "" && env.Getenv("ONRAMP_DATABASE_URL") == "" {
 		// The demo never touches the real database file.
 		cfg.DatabaseURL = filepath.Join(cfg.DataDir, "demo.db")

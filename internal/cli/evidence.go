@@ -63,6 +63,7 @@ func runEvidence(ctx context.Context, env Env, args []string) int {
 	actor := cliActor()
 	res, err := evidence.WritePack(ctx, a.DB, a.Catalog, tmp, evidence.PackOptions{
 		Department: *dept, By: evidence.Actor{Name: actor.Name}, Now: a.Clock.Now(), Via: "the command line",
+		Organisation: a.Config.OrgName,
 	})
 	if err == nil {
 		err = tmp.Sync()

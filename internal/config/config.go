@@ -4,9 +4,11 @@
 package config
 
 import (
+	"bytes"
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"net"
 	"net/mail"
 	"net/url"
@@ -38,6 +40,16 @@ type Config struct {
 	SessionMax time.Duration
 	// InviteTTL is how long a set-password link stays valid.
 	InviteTTL time.Duration
+	// ResetTTL is how long a "forgot your password" link stays valid.
+	ResetTTL time.Duration
+	// InviteNewPeople puts a set-password link in the first e-mail a person
+	// without a password receives; off for single sign-on organisations.
+	InviteNewPeople bool
+	// OrgName is the organisation's name, shown on certificates, transcripts,
+	// evidence packs and e-mails; empty for none.
+	OrgName string
+	// OrgLogo is a PNG or JPEG file shown beside OrgName; empty for none.
+	OrgLogo string
 	// LogLevel is debug, info, warn or error.
 	LogLevel string
 	// Demo is true for `onramp demo`: demo data and a banner on every page.
@@ -74,16 +86,18 @@ func (e *Error) Error() string { return e.Setting + ": " + e.Problem }
 // Defaults returns the settings used when nothing is set.
 func Defaults() Config {
 	return Config{
-		Addr:        "127.0.0.1:8080",
-		DataDir:     "data",
-		SessionIdle: 30 * time.Minute,
-		SessionMax:  12 * time.Hour,
-		InviteTTL:   7 * 24 * time.Hour,
-		LogLevel:    "info",
-		MailFrom:    "Onramp <onramp@localhost>",
-		TimeZone:    "UTC",
-		Nudges:      true,
-		DueSoonDays: []int{14, 3},
+		Addr:            "127.0.0.1:8080",
+		DataDir:         "data",
+		SessionIdle:     30 * time.Minute,
+		SessionMax:      12 * time.Hour,
+		InviteTTL:       7 * 24 * time.Hour,
+		ResetTTL:        time.Hour,
+		InviteNewPeople: true,
+		LogLevel:        "info",
+		MailFrom:        "Onramp <onramp@localhost>",
+		TimeZone:        "UTC",
+		Nudges:          true,
+		DueSoonDays:     []int{14, 3},
 
 		SchedulerInterval: time.Minute,
 	}
@@ -110,6 +124,10 @@ var Settings = []Setting{
 	{"session-idle", "ONRAMP_SESSION_IDLE", "sign out after this long idle (default 30m)"},
 	{"session-max", "ONRAMP_SESSION_MAX", "sign out this long after sign-in (default 12h)"},
 	{"invite-ttl", "ONRAMP_INVITE_TTL", "how long a set-password link is valid (default 168h)"},
+	{"reset-ttl", "ONRAMP_RESET_TTL", "how long a forgot-password link is valid (default 1h)"},
+	{"invite-new-people", "ONRAMP_INVITE_NEW_PEOPLE", "put a set-password link in the first e-mail to a person without a password: on, or off for single sign-on (default on)"},
+	{"org-name", "ONRAMP_ORG_NAME", "the organisation's name, on certificates, transcripts, evidence packs and e-mails"},
+	{"org-logo", "ONRAMP_ORG_LOGO", "a PNG or JPEG file with the organisation's logo, shown beside its name"},
 	{"log-level", "ONRAMP_LOG_LEVEL", "debug, info, warn or error (default info)"},
 	{"trusted-proxies", "ONRAMP_TRUSTED_PROXIES", "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed (default: none, the direct peer is the client)"},
 }
@@ -187,7 +205,7 @@ func Register(fs *flag.FlagSet, getenv func(string) string) func() (Config, erro
 		for _, dur := range []struct {
 			name string
 			dst  *time.Duration
-		}{{"session-idle", &c.SessionIdle}, {"session-max", &c.SessionMax}, {"invite-ttl", &c.InviteTTL}} {
+		}{{"session-idle", &c.SessionIdle}, {"session-max", &c.SessionMax}, {"invite-ttl", &c.InviteTTL}, {"reset-ttl", &c.ResetTTL}} {
 			v, name := get(dur.name)
 			if v == "" {
 				continue
@@ -247,6 +265,26 @@ func Register(fs *flag.FlagSet, getenv func(string) string) func() (Config, erro
 				return c, &Error{name, fmt.Sprintf("%q is not on or off", v)}
 			}
 		}
+		if v, name := get("invite-new-people"); v != "" {
+			on, ok := parseOnOff(v)
+			if !ok {
+				return c, &Error{name, fmt.Sprintf("%q is not on or off", v)}
+			}
+			c.InviteNewPeople = on
+		}
+		if v, name := get("org-name"); v != "" {
+			v = strings.Join(strings.Fields(v), " ")
+			if len(v) > 200 {
+				return c, &Error{name, "is longer than 200 characters"}
+			}
+			c.OrgName = v
+		}
+		if v, name := get("org-logo"); v != "" {
+			if err := checkLogo(v); err != nil {
+				return c, &Error{name, err.Error()}
+			}
+			c.OrgLogo = v
+		}
 		if v, name := get("scheduler-interval"); v != "" {
 			p, err := time.ParseDuration(v)
 			if err != nil || p < 0 || (p > 0 && p < time.Second) {
@@ -263,6 +301,55 @@ func Register(fs *flag.FlagSet, getenv func(string) string) func() (Config, erro
 		}
 		return c, nil
 	}
+}
+
+// parseOnOff reads an on/off setting.
+func parseOnOff(v string) (on, ok bool) {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "on", "true", "yes", "1":
+		return true, true
+	case "off", "false", "no", "0":
+		return false, true
+	}
+	return false, false
+}
+
+// MaxLogoBytes bounds the logo file: it is read into memory and embedded in
+// pages and PDFs.
+const MaxLogoBytes = 512 << 10
+
+// checkLogo makes sure the logo file exists, is small and is a PNG or JPEG.
+func checkLogo(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("cannot read %q: %v", path, errors.Unwrap(err))
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil || st.IsDir() {
+		return fmt.Errorf("%q is not a file", path)
+	}
+	if st.Size() > MaxLogoBytes {
+		return fmt.Errorf("%q is %d KB; use a PNG or JPEG of at most %d KB", path, st.Size()>>10, MaxLogoBytes>>10)
+	}
+	head := make([]byte, 8)
+	n, _ := io.ReadFull(f, head)
+	if LogoType(head[:n]) == "" {
+		return fmt.Errorf("%q is not a PNG or JPEG image", path)
+	}
+	return nil
+}
+
+// LogoType is the media type of a logo's bytes, image/png or image/jpeg, or
+// "" for anything else.
+func LogoType(b []byte) string {
+	switch {
+	case bytes.HasPrefix(b, []byte("\x89PNG\r\n\x1a\n")):
+		return "image/png"
+	case bytes.HasPrefix(b, []byte{0xFF, 0xD8, 0xFF}):
+		return "image/jpeg"
+	}
+	return ""
 }
 
 // parseCIDRs reads a comma-separated list of CIDR ranges; a bare address

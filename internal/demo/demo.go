@@ -13,7 +13,9 @@ import (
 	"github.com/onramp-lms/onramp/internal/app"
 	"github.com/onramp-lms/onramp/internal/auth"
 	"github.com/onramp-lms/onramp/internal/catalog"
+	"github.com/onramp-lms/onramp/internal/clock"
 	"github.com/onramp-lms/onramp/internal/compliance"
+	"github.com/onramp-lms/onramp/internal/learning"
 	"github.com/onramp-lms/onramp/internal/people"
 )
 
@@ -35,6 +37,7 @@ var Accounts = []Account{
 	{"staff@onramp.test", "Sam Okafor", "learner", "half-way through the course"},
 	{"manager@onramp.test", "Marcus Bell", "manager", "nurse manager with a team to watch"},
 	{"hr@onramp.test", "Hannah Reyes", "hr_admin", "HR and compliance; course completed"},
+	{"refresher@onramp.test", "Rachel Osei", "learner", "completed last year; her annual refresher is open now"},
 }
 
 // state is how far a demo person has got.
@@ -45,7 +48,15 @@ const (
 	halfWay
 	completed
 	overdue
+	// refresherOpen completed the course RefresherCompletedDaysAgo days ago,
+	// so its refresher window is open now.
+	refresherOpen
 )
+
+// RefresherCompletedDaysAgo is when the refresher account completed its
+// course: its certificate expires in about a month, inside the 60-day
+// refresher window.
+const RefresherCompletedDaysAgo = 335
 
 type person struct {
 	email, first, last, dept, title, location string
@@ -68,6 +79,7 @@ var staff = []person{
 	{"fatima.siddiqui@onramp.test", "Fatima", "Siddiqui", "Pharmacy", "Clinical Pharmacist", "Riverside Clinic", people.RoleLearner, "director@onramp.test", 25, halfWay},
 	{"owen.price@onramp.test", "Owen", "Price", "Patient Services", "Receptionist", "Riverside Clinic", people.RoleLearner, "hr@onramp.test", 600, completed},
 	{"julia.novak@onramp.test", "Julia", "Novak", "Communications", "Social Media Coordinator", "Main Campus", people.RoleLearner, "hr@onramp.test", 8, notStarted},
+	{"refresher@onramp.test", "Rachel", "Osei", "Nursing", "Staff Nurse", "Main Campus", people.RoleLearner, "manager@onramp.test", 1200, refresherOpen},
 }
 
 // Seed fills the database with the demo organisation unless it already has
@@ -127,10 +139,23 @@ func Seed(ctx context.Context, a *app.App) error {
 			err = advance(ctx, a, w.employee, w.course, 0.5)
 		case completed:
 			_, err = a.Learning.CompleteCourse(ctx, w.employee, w.course)
+		case refresherOpen:
+			// Completed last year, on that day's clock (and without a
+			// year-old confirmation e-mail).
+			last := &learning.Service{
+				DB: a.Learning.DB, Clock: clock.NewFake(now.AddDate(0, 0, -RefresherCompletedDaysAgo)),
+				Catalog: a.Learning.Catalog, Cycles: a.Learning.Cycles, People: a.Learning.People,
+			}
+			_, err = last.CompleteCourse(ctx, w.employee, w.course)
 		}
 		if err != nil {
 			return fmt.Errorf("seed demo progress for %s: %w", w.employee.Email, err)
 		}
+	}
+	// Open the refresher windows that are due (the refresher account's) now,
+	// not at the scheduler's first pass.
+	if _, err := a.Engine.Advance(ctx, now); err != nil {
+		return fmt.Errorf("seed demo refreshers: %w", err)
 	}
 	return nil
 }
@@ -145,6 +170,12 @@ func assign(tx *gorm.DB, course *catalog.Course, e *people.Employee, p person, n
 	due := hired.AddDate(0, 0, dueDays)
 	why := fmt.Sprintf("due %s: %d days after your hire date, %s", compliance.FormatDay(due), dueDays, compliance.FormatDay(hired))
 	switch {
+	case p.state == refresherOpen:
+		// Assigned and completed last year, ahead of its due date.
+		at := compliance.Day(now.AddDate(0, 0, -RefresherCompletedDaysAgo-14))
+		due = at.AddDate(0, 0, dueDays)
+		why = fmt.Sprintf("due %s: %d days after this course was assigned to you", compliance.FormatDay(due), dueDays)
+		return compliance.Assign(tx, e.ID, course.ID, at, due, why)
 	case p.state == completed:
 		// Long-serving staff finished this year's course ahead of its due date.
 		due = compliance.Day(now.AddDate(0, 0, 21))

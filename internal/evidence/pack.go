@@ -58,19 +58,23 @@ type PackOptions struct {
 	// Via says where the export came from, for the audit trail ("the HR
 	// pages", "the command line").
 	Via string
+	// Organisation is the organisation's name (ONRAMP_ORG_NAME), in the
+	// manifest and on every transcript; "" for none.
+	Organisation string
 }
 
 // Manifest describes a pack: every other file with its SHA-256 and size,
 // who generated it when, and for what.
 type Manifest struct {
-	Format      string        `json:"format"`
-	PackID      string        `json:"pack_id"`
-	GeneratedAt time.Time     `json:"generated_at"`
-	GeneratedBy Actor         `json:"generated_by"`
-	Filters     PackFilters   `json:"filters"`
-	Employees   int           `json:"employees"`
-	Files       []PackFile    `json:"files"`
-	Versions    []PackVersion `json:"content_versions"`
+	Format       string        `json:"format"`
+	Organisation string        `json:"organisation,omitempty"`
+	PackID       string        `json:"pack_id"`
+	GeneratedAt  time.Time     `json:"generated_at"`
+	GeneratedBy  Actor         `json:"generated_by"`
+	Filters      PackFilters   `json:"filters"`
+	Employees    int           `json:"employees"`
+	Files        []PackFile    `json:"files"`
+	Versions     []PackVersion `json:"content_versions"`
 }
 
 // PackFilters are the choices a pack was made with.
@@ -243,7 +247,7 @@ func (p *packer) write(ctx context.Context) (*PackResult, error) {
 		return nil, err
 	}
 	manifest := &Manifest{
-		Format: PackFormat, PackID: db.NewID(), GeneratedAt: p.opts.Now, GeneratedBy: p.opts.By,
+		Format: PackFormat, Organisation: p.opts.Organisation, PackID: db.NewID(), GeneratedAt: p.opts.Now, GeneratedBy: p.opts.By,
 		Filters: PackFilters{Department: p.opts.Department, Scope: "organisation"}, Employees: p.employees,
 	}
 	if p.opts.Department != "" {
@@ -306,6 +310,7 @@ func (p *packer) transcripts(ctx context.Context, cw *csv.Writer) error {
 			p.versions[id] = v
 		}
 		for _, t := range ts {
+			t.Organisation = p.opts.Organisation
 			name := p.transcriptName(t)
 			if err := p.file(name, func(w io.Writer) error { return WriteTranscriptPDF(w, t) }); err != nil {
 				return err

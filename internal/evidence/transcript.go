@@ -38,6 +38,8 @@ type Transcript struct {
 	GeneratedAt time.Time
 	// Courses are the courses the person has ever been assigned, by title.
 	Courses []*CourseRecord
+	// Organisation heads the transcript (ONRAMP_ORG_NAME); "" for none.
+	Organisation string
 }
 
 // CourseRecord is one course in a transcript.

@@ -19,11 +19,15 @@ func WriteTranscriptPDF(w io.Writer, t *Transcript) error {
 	if n := t.EmployeeNumber(); n != "" {
 		who += " (" + n + ")"
 	}
-	d, err := newDocument("Training transcript: "+e.FullName(), who, "Onramp training transcript: "+who)
+	brand, footer := "ONRAMP", "Onramp training transcript: "+who
+	if t.Organisation != "" {
+		brand, footer = t.Organisation, t.Organisation+" training transcript: "+who
+	}
+	d, err := newDocument("Training transcript: "+e.FullName(), who, footer)
 	if err != nil {
 		return err
 	}
-	d.paragraph(true, 9, 40, "ONRAMP", 2)
+	d.paragraph(true, 9, 40, brand, 2)
 	d.paragraph(true, 20, 20, "Training transcript", 6)
 	d.paragraph(true, 15, 20, e.FullName(), 4)
 	d.field("Employee ID", t.EmployeeNumber())

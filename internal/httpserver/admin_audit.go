@@ -23,8 +23,8 @@ const auditPageSize = 50
 // auditActions are the actions the filter offers.
 var auditActions = []string{
 	audit.ActionAttest, audit.ActionComplete, audit.ActionCreate, audit.ActionDeactivate, audit.ActionExempt,
-	audit.ActionExport, audit.ActionExtend, audit.ActionImport, audit.ActionInvite, audit.ActionPublish,
-	audit.ActionRevoke, audit.ActionUpdate,
+	audit.ActionExport, audit.ActionExtend, audit.ActionImport, audit.ActionInvite, audit.ActionPasswordReset,
+	audit.ActionPublish, audit.ActionResetRequest, audit.ActionRevoke, audit.ActionUpdate,
 }
 
 // auditQuery is a parsed filter of the trail.

@@ -45,8 +45,9 @@ func (s *Server) adminPeopleList(c echo.Context) error {
 		JobTitle:   peopleClip(c.QueryParam("job_title"), 200),
 		Status:     c.QueryParam("status"),
 		Standing:   c.QueryParam("standing"),
+		NoPassword: c.QueryParam("password") == "unset",
 	}
-	q := people.DirectoryQuery{Text: f.Text, Department: f.Department, JobTitle: f.JobTitle}
+	q := people.DirectoryQuery{Text: f.Text, Department: f.Department, JobTitle: f.JobTitle, NoPassword: f.NoPassword}
 	switch f.Status {
 	case string(people.StatusInactive):
 		q.Status = people.StatusInactive
@@ -96,6 +97,7 @@ func (s *Server) adminPeopleList(c echo.Context) error {
 		row := views.PeopleRow{
 			ID: e.ID, Name: e.FullName(), Email: e.Email, Department: e.Department, JobTitle: e.JobTitle,
 			Location: e.Location, Inactive: !e.Active(), Role: peopleRoleLabel(e.Role),
+			NoPassword: page.NoPassword[e.ID],
 		}
 		if e.EmployeeNumber != nil {
 			row.EmployeeNumber = *e.EmployeeNumber
@@ -124,6 +126,9 @@ func peopleListURL(f views.PeopleFilter, page int) string {
 		if v != "" {
 			q.Set(k, v)
 		}
+	}
+	if f.NoPassword {
+		q.Set("password", "unset")
 	}
 	q.Set("page", strconv.Itoa(page))
 	return "/admin/people?" + q.Encode()

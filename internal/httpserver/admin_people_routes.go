@@ -29,11 +29,13 @@ import (
 //	GET  /admin/people/:id/reactivate           the confirmation
 //	POST /admin/people/:id/reactivate           reactivate: 303 to the person; 422 unconfirmed; 409 not possible
 //	POST /admin/people/:id/invite               a new set-password link: 200 showing it once, and an e-mail queued
+//	POST /admin/people/invitations              set-password links for the selected people (id=…): 200; 422 none selected
 func (s *Server) peopleRoutes(e *echo.Echo) {
 	hr := e.Group("/admin/people", requireRole(people.RoleHRAdmin))
 	hr.GET("", s.adminPeopleList)
 	hr.GET("/new", s.adminPersonNew)
 	hr.POST("", s.adminPersonCreate)
+	hr.POST("/invitations", s.adminPeopleBulkInvite)
 	hr.GET("/import", s.adminStaffImportForm)
 	hr.POST("/import", s.adminStaffImportUpload)
 	hr.GET("/import/:upload", s.adminStaffImportPreview)

@@ -25,4 +25,26 @@ func init() {
 		Anonymous: http.StatusUnprocessableEntity, Learner: http.StatusUnprocessableEntity,
 		Manager: http.StatusUnprocessableEntity, HRAdmin: http.StatusUnprocessableEntity,
 	})
+	// "Forgot your password?" is open to everyone; the empty form is refused.
+	expectAccess("GET /forgot-password", access{
+		Anonymous: http.StatusOK, Learner: http.StatusOK, Manager: http.StatusOK, HRAdmin: http.StatusOK,
+	})
+	expectAccess("POST /forgot-password", access{
+		Anonymous: http.StatusUnprocessableEntity, Learner: http.StatusUnprocessableEntity,
+		Manager: http.StatusUnprocessableEntity, HRAdmin: http.StatusUnprocessableEntity,
+	})
+	// A reset link is a set-password link with other words: the same token
+	// works.
+	expectAccess("GET /reset/:token", access{
+		Anonymous: http.StatusOK, Learner: http.StatusOK, Manager: http.StatusOK, HRAdmin: http.StatusOK,
+	})
+	expectAccess("POST /reset/:token", access{
+		Anonymous: http.StatusUnprocessableEntity, Learner: http.StatusUnprocessableEntity,
+		Manager: http.StatusUnprocessableEntity, HRAdmin: http.StatusUnprocessableEntity,
+	})
+	// The organisation's logo is public (the verify page shows it); the
+	// test app has none.
+	expectAccess("GET /org-logo", access{
+		Anonymous: http.StatusNotFound, Learner: http.StatusNotFound, Manager: http.StatusNotFound, HRAdmin: http.StatusNotFound,
+	})
 }

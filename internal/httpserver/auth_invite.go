@@ -3,10 +3,15 @@ package httpserver
 import (
 	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
+	"gorm.io/gorm"
+
+	"github.com/onramp-lms/onramp/internal/audit"
 	"github.com/onramp-lms/onramp/internal/auth"
+	"github.com/onramp-lms/onramp/internal/notify"
 	"github.com/onramp-lms/onramp/internal/people"
 	"github.com/onramp-lms/onramp/web/views"
 )
@@ -54,7 +59,16 @@ func (s *Server) acceptInvite(c echo.Context) error {
 		return s.renderInvite(c, http.StatusUnprocessableEntity, emp, problems)
 	}
 
-	signedIn, err := s.Auth.AcceptInvitation(ctx, token, password)
+	signedIn, err := s.Auth.AcceptLink(ctx, token, password, func(tx *gorm.DB, emp *people.Employee, purpose string, ended int64) error {
+		if purpose != auth.PurposeReset {
+			return nil
+		}
+		return audit.Record(tx, audit.Event{
+			At: s.Clock.Now(), ActorID: emp.ID, ActorName: emp.FullName(), Action: audit.ActionPasswordReset, EntityType: "employee", EntityID: emp.ID,
+			Summary: emp.FullName() + " chose a new password with a password-reset link; every session of theirs was ended.",
+			Details: map[string]any{"sessions_ended": ended},
+		})
+	})
 	var weak *auth.PasswordError
 	switch {
 	case errors.Is(err, auth.ErrInvitationInvalid):
@@ -77,18 +91,27 @@ func inviteHeaders(c echo.Context) {
 	c.Response().Header().Set("Referrer-Policy", "no-referrer")
 }
 
+// isResetPath says whether the request came through a password-reset link
+// (/reset/:token) rather than an invitation (/invite/:token): the same
+// handlers serve both, with their own words.
+func isResetPath(c echo.Context) bool { return strings.HasPrefix(c.Path(), notify.ResetPath+"/") }
+
 func (s *Server) renderInvite(c echo.Context, status int, emp *people.Employee, problems []views.AuthProblem) error {
 	title := "Set your password"
+	if isResetPath(c) {
+		title = "Choose a new password"
+	}
 	if len(problems) > 0 {
 		title = "Error: " + title
 	}
 	view := views.InviteView{
 		Token: c.Param("token"), FirstName: emp.FirstName, Email: emp.Email,
 		MinLength: auth.MinPasswordLen, MaxLength: auth.MaxPasswordLen, Problems: problems,
+		Reset: isResetPath(c),
 	}
 	return render(c, status, views.InvitePage(s.page(c, title, ""), view))
 }
 
 func (s *Server) renderInviteInvalid(c echo.Context) error {
-	return render(c, http.StatusGone, views.InviteInvalidPage(s.page(c, "Link expired or used", "")))
+	return render(c, http.StatusGone, views.InviteInvalidPage(s.page(c, "Link expired or used", ""), isResetPath(c)))
 }

@@ -57,6 +57,7 @@ func (s *Server) evidencePack(c echo.Context) error {
 	noStore(c)
 	_, err = evidence.WritePack(ctx, s.DB, s.Catalog, c.Response(), evidence.PackOptions{
 		Department: dept, By: evidence.Actor{ID: me.ID, Name: me.FullName()}, Now: now, Via: "the HR pages",
+		Organisation: s.Config.OrgName,
 	})
 	switch {
 	case err == nil:

@@ -65,7 +65,7 @@ func (s *Server) learnerCertificatePDF(c echo.Context) error {
 		return err
 	}
 	var buf bytes.Buffer
-	if err := learning.WriteCertificatePDF(&buf, cert, s.verifyURL(cert.Code)); err != nil {
+	if err := learning.WriteCertificatePDFFor(&buf, cert, s.verifyURL(cert.Code), learning.Org{Name: s.Config.OrgName, Logo: s.OrgLogo}); err != nil {
 		return err
 	}
 	h := c.Response().Header()

@@ -37,6 +37,9 @@ func init() {
 	expectAccess("GET /admin/people/:id/reactivate", page(http.StatusOK))
 	expectAccess("POST /admin/people/:id/reactivate", post(http.StatusUnprocessableEntity))
 	expectAccess("POST /admin/people/:id/invite", post(http.StatusOK))
+	// Bulk invitations: a learner or manager cannot send them; HR's empty
+	// selection is refused.
+	expectAccess("POST /admin/people/invitations", post(http.StatusUnprocessableEntity))
 
 	// A kept staff file that would add one person, uploaded by HR.
 	accessSetupFor(func(t testing.TB, f *accessFixture) {

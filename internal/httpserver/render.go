@@ -23,7 +23,8 @@ func render(c echo.Context, status int, comp templ.Component) error {
 // page builds the layout's view model for the current request.
 func (s *Server) page(c echo.Context, title, nav string) views.Page {
 	v := viewerOf(c)
-	p := views.Page{Title: title, CSRF: v.CSRFToken, Demo: s.Config.Demo, Nav: nav, Wide: nav == "admin" || nav == "team"}
+	p := views.Page{Title: title, CSRF: v.CSRFToken, Demo: s.Config.Demo, Nav: nav, Wide: nav == "admin" || nav == "team",
+		Org: s.Config.OrgName, OrgLogo: len(s.OrgLogo) > 0}
 	if e := v.Employee; e != nil {
 		p.User = &views.User{ID: e.ID, Name: e.FullName(), IsManager: e.Role == "manager" || e.Role == "hr_admin", IsHR: e.Role == "hr_admin"}
 	}

@@ -44,6 +44,9 @@ type Deps struct {
 	// Mail composes the e-mails handlers put in the outbox.
 	Mail    *notify.Renderer
 	Metrics *metrics.Metrics
+	// OrgLogo is the organisation's logo file (ONRAMP_ORG_LOGO), a PNG or
+	// JPEG; nil for none.
+	OrgLogo []byte
 }
 
 // Server is the HTTP server.

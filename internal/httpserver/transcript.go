@@ -41,6 +41,9 @@ func (s *Server) transcriptFor(c echo.Context, personID string) (*evidence.Trans
 	}
 	src := &evidence.Source{Catalog: s.Catalog}
 	t, err := src.Transcript(ctx, s.DB.DB, personID, s.Clock.Now())
+	if t != nil {
+		t.Organisation = s.Config.OrgName
+	}
 	if errors.Is(err, evidence.ErrNotFound) {
 		return nil, echo.NewHTTPError(http.StatusNotFound, "There is nobody with this ID in Onramp.")
 	}

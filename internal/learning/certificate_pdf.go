@@ -1,7 +1,11 @@
 package learning
 
 import (
+	"bytes"
 	"fmt"
+	"image"
+	_ "image/jpeg" // logos
+	_ "image/png"  // logos
 	"io"
 
 	"github.com/signintech/gopdf"
@@ -15,6 +19,20 @@ import (
 // with the Go fonts embedded, so it prints the same everywhere. verifyURL is
 // the public page where anyone can check the code.
 func WriteCertificatePDF(w io.Writer, c *Certificate, verifyURL string) error {
+	return WriteCertificatePDFFor(w, c, verifyURL, Org{})
+}
+
+// Org is the organisation a certificate is issued by: its name
+// (ONRAMP_ORG_NAME) and logo file's bytes (ONRAMP_ORG_LOGO, PNG or JPEG);
+// either may be empty.
+type Org struct {
+	Name string
+	Logo []byte
+}
+
+// WriteCertificatePDFFor is WriteCertificatePDF headed by the
+// organisation's name and logo instead of Onramp's.
+func WriteCertificatePDFFor(w io.Writer, c *Certificate, verifyURL string, org Org) error {
 	pdf := &gopdf.GoPdf{}
 	pdf.Start(gopdf.Config{PageSize: *gopdf.PageSizeA4Landscape})
 	pdf.SetInfo(gopdf.PdfInfo{
@@ -37,6 +55,15 @@ func WriteCertificatePDF(w io.Writer, c *Certificate, verifyURL string) error {
 	pdf.SetLineWidth(0.8)
 	pdf.RectFromUpperLeftWithStyle(34, 34, width-68, height-68, "D")
 
+	if len(org.Logo) > 0 {
+		if err := drawLogo(pdf, org.Logo, width/2, 44, 32); err != nil {
+			return fmt.Errorf("certificate PDF logo: %w", err)
+		}
+	}
+	brand := "ONRAMP"
+	if org.Name != "" {
+		brand = org.Name
+	}
 	y := 80.0
 	line := func(font string, size float64, r, g, b uint8, text string, gap float64) error {
 		if err := pdf.SetFont(font, "", size); err != nil {
@@ -81,7 +108,7 @@ func WriteCertificatePDF(w io.Writer, c *Certificate, verifyURL string) error {
 		gapPoints  float64
 		skipIfNone bool
 	}{
-		{"bold", 14, 11, 92, 173, "ONRAMP", 18, false},
+		{"bold", 14, 11, 92, 173, brand, 18, false},
 		{"bold", 34, 27, 31, 36, "Certificate of completion", 26, false},
 		{"regular", 14, 79, 88, 99, "This certifies that", 8, false},
 		{"bold", 28, 27, 31, 36, c.EmployeeName, 4, false},
@@ -114,4 +141,25 @@ func WriteCertificatePDF(w io.Writer, c *Certificate, verifyURL string) error {
 		return fmt.Errorf("write certificate PDF: %w", err)
 	}
 	return nil
+}
+
+// drawLogo draws a PNG or JPEG logo height points tall, centred on cx, its
+// top at y, keeping its proportions.
+func drawLogo(pdf *gopdf.GoPdf, logo []byte, cx, y, height float64) error {
+	cfg, _, err := image.DecodeConfig(bytes.NewReader(logo))
+	if err != nil {
+		return err
+	}
+	if cfg.Height == 0 {
+		return fmt.Errorf("the logo has no height")
+	}
+	w := height * float64(cfg.Width) / float64(cfg.Height)
+	if w > 300 {
+		w, height = 300, 300*float64(cfg.Height)/float64(cfg.Width)
+	}
+	holder, err := gopdf.ImageHolderByBytes(logo)
+	if err != nil {
+		return err
+	}
+	return pdf.ImageByHolder(holder, cx-w/2, y, &gopdf.Rect{W: w, H: height})
 }

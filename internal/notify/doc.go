@@ -22,6 +22,18 @@
 // escalations are one digest (Escalation) listing everyone overdue, kept
 // apart from the manager's own training.
 //
+// Day one: with Notifier.Invite set (ONRAMP_INVITE_NEW_PEOPLE=on, the
+// default), a message NotifyAll writes to a person who has no password and
+// no set-password link that still works carries a new link above its own
+// content ("First, set your password"). The link is made (auth's
+// InviteIfNone: one query and one insert per call) in the same transaction
+// as the message, so however the person was created (staff import, API,
+// "Add person"), their first e-mail lets them sign in, and later e-mails
+// add no link while that one works. The token is stored hashed in
+// invitations; the live link is in the outbox row's payload only, rendered
+// at delivery (and in HR's view of the outbox), and stops working once used
+// or after ONRAMP_INVITE_TTL.
+//
 // Send once: every event keeps its dedupe key (assignment, cycle, kind,
 // step; see Key), and NotifyAll writes each key to outbox_keys, in the same
 // transaction as the message that carries it (INSERT ... ON CONFLICT DO

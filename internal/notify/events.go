@@ -20,6 +20,13 @@ type Notifier struct {
 	Renderer *Renderer
 	Catalog  *catalog.Catalog
 	Policy   compliance.ReminderPolicy
+	// Invite, when set (ONRAMP_INVITE_NEW_PEOPLE=on), makes a set-password
+	// link inside tx for each of the given people who has no password and
+	// no link that still works, and returns the links by employee ID. The
+	// message NotifyAll writes for such a person carries the link above its
+	// own content, so whoever created the person (an import, the API, "Add
+	// person"), their first e-mail lets them sign in.
+	Invite func(tx *gorm.DB, employeeIDs []string) (map[string]SetPassword, error)
 }
 
 // Notify writes the message for one event: NotifyAll with one event.
@@ -188,8 +195,49 @@ func (n *Notifier) NotifyAll(tx *gorm.DB, evs []compliance.Event, now time.Time)
 	if len(rows) == 0 {
 		return nil
 	}
+	if err := n.addSetPasswordLinks(tx, rows); err != nil {
+		return err
+	}
 	if err := tx.CreateInBatches(rows, 100).Error; err != nil {
 		return fmt.Errorf("queue %d messages: %w", len(rows), err)
+	}
+	return nil
+}
+
+// addSetPasswordLinks puts a set-password link in the messages to people
+// who have no password and no working link (see Invite): one query and one
+// insert for the whole call.
+func (n *Notifier) addSetPasswordLinks(tx *gorm.DB, rows []Entry) error {
+	if n.Invite == nil {
+		return nil
+	}
+	ids := make([]string, 0, len(rows))
+	for _, e := range rows {
+		if e.RecipientEmployeeID != nil && e.Payload != "" {
+			ids = append(ids, *e.RecipientEmployeeID)
+		}
+	}
+	links, err := n.Invite(tx, unique(ids))
+	if err != nil {
+		return fmt.Errorf("notify: set-password links: %w", err)
+	}
+	if len(links) == 0 {
+		return nil
+	}
+	for i := range rows {
+		e := &rows[i]
+		if e.RecipientEmployeeID == nil || e.Payload == "" {
+			continue
+		}
+		sp, ok := links[*e.RecipientEmployeeID]
+		if !ok {
+			continue
+		}
+		// A person with a manager's digest and their own message in one
+		// call gets the link in both: it is the same link.
+		if e.Payload, err = withSetPassword(e.Payload, sp); err != nil {
+			return err
+		}
 	}
 	return nil
 }

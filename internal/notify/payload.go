@@ -13,6 +13,23 @@ type payload struct {
 	// stored under one kind when its items share it).
 	Type    Kind            `json:"t"`
 	Content json.RawMessage `json:"c"`
+	// SetPassword is the set-password link the message carries for a
+	// person without a password (see Notifier.Invite); nil for none.
+	SetPassword *SetPassword `json:"p,omitempty"`
+}
+
+// withSetPassword adds a set-password link to an encoded payload.
+func withSetPassword(s string, sp SetPassword) (string, error) {
+	var p payload
+	if err := json.Unmarshal([]byte(s), &p); err != nil {
+		return "", fmt.Errorf("read message payload: %w", err)
+	}
+	p.SetPassword = &sp
+	out, err := json.Marshal(p)
+	if err != nil {
+		return "", fmt.Errorf("encode message payload: %w", err)
+	}
+	return string(out), nil
 }
 
 func encodePayload(c Content) (string, error) {
@@ -36,10 +53,22 @@ func encodePayload(c Content) (string, error) {
 
 // decodePayload reads a row's payload back into its content.
 func decodePayload(s string) (Content, error) {
+	c, _, err := decodePayloadLink(s)
+	return c, err
+}
+
+// decodePayloadLink reads a row's payload back into its content and the
+// set-password link it carries, if any.
+func decodePayloadLink(s string) (Content, *SetPassword, error) {
 	var p payload
 	if err := json.Unmarshal([]byte(s), &p); err != nil {
-		return nil, fmt.Errorf("read message payload: %w", err)
+		return nil, nil, fmt.Errorf("read message payload: %w", err)
 	}
+	c, err := contentOf(p)
+	return c, p.SetPassword, err
+}
+
+func contentOf(p payload) (Content, error) {
 	c, err := contentFor(p.Type)
 	if err != nil {
 		return nil, err
@@ -109,11 +138,11 @@ func (r *Renderer) RenderEntry(e *Entry) error {
 	if e.Payload == "" {
 		return nil
 	}
-	c, err := decodePayload(e.Payload)
+	c, sp, err := decodePayloadLink(e.Payload)
 	if err != nil {
 		return fmt.Errorf("outbox message %s: %w", e.ID, err)
 	}
-	out, err := r.Render(e.DedupeKey, c, e.CreatedAt.UTC())
+	out, err := r.renderWith(e.DedupeKey, c, e.CreatedAt.UTC(), sp)
 	if err != nil {
 		return fmt.Errorf("outbox message %s: %w", e.ID, err)
 	}

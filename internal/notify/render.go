@@ -33,6 +33,9 @@ type Rendered struct {
 // BaseURL. Templates live in templates/: <kind>.txt.tmpl defines "subject"
 // and "body", <kind>.html.tmpl defines "body", and the layouts wrap them.
 type Renderer struct {
+	// Org is the organisation's name (ONRAMP_ORG_NAME), which the footer of
+	// every message names; empty says "your organisation".
+	Org     string
 	baseURL *url.URL
 	text    map[Kind]*texttemplate.Template
 	html    map[Kind]*htmltemplate.Template
@@ -68,9 +71,37 @@ type view struct {
 	Subject string
 	// Link is the message's one link.
 	Link string
-	// Site is the site's host name, for the footer.
+	// Site is the site's host name.
 	Site string
-	Msg  Content
+	// Org is the organisation's name for the footer; empty for none.
+	Org string
+	// SetPassword, when set, is the set-password link the message carries
+	// above its own content: the person has no password yet.
+	SetPassword *setPasswordView
+	Msg         Content
+}
+
+// setPasswordView is the set-password block of a message.
+type setPasswordView struct {
+	Link  string
+	Until string
+}
+
+// SetPassword is a set-password link an outbox row carries for a person
+// who has no password yet (see Notifier.Invite).
+type SetPassword struct {
+	Token     string    `json:"token"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+func (r *Renderer) setPasswordView(sp *SetPassword) *setPasswordView {
+	if sp == nil || sp.Token == "" {
+		return nil
+	}
+	return &setPasswordView{
+		Link:  r.pageURL(strings.TrimPrefix(InvitePath, "/"), sp.Token),
+		Until: sp.ExpiresAt.UTC().Format("Monday 2 January 2006 at 15:04 UTC"),
+	}
 }
 
 // Render makes the subject, the plain-text and HTML bodies and any
@@ -78,13 +109,19 @@ type view struct {
 // made; the assigned message's calendar event takes its UID and stamp from
 // them.
 func (r *Renderer) Render(key string, c Content, at time.Time) (Rendered, error) {
+	return r.renderWith(key, c, at, nil)
+}
+
+// renderWith is Render with the set-password link the message carries, if
+// any.
+func (r *Renderer) renderWith(key string, c Content, at time.Time, sp *SetPassword) (Rendered, error) {
 	if c == nil {
 		return Rendered{}, errors.New("render: no content")
 	}
 	if d, ok := c.(Digest); ok {
-		return r.renderDigest(key, d, at)
+		return r.renderDigest(key, d, at, sp)
 	}
-	return r.render(c, func(out *Rendered) {
+	return r.render(c, sp, func(out *Rendered) {
 		if a, ok := c.(Assigned); ok {
 			out.Attachments = append(out.Attachments, r.dueDateCalendar(key, a, at))
 		}
@@ -93,11 +130,11 @@ func (r *Renderer) Render(key string, c Content, at time.Time) (Rendered, error)
 
 // renderDigest renders a person's digest: the list of items, and one
 // calendar file with an event for each assigned course.
-func (r *Renderer) renderDigest(key string, d Digest, at time.Time) (Rendered, error) {
+func (r *Renderer) renderDigest(key string, d Digest, at time.Time, sp *SetPassword) (Rendered, error) {
 	if len(d.Items) == 0 {
 		return Rendered{}, errors.New("render digest: no items")
 	}
-	return r.render(d.view(r), func(out *Rendered) {
+	return r.render(d.view(r), sp, func(out *Rendered) {
 		var events []DueDateEvent
 		for _, a := range d.assigned() {
 			// Each event's UID is the digest's key with the course and the
@@ -111,13 +148,13 @@ func (r *Renderer) renderDigest(key string, d Digest, at time.Time) (Rendered, e
 }
 
 // render executes c's templates; attach adds its attachments.
-func (r *Renderer) render(c Content, attach func(*Rendered)) (Rendered, error) {
+func (r *Renderer) render(c Content, sp *SetPassword, attach func(*Rendered)) (Rendered, error) {
 	k := c.Kind()
 	tt, ok := r.text[k]
 	if !ok {
 		return Rendered{}, fmt.Errorf("render: no templates for kind %q", k)
 	}
-	v := view{Link: c.link(r), Site: r.baseURL.Host, Msg: c}
+	v := view{Link: c.link(r), Site: r.baseURL.Host, Org: r.Org, SetPassword: r.setPasswordView(sp), Msg: c}
 	var b bytes.Buffer
 	if err := tt.ExecuteTemplate(&b, "subject", v); err != nil {
 		return Rendered{}, fmt.Errorf("render %s subject: %w", k, err)
@@ -197,7 +234,7 @@ func (r *Renderer) Subject(c Content) (string, error) {
 		return "", fmt.Errorf("render: no templates for kind %q", c.Kind())
 	}
 	var b bytes.Buffer
-	if err := tt.ExecuteTemplate(&b, "subject", view{Link: c.link(r), Site: r.baseURL.Host, Msg: c}); err != nil {
+	if err := tt.ExecuteTemplate(&b, "subject", view{Link: c.link(r), Site: r.baseURL.Host, Org: r.Org, Msg: c}); err != nil {
 		return "", fmt.Errorf("render %s subject: %w", c.Kind(), err)
 	}
 	return strings.Join(strings.Fields(b.String()), " "), nil

@@ -31,6 +31,8 @@ type Config struct {
 	// "Europe/London"), for the quiet hours of people without their own;
 	// empty for UTC.
 	DefaultTimeZone string
+	// OrgName is ONRAMP_ORG_NAME, which every message's footer names.
+	OrgName string
 }
 
 // Service is notify as the rest of Onramp uses it: Renderer composes
@@ -54,6 +56,7 @@ func New(cfg Config, database *db.DB, log *slog.Logger) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
+	renderer.Org = cfg.OrgName
 	loc := time.UTC
 	if cfg.DefaultTimeZone != "" {
 		loc, err = time.LoadLocation(cfg.DefaultTimeZone)

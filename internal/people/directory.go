@@ -54,6 +54,8 @@ type DirectoryQuery struct {
 	JobTitle   string
 	Status     Status
 	Standing   Standing
+	// NoPassword lists only people who have not set a password yet.
+	NoPassword bool
 	// Page counts from 1.
 	Page int
 }
@@ -65,6 +67,9 @@ type DirectoryPage struct {
 	// Standings holds each listed person's standing by ID; a person with
 	// nothing assigned has none.
 	Standings map[string]Standing
+	// NoPassword holds the IDs of listed people who have not set a
+	// password yet.
+	NoPassword map[string]bool
 	// Total counts everyone the query matches.
 	Total int
 	// Page is the page shown (from 1) of Pages.
@@ -140,6 +145,14 @@ func SearchDirectory(ctx context.Context, d *db.DB, q DirectoryQuery) (*Director
 	for _, r := range rows {
 		page.Standings[r.EmployeeID] = worse(page.Standings[r.EmployeeID], Standing(r.Status))
 	}
+	var unset []string
+	if err := d.WithContext(ctx).Raw(`SELECT id FROM employees WHERE id IN ? AND password_hash = ''`, listed).Scan(&unset).Error; err != nil {
+		return nil, fmt.Errorf("load who has no password: %w", err)
+	}
+	page.NoPassword = make(map[string]bool, len(unset))
+	for _, id := range unset {
+		page.NoPassword[id] = true
+	}
 	return page, nil
 }
 
@@ -179,6 +192,9 @@ func (dq DirectoryQuery) filter(q *gorm.DB, byCodePoint bool) *gorm.DB {
 	}
 	if dq.Status != "" {
 		q = q.Where("status = ?", dq.Status)
+	}
+	if dq.NoPassword {
+		q = q.Where("password_hash = ''")
 	}
 	switch dq.Standing {
 	case "":

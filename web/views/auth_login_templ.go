@@ -136,7 +136,7 @@ func LoginPage(p Page, v LoginView) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 11, "></div><div><button type=\"submit\">Sign in</button></div></form><div class=\"auth-help\"><h2>No password yet, or forgotten it?</h2><p>New starters get a \"set your password\" link from HR. If yours has expired, or you have forgotten your password, ask your HR team for a new link.</p></div>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 11, "></div><div><button type=\"submit\">Sign in</button></div></form><p><a href=\"/forgot-password\" data-testid=\"forgot-link\">Forgot your password?</a></p><div class=\"auth-help\"><h2>No password yet?</h2><p>New starters get a \"set your password\" link by e-mail. If yours has expired, use <a href=\"/forgot-password\">Forgot your password?</a> with your work e-mail address, or ask your HR team.</p></div>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -18,7 +18,14 @@ type Page struct {
 	Flash string
 	// Wide gives tables room: HR and team pages use the full width.
 	Wide bool
+	// Org is the organisation's name (ONRAMP_ORG_NAME); empty for none.
+	// OrgLogo says its logo is served at OrgLogoPath.
+	Org     string
+	OrgLogo bool
 }
+
+// OrgLogoPath serves the organisation's logo (ONRAMP_ORG_LOGO).
+const OrgLogoPath = "/org-logo"
 
 func mainClass(p Page) string {
 	if p.Wide {

@@ -1,0 +1,81 @@
+package httpserver
+
+import (
+	"errors"
+	"net/http"
+	"net/mail"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"gorm.io/gorm"
+
+	"github.com/onramp-lms/onramp/internal/audit"
+	"github.com/onramp-lms/onramp/internal/auth"
+	"github.com/onramp-lms/onramp/internal/db"
+	"github.com/onramp-lms/onramp/internal/notify"
+	"github.com/onramp-lms/onramp/internal/people"
+	"github.com/onramp-lms/onramp/web/views"
+)
+
+// forgotAnswerTime is how long every accepted "forgot your password"
+// request takes to answer at least, whether a link was made and queued or
+// nothing was done, so the time does not tell which addresses exist.
+const forgotAnswerTime = 400 * time.Millisecond
+
+// forgotForm asks for the e-mail address to send a reset link to.
+func (s *Server) forgotForm(c echo.Context) error {
+	noStore(c)
+	return render(c, http.StatusOK, views.ForgotPage(s.page(c, "Forgot your password?", ""), views.ForgotView{}))
+}
+
+// forgot sends a reset link to the address when it belongs to an active
+// person, through the outbox, and answers the same page whatever the
+// address (only a client asking too often is told to wait).
+func (s *Server) forgot(c echo.Context) error {
+	noStore(c)
+	start := time.Now()
+	email := strings.TrimSpace(c.FormValue("email"))
+	view := views.ForgotView{Email: email}
+	if email == "" {
+		view.Problems = []views.AuthProblem{{FieldID: "email", Message: "Enter the e-mail address you sign in with."}}
+	} else if a, err := mail.ParseAddress(email); err != nil || a.Address != email {
+		view.Problems = []views.AuthProblem{{FieldID: "email", Message: "Enter an e-mail address like name@hospital.example."}}
+	}
+	if len(view.Problems) > 0 {
+		return render(c, http.StatusUnprocessableEntity, views.ForgotPage(s.page(c, "Error: Forgot your password?", ""), view))
+	}
+	ctx := c.Request().Context()
+	err := s.Auth.RequestPasswordReset(ctx, email, c.RealIP(), func(tx *gorm.DB, emp *people.Employee, link auth.Link) error {
+		now := s.Clock.Now()
+		queued := false
+		if s.Mail != nil {
+			msg, err := s.Mail.ComposeReset(notify.Key("employee-"+emp.ID, "", notify.KindPasswordReset, db.NewID()),
+				notify.Recipient{EmployeeID: emp.ID, Name: emp.FullName(), Address: emp.Email},
+				notify.PasswordReset{Name: emp.FirstName, Email: emp.Email, Token: link.Token, ExpiresAt: link.ExpiresAt}, now)
+			if err != nil {
+				return err
+			}
+			if queued, err = notify.Enqueue(tx, msg); err != nil {
+				return err
+			}
+		}
+		return audit.Record(tx, audit.Event{
+			At: now, ActorID: emp.ID, ActorName: emp.FullName(), Action: audit.ActionResetRequest, EntityType: "employee", EntityID: emp.ID,
+			Summary: "A password-reset link was asked for on the sign-in page and e-mailed to " + emp.FullName() + " (" + emp.Email + ").",
+			Details: map[string]any{"expires_at": link.ExpiresAt.UTC(), "emailed": queued},
+		})
+	})
+	if errors.Is(err, auth.ErrThrottled) {
+		view.Problems = []views.AuthProblem{{FieldID: "email", FormLevel: true,
+			Message: "There have been too many requests from your connection. Wait 15 minutes and try again, or ask your HR team for a set-password link."}}
+		return render(c, http.StatusTooManyRequests, views.ForgotPage(s.page(c, "Error: Forgot your password?", ""), view))
+	}
+	if err != nil {
+		return err
+	}
+	if err := s.Auth.PadTo(ctx, start, forgotAnswerTime); err != nil {
+		return err
+	}
+	return render(c, http.StatusOK, views.ForgotSentPage(s.page(c, "Check your e-mail", ""), views.ForgotView{Email: email}))
+}
