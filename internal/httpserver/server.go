@@ -21,6 +21,7 @@ import (
 	"github.com/onramp-lms/onramp/internal/metrics"
 	"github.com/onramp-lms/onramp/internal/notify"
 	"github.com/onramp-lms/onramp/internal/people"
+	"github.com/onramp-lms/onramp/internal/sso"
 )
 
 // Deps is everything the handlers use, built once by package app.
@@ -44,6 +45,8 @@ type Deps struct {
 	// Mail composes the e-mails handlers put in the outbox.
 	Mail    *notify.Renderer
 	Metrics *metrics.Metrics
+	// SSO is OpenID Connect sign-in; nil when it is not configured.
+	SSO *sso.Service
 }
 
 // Server is the HTTP server.
@@ -68,6 +71,8 @@ func New(d Deps) *Server {
 	s.metricsRoutes(e)
 	s.opsRoutes(e)
 	s.authRoutes(e)
+	s.ssoRoutes(e)
+	s.ssoCreate()
 	s.learnerRoutes(e)
 	s.adminRoutes(e)
 	s.peopleRoutes(e)
