@@ -261,7 +261,7 @@ func (s *Service) finish(ctx context.Context, cb Callback) (*people.Employee, st
 	if err := idt.Claims(&claims); err != nil {
 		return nil, "", &Refusal{Reason: ReasonToken, Message: msgProvider, Detail: "ID token claims: " + clip(err.Error(), 200)}
 	}
-	if _, ok := claims[s.Config.EmployeeClaim]; !ok {
+	if missing(claims, s.Config.EmployeeClaim, "email", "given_name", "family_name") {
 		// Providers often keep extra claims for the userinfo endpoint.
 		if ui, err := p.UserInfo(s.ctx(ctx), oauth2.StaticTokenSource(tok)); err == nil && ui.Subject == idt.Subject {
 			extra := map[string]any{}
@@ -407,6 +407,16 @@ const (
 
 func subjectDetail(id Identity) string {
 	return "subject " + strconv.Quote(id.Subject) + " of " + id.Issuer
+}
+
+// missing reports whether any of the claims is absent.
+func missing(claims map[string]any, names ...string) bool {
+	for _, n := range names {
+		if _, ok := claims[n]; !ok {
+			return true
+		}
+	}
+	return false
 }
 
 // claimString is a claim's value as text: strings as they are, numbers
