@@ -13,17 +13,18 @@ import (
 	"github.com/onramp-lms/onramp/internal/config"
 	"github.com/onramp-lms/onramp/internal/people"
 	"github.com/onramp-lms/onramp/internal/sso"
+	"github.com/onramp-lms/onramp/internal/sso/ssotest"
 )
 
 // ssoEnv is Onramp with OIDC sign-in through a test provider. The fake
 // clock starts at the real time, since the provider stamps its tokens with
 // it.
-func ssoEnv(t *testing.T, configure func(*config.Config)) (*apptest.Env, *testIdP) {
+func ssoEnv(t *testing.T, configure func(*config.Config)) (*apptest.Env, *ssotest.IdP) {
 	t.Helper()
-	var idp *testIdP
+	var idp *ssotest.IdP
 	env := apptest.New(t, apptest.Options{Now: time.Now().UTC().Truncate(time.Second), Configure: func(c *config.Config) {
-		idp = newTestIdP(t, c.BaseURL.String()+sso.CallbackPath)
-		c.OIDC = config.OIDC{Issuer: idp.URL, ClientID: idpClientID, ClientSecret: idpClientSecret, EmployeeClaim: "employee_id", Name: "Hospital Login"}
+		idp = ssotest.New(t, c.BaseURL.String()+sso.CallbackPath)
+		c.OIDC = config.OIDC{Issuer: idp.URL, ClientID: ssotest.ClientID, ClientSecret: ssotest.ClientSecret, EmployeeClaim: "employee_id", Name: "Hospital Login"}
 		if configure != nil {
 			configure(c)
 		}
@@ -47,7 +48,7 @@ func getURL(t *testing.T, c *apptest.Client, u string) *http.Response {
 // ssoToProvider starts a sign-in at Onramp, signs in on the provider's own
 // login page as username, and returns the URL the provider sends the
 // browser back to (Onramp's callback with code and state), unfollowed.
-func ssoToProvider(t *testing.T, env *apptest.Env, c *apptest.Client, idp *testIdP, username string) string {
+func ssoToProvider(t *testing.T, env *apptest.Env, c *apptest.Client, idp *ssotest.IdP, username string) string {
 	t.Helper()
 	res := getURL(t, c, env.Server.URL+"/auth/oidc/start?next=/courses")
 	if res.StatusCode != http.StatusSeeOther {
@@ -79,7 +80,7 @@ func ssoToProvider(t *testing.T, env *apptest.Env, c *apptest.Client, idp *testI
 		}
 		if u.Path == "/login/username" {
 			// The provider's own login form.
-			form := url.Values{"username": {username}, "password": {idpPassword}, "id": {u.Query().Get("authRequestID")}}
+			form := url.Values{"username": {username}, "password": {ssotest.Password}, "id": {u.Query().Get("authRequestID")}}
 			r, err := c.HTTP.PostForm(idp.URL+"/login/username", form)
 			if err != nil {
 				t.Fatalf("provider login: %v", err)
@@ -103,7 +104,7 @@ func ssoToProvider(t *testing.T, env *apptest.Env, c *apptest.Client, idp *testI
 
 // ssoSignIn goes through the whole sign-in and returns Onramp's answer to
 // the callback.
-func ssoSignIn(t *testing.T, env *apptest.Env, c *apptest.Client, idp *testIdP, username string) *http.Response {
+func ssoSignIn(t *testing.T, env *apptest.Env, c *apptest.Client, idp *ssotest.IdP, username string) *http.Response {
 	t.Helper()
 	return getURL(t, c, ssoToProvider(t, env, c, idp, username))
 }
@@ -280,22 +281,20 @@ func TestSSORefusesTokensItCannotTrust(t *testing.T) {
 		wantRefused(t, env, getURL(t, c, callback), sso.ReasonState)
 	})
 	t.Run("nonce mismatch", func(t *testing.T) {
-		idp.set(func() { idp.authorizeHook = func(q url.Values) { q.Set("nonce", "an-attackers-nonce") } })
+		idp.RewriteAuthorize(func(q url.Values) { q.Set("nonce", "an-attackers-nonce") })
 		defer idp.Reset()
 		wantRefused(t, env, ssoSignIn(t, env, env.Client(), idp, "ada"), sso.ReasonNonce)
 	})
 	t.Run("wrong audience", func(t *testing.T) {
-		idp.set(func() {
-			idp.authorizeHook = func(q url.Values) { q.Set("client_id", idpOtherClient) }
-			idp.tokenHook = func(r *http.Request) { r.SetBasicAuth(idpOtherClient, idpClientSecret) }
-		})
+		idp.RewriteAuthorize(func(q url.Values) { q.Set("client_id", ssotest.OtherClientID) })
+		idp.RewriteToken(func(r *http.Request) { r.SetBasicAuth(ssotest.OtherClientID, ssotest.ClientSecret) })
 		defer idp.Reset()
 		res := ssoSignIn(t, env, env.Client(), idp, "ada")
 		wantRefused(t, env, res, sso.ReasonToken)
 		wantRefusalDetail(t, env, "audience")
 	})
 	t.Run("wrong issuer", func(t *testing.T) {
-		idp.set(func() { idp.tokenFrom = idp.other })
+		idp.TokensFromOtherIssuer()
 		defer idp.Reset()
 		wantRefused(t, env, ssoSignIn(t, env, env.Client(), idp, "ada"), sso.ReasonToken)
 		wantRefusalDetail(t, env, "issued by a different provider")
@@ -303,7 +302,7 @@ func TestSSORefusesTokensItCannotTrust(t *testing.T) {
 	t.Run("expired token", func(t *testing.T) {
 		c := env.Client()
 		callback := ssoToProvider(t, env, c, idp, "ada")
-		env.Clock.Advance(idpIDTokenLife + time.Minute) // still within sso.FlowTTL
+		env.Clock.Advance(ssotest.IDTokenLifetime + time.Minute) // still within sso.FlowTTL
 		wantRefused(t, env, getURL(t, c, callback), sso.ReasonToken)
 		wantRefusalDetail(t, env, "expired")
 	})

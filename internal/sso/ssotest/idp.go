@@ -1,4 +1,7 @@
-package httpserver_test
+// Package ssotest runs a real OpenID Connect provider inside a test:
+// zitadel/oidc's op package with its example storage and its own login page
+// (/login/username), for Onramp's sign-in tests and browser journeys.
+package ssotest
 
 import (
 	"context"
@@ -16,15 +19,15 @@ import (
 	"golang.org/x/text/language"
 )
 
-// testIdP is a real OpenID Connect provider (zitadel/oidc's op package
-// with its example storage and login page), run inside the test. Its users
+// IdP is a real OpenID Connect provider (zitadel/oidc's op package with
+// its example storage and login page), run inside the test. Its users
 // carry an employee_id claim the test can change. Hooks let a test play an
 // attacker or a misconfigured provider: rewrite the authorize request, or
 // answer the token request from another issuer sharing the same keys.
-type testIdP struct {
-	URL     string
-	Storage *idpStorage
-	Users   idpUsers
+type IdP struct {
+	URL       string
+	Storage   *Storage
+	directory users
 
 	mu            sync.Mutex
 	authorizeHook func(q url.Values)
@@ -34,19 +37,19 @@ type testIdP struct {
 }
 
 const (
-	idpClientID     = "onramp"
-	idpClientSecret = "onramp-client-secret"
-	idpOtherClient  = "another-app"
-	idpPassword     = "provider-password"
-	idpIDTokenLife  = 2 * time.Minute
+	ClientID        = "onramp"
+	ClientSecret    = "onramp-client-secret"
+	OtherClientID   = "another-app"
+	Password        = "provider-password"
+	IDTokenLifetime = 2 * time.Minute
 )
 
-// idpUsers is the provider's directory: its user ID (the subject), user
+// users is the provider's directory: its user ID (the subject), user
 // name, names and e-mail.
-type idpUsers map[string]*storage.User
+type users map[string]*storage.User
 
-func (u idpUsers) GetUserByID(id string) *storage.User { return u[id] }
-func (u idpUsers) GetUserByUsername(name string) *storage.User {
+func (u users) GetUserByID(id string) *storage.User { return u[id] }
+func (u users) GetUserByUsername(name string) *storage.User {
 	for _, x := range u {
 		if x.Username == name {
 			return x
@@ -54,30 +57,30 @@ func (u idpUsers) GetUserByUsername(name string) *storage.User {
 	}
 	return nil
 }
-func (u idpUsers) ExampleClientID() string { return storage.ServiceUserID }
+func (u users) ExampleClientID() string { return storage.ServiceUserID }
 
-// idpStorage adds the employee_id claim to the example storage, and gives
+// Storage adds the employee_id claim to the example storage, and gives
 // ID tokens a short life so expiry can be tested.
-type idpStorage struct {
+type Storage struct {
 	*storage.Storage
 	mu          sync.Mutex
 	employeeIDs map[string]string // user ID → employee_id claim
 }
 
-func (s *idpStorage) claim(userID string) (string, bool) {
+func (s *Storage) claim(userID string) (string, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	v, ok := s.employeeIDs[userID]
 	return v, ok
 }
 
-func (s *idpStorage) SetEmployeeID(userID, employeeID string) {
+func (s *Storage) SetEmployeeID(userID, employeeID string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.employeeIDs[userID] = employeeID
 }
 
-func (s *idpStorage) SetUserinfoFromRequest(ctx context.Context, ui *oidc.UserInfo, token op.IDTokenRequest, scopes []string) error {
+func (s *Storage) SetUserinfoFromRequest(ctx context.Context, ui *oidc.UserInfo, token op.IDTokenRequest, scopes []string) error {
 	if err := s.Storage.SetUserinfoFromRequest(ctx, ui, token, scopes); err != nil {
 		return err
 	}
@@ -87,7 +90,7 @@ func (s *idpStorage) SetUserinfoFromRequest(ctx context.Context, ui *oidc.UserIn
 	return nil
 }
 
-func (s *idpStorage) SetUserinfoFromToken(ctx context.Context, ui *oidc.UserInfo, tokenID, subject, origin string) error {
+func (s *Storage) SetUserinfoFromToken(ctx context.Context, ui *oidc.UserInfo, tokenID, subject, origin string) error {
 	if err := s.Storage.SetUserinfoFromToken(ctx, ui, tokenID, subject, origin); err != nil {
 		return err
 	}
@@ -97,7 +100,7 @@ func (s *idpStorage) SetUserinfoFromToken(ctx context.Context, ui *oidc.UserInfo
 	return nil
 }
 
-func (s *idpStorage) GetClientByClientID(ctx context.Context, id string) (op.Client, error) {
+func (s *Storage) GetClientByClientID(ctx context.Context, id string) (op.Client, error) {
 	c, err := s.Storage.GetClientByClientID(ctx, id)
 	if err != nil {
 		return nil, err
@@ -107,22 +110,22 @@ func (s *idpStorage) GetClientByClientID(ctx context.Context, id string) (op.Cli
 
 type shortLived struct{ op.Client }
 
-func (shortLived) IDTokenLifetime() time.Duration { return idpIDTokenLife }
+func (shortLived) IDTokenLifetime() time.Duration { return IDTokenLifetime }
 
-// newTestIdP starts a provider whose client "onramp" may return to
+// New starts a provider whose client "onramp" may return to
 // redirectURL.
-func newTestIdP(t *testing.T, redirectURL string) *testIdP {
+func New(t testing.TB, redirectURL string) *IdP {
 	t.Helper()
-	p := &testIdP{}
+	p := &IdP{}
 	srv := httptest.NewUnstartedServer(nil)
 	p.URL = "http://" + srv.Listener.Addr().String()
-	users := idpUsers{}
-	p.Users = users
+	users := users{}
+	p.directory = users
 	clients := map[string]*storage.Client{
-		idpClientID:    storage.WebClient(idpClientID, idpClientSecret, redirectURL),
-		idpOtherClient: storage.WebClient(idpOtherClient, idpClientSecret, redirectURL),
+		ClientID:      storage.WebClient(ClientID, ClientSecret, redirectURL),
+		OtherClientID: storage.WebClient(OtherClientID, ClientSecret, redirectURL),
 	}
-	p.Storage = &idpStorage{Storage: storage.NewStorageWithClients(users, clients), employeeIDs: map[string]string{}}
+	p.Storage = &Storage{Storage: storage.NewStorageWithClients(users, clients), employeeIDs: map[string]string{}}
 	main := exampleop.SetupServer(p.URL, p.Storage, nil, false)
 	// The same provider, keys and sign-ins under another issuer name: what
 	// a token from the wrong issuer looks like.
@@ -152,21 +155,32 @@ func newTestIdP(t *testing.T, redirectURL string) *testIdP {
 
 // AddUser adds a person to the provider's directory with an employee_id
 // claim (none when employeeID is "").
-func (p *testIdP) AddUser(id, username, first, last, email, employeeID string) {
-	p.Users[id] = &storage.User{ID: id, Username: username, Password: idpPassword, FirstName: first, LastName: last,
+func (p *IdP) AddUser(id, username, first, last, email, employeeID string) {
+	p.directory[id] = &storage.User{ID: id, Username: username, Password: Password, FirstName: first, LastName: last,
 		Email: email, EmailVerified: true, PreferredLanguage: language.English}
 	if employeeID != "" {
 		p.Storage.SetEmployeeID(id, employeeID)
 	}
 }
 
-func (p *testIdP) set(f func()) {
+func (p *IdP) set(f func()) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	f()
 }
 
+// RewriteAuthorize changes the authorize request's query before the
+// provider reads it (an attacker's nonce, another client's ID).
+func (p *IdP) RewriteAuthorize(f func(q url.Values)) { p.set(func() { p.authorizeHook = f }) }
+
+// RewriteToken changes the token request before the provider reads it.
+func (p *IdP) RewriteToken(f func(r *http.Request)) { p.set(func() { p.tokenHook = f }) }
+
+// TokensFromOtherIssuer makes the token endpoint answer as the same
+// provider under another issuer name, with the same keys.
+func (p *IdP) TokensFromOtherIssuer() { p.set(func() { p.tokenFrom = p.other }) }
+
 // Reset removes every hook.
-func (p *testIdP) Reset() {
+func (p *IdP) Reset() {
 	p.set(func() { p.authorizeHook, p.tokenHook, p.tokenFrom = nil, nil, nil })
 }
