@@ -272,6 +272,23 @@ func TestSSORefusesTokensItCannotTrust(t *testing.T) {
 		u.RawQuery = q.Encode()
 		wantRefused(t, env, getURL(t, c, u.String()), sso.ReasonState)
 	})
+	t.Run("provider said no", func(t *testing.T) {
+		c := env.Client()
+		callback := ssoToProvider(t, env, c, idp, "ada")
+		u, _ := url.Parse(callback)
+		q := u.Query()
+		q.Del("code")
+		q.Set("error", "access_denied")
+		q.Set("error_description", "the user is not assigned to the application")
+		u.RawQuery = q.Encode()
+		res := c.Get(u.RequestURI())
+		if res.StatusCode != http.StatusForbidden || !strings.Contains(res.Body, "You could not be signed in") || !strings.Contains(res.Body, "not assigned to the application") {
+			t.Fatalf("status %d, want 403 with the provider's reason; body: %.400s", res.StatusCode, res.Body)
+		}
+		if got := refusals(t, env); got[len(got)-1] != sso.ReasonProvider {
+			t.Fatalf("audited refusals %v, want the last to be %q", got, sso.ReasonProvider)
+		}
+	})
 	t.Run("replayed callback", func(t *testing.T) {
 		c := env.Client()
 		callback := ssoToProvider(t, env, c, idp, "ada")
