@@ -87,3 +87,13 @@ func (s *Server) ssoUnavailable(c echo.Context, err error) error {
 	return render(c, http.StatusServiceUnavailable, views.ErrorPage(s.page(c, heading, ""), http.StatusServiceUnavailable, heading,
 		"Onramp cannot reach your organisation's sign-in service just now, so you cannot sign in with it. Try again in a few minutes; if it keeps happening, tell your IT service desk."))
 }
+
+// passwordNotForYou answers a set-password link made before passwords were
+// limited (ONRAMP_PASSWORD_LOGIN): it cannot set a password or sign in.
+func (s *Server) passwordNotForYou(c echo.Context) error {
+	msg := "Signing in with a password is turned off for your account, so this link cannot be used."
+	if s.SSO != nil {
+		msg += " Sign in with " + s.Config.OIDC.Name + " on the sign-in page instead."
+	}
+	return echo.NewHTTPError(http.StatusConflict, msg)
+}

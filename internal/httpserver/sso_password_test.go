@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"gorm.io/gorm"
+
 	"github.com/onramp-lms/onramp/internal/apptest"
 	"github.com/onramp-lms/onramp/internal/config"
 	"github.com/onramp-lms/onramp/internal/people"
@@ -75,6 +77,28 @@ func TestPasswordLoginOffRefusesInvitations(t *testing.T) {
 	env.App.DB.Table("invitations").Where("employee_id = ?", ada.ID).Count(&n)
 	if n != 0 {
 		t.Fatalf("%d invitations made, want 0", n)
+	}
+
+	// A link made before passwords were limited cannot set one, nor sign in.
+	var token string
+	err := env.App.DB.Transaction(func(tx *gorm.DB) error {
+		var err error
+		token, err = env.App.Auth.CreateInvitation(tx, ada.ID)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := env.Client()
+	if res := c.Get("/invite/" + token); res.StatusCode != http.StatusConflict || !strings.Contains(res.Body, "Sign in with Hospital Login") {
+		t.Fatalf("GET an old invitation: status %d, want 409 pointing to single sign-on", res.StatusCode)
+	}
+	res = c.Post("/invite/"+token, url.Values{"password": {authPassword}, "password_confirm": {authPassword}})
+	if res.StatusCode != http.StatusConflict || whoAmI(t, env, c) != "" {
+		t.Fatalf("POST an old invitation: status %d, signed in as %q; want 409 and no session", res.StatusCode, whoAmI(t, env, c))
+	}
+	if emp, _ := env.App.People.ByID(t.Context(), ada.ID); emp.PasswordHash != "" {
+		t.Fatal("the old invitation set a password")
 	}
 }
 
