@@ -29,6 +29,7 @@ import (
 	"github.com/onramp-lms/onramp/internal/notify"
 	"github.com/onramp-lms/onramp/internal/people"
 	"github.com/onramp-lms/onramp/internal/scheduler"
+	"github.com/onramp-lms/onramp/internal/sso"
 )
 
 // App is a running Onramp: its settings, database, services and server.
@@ -49,6 +50,8 @@ type App struct {
 	// Scheduler runs the background pass (rules, cycles, outbox).
 	Scheduler *scheduler.Scheduler
 	Server    *httpserver.Server
+	// SSO is OpenID Connect sign-in; nil when it is not configured.
+	SSO *sso.Service
 }
 
 // ContentError is returned by Open when the course content has problems.
@@ -114,7 +117,9 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.C
 	policy := compliance.DefaultReminderPolicy
 	policy.DueSoonDays = cfg.DueSoonDays
 	notifier := &notify.Notifier{Renderer: ns.Renderer, Catalog: cat, Policy: policy}
-	if cfg.InviteNewPeople {
+	// A set-password link in a new person's first e-mail only helps where
+	// people sign in with passwords (not with single sign-on only).
+	if cfg.InviteNewPeople && cfg.PasswordAllowed(false) {
 		notifier.Invite = inviteNewPeople(a.Auth)
 	}
 	a.Engine = &compliance.Engine{DB: d, Notifier: notifier, Log: log, Nudges: cfg.Nudges, Policy: policy}
@@ -122,6 +127,9 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.C
 		return nil, fmt.Errorf("sync course rules: %w", err)
 	}
 	a.Learning = &learning.Service{DB: d, Clock: clk, Catalog: cat, Cycles: a.Cycles, People: a.People, Notifier: notifier}
+	if cfg.OIDC.Enabled() {
+		a.SSO = &sso.Service{Config: cfg.OIDC, RedirectURL: cfg.BaseURL.String() + sso.CallbackPath, DB: d, Clock: clk}
+	}
 	m := metrics.New(d.SQL())
 	a.Scheduler = &scheduler.Scheduler{
 		DB: d, Clock: clk, Log: log, Engine: a.Engine,
@@ -155,6 +163,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.C
 		People: a.People, Auth: a.Auth, Cycles: a.Cycles, Learning: a.Learning,
 		Outbox: ns.Outbox, SMTPConfigured: ns.Deliverer.Mailer != nil,
 		Engine: a.Engine, Mail: ns.Renderer,
+		SSO: a.SSO,
 	})
 	return a, nil
 }

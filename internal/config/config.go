@@ -73,6 +73,47 @@ type Config struct {
 	// SchedulerInterval is how often `serve` runs a scheduler pass; 0 turns
 	// the in-process scheduler off (for cron-style `scheduler run-once`).
 	SchedulerInterval time.Duration
+	// OIDC is single sign-on through an OpenID Connect provider; an empty
+	// Issuer turns it off.
+	OIDC OIDC
+	// SSOCreate creates an unknown person with a valid employee_id as a
+	// learner at their first single sign-on.
+	SSOCreate bool
+	// PasswordLogin says who may sign in with a password: PasswordOn
+	// (everyone), PasswordHROnly (HR admins, as break-glass) or PasswordOff.
+	PasswordLogin string
+}
+
+// OIDC holds the OpenID Connect sign-in settings.
+type OIDC struct {
+	Issuer, ClientID, ClientSecret string
+	// EmployeeClaim is the ID token or userinfo claim holding employee_id.
+	EmployeeClaim string
+	// Name is the provider's name on the sign-in button.
+	Name string
+}
+
+// Enabled reports whether OIDC sign-in is configured.
+func (o OIDC) Enabled() bool { return o.Issuer != "" }
+
+// The values of ONRAMP_PASSWORD_LOGIN.
+const (
+	PasswordOn     = "on"
+	PasswordHROnly = "hr-only"
+	PasswordOff    = "off"
+)
+
+// PasswordAllowed reports whether someone may sign in with a password (and
+// so be sent a set-password link): everyone when passwords are on, HR
+// admins only when hr-only, nobody when off.
+func (c Config) PasswordAllowed(hrAdmin bool) bool {
+	switch c.PasswordLogin {
+	case PasswordHROnly:
+		return hrAdmin
+	case PasswordOff:
+		return false
+	}
+	return true
 }
 
 // Error is a bad setting: it names the setting and what is wrong with it.
@@ -98,6 +139,9 @@ func Defaults() Config {
 		TimeZone:        "UTC",
 		Nudges:          true,
 		DueSoonDays:     []int{14, 3},
+
+		OIDC:          OIDC{EmployeeClaim: "employee_id", Name: "single sign-on"},
+		PasswordLogin: PasswordOn,
 
 		SchedulerInterval: time.Minute,
 	}
@@ -129,6 +173,13 @@ var Settings = []Setting{
 	{"org-name", "ONRAMP_ORG_NAME", "the organisation's name, on certificates, transcripts, evidence packs and e-mails"},
 	{"org-logo", "ONRAMP_ORG_LOGO", "a PNG or JPEG file with the organisation's logo, shown beside its name"},
 	{"log-level", "ONRAMP_LOG_LEVEL", "debug, info, warn or error (default info)"},
+	{"oidc-issuer", "ONRAMP_OIDC_ISSUER", "OpenID Connect issuer URL for single sign-on, e.g. https://login.microsoftonline.com/<tenant>/v2.0 (default: none, SSO off)"},
+	{"oidc-client-id", "ONRAMP_OIDC_CLIENT_ID", "OpenID Connect client ID registered for Onramp (needed with --oidc-issuer)"},
+	{"oidc-client-secret", "ONRAMP_OIDC_CLIENT_SECRET", "OpenID Connect client secret (default: none, a public client with PKCE)"},
+	{"oidc-employee-claim", "ONRAMP_OIDC_EMPLOYEE_CLAIM", "claim that carries the employee_id (default employee_id)"},
+	{"oidc-name", "ONRAMP_OIDC_NAME", "provider name on the sign-in button, \"Sign in with <name>\" (default \"single sign-on\")"},
+	{"sso-create", "ONRAMP_SSO_CREATE", "create an unknown person with a valid employee_id as a learner at their first single sign-on: on or off (default off)"},
+	{"password-login", "ONRAMP_PASSWORD_LOGIN", "who may sign in with a password: on, hr-only (HR admins, as break-glass) or off (default on)"},
 	{"trusted-proxies", "ONRAMP_TRUSTED_PROXIES", "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed (default: none, the direct peer is the client)"},
 }
 
@@ -299,6 +350,9 @@ func Register(fs *flag.FlagSet, getenv func(string) string) func() (Config, erro
 			}
 			c.TrustedProxies = nets
 		}
+		if err := loadSSO(&c, get); err != nil {
+			return c, err
+		}
 		return c, nil
 	}
 }
@@ -336,6 +390,59 @@ func checkLogo(path string) error {
 	n, _ := io.ReadFull(f, head)
 	if LogoType(head[:n]) == "" {
 		return fmt.Errorf("%q is not a PNG or JPEG image", path)
+	}
+	return nil
+}
+
+// loadSSO reads the single sign-on and password sign-in settings.
+func loadSSO(c *Config, get func(string) (string, string)) error {
+	if v, name := get("oidc-issuer"); v != "" {
+		u, err := url.Parse(v)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+			return &Error{name, fmt.Sprintf("%q is not an issuer URL (for example https://login.microsoftonline.com/<tenant-id>/v2.0)", v)}
+		}
+		c.OIDC.Issuer = v
+	}
+	c.OIDC.ClientID, _ = get("oidc-client-id")
+	c.OIDC.ClientSecret, _ = get("oidc-client-secret")
+	if v, _ := get("oidc-employee-claim"); v != "" {
+		c.OIDC.EmployeeClaim = v
+	}
+	if v, name := get("oidc-name"); v != "" {
+		if len(v) > 60 {
+			return &Error{name, "is longer than 60 characters; use the provider's short name (for example Microsoft or Okta)"}
+		}
+		c.OIDC.Name = v
+	}
+	if c.OIDC.Enabled() && c.OIDC.ClientID == "" {
+		_, name := get("oidc-client-id")
+		return &Error{name, "is needed with ONRAMP_OIDC_ISSUER: register Onramp with the identity provider and set its client ID"}
+	}
+	if !c.OIDC.Enabled() && c.OIDC.ClientID != "" {
+		_, name := get("oidc-issuer")
+		return &Error{name, "is needed with ONRAMP_OIDC_CLIENT_ID: set the provider's issuer URL"}
+	}
+	if v, name := get("sso-create"); v != "" {
+		switch strings.ToLower(v) {
+		case "on", "true", "yes", "1":
+			c.SSOCreate = true
+		case "off", "false", "no", "0":
+			c.SSOCreate = false
+		default:
+			return &Error{name, fmt.Sprintf("%q is not on or off", v)}
+		}
+	}
+	if v, name := get("password-login"); v != "" {
+		switch strings.ToLower(v) {
+		case PasswordOn, PasswordHROnly, PasswordOff:
+			c.PasswordLogin = strings.ToLower(v)
+		default:
+			return &Error{name, fmt.Sprintf("%q is not on, hr-only or off", v)}
+		}
+	}
+	if c.PasswordLogin == PasswordOff && !c.OIDC.Enabled() {
+		_, name := get("password-login")
+		return &Error{name, "off needs single sign-on: set ONRAMP_OIDC_ISSUER and ONRAMP_OIDC_CLIENT_ID, or use hr-only to keep HR admins' passwords"}
 	}
 	return nil
 }

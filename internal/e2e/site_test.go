@@ -46,8 +46,9 @@ type site struct {
 }
 
 // newSite starts an Onramp serving the fixture course basic
-// (internal/catalog/testdata/basic) and stops it when the test ends.
-func newSite(t *testing.T) *site {
+// (internal/catalog/testdata/basic) and stops it when the test ends;
+// configure changes settings before it opens.
+func newSite(t *testing.T, configure ...func(*config.Config)) *site {
 	t.Helper()
 	s := &site{t: t, Clock: clock.NewOffset(startOfJourneys), Mail: smtptest.Start(t)}
 	s.HTTP = httptest.NewUnstartedServer(nil)
@@ -60,6 +61,9 @@ func newSite(t *testing.T) *site {
 	cfg.DataDir = t.TempDir()
 	cfg.SMTPURL = s.Mail.URL()
 	cfg.MailFrom = "Training <training@hospital.test>"
+	for _, f := range configure {
+		f(&cfg)
+	}
 	a, err := app.Open(context.Background(), cfg, nil, s.Clock)
 	if err != nil {
 		t.Fatalf("open app: %v", err)

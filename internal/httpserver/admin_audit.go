@@ -14,6 +14,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/onramp-lms/onramp/internal/audit"
+	"github.com/onramp-lms/onramp/internal/sso"
 	"github.com/onramp-lms/onramp/web/views"
 )
 
@@ -25,6 +26,7 @@ var auditActions = []string{
 	audit.ActionAttest, audit.ActionComplete, audit.ActionCreate, audit.ActionDeactivate, audit.ActionExempt,
 	audit.ActionExport, audit.ActionExtend, audit.ActionImport, audit.ActionInvite, audit.ActionPasswordReset,
 	audit.ActionPublish, audit.ActionResetRequest, audit.ActionRevoke, audit.ActionUpdate,
+	sso.ActionLink, sso.ActionRefuse,
 }
 
 // auditQuery is a parsed filter of the trail.

@@ -28,6 +28,9 @@ func (s *Server) adminPersonInvite(c echo.Context) error {
 	if !emp.Active() {
 		return echo.NewHTTPError(http.StatusConflict, emp.FullName()+" is inactive, so a link would not work. Reactivate them first.")
 	}
+	if !s.Config.PasswordAllowed(emp.Can(people.RoleHRAdmin)) {
+		return echo.NewHTTPError(http.StatusConflict, emp.FullName()+" cannot sign in with a password (ONRAMP_PASSWORD_LOGIN is "+s.Config.PasswordLogin+"), so a set-password link would not work. They sign in with "+s.Config.OIDC.Name+".")
+	}
 	ctx, by := c.Request().Context(), peopleActor(c)
 	var token string
 	var expires time.Time

@@ -27,6 +27,9 @@ func (s *Server) inviteForm(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if !s.Config.PasswordAllowed(emp.Can(people.RoleHRAdmin)) {
+		return s.passwordNotForYou(c)
+	}
 	return s.renderInvite(c, http.StatusOK, emp, nil)
 }
 
@@ -41,6 +44,9 @@ func (s *Server) acceptInvite(c echo.Context) error {
 	}
 	if err != nil {
 		return err
+	}
+	if !s.Config.PasswordAllowed(emp.Can(people.RoleHRAdmin)) {
+		return s.passwordNotForYou(c)
 	}
 	password, confirm := c.FormValue("password"), c.FormValue("password_confirm")
 	var problems []views.AuthProblem

@@ -8,6 +8,8 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/onramp-lms/onramp/internal/auth"
+	"github.com/onramp-lms/onramp/internal/config"
+	"github.com/onramp-lms/onramp/internal/people"
 	"github.com/onramp-lms/onramp/web/views"
 )
 
@@ -21,7 +23,7 @@ func (s *Server) loginForm(c echo.Context) error {
 	noStore(c)
 	p := s.page(c, "Sign in", "")
 	p.Flash = s.takeNotice(c)
-	return render(c, http.StatusOK, views.LoginPage(p, views.LoginView{Next: next}))
+	return render(c, http.StatusOK, views.LoginPage(p, s.loginView(views.LoginView{Next: next})))
 }
 
 // login checks the e-mail address and password and, when they are right,
@@ -32,6 +34,10 @@ func (s *Server) login(c echo.Context) error {
 		Next:  safeNext(c.FormValue("next")),
 	}
 	password := c.FormValue("password")
+	if s.Config.PasswordLogin == config.PasswordOff {
+		view.Problems = []views.AuthProblem{{FieldID: "email", Message: "Signing in with a password is turned off. Sign in with " + s.Config.OIDC.Name + ".", FormLevel: true}}
+		return s.renderLogin(c, http.StatusForbidden, view)
+	}
 	if view.Email == "" {
 		view.Problems = append(view.Problems, views.AuthProblem{FieldID: "email", Message: "Enter your e-mail address."})
 	}
@@ -53,6 +59,12 @@ func (s *Server) login(c echo.Context) error {
 	case err != nil:
 		return err
 	}
+	if !s.Config.PasswordAllowed(emp.Can(people.RoleHRAdmin)) {
+		// The same answer as a wrong password: whether this password is
+		// right must not be learnt from an account that cannot use it.
+		view.Problems = []views.AuthProblem{{FieldID: "email", Message: "The e-mail address or password is not right, or this account cannot sign in with a password: only HR administrators can. Everyone else signs in with " + s.Config.OIDC.Name + ".", FormLevel: true}}
+		return s.renderLogin(c, http.StatusUnauthorized, view)
+	}
 	if err := s.startSession(c, emp); err != nil {
 		return err
 	}
@@ -65,5 +77,14 @@ func (s *Server) renderLogin(c echo.Context, status int, view views.LoginView) e
 	if len(view.Problems) > 0 {
 		title = "Error: " + title
 	}
-	return render(c, status, views.LoginPage(s.page(c, title, ""), view))
+	return render(c, status, views.LoginPage(s.page(c, title, ""), s.loginView(view)))
+}
+
+// loginView adds the sign-in choices the settings allow.
+func (s *Server) loginView(v views.LoginView) views.LoginView {
+	if s.SSO != nil {
+		v.SSOName = s.Config.OIDC.Name
+	}
+	v.PasswordLogin = s.Config.PasswordLogin
+	return v
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/onramp-lms/onramp/internal/metrics"
 	"github.com/onramp-lms/onramp/internal/notify"
 	"github.com/onramp-lms/onramp/internal/people"
+	"github.com/onramp-lms/onramp/internal/sso"
 )
 
 // Deps is everything the handlers use, built once by package app.
@@ -47,6 +48,8 @@ type Deps struct {
 	// OrgLogo is the organisation's logo file (ONRAMP_ORG_LOGO), a PNG or
 	// JPEG; nil for none.
 	OrgLogo []byte
+	// SSO is OpenID Connect sign-in; nil when it is not configured.
+	SSO *sso.Service
 }
 
 // Server is the HTTP server.
@@ -71,6 +74,8 @@ func New(d Deps) *Server {
 	s.metricsRoutes(e)
 	s.opsRoutes(e)
 	s.authRoutes(e)
+	s.ssoRoutes(e)
+	s.ssoCreate()
 	s.learnerRoutes(e)
 	s.adminRoutes(e)
 	s.peopleRoutes(e)

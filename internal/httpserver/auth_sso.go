@@ -1,0 +1,99 @@
+package httpserver
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/onramp-lms/onramp/internal/people"
+	"github.com/onramp-lms/onramp/internal/sso"
+	"github.com/onramp-lms/onramp/web/views"
+)
+
+// ssoRoutes: OpenID Connect sign-in (404 when ONRAMP_OIDC_ISSUER is unset).
+//
+//	GET /auth/oidc/start     303 to the identity provider; 503 when it cannot be reached
+//	GET /auth/oidc/callback  the redirect URI: sign in and 303 to next; 403 refused
+func (s *Server) ssoRoutes(e *echo.Echo) {
+	e.GET("/auth/oidc/start", s.ssoStart)
+	e.GET(sso.CallbackPath, s.ssoCallback)
+}
+
+// ssoCreate lets single sign-on add an unknown person as a learner
+// (ONRAMP_SSO_CREATE=on) through the same path as HR's form, so the
+// details are checked, the rules run and the addition is audited.
+func (s *Server) ssoCreate() {
+	if s.SSO == nil || !s.Config.SSOCreate {
+		return
+	}
+	s.SSO.Create = func(ctx context.Context, d people.Details) (*people.Employee, error) {
+		return s.peopleAdmin().Add(ctx, people.Actor{Name: "Single sign-on"}, d, s.Clock.Now())
+	}
+}
+
+// ssoCookie binds a sign-in under way to the browser that began it.
+const ssoCookie = "onramp_oidc"
+
+func (s *Server) ssoStart(c echo.Context) error {
+	if s.SSO == nil {
+		return echo.NewHTTPError(http.StatusNotFound)
+	}
+	noStore(c)
+	flow, err := s.SSO.Begin(c.Request().Context(), safeNext(c.QueryParam("next")))
+	if err != nil {
+		return s.ssoUnavailable(c, err)
+	}
+	s.setCookie(c, ssoCookie, flow.BrowserSecret, int(sso.FlowTTL.Seconds()))
+	return c.Redirect(http.StatusSeeOther, flow.AuthURL)
+}
+
+func (s *Server) ssoCallback(c echo.Context) error {
+	if s.SSO == nil {
+		return echo.NewHTTPError(http.StatusNotFound)
+	}
+	noStore(c)
+	cb := sso.Callback{
+		State: c.QueryParam("state"), Code: c.QueryParam("code"),
+		Error: c.QueryParam("error"), ErrorDescription: c.QueryParam("error_description"),
+	}
+	if ck, err := c.Cookie(s.cookieName(ssoCookie)); err == nil {
+		cb.BrowserSecret = ck.Value
+	}
+	s.setCookie(c, ssoCookie, "", -1)
+	emp, next, err := s.SSO.Finish(c.Request().Context(), cb)
+	var refused *sso.Refusal
+	switch {
+	case errors.As(err, &refused):
+		s.Log.Warn("single sign-on refused", "reason", refused.Reason, "detail", refused.Detail)
+		return render(c, http.StatusForbidden, views.ErrorPage(s.page(c, "You could not be signed in", ""), http.StatusForbidden,
+			"You could not be signed in", refused.Message))
+	case err != nil:
+		return s.ssoUnavailable(c, err)
+	}
+	if err := s.startSession(c, emp); err != nil {
+		return err
+	}
+	return redirectSeeOther(c, next)
+}
+
+func (s *Server) ssoUnavailable(c echo.Context, err error) error {
+	if !errors.Is(err, sso.ErrUnavailable) {
+		return err
+	}
+	s.Log.Error("identity provider unavailable", "error", err.Error())
+	heading := s.Config.OIDC.Name + " cannot be reached"
+	return render(c, http.StatusServiceUnavailable, views.ErrorPage(s.page(c, heading, ""), http.StatusServiceUnavailable, heading,
+		"Onramp cannot reach your organisation's sign-in service just now, so you cannot sign in with it. Try again in a few minutes; if it keeps happening, tell your IT service desk."))
+}
+
+// passwordNotForYou answers a set-password link made before passwords were
+// limited (ONRAMP_PASSWORD_LOGIN): it cannot set a password or sign in.
+func (s *Server) passwordNotForYou(c echo.Context) error {
+	msg := "Signing in with a password is turned off for your account, so this link cannot be used."
+	if s.SSO != nil {
+		msg += " Sign in with " + s.Config.OIDC.Name + " on the sign-in page instead."
+	}
+	return echo.NewHTTPError(http.StatusConflict, msg)
+}
