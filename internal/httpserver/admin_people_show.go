@@ -27,6 +27,11 @@ func (s *Server) adminPerson(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	stuck, err := s.Learning.StuckFor(ctx, emp.ID)
+	if err != nil {
+		return err
+	}
+	v.Stuck = stuckItems(stuck)
 	p := s.page(c, emp.FullName(), "admin")
 	p.Flash = personNotice(c.QueryParam("done"))
 	noStore(c)
@@ -53,6 +58,7 @@ var personNotices = map[string]string{
 	"unchanged":   "Nothing changed, so nothing was saved.",
 	"deactivated": "Deactivated: they are signed out, can no longer sign in, and their open course cycles are closed.",
 	"reactivated": "Reactivated. The assignment rules have been applied again.",
+	"granted":     "Granted. The attempts are available now, and an e-mail telling them is on its way.",
 }
 
 func personNotice(key string) string { return personNotices[key] }

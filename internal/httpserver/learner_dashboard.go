@@ -75,6 +75,9 @@ func (s *Server) courseCards(ctx context.Context, emp *people.Employee) ([]views
 	return cards, nil
 }
 
+// WaitingLabel is the status of a course whose quiz has no attempts left.
+const WaitingLabel = "Waiting for another attempt"
+
 // courseCard describes one cycle in words: status, dates, progress and
 // the one thing to do next.
 func courseCard(j *learning.Journey, cert *learning.Certificate, now time.Time) views.CourseCard {
@@ -92,6 +95,9 @@ func courseCard(j *learning.Journey, cert *learning.Certificate, now time.Time) 
 		card.Badge, card.When = "Overdue", "Was due "+due
 	case compliance.StatusInProgress:
 		card.Badge, card.When = "In progress", "Due "+due
+		if card.Done == 0 {
+			card.Badge = "Not started"
+		}
 	case compliance.StatusOpen:
 		card.Badge = "Due " + due
 	case compliance.StatusUpcoming:
@@ -116,6 +122,15 @@ func courseCard(j *learning.Journey, cert *learning.Certificate, now time.Time) 
 		card.CertificateURL = certificateURL(cert.Code)
 	}
 	if j.Course == nil {
+		return card
+	}
+	if stuck := j.Stuck(); len(stuck) > 0 && !j.ReadOnly() {
+		// Every attempt at a quiz is used: nothing to continue until HR
+		// or the manager grants another.
+		card.Waiting = true
+		card.Badge = WaitingLabel
+		card.ActionText = "See your attempts"
+		card.ActionURL = stepURL(j.Course.ID, stuck[0].ModuleID, stuck[0].StepID)
 		return card
 	}
 	switch {

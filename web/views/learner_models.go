@@ -22,6 +22,9 @@ type CourseCard struct {
 	// Derivation says why the dates are what they are.
 	Derivation     string
 	CertificateURL string
+	// Waiting is true when a quiz has no attempts left: the learner waits
+	// for HR or their manager to grant another.
+	Waiting bool
 }
 
 // Percent is the share of required steps done, for people who read numbers.
@@ -320,10 +323,16 @@ type CertificateRow struct {
 
 // PersonProgressView is one person's training, for them, their managers and HR.
 type PersonProgressView struct {
+	ID                         string
 	Name, JobTitle, Department string
 	Self                       bool
 	Cards                      []CourseCard
-	Certificates               []CertificateRow
+	// Stuck are the quizzes the person waits for another attempt at,
+	// shown with a grant form to a viewer who may grant (HR, manager).
+	Stuck []StuckItem
+	// ProgressURL is this page, where a grant returns.
+	ProgressURL  string
+	Certificates []CertificateRow
 }
 
 // ResourceView is a printable course document.
