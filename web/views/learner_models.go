@@ -125,7 +125,11 @@ type VideoPanel struct {
 	ViewingID                    string
 	Position, Furthest, Duration string
 	WatchedPercent               int
-	Done                         bool
+	// DonePercent is the share that completes the step; MaxRate the
+	// fastest playback the server credits (learning.MaxPlaybackRate).
+	DonePercent int
+	MaxRate     float64
+	Done        bool
 }
 
 // AttemptRow is one earlier quiz attempt.
