@@ -49,7 +49,9 @@ func TestAnotherAttempt(t *testing.T) {
 	boss, bossC := newLearner(t, env, "boss@example.org", "Bo", "Boss", people.RoleManager)
 	_, otherC := newLearner(t, env, "other@example.org", "Olga", "Other", people.RoleManager)
 	emp, c := newLearner(t, env, "grace@example.org", "Grace", "Hopper", people.RoleLearner)
-	if err := env.App.DB.Model(&people.Employee{}).Where("id = ?", emp.ID).Update("manager_id", boss.ID).Error; err != nil {
+	if err := env.App.DB.Model(&people.Employee{}).Where("id = ?", emp.ID).Updates(map[string]any{
+		"manager_id": boss.ID, "job_title": "Registered Nurse", "department": "Nursing",
+	}).Error; err != nil {
 		t.Fatal(err)
 	}
 	assignBasic(t, env, emp)
@@ -166,5 +168,40 @@ func assertErrorSummary(t *testing.T, doc *goquery.Document) {
 	action, _ := doc.Find("form[method=post]").Last().Attr("action")
 	if !strings.HasSuffix(action, "#error-summary") {
 		t.Errorf("the form posts to %q: a refusal would not open at the summary", action)
+	}
+}
+
+// TestCertificateAttemptsByModuleInTimeOrder: the certificate's evidence
+// names each quiz attempt by its module, in the order they were taken,
+// and the person's job and department without a stray space.
+func TestCertificateAttemptsByModuleInTimeOrder(t *testing.T) {
+	env := apptest.New(t, apptest.Options{})
+	emp, c := newLearner(t, env, "ada@example.org", "Ada", "Lovelace", people.RoleLearner)
+	if err := env.App.DB.Model(&people.Employee{}).Where("id = ?", emp.ID).Updates(map[string]any{"job_title": "Registered Nurse", "department": "Nursing"}).Error; err != nil {
+		t.Fatal(err)
+	}
+	emp.JobTitle, emp.Department = "Registered Nurse", "Nursing"
+	assignBasic(t, env, emp)
+	auditJourney(t, env, c, "ada lovelace")
+	certURL := learnerDoc(t, c.Get("/courses/basic/finished")).Find("[data-testid=certificate-link]").AttrOr("href", "")
+	doc := learnerDoc(t, c.Get(certURL))
+	// "Registered Nurse, Nursing", without a space before the comma.
+	if got := doc.Find("[data-testid=role]").Text(); got != "Registered Nurse, Nursing" {
+		t.Errorf("certificate role %q", got)
+	}
+	rows := doc.Find("[data-testid=evidence-attempts] tbody tr")
+	if rows.Length() != 2 {
+		t.Fatalf("%d attempts on the certificate, want 2", rows.Length())
+	}
+	m := basicCourse(t, env).Module("basics")
+	want := m.Title + ": " + m.Step("check").Title
+	for i, wantNo := range []string{"1", "2"} {
+		cells := rows.Eq(i).Find("td")
+		if got := strings.TrimSpace(cells.Eq(0).Text()); got != want {
+			t.Errorf("row %d quiz %q, want %q", i, got, want)
+		}
+		if got := strings.TrimSpace(cells.Eq(1).Text()); got != wantNo {
+			t.Errorf("row %d attempt %q, want %s", i, got, wantNo)
+		}
 	}
 }
