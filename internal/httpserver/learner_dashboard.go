@@ -86,37 +86,42 @@ func courseCard(j *learning.Journey, cert *learning.Certificate, now time.Time) 
 	if j.Course != nil {
 		card.Title, card.Summary, card.URL = j.Course.Title, j.Course.Summary, courseURL(j.Course.ID)
 		card.Done, card.Total = j.Counts()
+		card.Minutes = j.Course.Minutes(cy.Path == compliance.PathRefresher)
+		if cy.Path == compliance.PathRefresher {
+			card.Cycle = j.Course.RefresherLabel()
+		}
 	}
 	due := formatDay(cy.DueAt)
 	status := cy.DisplayStatus(now)
 	card.Status = string(status)
 	switch status {
 	case compliance.StatusOverdue:
-		card.Badge, card.When = "Overdue", "Was due "+due
+		card.Badge, card.When = compliance.StatusLabel(status), "Was due "+due
 	case compliance.StatusInProgress:
-		card.Badge, card.When = "In progress", "Due "+due
+		card.Badge, card.When = compliance.StatusLabel(status), "Due "+due
 		if card.Done == 0 {
-			card.Badge = "Not started"
+			// Opened but nothing done yet: honestly not started.
+			card.Badge = compliance.StatusLabel(compliance.StatusOpen)
 		}
 	case compliance.StatusOpen:
 		card.Badge = "Due " + due
 	case compliance.StatusUpcoming:
 		card.Badge, card.When = "Not open yet", "Opens "+formatDay(cy.WindowOpensAt)+", due "+due
 	case compliance.StatusCompleted:
-		card.Badge = "Completed"
+		card.Badge = compliance.StatusLabel(status)
 		if cy.ExpiresAt != nil {
 			card.Badge += " — expires " + formatDay(*cy.ExpiresAt)
 		}
 		card.When = "Completed " + formatDayPtr(cy.CompletedAt)
 	case compliance.StatusExempt:
-		card.Badge = "Exempt"
+		card.Badge = compliance.StatusLabel(status)
 	case compliance.StatusExpired:
-		card.Badge = "Expired"
+		card.Badge = compliance.StatusLabel(status)
 		if cy.ExpiresAt != nil {
 			card.When = "Expired " + formatDay(*cy.ExpiresAt)
 		}
 	default:
-		card.Badge = string(status)
+		card.Badge = compliance.StatusLabel(status)
 	}
 	if cert != nil {
 		card.CertificateURL = certificateURL(cert.Code)

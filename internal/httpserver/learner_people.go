@@ -6,6 +6,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/onramp-lms/onramp/internal/compliance"
 	"github.com/onramp-lms/onramp/internal/people"
 	"github.com/onramp-lms/onramp/web/views"
 )
@@ -49,6 +50,10 @@ func (s *Server) personProgress(c echo.Context) error {
 		})
 	}
 	if !v.Self {
+		// Managers and HR read the dates' reasons about the person.
+		for i := range v.Cards {
+			v.Cards[i].Derivation = compliance.AboutPerson(v.Cards[i].Derivation, person.FullName())
+		}
 		may, err := s.Learning.MayGrant(ctx, viewer, person.ID)
 		if err != nil {
 			return err

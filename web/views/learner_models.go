@@ -22,6 +22,11 @@ type CourseCard struct {
 	// Derivation says why the dates are what they are.
 	Derivation     string
 	CertificateURL string
+	// Cycle names a refresher cycle ("Annual refresher"); empty for the
+	// full course.
+	Cycle string
+	// Minutes is how long the cycle's path takes, added up from its steps.
+	Minutes int
 	// Waiting is true when a quiz has no attempts left: the learner waits
 	// for HR or their manager to grant another.
 	Waiting bool
