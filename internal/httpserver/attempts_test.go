@@ -109,7 +109,7 @@ func TestAnotherAttempt(t *testing.T) {
 	}
 	form := grantForm("1", "Talked it through after the shift")
 	form.Set("back", "/people/"+emp.ID+"/progress")
-	mustRedirect(t, bossC.Post("/people/"+emp.ID+"/attempts", form), "/people/"+emp.ID+"/progress?done=granted")
+	mustRedirect(t, bossC.Post("/people/"+emp.ID+"/attempts", form), "/people/"+emp.ID+"/progress?done=granted#main")
 
 	granted := outboxKinds(t, env, notify.KindAttemptsGranted)
 	if len(granted) != 1 || granted[0].RecipientEmployeeID == nil || *granted[0].RecipientEmployeeID != emp.ID {
@@ -140,7 +140,7 @@ func TestAnotherAttempt(t *testing.T) {
 	if n := len(outboxKinds(t, env, notify.KindAttemptsUsedUp)); n != 2 {
 		t.Errorf("HR told %d times in all, want 2", n)
 	}
-	mustRedirect(t, hrC.Post("/people/"+emp.ID+"/attempts", grantForm("2", "New quiz wording")), "/admin/people/"+emp.ID+"?done=granted")
+	mustRedirect(t, hrC.Post("/people/"+emp.ID+"/attempts", grantForm("2", "New quiz wording")), "/admin/people/"+emp.ID+"?done=granted#main")
 	var extra []learning.AttemptGrant
 	env.App.DB.Where("employee_id = ?", emp.ID).Find(&extra)
 	if len(extra) != 2 {

@@ -70,7 +70,9 @@ func (s *Server) grantAttempts(c echo.Context) error {
 	case err != nil:
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, back+"?done=granted")
+	// An explicit fragment: the form posted to #error-summary, which a
+	// redirect without one would carry over.
+	return c.Redirect(http.StatusSeeOther, back+"?done=granted#main")
 }
 
 // grantBack is where a grant returns: the page it came from when that is
