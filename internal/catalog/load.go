@@ -249,7 +249,8 @@ func (cl *courseLoader) load() *Course {
 		cl.add(cl.file, m.line("modules"), "the course lists no modules: add `modules:` with the module IDs in order")
 	}
 	if m.has("refresher") {
-		if rm := cl.mapping(cl.file, m.values["refresher"], "refresher", "modules"); rm != nil {
+		if rm := cl.mapping(cl.file, m.values["refresher"], "refresher", "modules", "name"); rm != nil {
+			c.RefresherName = strings.TrimSpace(rm.str("name", "refresher"))
 			c.RefresherModules, listedCount = cl.modulePath(rm, "modules", "refresher", byID, listed)
 			if listedCount == 0 {
 				cl.add(cl.file, rm.line("modules"), "refresher lists no modules: add `modules: [...]` or remove `refresher:`")

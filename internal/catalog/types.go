@@ -52,6 +52,9 @@ type Course struct {
 	// RefresherModules is the recertification path for people whose previous
 	// cycle was completed. Empty means the full path is used every time.
 	RefresherModules []*Module
+	// RefresherName is what the course calls its refresher (refresher.name
+	// in course.yaml); RefresherLabel gives the default.
+	RefresherName string
 	// DefaultRule is the assignment rule the course file declares, if any.
 	DefaultRule *RuleSpec
 	// Resources are extra documents linked from the course page (e.g. the
@@ -277,6 +280,33 @@ func (c *Course) Module(id string) *Module {
 		return nil
 	}
 	return c.modules[id]
+}
+
+// DefaultRefresherName is a refresher's name when the course gives none.
+const DefaultRefresherName = "Annual refresher"
+
+// RefresherLabel is what a refresher cycle of the course is called.
+func (c *Course) RefresherLabel() string {
+	if c != nil && c.RefresherName != "" {
+		return c.RefresherName
+	}
+	return DefaultRefresherName
+}
+
+// Minutes is how long a path takes: the sum of its modules' minutes, or
+// the course's estimated_minutes when no module gives its time.
+func (c *Course) Minutes(refresher bool) int {
+	if c == nil {
+		return 0
+	}
+	total := 0
+	for _, m := range c.Path(refresher) {
+		total += m.Minutes
+	}
+	if total == 0 {
+		return c.EstimatedMinutes
+	}
+	return total
 }
 
 // Path returns the modules a learner must complete: the refresher path when

@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/onramp-lms/onramp/internal/compliance"
 )
 
 // CompletionColumns is the header of the pack's completions.csv: one row
@@ -31,7 +33,7 @@ func CompletionRows(t *Transcript, file string) [][]string {
 				"course_id": c.CourseID, "course_title": c.Title, "cycle": strconv.Itoa(cy.Number), "path": string(cy.Path),
 				"status": string(cr.Status), "window_opens_at": stamp(&cy.WindowOpensAt), "due_at": stamp(&cy.DueAt),
 				"started_at": stamp(cy.StartedAt), "completed_at": stamp(cy.CompletedAt), "expires_at": stamp(cy.ExpiresAt),
-				"quiz_attempts": strconv.Itoa(submitted(cr)), "source": "onramp", "derivation": cy.Derivation,
+				"quiz_attempts": strconv.Itoa(submitted(cr)), "source": "onramp", "derivation": compliance.AboutPerson(cy.Derivation, e.FullName()),
 				"transcript_file": file,
 			}
 			if v := cr.CourseVersion; v != nil {

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/onramp-lms/onramp/internal/compliance"
 	"github.com/onramp-lms/onramp/internal/people"
 )
 
@@ -65,13 +66,13 @@ func WriteTranscriptPDF(w io.Writer, t *Transcript) error {
 			d.paragraph(false, 9, 20, "No cycle yet.", 6)
 		}
 		for _, cr := range c.Cycles {
-			writeCyclePDF(d, cr)
+			writeCyclePDF(d, cr, e.FullName())
 		}
 	}
 	return d.finish(w)
 }
 
-func writeCyclePDF(d *document, cr *CycleRecord) {
+func writeCyclePDF(d *document, cr *CycleRecord, name string) {
 	cy := cr.Cycle
 	d.heading(11, fmt.Sprintf("Cycle %d · %s · %s", cy.Number, PathLabel(cy.Path), StatusLabel(cr.Status)), 50)
 	d.field("Window opens", Day(cy.WindowOpensAt))
@@ -82,7 +83,7 @@ func writeCyclePDF(d *document, cr *CycleRecord) {
 	if cy.ClosedAt != nil {
 		d.field("Closed", Moment(*cy.ClosedAt)+" ("+cy.ClosedReason+")")
 	}
-	d.field("Why these dates", cy.Derivation)
+	d.field("Why these dates", compliance.AboutPerson(cy.Derivation, name))
 	d.field("Course version", VersionLabel(cr.CourseVersion))
 	if cert := cr.Certificate; cert != nil {
 		line := cert.Code

@@ -34,27 +34,7 @@ func DayPtr(t *time.Time) string {
 }
 
 // StatusLabel says a cycle status in words.
-func StatusLabel(s compliance.CycleStatus) string {
-	switch s {
-	case compliance.StatusUpcoming:
-		return "Upcoming"
-	case compliance.StatusOpen:
-		return "Not started"
-	case compliance.StatusInProgress:
-		return "In progress"
-	case compliance.StatusCompleted:
-		return "Completed"
-	case compliance.StatusOverdue:
-		return "Overdue"
-	case compliance.StatusExpired:
-		return "Expired"
-	case compliance.StatusExempt:
-		return "Exempt"
-	case compliance.StatusClosed:
-		return "Closed"
-	}
-	return string(s)
-}
+func StatusLabel(s compliance.CycleStatus) string { return compliance.StatusLabel(s) }
 
 // PathLabel says which path a cycle follows.
 func PathLabel(p compliance.Path) string {

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -92,24 +91,13 @@ func (s *Server) adminCycles(c echo.Context) error {
 	return render(c, http.StatusOK, views.AdminCycles(p, v))
 }
 
-// cycleStatusLabels say a cycle's status as people understand it.
-var cycleStatusLabels = map[compliance.CycleStatus]string{
-	compliance.StatusUpcoming: "Upcoming", compliance.StatusOpen: "Not started", compliance.StatusInProgress: "In progress",
-	compliance.StatusOverdue: "Overdue", compliance.StatusCompleted: "Completed", compliance.StatusExpired: "Expired",
-	compliance.StatusExempt: "Exempt", compliance.StatusClosed: "No longer required",
-}
-
-func cycleStatusLabel(st compliance.CycleStatus) string {
-	if l, ok := cycleStatusLabels[st]; ok {
-		return l
-	}
-	return strings.ReplaceAll(string(st), "_", " ")
-}
+// cycleStatusLabel says a cycle's status in words (compliance.StatusLabel).
+func cycleStatusLabel(st compliance.CycleStatus) string { return compliance.StatusLabel(st) }
 
 func cycleRow(sc compliance.SelectedCycle, now time.Time) views.CycleRow {
 	st := sc.DisplayStatus(now)
 	return views.CycleRow{
 		ID: sc.ID, Name: sc.EmployeeName, Department: sc.Department, JobTitle: sc.JobTitle, Course: sc.CourseTitle,
-		Number: sc.Number, Status: string(st), StatusLabel: cycleStatusLabel(st), Due: compliance.FormatDay(sc.DueAt), Why: sc.Derivation,
+		Number: sc.Number, Status: string(st), StatusLabel: cycleStatusLabel(st), Due: compliance.FormatDay(sc.DueAt), Why: compliance.AboutPerson(sc.Derivation, sc.EmployeeName),
 	}
 }

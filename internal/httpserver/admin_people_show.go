@@ -27,6 +27,11 @@ func (s *Server) adminPerson(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	stuck, err := s.Learning.StuckFor(ctx, emp.ID)
+	if err != nil {
+		return err
+	}
+	v.Stuck = stuckItems(stuck)
 	p := s.page(c, emp.FullName(), "admin")
 	p.Flash = personNotice(c.QueryParam("done"))
 	noStore(c)
@@ -53,6 +58,7 @@ var personNotices = map[string]string{
 	"unchanged":   "Nothing changed, so nothing was saved.",
 	"deactivated": "Deactivated: they are signed out, can no longer sign in, and their open course cycles are closed.",
 	"reactivated": "Reactivated. The assignment rules have been applied again.",
+	"granted":     "Granted. The attempts are available now, and an e-mail telling them is on its way.",
 }
 
 func personNotice(key string) string { return personNotices[key] }
@@ -114,7 +120,7 @@ func (s *Server) personView(ctx context.Context, emp *people.Employee, viewerID 
 				Number: cy.Number, Path: string(cy.Path), Status: string(st), StatusLabel: peopleCycleLabel(st),
 				WindowOpens: formatDay(cy.WindowOpensAt), Due: formatDay(cy.DueAt), Started: formatDayPtr(cy.StartedAt),
 				Completed: formatDayPtr(cy.CompletedAt), Expires: formatDayPtr(cy.ExpiresAt), Closed: formatDayPtr(cy.ClosedAt),
-				Why: cycleWhy(cy),
+				Why: cycleWhy(cy, emp.FullName()), PathName: s.Catalog.Course(cy.CourseID).RefresherLabel(),
 			})
 		}
 		v.Assignments = append(v.Assignments, pa)
@@ -220,10 +226,10 @@ func (s *Server) stepTitle(courseID, moduleID, stepID string) string {
 	return m.Title
 }
 
-// cycleWhy is the derivation sentence, with the reason a closed cycle was
-// closed.
-func cycleWhy(cy *compliance.Cycle) string {
-	why := cy.Derivation
+// cycleWhy is the derivation sentence about the person (HR reads it), with
+// the reason a closed cycle was closed.
+func cycleWhy(cy *compliance.Cycle, name string) string {
+	why := compliance.AboutPerson(cy.Derivation, name)
 	if cy.Status == compliance.StatusClosed && cy.ClosedReason != "" {
 		if why != "" {
 			why += " "
@@ -240,25 +246,6 @@ func attemptWhen(a *learning.QuizAttempt) string {
 	return "started " + formatMoment(a.StartedAt)
 }
 
-// peopleCycleLabel names a cycle's status in words.
-func peopleCycleLabel(st compliance.CycleStatus) string {
-	switch st {
-	case compliance.StatusUpcoming:
-		return "Upcoming"
-	case compliance.StatusOpen:
-		return "Open"
-	case compliance.StatusInProgress:
-		return "In progress"
-	case compliance.StatusCompleted:
-		return "Completed"
-	case compliance.StatusOverdue:
-		return "Overdue"
-	case compliance.StatusExpired:
-		return "Expired"
-	case compliance.StatusExempt:
-		return "Exempt"
-	case compliance.StatusClosed:
-		return "Closed"
-	}
-	return string(st)
-}
+// peopleCycleLabel names a cycle's status in words (compliance.StatusLabel,
+// the one place labels are defined).
+func peopleCycleLabel(st compliance.CycleStatus) string { return compliance.StatusLabel(st) }

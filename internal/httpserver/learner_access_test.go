@@ -57,6 +57,9 @@ func init() {
 	expectAccess("GET /verify", public)
 	expectAccess("GET /verify/:code", public)
 	expectAccess("GET /people/:id/progress", ownerChainAndHR)
+	// Granting attempts: HR for anyone, a manager for their team (the
+	// fixture's manager is not the person's); an empty form is refused.
+	expectAccess("POST /people/:id/attempts", access{Anonymous: http.StatusUnauthorized, Learner: http.StatusForbidden, Manager: http.StatusForbidden, HRAdmin: http.StatusUnprocessableEntity})
 }
 
 // TestProgressAndCertificateAccess: a person's progress and certificates are

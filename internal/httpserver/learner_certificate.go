@@ -120,7 +120,12 @@ func (s *Server) evidenceView(ctx context.Context, cert *learning.Certificate) (
 		})
 	}
 	for _, a := range ev.Attempts {
-		_, stt := names(a.ModuleID, a.StepID)
+		// Named by module: quiz steps are often all called "Check your
+		// understanding"; the rows come in the order they were taken.
+		mt, stt := names(a.ModuleID, a.StepID)
+		if stt != mt {
+			stt = mt + ": " + stt
+		}
 		v.Attempts = append(v.Attempts, views.EvidenceAttempt{
 			Step: stt, Number: a.Number, Started: formatMoment(a.StartedAt), Submitted: formatMomentPtr(a.SubmittedAt),
 			Correct: a.CorrectCount, Count: a.QuestionCount, Score: a.ScorePercent, PassMark: a.PassMark, Passed: a.Passed,

@@ -24,7 +24,7 @@ func (s *Server) learnerCourse(c echo.Context) error {
 			return err
 		}
 	}
-	v := views.CourseView{Card: courseCard(j, cert, s.Clock.Now()), EstimatedMinutes: j.Course.EstimatedMinutes}
+	v := views.CourseView{Card: courseCard(j, cert, s.Clock.Now()), EstimatedMinutes: j.Course.Minutes(j.Cycle.Path == compliance.PathRefresher)}
 	_, resume := j.Resume()
 	onPath := map[string]bool{}
 	for _, m := range j.Path {

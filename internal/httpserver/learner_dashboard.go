@@ -75,6 +75,9 @@ func (s *Server) courseCards(ctx context.Context, emp *people.Employee) ([]views
 	return cards, nil
 }
 
+// WaitingLabel is the status of a course whose quiz has no attempts left.
+const WaitingLabel = "Waiting for another attempt"
+
 // courseCard describes one cycle in words: status, dates, progress and
 // the one thing to do next.
 func courseCard(j *learning.Journey, cert *learning.Certificate, now time.Time) views.CourseCard {
@@ -83,39 +86,56 @@ func courseCard(j *learning.Journey, cert *learning.Certificate, now time.Time) 
 	if j.Course != nil {
 		card.Title, card.Summary, card.URL = j.Course.Title, j.Course.Summary, courseURL(j.Course.ID)
 		card.Done, card.Total = j.Counts()
+		card.Minutes = j.Course.Minutes(cy.Path == compliance.PathRefresher)
+		if cy.Path == compliance.PathRefresher {
+			card.Cycle = j.Course.RefresherLabel()
+		}
 	}
 	due := formatDay(cy.DueAt)
 	status := cy.DisplayStatus(now)
 	card.Status = string(status)
 	switch status {
 	case compliance.StatusOverdue:
-		card.Badge, card.When = "Overdue", "Was due "+due
+		card.Badge, card.When = compliance.StatusLabel(status), "Was due "+due
 	case compliance.StatusInProgress:
-		card.Badge, card.When = "In progress", "Due "+due
+		card.Badge, card.When = compliance.StatusLabel(status), "Due "+due
+		if card.Done == 0 {
+			// Opened but nothing done yet: honestly not started.
+			card.Badge = compliance.StatusLabel(compliance.StatusOpen)
+		}
 	case compliance.StatusOpen:
 		card.Badge = "Due " + due
 	case compliance.StatusUpcoming:
 		card.Badge, card.When = "Not open yet", "Opens "+formatDay(cy.WindowOpensAt)+", due "+due
 	case compliance.StatusCompleted:
-		card.Badge = "Completed"
+		card.Badge = compliance.StatusLabel(status)
 		if cy.ExpiresAt != nil {
 			card.Badge += " — expires " + formatDay(*cy.ExpiresAt)
 		}
 		card.When = "Completed " + formatDayPtr(cy.CompletedAt)
 	case compliance.StatusExempt:
-		card.Badge = "Exempt"
+		card.Badge = compliance.StatusLabel(status)
 	case compliance.StatusExpired:
-		card.Badge = "Expired"
+		card.Badge = compliance.StatusLabel(status)
 		if cy.ExpiresAt != nil {
 			card.When = "Expired " + formatDay(*cy.ExpiresAt)
 		}
 	default:
-		card.Badge = string(status)
+		card.Badge = compliance.StatusLabel(status)
 	}
 	if cert != nil {
 		card.CertificateURL = certificateURL(cert.Code)
 	}
 	if j.Course == nil {
+		return card
+	}
+	if stuck := j.Stuck(); len(stuck) > 0 && !j.ReadOnly() {
+		// Every attempt at a quiz is used: nothing to continue until HR
+		// or the manager grants another.
+		card.Waiting = true
+		card.Badge = WaitingLabel
+		card.ActionText = "See your attempts"
+		card.ActionURL = stepURL(j.Course.ID, stuck[0].ModuleID, stuck[0].StepID)
 		return card
 	}
 	switch {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/onramp-lms/onramp/internal/compliance"
 	"github.com/onramp-lms/onramp/internal/people"
 	"github.com/onramp-lms/onramp/web/views"
 )
@@ -39,7 +40,7 @@ func (s *Server) personProgress(c echo.Context) error {
 	}
 	now := s.Clock.Now()
 	v := views.PersonProgressView{
-		Name: person.FullName(), JobTitle: person.JobTitle, Department: person.Department,
+		ID: person.ID, Name: person.FullName(), JobTitle: person.JobTitle, Department: person.Department,
 		Self: person.ID == viewer.ID, Cards: cards,
 	}
 	for _, ct := range certs {
@@ -48,10 +49,31 @@ func (s *Server) personProgress(c echo.Context) error {
 			Valid: !ct.Expired(now), URL: certificateURL(ct.Code),
 		})
 	}
+	if !v.Self {
+		// Managers and HR read the dates' reasons about the person.
+		for i := range v.Cards {
+			v.Cards[i].Derivation = compliance.AboutPerson(v.Cards[i].Derivation, person.FullName())
+		}
+		may, err := s.Learning.MayGrant(ctx, viewer, person.ID)
+		if err != nil {
+			return err
+		}
+		if may {
+			stuck, err := s.Learning.StuckFor(ctx, person.ID)
+			if err != nil {
+				return err
+			}
+			v.Stuck, v.ProgressURL = stuckItems(stuck), progressURL(person.ID)
+		}
+	}
 	title := person.FullName() + ": training progress"
 	if v.Self {
 		title = "Your progress"
 	}
+	p := s.page(c, title, "")
+	if c.QueryParam("done") == "granted" {
+		p.Flash = personNotice("granted")
+	}
 	noStore(c)
-	return render(c, http.StatusOK, views.PersonProgress(s.page(c, title, ""), v))
+	return render(c, http.StatusOK, views.PersonProgress(p, v))
 }

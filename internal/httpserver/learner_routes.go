@@ -24,6 +24,7 @@ import (
 //	GET  /verify                                             public: a form to type a code
 //	GET  /verify/:code                                       public: valid or expired, name and course
 //	GET  /people/:id/progress                                a person's training (self, manager chain, HR)
+//	POST /people/:id/attempts                                grant more quiz attempts (manager chain, HR; never self)
 func (s *Server) learnerRoutes(e *echo.Echo) {
 	e.GET("/", s.learnerDashboard, requireSignedIn)
 
@@ -47,4 +48,5 @@ func (s *Server) learnerRoutes(e *echo.Echo) {
 	e.GET("/verify", s.verifyForm)
 	e.GET("/verify/:code", s.verifyCode)
 	e.GET("/people/:id/progress", s.personProgress, requireSignedIn)
+	e.POST("/people/:id/attempts", s.grantAttempts, requireSignedIn)
 }

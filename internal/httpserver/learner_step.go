@@ -119,7 +119,7 @@ func videoPanel(j *learning.Journey, m *catalog.Module, st *catalog.Step, vv lea
 		BeaconURL: stepURL(j.Course.ID, m.ID, st.ID) + "/video", ViewingID: vv.ViewingID,
 		Position: seconds(vv.State.PositionSeconds), Furthest: seconds(vv.State.FurthestSeconds),
 		Duration: seconds(vid.DurationSeconds), WatchedPercent: int(math.Floor(vv.State.WatchedFraction() * 100)),
-		Done: vv.Done,
+		Done: vv.Done, DonePercent: int(math.Round(learning.CompletionFraction * 100)), MaxRate: learning.MaxPlaybackRate,
 	}
 	if p.CaptionsLang == "" {
 		p.CaptionsLang = "en"

@@ -15,7 +15,8 @@ type Evidence struct {
 	// Certificate is nil until the cycle is completed.
 	Certificate *Certificate
 	// Steps carry the module content version each step was completed on.
-	Steps        []*StepProgress
+	Steps []*StepProgress
+	// Attempts are in the order they were taken.
 	Attempts     []*QuizAttempt
 	Videos       []*VideoProgress
 	Attestations []*Attestation
@@ -32,7 +33,7 @@ func (s *Service) Evidence(ctx context.Context, cycle *compliance.Cycle) (*Evide
 	if err := q.Where("cycle_id = ?", cycle.ID).Order("started_at, module_id, step_id").Find(&ev.Steps).Error; err != nil {
 		return nil, fmt.Errorf("load step progress: %w", err)
 	}
-	if err := q.Where("cycle_id = ?", cycle.ID).Order("module_id, step_id, number").Find(&ev.Attempts).Error; err != nil {
+	if err := q.Where("cycle_id = ?", cycle.ID).Order("started_at, number, module_id, step_id").Find(&ev.Attempts).Error; err != nil {
 		return nil, fmt.Errorf("load quiz attempts: %w", err)
 	}
 	if err := q.Where("cycle_id = ?", cycle.ID).Order("module_id, step_id").Find(&ev.Videos).Error; err != nil {

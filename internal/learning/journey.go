@@ -20,6 +20,8 @@ type Journey struct {
 	Path []*catalog.Module
 
 	progress map[stepKey]*StepProgress
+	// stuck are the quizzes with no attempts left (see Stuck).
+	stuck []StuckQuiz
 }
 
 // Journey loads the learner's current cycle of a course and their progress.
@@ -56,6 +58,13 @@ func (s *Service) journeyFor(ctx context.Context, emp *people.Employee, cycle *c
 	j := &Journey{Employee: emp, Cycle: cycle, Course: course, progress: prog}
 	if course != nil {
 		j.Path = course.Path(cycle.Path == compliance.PathRefresher)
+		if !cycle.Done() && cycle.Status != compliance.StatusExpired && hasLimitedQuiz(j.Path) {
+			t, err := tallies(s.DB.WithContext(ctx), []string{cycle.ID})
+			if err != nil {
+				return nil, err
+			}
+			j.stuck = stuckIn(cycle, course, t)
+		}
 	}
 	return j, nil
 }
@@ -276,4 +285,16 @@ func (j *Journey) Locked(m *catalog.Module, st *catalog.Step) *Lock {
 		return nil
 	}
 	return lock
+}
+
+// hasLimitedQuiz reports whether a path has a quiz with limited attempts.
+func hasLimitedQuiz(path []*catalog.Module) bool {
+	for _, m := range path {
+		for _, st := range m.Steps {
+			if st.Type == catalog.StepQuiz && st.Quiz != nil && st.Quiz.Attempts > 0 {
+				return true
+			}
+		}
+	}
+	return false
 }

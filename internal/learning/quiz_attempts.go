@@ -86,6 +86,8 @@ type QuizStatus struct {
 	Passed *QuizAttempt
 	// Used counts submitted attempts.
 	Used int
+	// Extra is the attempts HR or a manager granted on top of the quiz's.
+	Extra int
 }
 
 // Remaining is how many attempts are left; -1 means no limit.
@@ -93,7 +95,7 @@ func (q QuizStatus) Remaining() int {
 	if q.Quiz.Attempts == 0 {
 		return -1
 	}
-	return max(0, q.Quiz.Attempts-q.Used)
+	return max(0, q.Quiz.Attempts+q.Extra-q.Used)
 }
 
 // Exhausted reports whether the learner failed every allowed attempt.
@@ -107,6 +109,17 @@ func quizStatus(tx *gorm.DB, j *Journey, m *catalog.Module, st *catalog.Step) (Q
 		Order("number").Find(&qs.Attempts).Error
 	if err != nil {
 		return qs, fmt.Errorf("load quiz attempts: %w", err)
+	}
+	if st.Quiz.Attempts > 0 {
+		var extra *int
+		err := tx.Model(&AttemptGrant{}).Select("SUM(extra)").
+			Where("cycle_id = ? AND module_id = ? AND step_id = ?", j.Cycle.ID, m.ID, st.ID).Scan(&extra).Error
+		if err != nil {
+			return qs, fmt.Errorf("load granted attempts: %w", err)
+		}
+		if extra != nil {
+			qs.Extra = *extra
+		}
 	}
 	for _, a := range qs.Attempts {
 		switch {
@@ -255,6 +268,15 @@ func (s *Service) SubmitAttempt(ctx context.Context, j *Journey, m *catalog.Modu
 		if grade.Passed {
 			out, err = s.finishStep(tx, j, m, st, now)
 			return err
+		}
+		if st.Quiz.Attempts > 0 {
+			qs, err := quizStatus(tx, j, m, st)
+			if err != nil {
+				return err
+			}
+			if qs.Exhausted() {
+				return s.tellHRStuck(tx, j, m, &a, qs.Used, now)
+			}
 		}
 		return nil
 	})

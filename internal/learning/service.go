@@ -8,6 +8,7 @@ import (
 	"github.com/onramp-lms/onramp/internal/clock"
 	"github.com/onramp-lms/onramp/internal/compliance"
 	"github.com/onramp-lms/onramp/internal/db"
+	"github.com/onramp-lms/onramp/internal/notify"
 	"github.com/onramp-lms/onramp/internal/people"
 )
 
@@ -24,6 +25,9 @@ type Service struct {
 	// Notifier is told of completions, inside the completing transaction,
 	// so the confirmation e-mail is written with it. Nil sends nothing.
 	Notifier compliance.Notifier
+	// Mail composes the e-mails about quiz attempts (granted, used up),
+	// queued in the transaction that causes them. Nil sends none.
+	Mail *notify.Renderer
 
 	randMu sync.Mutex
 }

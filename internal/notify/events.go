@@ -420,9 +420,9 @@ func (n *Notifier) content(ev compliance.Event, emp *people.Employee, course *ca
 			also = append(also, Key(c.AssignmentID, c.ID, r.Kind(), rstep+"@"+due.Format("2006-01-02")))
 		}
 		if ev.Kind == compliance.EventAssigned {
-			content = Assigned{Name: emp.FirstName, Course: ref, DueAt: due, Reason: c.Derivation, EstimatedMinutes: course.EstimatedMinutes, DueIn: dueIn}
+			content = Assigned{Name: emp.FirstName, Course: ref, DueAt: due, Reason: c.Derivation, EstimatedMinutes: course.Minutes(c.Path == compliance.PathRefresher), DueIn: dueIn}
 		} else {
-			content = WindowOpen{Name: emp.FirstName, Course: ref, DueAt: due, Reason: c.Derivation, EstimatedMinutes: course.EstimatedMinutes, DueIn: dueIn}
+			content = WindowOpen{Name: emp.FirstName, Course: ref, DueAt: due, Reason: c.Derivation, EstimatedMinutes: course.Minutes(c.Path == compliance.PathRefresher), DueIn: dueIn}
 		}
 	case compliance.EventExpired:
 		exp := due

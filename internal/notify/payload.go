@@ -98,6 +98,10 @@ func contentOf(p payload) (Content, error) {
 		return *v, nil
 	case *Digest:
 		return *v, nil
+	case *AttemptsGranted:
+		return *v, nil
+	case *AttemptsUsedUp:
+		return *v, nil
 	}
 	return nil, fmt.Errorf("read message payload: unknown type %q", p.Type)
 }
@@ -125,6 +129,10 @@ func contentFor(k Kind) (Content, error) {
 		return &Nudge{}, nil
 	case KindDigest:
 		return &Digest{}, nil
+	case KindAttemptsGranted:
+		return &AttemptsGranted{}, nil
+	case KindAttemptsUsedUp:
+		return &AttemptsUsedUp{}, nil
 	}
 	return nil, fmt.Errorf("a %q message cannot be kept as a payload", k)
 }

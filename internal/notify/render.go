@@ -51,7 +51,7 @@ func NewRenderer(baseURL *url.URL) (*Renderer, error) {
 		text:    make(map[Kind]*texttemplate.Template, len(Kinds)),
 		html:    make(map[Kind]*htmltemplate.Template, len(Kinds)),
 	}
-	for _, k := range append(Kinds[:len(Kinds):len(Kinds)], KindDigest) {
+	for _, k := range append(append(Kinds[:len(Kinds):len(Kinds)], KindDigest), attemptKinds...) {
 		t, err := texttemplate.New("").Funcs(templateFuncs).ParseFS(templateFS, "templates/layout.txt.tmpl", "templates/"+string(k)+".txt.tmpl")
 		if err != nil {
 			return nil, fmt.Errorf("notify: %s text template: %w", k, err)

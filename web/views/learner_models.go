@@ -22,6 +22,14 @@ type CourseCard struct {
 	// Derivation says why the dates are what they are.
 	Derivation     string
 	CertificateURL string
+	// Cycle names a refresher cycle ("Annual refresher"); empty for the
+	// full course.
+	Cycle string
+	// Minutes is how long the cycle's path takes, added up from its steps.
+	Minutes int
+	// Waiting is true when a quiz has no attempts left: the learner waits
+	// for HR or their manager to grant another.
+	Waiting bool
 }
 
 // Percent is the share of required steps done, for people who read numbers.
@@ -122,7 +130,11 @@ type VideoPanel struct {
 	ViewingID                    string
 	Position, Furthest, Duration string
 	WatchedPercent               int
-	Done                         bool
+	// DonePercent is the share that completes the step; MaxRate the
+	// fastest playback the server credits (learning.MaxPlaybackRate).
+	DonePercent int
+	MaxRate     float64
+	Done        bool
 }
 
 // AttemptRow is one earlier quiz attempt.
@@ -320,10 +332,16 @@ type CertificateRow struct {
 
 // PersonProgressView is one person's training, for them, their managers and HR.
 type PersonProgressView struct {
+	ID                         string
 	Name, JobTitle, Department string
 	Self                       bool
 	Cards                      []CourseCard
-	Certificates               []CertificateRow
+	// Stuck are the quizzes the person waits for another attempt at,
+	// shown with a grant form to a viewer who may grant (HR, manager).
+	Stuck []StuckItem
+	// ProgressURL is this page, where a grant returns.
+	ProgressURL  string
+	Certificates []CertificateRow
 }
 
 // ResourceView is a printable course document.
