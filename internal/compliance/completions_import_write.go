@@ -221,7 +221,7 @@ func (im *completionsImporter) completeCycles(tx *gorm.DB, rows [][]any) error {
 		for _, st := range openStatuses {
 			args = append(args, st)
 		}
-		n, err := execBulk(tx, b.String(), args...)
+		n, err := db.ExecBulk(tx, b.String(), args...)
 		if err != nil {
 			return fmt.Errorf("complete cycles: %w", err)
 		}

@@ -217,7 +217,7 @@ func upsertStaff(tx *gorm.DB, writes []staffWrite, now time.Time) error {
 			e.Location, e.ManagerID, e.HireDate, e.Status, e.TimeZone, e.Role, e.DeactivatedAt, now, now)
 	}
 	b.WriteString(" ON CONFLICT (id) DO UPDATE SET " + staffUpsertSet)
-	if _, err := execBulk(tx, b.String(), args...); err != nil {
+	if _, err := db.ExecBulk(tx, b.String(), args...); err != nil {
 		return fmt.Errorf("write %d employees: %w", len(writes), err)
 	}
 	return nil

@@ -1,4 +1,4 @@
-package people
+package db
 
 import (
 	"strconv"
@@ -7,12 +7,12 @@ import (
 	"gorm.io/gorm"
 )
 
-// execBulk runs one multi-row statement with thousands of "?" parameters on
+// ExecBulk runs one multi-row statement with thousands of "?" parameters on
 // the transaction's own connection, bypassing GORM's statement builder,
 // which copies every argument and renders the whole statement for its
 // logger: for a large import that was most of the memory it
 // allocated. The statement is never logged, so neither are the values.
-func execBulk(tx *gorm.DB, query string, args ...any) (int64, error) {
+func ExecBulk(tx *gorm.DB, query string, args ...any) (int64, error) {
 	if tx.Dialector.Name() == "postgres" {
 		query = dollarParams(query)
 	}
