@@ -2,7 +2,7 @@ package httpserver_test
 
 import (
 	"encoding/base64"
-		"io"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -460,5 +460,31 @@ func TestSSORefusalFloodIsCollapsed(t *testing.T) {
 	}
 	if res, err := audit.Verify(t.Context(), env.App.DB); err != nil || !res.OK() {
 		t.Fatalf("audit chain: %v %+v", err, res)
+	}
+}
+
+// TestSAMLReplayRefusedByAnotherInstance: two Onramp instances on one
+// database; an assertion ID accepted by the first is refused by the second.
+func TestSAMLReplayRefusedByAnotherInstance(t *testing.T) {
+	first, idp := samlEnv(t, nil)
+	key, cert := samltest.SPKeyPair(t)
+	second := apptest.New(t, apptest.Options{DatabaseURL: first.DatabaseURL, Now: first.Clock.Now(), Configure: func(c *config.Config) {
+		c.SAML = config.SAML{IdPMetadata: idp.MetadataURL(), EmployeeAttribute: "employee_id", KeyFile: key, CertFile: cert,
+			ClockSkew: 2 * time.Minute, Name: "Hospital SAML"}
+	}})
+	ada := first.CreateEmployee("ada@example.org", "Ada", "Lovelace", people.RoleLearner, "")
+	setEmployeeNumber(t, first, ada, "E100")
+	idp.AddUser(t, "ada", "p-ada", "Ada", "Lovelace", "ada@example.org", "E100")
+
+	var id string
+	idp.Tamper(func(a *saml.Assertion) { id = a.ID })
+	if res := samlSignIn(t, first, first.Client(), idp, "ada"); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign-in at the first instance: status %d (refusals %v)", res.StatusCode, refusals(t, first))
+	}
+	idp.Tamper(func(a *saml.Assertion) { a.ID = id })
+	c := second.Client()
+	wantRefused(t, second, samlSignIn(t, second, c, idp, "ada"), sso.ReasonReplayed)
+	if whoAmI(t, second, c) != "" {
+		t.Fatal("the second instance signed in a replayed assertion")
 	}
 }

@@ -37,15 +37,15 @@ const (
 // Reasons only SAML sign-ins are refused for (with ReasonState, ReasonNoClaim
 // and the account reasons SignIn shares with OIDC).
 const (
-	ReasonUnsolicited = "unsolicited"  // no RelayState of ours: IdP-initiated, or forged
-	ReasonIssuer      = "issuer"       // not the configured identity provider
-	ReasonAudience    = "audience"     // an assertion for another service provider
-	ReasonExpired     = "expired"      // past its validity window (with the clock skew)
+	ReasonUnsolicited = "unsolicited"   // no RelayState of ours: IdP-initiated, or forged
+	ReasonIssuer      = "issuer"        // not the configured identity provider
+	ReasonAudience    = "audience"      // an assertion for another service provider
+	ReasonExpired     = "expired"       // past its validity window (with the clock skew)
 	ReasonNotYetValid = "not_yet_valid" // before its validity window (with the clock skew)
-	ReasonSignature   = "signature"    // unsigned, or not signed by the provider's key
-	ReasonReplayed    = "replayed"     // an assertion already used
-	ReasonAssertion   = "assertion"    // anything else wrong with the response
-	ReasonNameID      = "name_id"      // not a persistent NameID
+	ReasonSignature   = "signature"     // unsigned, or not signed by the provider's key
+	ReasonReplayed    = "replayed"      // an assertion already used
+	ReasonAssertion   = "assertion"     // anything else wrong with the response
+	ReasonNameID      = "name_id"       // not a persistent NameID
 )
 
 // The SAML library checks validity windows against its package-level
@@ -304,8 +304,11 @@ func (s *SAML) finish(ctx context.Context, in ACS) (*people.Employee, string, er
 		if err != nil {
 			return err
 		}
-		found = true
-		return tx.Where("id = ?", row.ID).Delete(&samlRequest{}).Error
+		// Deleting it first means a replayed POST finds nothing; of two
+		// instances racing for one row, only one deletes it.
+		res := tx.Where("id = ?", row.ID).Delete(&samlRequest{})
+		found = res.RowsAffected == 1
+		return res.Error
 	})
 	if err != nil {
 		return nil, "", fmt.Errorf("load sign-in: %w", err)
