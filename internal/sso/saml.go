@@ -186,7 +186,7 @@ func (s *SAML) serviceProvider(ctx context.Context, idp *saml.EntityDescriptor) 
 		AssertionConsumerServiceBindings: []string{saml.HTTPPostBinding},
 		RejectSHA1Signatures:             true,
 		Clock:                            dsig.NewFakeClock(clockOf{Clock: clockwork.NewRealClock(), now: s.Clock.Now}),
-		ReplayCache:                      replayCache{ctx: ctx, s: s},
+		ReplayCache:                      replayCache{ctx: ctx, s: s, issuer: entityID(idp)},
 		AllowIDPInitiated:                false,
 	}
 }
@@ -273,11 +273,7 @@ func (s *SAML) Finish(ctx context.Context, in ACS) (*people.Employee, string, er
 	emp, next, err := s.finish(ctx, in)
 	var r *Refusal
 	if errors.As(err, &r) {
-		issuer := s.Config.IdPMetadata
-		if s.idp != nil {
-			issuer = s.idp.EntityID
-		}
-		if aerr := s.Refusals.Record(ctx, in.ClientIP, "SAML", issuer, r); aerr != nil {
+		if aerr := s.Refusals.Record(ctx, in.ClientIP, "SAML", s.issuer(), r); aerr != nil {
 			return nil, "", aerr
 		}
 	}
@@ -342,6 +338,17 @@ func (s *SAML) finish(ctx context.Context, in ACS) (*people.Employee, string, er
 		return nil, "", err
 	}
 	return emp, row.NextPath, nil
+}
+
+// issuer is the identity provider's entity ID, or its metadata's location
+// before the metadata has been read.
+func (s *SAML) issuer() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.idp != nil {
+		return s.idp.EntityID
+	}
+	return s.Config.IdPMetadata
 }
 
 // refusalFor names what the SAML library found wrong.
@@ -480,18 +487,22 @@ func (samlAssertion) TableName() string { return "saml_assertions" }
 // replayCache is the SAML library's replay cache on saml_assertions, so
 // every instance refuses an assertion any of them accepted.
 type replayCache struct {
-	ctx context.Context
-	s   *SAML
+	ctx    context.Context
+	s      *SAML
+	issuer string
+}
+
+func entityID(ed *saml.EntityDescriptor) string {
+	if ed == nil {
+		return ""
+	}
+	return ed.EntityID
 }
 
 func (r replayCache) Consume(id string, expiresAt time.Time) error {
-	issuer := ""
-	if r.s.idp != nil {
-		issuer = r.s.idp.EntityID
-	}
 	res := r.s.DB.WithContext(r.ctx).Exec(
 		"INSERT INTO saml_assertions (id, issuer, used_at, expires_at) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
-		clip(id, 200), issuer, r.s.Clock.Now(), expiresAt)
+		replayKey(id), r.issuer, r.s.Clock.Now(), expiresAt)
 	if res.Error != nil {
 		return fmt.Errorf("record assertion: %w", res.Error)
 	}
@@ -499,6 +510,16 @@ func (r replayCache) Consume(id string, expiresAt time.Time) error {
 		return saml.ErrAssertionReplayed
 	}
 	return nil
+}
+
+// replayKey is the assertion ID as stored: as it is, or its SHA-256 when
+// it is too long to be a sensible key (never a prefix, which two IDs could
+// share).
+func replayKey(id string) string {
+	if len(id) <= 200 {
+		return id
+	}
+	return "sha256:" + hash(id)
 }
 
 // Prune forgets sign-ins under way and used assertion IDs that have

@@ -411,7 +411,7 @@ func (s *Service) refusals() *RefusalAudit {
 const (
 	msgStart    = "This sign-in could not be finished: it was started in another browser or tab, took too long, or was already used. Go back to the sign-in page and try again."
 	msgProvider = "The answer from your identity provider could not be trusted, so you were not signed in. Try again; if it keeps happening, tell your IT service desk the time it happened."
-	msgNoClaim  = "Your identity provider did not send your employee ID, so Onramp cannot tell who you are. Ask your IT service desk to add the employee ID claim for Onramp."
+	msgNoClaim  = "Your identity provider did not send your employee ID, so Onramp cannot tell who you are. Ask your IT service desk to add the employee ID claim (or SAML attribute) for Onramp."
 )
 
 func subjectDetail(id Identity) string {
