@@ -52,6 +52,8 @@ type App struct {
 	Server    *httpserver.Server
 	// SSO is OpenID Connect sign-in; nil when it is not configured.
 	SSO *sso.Service
+	// SAML is SAML 2.0 sign-in; nil when it is not configured.
+	SAML *sso.SAML
 }
 
 // ContentError is returned by Open when the course content has problems.
@@ -127,14 +129,37 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.C
 		return nil, fmt.Errorf("sync course rules: %w", err)
 	}
 	a.Learning = &learning.Service{DB: d, Clock: clk, Catalog: cat, Cycles: a.Cycles, People: a.People, Notifier: notifier, Mail: ns.Renderer}
+	// One refusal audit for both protocols, so a flood is collapsed
+	// whichever callback it hits.
+	refusals := &sso.RefusalAudit{DB: d, Clock: clk, Log: log}
 	if cfg.OIDC.Enabled() {
-		a.SSO = &sso.Service{Config: cfg.OIDC, RedirectURL: cfg.BaseURL.String() + sso.CallbackPath, DB: d, Clock: clk}
+		a.SSO = &sso.Service{Config: cfg.OIDC, RedirectURL: cfg.BaseURL.String() + sso.CallbackPath, DB: d, Clock: clk, Refusals: refusals}
+	}
+	if cfg.SAML.Enabled() {
+		accounts := a.SSO
+		if accounts == nil {
+			accounts = &sso.Service{DB: d, Clock: clk, Refusals: refusals}
+		}
+		if a.SAML, err = sso.NewSAML(cfg.SAML, cfg.BaseURL, cfg.DataDir, d, clk, accounts, refusals); err != nil {
+			return nil, err
+		}
+	}
+	prune := func(ctx context.Context) error {
+		if err := a.Auth.PruneExpired(ctx); err != nil {
+			return err
+		}
+		if a.SAML != nil {
+			if err := a.SAML.Prune(ctx); err != nil {
+				return err
+			}
+		}
+		return refusals.Flush(ctx)
 	}
 	m := metrics.New(d.SQL())
 	a.Scheduler = &scheduler.Scheduler{
 		DB: d, Clock: clk, Log: log, Engine: a.Engine,
 		Deliver: ns.Deliverer.Deliver,
-		Prune:   a.Auth.PruneExpired,
+		Prune:   prune,
 		Observe: func(elapsed time.Duration, rep scheduler.Report, err error) {
 			m.ObserveSchedulerPass(elapsed, err)
 			for i := 0; i < rep.Sent; i++ {
@@ -163,7 +188,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.C
 		People: a.People, Auth: a.Auth, Cycles: a.Cycles, Learning: a.Learning,
 		Outbox: ns.Outbox, SMTPConfigured: ns.Deliverer.Mailer != nil,
 		Engine: a.Engine, Mail: ns.Renderer,
-		SSO: a.SSO,
+		SSO: a.SSO, SAML: a.SAML,
 	})
 	return a, nil
 }

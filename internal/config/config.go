@@ -76,6 +76,9 @@ type Config struct {
 	// OIDC is single sign-on through an OpenID Connect provider; an empty
 	// Issuer turns it off.
 	OIDC OIDC
+	// SAML is single sign-on through a SAML 2.0 identity provider; an
+	// empty IdPMetadata turns it off.
+	SAML SAML
 	// SSOCreate creates an unknown person with a valid employee_id as a
 	// learner at their first single sign-on.
 	SSOCreate bool
@@ -95,6 +98,34 @@ type OIDC struct {
 
 // Enabled reports whether OIDC sign-in is configured.
 func (o OIDC) Enabled() bool { return o.Issuer != "" }
+
+// SAML holds the SAML 2.0 service provider settings.
+type SAML struct {
+	// IdPMetadata is the identity provider's metadata: an http(s) URL or a
+	// file path.
+	IdPMetadata string
+	// EmployeeAttribute is the assertion attribute holding employee_id
+	// (matched by Name, then FriendlyName).
+	EmployeeAttribute string
+	// KeyFile and CertFile are the SP's signing key and certificate (PEM);
+	// empty means <data>/saml/sp.key and sp.crt, generated when missing.
+	KeyFile, CertFile string
+	// ClockSkew is how far the identity provider's clock may be from
+	// Onramp's when assertions' validity windows are checked.
+	ClockSkew time.Duration
+	// Name is the provider's name on the sign-in button.
+	Name string
+}
+
+// Enabled reports whether SAML sign-in is configured.
+func (s SAML) Enabled() bool { return s.IdPMetadata != "" }
+
+// MaxSAMLClockSkew bounds ONRAMP_SAML_CLOCK_SKEW: more lets a stolen
+// assertion live longer, and clocks should be synchronised by NTP.
+const MaxSAMLClockSkew = 5 * time.Minute
+
+// SSOEnabled reports whether any single sign-on is configured.
+func (c Config) SSOEnabled() bool { return c.OIDC.Enabled() || c.SAML.Enabled() }
 
 // The values of ONRAMP_PASSWORD_LOGIN.
 const (
@@ -141,6 +172,7 @@ func Defaults() Config {
 		DueSoonDays:     []int{14, 3},
 
 		OIDC:          OIDC{EmployeeClaim: "employee_id", Name: "single sign-on"},
+		SAML:          SAML{EmployeeAttribute: "employee_id", ClockSkew: 2 * time.Minute, Name: "single sign-on"},
 		PasswordLogin: PasswordOn,
 
 		SchedulerInterval: time.Minute,
@@ -178,6 +210,12 @@ var Settings = []Setting{
 	{"oidc-client-secret", "ONRAMP_OIDC_CLIENT_SECRET", "OpenID Connect client secret (default: none, a public client with PKCE)"},
 	{"oidc-employee-claim", "ONRAMP_OIDC_EMPLOYEE_CLAIM", "claim that carries the employee_id (default employee_id)"},
 	{"oidc-name", "ONRAMP_OIDC_NAME", "provider name on the sign-in button, \"Sign in with <name>\" (default \"single sign-on\")"},
+	{"saml-idp-metadata", "ONRAMP_SAML_IDP_METADATA", "SAML 2.0 identity provider metadata: an https:// URL or a file (default: none, SAML off); Onramp's own metadata is at <base-url>/saml/metadata"},
+	{"saml-employee-attribute", "ONRAMP_SAML_EMPLOYEE_ATTRIBUTE", "SAML attribute that carries the employee_id (default employee_id)"},
+	{"saml-key", "ONRAMP_SAML_KEY", "PEM file with Onramp's SAML signing key (default: <data>/saml/sp.key, generated when missing)"},
+	{"saml-cert", "ONRAMP_SAML_CERT", "PEM file with Onramp's SAML certificate (default: <data>/saml/sp.crt, generated when missing)"},
+	{"saml-clock-skew", "ONRAMP_SAML_CLOCK_SKEW", "how far the identity provider's clock may differ from Onramp's when assertions are checked, at most 5m (default 2m)"},
+	{"saml-name", "ONRAMP_SAML_NAME", "SAML identity provider name on the sign-in button, \"Sign in with <name>\" (default \"single sign-on\")"},
 	{"sso-create", "ONRAMP_SSO_CREATE", "create an unknown person with a valid employee_id as a learner at their first single sign-on: on or off (default off)"},
 	{"password-login", "ONRAMP_PASSWORD_LOGIN", "who may sign in with a password: on, hr-only (HR admins, as break-glass) or off (default on)"},
 	{"trusted-proxies", "ONRAMP_TRUSTED_PROXIES", "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed (default: none, the direct peer is the client)"},
@@ -422,6 +460,9 @@ func loadSSO(c *Config, get func(string) (string, string)) error {
 		_, name := get("oidc-issuer")
 		return &Error{name, "is needed with ONRAMP_OIDC_CLIENT_ID: set the provider's issuer URL"}
 	}
+	if err := loadSAML(c, get); err != nil {
+		return err
+	}
 	if v, name := get("sso-create"); v != "" {
 		switch strings.ToLower(v) {
 		case "on", "true", "yes", "1":
@@ -440,9 +481,59 @@ func loadSSO(c *Config, get func(string) (string, string)) error {
 			return &Error{name, fmt.Sprintf("%q is not on, hr-only or off", v)}
 		}
 	}
-	if c.PasswordLogin == PasswordOff && !c.OIDC.Enabled() {
+	if c.PasswordLogin == PasswordOff && !c.SSOEnabled() {
 		_, name := get("password-login")
-		return &Error{name, "off needs single sign-on: set ONRAMP_OIDC_ISSUER and ONRAMP_OIDC_CLIENT_ID, or use hr-only to keep HR admins' passwords"}
+		return &Error{name, "off needs single sign-on: set ONRAMP_OIDC_ISSUER and ONRAMP_OIDC_CLIENT_ID, or ONRAMP_SAML_IDP_METADATA, or use hr-only to keep HR admins' passwords"}
+	}
+	return nil
+}
+
+// loadSAML reads the SAML 2.0 settings. The metadata itself is read when
+// the app starts (internal/sso), not here.
+func loadSAML(c *Config, get func(string) (string, string)) error {
+	if v, name := get("saml-idp-metadata"); v != "" {
+		if strings.Contains(v, "://") {
+			u, err := url.Parse(v)
+			if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+				return &Error{name, fmt.Sprintf("%q is neither an http(s) URL nor a file (for example https://login.microsoftonline.com/<tenant-id>/federationmetadata/2007-06/federationmetadata.xml)", v)}
+			}
+		} else if st, err := os.Stat(v); err != nil || st.IsDir() {
+			return &Error{name, fmt.Sprintf("%q is not a readable file; give the identity provider's metadata file or its https:// URL", v)}
+		}
+		c.SAML.IdPMetadata = v
+	}
+	if v, _ := get("saml-employee-attribute"); v != "" {
+		c.SAML.EmployeeAttribute = v
+	}
+	keyFile, keyName := get("saml-key")
+	certFile, certName := get("saml-cert")
+	if (keyFile == "") != (certFile == "") {
+		if keyFile == "" {
+			return &Error{keyName, "is needed with ONRAMP_SAML_CERT: give both the key and its certificate, or neither to have them generated"}
+		}
+		return &Error{certName, "is needed with ONRAMP_SAML_KEY: give both the key and its certificate, or neither to have them generated"}
+	}
+	for _, f := range []struct{ path, name string }{{keyFile, keyName}, {certFile, certName}} {
+		if f.path == "" {
+			continue
+		}
+		if st, err := os.Stat(f.path); err != nil || st.IsDir() {
+			return &Error{f.name, fmt.Sprintf("%q is not a readable PEM file", f.path)}
+		}
+	}
+	c.SAML.KeyFile, c.SAML.CertFile = keyFile, certFile
+	if v, name := get("saml-clock-skew"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 || d > MaxSAMLClockSkew {
+			return &Error{name, fmt.Sprintf("%q is not a duration between 0s and %s (for example 2m)", v, MaxSAMLClockSkew)}
+		}
+		c.SAML.ClockSkew = d
+	}
+	if v, name := get("saml-name"); v != "" {
+		if len(v) > 60 {
+			return &Error{name, "is longer than 60 characters; use the provider's short name (for example Microsoft or Okta)"}
+		}
+		c.SAML.Name = v
 	}
 	return nil
 }

@@ -29,7 +29,7 @@ func (s *Server) adminPersonInvite(c echo.Context) error {
 		return echo.NewHTTPError(http.StatusConflict, emp.FullName()+" is inactive, so a link would not work. Reactivate them first.")
 	}
 	if !s.Config.PasswordAllowed(emp.Can(people.RoleHRAdmin)) {
-		return echo.NewHTTPError(http.StatusConflict, emp.FullName()+" cannot sign in with a password (ONRAMP_PASSWORD_LOGIN is "+s.Config.PasswordLogin+"), so a set-password link would not work. They sign in with "+s.Config.OIDC.Name+".")
+		return echo.NewHTTPError(http.StatusConflict, emp.FullName()+" cannot sign in with a password (ONRAMP_PASSWORD_LOGIN is "+s.Config.PasswordLogin+"), so a set-password link would not work. They sign in with "+s.ssoNames()+".")
 	}
 	ctx, by := c.Request().Context(), peopleActor(c)
 	var token string

@@ -35,7 +35,7 @@ func (s *Server) login(c echo.Context) error {
 	}
 	password := c.FormValue("password")
 	if s.Config.PasswordLogin == config.PasswordOff {
-		view.Problems = []views.AuthProblem{{FieldID: "email", Message: "Signing in with a password is turned off. Sign in with " + s.Config.OIDC.Name + ".", FormLevel: true}}
+		view.Problems = []views.AuthProblem{{FieldID: "email", Message: "Signing in with a password is turned off. Sign in with " + s.ssoNames() + ".", FormLevel: true}}
 		return s.renderLogin(c, http.StatusForbidden, view)
 	}
 	if view.Email == "" {
@@ -62,7 +62,7 @@ func (s *Server) login(c echo.Context) error {
 	if !s.Config.PasswordAllowed(emp.Can(people.RoleHRAdmin)) {
 		// The same answer as a wrong password: whether this password is
 		// right must not be learnt from an account that cannot use it.
-		view.Problems = []views.AuthProblem{{FieldID: "email", Message: "The e-mail address or password is not right, or this account cannot sign in with a password: only HR administrators can. Everyone else signs in with " + s.Config.OIDC.Name + ".", FormLevel: true}}
+		view.Problems = []views.AuthProblem{{FieldID: "email", Message: "The e-mail address or password is not right, or this account cannot sign in with a password: only HR administrators can. Everyone else signs in with " + s.ssoNames() + ".", FormLevel: true}}
 		return s.renderLogin(c, http.StatusUnauthorized, view)
 	}
 	if err := s.startSession(c, emp); err != nil {
@@ -84,6 +84,9 @@ func (s *Server) renderLogin(c echo.Context, status int, view views.LoginView) e
 func (s *Server) loginView(v views.LoginView) views.LoginView {
 	if s.SSO != nil {
 		v.SSOName = s.Config.OIDC.Name
+	}
+	if s.SAML != nil {
+		v.SAMLName = s.Config.SAML.Name
 	}
 	v.PasswordLogin = s.Config.PasswordLogin
 	return v

@@ -25,11 +25,17 @@ func (s *Server) ssoRoutes(e *echo.Echo) {
 // (ONRAMP_SSO_CREATE=on) through the same path as HR's form, so the
 // details are checked, the rules run and the addition is audited.
 func (s *Server) ssoCreate() {
-	if s.SSO == nil || !s.Config.SSOCreate {
+	if !s.Config.SSOCreate {
 		return
 	}
-	s.SSO.Create = func(ctx context.Context, d people.Details) (*people.Employee, error) {
+	create := func(ctx context.Context, d people.Details) (*people.Employee, error) {
 		return s.peopleAdmin().Add(ctx, people.Actor{Name: "Single sign-on"}, d, s.Clock.Now())
+	}
+	if s.SSO != nil {
+		s.SSO.Create = create
+	}
+	if s.SAML != nil && s.SAML.Accounts != nil {
+		s.SAML.Accounts.Create = create
 	}
 }
 
@@ -61,12 +67,12 @@ func (s *Server) ssoCallback(c echo.Context) error {
 	if ck, err := c.Cookie(s.cookieName(ssoCookie)); err == nil {
 		cb.BrowserSecret = ck.Value
 	}
+	cb.ClientIP = c.RealIP()
 	s.setCookie(c, ssoCookie, "", -1)
 	emp, next, err := s.SSO.Finish(c.Request().Context(), cb)
 	var refused *sso.Refusal
 	switch {
 	case errors.As(err, &refused):
-		s.Log.Warn("single sign-on refused", "reason", refused.Reason, "detail", refused.Detail)
 		return render(c, http.StatusForbidden, views.ErrorPage(s.page(c, "You could not be signed in", ""), http.StatusForbidden,
 			"You could not be signed in", refused.Message))
 	case err != nil:
@@ -92,8 +98,24 @@ func (s *Server) ssoUnavailable(c echo.Context, err error) error {
 // limited (ONRAMP_PASSWORD_LOGIN): it cannot set a password or sign in.
 func (s *Server) passwordNotForYou(c echo.Context) error {
 	msg := "Signing in with a password is turned off for your account, so this link cannot be used."
-	if s.SSO != nil {
-		msg += " Sign in with " + s.Config.OIDC.Name + " on the sign-in page instead."
+	if s.SSO != nil || s.SAML != nil {
+		msg += " Sign in with " + s.ssoNames() + " on the sign-in page instead."
 	}
 	return echo.NewHTTPError(http.StatusConflict, msg)
+}
+
+// ssoNames names the single sign-on choices in sentences ("Sign in with
+// …"): the OIDC and SAML providers' names.
+func (s *Server) ssoNames() string {
+	o, m := "", ""
+	if s.SSO != nil {
+		o = s.Config.OIDC.Name
+	}
+	if s.SAML != nil {
+		m = s.Config.SAML.Name
+	}
+	if o == "" && m == "" {
+		return s.Config.OIDC.Name
+	}
+	return views.SSONames(o, m)
 }

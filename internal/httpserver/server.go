@@ -50,6 +50,8 @@ type Deps struct {
 	OrgLogo []byte
 	// SSO is OpenID Connect sign-in; nil when it is not configured.
 	SSO *sso.Service
+	// SAML is SAML 2.0 sign-in; nil when it is not configured.
+	SAML *sso.SAML
 }
 
 // Server is the HTTP server.
@@ -75,6 +77,7 @@ func New(d Deps) *Server {
 	s.opsRoutes(e)
 	s.authRoutes(e)
 	s.ssoRoutes(e)
+	s.samlRoutes(e)
 	s.ssoCreate()
 	s.learnerRoutes(e)
 	s.adminRoutes(e)

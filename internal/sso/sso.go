@@ -1,12 +1,15 @@
-// Package sso signs people in through an OpenID Connect identity provider:
-// the authorization code flow with PKCE, state and nonce (Begin, Finish),
-// and the link between the provider's immutable subject and an employee
+// Package sso signs people in through an OpenID Connect identity provider
+// (Service: the authorization code flow with PKCE, state and nonce, Begin
+// and Finish) or a SAML 2.0 identity provider (SAML: SP-initiated sign-in,
+// signed assertions checked for issuer, audience, validity window and
+// replay), and keeps the link between the provider's immutable subject and an employee
 // (identity_links). The first sign-in links the subject to the employee
 // whose employee_id the configured claim carries; later sign-ins use the
 // subject alone, so an e-mail address never decides who someone is.
 //
 // Every refusal is a *Refusal with a sentence for the person, and is
-// recorded in the audit trail.
+// recorded in the audit trail (RefusalAudit collapses floods from one
+// address into summary entries).
 package sso
 
 import (
@@ -98,6 +101,9 @@ type Service struct {
 	// Create, when set (ONRAMP_SSO_CREATE=on), adds an unknown person with
 	// a valid employee_id as a learner through the same path as HR's form.
 	Create func(ctx context.Context, d people.Details) (*people.Employee, error)
+	// Refusals audits refused sign-ins, collapsing floods; nil records
+	// each one.
+	Refusals *RefusalAudit
 
 	mu       sync.Mutex
 	provider *oidc.Provider
@@ -185,6 +191,7 @@ type Callback struct {
 	State, Code             string
 	Error, ErrorDescription string
 	BrowserSecret           string // the cookie set by Begin
+	ClientIP                string
 }
 
 // Finish completes a sign-in: it checks the state against this browser's,
@@ -196,7 +203,7 @@ func (s *Service) Finish(ctx context.Context, cb Callback) (*people.Employee, st
 	emp, next, err := s.finish(ctx, cb)
 	var r *Refusal
 	if errors.As(err, &r) {
-		if aerr := s.auditRefusal(ctx, r); aerr != nil {
+		if aerr := s.refusals().Record(ctx, cb.ClientIP, "OpenID Connect", s.Config.Issuer, r); aerr != nil {
 			return nil, "", aerr
 		}
 	}
@@ -389,20 +396,22 @@ func inactive(id Identity, emp *people.Employee) error {
 		Detail:  subjectDetail(id) + ": " + emp.FullName() + " is inactive"}
 }
 
-func (s *Service) auditRefusal(ctx context.Context, r *Refusal) error {
-	return s.DB.Tx(ctx, func(tx *gorm.DB) error {
-		return audit.Record(tx, audit.Event{
-			At: s.Clock.Now(), Action: ActionRefuse, EntityType: EntitySignIn, EntityID: r.EmployeeID,
-			Summary: "Refused a single sign-on: " + r.Detail + ".",
-			Details: map[string]any{"reason": r.Reason, "issuer": s.Config.Issuer},
-		})
-	})
+func (s *Service) refusals() *RefusalAudit {
+	if s.Refusals != nil {
+		return s.Refusals
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.Refusals == nil {
+		s.Refusals = &RefusalAudit{DB: s.DB, Clock: s.Clock}
+	}
+	return s.Refusals
 }
 
 const (
 	msgStart    = "This sign-in could not be finished: it was started in another browser or tab, took too long, or was already used. Go back to the sign-in page and try again."
 	msgProvider = "The answer from your identity provider could not be trusted, so you were not signed in. Try again; if it keeps happening, tell your IT service desk the time it happened."
-	msgNoClaim  = "Your identity provider did not send your employee ID, so Onramp cannot tell who you are. Ask your IT service desk to add the employee ID claim for Onramp."
+	msgNoClaim  = "Your identity provider did not send your employee ID, so Onramp cannot tell who you are. Ask your IT service desk to add the employee ID claim (or SAML attribute) for Onramp."
 )
 
 func subjectDetail(id Identity) string {
