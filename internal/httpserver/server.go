@@ -83,6 +83,7 @@ func New(d Deps) *Server {
 	s.reportRoutes(e)
 	s.auditRoutes(e)
 	s.apiRoutes(e)
+	s.scimRoutes(e)
 	return s
 }
 

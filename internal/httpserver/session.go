@@ -77,7 +77,7 @@ func (s *Server) checkCSRF(next echo.HandlerFunc) echo.HandlerFunc {
 		case http.MethodGet, http.MethodHead, http.MethodOptions:
 			return next(c)
 		}
-		if isAPI(c) {
+		if isAPI(c) || isSCIM(c) {
 			return next(c)
 		}
 		got := c.Request().Header.Get("X-CSRF-Token")
@@ -133,5 +133,5 @@ func needsNoViewer(path string) bool {
 	case "/healthz", "/readyz", "/metrics":
 		return true
 	}
-	return strings.HasPrefix(path, "/static/")
+	return strings.HasPrefix(path, "/static/") || strings.HasPrefix(path, scimBasePath+"/")
 }
