@@ -47,6 +47,9 @@ type App struct {
 	Notify *notify.Service
 	// Engine applies assignment rules and moves cycles along.
 	Engine *compliance.Engine
+	// Staff is every change to people, with its follow-ups: the one way
+	// in for HR's pages, the command line, the API and SCIM.
+	Staff *people.Service
 	// Scheduler runs the background pass (rules, cycles, outbox).
 	Scheduler *scheduler.Scheduler
 	Server    *httpserver.Server
@@ -123,6 +126,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.C
 		notifier.Invite = inviteNewPeople(a.Auth)
 	}
 	a.Engine = &compliance.Engine{DB: d, Notifier: notifier, Log: log, Nudges: cfg.Nudges, Policy: policy}
+	a.Staff = &people.Service{DB: d, Engine: a.Engine, EndSessions: a.Auth.EndEmployeeSessions}
 	if err := d.Tx(ctx, func(tx *gorm.DB) error { return compliance.SyncCourseRules(tx, cat.Courses, clk.Now()) }); err != nil {
 		return nil, fmt.Errorf("sync course rules: %w", err)
 	}
@@ -162,7 +166,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.C
 		Config:  cfg, DB: d, Log: log, Clock: clk, Catalog: cat,
 		People: a.People, Auth: a.Auth, Cycles: a.Cycles, Learning: a.Learning,
 		Outbox: ns.Outbox, SMTPConfigured: ns.Deliverer.Mailer != nil,
-		Engine: a.Engine, Mail: ns.Renderer,
+		Engine: a.Engine, Staff: a.Staff, Mail: ns.Renderer,
 		SSO: a.SSO,
 	})
 	return a, nil

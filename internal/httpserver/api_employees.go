@@ -17,7 +17,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/onramp-lms/onramp/internal/audit"
 	"github.com/onramp-lms/onramp/internal/compliance"
 	"github.com/onramp-lms/onramp/internal/people"
 )
@@ -240,20 +239,15 @@ func (s *Server) apiApply(c echo.Context, items []apiEmployeeInput, plan *people
 	}
 	if !plan.Empty() {
 		tok := apiTokenOf(c)
-		// As the command line and HR's page do: the rules applied to the
-		// people it changed and their report standings brought up to
-		// date, batch by batch, and one audit entry.
-		src := people.ImportSource{Event: func(plan *people.StaffPlan, now time.Time) audit.Event {
-			return apiUpsertAuditEvent(tok.ID, apiActorName(tok), plan, items, batch, now)
-		}}
-		var err error
-		_, out.eval, err = people.ImportStaff(c.Request().Context(), s.DB, s.Engine, plan, src, s.Clock.Now(), nil)
+		src := people.ImportSource{Via: people.ViaAPI, By: people.Actor{Name: apiActorName(tok)}, Token: tok.ID, Single: !batch}
+		res, err := s.Staff.ApplyImport(c.Request().Context(), plan, src, s.Clock.Now())
 		if errors.Is(err, people.ErrStalePlan) {
 			return nil, apiFail(c, http.StatusConflict, "The employees changed while this call was being checked; send it again.")
 		}
 		if err != nil {
 			return nil, err
 		}
+		out.eval = res.Assignments
 	}
 	// Everyone's ID, the unchanged included, by employee_id.
 	var numbers []string
@@ -426,52 +420,6 @@ func apiImportProblems(ie *people.ImportError, items []apiEmployeeInput, batch b
 		out = append(out, apiProblem{Message: fmt.Sprintf("… and %d more %s", ie.More, apiPlural(ie.More, "problem", "problems"))})
 	}
 	return out
-}
-
-// apiUpsertAuditEvent describes an applied upsert for the audit trail.
-func apiUpsertAuditEvent(tokenID, actor string, plan *people.StaffPlan, items []apiEmployeeInput, batch bool, now time.Time) audit.Event {
-	type entry struct {
-		EmployeeID string               `json:"employee_id"`
-		OnrampID   string               `json:"onramp_id"`
-		Email      string               `json:"email"`
-		Reason     string               `json:"reason,omitempty"`
-		Fields     []people.FieldChange `json:"fields,omitempty"`
-	}
-	list := func(changes []people.StaffChange) []entry {
-		out := make([]entry, len(changes))
-		for i, c := range changes {
-			out[i] = entry{EmployeeID: c.EmployeeNumber, OnrampID: c.ID, Email: c.Email, Reason: c.Reason, Fields: c.Fields}
-		}
-		return out
-	}
-	ev := audit.Event{
-		At: now, ActorName: actor, Action: audit.ActionImport, EntityType: "employee",
-		Summary: fmt.Sprintf("Staff update through the API (%d %s): %s.", len(items), apiPlural(len(items), "employee", "employees"), plan.Summary()),
-		Details: map[string]any{
-			"token_id": tokenID, "unchanged": plan.Unchanged,
-			"added": list(plan.Added), "changed": list(plan.Changed),
-			"deactivated": list(plan.Deactivated), "reactivated": list(plan.Reactivated),
-		},
-	}
-	if !batch {
-		ev.Action = audit.ActionUpdate
-		for _, k := range []struct {
-			verb   string
-			action string
-			list   []people.StaffChange
-		}{
-			{"added", audit.ActionCreate, plan.Added}, {"updated", audit.ActionUpdate, plan.Changed},
-			{"deactivated", audit.ActionDeactivate, plan.Deactivated}, {"reactivated", audit.ActionUpdate, plan.Reactivated},
-		} {
-			for _, ch := range k.list {
-				if ch.Row == 2 {
-					ev.Action, ev.EntityID = k.action, ch.ID
-					ev.Summary = fmt.Sprintf("Employee %s (%s) %s through the API.", ch.EmployeeNumber, ch.Name, k.verb)
-				}
-			}
-		}
-	}
-	return ev
 }
 
 // apiEmployeesByID loads employees as the API shows them, in ids' order.

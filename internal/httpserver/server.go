@@ -42,6 +42,9 @@ type Deps struct {
 	// Engine re-evaluates the assignment rules for people HR changes, in
 	// the transaction of the change.
 	Engine *compliance.Engine
+	// Staff makes every change to people, with its follow-ups (rules,
+	// report standings, audit, e-mail).
+	Staff *people.Service
 	// Mail composes the e-mails handlers put in the outbox.
 	Mail    *notify.Renderer
 	Metrics *metrics.Metrics
