@@ -61,9 +61,10 @@ func (s *Server) scimBase(c echo.Context) string {
 	return c.Scheme() + "://" + c.Request().Host + scimBasePath
 }
 
-// scimService is package scim over the people use case.
+// scimService is package scim over the people use case (people.Service),
+// the one HR's pages, the staff import and the API go through.
 func (s *Server) scimService() *scim.Service {
-	return &scim.Service{DB: s.DB, People: s.scimPeople()}
+	return &scim.Service{DB: s.DB, People: s.Staff}
 }
 
 // scimActor is how the audit trail names a change a SCIM token made.
