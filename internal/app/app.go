@@ -29,6 +29,7 @@ import (
 	"github.com/onramp-lms/onramp/internal/notify"
 	"github.com/onramp-lms/onramp/internal/people"
 	"github.com/onramp-lms/onramp/internal/scheduler"
+	"github.com/onramp-lms/onramp/internal/scim"
 	"github.com/onramp-lms/onramp/internal/sso"
 )
 
@@ -50,6 +51,8 @@ type App struct {
 	// Staff is every change to people, with its follow-ups: the one way
 	// in for HR's pages, the command line, the API and SCIM.
 	Staff *people.Service
+	// SCIM is SCIM 2.0 provisioning; it changes people through Staff.
+	SCIM *scim.Service
 	// Scheduler runs the background pass (rules, cycles, outbox).
 	Scheduler *scheduler.Scheduler
 	Server    *httpserver.Server
@@ -127,6 +130,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.C
 	}
 	a.Engine = &compliance.Engine{DB: d, Notifier: notifier, Log: log, Nudges: cfg.Nudges, Policy: policy}
 	a.Staff = &people.Service{DB: d, Engine: a.Engine, EndSessions: a.Auth.EndEmployeeSessions}
+	a.SCIM = &scim.Service{DB: d, People: a.Staff}
 	if err := d.Tx(ctx, func(tx *gorm.DB) error { return compliance.SyncCourseRules(tx, cat.Courses, clk.Now()) }); err != nil {
 		return nil, fmt.Errorf("sync course rules: %w", err)
 	}
@@ -166,7 +170,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.C
 		Config:  cfg, DB: d, Log: log, Clock: clk, Catalog: cat,
 		People: a.People, Auth: a.Auth, Cycles: a.Cycles, Learning: a.Learning,
 		Outbox: ns.Outbox, SMTPConfigured: ns.Deliverer.Mailer != nil,
-		Engine: a.Engine, Staff: a.Staff, Mail: ns.Renderer,
+		Engine: a.Engine, Staff: a.Staff, SCIM: a.SCIM, Mail: ns.Renderer,
 		SSO: a.SSO,
 	})
 	return a, nil

@@ -62,10 +62,9 @@ func (s *Server) scimBase(c echo.Context) string {
 }
 
 // scimService is package scim over the people use case (people.Service),
-// the one HR's pages, the staff import and the API go through.
-func (s *Server) scimService() *scim.Service {
-	return &scim.Service{DB: s.DB, People: s.Staff}
-}
+// the one HR's pages, the staff import and the API go through; package app
+// builds it.
+func (s *Server) scimService() *scim.Service { return s.SCIM }
 
 // scimActor is how the audit trail names a change a SCIM token made.
 func scimActor(c echo.Context) people.Actor {
