@@ -160,6 +160,10 @@ func TestSCIMOktaPutAndManager(t *testing.T) {
 	if emp.ManagerID == nil || *emp.ManagerID != bossID {
 		t.Errorf("manager_id = %v, want %s", emp.ManagerID, bossID)
 	}
+	// Managing someone makes a learner a manager, as the staff import does.
+	if b, _ := s.env.App.People.ByID(ctx, bossID); b.Role != people.RoleManager {
+		t.Errorf("the manager's role is %s, want manager", b.Role)
+	}
 
 	// Okta pushes a profile change: PUT of the whole user, with If-Match.
 	etag := created.Header.Get("ETag")

@@ -316,12 +316,13 @@ func (s *Service) save(ctx context.Context, by people.Actor, emp *people.Employe
 		d.EmployeeNumber = *in.EmployeeNumber
 	}
 	d.ManagerEmail = ""
+	var manager *people.Employee
 	if in.Manager != "" {
-		m, err := s.manager(ctx, in.Manager)
-		if err != nil {
+		var err error
+		if manager, err = s.manager(ctx, in.Manager); err != nil {
 			return nil, err
 		}
-		d.ManagerEmail = m.Email
+		d.ManagerEmail = manager.Email
 	}
 
 	id := ""
@@ -354,7 +355,27 @@ func (s *Service) save(ctx context.Context, by people.Actor, emp *people.Employe
 	if err := st.saveIdentity(ctx, id, in.UserName, in.ExternalID, now); err != nil {
 		return nil, err
 	}
+	if err := s.promote(ctx, by, manager, now); err != nil {
+		return nil, err
+	}
 	return st.get(ctx, id)
+}
+
+// promote makes a learner who now manages someone a manager, as the staff
+// import does, so they see their team; the change is audited like HR's.
+func (s *Service) promote(ctx context.Context, by people.Actor, m *people.Employee, now time.Time) error {
+	if m == nil || m.Role != people.RoleLearner || !m.Active() {
+		return nil
+	}
+	_, d, err := s.People.Details(ctx, m.ID)
+	if err != nil {
+		return domainError(err)
+	}
+	d.Role = people.RoleManager
+	if _, _, err := s.People.Update(ctx, by, m.ID, d, now); err != nil {
+		return domainError(err)
+	}
+	return nil
 }
 
 // checkID refuses a PUT whose body names another resource's id (id is
