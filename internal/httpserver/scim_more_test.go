@@ -11,6 +11,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/onramp-lms/onramp/internal/apitoken"
+	"github.com/onramp-lms/onramp/internal/apptest"
 	"github.com/onramp-lms/onramp/internal/people"
 	"github.com/onramp-lms/onramp/internal/scim"
 )
@@ -414,4 +415,28 @@ func TestSCIMTakesOverAndBringsBack(t *testing.T) {
 		t.Errorf("brought back: active %v, cycles %d (before %d)", emp.Active(), countRows(t, s.env, "cycles", "employee_id = ?", imported.ID), before)
 	}
 	s.call(http.MethodGet, "/scim/v2/Users/"+imported.ID, "").want(t, http.StatusOK)
+}
+
+// TestSCIMTokenPage: HR creates the identity provider's token on the
+// tokens page, which then shows the SCIM base URL; scim with another scope
+// is refused with the reason.
+func TestSCIMTokenPage(t *testing.T) {
+	env := apptest.New(t, apptest.Options{})
+	env.CreateEmployee("hr@example.org", "Hana", "Resources", people.RoleHRAdmin, learnerPassword)
+	hr := env.Client()
+	hr.Login("hr@example.org", learnerPassword)
+	res := hr.Post("/admin/tokens", url.Values{"name": {"Entra ID"}, "scope": {"scim", "employees:write"}})
+	mustStatus(t, res, http.StatusUnprocessableEntity)
+	if doc := learnerDoc(t, res); !strings.Contains(doc.Find("[data-testid=token-errors]").Text(), "scim on its own") {
+		t.Errorf("refusal: %q", doc.Find("[data-testid=token-errors]").Text())
+	}
+	res = hr.Post("/admin/tokens", url.Values{"name": {"Entra ID"}, "scope": {"scim"}})
+	mustStatus(t, res, http.StatusOK)
+	doc := learnerDoc(t, res)
+	secret, _ := doc.Find("[data-testid=secret]").Attr("value")
+	if got := strings.TrimSpace(doc.Find("[data-testid=scim-base]").Text()); got != env.Server.URL+"/scim/v2" {
+		t.Errorf("SCIM base URL on the page = %q", got)
+	}
+	s := &scimEnv{t: t, env: env, token: secret}
+	s.call(http.MethodGet, "/scim/v2/ServiceProviderConfig", "").want(t, http.StatusOK)
 }
