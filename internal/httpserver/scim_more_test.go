@@ -440,3 +440,24 @@ func TestSCIMTokenPage(t *testing.T) {
 	s := &scimEnv{t: t, env: env, token: secret}
 	s.call(http.MethodGet, "/scim/v2/ServiceProviderConfig", "").want(t, http.StatusOK)
 }
+
+// TestSCIMCreateDisabled: an account the provider creates disabled (a
+// starter before their first day) is stored inactive, with no courses and
+// no e-mail, and gets both when the provider enables it.
+func TestSCIMCreateDisabled(t *testing.T) {
+	s := newSCIMEnv(t)
+	u := s.call(http.MethodPost, "/scim/v2/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"pre.hire@hospital.example",
+		"name":{"givenName":"Pre","familyName":"Hire"},"active":false}`).want(t, http.StatusCreated).JSON
+	id := u["id"].(string)
+	if u["active"] != false {
+		t.Errorf("created active = %v", u["active"])
+	}
+	if n, m := countRows(t, s.env, "assignments", "employee_id = ?", id), countRows(t, s.env, "outbox", "recipient_employee_id = ?", id); n != 0 || m != 0 {
+		t.Errorf("a disabled account got %d assignments and %d e-mails", n, m)
+	}
+	s.call(http.MethodPatch, "/scim/v2/Users/"+id, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+		"Operations":[{"op":"Replace","path":"active","value":"True"}]}`).want(t, http.StatusOK)
+	if n := countRows(t, s.env, "assignments", "employee_id = ? AND status = 'active'", id); n == 0 {
+		t.Error("enabled, the person was assigned nothing")
+	}
+}

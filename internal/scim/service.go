@@ -18,6 +18,7 @@ import (
 // entry and, for a leaver, the end of their sessions.
 type People interface {
 	Create(ctx context.Context, by people.Actor, d people.Details, now time.Time) (*people.Employee, error)
+	CreateInactive(ctx context.Context, by people.Actor, d people.Details, now time.Time) (*people.Employee, error)
 	Update(ctx context.Context, by people.Actor, id string, d people.Details, now time.Time) (*people.Employee, []people.FieldChange, error)
 	Deactivate(ctx context.Context, by people.Actor, id string, now time.Time) (*people.Employee, error)
 	Reactivate(ctx context.Context, by people.Actor, id string, now time.Time) (*people.Employee, error)
@@ -327,7 +328,13 @@ func (s *Service) save(ctx context.Context, by people.Actor, emp *people.Employe
 
 	id := ""
 	if emp == nil {
-		created, err := s.People.Create(ctx, by, d, now)
+		create := s.People.Create
+		if in.Active != nil && !*in.Active {
+			// A disabled account (a starter before their first day): no
+			// courses and no e-mail until the provider enables it.
+			create = s.People.CreateInactive
+		}
+		created, err := create(ctx, by, d, now)
 		if err != nil {
 			return nil, domainError(err)
 		}
