@@ -461,3 +461,23 @@ func TestSCIMCreateDisabled(t *testing.T) {
 		t.Error("enabled, the person was assigned nothing")
 	}
 }
+
+// TestSCIMCannotRedirectHRAdmin: a SCIM token cannot change an HR admin's
+// e-mail address (where their password-reset links go); other changes, and
+// deactivation, still work.
+func TestSCIMCannotRedirectHRAdmin(t *testing.T) {
+	s := newSCIMEnv(t)
+	admin := s.env.CreateEmployee("admin@hospital.example", "Ada", "Admin", people.RoleHRAdmin, learnerPassword)
+	s.env.CreateEmployee("second@hospital.example", "Sec", "Ond", people.RoleHRAdmin, learnerPassword)
+	patch := func(op string) *scimResponse {
+		return s.call(http.MethodPatch, "/scim/v2/Users/"+admin.ID, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[`+op+`]}`)
+	}
+	patch(`{"op":"replace","path":"emails[type eq \"work\"].value","value":"attacker@evil.example"}`).wantError(t, http.StatusForbidden, "")
+	if emp, _ := s.env.App.People.ByID(context.Background(), admin.ID); emp.Email != "admin@hospital.example" {
+		t.Errorf("the HR admin's address became %s", emp.Email)
+	}
+	if res := patch(`{"op":"replace","path":"title","value":"HR Director"}`).want(t, http.StatusOK); res.JSON["title"] != "HR Director" {
+		t.Errorf("title = %v", res.JSON["title"])
+	}
+	patch(`{"op":"replace","path":"active","value":false}`).want(t, http.StatusOK)
+}

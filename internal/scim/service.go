@@ -304,6 +304,14 @@ func (s *Service) save(ctx context.Context, by people.Actor, emp *people.Employe
 		}
 	}
 
+	// An HR admin's address is where their password-reset links go, and
+	// HR admins may keep passwords when everyone else signs in through the
+	// provider: a SCIM token must not be able to redirect it.
+	if emp != nil && emp.Role == people.RoleHRAdmin && people.NormalizeEmail(in.Email) != emp.Email {
+		return nil, errorf(http.StatusForbidden, "",
+			"%s is an HR admin in Onramp: their e-mail address is changed by another HR admin in Onramp, not through SCIM. Keep %s in the provider, or ask HR.",
+			emp.FullName(), quote(emp.Email))
+	}
 	d := people.Details{Role: people.RoleLearner}
 	if emp != nil {
 		var err error
