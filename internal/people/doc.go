@@ -29,7 +29,7 @@
 //
 // Many people at once (a staff list), all or nothing, in three steps:
 //
-//	file, err := ParseStaffCSV(r)                  // read and check every row
+//	file, err := ParseStaffCSV(r)                  // or CheckStaff(records, numbering) for typed records
 //	plan, err := svc.PlanImport(ctx, file, opts)   // compare with the database; a dry run stops here
 //	res, err := svc.ApplyImport(ctx, plan, src, now)
 //
