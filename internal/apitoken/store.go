@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -62,6 +63,9 @@ func (n NewToken) Check(now time.Time) error {
 		if _, ok := ParseScope(string(s)); !ok {
 			return &InputError{Field: "scopes", Message: fmt.Sprintf("%q is not a scope; use %s.", s, scopeNames())}
 		}
+	}
+	if slices.Contains(n.Scopes, ScopeSCIM) && slices.ContainsFunc(n.Scopes, func(s Scope) bool { return s != ScopeSCIM }) {
+		return &InputError{Field: "scopes", Message: "A scim token is for the identity provider alone: choose scim on its own, and make a second token for the HR system."}
 	}
 	return nil
 }

@@ -28,6 +28,11 @@ const (
 	ScopeAssignmentsRead Scope = "assignments:read"
 	ScopeCompletionsRead Scope = "completions:read"
 	ScopeReportsRead     Scope = "reports:read"
+	// ScopeSCIM is SCIM 2.0 provisioning at /scim/v2, for an identity
+	// provider. It stands alone: a scim token holds no other scope, so the
+	// identity provider's credential never reaches /api/v1 and an HR
+	// system's never reaches /scim/v2.
+	ScopeSCIM Scope = "scim"
 )
 
 // ScopeInfo is a scope with what it allows, in words for the tokens page.
@@ -42,6 +47,7 @@ var Scopes = []ScopeInfo{
 	{ScopeAssignmentsRead, "list who must take which course, and by when"},
 	{ScopeCompletionsRead, "list completions with their scores and content versions"},
 	{ScopeReportsRead, "download reports as CSV or JSON"},
+	{ScopeSCIM, "SCIM provisioning at /scim/v2 for an identity provider (Entra ID, Okta): create, update and deactivate people; on its own, with no other scope"},
 }
 
 // ParseScope returns the scope named s, or false.

@@ -29,6 +29,7 @@ import (
 	"github.com/onramp-lms/onramp/internal/notify"
 	"github.com/onramp-lms/onramp/internal/people"
 	"github.com/onramp-lms/onramp/internal/scheduler"
+	"github.com/onramp-lms/onramp/internal/scim"
 	"github.com/onramp-lms/onramp/internal/sso"
 )
 
@@ -47,6 +48,11 @@ type App struct {
 	Notify *notify.Service
 	// Engine applies assignment rules and moves cycles along.
 	Engine *compliance.Engine
+	// Staff is every change to people, with its follow-ups: the one way
+	// in for HR's pages, the command line, the API and SCIM.
+	Staff *people.Service
+	// SCIM is SCIM 2.0 provisioning; it changes people through Staff.
+	SCIM *scim.Service
 	// Scheduler runs the background pass (rules, cycles, outbox).
 	Scheduler *scheduler.Scheduler
 	Server    *httpserver.Server
@@ -125,6 +131,8 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.C
 		notifier.Invite = inviteNewPeople(a.Auth)
 	}
 	a.Engine = &compliance.Engine{DB: d, Notifier: notifier, Log: log, Nudges: cfg.Nudges, Policy: policy}
+	a.Staff = &people.Service{DB: d, Engine: a.Engine, EndSessions: a.Auth.EndEmployeeSessions}
+	a.SCIM = &scim.Service{DB: d, People: a.Staff}
 	if err := d.Tx(ctx, func(tx *gorm.DB) error { return compliance.SyncCourseRules(tx, cat.Courses, clk.Now()) }); err != nil {
 		return nil, fmt.Errorf("sync course rules: %w", err)
 	}
@@ -187,7 +195,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.C
 		Config:  cfg, DB: d, Log: log, Clock: clk, Catalog: cat,
 		People: a.People, Auth: a.Auth, Cycles: a.Cycles, Learning: a.Learning,
 		Outbox: ns.Outbox, SMTPConfigured: ns.Deliverer.Mailer != nil,
-		Engine: a.Engine, Mail: ns.Renderer,
+		Engine: a.Engine, Staff: a.Staff, SCIM: a.SCIM, Mail: ns.Renderer,
 		SSO: a.SSO, SAML: a.SAML,
 	})
 	return a, nil

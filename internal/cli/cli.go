@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/onramp-lms/onramp/internal/app"
+	"github.com/onramp-lms/onramp/internal/clock"
 	"github.com/onramp-lms/onramp/internal/config"
 )
 
@@ -23,6 +24,9 @@ type Env struct {
 	Stdout io.Writer
 	Stderr io.Writer
 	Getenv func(string) string
+	// Clock is the commands' clock; nil for the real one (tests set a
+	// fake one to compare a command with the other entry points).
+	Clock clock.Clock
 }
 
 type command struct {
@@ -103,7 +107,7 @@ func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 
 // openApp opens the app for a command, printing a one-line reason on failure.
 func openApp(ctx context.Context, cfg config.Config, env Env) (*app.App, int) {
-	a, err := app.Open(ctx, cfg, newLogger(cfg, env.Stderr), nil)
+	a, err := app.Open(ctx, cfg, newLogger(cfg, env.Stderr), env.Clock)
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "onramp: %v\n", err)
 		return nil, 1

@@ -89,7 +89,7 @@ func runEmployeesImport(ctx context.Context, env Env, args []string) int {
 	}
 	defer a.Close()
 	opts := people.PlanOptions{DeactivateMissing: *deactivateMissing}
-	plan, err := people.Plan(ctx, a.DB, file, opts)
+	plan, err := a.Staff.PlanImport(ctx, file, opts)
 	if err != nil {
 		return importFailed(env, name, err)
 	}
@@ -105,13 +105,12 @@ func runEmployeesImport(ctx context.Context, env Env, args []string) int {
 	// people each batch writes get (or lose) their courses and their report
 	// standings in the same transaction, and one audit entry records the
 	// import.
-	res, assigned, err := people.ImportStaff(ctx, a.DB, a.Engine, plan,
-		people.ImportSource{File: filepath.Base(name), Via: people.ViaCommandLine}, a.Clock.Now(), nil)
+	res, err := a.Staff.ApplyImport(ctx, plan, people.ImportSource{File: filepath.Base(name), Via: people.ViaCommandLine}, a.Clock.Now())
 	if err != nil {
 		return importFailed(env, name, err)
 	}
 	fmt.Fprintf(env.Stdout, "\nImported: %s.\n", res.Summary())
-	if assigned.Assigned > 0 || assigned.Closed > 0 {
+	if assigned := res.Assignments; assigned.Assigned > 0 || assigned.Closed > 0 {
 		fmt.Fprintf(env.Stdout, "Assignment rules: %d %s assigned, %d closed.\n",
 			assigned.Assigned, pluralWord(assigned.Assigned, "course", "courses"), assigned.Closed)
 	}

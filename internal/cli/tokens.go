@@ -21,8 +21,9 @@ const tokensUsage = `usage: onramp tokens create --name N --scope S [--scope S2 
        onramp tokens revoke ID [flags]
 
 An HR system calls Onramp's API (/api/v1) with a token in the header
-"Authorization: Bearer <token>". The token is printed once, when it is
-created; Onramp keeps only its SHA-256. Scopes:
+"Authorization: Bearer <token>"; an identity provider provisions people
+through SCIM (/scim/v2) with a token whose only scope is scim. The token is
+printed once, when it is created; Onramp keeps only its SHA-256. Scopes:
 `
 
 func tokensHelp() string {

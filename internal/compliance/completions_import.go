@@ -17,20 +17,16 @@ package compliance
 import (
 	"cmp"
 	"crypto/sha256"
-	"encoding/csv"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
-	"github.com/onramp-lms/onramp/internal/csvtext"
+	"github.com/onramp-lms/onramp/internal/csvimport"
 )
 
 // The completions CSV's columns. employee_id, course and completed_at are
@@ -81,94 +77,23 @@ type CompletionRow struct {
 }
 
 // ImportProblem is one thing wrong with an import file, with the fix in its
-// message.
-type ImportProblem struct {
-	// Row is the line number in the file (the header is 1), or 0 for a
-	// problem of the file as a whole.
-	Row int
-	// Column is the column's name, several separated by ", " when the
-	// problem lies in their combination, or "" for the whole row.
-	Column string
-	// Value is the cell as written, trimmed.
-	Value string
-	// Message says what is wrong and how to fix it.
-	Message string
-}
-
-// String formats the problem as "row 14, column completed_at: message".
-func (p ImportProblem) String() string {
-	switch {
-	case p.Row == 0:
-		return p.Message
-	case p.Column == "":
-		return fmt.Sprintf("row %d: %s", p.Row, p.Message)
-	case strings.Contains(p.Column, ","):
-		return fmt.Sprintf("row %d, columns %s: %s", p.Row, p.Column, p.Message)
-	}
-	return fmt.Sprintf("row %d, column %s: %s", p.Row, p.Column, p.Message)
-}
+// message: its row (0 for the file as a whole), column, value and message.
+type ImportProblem = csvimport.Problem
 
 // MaxCompletionProblems is how many problems a CompletionsImportError lists;
 // the rest are only counted.
-const MaxCompletionProblems = 200
+const MaxCompletionProblems = csvimport.MaxProblems
 
-// CompletionsImportError says why a completions file cannot be imported.
-// Nothing was written when it is returned.
-type CompletionsImportError struct {
-	// Problems are sorted by row, at most MaxCompletionProblems of them.
-	Problems []ImportProblem
-	// More counts the problems found beyond Problems.
-	More int
-}
+// CompletionsImportError says why a completions file cannot be imported,
+// problem by problem (sorted by row). Nothing was written when it is
+// returned.
+type CompletionsImportError = csvimport.Error
 
-func (e *CompletionsImportError) Error() string {
-	n := len(e.Problems) + e.More
-	if n == 1 {
-		return "completions file: " + e.Problems[0].String()
-	}
-	return fmt.Sprintf("completions file has %d problems; the first is %s", n, e.Problems[0])
-}
+// importProblems collects a completions import's problems.
+type importProblems = csvimport.Problems
 
-// Lines returns one line per problem, and a last "… and N more problems"
-// line when some were left out.
-func (e *CompletionsImportError) Lines() []string {
-	lines := make([]string, 0, len(e.Problems)+1)
-	for _, p := range e.Problems {
-		lines = append(lines, p.String())
-	}
-	if e.More == 1 {
-		lines = append(lines, "… and 1 more problem")
-	} else if e.More > 1 {
-		lines = append(lines, fmt.Sprintf("… and %d more problems", e.More))
-	}
-	return lines
-}
-
-// importProblems collects problems up to MaxCompletionProblems and counts
-// the rest.
-type importProblems struct {
-	list []ImportProblem
-	more int
-}
-
-func (l *importProblems) add(row int, column, value, message string) {
-	if len(l.list) >= MaxCompletionProblems {
-		l.more++
-		return
-	}
-	l.list = append(l.list, ImportProblem{Row: row, Column: column, Value: value, Message: message})
-}
-
-func (l *importProblems) empty() bool { return len(l.list) == 0 && l.more == 0 }
-
-// err returns the problems as a *CompletionsImportError sorted by row, or nil.
-func (l *importProblems) err() error {
-	if l.empty() {
-		return nil
-	}
-	sort.SliceStable(l.list, func(i, j int) bool { return l.list[i].Row < l.list[j].Row })
-	return &CompletionsImportError{Problems: l.list, More: l.more}
-}
+// completionsSubject names the file in a CompletionsImportError's text.
+const completionsSubject = "completions file"
 
 // completionsFile is a parsed file, compact enough to hold 1.4 million
 // rows in well under 100 MB: employee_ids and course IDs are interned, and
@@ -250,7 +175,7 @@ func ParseCompletionsCSV(r io.Reader, now time.Time) ([]CompletionRow, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := problems.err(); err != nil {
+	if err := problems.Err(completionsSubject); err != nil {
 		return nil, err
 	}
 	slices.SortStableFunc(f.rows, func(a, b compactRow) int { return cmp.Compare(a.row, b.row) })
@@ -293,7 +218,7 @@ func (f *completionsFile) removeRepeats(problems *importProblems) {
 		if n := len(kept); n > 0 {
 			first := &kept[n-1]
 			if first.number == r.number && first.course == r.course && dayOf(first) == dayOf(&r) {
-				problems.add(int(r.row), CompletionColumnEmployeeID+", "+CompletionColumnCourse+", "+CompletionColumnCompletedAt, "",
+				problems.Add(int(r.row), CompletionColumnEmployeeID+", "+CompletionColumnCourse+", "+CompletionColumnCompletedAt, "",
 					fmt.Sprintf("repeats row %d (employee %s, course %s, completed %s); remove one of the two rows",
 						first.row, f.numbers[r.number], f.courses[r.course], Day(r.at()).Format(time.DateOnly)))
 				continue
@@ -313,183 +238,73 @@ func floorDiv(a, b int64) int64 {
 	return q
 }
 
-func readCompletions(r io.Reader, now time.Time, problems *importProblems) (*completionsFile, error) {
-	br, isUTF16 := csvtext.Open(r)
-	if isUTF16 {
-		problems.add(0, "", "", csvtext.UTF16Message)
-		return &completionsFile{}, nil
-	}
-	cr := csv.NewReader(br)
-	cr.FieldsPerRecord = -1 // a short or long row is reported, not fatal
+// completionsSpec is the completions CSV's header, for the CSV front end.
+var completionsSpec = csvimport.Spec{
+	Required:   requiredCompletionColumns,
+	Optional:   CompletionColumns[len(requiredCompletionColumns):],
+	EmptyFile:  "the file is empty; its first line must name the columns: " + strings.Join(CompletionColumns, ",") + " (score and evidence are optional)",
+	MissingFix: "the first line must name the columns " + strings.Join(requiredCompletionColumns, ",") + " (and optionally score,evidence)",
+	NoRows:     "the file has a header but no completions; export the completions from the previous system",
+}
 
-	header, err := cr.Read()
-	if errors.Is(err, io.EOF) {
-		problems.add(1, "", "", "the file is empty; its first line must name the columns: "+strings.Join(CompletionColumns, ",")+" (score and evidence are optional)")
-		return &completionsFile{}, nil
-	}
-	if err != nil {
-		if pe, ok := errors.AsType[*csv.ParseError](err); ok {
-			problems.add(pe.Line, "", "", csvProblem(pe))
-			return &completionsFile{}, nil
-		}
-		return nil, fmt.Errorf("read completions file: %w", err)
-	}
+// readCompletions is the CSV front end: each row becomes a CompletionRecord
+// for completionParser.
+func readCompletions(r io.Reader, now time.Time, problems *importProblems) (*completionsFile, error) {
 	f := &completionsFile{numberIdx: map[string]int32{}, courseIdx: map[string]int32{}}
-	cols, ok := readCompletionsHeader(header, f, problems)
-	if !ok {
-		return f, nil
-	}
-	p := &completionParser{cols: cols, width: len(header), now: now, file: f, problems: problems}
-	for {
-		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			if pe, ok := errors.AsType[*csv.ParseError](err); ok {
-				// After a quoting error the reader cannot tell where the
-				// next row starts, so the rows after it are not checked.
-				problems.add(pe.Line, "", "", csvProblem(pe))
-				break
-			}
-			return nil, fmt.Errorf("read completions file: %w", err)
-		}
-		line, _ := cr.FieldPos(0)
-		p.parse(line, rec)
-	}
-	if problems.empty() && len(f.rows) == 0 {
-		problems.add(2, "", "", "the file has a header but no completions; export the completions from the previous system")
+	p := &completionParser{now: now, file: f, problems: problems}
+	err := csvimport.ReadCSV(r, completionsSpec, problems, func(h *csvimport.Header) { f.ignored = h.Ignored },
+		func(line int, cell func(string) string) {
+			p.check(line, CompletionRecord{
+				EmployeeID: cell(CompletionColumnEmployeeID), Course: cell(CompletionColumnCourse),
+				CompletedAt: cell(CompletionColumnCompletedAt), Score: cell(CompletionColumnScore),
+				Evidence: cell(CompletionColumnEvidence),
+			})
+		})
+	if err != nil {
+		return nil, fmt.Errorf("read completions file: %w", err)
 	}
 	return f, nil
 }
 
-// readCompletionsHeader maps the header's names to columns. It reports
-// missing and repeated columns.
-func readCompletionsHeader(header []string, f *completionsFile, problems *importProblems) (map[string]int, bool) {
-	known := map[string]bool{}
-	for _, c := range CompletionColumns {
-		known[c] = true
-	}
-	if len(header) == 1 && strings.ContainsAny(header[0], ";\t") {
-		problems.add(1, "", header[0], "the columns are separated by semicolons or tabs; save the file as CSV with commas between the columns")
-		return nil, false
-	}
-	cols := map[string]int{}
-	ok := true
-	for i, raw := range header {
-		name := columnName(raw)
-		if !known[name] {
-			if name != "" {
-				f.ignored = append(f.ignored, strings.TrimSpace(raw))
-			}
-			continue
-		}
-		if first, dup := cols[name]; dup {
-			problems.add(1, name, strings.TrimSpace(raw), fmt.Sprintf("appears twice in the header (columns %d and %d); keep only one", first+1, i+1))
-			ok = false
-			continue
-		}
-		cols[name] = i
-	}
-	var missing []string
-	for _, c := range requiredCompletionColumns {
-		if _, found := cols[c]; !found {
-			missing = append(missing, c)
-		}
-	}
-	if len(missing) > 0 {
-		what := "is missing from the header"
-		if len(missing) > 1 {
-			what = "are missing from the header"
-		}
-		problems.add(1, strings.Join(missing, ", "), "", what+"; the first line must name the columns "+
-			strings.Join(requiredCompletionColumns, ",")+" (and optionally score,evidence)")
-		ok = false
-	}
-	return cols, ok
-}
-
-// columnName makes " Employee ID" and "employee-id" both read as employee_id.
-func columnName(s string) string {
-	s = strings.ToLower(strings.TrimSpace(s))
-	return strings.NewReplacer(" ", "_", "-", "_").Replace(s)
-}
-
-func csvProblem(pe *csv.ParseError) string {
-	return fmt.Sprintf("is not valid CSV (%v); put values that contain commas or quotes in double quotes, and double any quote inside them", pe.Err)
+// CompletionRecord is one past completion as a source gives it, before any
+// check: the completions CSV's columns as text.
+type CompletionRecord struct {
+	EmployeeID string
+	Course     string
+	// CompletedAt is YYYY-MM-DD or an RFC 3339 time.
+	CompletedAt string
+	// Score is a whole percentage, with or without "%", or empty.
+	Score    string
+	Evidence string
 }
 
 // completionParser checks data rows one by one; repeated rows are found
 // afterwards (completionsFile.removeRepeats).
 type completionParser struct {
-	cols     map[string]int
-	width    int
 	now      time.Time
 	file     *completionsFile
 	problems *importProblems
 }
 
-// parse checks one data row and, when it is sound, adds it to the file.
-func (p *completionParser) parse(line int, rec []string) {
-	if blank(rec) {
-		// Spreadsheets export empty rows as a line of commas.
-		return
-	}
-	if len(rec) != p.width {
-		p.problems.add(line, "", "", fmt.Sprintf("has %d values but the header has %d columns; check for a missing or extra comma, and quote values that contain commas", len(rec), p.width))
-		return
-	}
-	bad := false
-	badColumn := map[string]bool{}
-	report := func(column, value, message string) {
-		p.problems.add(line, column, value, message)
-		bad = true
-		badColumn[column] = true
-	}
-	cell := func(column string, multiline bool) string {
-		i, ok := p.cols[column]
-		if !ok {
-			return ""
-		}
-		v := strings.TrimSpace(rec[i])
-		if !utf8.ValidString(v) {
-			report(column, strings.ToValidUTF8(v, "\uFFFD"), "is not UTF-8 text; save the file as \"CSV UTF-8\"")
-			return ""
-		}
-		if strings.IndexFunc(v, func(r rune) bool {
-			return unicode.IsControl(r) && !(multiline && (r == '\n' || r == '\r' || r == '\t'))
-		}) >= 0 {
-			what := "a control character (such as a line break or tab)"
-			if multiline {
-				what = "a control character"
-			}
-			report(column, v, "contains "+what+"; remove it")
-			return ""
-		}
-		return v
-	}
+// check checks one record and, when it is sound, adds it to the file.
+func (p *completionParser) check(line int, rec CompletionRecord) {
+	c := csvimport.Cells{Row: line, Problems: p.problems}
+	report := c.Report
 	row := CompletionRow{
 		Row:            line,
-		EmployeeNumber: cell(CompletionColumnEmployeeID, false),
-		CourseID:       cell(CompletionColumnCourse, false),
-		Evidence:       cell(CompletionColumnEvidence, true),
+		EmployeeNumber: c.Text(CompletionColumnEmployeeID, rec.EmployeeID, false),
+		CourseID:       c.Text(CompletionColumnCourse, rec.Course, false),
+		Evidence:       c.Text(CompletionColumnEvidence, rec.Evidence, true),
 	}
-	completed := cell(CompletionColumnCompletedAt, false)
-	score := cell(CompletionColumnScore, false)
+	completed := c.Text(CompletionColumnCompletedAt, rec.CompletedAt, false)
+	score := c.Text(CompletionColumnScore, rec.Score, false)
 	f := p.file
 	number := f.intern(f.numberIdx, &f.numbers, row.EmployeeNumber)
 	course := f.intern(f.courseIdx, &f.courses, row.CourseID)
 
-	required := []struct{ column, value, fix string }{
-		{CompletionColumnEmployeeID, row.EmployeeNumber, "give the employee's ID from the HR system, as in the staff import"},
-		{CompletionColumnCourse, row.CourseID, "give the course's ID, as `onramp courses` lists it"},
-		{CompletionColumnCompletedAt, completed, "give the date the course was completed; " + completionDateFix},
-	}
-	for _, r := range required {
-		if r.value == "" && !badColumn[r.column] {
-			report(r.column, "", "is empty; "+r.fix)
-		}
-	}
+	c.Required(CompletionColumnEmployeeID, row.EmployeeNumber, "give the employee's ID from the HR system, as in the staff import")
+	c.Required(CompletionColumnCourse, row.CourseID, "give the course's ID, as `onramp courses` lists it")
+	c.Required(CompletionColumnCompletedAt, completed, "give the date the course was completed; "+completionDateFix)
 	if completed != "" {
 		at, err := parseCompletionTime(completed)
 		switch {
@@ -516,18 +331,18 @@ func (p *completionParser) parse(line int, rec []string) {
 		report(CompletionColumnEvidence, string([]rune(row.Evidence)[:40])+"…",
 			fmt.Sprintf("is %d characters long; shorten it to at most %d (keep a reference to the full record instead)", n, MaxEvidenceChars))
 	}
-	if bad {
+	if c.Bad {
 		f.refs = append(f.refs, compactRef{row: int32(line), number: number, course: course})
 		return
 	}
-	c := compactRow{row: int32(line), number: number, course: course, score: -1, completedAt: row.CompletedAt.UnixNano()}
+	cr := compactRow{row: int32(line), number: number, course: course, score: -1, completedAt: row.CompletedAt.UnixNano()}
 	if row.Score != nil {
-		c.score = int16(*row.Score)
+		cr.score = int16(*row.Score)
 	}
 	if row.Evidence != "" {
-		c.evidence = strings.Clone(row.Evidence)
+		cr.evidence = strings.Clone(row.Evidence)
 	}
-	f.rows = append(f.rows, c)
+	f.rows = append(f.rows, cr)
 }
 
 // parseCompletionTime reads a date (midnight UTC) or an RFC 3339 time.
@@ -549,13 +364,4 @@ func completedInFuture(written string, at, now time.Time) bool {
 		return Day(at).After(Day(now))
 	}
 	return at.After(now)
-}
-
-func blank(rec []string) bool {
-	for _, v := range rec {
-		if strings.TrimSpace(v) != "" {
-			return false
-		}
-	}
-	return true
 }

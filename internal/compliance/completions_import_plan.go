@@ -299,7 +299,7 @@ func ImportCompletions(ctx context.Context, d *db.DB, r io.Reader, opts Completi
 	}
 	if len(f.rows) == 0 && len(f.refs) == 0 {
 		// An empty file, or a header that cannot be read: nothing to look up.
-		if err := problems.err(); err != nil {
+		if err := problems.Err(completionsSubject); err != nil {
 			return nil, err
 		}
 	}
@@ -320,7 +320,7 @@ func ImportCompletions(ctx context.Context, d *db.DB, r io.Reader, opts Completi
 			plan.count(one, im.listUpTo)
 		}
 	}
-	if err := problems.err(); err != nil {
+	if err := problems.Err(completionsSubject); err != nil {
 		return nil, err
 	}
 	plan.Courses = im.courseCount()
@@ -401,12 +401,12 @@ func newCompletionsImporter(q *gorm.DB, f *completionsFile, opts CompletionsImpo
 	for _, ref := range refs {
 		if ref.number >= 0 && im.employees[ref.number] == nil {
 			n := f.numbers[ref.number]
-			problems.add(int(ref.row), CompletionColumnEmployeeID, n, fmt.Sprintf(
+			problems.Add(int(ref.row), CompletionColumnEmployeeID, n, fmt.Sprintf(
 				"no employee has the employee_id %q; correct it, or add the employee with `onramp employees import` first", n))
 		}
 		if ref.course >= 0 && !im.known[ref.course] {
 			c := f.courses[ref.course]
-			problems.add(int(ref.row), CompletionColumnCourse, c, unknownCourse(c, courses))
+			problems.Add(int(ref.row), CompletionColumnCourse, c, unknownCourse(c, courses))
 		}
 	}
 	var rules []*Rule
@@ -627,7 +627,7 @@ func planPair(emp *importEmployee, courseID string, rows []CompletionRow, h *pai
 			if done.Equal(*lastDone) {
 				when = "the same day as this one (was this file imported before?)"
 			}
-			problems.add(row.Row, CompletionColumnCompletedAt, row.CompletedAt.Format(time.DateOnly), fmt.Sprintf(
+			problems.Add(row.Row, CompletionColumnCompletedAt, row.CompletedAt.Format(time.DateOnly), fmt.Sprintf(
 				"employee %s already has a completion for %s on %s, %s; remove the row",
 				row.EmployeeNumber, courseID, FormatDay(*lastDone), when))
 			continue

@@ -53,9 +53,9 @@ func (im *completionsImporter) write(ctx context.Context, d *db.DB, res *Complet
 			if err != nil {
 				return err
 			}
-			if !problems.empty() {
+			if !problems.Empty() {
 				// The history changed since the file was checked.
-				return fmt.Errorf("%w (%s)", ErrImportConflict, problems.err())
+				return fmt.Errorf("%w (%s)", ErrImportConflict, problems.Err(completionsSubject))
 			}
 			opened, ids, err := im.record(tx, importID, planned)
 			if err != nil {

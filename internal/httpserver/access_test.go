@@ -232,9 +232,11 @@ func appRoutes(env *apptest.Env) []string {
 	return slices.Compact(out)
 }
 
+// isAPIRoute reports whether route authenticates with bearer tokens (the
+// JSON API and SCIM): no sessions, no CSRF tokens.
 func isAPIRoute(route string) bool {
 	_, p, _ := strings.Cut(route, " ")
-	return strings.HasPrefix(p, "/api/")
+	return strings.HasPrefix(p, "/api/") || strings.HasPrefix(p, "/scim/")
 }
 
 // fill turns a route pattern into a path, with each parameter filled from

@@ -20,7 +20,7 @@ func (s *Server) adminPersonNew(c echo.Context) error {
 // with what to fix (422).
 func (s *Server) adminPersonCreate(c echo.Context) error {
 	d := detailsFromForm(c)
-	emp, err := s.peopleAdmin().Add(c.Request().Context(), peopleActor(c), d, s.Clock.Now())
+	emp, err := s.Staff.Create(c.Request().Context(), peopleActor(c), d, s.Clock.Now())
 	if de, ok := errors.AsType[*people.DetailsError](err); ok {
 		return s.renderPersonForm(c, http.StatusUnprocessableEntity, views.PersonFormView{Values: formValues(d), Problems: formProblems(de)})
 	}
@@ -32,11 +32,10 @@ func (s *Server) adminPersonCreate(c echo.Context) error {
 
 // adminPersonEdit is the edit form, filled in with the person's details.
 func (s *Server) adminPersonEdit(c echo.Context) error {
-	emp, err := s.personFromPath(c)
-	if err != nil {
-		return err
+	emp, d, err := s.Staff.Details(c.Request().Context(), c.Param("id"))
+	if errors.Is(err, people.ErrNotFound) {
+		return echo.NewHTTPError(http.StatusNotFound)
 	}
-	d, err := people.DetailsOf(s.DB.WithContext(c.Request().Context()), emp)
 	if err != nil {
 		return err
 	}
@@ -51,7 +50,7 @@ func (s *Server) adminPersonUpdate(c echo.Context) error {
 		return err
 	}
 	d := detailsFromForm(c)
-	_, changes, err := s.peopleAdmin().Update(c.Request().Context(), peopleActor(c), emp.ID, d, s.Clock.Now())
+	_, changes, err := s.Staff.Update(c.Request().Context(), peopleActor(c), emp.ID, d, s.Clock.Now())
 	if de, ok := errors.AsType[*people.DetailsError](err); ok {
 		v := views.PersonFormView{ID: emp.ID, Name: emp.FullName(), Values: formValues(d), Problems: formProblems(de)}
 		return s.renderPersonForm(c, http.StatusUnprocessableEntity, v)

@@ -29,7 +29,7 @@ const staffPreviewListCap = 100
 //     preview's digest (people.PlanDigest), never the plan;
 //   - Apply plans the kept file again and refuses (409) unless the digest is
 //     the one previewed, so what is applied is what was shown;
-//     people.ImportStaff then checks that nobody changed since it planned
+//     people.Service.ApplyImport then checks that nobody changed since it planned
 //     and writes in batches of short transactions.
 
 // adminStaffImportForm is the upload form.
@@ -98,7 +98,7 @@ func (s *Server) adminStaffImportPreview(c echo.Context) error {
 // adminStaffImportApply applies the kept file, all or nothing, if it still
 // does exactly what its preview showed; otherwise it shows the new preview
 // (409). The rules are applied to everyone it touched, batch by batch, and
-// one audit entry records it (people.ImportStaff).
+// one audit entry records it (people.Service.ApplyImport).
 func (s *Server) adminStaffImportApply(c echo.Context) error {
 	ctx := c.Request().Context()
 	up, err := s.staffUpload(c)
@@ -116,9 +116,8 @@ func (s *Server) adminStaffImportApply(c echo.Context) error {
 	// Claimed before anything is written, so two windows cannot both apply
 	// it; then written in batches with the rules and report standings of
 	// each batch's people, as the command line and the API do.
-	res, assigned, err := people.ImportStaff(ctx, s.DB, s.Engine, plan,
-		people.ImportSource{File: up.FileName, Via: people.ViaHRPage, By: peopleActor(c)}, s.Clock.Now(),
-		func(tx *gorm.DB) error { return people.DeleteStaffUpload(tx, up.ID) })
+	res, err := s.Staff.ApplyImport(ctx, plan,
+		people.ImportSource{File: up.FileName, Via: people.ViaHRPage, By: peopleActor(c), Upload: up.ID}, s.Clock.Now())
 	switch {
 	case errors.Is(err, people.ErrStalePlan):
 		v, _, err := s.staffPreview(ctx, up)
@@ -134,7 +133,7 @@ func (s *Server) adminStaffImportApply(c echo.Context) error {
 	}
 	return render(c, http.StatusOK, views.AdminStaffImportApplied(s.page(c, "Staff list imported", "admin"), views.StaffAppliedView{
 		FileName: up.FileName, Added: res.Added, Changed: res.Changed, Deactivated: res.Deactivated,
-		Reactivated: res.Reactivated, Unchanged: res.Unchanged, Assigned: assigned.Assigned, Closed: assigned.Closed,
+		Reactivated: res.Reactivated, Unchanged: res.Unchanged, Assigned: res.Assignments.Assigned, Closed: res.Assignments.Closed,
 	}))
 }
 

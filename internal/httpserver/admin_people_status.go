@@ -50,9 +50,9 @@ func (s *Server) changePersonStatus(c echo.Context, deactivate bool) error {
 	done := "reactivated"
 	if deactivate {
 		done = "deactivated"
-		_, err = s.peopleAdmin().Deactivate(ctx, by, emp.ID, now)
+		_, err = s.Staff.Deactivate(ctx, by, emp.ID, now)
 	} else {
-		_, err = s.peopleAdmin().Reactivate(ctx, by, emp.ID, now)
+		_, err = s.Staff.Reactivate(ctx, by, emp.ID, now)
 	}
 	for _, refused := range []error{people.ErrAlreadyActive, people.ErrAlreadyInactive, people.ErrDeactivateSelf, people.ErrLastHRAdmin} {
 		if errors.Is(err, refused) {

@@ -1,24 +1,19 @@
 package httpserver
 
 import (
-	"bytes"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/onramp-lms/onramp/internal/audit"
 	"github.com/onramp-lms/onramp/internal/compliance"
+	"github.com/onramp-lms/onramp/internal/csvimport"
 	"github.com/onramp-lms/onramp/internal/people"
 )
 
@@ -191,25 +186,30 @@ func jsonKind(goKind string) string {
 	return goKind
 }
 
-// apiUpsert checks the items exactly as the staff import checks the rows
-// of a CSV (it is the same code: the items become one), plans the change
-// against the database and applies it in one transaction with the
-// re-evaluation of the assignment rules for the people it changed and an
-// audit entry. It answers the call itself (422, 409) and returns nil when
-// the items were refused.
+// apiUpsert checks the items as typed staff records (people.CheckStaff: the
+// very checks the staff CSV's rows get), plans the change against the
+// database and applies it through the people use case (people.Service),
+// which owns the follow-ups: the assignment rules, the report standings and
+// the audit entry. It answers the call itself (422, 409, 403) and returns
+// nil when the items were refused.
 func (s *Server) apiUpsert(c echo.Context, items []apiEmployeeInput, batch bool) (*apiUpsertOutcome, error) {
 	ctx := c.Request().Context()
-	if problems := apiScreen(items, batch); len(problems) > 0 {
-		return nil, apiFail(c, http.StatusUnprocessableEntity, apiProblemsSentence(len(problems), batch), problems...)
+	records := make([]people.StaffRecord, len(items))
+	for i, in := range items {
+		records[i] = people.StaffRecord{
+			EmployeeID: in.EmployeeID, Email: in.Email, FirstName: in.FirstName, LastName: in.LastName,
+			Department: in.Department, JobTitle: in.JobTitle, Location: in.Location, ManagerEmail: in.ManagerEmail,
+			HireDate: in.HireDate, Status: in.Status, TimeZone: in.TimeZone,
+		}
 	}
-	zones, err := s.apiCurrentZones(c, items)
-	if err != nil {
-		return nil, err
+	numbering := csvimport.List("employees")
+	if !batch {
+		numbering.Name = func(int) string { return "this employee" }
 	}
-	file, err := people.ParseStaffCSV(bytes.NewReader(apiStaffCSV(items, zones)))
+	file, err := people.CheckStaff(records, numbering)
 	if err == nil {
 		var plan *people.StaffPlan
-		plan, err = people.Plan(ctx, s.DB, file, people.PlanOptions{})
+		plan, err = s.Staff.PlanImport(ctx, file, people.PlanOptions{})
 		if err == nil {
 			if problems := apiPrivilegedChanges(plan, items, batch); len(problems) > 0 {
 				return nil, apiFail(c, http.StatusForbidden, apiPrivilegedRefusal, problems...)
@@ -224,7 +224,15 @@ func (s *Server) apiUpsert(c echo.Context, items []apiEmployeeInput, batch bool)
 	return nil, err
 }
 
+// apiItem returns the index in the request's list of the staff list's row
+// (csvimport.List numbers item i as row i+1), and whether there is one.
+func apiItem(row int, items []apiEmployeeInput) (int, bool) {
+	i := row - 1
+	return i, row >= 1 && i < len(items)
+}
+
 func (s *Server) apiApply(c echo.Context, items []apiEmployeeInput, plan *people.StaffPlan, batch bool) (*apiUpsertOutcome, error) {
+	ctx := c.Request().Context()
 	out := &apiUpsertOutcome{plan: plan, results: make([]string, len(items)), ids: make([]string, len(items))}
 	for i := range out.results {
 		out.results[i] = upsertUnchanged
@@ -233,46 +241,31 @@ func (s *Server) apiApply(c echo.Context, items []apiEmployeeInput, plan *people
 		upsertAdded: plan.Added, upsertChanged: plan.Changed, upsertDeactivated: plan.Deactivated, upsertReactivated: plan.Reactivated,
 	} {
 		for _, ch := range list {
-			if i := ch.Row - 2; ch.Row > 0 && i < len(items) {
+			if i, ok := apiItem(ch.Row, items); ok {
 				out.results[i], out.ids[i] = result, ch.ID
 			}
 		}
 	}
 	if !plan.Empty() {
 		tok := apiTokenOf(c)
-		// As the command line and HR's page do: the rules applied to the
-		// people it changed and their report standings brought up to
-		// date, batch by batch, and one audit entry.
-		src := people.ImportSource{Event: func(plan *people.StaffPlan, now time.Time) audit.Event {
-			return apiUpsertAuditEvent(tok.ID, apiActorName(tok), plan, items, batch, now)
-		}}
-		var err error
-		_, out.eval, err = people.ImportStaff(c.Request().Context(), s.DB, s.Engine, plan, src, s.Clock.Now(), nil)
+		src := people.ImportSource{Via: people.ViaAPI, By: people.Actor{Name: apiActorName(tok)}, Token: tok.ID, Single: !batch}
+		res, err := s.Staff.ApplyImport(ctx, plan, src, s.Clock.Now())
 		if errors.Is(err, people.ErrStalePlan) {
 			return nil, apiFail(c, http.StatusConflict, "The employees changed while this call was being checked; send it again.")
 		}
 		if err != nil {
 			return nil, err
 		}
+		out.eval = res.Assignments
 	}
 	// Everyone's ID, the unchanged included, by employee_id.
-	var numbers []string
-	for _, in := range items {
-		numbers = append(numbers, strings.TrimSpace(in.EmployeeID))
+	numbers := make([]string, len(items))
+	for i, in := range items {
+		numbers[i] = strings.TrimSpace(in.EmployeeID)
 	}
-	var rows []struct{ ID, EmployeeNumber string }
-	for start := 0; start < len(numbers); start += 500 {
-		var part []struct{ ID, EmployeeNumber string }
-		err := s.DB.WithContext(c.Request().Context()).Table("employees").Select("id, employee_number").
-			Where("employee_number IN ?", numbers[start:min(start+500, len(numbers))]).Find(&part).Error
-		if err != nil {
-			return nil, err
-		}
-		rows = append(rows, part...)
-	}
-	idOf := map[string]string{}
-	for _, r := range rows {
-		idOf[r.EmployeeNumber] = r.ID
+	idOf, err := s.People.IDsByNumber(ctx, numbers)
+	if err != nil {
+		return nil, err
 	}
 	for i, n := range numbers {
 		if id := idOf[n]; id != "" {
@@ -280,35 +273,6 @@ func (s *Server) apiApply(c echo.Context, items []apiEmployeeInput, plan *people
 		}
 	}
 	return out, nil
-}
-
-// apiScreen refuses what cannot be written into a CSV row faithfully:
-// line breaks and other control characters (the staff import refuses them
-// too, and a line break would shift the row numbers the problems use).
-func apiScreen(items []apiEmployeeInput, batch bool) []apiProblem {
-	var problems []apiProblem
-	for i, in := range items {
-		fields := []struct{ name, value string }{
-			{people.ColumnEmployeeID, in.EmployeeID}, {people.ColumnEmail, in.Email}, {people.ColumnFirstName, in.FirstName},
-			{people.ColumnLastName, in.LastName}, {people.ColumnDepartment, in.Department}, {people.ColumnJobTitle, in.JobTitle},
-			{people.ColumnLocation, in.Location}, {people.ColumnManagerEmail, in.ManagerEmail}, {people.ColumnHireDate, in.HireDate},
-			{people.ColumnStatus, in.Status},
-		}
-		if in.TimeZone != nil {
-			fields = append(fields, struct{ name, value string }{people.ColumnTimeZone, *in.TimeZone})
-		}
-		for _, f := range fields {
-			if strings.IndexFunc(f.value, unicode.IsControl) >= 0 {
-				p := apiProblem{EmployeeID: strings.TrimSpace(in.EmployeeID), Field: f.name, Value: f.value,
-					Message: "contains a control character (such as a line break or tab); remove it"}
-				if batch {
-					p.Index = &i
-				}
-				problems = append(problems, p)
-			}
-		}
-	}
-	return problems
 }
 
 func apiProblemsSentence(n int, batch bool) string {
@@ -325,96 +289,13 @@ func apiPlural(n int, one, many string) string {
 	return many
 }
 
-// apiCurrentZones returns the stored time zone of each item that sends
-// none, when others in the call do: the CSV then has a time_zone column,
-// and an empty cell would clear the zone.
-func (s *Server) apiCurrentZones(c echo.Context, items []apiEmployeeInput) (map[string]string, error) {
-	var missing []string
-	someZone := false
-	for _, in := range items {
-		if in.TimeZone != nil {
-			someZone = true
-		} else {
-			missing = append(missing, strings.TrimSpace(in.EmployeeID))
-		}
-	}
-	zones := map[string]string{}
-	if !someZone || len(missing) == 0 {
-		return zones, nil
-	}
-	for start := 0; start < len(missing); start += 500 {
-		var rows []struct{ EmployeeNumber, TimeZone string }
-		err := s.DB.WithContext(c.Request().Context()).Table("employees").Select("employee_number, time_zone").
-			Where("employee_number IN ?", missing[start:min(start+500, len(missing))]).Find(&rows).Error
-		if err != nil {
-			return nil, err
-		}
-		for _, r := range rows {
-			zones[r.EmployeeNumber] = r.TimeZone
-		}
-	}
-	return zones, nil
-}
-
-// apiStaffCSV writes the items as a staff CSV: one line per item, in order,
-// after the header (line 1), so item i is line i+2.
-func apiStaffCSV(items []apiEmployeeInput, zones map[string]string) []byte {
-	withZone := false
-	for _, in := range items {
-		withZone = withZone || in.TimeZone != nil
-	}
-	header := append(slices.Clone(people.StaffColumns), people.ColumnStatus)
-	if withZone {
-		header = append(header, people.ColumnTimeZone)
-	}
-	var buf bytes.Buffer
-	w := csv.NewWriter(&buf)
-	_ = w.Write(header)
-	for _, in := range items {
-		cells := map[string]string{
-			people.ColumnEmployeeID: in.EmployeeID, people.ColumnEmail: in.Email, people.ColumnFirstName: in.FirstName,
-			people.ColumnLastName: in.LastName, people.ColumnDepartment: in.Department, people.ColumnJobTitle: in.JobTitle,
-			people.ColumnLocation: in.Location, people.ColumnManagerEmail: in.ManagerEmail, people.ColumnHireDate: in.HireDate,
-			people.ColumnStatus: in.Status,
-		}
-		if in.TimeZone != nil {
-			cells[people.ColumnTimeZone] = *in.TimeZone
-		} else {
-			cells[people.ColumnTimeZone] = zones[strings.TrimSpace(in.EmployeeID)]
-		}
-		rec := make([]string, len(header))
-		for i, col := range header {
-			rec[i] = cells[col]
-		}
-		// A row of nothing but empty cells is skipped by the import as a
-		// spreadsheet's blank line; the status keeps it a row, to be
-		// reported as missing its required values.
-		if strings.TrimSpace(strings.Join(rec, "")) == "" {
-			rec[len(people.StaffColumns)] = string(people.StatusActive)
-		}
-		_ = w.Write(rec)
-	}
-	w.Flush()
-	return buf.Bytes()
-}
-
-var apiRowRef = regexp.MustCompile(`\brows? (\d+)\b`)
-
-// apiImportProblems turns the staff import's problems (by CSV line) into
-// the API's (by item).
+// apiImportProblems turns the staff list's problems (row i+1 is item i)
+// into the API's, naming each item by its index and employee_id.
 func apiImportProblems(ie *people.ImportError, items []apiEmployeeInput, batch bool) []apiProblem {
-	words := strings.NewReplacer("the file", "the request")
 	out := make([]apiProblem, 0, len(ie.Problems)+1)
 	for _, p := range ie.Problems {
-		msg := words.Replace(p.Message)
-		if batch {
-			msg = apiRowRef.ReplaceAllStringFunc(msg, func(m string) string {
-				n, _ := strconv.Atoi(apiRowRef.FindStringSubmatch(m)[1])
-				return "employees[" + strconv.Itoa(n-2) + "]"
-			})
-		}
-		ap := apiProblem{Field: p.Column, Value: p.Value, Message: msg}
-		if i := p.Row - 2; p.Row >= 2 && i < len(items) {
+		ap := apiProblem{Field: p.Column, Value: p.Value, Message: p.Message}
+		if i, ok := apiItem(p.Row, items); ok {
 			ap.EmployeeID = strings.TrimSpace(items[i].EmployeeID)
 			if batch {
 				ap.Index = &i
@@ -423,80 +304,20 @@ func apiImportProblems(ie *people.ImportError, items []apiEmployeeInput, batch b
 		out = append(out, ap)
 	}
 	if ie.More > 0 {
-		out = append(out, apiProblem{Message: fmt.Sprintf("… and %d more %s", ie.More, apiPlural(ie.More, "problem", "problems"))})
+		out = append(out, apiProblem{Message: csvimport.MoreLine(ie.More)})
 	}
 	return out
 }
 
-// apiUpsertAuditEvent describes an applied upsert for the audit trail.
-func apiUpsertAuditEvent(tokenID, actor string, plan *people.StaffPlan, items []apiEmployeeInput, batch bool, now time.Time) audit.Event {
-	type entry struct {
-		EmployeeID string               `json:"employee_id"`
-		OnrampID   string               `json:"onramp_id"`
-		Email      string               `json:"email"`
-		Reason     string               `json:"reason,omitempty"`
-		Fields     []people.FieldChange `json:"fields,omitempty"`
-	}
-	list := func(changes []people.StaffChange) []entry {
-		out := make([]entry, len(changes))
-		for i, c := range changes {
-			out[i] = entry{EmployeeID: c.EmployeeNumber, OnrampID: c.ID, Email: c.Email, Reason: c.Reason, Fields: c.Fields}
-		}
-		return out
-	}
-	ev := audit.Event{
-		At: now, ActorName: actor, Action: audit.ActionImport, EntityType: "employee",
-		Summary: fmt.Sprintf("Staff update through the API (%d %s): %s.", len(items), apiPlural(len(items), "employee", "employees"), plan.Summary()),
-		Details: map[string]any{
-			"token_id": tokenID, "unchanged": plan.Unchanged,
-			"added": list(plan.Added), "changed": list(plan.Changed),
-			"deactivated": list(plan.Deactivated), "reactivated": list(plan.Reactivated),
-		},
-	}
-	if !batch {
-		ev.Action = audit.ActionUpdate
-		for _, k := range []struct {
-			verb   string
-			action string
-			list   []people.StaffChange
-		}{
-			{"added", audit.ActionCreate, plan.Added}, {"updated", audit.ActionUpdate, plan.Changed},
-			{"deactivated", audit.ActionDeactivate, plan.Deactivated}, {"reactivated", audit.ActionUpdate, plan.Reactivated},
-		} {
-			for _, ch := range k.list {
-				if ch.Row == 2 {
-					ev.Action, ev.EntityID = k.action, ch.ID
-					ev.Summary = fmt.Sprintf("Employee %s (%s) %s through the API.", ch.EmployeeNumber, ch.Name, k.verb)
-				}
-			}
-		}
-	}
-	return ev
-}
-
 // apiEmployeesByID loads employees as the API shows them, in ids' order.
 func (s *Server) apiEmployeesByID(c echo.Context, ids []string) ([]apiEmployee, error) {
-	var emps []*people.Employee
-	if err := s.DB.WithContext(c.Request().Context()).Where("id IN ?", ids).Find(&emps).Error; err != nil {
+	emps, managerEmail, err := s.People.ByIDs(c.Request().Context(), ids)
+	if err != nil {
 		return nil, err
 	}
 	byID := map[string]*people.Employee{}
-	var managerIDs []string
 	for _, e := range emps {
 		byID[e.ID] = e
-		if e.ManagerID != nil {
-			managerIDs = append(managerIDs, *e.ManagerID)
-		}
-	}
-	mail := map[string]string{}
-	if len(managerIDs) > 0 {
-		var ms []struct{ ID, Email string }
-		if err := s.DB.WithContext(c.Request().Context()).Table("employees").Select("id, email").Where("id IN ?", managerIDs).Find(&ms).Error; err != nil {
-			return nil, err
-		}
-		for _, m := range ms {
-			mail[m.ID] = m.Email
-		}
 	}
 	out := make([]apiEmployee, 0, len(ids))
 	for _, id := range ids {
@@ -513,7 +334,7 @@ func (s *Server) apiEmployeesByID(c echo.Context, ids []string) ([]apiEmployee, 
 			a.EmployeeID = *e.EmployeeNumber
 		}
 		if e.ManagerID != nil {
-			a.ManagerEmail = mail[*e.ManagerID]
+			a.ManagerEmail = managerEmail[*e.ManagerID]
 		}
 		if e.HireDate != nil {
 			a.HireDate = e.HireDate.UTC().Format(time.DateOnly)

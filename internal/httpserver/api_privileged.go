@@ -38,7 +38,7 @@ func apiPrivilegedChanges(plan *people.StaffPlan, items []apiEmployeeInput, batc
 		problem := func(field, value, what string) {
 			p := apiProblem{EmployeeID: ch.EmployeeNumber, Field: field, Value: value,
 				Message: ch.Email + " is " + who + ": an API token cannot change their " + what + "; an HR admin does it in Onramp"}
-			if i := ch.Row - 2; ch.Row >= 2 && i < len(items) {
+			if i := ch.Row - 1; ch.Row >= 1 && i < len(items) {
 				p.EmployeeID = strings.TrimSpace(items[i].EmployeeID)
 				if batch {
 					p.Index = &i

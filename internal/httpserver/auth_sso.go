@@ -29,7 +29,7 @@ func (s *Server) ssoCreate() {
 		return
 	}
 	create := func(ctx context.Context, d people.Details) (*people.Employee, error) {
-		return s.peopleAdmin().Add(ctx, people.Actor{Name: "Single sign-on"}, d, s.Clock.Now())
+		return s.Staff.Create(ctx, people.Actor{Name: "Single sign-on"}, d, s.Clock.Now())
 	}
 	if s.SSO != nil {
 		s.SSO.Create = create

@@ -6,6 +6,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/onramp-lms/onramp/internal/scim"
 	"github.com/onramp-lms/onramp/web/views"
 )
 
@@ -35,6 +36,10 @@ func (s *Server) handleError(err error, c echo.Context) {
 	heading, text := errorWords(status)
 	if message != "" {
 		text = message
+	}
+	if isSCIM(c) {
+		_ = scimJSON(c, status, &scim.Error{Status: status, Detail: scimStatusDetail(status)})
+		return
 	}
 	if isAPI(c) {
 		_ = c.JSON(status, map[string]string{"error": text})

@@ -21,6 +21,7 @@ import (
 	"github.com/onramp-lms/onramp/internal/metrics"
 	"github.com/onramp-lms/onramp/internal/notify"
 	"github.com/onramp-lms/onramp/internal/people"
+	"github.com/onramp-lms/onramp/internal/scim"
 	"github.com/onramp-lms/onramp/internal/sso"
 )
 
@@ -42,6 +43,11 @@ type Deps struct {
 	// Engine re-evaluates the assignment rules for people HR changes, in
 	// the transaction of the change.
 	Engine *compliance.Engine
+	// Staff makes every change to people, with its follow-ups (rules,
+	// report standings, audit, e-mail).
+	Staff *people.Service
+	// SCIM answers /scim/v2; it changes people through Staff.
+	SCIM *scim.Service
 	// Mail composes the e-mails handlers put in the outbox.
 	Mail    *notify.Renderer
 	Metrics *metrics.Metrics
@@ -86,6 +92,7 @@ func New(d Deps) *Server {
 	s.reportRoutes(e)
 	s.auditRoutes(e)
 	s.apiRoutes(e)
+	s.scimRoutes(e)
 	return s
 }
 

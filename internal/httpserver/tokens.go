@@ -59,7 +59,11 @@ func (s *Server) adminTokenCreate(c echo.Context) error {
 		case err != nil:
 			return err
 		default:
-			return s.renderTokens(c, http.StatusOK, views.TokensView{NewSecret: secret, NewName: tok.Name}, nil)
+			created := views.TokensView{NewSecret: secret, NewName: tok.Name}
+			if tok.Has(apitoken.ScopeSCIM) {
+				created.SCIMBase = s.scimBase(c)
+			}
+			return s.renderTokens(c, http.StatusOK, created, nil)
 		}
 	}
 	return s.renderTokens(c, http.StatusUnprocessableEntity, v, chosen)

@@ -17,8 +17,8 @@ func TestTokensPageCreatesShowsOnceAndRevokes(t *testing.T) {
 	res := hr.Get("/admin/tokens")
 	mustStatus(t, res, http.StatusOK)
 	doc := learnerDoc(t, res)
-	if doc.Find("[data-testid=tokens-empty]").Length() != 1 || doc.Find("input[name=scope]").Length() != 4 {
-		t.Error("the empty page lacks its message or the four scopes")
+	if doc.Find("[data-testid=tokens-empty]").Length() != 1 || doc.Find("input[name=scope]").Length() != 5 {
+		t.Error("the empty page lacks its message or the five scopes (four for HR systems, scim)")
 	}
 
 	// Refused: no name, no scope; what was chosen is kept.

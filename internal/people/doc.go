@@ -3,5 +3,41 @@
 // and whether they are still active. Leavers become inactive, never deleted,
 // so their training records stay.
 //
+// # Changing people: Service
+//
+// Every change to people goes through a *Service, whatever its source (HR's
+// pages, the command line, the JSON API, single sign-on, SCIM). internal/app
+// builds the one Service (App.Staff) with the rule engine and the session
+// ender wired in, and hands it to the HTTP server (Deps.Staff). Each method
+// owns its transaction(s) and the change's follow-ups, so an entry point
+// knows nothing of them: the assignment rules applied again to the people
+// changed (which queues their e-mails in the outbox), their compliance
+// standings refreshed (report.RefreshEmployees), one audit entry, and for a
+// leaver the end of their sessions.
+//
+// One person, in one transaction:
+//
+//	emp, err := svc.Create(ctx, by, d, now)               // *DetailsError: what to fix, per field
+//	emp, changes, err := svc.Update(ctx, by, id, d, now)  // also a manager change (d.ManagerEmail)
+//	emp, err := svc.Deactivate(ctx, by, id, now)          // ErrAlreadyInactive, ErrDeactivateSelf, ErrLastHRAdmin
+//	emp, err := svc.Reactivate(ctx, by, id, now)          // ErrAlreadyActive
+//	emp, d, err := svc.Details(ctx, id)                   // the Details Update takes, to edit
+//
+// by is an Actor: the person or system making the change, as the audit trail
+// names it (Actor{Name: "Single sign-on"} for a system). ErrNotFound when id
+// is nobody.
+//
+// Many people at once (a staff list), all or nothing, in three steps:
+//
+//	file, err := ParseStaffCSV(r)                  // or CheckStaff(records, numbering) for typed records
+//	plan, err := svc.PlanImport(ctx, file, opts)   // compare with the database; a dry run stops here
+//	res, err := svc.ApplyImport(ctx, plan, src, now)
+//
+// Problems with the rows come back as *ImportError (row, column, value,
+// message). ApplyImport writes in batches of short transactions, each with
+// the follow-ups of its people, then one audit entry described by src
+// (ImportSource: file, Via, By, the API token, the kept upload to claim).
+// ErrStalePlan means someone changed employees since the plan: plan again.
+//
 // It knows nothing of HTTP; passwords are hashed by package auth.
 package people

@@ -14,10 +14,9 @@ package people
 // one RowProblem per bad cell, for the caller to show.
 
 import (
-	"fmt"
-	"sort"
-	"strings"
 	"time"
+
+	"github.com/onramp-lms/onramp/internal/csvimport"
 )
 
 // The staff CSV's columns. Every file must have the first nine in its
@@ -45,7 +44,8 @@ var StaffColumns = []string{
 
 // StaffRow is one checked row of the staff CSV.
 type StaffRow struct {
-	// Line is the row's line number in the file; the header is line 1.
+	// Line is the row's number as StaffFile.Numbering counts it: its line
+	// in a file (the header is line 1), or its place in a list from 1.
 	Line int
 	// EmployeeNumber is the HR system's ID, the CSV's employee_id.
 	EmployeeNumber string
@@ -63,13 +63,21 @@ type StaffRow struct {
 	// Status is active unless the row says inactive.
 	Status Status
 	// TimeZone is an IANA name or empty; it is only applied when the file
-	// has a time_zone column (StaffFile.HasTimeZone).
+	// has a time_zone column (StaffFile.HasTimeZone) and the row does not
+	// say KeepTimeZone.
 	TimeZone string
+	// KeepTimeZone leaves an existing employee's time zone as it is (a
+	// record without one, in a list where others have one).
+	KeepTimeZone bool
 }
 
-// StaffFile is a parsed staff CSV: its rows and what its header held.
+// StaffFile is a checked staff list, from a CSV file (ParseStaffCSV) or
+// typed records (CheckStaff): its rows and what its header held.
 type StaffFile struct {
 	Rows []StaffRow
+	// Numbering is how the rows are numbered and named in problems: a
+	// file's lines, or a request's list.
+	Numbering csvimport.Numbering
 	// IgnoredColumns are header names Onramp does not use, as written.
 	IgnoredColumns []string
 	// HasStatus is true when the file has a status column. Without one,
@@ -80,91 +88,21 @@ type StaffFile struct {
 	HasTimeZone bool
 }
 
-// RowProblem is one thing wrong with the staff file, with the fix in its
-// message.
-type RowProblem struct {
-	// Row is the line number in the file (the header is 1), or 0 for a
-	// problem of the file as a whole.
-	Row int
-	// Column is the column's name, or "" for the whole row.
-	Column string
-	// Value is the cell as written, trimmed.
-	Value string
-	// Message says what is wrong and how to fix it.
-	Message string
-}
-
-// String formats the problem as "row 14, column hire_date: message".
-func (p RowProblem) String() string {
-	switch {
-	case p.Row == 0:
-		return p.Message
-	case p.Column == "":
-		return fmt.Sprintf("row %d: %s", p.Row, p.Message)
-	case strings.Contains(p.Column, ","):
-		return fmt.Sprintf("row %d, columns %s: %s", p.Row, p.Column, p.Message)
-	}
-	return fmt.Sprintf("row %d, column %s: %s", p.Row, p.Column, p.Message)
-}
+// RowProblem is one thing wrong with the staff list, with the fix in its
+// message: its row (as the list's Numbering counts it; 0 for the list as a
+// whole), column, value as written, and message.
+type RowProblem = csvimport.Problem
 
 // MaxImportProblems is how many problems an ImportError lists; the rest
 // are only counted.
-const MaxImportProblems = 200
+const MaxImportProblems = csvimport.MaxProblems
 
-// ImportError says why a staff file cannot be imported. Nothing was
-// written when it is returned.
-type ImportError struct {
-	// Problems are sorted by row, at most MaxImportProblems of them.
-	Problems []RowProblem
-	// More counts the problems found beyond Problems.
-	More int
-}
+// ImportError says why a staff list cannot be imported, problem by
+// problem (sorted by row). Nothing was written when it is returned.
+type ImportError = csvimport.Error
 
-func (e *ImportError) Error() string {
-	n := len(e.Problems) + e.More
-	if n == 1 {
-		return "staff file: " + e.Problems[0].String()
-	}
-	return fmt.Sprintf("staff file has %d problems; the first is %s", n, e.Problems[0])
-}
-
-// Lines returns one line per problem, and a last "… and N more problems"
-// line when some were left out.
-func (e *ImportError) Lines() []string {
-	lines := make([]string, 0, len(e.Problems)+1)
-	for _, p := range e.Problems {
-		lines = append(lines, p.String())
-	}
-	if e.More > 0 {
-		lines = append(lines, fmt.Sprintf("… and %d more %s", e.More, plural(e.More, "problem", "problems")))
-	}
-	return lines
-}
-
-// problemList collects problems up to MaxImportProblems and counts the rest.
-type problemList struct {
-	list []RowProblem
-	more int
-}
-
-func (l *problemList) add(row int, column, value, message string) {
-	if len(l.list) >= MaxImportProblems {
-		l.more++
-		return
-	}
-	l.list = append(l.list, RowProblem{Row: row, Column: column, Value: value, Message: message})
-}
-
-func (l *problemList) empty() bool { return len(l.list) == 0 && l.more == 0 }
-
-// err returns the problems as an *ImportError sorted by row, or nil.
-func (l *problemList) err() error {
-	if l.empty() {
-		return nil
-	}
-	sort.SliceStable(l.list, func(i, j int) bool { return l.list[i].Row < l.list[j].Row })
-	return &ImportError{Problems: l.list, More: l.more}
-}
+// importSubject names the staff list in an ImportError's text.
+const importSubject = "staff file"
 
 func plural(n int, one, many string) string {
 	if n == 1 {

@@ -13,6 +13,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/onramp-lms/onramp/internal/audit"
+	"github.com/onramp-lms/onramp/internal/compliance"
 	"github.com/onramp-lms/onramp/internal/db"
 	"github.com/onramp-lms/onramp/internal/people"
 )
@@ -209,7 +210,8 @@ func TestStaffImportBadLastRowWritesNothing(t *testing.T) {
 				var plan *people.StaffPlan
 				plan, err = people.Plan(context.Background(), d, f, people.PlanOptions{BatchSize: 100})
 				if err == nil {
-					_, _, err = people.ImportStaff(context.Background(), d, nil, plan, people.ImportSource{File: "x.csv", Via: people.ViaCommandLine}, reimportDay, nil)
+					svc := &people.Service{DB: d, Engine: &compliance.Engine{DB: d}}
+					_, err = svc.ApplyImport(context.Background(), plan, people.ImportSource{File: "x.csv", Via: people.ViaCommandLine}, reimportDay)
 				}
 			}
 			ie := importError(t, err)

@@ -107,11 +107,12 @@ func importStaff(b *testing.B, d *db.DB, in []byte, opts people.PlanOptions, eng
 		}
 		return res
 	}
-	res, _, err := people.ImportStaff(ctx, d, engine, plan, people.ImportSource{File: "staff.csv", Via: people.ViaCommandLine}, now, nil)
+	svc := &people.Service{DB: d, Engine: engine}
+	res, err := svc.ApplyImport(ctx, plan, people.ImportSource{File: "staff.csv", Via: people.ViaCommandLine}, now)
 	if err != nil {
 		b.Fatal(err)
 	}
-	return res
+	return &res.StaffResult
 }
 
 // BenchmarkStaffImport imports benchPeople new employees into a fresh SQLite

@@ -11,6 +11,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/onramp-lms/onramp/internal/csvimport"
 	"github.com/onramp-lms/onramp/internal/db"
 )
 
@@ -174,7 +175,7 @@ type planner struct {
 	rows     []StaffRow
 	snap     *staffSnapshot
 	opts     PlanOptions
-	problems problemList
+	problems csvimport.Problems
 
 	// Per row of the file: the matched record (-1 for a new employee), the
 	// employee's ID and their manager's ID after the import.
@@ -200,13 +201,20 @@ func newPlanner(file *StaffFile, snap *staffSnapshot, opts PlanOptions) *planner
 	}
 }
 
+// rowName names row n in a message: "row 14", or "employees[12]" in a
+// request's list.
+func (p *planner) rowName(n int) string { return csvimport.Numbered(p.file.Numbering).Name(n) }
+
+// input names the whole staff list in a message: "the file", "the request".
+func (p *planner) input() string { return csvimport.Numbered(p.file.Numbering).Input }
+
 func (p *planner) plan() (*StaffPlan, error) {
 	p.match()
 	p.claimEmails()
 	p.resolveManagers()
 	p.findLoops()
 	p.guardHRAdmins()
-	if err := p.problems.err(); err != nil {
+	if err := p.problems.Err(importSubject); err != nil {
 		return nil, err
 	}
 	plan := &StaffPlan{
@@ -225,13 +233,13 @@ func (p *planner) match() {
 	for i, row := range p.rows {
 		// ParseStaffCSV already refuses these; a hand-made StaffFile may not.
 		if row.EmployeeNumber == "" || row.Email == "" {
-			p.problems.add(row.Line, ColumnEmployeeID, row.EmployeeNumber, "every row needs an employee_id and an e-mail")
+			p.problems.Add(row.Line, ColumnEmployeeID, row.EmployeeNumber, "every row needs an employee_id and an e-mail")
 		}
 		if first, dup := seenID[row.EmployeeNumber]; dup {
-			p.problems.add(row.Line, ColumnEmployeeID, row.EmployeeNumber, fmt.Sprintf("%q is also on row %d; each employee must appear once", row.EmployeeNumber, first))
+			p.problems.Add(row.Line, ColumnEmployeeID, row.EmployeeNumber, fmt.Sprintf("%q is also on %s; each employee must appear once", row.EmployeeNumber, p.rowName(first)))
 		}
 		if first, dup := seenEmail[row.Email]; dup {
-			p.problems.add(row.Line, ColumnEmail, row.Email, fmt.Sprintf("%q is also on row %d; two employees cannot share an e-mail address", row.Email, first))
+			p.problems.Add(row.Line, ColumnEmail, row.Email, fmt.Sprintf("%q is also on %s; two employees cannot share an e-mail address", row.Email, p.rowName(first)))
 		}
 		seenID[row.EmployeeNumber], seenEmail[row.Email] = row.Line, row.Line
 
@@ -280,9 +288,9 @@ func (p *planner) claimEmails() {
 		fix := "use another address for this row"
 		if r.EmployeeNumber != "" {
 			who = fmt.Sprintf("employee_id %s (%s)", r.EmployeeNumber, r.name())
-			fix = fmt.Sprintf("use another address for this row, or add %s to the file with their new address", r.EmployeeNumber)
+			fix = fmt.Sprintf("use another address for this row, or add %s to %s with their new address", r.EmployeeNumber, p.input())
 		}
-		p.problems.add(row.Line, ColumnEmail, row.Email, fmt.Sprintf("%q already belongs to %s, who is not in the file; %s", row.Email, who, fix))
+		p.problems.Add(row.Line, ColumnEmail, row.Email, fmt.Sprintf("%q already belongs to %s, who is not in %s; %s", row.Email, who, p.input(), fix))
 	}
 }
 
@@ -325,15 +333,15 @@ func (p *planner) resolveManagers() {
 		}
 		mid, ok := p.emailOwner[m]
 		if !ok {
-			p.problems.add(row.Line, ColumnManagerEmail, m, p.unknownManager(m))
+			p.problems.Add(row.Line, ColumnManagerEmail, m, p.unknownManager(m))
 			continue
 		}
 		if mid == p.ids[i] {
-			p.problems.add(row.Line, ColumnManagerEmail, m, fmt.Sprintf("%q is the employee's own e-mail, and nobody manages themselves; give their manager's e-mail or leave it empty", m))
+			p.problems.Add(row.Line, ColumnManagerEmail, m, fmt.Sprintf("%q is the employee's own e-mail, and nobody manages themselves; give their manager's e-mail or leave it empty", m))
 			continue
 		}
 		if row.Status == StatusActive && p.statusAfter(mid) == StatusInactive {
-			p.problems.add(row.Line, ColumnManagerEmail, m, p.inactiveManager(m, mid))
+			p.problems.Add(row.Line, ColumnManagerEmail, m, p.inactiveManager(m, mid))
 			continue
 		}
 		p.managerOf[i] = mid
@@ -342,10 +350,10 @@ func (p *planner) resolveManagers() {
 
 func (p *planner) inactiveManager(m, mid string) string {
 	if j, inFile := p.rowOf[mid]; inFile {
-		return fmt.Sprintf("%q is marked inactive on row %d; name an active manager, or leave it empty", m, p.rows[j].Line)
+		return fmt.Sprintf("%q is marked inactive on %s; name an active manager, or leave it empty", m, p.rowName(p.rows[j].Line))
 	}
 	if p.leaving[mid] {
-		return fmt.Sprintf("%q is not in the file, so deactivating missing employees would make them inactive; add the manager to the file, name an active manager, or leave it empty", m)
+		return fmt.Sprintf("%q is not in %s, so deactivating missing employees would make them inactive; add the manager to %[2]s, name an active manager, or leave it empty", m, p.input())
 	}
 	return fmt.Sprintf("%q belongs to an employee who is inactive in Onramp; name an active manager, or leave it empty", m)
 }
@@ -356,11 +364,11 @@ func (p *planner) unknownManager(m string) string {
 	if j, ok := p.snap.byEmail[m]; ok {
 		r := &p.snap.records[j]
 		if i, inFile := p.rowOf[r.ID]; inFile {
-			return fmt.Sprintf("%q is the old e-mail of employee_id %s, whom row %d gives the e-mail %s; use %s",
-				m, p.rows[i].EmployeeNumber, p.rows[i].Line, p.rows[i].Email, p.rows[i].Email)
+			return fmt.Sprintf("%q is the old e-mail of employee_id %s, whom %s gives the e-mail %s; use %s",
+				m, p.rows[i].EmployeeNumber, p.rowName(p.rows[i].Line), p.rows[i].Email, p.rows[i].Email)
 		}
 	}
-	return fmt.Sprintf("%q is not in the file and is not an employee in Onramp; add the manager to the file, correct the address, or leave it empty", m)
+	return fmt.Sprintf("%q is not in %s and is not an employee in Onramp; add the manager to %[2]s, correct the address, or leave it empty", m, p.input())
 }
 
 // findLoops reports every management loop that goes through the file. Each
@@ -407,13 +415,13 @@ func (p *planner) reportLoop(loop []string) {
 	steps := make([]string, len(loop))
 	for k, id := range loop {
 		if i, inFile := p.rowOf[id]; inFile {
-			steps[k] = fmt.Sprintf("%s (row %d)", p.rows[i].Email, p.rows[i].Line)
+			steps[k] = fmt.Sprintf("%s (%s)", p.rows[i].Email, p.rowName(p.rows[i].Line))
 		} else {
-			steps[k] = p.emailAfter(id) + " (not in the file)"
+			steps[k] = p.emailAfter(id) + " (not in " + p.input() + ")"
 		}
 	}
 	row := p.rows[p.rowOf[loop[0]]]
-	p.problems.add(row.Line, ColumnManagerEmail, row.ManagerEmail, fmt.Sprintf(
+	p.problems.Add(row.Line, ColumnManagerEmail, row.ManagerEmail, fmt.Sprintf(
 		"%q makes a management loop, where → means \"is managed by\": %s; give one of them a different manager",
 		row.ManagerEmail, strings.Join(steps, " → ")))
 }
@@ -466,7 +474,7 @@ func (p *planner) build(plan *StaffPlan) {
 		}
 		before := &p.snap.records[p.matched[i]]
 		after.Role, after.DeactivatedAt = before.Role, before.DeactivatedAt
-		if !p.file.HasTimeZone {
+		if !p.file.HasTimeZone || row.KeepTimeZone {
 			after.TimeZone = before.TimeZone
 		}
 		promote(&after)
@@ -616,12 +624,12 @@ func (p *planner) guardHRAdmins() {
 	for _, r := range lost {
 		if i, inFile := p.rowOf[r.ID]; inFile {
 			row := p.rows[i]
-			p.problems.add(row.Line, ColumnStatus, string(row.Status), fmt.Sprintf(
+			p.problems.Add(row.Line, ColumnStatus, string(row.Status), fmt.Sprintf(
 				"would make %s, the last active HR admin, inactive, and nobody could sign in to manage Onramp; give another employee the HR admin role first", row.Email))
 			return
 		}
 	}
-	p.problems.add(0, "", "", fmt.Sprintf(
+	p.problems.Add(0, "", "", fmt.Sprintf(
 		"deactivating the employees missing from the file would make %s, the last active HR admin, inactive, and nobody could sign in to manage Onramp; add them to the file, or import without deactivating missing employees",
 		lost[0].Email))
 }

@@ -1,8 +1,9 @@
-// Package csvtext prepares an uploaded CSV file for encoding/csv: it skips a
-// UTF-8 byte-order mark and recognises UTF-16 text (what Excel saves as
-// "Unicode Text"), which the importers refuse with a message that says what
-// to do instead of a list of unreadable columns.
-package csvtext
+package csvimport
+
+// Encoding sniffing: an uploaded CSV file is prepared for encoding/csv by
+// skipping a UTF-8 byte-order mark and recognising UTF-16 text (what Excel
+// saves as "Unicode Text"), which the importers refuse with a message that
+// says what to do instead of a list of unreadable columns.
 
 import (
 	"bufio"

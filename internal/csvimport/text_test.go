@@ -1,4 +1,4 @@
-package csvtext
+package csvimport
 
 import (
 	"encoding/binary"

@@ -1,0 +1,152 @@
+package people
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/onramp-lms/onramp/internal/compliance"
+	"github.com/onramp-lms/onramp/internal/db"
+	"github.com/onramp-lms/onramp/internal/report"
+)
+
+// Service is the one way in for every change to people, whatever its
+// source: HR's pages, the command line, the JSON API, single sign-on and
+// SCIM all call these methods and nothing else. Each method owns its
+// transactions and every follow-up of the change, so a caller needs to
+// know none of them:
+//
+//   - the assignment rules applied again to the people changed
+//     (compliance.Engine.EvaluateTx), which queues their e-mails in the
+//     outbox in the same transaction;
+//   - their compliance standings refreshed (report.RefreshEmployees);
+//   - one audit entry naming who made the change and through what;
+//   - for a leaver, their sessions ended (EndSessions).
+//
+// Build one in internal/app (App.Staff) and pass it along; the zero value
+// is not usable: DB and Engine are required, EndSessions when people may be
+// deactivated.
+type Service struct {
+	DB *db.DB
+	// Engine is the assignment-rules engine wired with its notifier and
+	// reminder policy (internal/app builds it); never nil.
+	Engine *compliance.Engine
+	// EndSessions signs a person out everywhere inside tx:
+	// auth.Service.EndEmployeeSessions.
+	EndSessions func(tx *gorm.DB, employeeID string) error
+}
+
+// ImportResult is what ApplyImport did.
+type ImportResult struct {
+	StaffResult
+	// Assignments counts what the assignment rules did, summed over the
+	// import's batches.
+	Assignments compliance.EvalResult
+}
+
+// errNoEngine is a wiring mistake, never a user's.
+var errNoEngine = errors.New("people: Service.Engine is not set; the assignment rules must follow every change to people")
+
+// follow is what every change to people sets off inside its transaction:
+// the rules applied to the people changed again (queuing their e-mails),
+// and their compliance standings brought up to date.
+func (s *Service) follow(tx *gorm.DB, now time.Time, ids []string) (compliance.EvalResult, error) {
+	if s.Engine == nil {
+		return compliance.EvalResult{}, errNoEngine
+	}
+	r, err := s.Engine.EvaluateTx(tx, now, ids)
+	if err != nil {
+		return r, err
+	}
+	return r, report.RefreshEmployees(tx, now, ids)
+}
+
+func (s *Service) admin() *Admin {
+	end := s.EndSessions
+	if end == nil {
+		end = func(*gorm.DB, string) error { return errors.New("people: Service.EndSessions is not set") }
+	}
+	return &Admin{DB: s.DB, EndSessions: end, Reevaluate: func(tx *gorm.DB, now time.Time, ids []string) error {
+		_, err := s.follow(tx, now, ids)
+		return err
+	}}
+}
+
+// Create adds an active employee from d, in one transaction with its
+// follow-ups. A *DetailsError (apperr code invalid) says what to fix, field
+// by field.
+func (s *Service) Create(ctx context.Context, by Actor, d Details, now time.Time) (*Employee, error) {
+	return s.admin().Add(ctx, by, d, now)
+}
+
+// Update saves d as employee id's details (a manager change is a change of
+// d.ManagerEmail) and returns the employee and what changed; nothing is
+// written, audited or re-run when nothing changed. ErrNotFound when there
+// is no such employee, *DetailsError when d has problems.
+func (s *Service) Update(ctx context.Context, by Actor, id string, d Details, now time.Time) (*Employee, []FieldChange, error) {
+	return s.admin().Update(ctx, by, id, d, now)
+}
+
+// Deactivate makes employee id inactive: signed out everywhere, open cycles
+// closed, records kept. ErrAlreadyInactive, ErrDeactivateSelf and
+// ErrLastHRAdmin say why it cannot be done; ErrNotFound when missing.
+func (s *Service) Deactivate(ctx context.Context, by Actor, id string, now time.Time) (*Employee, error) {
+	return s.admin().Deactivate(ctx, by, id, now)
+}
+
+// Reactivate makes an inactive employee active again (ErrAlreadyActive
+// when they are); the rules assign their courses again.
+func (s *Service) Reactivate(ctx context.Context, by Actor, id string, now time.Time) (*Employee, error) {
+	return s.admin().Reactivate(ctx, by, id, now)
+}
+
+// Details returns employee id and their details as the add and edit forms
+// (and Update) take them; ErrNotFound when missing.
+func (s *Service) Details(ctx context.Context, id string) (*Employee, Details, error) {
+	q := s.DB.WithContext(ctx)
+	e, err := loadForUpdate(q, id)
+	if err != nil {
+		return nil, Details{}, err
+	}
+	d, err := DetailsOf(q, e)
+	return e, d, err
+}
+
+// PlanImport compares a checked staff list (from ParseStaffCSV, or
+// CheckStaff for typed records) with the database and returns what
+// ApplyImport would do, writing nothing: a dry run, or a preview.
+// Problems only the database can reveal come back as *ImportError.
+func (s *Service) PlanImport(ctx context.Context, file *StaffFile, opts PlanOptions) (*StaffPlan, error) {
+	return Plan(ctx, s.DB, file, opts)
+}
+
+// ApplyImport writes plan, in batches of short transactions each carrying
+// the follow-ups of its people, and then records one audit entry
+// describing the import as src says. When src.Upload names a kept upload,
+// it is claimed (deleted) before anything is written, so two windows
+// cannot both apply it (ErrUploadGone for the second). ErrStalePlan means
+// the employees changed since plan was made: plan again.
+func (s *Service) ApplyImport(ctx context.Context, plan *StaffPlan, src ImportSource, now time.Time) (*ImportResult, error) {
+	if s.Engine == nil {
+		return nil, errNoEngine
+	}
+	var assigned compliance.EvalResult
+	var claim func(tx *gorm.DB, now time.Time, ids []string) error
+	if src.Upload != "" {
+		claim = func(tx *gorm.DB, _ time.Time, _ []string) error { return DeleteStaffUpload(tx, src.Upload) }
+	}
+	FollowStaffImport(plan, src, func(tx *gorm.DB, now time.Time, ids []string) error {
+		r, err := s.follow(tx, now, ids)
+		assigned.Assigned += r.Assigned
+		assigned.Closed += r.Closed
+		assigned.NewMatches += r.NewMatches
+		return err
+	}, claim)
+	res, err := Apply(ctx, s.DB, plan, now)
+	if err != nil {
+		return nil, err
+	}
+	return &ImportResult{StaffResult: *res, Assignments: assigned}, nil
+}
