@@ -28,6 +28,7 @@ import (
 	"github.com/onramp-lms/onramp/internal/metrics"
 	"github.com/onramp-lms/onramp/internal/notify"
 	"github.com/onramp-lms/onramp/internal/people"
+	"github.com/onramp-lms/onramp/internal/report"
 	"github.com/onramp-lms/onramp/internal/scheduler"
 	"github.com/onramp-lms/onramp/internal/scim"
 	"github.com/onramp-lms/onramp/internal/sso"
@@ -130,7 +131,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.C
 	if cfg.InviteNewPeople && cfg.PasswordAllowed(false) {
 		notifier.Invite = inviteNewPeople(a.Auth)
 	}
-	a.Engine = &compliance.Engine{DB: d, Notifier: notifier, Log: log, Nudges: cfg.Nudges, Policy: policy}
+	a.Engine = &compliance.Engine{DB: d, Notifier: notifier, Log: log, Nudges: cfg.Nudges, Policy: policy, Standings: report.RefreshEmployees}
 	a.Staff = &people.Service{DB: d, Engine: a.Engine, EndSessions: a.Auth.EndEmployeeSessions}
 	a.SCIM = &scim.Service{DB: d, People: a.Staff}
 	if err := d.Tx(ctx, func(tx *gorm.DB) error { return compliance.SyncCourseRules(tx, cat.Courses, clk.Now()) }); err != nil {

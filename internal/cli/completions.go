@@ -11,7 +11,6 @@ import (
 
 	"github.com/onramp-lms/onramp/internal/compliance"
 	"github.com/onramp-lms/onramp/internal/config"
-	"github.com/onramp-lms/onramp/internal/report"
 )
 
 func init() {
@@ -81,7 +80,6 @@ Flags:`)
 	// standings of the batch's people are brought up to date with them.
 	res, err := compliance.ImportCompletions(ctx, a.DB, file, compliance.CompletionsImportOptions{
 		SourceFile: filepath.Base(path), Now: a.Clock.Now(), DryRun: *dryRun, Engine: a.Engine,
-		AfterBatch: report.RefreshEmployees,
 	})
 	if ie, ok := errors.AsType[*compliance.CompletionsImportError](err); ok {
 		n := len(ie.Problems) + ie.More

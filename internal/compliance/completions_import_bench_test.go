@@ -3,8 +3,6 @@ package compliance_test
 import (
 	"context"
 	"fmt"
-	"os"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -15,20 +13,6 @@ import (
 	"github.com/onramp-lms/onramp/internal/compliance"
 	"github.com/onramp-lms/onramp/internal/db"
 )
-
-// benchPeople is how many employees the import benchmark uses: 10,000, or
-// ONRAMP_BENCH_PEOPLE (100000 for the documented hospital-size run, with
-// 1.4 million history rows).
-func benchPeople(b *testing.B) int {
-	if v := os.Getenv("ONRAMP_BENCH_PEOPLE"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 10 {
-			b.Fatalf("ONRAMP_BENCH_PEOPLE=%q: give a number of people, at least 10", v)
-		}
-		return n
-	}
-	return 10_000
-}
 
 const benchCourses = 20
 
@@ -49,20 +33,7 @@ func historyDB(b *testing.B, n int) *db.DB {
 		b.Fatal(err)
 	}
 	at := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
-	var courses []string
-	for i := range benchCourses {
-		id := fmt.Sprintf("course-%02d", i)
-		courses = append(courses, id)
-		if err := d.Exec("INSERT INTO courses (id, title, created_at, updated_at) VALUES (?, ?, ?, ?)", id, "Course "+id, at, at).Error; err != nil {
-			b.Fatal(err)
-		}
-		r := &compliance.Rule{ID: compliance.CourseRuleID(id), Name: "Everyone, every year", CourseID: id, Everyone: true,
-			DueDays: 30, DueFrom: compliance.DueFromMatched, EveryMonths: 12, WindowDays: 60, Base: compliance.BaseExpiry,
-			ReminderPolicy: "{}", Source: "course", Active: true, CreatedAt: at, UpdatedAt: at}
-		if err := d.Create(r).Error; err != nil {
-			b.Fatal(err)
-		}
-	}
+	courses := apptest.AddYearlyCourses(b, d, benchCourses)
 	due := benchDay.AddDate(0, 0, 30)
 	const chunk = 1000
 	for start := 0; start < n; start += chunk {
@@ -120,13 +91,13 @@ func benchHistory(n int) string {
 	return b.String()
 }
 
-// BenchmarkCompletionsImport imports the history of benchPeople employees
+// BenchmarkCompletionsImport imports the history of apptest.BenchPeople employees
 // (10,000 by default: 140,000 rows) into a database where the rules have
 // assigned everyone 20 courses, as `onramp completions import` runs it:
 // check everything, then record in batches. It reports the longest write
 // transaction.
 func BenchmarkCompletionsImport(b *testing.B) {
-	n := benchPeople(b)
+	n := apptest.BenchPeople(b)
 	csv := benchHistory(n)
 	rows := strings.Count(csv, "\n") - 1
 	now := benchDay.AddDate(0, 0, 1)

@@ -44,8 +44,8 @@ type CompletionsImportOptions struct {
 	// between two transactions.
 	BatchRows int
 	// AfterBatch, when set, runs in each write transaction with the IDs of
-	// the employees it recorded completions for (the command line brings
-	// their report standings up to date there).
+	// the employees it recorded completions for; by default the Engine's
+	// Standings brings their report standings up to date there.
 	AfterBatch func(tx *gorm.DB, now time.Time, employeeIDs []string) error
 	// OnTransaction, when set, is told how long each write transaction
 	// took (benchmarks report the longest).
@@ -292,6 +292,11 @@ func ImportCompletions(ctx context.Context, d *db.DB, r io.Reader, opts Completi
 		return nil, errors.New("import completions: no time given")
 	}
 	opts.Now = opts.Now.UTC()
+	if opts.AfterBatch == nil && opts.Engine != nil && opts.Engine.Standings != nil {
+		// The people whose history a batch records get their report
+		// standings brought up to date in the batch's transaction.
+		opts.AfterBatch = opts.Engine.Standings
+	}
 	var problems importProblems
 	f, err := parseCompletions(r, opts.Now, &problems)
 	if err != nil {

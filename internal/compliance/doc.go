@@ -41,6 +41,17 @@
 //     written with multi-row INSERTs, and changed cycles with one UPDATE per
 //     new value or a CASE per few hundred rows, never a statement per row.
 //
+// # Use cases
+//
+// A change HR or an import makes is one call that owns its transaction and
+// its follow-ups (the rules re-run, the report standings through
+// Engine.Standings, the audit entry, the outbox rows): Engine.ChangeRule,
+// Engine.ExtendCycles, Engine.ExemptCycles and ImportCompletions. HR's
+// pages, the command line and the API call these, never the tx-level
+// functions (SaveRule, ExtendSelection, ExemptSelection) they are built on.
+// internal/app wires Standings to report.RefreshEmployees; the use cases
+// refuse to run without it.
+//
 // Indexes the pass reads through (EXPLAIN QUERY PLAN on SQLite):
 //
 //	due cycles, in next_event_at order      cycles_next_event_idx (next_event_at<?)

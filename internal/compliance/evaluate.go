@@ -27,6 +27,12 @@ type Engine struct {
 	// Policy is when reminders and escalations go out; the zero value
 	// means DefaultReminderPolicy.
 	Policy ReminderPolicy
+	// Standings brings the report standings of the given people up to
+	// date inside tx (report.RefreshEmployees, wired in internal/app).
+	// The use cases (ChangeRule, ExtendCycles, ExemptCycles,
+	// ImportCompletions) call it in their transactions; they refuse to run
+	// without it.
+	Standings func(tx *gorm.DB, now time.Time, employeeIDs []string) error
 }
 
 // EvalResult counts what an evaluation changed.

@@ -45,6 +45,9 @@ type RulePreview struct {
 	// Unchanged is how many people the rule concerns who keep the course as
 	// it is (assigned by this rule or another).
 	Unchanged int
+	// changed are the people whose assignments saving changed, for their
+	// report standings.
+	changed []string
 }
 
 // Changes reports whether saving would change who must take the course.
@@ -147,11 +150,13 @@ func (e *Engine) applyRule(tx *gorm.DB, now time.Time, r *Rule) (RulePreview, er
 			p.Unchanged++
 		} else {
 			added = append(added, a)
+			p.changed = append(p.changed, emp)
 		}
 	}
 	for emp, a := range before {
 		if _, still := after[emp]; !still {
 			removed = append(removed, a)
+			p.changed = append(p.changed, emp)
 		}
 	}
 	p.Assigned, p.Closed = len(added), len(removed)

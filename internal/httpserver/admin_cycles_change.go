@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
-	"gorm.io/gorm"
 
 	"github.com/onramp-lms/onramp/internal/compliance"
 	"github.com/onramp-lms/onramp/web/views"
@@ -65,7 +64,7 @@ func (s *Server) adminCycleChangeForm(kind cycleChange) echo.HandlerFunc {
 // cycle that cannot be changed with why; unknown IDs become problems.
 func (s *Server) fillCycleChangeRows(c echo.Context, v *views.CycleChangeView, ids []string, sel *compliance.SelectionError) error {
 	now := s.Clock.Now()
-	found, missing, err := compliance.LoadSelection(s.DB.WithContext(c.Request().Context()), ids)
+	found, missing, err := s.Cycles.SelectCycles(c.Request().Context(), ids)
 	if err != nil {
 		return err
 	}
@@ -129,15 +128,13 @@ func (s *Server) adminCycleChangeApply(kind cycleChange) echo.HandlerFunc {
 		if len(fieldProblems) == 0 {
 			emp := viewerOf(c).Employee
 			by := compliance.Actor{ID: emp.ID, Name: emp.FullName()}
-			err = s.DB.Tx(c.Request().Context(), func(tx *gorm.DB) error {
-				var err error
-				if kind == cycleExtend {
-					changed, err = compliance.ExtendSelection(tx, ids, *day, v.Reason, by, now)
-				} else {
-					changed, err = compliance.ExemptSelection(tx, ids, v.Reason, day, by, now)
-				}
-				return err
-			})
+			// One use case each, owning the transaction, the audit entries
+			// and the report standings of the people changed.
+			if kind == cycleExtend {
+				changed, err = s.Engine.ExtendCycles(c.Request().Context(), ids, *day, v.Reason, by, now)
+			} else {
+				changed, err = s.Engine.ExemptCycles(c.Request().Context(), ids, v.Reason, day, by, now)
+			}
 			switch {
 			case errors.As(err, &sel):
 			case err != nil:

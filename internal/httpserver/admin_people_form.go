@@ -71,7 +71,7 @@ func (s *Server) adminPersonUpdate(c echo.Context) error {
 // renderPersonForm shows the add or edit form with the departments and job
 // titles in use as suggestions.
 func (s *Server) renderPersonForm(c echo.Context, status int, v views.PersonFormView) error {
-	choices, err := people.LoadDirectoryChoices(c.Request().Context(), s.DB)
+	choices, err := s.People.DirectoryChoices(c.Request().Context())
 	if err != nil {
 		return err
 	}

@@ -9,7 +9,6 @@ import (
 	"strconv"
 
 	"github.com/labstack/echo/v4"
-	"gorm.io/gorm"
 
 	"github.com/onramp-lms/onramp/internal/people"
 	"github.com/onramp-lms/onramp/web/views"
@@ -66,7 +65,7 @@ func (s *Server) adminStaffImportUpload(c echo.Context) error {
 	v.FileName = fh.Filename
 	file, err := people.ParseStaffCSV(bytes.NewReader(data))
 	if err == nil {
-		_, err = people.Plan(ctx, s.DB, file, people.PlanOptions{DeactivateMissing: v.DeactivateMissing})
+		_, err = s.Staff.PlanImport(ctx, file, people.PlanOptions{DeactivateMissing: v.DeactivateMissing})
 	}
 	if ie, ok := errors.AsType[*people.ImportError](err); ok {
 		v.Problems, v.More, v.Total = staffProblems(ie)
@@ -75,7 +74,7 @@ func (s *Server) adminStaffImportUpload(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	up, err := people.SaveStaffUpload(ctx, s.DB, fh.Filename, data, v.DeactivateMissing, viewerOf(c).Employee.ID, now)
+	up, err := s.Staff.KeepUpload(ctx, fh.Filename, data, v.DeactivateMissing, viewerOf(c).Employee.ID, now)
 	if err != nil {
 		return err
 	}
@@ -139,7 +138,7 @@ func (s *Server) adminStaffImportApply(c echo.Context) error {
 
 // adminStaffImportDiscard forgets a kept file.
 func (s *Server) adminStaffImportDiscard(c echo.Context) error {
-	err := s.DB.Tx(c.Request().Context(), func(tx *gorm.DB) error { return people.DeleteStaffUpload(tx, c.Param("upload")) })
+	err := s.Staff.DiscardUpload(c.Request().Context(), c.Param("upload"))
 	if err != nil && !errors.Is(err, people.ErrUploadGone) {
 		return err
 	}
@@ -148,7 +147,7 @@ func (s *Server) adminStaffImportDiscard(c echo.Context) error {
 
 // staffUpload loads the upload the URL names; 404 once it is gone.
 func (s *Server) staffUpload(c echo.Context) (*people.StaffUpload, error) {
-	up, err := people.LoadStaffUpload(c.Request().Context(), s.DB, c.Param("upload"), s.Clock.Now())
+	up, err := s.Staff.Upload(c.Request().Context(), c.Param("upload"), s.Clock.Now())
 	if errors.Is(err, people.ErrUploadGone) {
 		return nil, echo.NewHTTPError(http.StatusNotFound, peopleSentence(err.Error()))
 	}
@@ -165,7 +164,7 @@ func (s *Server) staffPreview(ctx context.Context, up *people.StaffUpload) (view
 	file, err := up.Parse()
 	var plan *people.StaffPlan
 	if err == nil {
-		plan, err = people.Plan(ctx, s.DB, file, people.PlanOptions{DeactivateMissing: up.DeactivateMissing})
+		plan, err = s.Staff.PlanImport(ctx, file, people.PlanOptions{DeactivateMissing: up.DeactivateMissing})
 	}
 	if ie, ok := errors.AsType[*people.ImportError](err); ok {
 		v.Problems, v.More, v.Total = staffProblems(ie)

@@ -1,13 +1,11 @@
 package httpserver
 
 import (
-	"context"
 	"errors"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/onramp-lms/onramp/internal/compliance"
 	"github.com/onramp-lms/onramp/internal/people"
 	"github.com/onramp-lms/onramp/web/views"
 )
@@ -90,7 +88,7 @@ func (s *Server) personStatusForm(c echo.Context, deactivate bool, status int, p
 			return err
 		}
 		v.Reports = int(n)
-		if v.OpenCycles, err = s.openCycles(ctx, emp.ID); err != nil {
+		if v.OpenCycles, err = s.Cycles.OpenCycleCount(ctx, emp.ID); err != nil {
 			return err
 		}
 	}
@@ -102,16 +100,6 @@ func (s *Server) personStatusForm(c echo.Context, deactivate bool, status int, p
 		title = "Error: " + title
 	}
 	return render(c, status, views.AdminPersonStatus(s.page(c, title, "admin"), v))
-}
-
-// openCycles counts a person's cycles that still ask something of them.
-func (s *Server) openCycles(ctx context.Context, employeeID string) (int, error) {
-	var n int64
-	err := s.DB.WithContext(ctx).Model(&compliance.Cycle{}).
-		Where("employee_id = ? AND status IN ?", employeeID, []compliance.CycleStatus{
-			compliance.StatusUpcoming, compliance.StatusOpen, compliance.StatusInProgress, compliance.StatusOverdue,
-		}).Count(&n).Error
-	return int(n), err
 }
 
 // peopleSentence capitalises an error's text and ends it with a full stop.

@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
-	"gorm.io/gorm"
 
 	"github.com/onramp-lms/onramp/internal/compliance"
 	"github.com/onramp-lms/onramp/web/views"
@@ -68,15 +67,11 @@ func (s *Server) adminRulePreviewEdit(c echo.Context) error {
 }
 
 func (s *Server) storedRule(c echo.Context) (*compliance.Rule, error) {
-	var r compliance.Rule
-	err := s.DB.WithContext(c.Request().Context()).Where("id = ?", c.Param("id")).Take(&r).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
+	r, err := s.Cycles.Rule(c.Request().Context(), c.Param("id"))
+	if errors.Is(err, compliance.ErrRuleNotFound) {
 		return nil, echo.NewHTTPError(http.StatusNotFound, "There is no such rule. It may have been made from a course that is no longer loaded.")
 	}
-	if err != nil {
-		return nil, fmt.Errorf("load rule: %w", err)
-	}
-	return &r, nil
+	return r, err
 }
 
 func (s *Server) rulePage(c echo.Context, v views.RuleFormView) views.Page {
@@ -234,12 +229,7 @@ func (s *Server) submitRule(c echo.Context, stored *compliance.Rule) error {
 	if c.FormValue("action") == "save" && c.FormValue("previewed") == fingerprint {
 		r := in.rule
 		emp := viewerOf(c).Employee
-		var res compliance.RulePreview
-		err := s.DB.Tx(ctx, func(tx *gorm.DB) error {
-			var err error
-			res, err = s.Engine.SaveRule(tx, &r, compliance.Actor{ID: emp.ID, Name: emp.FullName()}, now)
-			return err
-		})
+		res, err := s.Engine.ChangeRule(ctx, &r, compliance.Actor{ID: emp.ID, Name: emp.FullName()}, now)
 		var re *compliance.RuleError
 		switch {
 		case errors.As(err, &re):
@@ -297,7 +287,7 @@ func (s *Server) previewRuleFragment(c echo.Context, stored *compliance.Rule) er
 // rulePreview runs the dry run and puts it into words.
 func (s *Server) rulePreview(ctx context.Context, in ruleInput, now time.Time, fingerprint string) (*views.RulePreviewView, error) {
 	r := in.rule
-	p, err := s.Engine.Preview(s.DB.WithContext(ctx), now, &r)
+	p, err := s.Engine.PreviewRule(ctx, &r, now)
 	if err != nil {
 		return nil, err
 	}
@@ -376,15 +366,9 @@ func (s *Server) ruleFormView(ctx context.Context, stored *compliance.Rule, in r
 // at 100,000 people), case-insensitively once each as the rules match, plus
 // any value the rule names that nobody has any more.
 func (s *Server) ruleChoices(ctx context.Context, column string, selected []string) ([]views.RuleChoice, error) {
-	switch column {
-	case "department", "job_title", "location":
-	default:
-		return nil, fmt.Errorf("rule choices: unknown column %q", column)
-	}
-	var values []string
-	if err := s.DB.WithContext(ctx).Table("employees").Where("status = 'active' AND "+column+" <> ''").
-		Distinct(column).Order(column).Pluck(column, &values).Error; err != nil {
-		return nil, fmt.Errorf("load %s values: %w", column, err)
+	values, err := s.People.ActiveValues(ctx, column)
+	if err != nil {
+		return nil, err
 	}
 	var out []views.RuleChoice
 	seen := map[string]bool{}

@@ -38,6 +38,12 @@
 // the follow-ups of its people, then one audit entry described by src
 // (ImportSource: file, Via, By, the API token, the kept upload to claim).
 // ErrStalePlan means someone changed employees since the plan: plan again.
+// HR's page keeps an upload between its preview and Apply with KeepUpload,
+// Upload and DiscardUpload.
+//
+// ParseStaffCSV is the CSV front end; sources that are not files (the JSON
+// API, SCIM) build StaffRecords and check them with CheckStaff, numbering
+// them with csvimport.List so that problems name their items.
 //
 // It knows nothing of HTTP; passwords are hashed by package auth.
 package people

@@ -39,9 +39,9 @@ type ImportSource struct {
 // nil; HR's page claims its upload there, and an error stops the import with
 // nothing written); in each write transaction, the assignment rules are
 // applied again to the people it wrote (reevaluate); and once every batch
-// is written, the audit trail records the import in one entry (src.Event,
-// or StaffImportEvent). ImportStaff uses it with the rule engine and the
-// report refresh.
+// is written, the audit trail records the import in one entry
+// (StaffImportEvent). Service.ApplyImport uses it with the rule engine and
+// the report refresh.
 func FollowStaffImport(plan *StaffPlan, src ImportSource, reevaluate, also func(tx *gorm.DB, now time.Time, ids []string) error) {
 	plan.Options.BeforeWrite = also
 	plan.Options.AfterBatch = func(tx *gorm.DB, now time.Time, ids []string) error {

@@ -58,3 +58,25 @@ func (s *Store) ByIDs(ctx context.Context, ids []string) ([]*Employee, map[strin
 	}
 	return emps, mail, nil
 }
+
+// ActiveValues lists the distinct non-empty values of one employee column
+// among active people, in order: "department", "job_title" or "location"
+// (few, even at 100,000 people), for the rule form's choices.
+func (s *Store) ActiveValues(ctx context.Context, column string) ([]string, error) {
+	switch column {
+	case ColumnDepartment, ColumnJobTitle, ColumnLocation:
+	default:
+		return nil, fmt.Errorf("people: no list of %q values", column)
+	}
+	var values []string
+	if err := s.DB.WithContext(ctx).Model(&Employee{}).Where("status = ? AND "+column+" <> ''", StatusActive).
+		Distinct(column).Order(column).Pluck(column, &values).Error; err != nil {
+		return nil, fmt.Errorf("load %s values: %w", column, err)
+	}
+	return values, nil
+}
+
+// DirectoryChoices is LoadDirectoryChoices on the store's database.
+func (s *Store) DirectoryChoices(ctx context.Context) (*DirectoryChoices, error) {
+	return LoadDirectoryChoices(ctx, s.DB)
+}

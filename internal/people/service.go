@@ -150,3 +150,21 @@ func (s *Service) ApplyImport(ctx context.Context, plan *StaffPlan, src ImportSo
 	}
 	return &ImportResult{StaffResult: *res, Assignments: assigned}, nil
 }
+
+// KeepUpload keeps a staff file uploaded on HR's import page until it is
+// applied (ApplyImport with ImportSource.Upload) or discarded, for
+// StaffUploadTTL (SaveStaffUpload).
+func (s *Service) KeepUpload(ctx context.Context, name string, file []byte, deactivateMissing bool, by string, now time.Time) (*StaffUpload, error) {
+	return SaveStaffUpload(ctx, s.DB, name, file, deactivateMissing, by, now)
+}
+
+// Upload returns a kept upload, or ErrUploadGone.
+func (s *Service) Upload(ctx context.Context, id string, now time.Time) (*StaffUpload, error) {
+	return LoadStaffUpload(ctx, s.DB, id, now)
+}
+
+// DiscardUpload forgets a kept upload; ErrUploadGone when it was already
+// applied or discarded.
+func (s *Service) DiscardUpload(ctx context.Context, id string) error {
+	return s.DB.Tx(ctx, func(tx *gorm.DB) error { return DeleteStaffUpload(tx, id) })
+}

@@ -4,29 +4,15 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"os"
-	"strconv"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/onramp-lms/onramp/internal/apptest"
 	"github.com/onramp-lms/onramp/internal/compliance"
 	"github.com/onramp-lms/onramp/internal/db"
 	"github.com/onramp-lms/onramp/internal/people"
 )
-
-// benchPeople is how many employees the import benchmarks use: 10,000, or
-// ONRAMP_BENCH_PEOPLE (e.g. 100000 for the documented hospital-size run).
-func benchPeople(b *testing.B) int {
-	if v := os.Getenv("ONRAMP_BENCH_PEOPLE"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 10 {
-			b.Fatalf("ONRAMP_BENCH_PEOPLE=%q: give a number of people, at least 10", v)
-		}
-		return n
-	}
-	return 10_000
-}
 
 // benchCourses is how many yearly courses apply to everyone.
 const benchCourses = 20
@@ -55,21 +41,7 @@ func staffFileOf(n, changed int) []byte {
 
 // addCourses adds benchCourses courses, each with a yearly rule for
 // everyone, so that an import assigns every new employee 20 courses.
-func addCourses(b *testing.B, d *db.DB) {
-	at := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
-	for i := range benchCourses {
-		id := fmt.Sprintf("course-%02d", i)
-		if err := d.Exec("INSERT INTO courses (id, title, created_at, updated_at) VALUES (?, ?, ?, ?)", id, "Course "+id, at, at).Error; err != nil {
-			b.Fatal(err)
-		}
-		r := &compliance.Rule{ID: compliance.CourseRuleID(id), Name: "Everyone, every year", CourseID: id, Everyone: true,
-			DueDays: 30, DueFrom: compliance.DueFromMatched, EveryMonths: 12, WindowDays: 60, Base: compliance.BaseExpiry,
-			ReminderPolicy: "{}", Source: "course", Active: true, CreatedAt: at, UpdatedAt: at}
-		if err := d.Create(r).Error; err != nil {
-			b.Fatal(err)
-		}
-	}
-}
+func addCourses(b *testing.B, d *db.DB) { apptest.AddYearlyCourses(b, d, benchCourses) }
 
 // longest keeps the longest write transaction an import reports.
 type longest struct {
@@ -115,11 +87,11 @@ func importStaff(b *testing.B, d *db.DB, in []byte, opts people.PlanOptions, eng
 	return &res.StaffResult
 }
 
-// BenchmarkStaffImport imports benchPeople new employees into a fresh SQLite
+// BenchmarkStaffImport imports apptest.BenchPeople new employees into a fresh SQLite
 // database (or PostgreSQL with ONRAMP_TEST_DATABASE_URL): parse, plan and
 // apply in batches, without rules (import only).
 func BenchmarkStaffImport(b *testing.B) {
-	n := benchPeople(b)
+	n := apptest.BenchPeople(b)
 	in := staffFileOf(n, 0)
 	var tx longest
 	b.ReportAllocs()
@@ -140,7 +112,7 @@ func BenchmarkStaffImport(b *testing.B) {
 // get their 20 assignments and report standings in the batch's transaction.
 // Its speed depends on Engine.EvaluateTx.
 func BenchmarkStaffImportWithRules(b *testing.B) {
-	n := benchPeople(b)
+	n := apptest.BenchPeople(b)
 	in := staffFileOf(n, 0)
 	var tx longest
 	b.ReportAllocs()
@@ -161,7 +133,7 @@ func BenchmarkStaffImportWithRules(b *testing.B) {
 // BenchmarkStaffReimport is the monthly run: the same people again, 1% of
 // them in a new department and 100 left out, with deactivate-missing.
 func BenchmarkStaffReimport(b *testing.B) {
-	n := benchPeople(b)
+	n := apptest.BenchPeople(b)
 	first := staffFileOf(n, 0)
 	again := staffFileOf(n, 100)
 	// Leave out the first 100 rows: the highest-numbered people, who
