@@ -3,8 +3,8 @@ package httpserver_test
 import (
 	"net/http"
 	"net/url"
-	"strings"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
