@@ -28,6 +28,7 @@ const (
 	ScopeAssignmentsRead Scope = "assignments:read"
 	ScopeCompletionsRead Scope = "completions:read"
 	ScopeReportsRead     Scope = "reports:read"
+	ScopeAttemptsWrite   Scope = "attempts:write"
 )
 
 // ScopeInfo is a scope with what it allows, in words for the tokens page.
@@ -42,6 +43,7 @@ var Scopes = []ScopeInfo{
 	{ScopeAssignmentsRead, "list who must take which course, and by when"},
 	{ScopeCompletionsRead, "list completions with their scores and content versions"},
 	{ScopeReportsRead, "download reports as CSV or JSON"},
+	{ScopeAttemptsWrite, "grant a person more attempts at a quiz, with a reason"},
 }
 
 // ParseScope returns the scope named s, or false.
