@@ -21,3 +21,22 @@ func (s *Store) ByNumber(ctx context.Context, number string) (*Employee, error) 
 	}
 	return &e, nil
 }
+
+// IDsByNumber maps each of the HR system's employee_ids to Onramp's ID,
+// in one query (a page of a report links each name to the person).
+// Numbers nobody has are left out.
+func (s *Store) IDsByNumber(ctx context.Context, numbers []string) (map[string]string, error) {
+	out := make(map[string]string, len(numbers))
+	if len(numbers) == 0 {
+		return out, nil
+	}
+	var rows []struct{ ID, EmployeeNumber string }
+	if err := s.DB.WithContext(ctx).Model(&Employee{}).Select("id, employee_number").
+		Where("employee_number IN ?", numbers).Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("look up employee IDs: %w", err)
+	}
+	for _, r := range rows {
+		out[r.EmployeeNumber] = r.ID
+	}
+	return out, nil
+}

@@ -1,0 +1,45 @@
+package httpserver_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/onramp-lms/onramp/internal/people"
+)
+
+// TestReportPreviewNameAndStatusFirstAndLinked: HR's report previews show
+// the person and the status as the first two columns, which stay in view
+// while the rest scroll (sticky-2), and each name links to the person's
+// page; the department report keeps the department in view.
+func TestReportPreviewNameAndStatusFirstAndLinked(t *testing.T) {
+	o := newReportOrg(t)
+	if err := o.env.App.DB.Model(&people.Employee{}).Where("id = ?", o.bob.ID).Update("employee_number", "E-BOB").Error; err != nil {
+		t.Fatal(err)
+	}
+	o.refresh(t)
+	res := o.hrC.Get("/admin/reports?report=overdue")
+	mustStatus(t, res, http.StatusOK)
+	doc := learnerDoc(t, res)
+	table := doc.Find("[data-testid=report-preview]")
+	if !table.HasClass("sticky-2") {
+		t.Errorf("the overdue report's preview does not keep two columns in view: class %q", table.AttrOr("class", ""))
+	}
+	heads := table.Find("thead th")
+	if got := heads.Eq(0).Text() + "|" + heads.Eq(1).Text(); got != "Employee|Status" {
+		t.Errorf("first columns %q, want Employee|Status", got)
+	}
+	row := table.Find("tbody tr").First()
+	link := row.Find("th[scope=row] a")
+	if href, _ := link.Attr("href"); href != "/admin/people/"+o.bob.ID || !strings.Contains(link.Text(), "Bob Builder") {
+		t.Errorf("Bob's name links to %q (%q), want his page", href, link.Text())
+	}
+	if got := strings.TrimSpace(row.Children().Eq(1).Text()); got != "Overdue" {
+		t.Errorf("the second cell is %q, want Overdue", got)
+	}
+
+	doc = learnerDoc(t, o.hrC.Get("/admin/reports?report=departments"))
+	if !doc.Find("[data-testid=report-preview]").HasClass("sticky-1") {
+		t.Error("the department report does not keep the department in view")
+	}
+}
