@@ -1,10 +1,10 @@
 package httpserver
 
 import (
-	"slices"
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 
 	"github.com/labstack/echo/v4"
 
