@@ -5,7 +5,10 @@ import (
 	"strings"
 	"testing"
 
+	"gorm.io/gorm"
+
 	"github.com/onramp-lms/onramp/internal/people"
+	"github.com/onramp-lms/onramp/internal/report"
 )
 
 // TestReportPreviewNameAndStatusFirstAndLinked: HR's report previews show
@@ -41,5 +44,28 @@ func TestReportPreviewNameAndStatusFirstAndLinked(t *testing.T) {
 	doc = learnerDoc(t, o.hrC.Get("/admin/reports?report=departments"))
 	if !doc.Find("[data-testid=report-preview]").HasClass("sticky-1") {
 		t.Error("the department report does not keep the department in view")
+	}
+}
+
+// TestTrendCurrentMonthMatchesTheTile: the 12-month trend's current month
+// is today's standing, counted as the "Compliant" tile is, not the last
+// snapshot (taken earlier, before another completion).
+func TestTrendCurrentMonthMatchesTheTile(t *testing.T) {
+	o := newReportOrg(t)
+	if err := o.env.App.DB.Transaction(func(tx *gorm.DB) error { return report.Snapshot(tx, o.env.Clock.Now()) }); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := o.env.App.Learning.CompleteCourse(t.Context(), o.bob, "basic"); err != nil {
+		t.Fatal(err)
+	}
+	o.refresh(t)
+	doc := learnerDoc(t, o.hrC.Get("/admin"))
+	tile := strings.TrimSpace(doc.Find(`[data-testid="tile-compliant"] .tile-value`).Text())
+	if tile != "33%" {
+		t.Fatalf("the compliant tile reads %q, want 33%% (2 of 6)", tile)
+	}
+	last := doc.Find(`[data-testid="chart-trend"] tbody tr`).Last()
+	if got := strings.TrimSpace(last.Children().Eq(2).Text()); got != tile {
+		t.Errorf("the trend's current month reads %q (row %q), the tile %q", got, strings.Join(strings.Fields(last.Text()), " "), tile)
 	}
 }
