@@ -69,3 +69,23 @@ func TestTrendCurrentMonthMatchesTheTile(t *testing.T) {
 		t.Errorf("the trend's current month reads %q (row %q), the tile %q", got, strings.Join(strings.Fields(last.Text()), " "), tile)
 	}
 }
+
+// TestFirstHRAdminGettingStarted: while nobody but HR is in Onramp, an HR
+// admin with no training of their own lands on the HR overview, which lists
+// the first steps (import staff, check the rules, connect a mail server);
+// once staff are in, the list is gone and / is their own training.
+func TestFirstHRAdminGettingStarted(t *testing.T) {
+	o := newEnvWithHR(t)
+	mustRedirect(t, o.hrC.Get("/"), "/admin")
+	doc := learnerDoc(t, o.hrC.Get("/admin"))
+	steps := doc.Find("[data-testid=getting-started] li")
+	if steps.Length() != 3 || steps.Eq(0).Find(`a[href="/admin/people/import"]`).Length() != 1 ||
+		steps.Eq(1).Find(`a[href="/admin/rules"]`).Length() != 1 || !strings.Contains(steps.Eq(2).Text(), "ONRAMP_SMTP_URL") {
+		t.Fatalf("getting started: %q", strings.Join(strings.Fields(steps.Text()), " "))
+	}
+	newLearner(t, o.env, "nina@example.org", "Nina", "Patel", people.RoleLearner)
+	mustStatus(t, o.hrC.Get("/"), http.StatusOK)
+	if n := learnerDoc(t, o.hrC.Get("/admin")).Find("[data-testid=getting-started]").Length(); n != 0 {
+		t.Error("the getting-started list stays once staff are in")
+	}
+}

@@ -40,3 +40,14 @@ func (s *Store) IDsByNumber(ctx context.Context, numbers []string) (map[string]s
 	}
 	return out, nil
 }
+
+// OnlyHR reports whether the organisation has nobody active but its HR
+// admins: a new installation before the staff list is imported. One probe.
+func (s *Store) OnlyHR(ctx context.Context) (bool, error) {
+	var ids []string
+	if err := s.DB.WithContext(ctx).Model(&Employee{}).Where("status = ? AND role <> ?", StatusActive, RoleHRAdmin).
+		Limit(1).Pluck("id", &ids).Error; err != nil {
+		return false, fmt.Errorf("look for staff: %w", err)
+	}
+	return len(ids) == 0, nil
+}
