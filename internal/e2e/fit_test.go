@@ -49,6 +49,19 @@ func TestHRPagesFit(t *testing.T) {
 			if w := eval[[]int](tb, `[document.scrollingElement.scrollWidth, window.innerWidth]`); vp.Mobile && w[0] > w[1] {
 				tb.errorf("%s is %d pixels wide on a %d-pixel phone", p, w[0], w[1])
 			}
+			if p == "/admin" {
+				// Chart labels are drawn 13 units high: on screen they must
+				// stay readable (at least 11 pixels) at either width.
+				sizes := eval[[]float64](tb, `[...document.querySelectorAll("figure.chart svg")].filter(s => s.getClientRects().length).map(s => 13 * s.getBoundingClientRect().width / s.viewBox.baseVal.width)`)
+				if len(sizes) == 0 {
+					tb.fatalf("no chart is shown on the dashboard")
+				}
+				for _, px := range sizes {
+					if px < 11 {
+						tb.errorf("a chart's labels are %.1f pixels high at %s size", px, vp.Name)
+					}
+				}
+			}
 			if strings.Contains(tb.text("h1"), "Something went wrong") {
 				tb.fatalf("%s failed", p)
 			}
