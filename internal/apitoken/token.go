@@ -28,6 +28,7 @@ const (
 	ScopeAssignmentsRead Scope = "assignments:read"
 	ScopeCompletionsRead Scope = "completions:read"
 	ScopeReportsRead     Scope = "reports:read"
+	ScopeAttemptsWrite   Scope = "attempts:write"
 	// ScopeSCIM is SCIM 2.0 provisioning at /scim/v2, for an identity
 	// provider. It stands alone: a scim token holds no other scope, so the
 	// identity provider's credential never reaches /api/v1 and an HR
@@ -47,6 +48,7 @@ var Scopes = []ScopeInfo{
 	{ScopeAssignmentsRead, "list who must take which course, and by when"},
 	{ScopeCompletionsRead, "list completions with their scores and content versions"},
 	{ScopeReportsRead, "download reports as CSV or JSON"},
+	{ScopeAttemptsWrite, "grant a person more attempts at a quiz, with a reason"},
 	{ScopeSCIM, "SCIM provisioning at /scim/v2 for an identity provider (Entra ID, Okta): create, update and deactivate people; on its own, with no other scope"},
 }
 

@@ -61,6 +61,36 @@ func TestManagerJourney(t *testing.T) {
 			tb.fatalf("Lee's row: %q", byName["Lee Chen"])
 		}
 
+		// Each person's progress in each course, and who may be reminded.
+		if !strings.Contains(byName["Nina Patel"], "0 of ") || !strings.Contains(byName["Nina Patel"], "steps done") {
+			tb.fatalf("Nina's row does not show her progress: %q", byName["Nina Patel"])
+		}
+		if !strings.Contains(byName["Lee Chen"], "due ") {
+			tb.fatalf("Lee's row does not show the due date: %q", byName["Lee Chen"])
+		}
+		// Omar is done: nothing to remind him of. Nina and Lee: one button each.
+		if n := tb.count("[data-testid=remind-form]"); n != 2 {
+			tb.fatalf("%d reminder buttons, want 2 (Nina and Lee)", n)
+		}
+		// The filters fold away on a phone and are open on a laptop.
+		if open := eval[bool](tb, `document.querySelector("details.fold-filters").open`); open == vp.Mobile {
+			tb.fatalf("the team's filters are open=%v at %s size", open, vp.Name)
+		}
+
+		// A reminder to Nina: the page says it went, and she gets it.
+		tb.follow(`form[data-testid=remind-form]:has(input[name=person][value="`+nina.ID+`"]) button[type=submit]`, "send a reminder")
+		tb.expectPath("/team?done=reminded")
+		if got := tb.text(".flash"); !strings.Contains(got, "Reminder sent") {
+			tb.fatalf("after the reminder the page says %q", got)
+		}
+		if tb.count("[data-testid=team-reminded]") != 1 || tb.count("[data-testid=remind-form]") != 1 {
+			tb.fatalf("after the reminder: %d notes, %d buttons; want 1 and 1", tb.count("[data-testid=team-reminded]"), tb.count("[data-testid=remind-form]"))
+		}
+		s.runScheduler() // delivers the outbox
+		if got := s.mailTo(nina.Email, "Marcus Bell reminds you"); len(got) != 1 {
+			tb.fatalf("Nina received %d reminders from Marcus, want 1", len(got))
+		}
+
 		// The team's overdue report, downloaded as a spreadsheet file.
 		name, csv := tb.download(`[data-testid=team-reports] a[href^="/team/reports/overdue.csv"]`)
 		if !strings.HasSuffix(name, ".csv") || !strings.Contains(string(csv), "Nina") || strings.Contains(string(csv), "Omar") {

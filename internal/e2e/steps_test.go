@@ -164,14 +164,21 @@ func signPolicy(tb *tab, fullName string) {
 	if got := tb.text("#full_name-error"); !strings.Contains(got, "doesn't match the name on your account") {
 		tb.fatalf("the mistyped name's message is %q", got)
 	}
+	// The page opens at the error summary, focused and in view, at any width.
+	tb.waitFor("the error summary to be focused", `document.activeElement && document.activeElement.id === "error-summary"`, 5*time.Second)
+	if top := eval[float64](tb, `document.getElementById("error-summary").getBoundingClientRect().top`); top < -2 || top > float64(tb.vp.Height)/2 {
+		tb.fatalf("the error summary is %.0f pixels from the top of the %d-pixel window", top, tb.vp.Height)
+	}
 	if tb.attr("#full_name", "aria-invalid") != "true" {
 		tb.fatalf("the name field is not marked invalid")
 	}
 	if !eval[bool](tb, `document.getElementById("agree").checked`) {
 		tb.press("#agree")
 	}
-	// The form kept what was typed; start the name again.
+	// The form kept what was typed; start the name again, in another case
+	// and with extra spaces: the name is compared after trimming and
+	// collapsing spaces and ignoring case.
 	eval[chromedp.Void](tb, `document.getElementById("full_name").value = ""`)
-	tb.typeInto("#full_name", fullName)
+	tb.typeInto("#full_name", "  "+strings.Join(strings.Fields(strings.ToLower(fullName)), "   ")+" ")
 	tb.follow("[data-testid=sign]", "signed")
 }

@@ -16,4 +16,7 @@ func init() {
 		Anonymous: http.StatusUnauthorized, Learner: http.StatusForbidden, Manager: http.StatusForbidden, HRAdmin: http.StatusSeeOther,
 	})
 	expectAccess("GET /team", access{Anonymous: http.StatusSeeOther, Learner: http.StatusForbidden, Manager: http.StatusOK, HRAdmin: http.StatusOK})
+	// A reminder to someone not on the caller's team is refused, HR's
+	// included (HR has no team of its own here).
+	expectAccess("POST /team/reminders", access{Anonymous: http.StatusUnauthorized, Learner: http.StatusForbidden, Manager: http.StatusForbidden, HRAdmin: http.StatusForbidden, Token: http.StatusUnauthorized})
 }

@@ -33,6 +33,9 @@ func (s *Server) adminHome(c echo.Context) error {
 		return err
 	}
 	v := views.AdminHomeView{SMTP: s.SMTPConfigured}
+	if v.GettingStarted, err = s.People.OnlyHR(ctx); err != nil {
+		return err
+	}
 	if v.Filter, err = s.reportFilterForm(ctx, "/admin", f, formFields{}); err != nil {
 		return err
 	}

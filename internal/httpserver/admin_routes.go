@@ -14,4 +14,5 @@ func (s *Server) adminRoutes(e *echo.Echo) {
 	hr.GET("/outbox/:id", s.adminOutboxMessage)
 	hr.POST("/outbox/:id/retry", s.adminOutboxRetry)
 	e.GET("/team", s.teamPage, requireRole(people.RoleManager))
+	e.POST("/team/reminders", s.sendReminder, requireRole(people.RoleManager))
 }

@@ -32,6 +32,8 @@ func init() {
 	expectAccess("GET /api/v1/assignments", api(http.StatusOK))
 	expectAccess("GET /api/v1/completions", api(http.StatusOK))
 	expectAccess("GET /api/v1/reports/:name", api(http.StatusOK))
+	// The setup's employee has no course to grant attempts in: 422.
+	expectAccess("POST /api/v1/employees/:employee_id/attempts", api(http.StatusUnprocessableEntity))
 
 	expectAccess("GET /admin/tokens", access{
 		Anonymous: http.StatusSeeOther, Learner: http.StatusForbidden, Manager: http.StatusForbidden, HRAdmin: http.StatusOK,
@@ -91,6 +93,9 @@ func init() {
 	accessParamFor("/api/v1/reports/:name", ":name", func(*accessFixture) string { return "status" })
 	accessBodyFor("PUT /api/v1/employees/:employee_id", func(*accessFixture) accessBody {
 		return accessBody{"application/json", apiAccessEmployeeJSON}
+	})
+	accessBodyFor("POST /api/v1/employees/:employee_id/attempts", func(*accessFixture) accessBody {
+		return accessBody{"application/json", `{"course":"basic","quiz":"basics","extra":1,"reason":"the access test"}`}
 	})
 	accessBodyFor("POST /api/v1/employees", func(*accessFixture) accessBody {
 		return accessBody{"application/json", `{"employees":[` + apiAccessEmployeeJSON + `]}`}

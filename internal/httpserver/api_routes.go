@@ -17,6 +17,7 @@ import (
 //	GET  /api/v1/assignments             assignments with their current cycle, paged (assignments:read)
 //	GET  /api/v1/completions             completed cycles, paged (completions:read)
 //	GET  /api/v1/reports/:name           a report as CSV or JSON (reports:read)
+//	POST /api/v1/employees/:employee_id/attempts  grant more attempts at a quiz (attempts:write)
 //
 //	GET  /admin/tokens                   the tokens, and the form to create one (HR)
 //	POST /admin/tokens                   create a token: its secret is shown once (HR)
@@ -29,6 +30,7 @@ func (s *Server) apiRoutes(e *echo.Echo) {
 	v1.GET("/assignments", s.apiAssignments, s.requireToken(apitoken.ScopeAssignmentsRead))
 	v1.GET("/completions", s.apiCompletions, s.requireToken(apitoken.ScopeCompletionsRead))
 	v1.GET("/reports/:name", s.apiReport, s.requireToken(apitoken.ScopeReportsRead))
+	v1.POST("/employees/:employee_id/attempts", s.apiGrantAttempts, s.requireToken(apitoken.ScopeAttemptsWrite))
 
 	hr := requireRole(people.RoleHRAdmin)
 	e.GET("/admin/tokens", s.adminTokens, hr)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/onramp-lms/onramp/internal/apperr"
 	"github.com/onramp-lms/onramp/internal/scim"
 	"github.com/onramp-lms/onramp/web/views"
 )
@@ -21,6 +22,8 @@ func (s *Server) handleError(err error, c echo.Context) {
 	var he *echo.HTTPError
 	var mbe *http.MaxBytesError
 	switch {
+	case apperr.As(err) != nil && apperr.CodeOf(err) != apperr.Internal:
+		status, message = appStatus(apperr.CodeOf(err)), apperr.MessageOf(err)
 	case errors.As(err, &he):
 		status = he.Code
 		if m, ok := he.Message.(string); ok && m != http.StatusText(status) {
@@ -82,4 +85,27 @@ func errorWords(status int) (heading, text string) {
 func isAPI(c echo.Context) bool {
 	p := c.Request().URL.Path
 	return len(p) >= 5 && p[:5] == "/api/"
+}
+
+// appStatus is the HTTP status of an apperr code.
+func appStatus(c apperr.Code) int {
+	switch c {
+	case apperr.NotFound:
+		return http.StatusNotFound
+	case apperr.Invalid:
+		return http.StatusUnprocessableEntity
+	case apperr.Conflict:
+		return http.StatusConflict
+	case apperr.Forbidden:
+		return http.StatusForbidden
+	case apperr.Unauthorized:
+		return http.StatusUnauthorized
+	case apperr.TooMany:
+		return http.StatusTooManyRequests
+	case apperr.Gone:
+		return http.StatusGone
+	case apperr.Unavailable:
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusInternalServerError
 }

@@ -22,6 +22,18 @@ func (s *Server) learnerDashboard(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	// The first HR admin of a new installation has no training and no
+	// staff yet: the HR overview, with its getting-started list, is where
+	// to begin.
+	if len(cards) == 0 && emp.Can(people.RoleHRAdmin) {
+		empty, err := s.People.OnlyHR(c.Request().Context())
+		if err != nil {
+			return err
+		}
+		if empty {
+			return c.Redirect(http.StatusSeeOther, "/admin")
+		}
+	}
 	noStore(c)
 	return render(c, http.StatusOK, views.LearnerDashboard(s.page(c, "Your training", "learn"), views.DashboardView{FirstName: emp.FirstName, Cards: cards}))
 }

@@ -54,11 +54,45 @@ func barChart(id, title, what string, items []barItem, head []string, rows [][]s
 			desc = append(desc, it.Label+": "+it.Text)
 		}
 	}
+	c.Narrow = narrowBars(items)
 	c.Desc = what + " " + strings.Join(desc, "; ") + "."
 	if len(items) > descItems {
 		c.Desc += fmt.Sprintf(" And %d more; the table lists every one.", len(items)-descItems)
 	}
 	return c
+}
+
+// Narrow chart geometry: drawn for a phone's width (about 340 CSS pixels),
+// so its 13-unit labels are about 13 pixels there, each label on its own
+// line above its bar.
+const (
+	narrowWidth     = 340
+	narrowRow       = 46
+	narrowBarMax    = 190 // leaves room after a full bar for "100% (1234 of 1234)"
+	narrowBarHeight = 14
+	narrowLabelRune = 44
+)
+
+// narrowBars draws items as a phone-width chart: a label line, then the
+// bar with its value after it.
+func narrowBars(items []barItem) *views.Chart {
+	n := &views.Chart{Width: narrowWidth, Height: len(items)*narrowRow + 4}
+	for i, it := range items {
+		y := 2 + i*narrowRow
+		length := 0
+		if it.Max > 0 {
+			length = it.Value * narrowBarMax / it.Max
+		}
+		label := it.Label
+		if utf8.RuneCountInString(label) > narrowLabelRune {
+			label = string([]rune(label)[:narrowLabelRune-1]) + "…"
+		}
+		n.Texts = append(n.Texts,
+			views.ChartText{X: 2, Y: y + 14, Anchor: "start", Class: "chart-label", Text: label},
+			views.ChartText{X: 2 + length + 6, Y: y + 33, Anchor: "start", Class: "chart-value", Text: it.Text})
+		n.Rects = append(n.Rects, views.ChartRect{X: 2, Y: y + 21, W: length, H: narrowBarHeight, Class: "chart-bar"})
+	}
+	return n
 }
 
 // shorten keeps a bar's label inside the space before the bar; the table
@@ -117,6 +151,15 @@ func trendChart(id string, points []report.TrendPoint) views.Chart {
 			strconv.Itoa(p.Counts.Compliant()), strconv.Itoa(p.Counts.Total()),
 			strconv.Itoa(p.Counts[report.StatusOverdue] + p.Counts[report.StatusExpired])})
 	}
+	var items []barItem
+	for _, p := range points {
+		it := barItem{Label: p.Month.Format("January 2006"), Max: 100, Text: "no snapshot"}
+		if p.HasData() {
+			it.Value, it.Text = p.Counts.Percent(), strconv.Itoa(p.Counts.Percent())+"%"
+		}
+		items = append(items, it)
+	}
+	c.Narrow = narrowBars(items)
 	switch with {
 	case 0:
 		c.Desc = "No snapshots yet: Onramp takes one a day, so the trend fills in from today."

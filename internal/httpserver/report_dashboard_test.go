@@ -27,7 +27,11 @@ func TestDashboard(t *testing.T) {
 	}
 	figures.Each(func(_ int, fig *goquery.Selection) {
 		name, _ := fig.Attr("data-testid")
-		svg := fig.Find(`svg[role="img"]`)
+		// The laptop's drawing; a phone gets one drawn for its width.
+		if fig.Find(`svg.chart-narrow[role="img"]`).Length() != 1 {
+			t.Errorf("%s: no phone-width drawing", name)
+		}
+		svg := fig.Find(`svg.chart-wide[role="img"]`)
 		if svg.Length() != 1 {
 			t.Errorf("%s: no svg with role img", name)
 			return
@@ -49,7 +53,7 @@ func TestDashboard(t *testing.T) {
 	// The course chart's bar says 16% (1 of 6): Ada completed, the others
 	// have not; its table row and its description agree.
 	course := doc.Find(`[data-testid="chart-by-course"]`)
-	bar := strings.TrimSpace(course.Find("text.chart-value").First().Text())
+	bar := strings.TrimSpace(course.Find("svg.chart-wide text.chart-value").First().Text())
 	row := course.Find("tbody tr").First()
 	if bar != "16% (1 of 6)" || row.Find("td").First().Text() != "16%" || row.Find("td").Last().Text() != "6" {
 		t.Errorf("course chart says %q; table row %q", bar, row.Text())
@@ -58,7 +62,7 @@ func TestDashboard(t *testing.T) {
 		t.Errorf("course chart's description: %q", course.Find("desc").Text())
 	}
 	dept := doc.Find(`[data-testid="chart-by-department"]`)
-	if got := dept.Find("text.chart-label").Map(func(_ int, s *goquery.Selection) string { return s.Text() }); strings.Join(got, ",") != "Estates,Nursing" {
+	if got := dept.Find("svg.chart-wide text.chart-label").Map(func(_ int, s *goquery.Selection) string { return s.Text() }); strings.Join(got, ",") != "Estates,Nursing" {
 		t.Errorf("department bars: %v (least compliant first)", got)
 	}
 	if got := strings.TrimSpace(doc.Find(`[data-testid="tile-overdue"] .tile-value`).Text()); got != "1" {
@@ -74,7 +78,7 @@ func TestDashboard(t *testing.T) {
 	// The filter narrows the dashboard; a bad one is refused with a reason.
 	res = o.hrC.Get("/admin?department=Estates")
 	mustStatus(t, res, http.StatusOK)
-	if got := learnerDoc(t, res).Find(`[data-testid="chart-by-course"] text.chart-value`).First().Text(); got != "0% (0 of 2)" {
+	if got := learnerDoc(t, res).Find(`[data-testid="chart-by-course"] svg.chart-wide text.chart-value`).First().Text(); got != "0% (0 of 2)" {
 		t.Errorf("Estates course bar: %q", got)
 	}
 	res = o.hrC.Get("/admin?status=nonsense")

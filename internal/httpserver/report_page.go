@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 
 	"github.com/labstack/echo/v4"
 
@@ -74,15 +75,37 @@ func (s *Server) adminReports(c echo.Context) error {
 		} else if v.Count, v.CountMore, err = rep.CountUpTo(ctx, s.DB, f, now, reportCountLimit); err != nil {
 			return err
 		}
-		for _, col := range page.Columns {
-			v.Columns = append(v.Columns, col.Title)
+		// The preview shows the person (or department) and the status
+		// first, kept in view while the rest scrolls; downloads keep the
+		// report's own order.
+		order := previewOrder(page.Columns)
+		for _, i := range order {
+			v.Columns = append(v.Columns, page.Columns[i].Title)
 		}
+		v.Sticky = stickyColumns(page.Columns)
+		numberCol := slices.IndexFunc(page.Columns, func(c report.Column) bool { return c.Key == "employee_id" })
+		var numbers []string
 		for _, vals := range page.Rows {
 			cells := make([]string, 0, len(v.Columns))
-			for _, val := range vals {
-				cells = append(cells, report.Text(val))
+			for _, i := range order {
+				cells = append(cells, report.Text(vals[i]))
 			}
 			v.Rows = append(v.Rows, cells)
+			if numberCol >= 0 && slices.ContainsFunc(page.Columns, func(c report.Column) bool { return c.Key == "employee" }) {
+				numbers = append(numbers, report.Text(vals[numberCol]))
+			}
+		}
+		if len(numbers) > 0 {
+			ids, err := s.People.IDsByNumber(ctx, numbers)
+			if err != nil {
+				return err
+			}
+			v.Links = make([]string, len(numbers))
+			for i, n := range numbers {
+				if id := ids[n]; id != "" && n != "" {
+					v.Links[i] = personURL(id)
+				}
+			}
 		}
 		pageURL := func(cursor string) string {
 			if cursor == "" {
@@ -97,4 +120,37 @@ func (s *Server) adminReports(c echo.Context) error {
 	}
 	noStore(c)
 	return render(c, status, views.AdminReports(s.page(c, "Reports: "+rep.Title, "admin"), v))
+}
+
+// previewOrder is the order the preview shows a report's columns in: the
+// person (or the department), then the status, then the rest as they are.
+func previewOrder(cols []report.Column) []int {
+	var first, rest []int
+	for _, key := range []string{"employee", "status"} {
+		if i := slices.IndexFunc(cols, func(c report.Column) bool { return c.Key == key }); i >= 0 {
+			first = append(first, i)
+		}
+	}
+	for i := range cols {
+		if !slices.Contains(first, i) {
+			rest = append(rest, i)
+		}
+	}
+	return append(first, rest...)
+}
+
+// stickyColumns is how many of the preview's first columns stay in view
+// when the table scrolls sideways: the person and their status, or the
+// department.
+func stickyColumns(cols []report.Column) int {
+	n := 0
+	for _, key := range []string{"employee", "status"} {
+		if slices.ContainsFunc(cols, func(c report.Column) bool { return c.Key == key }) {
+			n++
+		}
+	}
+	if n == 0 && len(cols) > 0 && cols[0].Key == "department" {
+		n = 1
+	}
+	return n
 }

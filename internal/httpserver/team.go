@@ -3,6 +3,8 @@ package httpserver
 import (
 	"errors"
 	"net/http"
+	"net/url"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -19,6 +21,13 @@ import (
 func (s *Server) teamPage(c echo.Context) error {
 	ctx := c.Request().Context()
 	me := viewerOf(c).Employee
+	// ?done=reminded (after a reminder) is the page's notice, not a filter.
+	done := c.QueryParam("done")
+	if done != "" {
+		q := c.QueryParams()
+		q.Del("done")
+		c.Request().URL.RawQuery = q.Encode()
+	}
 	f, err := parseReportFilter(c)
 	if err != nil {
 		return err
@@ -50,6 +59,17 @@ func (s *Server) teamPage(c echo.Context) error {
 	if v.Filter, err = s.reportFilterForm(ctx, "/team", shown, formFields{people: true, days: true, managed: me.ID}); err != nil {
 		return err
 	}
+	var cycleIDs []string
+	for _, m := range team.Members {
+		for _, st := range m.Courses {
+			cycleIDs = append(cycleIDs, st.CycleID)
+		}
+	}
+	progress, err := s.Learning.ProgressOf(ctx, cycleIDs)
+	if err != nil {
+		return err
+	}
+	v.Back = c.Request().URL.RequestURI()
 	for _, m := range team.Members {
 		row := views.TeamRow{ID: m.EmployeeID, Name: m.Name, JobTitle: m.JobTitle, Dept: m.Department, Direct: m.Depth == 1, Attention: m.Attention}
 		if f.Manager != me.ID {
@@ -57,7 +77,16 @@ func (s *Server) teamPage(c echo.Context) error {
 		}
 		for _, st := range m.Courses {
 			label, detail := statusWords(st)
-			row.Courses = append(row.Courses, views.TeamCourse{Title: st.CourseTitle, Status: string(st.Status), Label: label, Detail: detail})
+			p := progress[st.CycleID]
+			tc := views.TeamCourse{ID: st.CourseID, Title: st.CourseTitle, Status: string(st.Status), Label: label, Detail: detail,
+				Done: p.Done, Required: p.Required, Waiting: len(p.Stuck) > 0}
+			open := st.Status != report.StatusCompleted && st.Status != report.StatusExempt
+			if p.RemindedAt != nil {
+				tc.Reminded = p.RemindedAt.UTC().Format("2 January at 15:04 UTC")
+			} else if open {
+				tc.CanRemind = true
+			}
+			row.Courses = append(row.Courses, tc)
 		}
 		v.Rows = append(v.Rows, row)
 	}
@@ -66,7 +95,11 @@ func (s *Server) teamPage(c echo.Context) error {
 			Downloads: reportDownloads("/team/reports", r.Name, shown)})
 	}
 	noStore(c)
-	return render(c, http.StatusOK, views.Team(s.page(c, "My team", "team"), v))
+	p := s.page(c, "My team", "team")
+	if done == "reminded" {
+		p.Flash = "Reminder sent. It goes out with the next e-mail delivery."
+	}
+	return render(c, http.StatusOK, views.Team(p, v))
 }
 
 // statusWords says a standing in words, with the date that matters.
@@ -92,4 +125,28 @@ func statusWords(st report.CurrentStatus) (label, detail string) {
 	default:
 		return "Not started", "due " + due
 	}
+}
+
+// sendReminder sends one reminder from a manager to a person on their team
+// about one course (learning.SendReminder checks the team, the course and
+// the once-a-day limit), then 303 back to the team page.
+//
+//	POST /team/reminders   person, course, back
+func (s *Server) sendReminder(c echo.Context) error {
+	me := viewerOf(c).Employee
+	if _, err := s.Learning.SendReminder(c.Request().Context(), me, c.FormValue("person"), c.FormValue("course")); err != nil {
+		return err
+	}
+	back := c.FormValue("back")
+	if back != "/team" && !strings.HasPrefix(back, "/team?") {
+		back = "/team"
+	}
+	u, err := url.Parse(back)
+	if err != nil {
+		u = &url.URL{Path: "/team"}
+	}
+	q := u.Query()
+	q.Set("done", "reminded")
+	u.RawQuery = q.Encode()
+	return c.Redirect(http.StatusSeeOther, u.RequestURI())
 }

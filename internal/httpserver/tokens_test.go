@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/onramp-lms/onramp/internal/apitoken"
 	"github.com/onramp-lms/onramp/internal/apptest"
 	"github.com/onramp-lms/onramp/internal/people"
 )
@@ -17,8 +18,8 @@ func TestTokensPageCreatesShowsOnceAndRevokes(t *testing.T) {
 	res := hr.Get("/admin/tokens")
 	mustStatus(t, res, http.StatusOK)
 	doc := learnerDoc(t, res)
-	if doc.Find("[data-testid=tokens-empty]").Length() != 1 || doc.Find("input[name=scope]").Length() != 5 {
-		t.Error("the empty page lacks its message or the five scopes (four for HR systems, scim)")
+	if doc.Find("[data-testid=tokens-empty]").Length() != 1 || doc.Find("input[name=scope]").Length() != len(apitoken.Scopes) {
+		t.Error("the empty page lacks its message or a box per scope")
 	}
 
 	// Refused: no name, no scope; what was chosen is kept.

@@ -59,6 +59,9 @@ type Grant struct {
 	StepID   string
 	Extra    int
 	Reason   string
+	// By names who grants them when no person is signed in (the audit
+	// trail's actor, e.g. an API token); empty: the command line.
+	By string
 }
 
 // StuckQuiz is a quiz a person failed every allowed attempt at, in a
@@ -278,16 +281,19 @@ func (s *Service) GrantAttempts(ctx context.Context, actor *people.Employee, g G
 		ID: db.NewID(), CycleID: cy.ID, EmployeeID: emp.ID, ModuleID: m.ID, StepID: st.ID,
 		Extra: g.Extra, Reason: g.Reason, CreatedAt: now,
 	}
-	actorName := "the command line"
+	actorName, auditName := "the command line", ""
+	if g.By != "" {
+		actorName, auditName = g.By, g.By
+	}
 	if actor != nil {
-		grant.GrantedBy, grant.GrantedByName, actorName = actor.ID, actor.FullName(), actor.FullName()
+		grant.GrantedBy, grant.GrantedByName, actorName, auditName = actor.ID, actor.FullName(), actor.FullName(), actor.FullName()
 	}
 	err = s.DB.Tx(ctx, func(tx *gorm.DB) error {
 		if err := tx.Create(grant).Error; err != nil {
 			return fmt.Errorf("record grant: %w", err)
 		}
 		if err := audit.Record(tx, audit.Event{
-			At: now, ActorID: grant.GrantedBy, ActorName: grant.GrantedByName, Action: "grant_attempts",
+			At: now, ActorID: grant.GrantedBy, ActorName: auditName, Action: "grant_attempts",
 			EntityType: "employee", EntityID: emp.ID,
 			Summary: fmt.Sprintf("Granted %s %d more %s at the %q quiz of %q: %s", emp.FullName(), g.Extra,
 				plural(g.Extra, "attempt", "attempts"), m.Title, course.Title, g.Reason),

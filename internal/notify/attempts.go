@@ -15,7 +15,7 @@ const (
 )
 
 // attemptKinds are parsed with the others (NewRenderer).
-var attemptKinds = []Kind{KindAttemptsGranted, KindAttemptsUsedUp}
+var attemptKinds = []Kind{KindAttemptsGranted, KindAttemptsUsedUp, KindManagerReminder}
 
 // PeoplePath is HR's page of people; a person's page is PeoplePath/<id>.
 const PeoplePath = "/admin/people"

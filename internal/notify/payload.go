@@ -102,6 +102,8 @@ func contentOf(p payload) (Content, error) {
 		return *v, nil
 	case *AttemptsUsedUp:
 		return *v, nil
+	case *ManagerReminder:
+		return *v, nil
 	}
 	return nil, fmt.Errorf("read message payload: unknown type %q", p.Type)
 }
@@ -133,6 +135,8 @@ func contentFor(k Kind) (Content, error) {
 		return &AttemptsGranted{}, nil
 	case KindAttemptsUsedUp:
 		return &AttemptsUsedUp{}, nil
+	case KindManagerReminder:
+		return &ManagerReminder{}, nil
 	}
 	return nil, fmt.Errorf("a %q message cannot be kept as a payload", k)
 }

@@ -120,6 +120,17 @@ func LoadDashboard(ctx context.Context, d *db.DB, f Filter, now time.Time) (*Das
 		dash.Expiring = append(dash.Expiring, ExpiringCount{Days: days, Count: expiring[i]})
 	}
 	dash.Trend = trendOf(agg, f)
+	// The current month is today's standing, counted as the tiles are: a
+	// snapshot of earlier in the month (or none yet) would disagree with
+	// the "Compliant" tile beside it.
+	if n := len(dash.Trend); n > 0 {
+		cur := &dash.Trend[n-1]
+		cur.Counts = Counts{}
+		for k, v := range dash.Totals {
+			cur.Counts[k] = v
+		}
+		cur.Day = time.Date(agg.today.Year(), agg.today.Month(), agg.today.Day(), 0, 0, 0, 0, time.UTC)
+	}
 	return dash, nil
 }
 

@@ -38,6 +38,14 @@
     }
   }
   document.addEventListener("DOMContentLoaded", focusableTables);
+
+  // Filters fold away on a phone (a closed <details>, which works without
+  // this file); on a wider screen they start open.
+  document.addEventListener("DOMContentLoaded", function () {
+    if (!window.matchMedia || !window.matchMedia("(min-width: 48rem)").matches) { return; }
+    var folds = document.querySelectorAll("details.fold-filters");
+    for (var i = 0; i < folds.length; i++) { folds[i].open = true; }
+  });
   document.addEventListener("htmx:afterSettle", focusableTables);
   window.addEventListener("resize", focusableTables);
 })();
