@@ -21,7 +21,18 @@ const (
 	StepVideo           StepType = "video"
 	StepQuiz            StepType = "quiz"
 	StepAcknowledgement StepType = "acknowledgement"
+	// StepSession is delivered in an instructor-led session: attending
+	// (recorded by the trainer or by the attendee's QR check-in) completes
+	// it. See internal/orientation.
+	StepSession StepType = "session"
+	// StepCheckoff is a skills check-off: an observer watches each skill
+	// and signs the list off. The learner cannot complete it alone.
+	StepCheckoff StepType = "checkoff"
 )
+
+// ByOthers reports whether the step is completed by someone other than the
+// learner (a trainer or an observer), never by the learner's own action.
+func (t StepType) ByOthers() bool { return t == StepSession || t == StepCheckoff }
 
 // QuestionType is the kind of a quiz question.
 type QuestionType string
@@ -152,9 +163,33 @@ type Step struct {
 	// Markdown is the body's source.
 	Markdown string
 
-	Video *Video
-	Quiz  *Quiz
-	Ack   *Acknowledgement
+	Video    *Video
+	Quiz     *Quiz
+	Ack      *Acknowledgement
+	Session  *SessionStep
+	Checkoff *Checkoff
+}
+
+// SessionStep is a module step delivered in a classroom or video-call
+// session. Its body (Markdown) is the summary of what the session covers,
+// printed on the sign-in sheet and the attendance record.
+type SessionStep struct {
+	// Minutes is how long the session lasts, for time estimates.
+	Minutes int
+}
+
+// Checkoff is a list of skills an observer watches the person do.
+type Checkoff struct {
+	Skills []*Skill
+	// Statement is the meaning of the observer's signature.
+	Statement string
+}
+
+// Skill is one skill of a check-off and what the observer must see.
+type Skill struct {
+	ID      string
+	Title   string
+	Observe string
 }
 
 // Video is a self-hosted video with captions and a transcript.
