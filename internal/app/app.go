@@ -27,6 +27,7 @@ import (
 	"github.com/onramp-lms/onramp/internal/learning"
 	"github.com/onramp-lms/onramp/internal/metrics"
 	"github.com/onramp-lms/onramp/internal/notify"
+	"github.com/onramp-lms/onramp/internal/orientation"
 	"github.com/onramp-lms/onramp/internal/people"
 	"github.com/onramp-lms/onramp/internal/scheduler"
 	"github.com/onramp-lms/onramp/internal/sso"
@@ -43,6 +44,8 @@ type App struct {
 	Auth     *auth.Service
 	Cycles   *compliance.Store
 	Learning *learning.Service
+	// Orientation is classroom sessions, attendance and check-offs.
+	Orientation *orientation.Service
 	// Notify composes, queues and delivers e-mail.
 	Notify *notify.Service
 	// Engine applies assignment rules and moves cycles along.
@@ -127,6 +130,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.C
 		return nil, fmt.Errorf("sync course rules: %w", err)
 	}
 	a.Learning = &learning.Service{DB: d, Clock: clk, Catalog: cat, Cycles: a.Cycles, People: a.People, Notifier: notifier, Mail: ns.Renderer}
+	a.Orientation = &orientation.Service{DB: d, Clock: clk, Catalog: cat, Learning: a.Learning, BaseURL: cfg.BaseURL, From: cfg.MailFrom, Org: cfg.OrgName}
 	if cfg.OIDC.Enabled() {
 		a.SSO = &sso.Service{Config: cfg.OIDC, RedirectURL: cfg.BaseURL.String() + sso.CallbackPath, DB: d, Clock: clk}
 	}
@@ -135,6 +139,10 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.C
 		DB: d, Clock: clk, Log: log, Engine: a.Engine,
 		Deliver: ns.Deliverer.Deliver,
 		Prune:   a.Auth.PruneExpired,
+		Extra: func(ctx context.Context, now time.Time) error {
+			_, err := a.Orientation.SendReminders(ctx, now)
+			return err
+		},
 		Observe: func(elapsed time.Duration, rep scheduler.Report, err error) {
 			m.ObserveSchedulerPass(elapsed, err)
 			for i := 0; i < rep.Sent; i++ {
@@ -163,7 +171,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.C
 		People: a.People, Auth: a.Auth, Cycles: a.Cycles, Learning: a.Learning,
 		Outbox: ns.Outbox, SMTPConfigured: ns.Deliverer.Mailer != nil,
 		Engine: a.Engine, Mail: ns.Renderer,
-		SSO: a.SSO,
+		SSO: a.SSO, Orientation: a.Orientation,
 	})
 	return a, nil
 }

@@ -6,6 +6,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/onramp-lms/onramp/internal/apperr"
+
 	"github.com/onramp-lms/onramp/web/views"
 )
 
@@ -27,6 +29,9 @@ func (s *Server) handleError(err error, c echo.Context) {
 		}
 	case errors.As(err, &mbe):
 		status = http.StatusRequestEntityTooLarge
+	case apperr.As(err) != nil:
+		// Until the error-helper branch maps every code in one place.
+		status, message = apperrStatus(apperr.CodeOf(err)), apperr.MessageOf(err)
 	}
 	if status >= 500 {
 		s.Log.Error("request failed", "method", c.Request().Method, "path", c.Path(), "error", err.Error())
@@ -77,4 +82,27 @@ func errorWords(status int) (heading, text string) {
 func isAPI(c echo.Context) bool {
 	p := c.Request().URL.Path
 	return len(p) >= 5 && p[:5] == "/api/"
+}
+
+// apperrStatus is the HTTP status of an apperr code.
+func apperrStatus(c apperr.Code) int {
+	switch c {
+	case apperr.NotFound:
+		return http.StatusNotFound
+	case apperr.Invalid:
+		return http.StatusUnprocessableEntity
+	case apperr.Conflict:
+		return http.StatusConflict
+	case apperr.Forbidden:
+		return http.StatusForbidden
+	case apperr.Unauthorized:
+		return http.StatusUnauthorized
+	case apperr.TooMany:
+		return http.StatusTooManyRequests
+	case apperr.Gone:
+		return http.StatusGone
+	case apperr.Unavailable:
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusInternalServerError
 }

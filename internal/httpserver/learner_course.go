@@ -88,6 +88,10 @@ func stepTypeLabel(t catalog.StepType) string {
 		return "Quiz"
 	case catalog.StepAcknowledgement:
 		return "Policy to sign"
+	case catalog.StepSession:
+		return "Classroom session"
+	case catalog.StepCheckoff:
+		return "Skills check-off"
 	default:
 		return "Reading"
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/onramp-lms/onramp/internal/learning"
 	"github.com/onramp-lms/onramp/internal/metrics"
 	"github.com/onramp-lms/onramp/internal/notify"
+	"github.com/onramp-lms/onramp/internal/orientation"
 	"github.com/onramp-lms/onramp/internal/people"
 	"github.com/onramp-lms/onramp/internal/sso"
 )
@@ -50,6 +51,8 @@ type Deps struct {
 	OrgLogo []byte
 	// SSO is OpenID Connect sign-in; nil when it is not configured.
 	SSO *sso.Service
+	// Orientation is classroom sessions, attendance and check-offs.
+	Orientation *orientation.Service
 }
 
 // Server is the HTTP server.
@@ -83,6 +86,7 @@ func New(d Deps) *Server {
 	s.reportRoutes(e)
 	s.auditRoutes(e)
 	s.apiRoutes(e)
+	s.orientationRoutes(e)
 	return s
 }
 

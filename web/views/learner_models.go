@@ -107,6 +107,8 @@ type StepView struct {
 	Video     *VideoPanel
 	Quiz      *QuizPanel
 	Ack       *AckPanel
+	Session   *SessionPanel
+	Checkoff  *CheckoffPanel
 	// ReadOnly is true when the cycle takes no more records.
 	ReadOnly bool
 	// Lock is set when the step is not open yet: what to do first.

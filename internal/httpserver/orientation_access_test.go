@@ -1,0 +1,70 @@
+package httpserver_test
+
+import (
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/onramp-lms/onramp/internal/db"
+	"github.com/onramp-lms/onramp/internal/orientation"
+)
+
+// The orientation area's access rules (see access_test.go). The fixture's
+// session (of the access course, tomorrow, run by an external trainer)
+// belongs to HR: its roster, code and attendance are HR's and the
+// trainer's; anyone assigned the course books themselves; managers and HR
+// book others.
+func init() {
+	const (
+		ok        = http.StatusOK
+		redirect  = http.StatusSeeOther
+		forbidden = http.StatusForbidden
+	)
+	signedIn := func(status int) access {
+		return access{Anonymous: redirect, Learner: status, Manager: status, HRAdmin: status}
+	}
+	signedInPost := func(status int) access {
+		return access{Anonymous: http.StatusUnauthorized, Learner: status, Manager: status, HRAdmin: status}
+	}
+	runners := func(hr int) access {
+		return access{Anonymous: redirect, Learner: forbidden, Manager: forbidden, HRAdmin: hr}
+	}
+	hrPost := func(hr int) access {
+		return access{Anonymous: http.StatusUnauthorized, Learner: forbidden, Manager: forbidden, HRAdmin: hr}
+	}
+	expectAccess("GET /courses/:course/sessions", signedIn(ok))
+	expectAccess("GET /sessions", signedIn(ok))
+	expectAccess("GET /sessions/:id", runners(ok))
+	// Check-in is closed until 15 minutes before the start.
+	expectAccess("GET /sessions/:id/qr", runners(ok))
+	expectAccess("GET /sessions/:id/qr.png", runners(forbidden))
+	expectAccess("GET /sessions/:id/check-in", signedIn(ok))
+	expectAccess("POST /sessions/:id/check-in", signedInPost(forbidden))
+	// Everyone is assigned the course: each books (or cancels) themselves.
+	expectAccess("POST /sessions/:id/book", signedInPost(redirect))
+	expectAccess("POST /sessions/:id/cancel-booking", signedInPost(redirect))
+	expectAccess("GET /sessions/:id/book-people", access{Anonymous: redirect, Learner: forbidden, Manager: ok, HRAdmin: ok})
+	// Attendance is taken from 15 minutes before the start: 409 for HR now.
+	expectAccess("POST /sessions/:id/attendance", hrPost(http.StatusConflict))
+	expectAccess("GET /admin/sessions", runners(ok))
+	expectAccess("GET /admin/sessions/new", runners(ok))
+	expectAccess("GET /admin/sessions/:id/edit", runners(ok))
+	// An empty form names its fields (422).
+	expectAccess("POST /admin/sessions", hrPost(http.StatusUnprocessableEntity))
+	expectAccess("POST /admin/sessions/:id", hrPost(http.StatusUnprocessableEntity))
+	expectAccess("POST /admin/sessions/:id/cancel", hrPost(redirect))
+
+	accessParamFor("/sessions/:id", ":id", func(f *accessFixture) string { return f.Extra["session"] })
+	accessSetupFor(func(t testing.TB, f *accessFixture) {
+		now := f.Env.Clock.Now()
+		sess := &orientation.Session{
+			ID: db.NewID(), CourseID: accessCourse, StartsAt: now.Add(24 * time.Hour), EndsAt: now.Add(27 * time.Hour), TimeZone: "UTC",
+			Place: "Room 1", Capacity: 50, TrainerName: "Dr External", TrainerQualification: "MD", Status: orientation.StatusScheduled,
+			CheckinSecret: "access-fixture", CreatedAt: now, UpdatedAt: now,
+		}
+		if err := f.Env.App.DB.Create(sess).Error; err != nil {
+			t.Fatalf("create session: %v", err)
+		}
+		f.Extra["session"] = sess.ID
+	})
+}

@@ -1,0 +1,296 @@
+package httpserver_test
+
+import (
+	"net/http"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/onramp-lms/onramp/internal/apptest"
+	"github.com/onramp-lms/onramp/internal/compliance"
+	"github.com/onramp-lms/onramp/internal/notify"
+	"github.com/onramp-lms/onramp/internal/orientation"
+	"github.com/onramp-lms/onramp/internal/people"
+)
+
+// orientationEnv is an app on the orientation fixture (a classroom session
+// step and a skills check-off) with HR signed in.
+func orientationEnv(t *testing.T) (*apptest.Env, *apptest.Client) {
+	t.Helper()
+	env := apptest.New(t, apptest.Options{ContentDir: filepath.Join(apptest.RepoRoot(), "internal", "orientation", "testdata", "content")})
+	_, hr := newLearner(t, env, "hr@example.org", "Hana", "Reyes", people.RoleHRAdmin)
+	return env, hr
+}
+
+func assignOrientation(t *testing.T, env *apptest.Env, emp *people.Employee) {
+	t.Helper()
+	now := env.Clock.Now()
+	err := env.App.DB.Transaction(func(tx *gorm.DB) error {
+		_, err := compliance.Assign(tx, emp.ID, "orientation", now, now.AddDate(0, 0, 30), "assigned by the test")
+		return err
+	})
+	if err != nil {
+		t.Fatalf("assign: %v", err)
+	}
+}
+
+// scheduleSession posts HR's form: tomorrow 09:00–13:00 UTC with the given
+// places and trainer e-mail; it returns the session's ID.
+func scheduleSession(t *testing.T, env *apptest.Env, hr *apptest.Client, places, trainerEmail string) string {
+	t.Helper()
+	day := env.Clock.Now().AddDate(0, 0, 2).Format("2006-01-02")
+	form := url.Values{
+		"course": {"orientation"}, "date": {day}, "start": {"09:00"}, "end": {"13:00"}, "time_zone": {"UTC"},
+		"place": {"Room 4B"}, "capacity": {places}, "trainer_email": {trainerEmail},
+		"trainer_qualification": {"RN, BSN; certified infection-control instructor"},
+	}
+	if trainerEmail == "" {
+		form.Set("trainer_name", "Dr Sam External")
+	}
+	res := hr.Post("/admin/sessions", form)
+	loc := location(t, res)
+	if !strings.HasPrefix(loc, "/sessions/") {
+		t.Fatalf("scheduled session redirects to %q", loc)
+	}
+	return strings.TrimPrefix(loc, "/sessions/")
+}
+
+func outboxFor(t *testing.T, env *apptest.Env, employeeID string) []notify.Entry {
+	t.Helper()
+	var es []notify.Entry
+	if err := env.App.DB.Where("recipient_employee_id = ? AND kind LIKE ?", employeeID, "session%").Order("created_at, id").Find(&es).Error; err != nil {
+		t.Fatal(err)
+	}
+	return es
+}
+
+func bookingOf(t *testing.T, env *apptest.Env, sessionID, employeeID string) orientation.Booking {
+	t.Helper()
+	var b orientation.Booking
+	if err := env.App.DB.Where("session_id = ? AND employee_id = ?", sessionID, employeeID).Take(&b).Error; err != nil {
+		t.Fatalf("booking: %v", err)
+	}
+	return b
+}
+
+func TestSessionScheduleFormNamesEveryBadField(t *testing.T) {
+	_, hr := orientationEnv(t)
+	res := hr.Post("/admin/sessions", url.Values{"course": {"orientation"}, "date": {"tomorrow"}, "start": {"9"}, "end": {"13:00"},
+		"time_zone": {"Mars/Olympus"}, "capacity": {"0"}, "trainer_email": {"nobody@example.org"}})
+	mustStatus(t, res, http.StatusUnprocessableEntity)
+	doc := learnerDoc(t, res)
+	for _, field := range []string{"date", "start", "time_zone", "place", "capacity", "trainer_email", "trainer_qualification"} {
+		if doc.Find(`#error-summary a[href="#`+field+`"]`).Length() != 1 {
+			t.Errorf("the error summary does not name %s:\n%s", field, doc.Find("#error-summary").Text())
+		}
+	}
+	// A module without a session step cannot have a session.
+	res = hr.Post("/admin/sessions", url.Values{"course": {"orientation"}, "module": {"skills"}, "date": {"2026-03-10"}, "start": {"09:00"},
+		"end": {"10:00"}, "time_zone": {"UTC"}, "place": {"Room 1"}, "capacity": {"4"}, "trainer_name": {"Dr Ext"}, "trainer_qualification": {"MD"}})
+	mustStatus(t, res, http.StatusUnprocessableEntity)
+	if !strings.Contains(res.Body, "no `session` step") {
+		t.Errorf("a module without a session step was accepted or not explained")
+	}
+}
+
+// HR schedules a one-place session; the first learner books it, the second
+// joins the wait-list, the first cancels and the second moves up, each
+// told by e-mail with the right .ics.
+func TestSessionBookingWaitlistMovesUp(t *testing.T) {
+	env, hr := orientationEnv(t)
+	ana, anaC := newLearner(t, env, "ana@example.org", "Ana", "Lima", people.RoleLearner)
+	ben, benC := newLearner(t, env, "ben@example.org", "Ben", "Okafor", people.RoleLearner)
+	_, outsider := newLearner(t, env, "out@example.org", "Out", "Sider", people.RoleLearner)
+	assignOrientation(t, env, ana)
+	assignOrientation(t, env, ben)
+	id := scheduleSession(t, env, hr, "1", "")
+
+	mustStatus(t, anaC.Get("/courses/orientation/sessions"), http.StatusOK)
+	mustRedirect(t, anaC.Post("/sessions/"+id+"/book", nil), "/courses/orientation/sessions?done=booked")
+	mustRedirect(t, benC.Post("/sessions/"+id+"/book", nil), "/courses/orientation/sessions?done=waitlisted")
+	if b := bookingOf(t, env, id, ben.ID); b.Status != orientation.StatusWaitlisted {
+		t.Fatalf("Ben's booking is %s, want waitlisted", b.Status)
+	}
+	page := anaC.Get("/courses/orientation/sessions")
+	if !strings.Contains(page.Body, "You are booked") {
+		t.Error("the sessions page does not show Ana's booking")
+	}
+	// Someone without the course cannot book.
+	res := outsider.Post("/sessions/"+id+"/book", nil)
+	mustStatus(t, res, http.StatusSeeOther)
+	if !strings.Contains(res.Header.Get("Location"), "problem=") && !strings.Contains(res.Header.Get("Location"), "sessions") {
+		t.Errorf("an unassigned person's booking: %s", res.Header.Get("Location"))
+	}
+	var n int64
+	env.App.DB.Model(&orientation.Booking{}).Where("session_id = ? AND status <> ?", id, orientation.StatusCancelledBooking).Count(&n)
+	if n != 2 {
+		t.Fatalf("%d live bookings, want 2 (the outsider was refused)", n)
+	}
+
+	mustRedirect(t, anaC.Post("/sessions/"+id+"/cancel-booking", nil), "/courses/orientation/sessions?done=cancelled")
+	if b := bookingOf(t, env, id, ben.ID); b.Status != orientation.StatusBooked {
+		t.Fatalf("Ben did not move up: %s", b.Status)
+	}
+	anaMail := outboxFor(t, env, ana.ID)
+	if len(anaMail) != 2 || anaMail[0].Kind != "session_booked" || anaMail[1].Kind != "session_booking_cancelled" {
+		t.Fatalf("Ana's e-mails: %+v", kinds(anaMail))
+	}
+	req, cancel := string(anaMail[0].Attachments[0].Data), string(anaMail[1].Attachments[0].Data)
+	uid := lineWith(req, "UID:")
+	if !strings.Contains(req, "METHOD:REQUEST") || !strings.Contains(cancel, "METHOD:CANCEL") || uid == "" || lineWith(cancel, "UID:") != uid {
+		t.Errorf("invitation and cancellation do not match:\n%s\n%s", req, cancel)
+	}
+	if !strings.Contains(req, "SEQUENCE:1") || !strings.Contains(cancel, "SEQUENCE:2") {
+		t.Errorf("the cancellation's SEQUENCE is not higher:\n%s\n%s", req, cancel)
+	}
+	benMail := outboxFor(t, env, ben.ID)
+	if len(benMail) != 2 || benMail[0].Kind != "session_waitlisted" || benMail[1].Kind != "session_moved_up" || len(benMail[1].Attachments) != 1 {
+		t.Fatalf("Ben's e-mails: %+v", kinds(benMail))
+	}
+
+	// The day-before reminder goes once, from the scheduler pass.
+	env.Clock.Set(env.Clock.Now().AddDate(0, 0, 1).Add(time.Hour))
+	for i := 0; i < 2; i++ {
+		if _, err := env.App.Scheduler.RunOnce(t.Context(), env.Clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	reminders := 0
+	for _, e := range outboxFor(t, env, ben.ID) {
+		if e.Kind == "session_reminder" {
+			reminders++
+		}
+	}
+	if reminders != 1 {
+		t.Errorf("%d reminders for Ben, want 1", reminders)
+	}
+	for _, e := range outboxFor(t, env, ana.ID) {
+		if e.Kind == "session_reminder" {
+			t.Error("Ana, who cancelled, got a reminder")
+		}
+	}
+}
+
+func kinds(es []notify.Entry) []string {
+	var out []string
+	for _, e := range es {
+		out = append(out, string(e.Kind))
+	}
+	return out
+}
+
+func lineWith(ics, prefix string) string {
+	for _, l := range strings.Split(ics, "\r\n") {
+		if strings.HasPrefix(l, prefix) {
+			return l
+		}
+	}
+	return ""
+}
+
+// The trainer ticks names; attending completes the session step. A
+// learner cannot take attendance, nor check in outside the window or with
+// an old code; with the current code during the session they can.
+func TestSessionAttendanceTrainerAndQR(t *testing.T) {
+	env, hr := orientationEnv(t)
+	trainer, trainerC := newLearner(t, env, "trainer@example.org", "Tara", "Nguyen", people.RoleLearner)
+	ana, anaC := newLearner(t, env, "ana@example.org", "Ana", "Lima", people.RoleLearner)
+	ben, benC := newLearner(t, env, "ben@example.org", "Ben", "Okafor", people.RoleLearner)
+	_ = trainer
+	relogin := func(cs ...*apptest.Client) {
+		for i, c := range cs {
+			c.Login([]string{"ana@example.org", "trainer@example.org", "ben@example.org"}[i], learnerPassword)
+		}
+	}
+	assignOrientation(t, env, ana)
+	assignOrientation(t, env, ben)
+	id := scheduleSession(t, env, hr, "10", "trainer@example.org")
+	mustStatus(t, anaC.Post("/sessions/"+id+"/book", nil), http.StatusSeeOther)
+	mustStatus(t, benC.Post("/sessions/"+id+"/book", nil), http.StatusSeeOther)
+
+	// Roles: a learner sees neither the roster nor the code, nor saves ticks.
+	mustStatus(t, anaC.Get("/sessions/"+id), http.StatusForbidden)
+	mustStatus(t, anaC.Get("/sessions/"+id+"/qr"), http.StatusForbidden)
+	mustStatus(t, anaC.Get("/sessions/"+id+"/qr.png"), http.StatusForbidden)
+	mustStatus(t, anaC.Post("/sessions/"+id+"/attendance", nil), http.StatusForbidden)
+	mustStatus(t, anaC.Get("/admin/sessions"), http.StatusForbidden)
+	mustStatus(t, anaC.Get("/sessions/"+id+"/book-people"), http.StatusForbidden)
+	mustStatus(t, trainerC.Get("/admin/sessions/new"), http.StatusForbidden)
+	mustStatus(t, trainerC.Get("/sessions/"+id), http.StatusOK)
+
+	var sess orientation.Session
+	if err := env.App.DB.Where("id = ?", id).Take(&sess).Error; err != nil {
+		t.Fatal(err)
+	}
+	// Before the window: the current code is refused.
+	res := anaC.Post("/sessions/"+id+"/check-in", url.Values{"code": {sess.Code(env.Clock.Now())}})
+	mustStatus(t, res, http.StatusForbidden)
+	if !strings.Contains(res.Body, "Check-in is open only during the session") {
+		t.Errorf("refusal does not explain the window:\n%s", res.Body)
+	}
+	// Taking attendance before the start is refused too.
+	bb := bookingOf(t, env, id, ben.ID)
+	mustStatus(t, trainerC.Post("/sessions/"+id+"/attendance", url.Values{"att-" + bb.ID: {"attended"}}), http.StatusConflict)
+
+	env.Clock.Set(sess.StartsAt.Add(10 * time.Minute))
+	relogin(anaC, trainerC, benC)
+	// A code of a past minute is refused.
+	res = anaC.Post("/sessions/"+id+"/check-in", url.Values{"code": {sess.Code(env.Clock.Now().Add(-3 * time.Minute))}})
+	mustStatus(t, res, http.StatusForbidden)
+	if bookingOf(t, env, id, ana.ID).Attendance != "" {
+		t.Fatal("an old code checked Ana in")
+	}
+	// The code shown now works, for the signed-in attendee.
+	qr := trainerC.Get("/sessions/" + id + "/qr")
+	mustStatus(t, qr, http.StatusOK)
+	code := strings.TrimSpace(learnerDoc(t, qr).Find(`[data-testid="qr-code"]`).Text())
+	if code != sess.Code(env.Clock.Now()) {
+		t.Fatalf("the room shows %q, want this minute's code", code)
+	}
+	png := trainerC.Get("/sessions/" + id + "/qr.png")
+	mustStatus(t, png, http.StatusOK)
+	if !strings.HasPrefix(png.Body, "\x89PNG") {
+		t.Error("qr.png is not a PNG")
+	}
+	mustRedirect(t, anaC.Post("/sessions/"+id+"/check-in", url.Values{"code": {code}}), "/sessions/"+id+"/check-in?done=yes")
+	ab := bookingOf(t, env, id, ana.ID)
+	if ab.Attendance != orientation.Attended || ab.CheckInMethod != orientation.MethodQR || ab.JobTitle != "Registered Nurse" {
+		t.Fatalf("Ana's booking after check-in: %+v", ab)
+	}
+	if !stepDone(t, env, ana.ID, "day", "classroom") {
+		t.Fatal("attending did not complete the session step")
+	}
+
+	// The trainer ticks Ben: attended, arrived late.
+	mustRedirect(t, trainerC.Post("/sessions/"+id+"/attendance", url.Values{"att-" + bb.ID: {"attended"}, "late-" + bb.ID: {"yes"}, "att-" + ab.ID: {"attended"}}), "/sessions/"+id+"?done=saved")
+	bb = bookingOf(t, env, id, ben.ID)
+	if bb.Attendance != orientation.Attended || !bb.Late || bb.MarkedBy != trainer.ID {
+		t.Fatalf("Ben's booking after ticking: %+v", bb)
+	}
+	if !stepDone(t, env, ben.ID, "day", "classroom") {
+		t.Fatal("the trainer's tick did not complete Ben's session step")
+	}
+	// Ben cannot check in for himself after the window either.
+	env.Clock.Set(sess.EndsAt.Add(time.Hour))
+	relogin(anaC, trainerC, benC)
+	mustStatus(t, benC.Post("/sessions/"+id+"/check-in", url.Values{"code": {sess.Code(env.Clock.Now())}}), http.StatusForbidden)
+	// The player shows the session step done.
+	step := anaC.Get("/courses/orientation/modules/day/steps/classroom")
+	mustStatus(t, step, http.StatusOK)
+	if !strings.Contains(step.Body, "You attended the session") {
+		t.Errorf("the session step does not say Ana attended")
+	}
+}
+
+func stepDone(t *testing.T, env *apptest.Env, employeeID, module, step string) bool {
+	t.Helper()
+	var n int64
+	if err := env.App.DB.Table("step_progress").Where("employee_id = ? AND module_id = ? AND step_id = ? AND status = ?", employeeID, module, step, "completed").Count(&n).Error; err != nil {
+		t.Fatal(err)
+	}
+	return n == 1
+}
