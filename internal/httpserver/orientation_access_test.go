@@ -68,3 +68,10 @@ func init() {
 		f.Extra["session"] = sess.ID
 	})
 }
+
+func init() {
+	runners := access{Anonymous: http.StatusSeeOther, Learner: http.StatusForbidden, Manager: http.StatusForbidden, HRAdmin: http.StatusOK}
+	for _, r := range []string{"/record", "/record.pdf", "/record.csv", "/sign-in-sheet.pdf"} {
+		expectAccess("GET /sessions/:id"+r, runners)
+	}
+}

@@ -294,3 +294,52 @@ func stepDone(t *testing.T, env *apptest.Env, employeeID, module, step string) b
 	}
 	return n == 1
 }
+
+// The record after the session holds what OSHA asks for, with the job
+// title as it was when attendance was taken; the PDFs and CSV are served.
+func TestSessionRecordAndSignInSheet(t *testing.T) {
+	env, hr := orientationEnv(t)
+	ana, anaC := newLearner(t, env, "ana@example.org", "Ana", "Lima", people.RoleLearner)
+	assignOrientation(t, env, ana)
+	id := scheduleSession(t, env, hr, "5", "")
+	mustStatus(t, anaC.Post("/sessions/"+id+"/book", nil), http.StatusSeeOther)
+	sheet := hr.Get("/sessions/" + id + "/sign-in-sheet.pdf")
+	mustStatus(t, sheet, http.StatusOK)
+	if !strings.HasPrefix(sheet.Body, "%PDF") {
+		t.Fatal("the sign-in sheet is not a PDF")
+	}
+	var sess orientation.Session
+	env.App.DB.Where("id = ?", id).Take(&sess)
+	env.Clock.Set(sess.StartsAt.Add(time.Hour))
+	hr.Login("hr@example.org", learnerPassword)
+	b := bookingOf(t, env, id, ana.ID)
+	mustStatus(t, hr.Post("/sessions/"+id+"/attendance", url.Values{"att-" + b.ID: {"attended"}, "early-" + b.ID: {"yes"}}), http.StatusSeeOther)
+	// Ana's job title changes afterwards; the record keeps the old one.
+	env.App.DB.Model(&people.Employee{}).Where("id = ?", ana.ID).Update("job_title", "Charge Nurse")
+	page := hr.Get("/sessions/" + id + "/record")
+	mustStatus(t, page, http.StatusOK)
+	doc := learnerDoc(t, page)
+	facts := doc.Find(`[data-testid="record-facts"]`).Text()
+	for _, want := range []string{"Dr Sam External", "RN, BSN; certified infection-control instructor", "Room 4B", "09:00–13:00 (UTC)"} {
+		if !strings.Contains(facts, want) {
+			t.Errorf("the record's facts lack %q: %s", want, facts)
+		}
+	}
+	row := doc.Find(`[data-testid="record"] tbody tr`).Text()
+	if !strings.Contains(row, "Ana Lima") || !strings.Contains(row, "Registered Nurse") || !strings.Contains(row, "left early") {
+		t.Errorf("the record's row: %s", row)
+	}
+	if !strings.Contains(page.Body, "Bloodborne pathogens") {
+		t.Error("the record lacks the content summary")
+	}
+	csvRes := hr.Get("/sessions/" + id + "/record.csv")
+	mustStatus(t, csvRes, http.StatusOK)
+	if !strings.Contains(csvRes.Body, "Ana Lima,Registered Nurse,Nursing,\"attended, left early\"") {
+		t.Errorf("CSV:\n%s", csvRes.Body)
+	}
+	pdf := hr.Get("/sessions/" + id + "/record.pdf")
+	mustStatus(t, pdf, http.StatusOK)
+	if !strings.HasPrefix(pdf.Body, "%PDF") {
+		t.Fatal("the record is not a PDF")
+	}
+}

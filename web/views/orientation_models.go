@@ -136,3 +136,9 @@ type BookPeopleView struct {
 	Email   string
 	Problem string
 }
+
+// RecordView is a session's attendance record as a page.
+type RecordView struct {
+	ID, Title, When, Where, CourseVersion, Summary, Trainer, Qualification string
+	Rows                                                                   []RosterRow
+}
