@@ -337,6 +337,15 @@ func TestSessionRecordAndSignInSheet(t *testing.T) {
 	if !strings.Contains(csvRes.Body, "Ana Lima,Registered Nurse,Nursing,\"attended, left early\"") {
 		t.Errorf("CSV:\n%s", csvRes.Body)
 	}
+	// The session is in Ana's transcript, as recorded at the session.
+	tr := hr.Get("/admin/people/" + ana.ID + "/transcript")
+	mustStatus(t, tr, http.StatusOK)
+	trRow := learnerDoc(t, tr).Find(`[data-testid="transcript-sessions"] tbody tr`).Text()
+	if !strings.Contains(trRow, "Dr Sam External (RN, BSN; certified infection-control instructor)") || !strings.Contains(trRow, "Ana Lima, Registered Nurse") || !strings.Contains(trRow, "left early") {
+		t.Errorf("transcript's session row: %q", trRow)
+	}
+	trPDF := hr.Get("/admin/people/" + ana.ID + "/transcript.pdf")
+	mustStatus(t, trPDF, http.StatusOK)
 	pdf := hr.Get("/sessions/" + id + "/record.pdf")
 	mustStatus(t, pdf, http.StatusOK)
 	if !strings.HasPrefix(pdf.Body, "%PDF") {
