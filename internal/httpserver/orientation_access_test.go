@@ -75,3 +75,20 @@ func init() {
 		expectAccess("GET /sessions/:id"+r, runners)
 	}
 }
+
+func init() {
+	hr := access{Anonymous: http.StatusSeeOther, Learner: http.StatusForbidden, Manager: http.StatusForbidden, HRAdmin: http.StatusOK}
+	hrPost := func(status int) access {
+		return access{Anonymous: http.StatusUnauthorized, Learner: http.StatusForbidden, Manager: http.StatusForbidden, HRAdmin: status}
+	}
+	expectAccess("GET /admin/observers", hr)
+	expectAccess("POST /admin/observers", hrPost(http.StatusUnprocessableEntity))
+	expectAccess("POST /admin/observers/:id/delete", hrPost(http.StatusNotFound))
+	expectAccess("GET /checkoffs", access{Anonymous: http.StatusSeeOther, Learner: http.StatusOK, Manager: http.StatusOK, HRAdmin: http.StatusOK})
+	// The access course has no check-off step: 404 for everyone signed in.
+	nf := access{Anonymous: http.StatusSeeOther, Learner: http.StatusNotFound, Manager: http.StatusNotFound, HRAdmin: http.StatusNotFound}
+	expectAccess("GET /people/:id/checkoffs/:course/:module/:step", nf)
+	nfPost := access{Anonymous: http.StatusUnauthorized, Learner: http.StatusNotFound, Manager: http.StatusNotFound, HRAdmin: http.StatusNotFound}
+	expectAccess("POST /people/:id/checkoffs/:course/:module/:step/marks", nfPost)
+	expectAccess("POST /people/:id/checkoffs/:course/:module/:step/sign", nfPost)
+}

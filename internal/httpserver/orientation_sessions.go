@@ -54,13 +54,11 @@ func (s *Server) orientationPanels(c echo.Context, j *learning.Journey, m *catal
 		}
 		v.Session = p
 	case catalog.StepCheckoff:
-		p := &views.CheckoffPanel{}
-		if st.Checkoff != nil {
-			for _, sk := range st.Checkoff.Skills {
-				p.Skills = append(p.Skills, views.SkillRow{ID: sk.ID, Title: sk.Title, Observe: sk.Observe})
-			}
+		cl, err := s.Orientation.Checklist(ctx, j.Employee, j.Employee.ID, j.Course.ID, m.ID, st.ID)
+		if err != nil {
+			return err
 		}
-		v.Checkoff = p
+		v.Checkoff = &views.CheckoffPanel{Skills: skillRows(cl), Signed: signedOf(cl.SignOff)}
 	}
 	return nil
 }

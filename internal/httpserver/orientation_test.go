@@ -352,3 +352,69 @@ func TestSessionRecordAndSignInSheet(t *testing.T) {
 		t.Fatal("the record is not a PDF")
 	}
 }
+
+// An observer HR names marks each skill and signs the check-off off with
+// their typed name; a non-observer cannot, nobody can sign their own, and
+// the sign-off waits for every skill to be met.
+func TestCheckoffObserverSignsOff(t *testing.T) {
+	env, hr := orientationEnv(t)
+	nurse, nurseC := newLearner(t, env, "nurse@example.org", "Nia", "Park", people.RoleLearner)
+	_, preceptor := newLearner(t, env, "preceptor@example.org", "Paula", "Ortiz", people.RoleLearner)
+	_, colleague := newLearner(t, env, "colleague@example.org", "Carl", "Berg", people.RoleManager)
+	assignOrientation(t, env, nurse)
+	url0 := "/people/" + nurse.ID + "/checkoffs/orientation/skills/hands"
+	// A fresh form each time: Post adds the client's CSRF token to it.
+	both := func() url.Values { return url.Values{"skill-rub": {"met"}, "skill-wash": {"met"}} }
+
+	// Roles: only HR manages observers.
+	mustStatus(t, preceptor.Get("/admin/observers"), http.StatusForbidden)
+	res := hr.Post("/admin/observers", url.Values{"email": {"nobody@example.org"}})
+	mustStatus(t, res, http.StatusUnprocessableEntity)
+	mustRedirect(t, hr.Post("/admin/observers", url.Values{"email": {"preceptor@example.org"}, "course": {"orientation"}, "department": {"Nursing"}}), "/admin/observers")
+	// The nurse is an observer too, but not of herself.
+	mustRedirect(t, hr.Post("/admin/observers", url.Values{"email": {"nurse@example.org"}}), "/admin/observers")
+
+	// A non-observer can neither open, mark nor sign.
+	mustStatus(t, colleague.Get(url0), http.StatusForbidden)
+	mustStatus(t, colleague.Post(url0+"/marks", both()), http.StatusForbidden)
+	mustStatus(t, colleague.Post(url0+"/sign", url.Values{"full_name": {"Carl Berg"}}), http.StatusForbidden)
+	// Nobody marks or signs their own.
+	mustStatus(t, nurseC.Post(url0+"/marks", both()), http.StatusForbidden)
+	mustStatus(t, nurseC.Post(url0+"/sign", url.Values{"full_name": {"Nia Park"}}), http.StatusForbidden)
+	// HR reads but, not being an observer, cannot sign.
+	mustStatus(t, hr.Get(url0), http.StatusOK)
+	mustStatus(t, hr.Post(url0+"/marks", both()), http.StatusForbidden)
+
+	// Half done: one skill met, one not yet, with a comment.
+	mustRedirect(t, preceptor.Post(url0+"/marks", url.Values{"skill-rub": {"met"}, "skill-wash": {"not_met"}, "comment-wash": {"Dried with a shared towel"}}), url0+"?done=marked")
+	res = preceptor.Post(url0+"/sign", url.Values{"full_name": {"Paula Ortiz"}})
+	mustStatus(t, res, http.StatusConflict)
+	step := nurseC.Get("/courses/orientation/modules/skills/steps/hands")
+	mustStatus(t, step, http.StatusOK)
+	if !strings.Contains(step.Body, "Dried with a shared towel") || !strings.Contains(step.Body, "Not yet met") {
+		t.Error("the nurse's step does not show the observer's marks")
+	}
+	mustStatus(t, preceptor.Post(url0+"/marks", both()), http.StatusSeeOther)
+	// The typed name must be the observer's own.
+	res = preceptor.Post(url0+"/sign", url.Values{"full_name": {"Nia Park"}})
+	mustStatus(t, res, http.StatusUnprocessableEntity)
+	if learnerDoc(t, res).Find(`#error-summary a[href="#full_name"]`).Length() != 1 {
+		t.Error("the name mismatch is not in the error summary")
+	}
+	if stepDone(t, env, nurse.ID, "skills", "hands") {
+		t.Fatal("a refused signature completed the step")
+	}
+	mustRedirect(t, preceptor.Post(url0+"/sign", url.Values{"full_name": {"  paula   ORTIZ "}}), url0)
+	if !stepDone(t, env, nurse.ID, "skills", "hands") {
+		t.Fatal("the sign-off did not complete the check-off step")
+	}
+	var so orientation.SignOff
+	if err := env.App.DB.Where("employee_id = ?", nurse.ID).Take(&so).Error; err != nil {
+		t.Fatal(err)
+	}
+	if so.PrintedName != "paula ORTIZ" || so.Meaning != orientation.DefaultCheckoffStatement || so.SignedAt.IsZero() {
+		t.Errorf("sign-off: %+v", so)
+	}
+	// Signed is final.
+	mustStatus(t, preceptor.Post(url0+"/marks", url.Values{"skill-rub": {"not_met"}}), http.StatusConflict)
+}

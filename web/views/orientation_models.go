@@ -142,3 +142,35 @@ type RecordView struct {
 	ID, Title, When, Where, CourseVersion, Summary, Trainer, Qualification string
 	Rows                                                                   []RosterRow
 }
+
+// ObserversView is HR's list of observers.
+type ObserversView struct {
+	Rows     []ObserverRow
+	Courses  []Option
+	Problems []PersonFormProblem
+	Email    string
+}
+
+// ObserverRow is one observer.
+type ObserverRow struct{ ID, Name, Course, Department string }
+
+// CheckoffsView is the observer's entry page: find a person, open their
+// check-offs.
+type CheckoffsView struct {
+	Email   string
+	Person  string
+	Links   []LinkItem
+	Problem string
+}
+
+// ChecklistView is a person's check-off for an observer.
+type ChecklistView struct {
+	Person, JobTitle, Course, Title string
+	ActionURL                       string
+	Skills                          []SkillRow
+	MaySign, AllMet                 bool
+	Statement, ExpectedName         string
+	Signed                          *Signed
+	NameError, Problem              string
+	TypedName                       string
+}
