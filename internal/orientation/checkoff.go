@@ -190,7 +190,7 @@ type Checklist struct {
 	Step    *catalog.Step
 	CycleID string
 	// Latest is each skill's latest mark, by skill ID.
-	Latest map[string]*SkillMark
+	Latest  map[string]*SkillMark
 	SignOff *SignOff
 	// MaySign is true when the viewer may mark and sign.
 	MaySign bool
