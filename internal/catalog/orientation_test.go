@@ -58,3 +58,18 @@ func TestSessionAndCheckoffSteps(t *testing.T) {
 		})
 	}
 }
+
+func TestCourseContact(t *testing.T) {
+	cat, probs := Load(course(map[string]string{"c/course.yaml": okCourse + "contact:\n  name: Infection Prevention\n  email: ip@hospital.example\n"}))
+	if len(probs) > 0 {
+		t.Fatal(probs)
+	}
+	if c := cat.Course("c").Contact; c == nil || c.Email != "ip@hospital.example" || c.Name != "Infection Prevention" {
+		t.Fatalf("contact = %+v", c)
+	}
+	_, probs = Load(course(map[string]string{"c/course.yaml": okCourse + "contact:\n  email: not-an-address\n"}))
+	checkProblems(t, probs, []wantProblem{
+		{"c/course.yaml", 5, "contact: `email` must be the e-mail address"},
+		{"c/course.yaml", 5, "contact has no name"},
+	})
+}

@@ -73,6 +73,9 @@ type Course struct {
 	Resources []*Resource
 	// Nudges are the short refresher nudges sent between annual refreshers.
 	Nudges []*Nudge
+	// Contact is who answers learners' questions about the course
+	// (course.yaml `contact:`), or nil.
+	Contact *Contact
 	// Unlock says when acknowledgements and final quizzes open (course.yaml
 	// `unlock:`); the zero value is the default order.
 	Unlock Unlock
@@ -254,6 +257,14 @@ type Acknowledgement struct {
 	// Statement is the meaning of the signature, shown beside it and stored
 	// with it (e.g. "I have read and will follow these guidelines").
 	Statement string
+}
+
+// Contact is a knowledgeable person or a shared mailbox that answers
+// learners' questions (OSHA 1910.1030(h)(2): e-learning comes with access
+// to someone who can answer).
+type Contact struct {
+	Name  string
+	Email string
 }
 
 // Resource is an extra document linked from the course page.

@@ -92,3 +92,14 @@ func init() {
 	expectAccess("POST /people/:id/checkoffs/:course/:module/:step/marks", nfPost)
 	expectAccess("POST /people/:id/checkoffs/:course/:module/:step/sign", nfPost)
 }
+
+func init() {
+	// The access course names no contact: the page shows the form (its
+	// contact blank) and a question is refused (404, no contact).
+	expectAccess("GET /courses/:course/questions", access{Anonymous: http.StatusSeeOther, Learner: http.StatusOK, Manager: http.StatusOK, HRAdmin: http.StatusOK})
+	expectAccess("POST /courses/:course/questions", access{Anonymous: http.StatusUnauthorized, Learner: http.StatusNotFound, Manager: http.StatusNotFound, HRAdmin: http.StatusNotFound})
+	// Without the e-mail's token: 404 for everyone.
+	nf := access{Anonymous: http.StatusNotFound, Learner: http.StatusNotFound, Manager: http.StatusNotFound, HRAdmin: http.StatusNotFound, Token: http.StatusNotFound}
+	expectAccess("GET /questions/:id/answered", nf)
+	expectAccess("POST /questions/:id/answered", nf)
+}

@@ -9,6 +9,8 @@ import (
 // orientationRoutes: classroom sessions, bookings and attendance.
 //
 //	GET  /courses/:course/sessions           upcoming sessions of an assigned course (learner)
+//	GET  /courses/:course/questions, POST     "Ask a question" to the course's contact (learner)
+//	GET  /questions/:id/answered, POST       the contact records the answer (token from the e-mail)
 //	POST /sessions/:id/book                  book self, or `email` (manager of them, HR)
 //	POST /sessions/:id/cancel-booking        cancel own place, or `employee_id` (manager, HR)
 //	GET  /sessions/:id/book-people           form to book someone (manager, HR)
@@ -31,6 +33,10 @@ import (
 //	POST /admin/sessions/:id/cancel          cancel and tell everyone (HR)
 func (s *Server) orientationRoutes(e *echo.Echo) {
 	e.GET("/courses/:course/sessions", s.courseSessions, requireSignedIn)
+	e.GET("/courses/:course/questions", s.courseQuestions, requireSignedIn)
+	e.POST("/courses/:course/questions", s.courseAsk, requireSignedIn)
+	e.GET("/questions/:id/answered", s.questionAnsweredForm)
+	e.POST("/questions/:id/answered", s.questionAnswered)
 	g := e.Group("/sessions", requireSignedIn)
 	g.GET("", s.trainerSessions)
 	g.GET("/:id", s.sessionRoster)

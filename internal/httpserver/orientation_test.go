@@ -418,3 +418,51 @@ func TestCheckoffObserverSignsOff(t *testing.T) {
 	// Signed is final.
 	mustStatus(t, preceptor.Post(url0+"/marks", url.Values{"skill-rub": {"not_met"}}), http.StatusConflict)
 }
+
+// "Ask a question" sends the question to the course's contact through the
+// outbox and keeps it, with the answer time the contact records from the
+// e-mail's link.
+func TestAskAQuestion(t *testing.T) {
+	env, _ := orientationEnv(t)
+	ana, anaC := newLearner(t, env, "ana@example.org", "Ana", "Lima", people.RoleLearner)
+	_, other := newLearner(t, env, "bo@example.org", "Bo", "Chen", people.RoleLearner)
+	assignOrientation(t, env, ana)
+	course := anaC.Get("/courses/orientation")
+	mustStatus(t, course, http.StatusOK)
+	if learnerDoc(t, course).Find(`[data-testid="course-help"] a[href="/courses/orientation/questions"]`).Length() != 1 {
+		t.Fatal("the course page offers no \"Ask a question\"")
+	}
+	// Not assigned: no questions page.
+	mustStatus(t, other.Get("/courses/orientation/questions"), http.StatusNotFound)
+	res := anaC.Post("/courses/orientation/questions", url.Values{"question": {"  "}})
+	mustStatus(t, res, http.StatusUnprocessableEntity)
+	mustRedirect(t, anaC.Post("/courses/orientation/questions", url.Values{"question": {"Do I need gloves for a blood glucose test?"}}), "/courses/orientation/questions?done=asked")
+	var e notify.Entry
+	if err := env.App.DB.Where("kind = ?", "course_question").Take(&e).Error; err != nil {
+		t.Fatalf("no e-mail to the contact: %v", err)
+	}
+	if e.ToAddress != "ip@hospital.example" || !strings.Contains(e.TextBody, "Do I need gloves") || !strings.Contains(e.TextBody, "ana@example.org") {
+		t.Fatalf("the contact's e-mail: %+v", e)
+	}
+	i := strings.Index(e.TextBody, "/questions/")
+	link := strings.Fields(e.TextBody[i:])[0]
+	mustStatus(t, other.Get(strings.Split(link, "token=")[0]+"token=wrong"), http.StatusNotFound)
+	contact := env.Client()
+	form := contact.Get(link)
+	mustStatus(t, form, http.StatusOK)
+	id := strings.Split(strings.TrimPrefix(link, "/questions/"), "/")[0]
+	token := strings.Split(link, "token=")[1]
+	mustStatus(t, contact.Post("/questions/"+id+"/answered", url.Values{"token": {"wrong"}}), http.StatusNotFound)
+	env.Clock.Advance(2 * time.Hour)
+	mustStatus(t, contact.Post("/questions/"+id+"/answered", url.Values{"token": {token}}), http.StatusSeeOther)
+	var q orientation.Question
+	env.App.DB.Where("id = ?", id).Take(&q)
+	if q.AnsweredAt == nil || !q.AnsweredAt.Equal(env.Clock.Now()) || q.EmployeeID != ana.ID {
+		t.Fatalf("question: %+v", q)
+	}
+	anaC.Login("ana@example.org", learnerPassword)
+	page := anaC.Get("/courses/orientation/questions")
+	if !strings.Contains(page.Body, "Answered ") {
+		t.Error("the learner's page does not show the answer time")
+	}
+}

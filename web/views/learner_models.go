@@ -84,6 +84,8 @@ type CourseView struct {
 	Resources []LinkItem
 	// Earlier are certificates of previous cycles.
 	Earlier []LinkItem
+	// Help links the course's sessions and "Ask a question" (internal/orientation).
+	Help []LinkItem
 }
 
 // StepView is the module player showing one step.

@@ -174,3 +174,15 @@ type ChecklistView struct {
 	NameError, Problem              string
 	TypedName                       string
 }
+
+// QuestionsView is the learner's "Ask a question" page.
+type QuestionsView struct {
+	CourseTitle, CourseURL, Contact, Text, Problem string
+	Rows                                           []QuestionRow
+}
+
+// QuestionRow is one question asked.
+type QuestionRow struct{ Question, Asked, Answered string }
+
+// AnsweredView is the contact's page to record an answer.
+type AnsweredView struct{ ID, Token, Question, Answered string }
