@@ -17,6 +17,8 @@ import (
 //	GET  /api/v1/assignments             assignments with their current cycle, paged (assignments:read)
 //	GET  /api/v1/completions             completed cycles, paged (completions:read)
 //	GET  /api/v1/reports/:name           a report as CSV or JSON (reports:read)
+//	GET  /api/v1/sessions                classroom sessions, paged (completions:read)
+//	GET  /api/v1/sessions/:id/attendance a session's people and attendance (completions:read)
 //
 //	GET  /admin/tokens                   the tokens, and the form to create one (HR)
 //	POST /admin/tokens                   create a token: its secret is shown once (HR)
@@ -29,6 +31,8 @@ func (s *Server) apiRoutes(e *echo.Echo) {
 	v1.GET("/assignments", s.apiAssignments, s.requireToken(apitoken.ScopeAssignmentsRead))
 	v1.GET("/completions", s.apiCompletions, s.requireToken(apitoken.ScopeCompletionsRead))
 	v1.GET("/reports/:name", s.apiReport, s.requireToken(apitoken.ScopeReportsRead))
+	v1.GET("/sessions", s.apiSessions, s.requireToken(apitoken.ScopeCompletionsRead))
+	v1.GET("/sessions/:id/attendance", s.apiSessionAttendance, s.requireToken(apitoken.ScopeCompletionsRead))
 
 	hr := requireRole(people.RoleHRAdmin)
 	e.GET("/admin/tokens", s.adminTokens, hr)

@@ -103,3 +103,10 @@ func init() {
 	expectAccess("GET /questions/:id/answered", nf)
 	expectAccess("POST /questions/:id/answered", nf)
 }
+
+func init() {
+	api := access{Anonymous: http.StatusUnauthorized, Learner: http.StatusUnauthorized, Manager: http.StatusUnauthorized,
+		HRAdmin: http.StatusUnauthorized, Token: http.StatusOK}
+	expectAccess("GET /api/v1/sessions", api)
+	expectAccess("GET /api/v1/sessions/:id/attendance", api)
+}

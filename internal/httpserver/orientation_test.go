@@ -1,6 +1,7 @@
 package httpserver_test
 
 import (
+	"io"
 	"net/http"
 	"net/url"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/onramp-lms/onramp/internal/apitoken"
 	"github.com/onramp-lms/onramp/internal/apptest"
 	"github.com/onramp-lms/onramp/internal/compliance"
 	"github.com/onramp-lms/onramp/internal/notify"
@@ -464,5 +466,45 @@ func TestAskAQuestion(t *testing.T) {
 	page := anaC.Get("/courses/orientation/questions")
 	if !strings.Contains(page.Body, "Answered ") {
 		t.Error("the learner's page does not show the answer time")
+	}
+}
+
+// The API lists sessions and a session's attendance, with a token only.
+func TestAPISessionsAndAttendance(t *testing.T) {
+	env, hr := orientationEnv(t)
+	ana, anaC := newLearner(t, env, "ana@example.org", "Ana", "Lima", people.RoleLearner)
+	assignOrientation(t, env, ana)
+	id := scheduleSession(t, env, hr, "3", "")
+	mustStatus(t, anaC.Post("/sessions/"+id+"/book", nil), http.StatusSeeOther)
+	_, secret := apiToken(t, env, "sync", apitoken.ScopeCompletionsRead)
+	get := func(path string) (int, string) {
+		req, _ := http.NewRequest(http.MethodGet, env.Server.URL+path, nil)
+		if secret != "" {
+			req.Header.Set("Authorization", "Bearer "+secret)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		var b strings.Builder
+		_, _ = io.Copy(&b, res.Body)
+		return res.StatusCode, b.String()
+	}
+	status, body := get("/api/v1/sessions?course=orientation")
+	if status != http.StatusOK || !strings.Contains(body, `"id":"`+id+`"`) || !strings.Contains(body, `"booked":1`) || !strings.Contains(body, `"trainer_qualification":"RN, BSN; certified infection-control instructor"`) {
+		t.Fatalf("sessions: %d %s", status, body)
+	}
+	status, body = get("/api/v1/sessions/" + id + "/attendance")
+	if status != http.StatusOK || !strings.Contains(body, `"onramp_id":"`+ana.ID+`"`) || !strings.Contains(body, `"job_title":"Registered Nurse"`) {
+		t.Fatalf("attendance: %d %s", status, body)
+	}
+	status, _ = get("/api/v1/sessions/nope/attendance")
+	if status != http.StatusNotFound {
+		t.Errorf("unknown session: %d", status)
+	}
+	secret = ""
+	if status, _ = get("/api/v1/sessions"); status != http.StatusUnauthorized {
+		t.Errorf("without a token: %d", status)
 	}
 }

@@ -487,7 +487,10 @@ type Filter struct {
 	TrainerID string
 	// Scheduled leaves cancelled sessions out.
 	Scheduled bool
-	Limit     int
+	// AfterAt and AfterID page forwards by (starts_at, id) (the API).
+	AfterAt time.Time
+	AfterID string
+	Limit   int
 }
 
 // List returns sessions with their counts: two queries whatever the
@@ -507,11 +510,14 @@ func (s *Service) List(ctx context.Context, f Filter) ([]Listed, error) {
 	if !f.From.IsZero() {
 		q = q.Where("ends_at >= ?", f.From)
 	}
+	if f.AfterID != "" {
+		q = q.Where("(starts_at > ? OR (starts_at = ? AND id > ?))", f.AfterAt, f.AfterAt, f.AfterID)
+	}
 	if !f.Before.IsZero() {
 		q = q.Where("starts_at < ?", f.Before)
 		order = "starts_at DESC, id DESC"
 	}
-	if f.Limit <= 0 || f.Limit > 200 {
+	if f.Limit <= 0 || f.Limit > 1001 {
 		f.Limit = 100
 	}
 	var rows []*Session
