@@ -27,6 +27,7 @@ import (
 	"github.com/onramp-lms/onramp/internal/learning"
 	"github.com/onramp-lms/onramp/internal/metrics"
 	"github.com/onramp-lms/onramp/internal/notify"
+	"github.com/onramp-lms/onramp/internal/orientation"
 	"github.com/onramp-lms/onramp/internal/people"
 	"github.com/onramp-lms/onramp/internal/report"
 	"github.com/onramp-lms/onramp/internal/scheduler"
@@ -45,6 +46,8 @@ type App struct {
 	Auth     *auth.Service
 	Cycles   *compliance.Store
 	Learning *learning.Service
+	// Orientation is classroom sessions, attendance and check-offs.
+	Orientation *orientation.Service
 	// Notify composes, queues and delivers e-mail.
 	Notify *notify.Service
 	// Engine applies assignment rules and moves cycles along.
@@ -141,6 +144,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.C
 	// One refusal audit for both protocols, so a flood is collapsed
 	// whichever callback it hits.
 	refusals := &sso.RefusalAudit{DB: d, Clock: clk, Log: log}
+	a.Orientation = &orientation.Service{DB: d, Clock: clk, Catalog: cat, Learning: a.Learning, BaseURL: cfg.BaseURL, From: cfg.MailFrom, Org: cfg.OrgName}
 	if cfg.OIDC.Enabled() {
 		a.SSO = &sso.Service{Config: cfg.OIDC, RedirectURL: cfg.BaseURL.String() + sso.CallbackPath, DB: d, Clock: clk, Refusals: refusals}
 	}
@@ -169,6 +173,10 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.C
 		DB: d, Clock: clk, Log: log, Engine: a.Engine,
 		Deliver: ns.Deliverer.Deliver,
 		Prune:   prune,
+		Extra: func(ctx context.Context, now time.Time) error {
+			_, err := a.Orientation.SendReminders(ctx, now)
+			return err
+		},
 		Observe: func(elapsed time.Duration, rep scheduler.Report, err error) {
 			m.ObserveSchedulerPass(elapsed, err)
 			for i := 0; i < rep.Sent; i++ {
@@ -197,7 +205,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.C
 		People: a.People, Auth: a.Auth, Cycles: a.Cycles, Learning: a.Learning,
 		Outbox: ns.Outbox, SMTPConfigured: ns.Deliverer.Mailer != nil,
 		Engine: a.Engine, Staff: a.Staff, SCIM: a.SCIM, Mail: ns.Renderer,
-		SSO: a.SSO, SAML: a.SAML,
+		SSO: a.SSO, SAML: a.SAML, Orientation: a.Orientation,
 	})
 	return a, nil
 }

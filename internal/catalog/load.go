@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/mail"
 	"path"
 	"sort"
 	"strings"
@@ -201,7 +202,7 @@ func (cl *courseLoader) load() *Course {
 	var m *ymap
 	if root := cl.parseYAML(cl.file, data, 0); root != nil {
 		m = cl.mapping(cl.file, root, "course.yaml",
-			"id", "title", "summary", "estimated_minutes", "modules", "refresher", "default_rule", "resources", "nudges", "unlock")
+			"id", "title", "summary", "estimated_minutes", "modules", "refresher", "default_rule", "resources", "nudges", "unlock", "contact")
 	}
 	if m == nil {
 		// Still check the modules, so that one run shows every problem.
@@ -223,6 +224,17 @@ func (cl *courseLoader) load() *Course {
 		cl.add(cl.file, m.line("title"), "the course has no title: add `title:`")
 	}
 	c.Summary = m.str("summary", "course.yaml")
+	if m.has("contact") {
+		if cm := cl.mapping(cl.file, m.values["contact"], "contact", "name", "email"); cm != nil {
+			c.Contact = &Contact{Name: cm.str("name", "contact"), Email: cm.str("email", "contact")}
+			if _, err := mail.ParseAddress(c.Contact.Email); err != nil || !strings.Contains(c.Contact.Email, "@") {
+				cl.add(cl.file, cm.line("email"), "contact: `email` must be the e-mail address questions go to (a person or a shared mailbox), e.g. infection.prevention@hospital.example")
+			}
+			if c.Contact.Name == "" {
+				cl.add(cl.file, cm.line("name"), "contact has no name: add `name:` (a person or a team, e.g. Infection Prevention)")
+			}
+		}
+	}
 	c.EstimatedMinutes = m.integer("estimated_minutes", "course.yaml", 0)
 	if c.EstimatedMinutes < 0 {
 		cl.add(cl.file, m.line("estimated_minutes"), "estimated_minutes cannot be negative")

@@ -50,6 +50,8 @@ var stepFields = map[StepType][]string{
 	StepVideo:           {"src", "captions", "captions_lang", "transcript", "poster"},
 	StepQuiz:            {"pass_mark", "draw", "attempts", "shuffle_options", "bank", "questions"},
 	StepAcknowledgement: {"policy_version", "statement"},
+	StepSession:         {"minutes"},
+	StepCheckoff:        {"skills", "statement"},
 }
 
 var commonStepFields = []string{"id", "type", "title", "required"}
@@ -139,6 +141,14 @@ func (cl *courseLoader) parseModuleFile(file string, data []byte) *moduleFile {
 		mod.Steps = append(mod.Steps, si.step)
 	}
 	cl.matchParts(mf)
+	if mod.Minutes == 0 {
+		// A module delivered in a session takes the session's time.
+		for _, st := range mod.Steps {
+			if st.Session != nil {
+				mod.Minutes += st.Session.Minutes
+			}
+		}
+	}
 	return mf
 }
 
@@ -235,7 +245,7 @@ func (cl *courseLoader) parseStep(mf *moduleFile, n *yaml.Node, index int) *step
 		known = append(known, extra...)
 	} else {
 		// An unknown type is reported once; its fields are not.
-		for _, t := range []StepType{StepVideo, StepQuiz, StepAcknowledgement} {
+		for _, t := range []StepType{StepVideo, StepQuiz, StepAcknowledgement, StepSession, StepCheckoff} {
 			known = append(known, stepFields[t]...)
 		}
 	}
@@ -251,9 +261,9 @@ func (cl *courseLoader) parseStep(mf *moduleFile, n *yaml.Node, index int) *step
 	st.Required = m.boolean("required", what, true)
 	switch {
 	case typeNode == nil:
-		cl.add(file, m.node.Line, "%s has no type: add `type:` (page, video, quiz or acknowledgement)", what)
+		cl.add(file, m.node.Line, "%s has no type: add `type:` (page, video, quiz, acknowledgement, session or checkoff)", what)
 	case !knownStepType(st.Type):
-		cl.add(file, m.line("type"), "%s: unknown step type `%s`: use page, video, quiz or acknowledgement", what, typeNode.Value)
+		cl.add(file, m.line("type"), "%s: unknown step type `%s`: use page, video, quiz, acknowledgement, session or checkoff", what, typeNode.Value)
 	}
 	switch st.Type {
 	case StepVideo:
@@ -276,8 +286,50 @@ func (cl *courseLoader) parseStep(mf *moduleFile, n *yaml.Node, index int) *step
 		} else {
 			mf.module.PolicyVersion = st.Ack.PolicyVersion
 		}
+	case StepSession:
+		st.Session = &SessionStep{Minutes: m.integer("minutes", what, 0)}
+		if st.Session.Minutes <= 0 {
+			cl.add(file, m.line("minutes"), "session %s has no length: add `minutes:` with how long the session lasts (a whole number above 0)", what)
+		}
+	case StepCheckoff:
+		cl.parseCheckoff(mf, m, st, what)
 	}
 	return &stepInfo{step: st, line: m.node.Line}
+}
+
+// parseCheckoff reads a checkoff step's skills: each an ID, a title and
+// what the observer must see.
+func (cl *courseLoader) parseCheckoff(mf *moduleFile, m *ymap, st *Step, what string) {
+	file := mf.file
+	st.Checkoff = &Checkoff{Statement: m.str("statement", what)}
+	items := m.seq("skills", what)
+	if len(items) == 0 {
+		cl.add(file, m.line("skills"), "checkoff %s has no skills: list them under `skills:`, each with `id`, `title` and `observe` (what the observer must see)", what)
+		return
+	}
+	seen := map[string]int{}
+	for i, n := range items {
+		sw := fmt.Sprintf("%s, skill %d", what, i+1)
+		sm := cl.mapping(file, n, sw, "id", "title", "observe")
+		if sm == nil {
+			continue
+		}
+		sk := &Skill{ID: sm.id(sw), Title: sm.str("title", sw), Observe: sm.str("observe", sw)}
+		if sk.Title == "" {
+			cl.add(file, sm.line("title"), "%s has no title: add `title:`", sw)
+		}
+		if sk.Observe == "" {
+			cl.add(file, sm.line("observe"), "%s has no `observe:`: say what the observer must see the person do", sw)
+		}
+		if sk.ID != "" {
+			if first, dup := seen[sk.ID]; dup {
+				cl.add(file, sm.line("id"), "%s: skill ID `%s` is used twice in this step (first on line %d)", sw, sk.ID, first)
+				continue
+			}
+			seen[sk.ID] = sm.line("id")
+		}
+		st.Checkoff.Skills = append(st.Checkoff.Skills, sk)
+	}
 }
 
 // matchParts attaches the body parts to their steps and reports parts
@@ -305,6 +357,8 @@ func (cl *courseLoader) matchParts(mf *moduleFile) {
 		switch st.Type {
 		case StepPage:
 			cl.add(mf.file, si.line, "page step `%s` has no body: add a line `<!-- step: %s -->` below the front matter, followed by its Markdown", st.ID, st.ID)
+		case StepSession:
+			cl.add(mf.file, si.line, "session step `%s` has no summary: add a line `<!-- step: %s -->` below the front matter, followed by a summary of what the session covers (it is printed on the sign-in sheet and the attendance record)", st.ID, st.ID)
 		case StepAcknowledgement:
 			cl.add(mf.file, si.line, "acknowledgement step `%s` has no policy text: add a line `<!-- step: %s -->` below the front matter, followed by the policy", st.ID, st.ID)
 		}

@@ -21,7 +21,18 @@ const (
 	StepVideo           StepType = "video"
 	StepQuiz            StepType = "quiz"
 	StepAcknowledgement StepType = "acknowledgement"
+	// StepSession is delivered in an instructor-led session: attending
+	// (recorded by the trainer or by the attendee's QR check-in) completes
+	// it. See internal/orientation.
+	StepSession StepType = "session"
+	// StepCheckoff is a skills check-off: an observer watches each skill
+	// and signs the list off. The learner cannot complete it alone.
+	StepCheckoff StepType = "checkoff"
 )
+
+// ByOthers reports whether the step is completed by someone other than the
+// learner (a trainer or an observer), never by the learner's own action.
+func (t StepType) ByOthers() bool { return t == StepSession || t == StepCheckoff }
 
 // QuestionType is the kind of a quiz question.
 type QuestionType string
@@ -62,6 +73,9 @@ type Course struct {
 	Resources []*Resource
 	// Nudges are the short refresher nudges sent between annual refreshers.
 	Nudges []*Nudge
+	// Contact is who answers learners' questions about the course
+	// (course.yaml `contact:`), or nil.
+	Contact *Contact
 	// Unlock says when acknowledgements and final quizzes open (course.yaml
 	// `unlock:`); the zero value is the default order.
 	Unlock Unlock
@@ -152,9 +166,33 @@ type Step struct {
 	// Markdown is the body's source.
 	Markdown string
 
-	Video *Video
-	Quiz  *Quiz
-	Ack   *Acknowledgement
+	Video    *Video
+	Quiz     *Quiz
+	Ack      *Acknowledgement
+	Session  *SessionStep
+	Checkoff *Checkoff
+}
+
+// SessionStep is a module step delivered in a classroom or video-call
+// session. Its body (Markdown) is the summary of what the session covers,
+// printed on the sign-in sheet and the attendance record.
+type SessionStep struct {
+	// Minutes is how long the session lasts, for time estimates.
+	Minutes int
+}
+
+// Checkoff is a list of skills an observer watches the person do.
+type Checkoff struct {
+	Skills []*Skill
+	// Statement is the meaning of the observer's signature.
+	Statement string
+}
+
+// Skill is one skill of a check-off and what the observer must see.
+type Skill struct {
+	ID      string
+	Title   string
+	Observe string
 }
 
 // Video is a self-hosted video with captions and a transcript.
@@ -219,6 +257,14 @@ type Acknowledgement struct {
 	// Statement is the meaning of the signature, shown beside it and stored
 	// with it (e.g. "I have read and will follow these guidelines").
 	Statement string
+}
+
+// Contact is a knowledgeable person or a shared mailbox that answers
+// learners' questions (OSHA 1910.1030(h)(2): e-learning comes with access
+// to someone who can answer).
+type Contact struct {
+	Name  string
+	Email string
 }
 
 // Resource is an extra document linked from the course page.

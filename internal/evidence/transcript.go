@@ -51,6 +51,55 @@ type CourseRecord struct {
 	ClosedReason     string
 	// Cycles are every cycle, oldest first.
 	Cycles []*CycleRecord
+	// Sessions are the classroom sessions whose attendance was taken for
+	// the person, oldest first (internal/orientation).
+	Sessions []*SessionRecord
+}
+
+// SessionRecord is one classroom session in a transcript: the training
+// record OSHA 29 CFR 1910.1030(h)(2) asks for, with the person's name and
+// job title as recorded at the session.
+type SessionRecord struct {
+	EmployeeID           string
+	CourseID             string
+	ModuleID             string
+	StartsAt             time.Time
+	EndsAt               time.Time
+	TimeZone             string
+	Place                string
+	VideoURL             string
+	TrainerName          string
+	TrainerQualification string
+	EmployeeName         string
+	JobTitle             string
+	Attendance           string
+	Late                 bool
+	LeftEarly            bool
+	CheckInMethod        string
+	MarkedByName         string
+}
+
+// AttendanceLabel is how the session's attendance reads.
+func (r *SessionRecord) AttendanceLabel() string {
+	if r.Attendance == "no_show" {
+		return "No-show"
+	}
+	w := "Attended"
+	if r.Late {
+		w += ", arrived late"
+	}
+	if r.LeftEarly {
+		w += ", left early"
+	}
+	if r.CheckInMethod == "qr" {
+		w += " (checked in with the room's QR code)"
+	}
+	return w
+}
+
+// When is the session's times in UTC.
+func (r *SessionRecord) When() string {
+	return Moment(r.StartsAt) + " – " + r.EndsAt.UTC().Format("15:04") + " UTC"
 }
 
 // CycleRecord is one cycle and every record made in it.
@@ -218,6 +267,7 @@ type chunkRecords struct {
 	certificates []*learning.Certificate
 	imported     []*Imported
 	changes      []*compliance.CycleChange
+	sessions     []*SessionRecord
 }
 
 func loadRecords(q *gorm.DB, ids []string) (*chunkRecords, error) {
@@ -242,6 +292,13 @@ func loadRecords(q *gorm.DB, ids []string) (*chunkRecords, error) {
 		{"attestations", func() error { return q.Where("employee_id IN ?", ids).Order("signed_at").Find(&r.attestations).Error }},
 		{"certificates", func() error { return q.Where("employee_id IN ?", ids).Find(&r.certificates).Error }},
 		{"imported completions", func() error { return q.Where("employee_id IN ?", ids).Find(&r.imported).Error }},
+		{"training sessions", func() error {
+			return q.Raw(`SELECT b.employee_id, s.course_id, s.module_id, s.starts_at, s.ends_at, s.time_zone, s.place, s.video_url,
+				s.trainer_name, s.trainer_qualification, b.employee_name, b.job_title, b.attendance, b.late, b.left_early,
+				b.check_in_method, b.marked_by_name
+				FROM session_bookings b JOIN training_sessions s ON s.id = b.session_id
+				WHERE b.employee_id IN ? AND b.attendance <> '' ORDER BY s.starts_at, s.id`, ids).Scan(&r.sessions).Error
+		}},
 		{"extensions and exemptions", func() error {
 			return q.Table("cycle_changes").Select("cycle_changes.*").
 				Joins("JOIN cycles ON cycles.id = cycle_changes.cycle_id").
@@ -415,6 +472,13 @@ func (s *Source) loadChunk(q *gorm.DB, emps []*people.Employee, titles map[strin
 			CourseID: a.CourseID, Title: title, AssignmentStatus: a.Status, ClosedReason: a.ClosedReason,
 			Cycles: cyclesOf[a.ID],
 		})
+	}
+	for _, se := range r.sessions {
+		for _, cr := range courses[se.EmployeeID] {
+			if cr.CourseID == se.CourseID {
+				cr.Sessions = append(cr.Sessions, se)
+			}
+		}
 	}
 	out := make([]*Transcript, len(emps))
 	for i, e := range emps {

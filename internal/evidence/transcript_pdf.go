@@ -68,6 +68,15 @@ func WriteTranscriptPDF(w io.Writer, t *Transcript) error {
 		for _, cr := range c.Cycles {
 			writeCyclePDF(d, cr, e.FullName())
 		}
+		if len(c.Sessions) > 0 {
+			d.paragraph(true, 9, 20, "Classroom sessions", 2)
+			rows := make([][]string, len(c.Sessions))
+			for i, se := range c.Sessions {
+				rows[i] = []string{se.When(), strings.TrimSpace(se.Place + " " + se.VideoURL), se.TrainerName + " (" + se.TrainerQualification + ")",
+					strings.Trim(se.EmployeeName+", "+se.JobTitle, ", "), se.AttendanceLabel()}
+			}
+			d.table([]column{{"Date and time", 0.2}, {"Place", 0.15}, {"Trainer and qualification", 0.25}, {"Recorded as", 0.18}, {"Attendance", 0.22}}, rows)
+		}
 	}
 	return d.finish(w)
 }

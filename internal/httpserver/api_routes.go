@@ -18,6 +18,8 @@ import (
 //	GET  /api/v1/completions             completed cycles, paged (completions:read)
 //	GET  /api/v1/reports/:name           a report as CSV or JSON (reports:read)
 //	POST /api/v1/employees/:employee_id/attempts  grant more attempts at a quiz (attempts:write)
+//	GET  /api/v1/sessions                classroom sessions, paged (completions:read)
+//	GET  /api/v1/sessions/:id/attendance a session's people and attendance (completions:read)
 //
 //	GET  /admin/tokens                   the tokens, and the form to create one (HR)
 //	POST /admin/tokens                   create a token: its secret is shown once (HR)
@@ -31,6 +33,8 @@ func (s *Server) apiRoutes(e *echo.Echo) {
 	v1.GET("/completions", s.apiCompletions, s.requireToken(apitoken.ScopeCompletionsRead))
 	v1.GET("/reports/:name", s.apiReport, s.requireToken(apitoken.ScopeReportsRead))
 	v1.POST("/employees/:employee_id/attempts", s.apiGrantAttempts, s.requireToken(apitoken.ScopeAttemptsWrite))
+	v1.GET("/sessions", s.apiSessions, s.requireToken(apitoken.ScopeCompletionsRead))
+	v1.GET("/sessions/:id/attendance", s.apiSessionAttendance, s.requireToken(apitoken.ScopeCompletionsRead))
 
 	hr := requireRole(people.RoleHRAdmin)
 	e.GET("/admin/tokens", s.adminTokens, hr)

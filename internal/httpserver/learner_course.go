@@ -42,6 +42,7 @@ func (s *Server) learnerCourse(c echo.Context) error {
 	for _, r := range j.Course.Resources {
 		v.Resources = append(v.Resources, views.LinkItem{Title: r.Title, URL: courseURL(j.Course.ID) + "/resources/" + r.ID})
 	}
+	v.Help = courseHelp(j.Course)
 	certs, err := s.Learning.Certificates(ctx, j.Employee.ID)
 	if err != nil {
 		return err
@@ -88,6 +89,10 @@ func stepTypeLabel(t catalog.StepType) string {
 		return "Quiz"
 	case catalog.StepAcknowledgement:
 		return "Policy to sign"
+	case catalog.StepSession:
+		return "Classroom session"
+	case catalog.StepCheckoff:
+		return "Skills check-off"
 	default:
 		return "Reading"
 	}

@@ -92,6 +92,10 @@ func (s *Server) stepView(c echo.Context, j *learning.Journey, m *catalog.Module
 			ack.Signed = &views.Signed{Name: att.PrintedName, When: formatMoment(att.SignedAt), Meaning: att.Meaning, PolicyVersion: att.PolicyVersion}
 		}
 		v.Ack = ack
+	case catalog.StepSession, catalog.StepCheckoff:
+		if err := s.orientationPanels(c, j, m, st, &v); err != nil {
+			return v, err
+		}
 	}
 	v.Done = j.Done(m.ID, st.ID)
 	v.Steps = stepItems(j, m, st)

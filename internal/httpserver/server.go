@@ -20,6 +20,7 @@ import (
 	"github.com/onramp-lms/onramp/internal/learning"
 	"github.com/onramp-lms/onramp/internal/metrics"
 	"github.com/onramp-lms/onramp/internal/notify"
+	"github.com/onramp-lms/onramp/internal/orientation"
 	"github.com/onramp-lms/onramp/internal/people"
 	"github.com/onramp-lms/onramp/internal/scim"
 	"github.com/onramp-lms/onramp/internal/sso"
@@ -58,6 +59,8 @@ type Deps struct {
 	SSO *sso.Service
 	// SAML is SAML 2.0 sign-in; nil when it is not configured.
 	SAML *sso.SAML
+	// Orientation is classroom sessions, attendance and check-offs.
+	Orientation *orientation.Service
 }
 
 // Server is the HTTP server.
@@ -93,6 +96,7 @@ func New(d Deps) *Server {
 	s.auditRoutes(e)
 	s.apiRoutes(e)
 	s.scimRoutes(e)
+	s.orientationRoutes(e)
 	return s
 }
 

@@ -138,6 +138,13 @@ func (s *Server) renderTranscript(c echo.Context, t *evidence.Transcript, pdfURL
 		for _, cr := range course.Cycles {
 			tc.Cycles = append(tc.Cycles, transcriptCycleView(cr))
 		}
+		for _, se := range course.Sessions {
+			tc.Sessions = append(tc.Sessions, views.TranscriptSession{
+				When: se.When(), Place: strings.TrimSpace(se.Place + " " + se.VideoURL),
+				Trainer: se.TrainerName + " (" + se.TrainerQualification + ")", RecordedAs: strings.Trim(se.EmployeeName+", "+se.JobTitle, ", "),
+				Attendance: se.AttendanceLabel(),
+			})
+		}
 		v.Courses = append(v.Courses, tc)
 	}
 	title := e.FullName() + ": transcript"

@@ -53,6 +53,10 @@ type Scheduler struct {
 	Deliver func(ctx context.Context, now time.Time) (sent, failed int, err error)
 	// Prune removes expired sessions and old sign-in attempts; nil skips it.
 	Prune func(ctx context.Context) error
+	// Extra is more planning of the pass, run under the planning lock
+	// after the cycles (the day-before reminders of training sessions);
+	// nil skips it.
+	Extra func(ctx context.Context, now time.Time) error
 	// Observe receives each pass's duration, report and error (for
 	// metrics); may be nil.
 	Observe func(elapsed time.Duration, rep Report, err error)
@@ -149,6 +153,11 @@ func (s *Scheduler) RunOnceWith(ctx context.Context, now time.Time, opts Options
 				return fmt.Errorf("refresh report tables: %w", err)
 			}
 			rep.Report = mr
+			if s.Extra != nil {
+				if err := s.Extra(ctx, now); err != nil {
+					return err
+				}
+			}
 			return nil
 		}()
 		if err != nil {

@@ -84,6 +84,8 @@ type CourseView struct {
 	Resources []LinkItem
 	// Earlier are certificates of previous cycles.
 	Earlier []LinkItem
+	// Help links the course's sessions and "Ask a question" (internal/orientation).
+	Help []LinkItem
 }
 
 // StepView is the module player showing one step.
@@ -107,6 +109,8 @@ type StepView struct {
 	Video     *VideoPanel
 	Quiz      *QuizPanel
 	Ack       *AckPanel
+	Session   *SessionPanel
+	Checkoff  *CheckoffPanel
 	// ReadOnly is true when the cycle takes no more records.
 	ReadOnly bool
 	// Lock is set when the step is not open yet: what to do first.
