@@ -41,4 +41,7 @@ type Service struct {
 	// Sleep waits before checking a password on an address under attack
 	// (see SlowDown); nil waits on a real timer. Tests record instead.
 	Sleep func(ctx context.Context, d time.Duration) error
+	// Cost is the argon2id cost of the passwords it sets and checks:
+	// CostProduction (the zero value) everywhere but in tests.
+	Cost Cost
 }
