@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/crypto/argon2"
 
+	"github.com/onramp-lms/onramp/internal/apperr"
 	"github.com/onramp-lms/onramp/internal/people"
 )
 
@@ -152,6 +153,10 @@ type PasswordError struct {
 }
 
 func (e *PasswordError) Error() string { return e.Message }
+
+// AppError makes a PasswordError an Invalid apperr.Error about the
+// password field.
+func (e *PasswordError) AppError() *apperr.Error { return apperr.Field("password", e.Message) }
 
 // Is makes errors.Is(err, ErrWeakPassword) true.
 func (e *PasswordError) Is(target error) bool { return target == ErrWeakPassword }

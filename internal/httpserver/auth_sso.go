@@ -7,6 +7,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/onramp-lms/onramp/internal/apperr"
 	"github.com/onramp-lms/onramp/internal/people"
 	"github.com/onramp-lms/onramp/internal/sso"
 	"github.com/onramp-lms/onramp/web/views"
@@ -95,5 +96,5 @@ func (s *Server) passwordNotForYou(c echo.Context) error {
 	if s.SSO != nil {
 		msg += " Sign in with " + s.Config.OIDC.Name + " on the sign-in page instead."
 	}
-	return echo.NewHTTPError(http.StatusConflict, msg)
+	return apperr.New(apperr.Conflict, msg)
 }
