@@ -13,10 +13,11 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/onramp-lms/onramp/internal/apperr"
 )
 
 // Scope is one thing a token may do.
@@ -72,10 +73,10 @@ const ShownPrefixLength = len(secretPrefix) + 6
 
 // ErrInvalid is returned by Authenticate for a secret that is unknown,
 // revoked or expired. Callers answer 401 and never say which.
-var ErrInvalid = errors.New("the API token is not valid")
+var ErrInvalid = apperr.New(apperr.Unauthorized, "The token is not valid: it is unknown, revoked or expired.")
 
 // ErrNotFound is returned when no token has the given ID.
-var ErrNotFound = errors.New("API token not found")
+var ErrNotFound = apperr.New(apperr.NotFound, "There is no API token with this ID.")
 
 // InputError says what is wrong with a new token's settings.
 type InputError struct {
@@ -85,6 +86,9 @@ type InputError struct {
 }
 
 func (e *InputError) Error() string { return e.Message }
+
+// AppError makes an InputError an Invalid apperr.Error about its field.
+func (e *InputError) AppError() *apperr.Error { return apperr.Field(e.Field, e.Message) }
 
 // Token is one API token as stored.
 type Token struct {

@@ -28,7 +28,7 @@ const (
 	Internal Code = iota
 	// NotFound: the thing asked for does not exist (or is not visible).
 	NotFound
-	// Invalid: the input is wrong; Problems says where.
+	// Invalid: the input was read but is wrong; Problems says where.
 	Invalid
 	// Conflict: the input is fine but the current state does not allow it
 	// (already done, changed meanwhile, would break an invariant).
@@ -43,9 +43,13 @@ const (
 	Gone
 	// Unavailable: something Onramp depends on cannot be reached.
 	Unavailable
+	// Malformed: the request itself cannot be read or is not one Onramp
+	// takes (a body that is not JSON, an unknown query parameter, a bad
+	// cursor), as opposed to Invalid content in a well-formed request.
+	Malformed
 )
 
-var codeNames = [...]string{"internal", "not_found", "invalid", "conflict", "forbidden", "unauthorized", "too_many", "gone", "unavailable"}
+var codeNames = [...]string{"internal", "not_found", "invalid", "conflict", "forbidden", "unauthorized", "too_many", "gone", "unavailable", "malformed"}
 
 // String is the code's stable name, as used in logs and JSON.
 func (c Code) String() string {
@@ -59,8 +63,15 @@ func (c Code) String() string {
 // (Field), or a cell of an imported file (Row counted from 1 as the person
 // sees it, Field the column header). Row 0 means the whole input.
 type Problem struct {
-	Row     int    `json:"row,omitempty"`
+	Row int `json:"row,omitempty"`
+	// Index is the item's position in a list sent in one request (from 0),
+	// when the input was a list; nil otherwise.
+	Index *int `json:"index,omitempty"`
+	// Key is the record's own identifier as the sender knows it (an
+	// employee_id), when it has one.
+	Key     string `json:"key,omitempty"`
 	Field   string `json:"field,omitempty"`
+	Value   string `json:"value,omitempty"`
 	Message string `json:"message"`
 }
 
@@ -72,6 +83,16 @@ type Error struct {
 	Problems []Problem
 	// Err is the underlying cause, for logs; never shown.
 	Err error
+	// kind is the sentinel this error is an occasion of (see Because).
+	kind *Error
+}
+
+// Coded is implemented by error types of their own that know which *Error
+// they are, such as an import's error listing every bad row; As, CodeOf and
+// MessageOf read it.
+type Coded interface {
+	error
+	AppError() *Error
 }
 
 // New returns an error with the code and message; use it for sentinels.
@@ -101,6 +122,33 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
+// Because returns an error with e's code and a message for this occasion
+// (e.g. "There is no certificate with this code." for a NotFound sentinel);
+// errors.Is(result, e) holds.
+func (e *Error) Because(message string) *Error {
+	return &Error{Code: e.Code, Message: message, kind: e}
+}
+
+// Becausef is Because with a formatted message.
+func (e *Error) Becausef(format string, args ...any) *Error {
+	return e.Because(fmt.Sprintf(format, args...))
+}
+
+// Is reports whether target is the sentinel e was made from with Because
+// (or that sentinel's own sentinel).
+func (e *Error) Is(target error) bool {
+	t, ok := target.(*Error)
+	if !ok {
+		return false
+	}
+	for k := e.kind; k != nil; k = k.kind {
+		if k == t {
+			return true
+		}
+	}
+	return false
+}
+
 // Wrap returns a copy of e with cause attached, so errors.Is(result, e)
 // still holds while the log keeps the cause.
 func (e *Error) Wrap(cause error) error { return &wrapped{sentinel: e, cause: cause} }
@@ -113,11 +161,16 @@ type wrapped struct {
 func (w *wrapped) Error() string   { return w.sentinel.Message + ": " + w.cause.Error() }
 func (w *wrapped) Unwrap() []error { return []error{w.sentinel, w.cause} }
 
-// As returns the first *Error in err's chain, or nil.
+// As returns the first *Error in err's chain (or the *Error of the first
+// Coded error), or nil.
 func As(err error) *Error {
 	var e *Error
 	if errors.As(err, &e) {
 		return e
+	}
+	var c Coded
+	if errors.As(err, &c) {
+		return c.AppError()
 	}
 	return nil
 }

@@ -53,3 +53,35 @@ func TestFieldProblems(t *testing.T) {
 		t.Fatal("code names")
 	}
 }
+
+func TestBecauseKeepsTheSentinel(t *testing.T) {
+	cert := errMissing.Because("There is no certificate with this code. Check the link.")
+	err := fmt.Errorf("certificate: %w", cert)
+	if !errors.Is(err, errMissing) || !errors.Is(err, cert) {
+		t.Fatal("errors.Is lost the sentinel an occasion was made from")
+	}
+	if errors.Is(err, apperr.New(apperr.NotFound, "employee not found")) {
+		t.Fatal("another sentinel with the same text must not match")
+	}
+	if apperr.CodeOf(err) != apperr.NotFound || apperr.MessageOf(err) != "There is no certificate with this code. Check the link." {
+		t.Fatalf("code %v, message %q", apperr.CodeOf(err), apperr.MessageOf(err))
+	}
+}
+
+type rowsError struct{ n int }
+
+func (e *rowsError) Error() string { return fmt.Sprintf("%d rows are wrong", e.n) }
+func (e *rowsError) AppError() *apperr.Error {
+	return apperr.InvalidInput(e.Error(), apperr.Problem{Row: 2, Field: "email", Message: "is not an e-mail address"})
+}
+
+func TestCodedErrorsAreRead(t *testing.T) {
+	err := fmt.Errorf("import: %w", &rowsError{n: 1})
+	ae := apperr.As(err)
+	if ae == nil || ae.Code != apperr.Invalid || len(ae.Problems) != 1 || ae.Problems[0].Row != 2 {
+		t.Fatalf("As read %+v", ae)
+	}
+	if apperr.MessageOf(err) != "1 rows are wrong" {
+		t.Fatalf("message %q", apperr.MessageOf(err))
+	}
+}

@@ -21,6 +21,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/onramp-lms/onramp/internal/app"
+	"github.com/onramp-lms/onramp/internal/auth"
 	"github.com/onramp-lms/onramp/internal/clock"
 	"github.com/onramp-lms/onramp/internal/config"
 	"github.com/onramp-lms/onramp/internal/people"
@@ -91,8 +92,11 @@ func (e *Env) start() {
 	if err != nil {
 		e.T.Fatalf("open app: %v", err)
 	}
+	// Passwords set and checked through this app cost microseconds, not
+	// argon2id's production tens of milliseconds (see hashPassword).
+	a.Auth.Cost = auth.CostTest
 	e.App = a
-	e.Server.Config.Handler = a.Server
+	e.Server.Config.Handler = checkAPIResponses(e.T, a.Server)
 	if e.Server.URL == "" {
 		e.Server.Start()
 	}

@@ -182,7 +182,7 @@ func (s *Service) AcceptLink(ctx context.Context, token, password string, within
 	}
 	// Hash before the transaction: argon2id takes tens of milliseconds and
 	// SQLite's write lock must not wait on it.
-	hash, err := HashPassword(password)
+	hash, err := s.Cost.Hash(password)
 	if err != nil {
 		return nil, err
 	}

@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/crypto/argon2"
 
+	"github.com/onramp-lms/onramp/internal/apperr"
 	"github.com/onramp-lms/onramp/internal/people"
 )
 
@@ -39,13 +40,17 @@ const (
 )
 
 // HashPassword hashes a password with argon2id at OWASP's parameters.
-func HashPassword(password string) (string, error) {
+func HashPassword(password string) (string, error) { return CostProduction.Hash(password) }
+
+// Hash hashes a password with argon2id at the cost's parameters.
+func (c Cost) Hash(password string) (string, error) {
+	p := c.params()
 	salt := make([]byte, argonSaltLen)
 	if _, err := rand.Read(salt); err != nil {
 		return "", fmt.Errorf("hash password: %w", err)
 	}
-	key := argon2.IDKey([]byte(password), salt, argonTime, argonMemoryKiB, argonThreads, argonKeyLen)
-	return encodePHC(argonParams{memory: argonMemoryKiB, time: argonTime, threads: argonThreads}, salt, key), nil
+	key := argon2.IDKey([]byte(password), salt, p.time, p.memory, p.threads, argonKeyLen)
+	return encodePHC(p, salt, key), nil
 }
 
 // VerifyPassword reports whether password matches the PHC-format argon2id
@@ -62,12 +67,17 @@ func VerifyPassword(encoded, password string) (bool, error) {
 
 // NeedsRehash reports whether encoded was made with other parameters than
 // HashPassword uses today, so the next successful sign-in should re-hash it.
-func NeedsRehash(encoded string) bool {
+func NeedsRehash(encoded string) bool { return CostProduction.NeedsRehash(encoded) }
+
+// NeedsRehash reports whether encoded was made with other parameters than
+// the cost's.
+func (c Cost) NeedsRehash(encoded string) bool {
+	want := c.params()
 	p, salt, key, err := decodePHC(encoded)
 	if err != nil {
 		return true
 	}
-	return p.memory != argonMemoryKiB || p.time != argonTime || p.threads != argonThreads ||
+	return p.memory != want.memory || p.time != want.time || p.threads != want.threads ||
 		len(salt) != argonSaltLen || len(key) != argonKeyLen
 }
 
@@ -117,16 +127,23 @@ func decodePHC(encoded string) (argonParams, []byte, []byte, error) {
 	return p, salt, key, nil
 }
 
-// dummyHash is verified against when there is no real hash to check (an
+// dummyHashes are verified against when there is no real hash to check (an
 // unknown e-mail address, an account without a password), so such a sign-in
-// takes as long as a real one and does not reveal which addresses exist.
-var dummyHash = sync.OnceValue(func() string {
-	h, err := HashPassword(randomToken())
-	if err != nil {
-		panic(err) // crypto/rand does not fail on supported platforms
-	}
-	return h
-})
+// takes as long as a real one and does not reveal which addresses exist;
+// one per cost, made on first use.
+var dummyHashes = [...]func() string{CostProduction: dummyHashAt(CostProduction), CostTest: dummyHashAt(CostTest)}
+
+func dummyHashAt(c Cost) func() string {
+	return sync.OnceValue(func() string {
+		h, err := c.Hash(randomToken())
+		if err != nil {
+			panic(err) // crypto/rand does not fail on supported platforms
+		}
+		return h
+	})
+}
+
+func (c Cost) dummyHash() string { return dummyHashes[c.valid()]() }
 
 // PasswordError says which password rule a new password breaks. It matches
 // ErrWeakPassword with errors.Is.
@@ -136,6 +153,10 @@ type PasswordError struct {
 }
 
 func (e *PasswordError) Error() string { return e.Message }
+
+// AppError makes a PasswordError an Invalid apperr.Error about the
+// password field.
+func (e *PasswordError) AppError() *apperr.Error { return apperr.Field("password", e.Message) }
 
 // Is makes errors.Is(err, ErrWeakPassword) true.
 func (e *PasswordError) Is(target error) bool { return target == ErrWeakPassword }

@@ -2,9 +2,9 @@ package auth
 
 import (
 	"context"
-	"errors"
 	"time"
 
+	"github.com/onramp-lms/onramp/internal/apperr"
 	"github.com/onramp-lms/onramp/internal/clock"
 	"github.com/onramp-lms/onramp/internal/db"
 	"github.com/onramp-lms/onramp/internal/people"
@@ -13,15 +13,15 @@ import (
 // Errors a caller shows to the person in words of its own.
 var (
 	// ErrInvalidCredentials: wrong e-mail or password (never says which).
-	ErrInvalidCredentials = errors.New("the e-mail address or password is not right")
+	ErrInvalidCredentials = apperr.New(apperr.Unauthorized, "the e-mail address or password is not right")
 	// ErrThrottled: too many failed sign-ins; try again later.
-	ErrThrottled = errors.New("too many failed sign-ins; wait a few minutes and try again")
+	ErrThrottled = apperr.New(apperr.TooMany, "too many failed sign-ins; wait a few minutes and try again")
 	// ErrNoSession: the session is unknown, expired or ended.
-	ErrNoSession = errors.New("not signed in")
+	ErrNoSession = apperr.New(apperr.Unauthorized, "not signed in")
 	// ErrInvitationInvalid: the set-password link is unknown, used or expired.
-	ErrInvitationInvalid = errors.New("this link has expired or has already been used")
+	ErrInvitationInvalid = apperr.New(apperr.Gone, "this link has expired or has already been used")
 	// ErrWeakPassword: the new password does not meet the rules.
-	ErrWeakPassword = errors.New("choose a password of at least 12 characters")
+	ErrWeakPassword = apperr.New(apperr.Invalid, "choose a password of at least 12 characters")
 )
 
 // Service signs people in and keeps them signed in.
@@ -41,4 +41,7 @@ type Service struct {
 	// Sleep waits before checking a password on an address under attack
 	// (see SlowDown); nil waits on a real timer. Tests record instead.
 	Sleep func(ctx context.Context, d time.Duration) error
+	// Cost is the argon2id cost of the passwords it sets and checks:
+	// CostProduction (the zero value) everywhere but in tests.
+	Cost Cost
 }

@@ -102,7 +102,7 @@ func (s *Service) Authenticate(ctx context.Context, email, password, ip string) 
 	if err != nil && !errors.Is(err, people.ErrNotFound) {
 		return nil, fmt.Errorf("sign in: %w", err)
 	}
-	hash := dummyHash()
+	hash := s.Cost.dummyHash()
 	usable := emp != nil && emp.Active() && emp.PasswordHash != ""
 	if usable {
 		hash = emp.PasswordHash
@@ -118,7 +118,7 @@ func (s *Service) Authenticate(ctx context.Context, email, password, ip string) 
 	if !attempt.Succeeded {
 		return nil, ErrInvalidCredentials
 	}
-	if NeedsRehash(emp.PasswordHash) {
+	if s.Cost.NeedsRehash(emp.PasswordHash) {
 		s.rehash(ctx, emp, password, now)
 	}
 	return emp, nil
@@ -181,7 +181,7 @@ func (s *Service) record(ctx context.Context, a loginAttempt) error {
 // rehash upgrades an old hash to today's parameters. It is best effort: the
 // person is signed in either way, and the next sign-in tries again.
 func (s *Service) rehash(ctx context.Context, emp *people.Employee, password string, now time.Time) {
-	h, err := HashPassword(password)
+	h, err := s.Cost.Hash(password)
 	if err != nil {
 		return
 	}

@@ -14,6 +14,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/onramp-lms/onramp/internal/apperr"
 	"github.com/onramp-lms/onramp/internal/db"
 )
 
@@ -885,4 +886,4 @@ func cyclesWithProgress(tx *gorm.DB, history map[pairKey]*pairHistory) (map[stri
 
 // ErrImportConflict is returned when a cycle the plan completes or closes
 // changed while the import ran.
-var ErrImportConflict = errors.New("a cycle changed while the import ran; run the import again")
+var ErrImportConflict = apperr.New(apperr.Conflict, "a cycle changed while the import ran; run the import again")

@@ -8,6 +8,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/onramp-lms/onramp/internal/apperr"
 	"github.com/onramp-lms/onramp/internal/db"
 )
 
@@ -36,7 +37,7 @@ const (
 )
 
 // ErrNoCycle is returned when an employee has no current cycle for a course.
-var ErrNoCycle = errors.New("no current cycle for this course")
+var ErrNoCycle = apperr.New(apperr.NotFound, "no current cycle for this course")
 
 // Assignment is one employee × one course.
 type Assignment struct {

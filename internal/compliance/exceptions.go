@@ -8,6 +8,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/onramp-lms/onramp/internal/apperr"
 	"github.com/onramp-lms/onramp/internal/db"
 )
 
@@ -29,7 +30,7 @@ func (CycleChange) TableName() string { return "cycle_changes" }
 
 // ErrNotOpen is returned when a cycle cannot be extended or exempted because
 // it needs nothing more from the learner.
-var ErrNotOpen = errors.New("this cycle is already completed, exempt or closed")
+var ErrNotOpen = apperr.New(apperr.Conflict, "this cycle is already completed, exempt or closed")
 
 // Extend moves an open cycle's due date to newDue, recording the reason.
 // Reminders start again from the new date.

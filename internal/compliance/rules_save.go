@@ -9,6 +9,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/onramp-lms/onramp/internal/apperr"
 	"github.com/onramp-lms/onramp/internal/audit"
 	"github.com/onramp-lms/onramp/internal/db"
 )
@@ -29,7 +30,7 @@ func (a Actor) changedBy() string {
 }
 
 // ErrRuleNotFound is returned when a rule to replace does not exist.
-var ErrRuleNotFound = errors.New("no assignment rule has this ID")
+var ErrRuleNotFound = apperr.New(apperr.NotFound, "no assignment rule has this ID")
 
 // The fields of a rule a RuleProblem can point at; they are the rule form's
 // field names.

@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/onramp-lms/onramp/internal/apperr"
 )
 
 // Problem is one thing wrong with an import's input, with the fix in its
@@ -135,4 +137,18 @@ func Numbered(n Numbering) Numbering {
 		return File
 	}
 	return n
+}
+
+// AppError makes an Error an Invalid apperr.Error: one problem per row
+// problem (Row, Field the column), and a last "… and N more" when some
+// were only counted.
+func (e *Error) AppError() *apperr.Error {
+	problems := make([]apperr.Problem, 0, len(e.Problems)+1)
+	for _, p := range e.Problems {
+		problems = append(problems, apperr.Problem{Row: p.Row, Field: p.Column, Value: p.Value, Message: p.Message})
+	}
+	if e.More > 0 {
+		problems = append(problems, apperr.Problem{Message: MoreLine(e.More)})
+	}
+	return &apperr.Error{Code: apperr.Invalid, Message: e.Error(), Problems: problems, Err: e}
 }

@@ -21,6 +21,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/onramp-lms/onramp/internal/apperr"
 	"github.com/onramp-lms/onramp/internal/audit"
 	"github.com/onramp-lms/onramp/internal/catalog"
 	"github.com/onramp-lms/onramp/internal/db"
@@ -123,7 +124,7 @@ func Departments(ctx context.Context, d *db.DB) ([]string, error) {
 }
 
 // ErrUnknownDepartment is returned for a department nobody works in.
-var ErrUnknownDepartment = errors.New("no employee is in that department")
+var ErrUnknownDepartment = apperr.New(apperr.NotFound, "no employee is in that department")
 
 // WritePack streams an evidence pack as a zip to w: a transcript PDF for
 // each person in scope (active employees, and former ones with training

@@ -20,6 +20,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/onramp-lms/onramp/internal/apperr"
 	"github.com/onramp-lms/onramp/internal/catalog"
 	"github.com/onramp-lms/onramp/internal/compliance"
 	"github.com/onramp-lms/onramp/internal/learning"
@@ -27,7 +28,7 @@ import (
 )
 
 // ErrNotFound is returned for an employee who does not exist.
-var ErrNotFound = errors.New("employee not found")
+var ErrNotFound = apperr.New(apperr.NotFound, "There is nobody with this ID in Onramp.")
 
 // Transcript is one person's whole training record.
 type Transcript struct {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/onramp-lms/onramp/internal/apperr"
 	"github.com/onramp-lms/onramp/internal/compliance"
 	"github.com/onramp-lms/onramp/web/views"
 )
@@ -26,7 +27,7 @@ func (s *Server) adminCycles(c echo.Context) error {
 	switch f.Status {
 	case "", "open", "overdue":
 	default:
-		return echo.NewHTTPError(http.StatusBadRequest, "Unknown status: choose one from the list.")
+		return apperr.New(apperr.Malformed, "Unknown status: choose one from the list.")
 	}
 	page, _ := strconv.Atoi(c.QueryParam("page"))
 	page = max(page, 1)

@@ -1,12 +1,12 @@
 package httpserver
 
 import (
-	"errors"
 	"net/http"
 	"strconv"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/onramp-lms/onramp/internal/apperr"
 	"github.com/onramp-lms/onramp/internal/notify"
 	"github.com/onramp-lms/onramp/web/views"
 )
@@ -25,7 +25,7 @@ func (s *Server) adminOutbox(c echo.Context) error {
 		valid = valid || st == state
 	}
 	if !valid {
-		return echo.NewHTTPError(http.StatusBadRequest, "Unknown state: choose one from the list.")
+		return apperr.New(apperr.Malformed, "Unknown state: choose one from the list.")
 	}
 	page, _ := strconv.Atoi(c.QueryParam("page"))
 	page = max(page, 1)
@@ -70,9 +70,6 @@ func outboxRow(e notify.Entry) views.OutboxRow {
 // payload is rendered here exactly as delivery renders it.
 func (s *Server) adminOutboxMessage(c echo.Context) error {
 	e, err := s.Outbox.Get(c.Request().Context(), c.Param("id"))
-	if errors.Is(err, notify.ErrNotFound) {
-		return echo.NewHTTPError(http.StatusNotFound)
-	}
 	if err != nil {
 		return err
 	}
@@ -86,12 +83,7 @@ func (s *Server) adminOutboxMessage(c echo.Context) error {
 // adminOutboxRetry puts a dead message back in the queue.
 func (s *Server) adminOutboxRetry(c echo.Context) error {
 	err := s.Outbox.Retry(c.Request().Context(), c.Param("id"), s.Clock.Now())
-	switch {
-	case errors.Is(err, notify.ErrNotFound):
-		return echo.NewHTTPError(http.StatusNotFound)
-	case errors.Is(err, notify.ErrNotDead):
-		return echo.NewHTTPError(http.StatusConflict, "That message is not given up on, so there is nothing to retry: it is waiting, being sent, or already sent.")
-	case err != nil:
+	if err != nil {
 		return err
 	}
 	return redirectSeeOther(c, "/admin/outbox?state=pending")

@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"gorm.io/gorm"
 
+	"github.com/onramp-lms/onramp/internal/apperr"
 	"github.com/onramp-lms/onramp/internal/audit"
 	"github.com/onramp-lms/onramp/internal/db"
 	"github.com/onramp-lms/onramp/internal/notify"
@@ -26,10 +27,10 @@ func (s *Server) adminPersonInvite(c echo.Context) error {
 		return err
 	}
 	if !emp.Active() {
-		return echo.NewHTTPError(http.StatusConflict, emp.FullName()+" is inactive, so a link would not work. Reactivate them first.")
+		return apperr.New(apperr.Conflict, emp.FullName()+" is inactive, so a link would not work. Reactivate them first.")
 	}
 	if !s.Config.PasswordAllowed(emp.Can(people.RoleHRAdmin)) {
-		return echo.NewHTTPError(http.StatusConflict, emp.FullName()+" cannot sign in with a password (ONRAMP_PASSWORD_LOGIN is "+s.Config.PasswordLogin+"), so a set-password link would not work. They sign in with "+s.ssoNames()+".")
+		return apperr.New(apperr.Conflict, emp.FullName()+" cannot sign in with a password (ONRAMP_PASSWORD_LOGIN is "+s.Config.PasswordLogin+"), so a set-password link would not work. They sign in with "+s.Config.OIDC.Name+".")
 	}
 	ctx, by := c.Request().Context(), peopleActor(c)
 	var token string
@@ -89,7 +90,7 @@ const maxBulkInvite = 100
 func (s *Server) adminPeopleBulkInvite(c echo.Context) error {
 	form, err := c.FormParams()
 	if err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest, "The form could not be read.")
+		return apperr.New(apperr.Malformed, "The form could not be read.")
 	}
 	ids := form["id"]
 	v := views.BulkInvitedView{SMTP: s.SMTPConfigured}

@@ -2,7 +2,6 @@ package httpserver
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -40,11 +39,7 @@ func (s *Server) adminPerson(c echo.Context) error {
 
 // personFromPath loads the person the URL names (404 when nobody).
 func (s *Server) personFromPath(c echo.Context) (*people.Employee, error) {
-	emp, err := s.People.ByID(c.Request().Context(), c.Param("id"))
-	if errors.Is(err, people.ErrNotFound) {
-		return nil, echo.NewHTTPError(http.StatusNotFound, "Nobody in Onramp has this address. Go back to the list of people.")
-	}
-	return emp, err
+	return s.People.ByID(c.Request().Context(), c.Param("id"))
 }
 
 // personURL is HR's page about a person.

@@ -2,12 +2,12 @@ package httpserver
 
 import (
 	"errors"
-	"net/http"
 	"strings"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/onramp-lms/onramp/internal/apitoken"
+	"github.com/onramp-lms/onramp/internal/apperr"
 )
 
 const apiTokenKey = "onramp.apitoken"
@@ -36,19 +36,18 @@ func (s *Server) requireToken(scope apitoken.Scope) echo.MiddlewareFunc {
 			kind, secret, found := strings.Cut(auth, " ")
 			if !found || !strings.EqualFold(kind, "Bearer") || strings.TrimSpace(secret) == "" {
 				h.Set(echo.HeaderWWWAuthenticate, `Bearer realm="onramp"`)
-				return echo.NewHTTPError(http.StatusUnauthorized, "This API needs a token: send it as “Authorization: Bearer <token>”. HR creates tokens at /admin/tokens.")
+				return apperr.New(apperr.Unauthorized, "This API needs a token: send it as “Authorization: Bearer <token>”. HR creates tokens at /admin/tokens.")
 			}
 			tok, err := s.apiTokens().Authenticate(c.Request().Context(), strings.TrimSpace(secret), s.Clock.Now())
 			if errors.Is(err, apitoken.ErrInvalid) {
 				h.Set(echo.HeaderWWWAuthenticate, `Bearer realm="onramp", error="invalid_token"`)
-				return echo.NewHTTPError(http.StatusUnauthorized, "The token is not valid: it is unknown, revoked or expired.")
 			}
 			if err != nil {
 				return err
 			}
 			if !tok.Has(scope) {
 				h.Set(echo.HeaderWWWAuthenticate, `Bearer realm="onramp", error="insufficient_scope", scope="`+string(scope)+`"`)
-				return echo.NewHTTPError(http.StatusForbidden, "This token may not do this: it needs the scope "+string(scope)+".")
+				return apperr.New(apperr.Forbidden, "This token may not do this: it needs the scope "+string(scope)+".")
 			}
 			c.Set(apiTokenKey, tok)
 			return next(c)

@@ -3,13 +3,14 @@ package httpserver
 import (
 	"encoding/base64"
 	"encoding/json"
-	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
 	"gorm.io/gorm"
+
+	"github.com/onramp-lms/onramp/internal/apperr"
 )
 
 // API lists are paged with an opaque cursor: the position (time, ID) of the
@@ -44,7 +45,7 @@ func apiPaging(c echo.Context) (apiPage, error) {
 	if s := c.QueryParam("limit"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 || n > apiMaxLimit {
-			return p, echo.NewHTTPError(http.StatusBadRequest, "limit must be a whole number from 1 to "+strconv.Itoa(apiMaxLimit)+".")
+			return p, apperr.New(apperr.Malformed, "limit must be a whole number from 1 to "+strconv.Itoa(apiMaxLimit)+".")
 		}
 		p.limit = n
 	}
@@ -55,7 +56,7 @@ func apiPaging(c echo.Context) (apiPage, error) {
 			err = json.Unmarshal(b, &cur)
 		}
 		if err != nil || cur.ID == "" || cur.At.IsZero() {
-			return p, echo.NewHTTPError(http.StatusBadRequest, "The cursor is not one this API gave out; start again without it.")
+			return p, apperr.New(apperr.Malformed, "The cursor is not one this API gave out; start again without it.")
 		}
 		p.after = &cur
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"gorm.io/gorm"
 
+	"github.com/onramp-lms/onramp/internal/apperr"
 	"github.com/onramp-lms/onramp/internal/compliance"
 	"github.com/onramp-lms/onramp/internal/evidence"
 	"github.com/onramp-lms/onramp/internal/learning"
@@ -289,7 +290,7 @@ func apiParseSince(s string) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
 		return t.UTC(), nil
 	}
-	return time.Time{}, echo.NewHTTPError(http.StatusBadRequest, "since must be a day (2026-03-01) or an RFC 3339 time (2026-03-01T09:00:00Z).")
+	return time.Time{}, apperr.New(apperr.Malformed, "since must be a day (2026-03-01) or an RFC 3339 time (2026-03-01T09:00:00Z).")
 }
 
 // apiEmployeeMap loads employees by Onramp ID.

@@ -2,7 +2,6 @@ package httpserver
 
 import (
 	"fmt"
-	"net/http"
 	"slices"
 	"strings"
 	"unicode"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/onramp-lms/onramp/internal/apperr"
 	"github.com/onramp-lms/onramp/internal/report"
 )
 
@@ -26,18 +26,18 @@ func apiCheckQuery(c echo.Context, takes ...string) error {
 	slices.Sort(names)
 	for _, k := range names {
 		if !slices.Contains(takes, k) {
-			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Unknown parameter “%s”: this call takes %s.", apiClip(k), strings.Join(takes, ", ")))
+			return apperr.New(apperr.Malformed, fmt.Sprintf("Unknown parameter “%s”: this call takes %s.", apiClip(k), strings.Join(takes, ", ")))
 		}
 		vs := q[k]
 		switch v := strings.TrimSpace(vs[0]); {
 		case len(vs) > 1:
-			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("%s is given %d times; give it once.", k, len(vs)))
+			return apperr.New(apperr.Malformed, fmt.Sprintf("%s is given %d times; give it once.", k, len(vs)))
 		case v == "":
-			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("%s is empty; give a value or leave it out.", k))
+			return apperr.New(apperr.Malformed, fmt.Sprintf("%s is empty; give a value or leave it out.", k))
 		case !utf8.ValidString(vs[0]) || strings.IndexFunc(vs[0], unicode.IsControl) >= 0:
-			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("%s holds a control character or is not valid text (UTF-8).", k))
+			return apperr.New(apperr.Malformed, fmt.Sprintf("%s holds a control character or is not valid text (UTF-8).", k))
 		case utf8.RuneCountInString(v) > 200:
-			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("%s is longer than 200 characters.", k))
+			return apperr.New(apperr.Malformed, fmt.Sprintf("%s is longer than 200 characters.", k))
 		}
 	}
 	return nil
@@ -59,7 +59,7 @@ func (s *Server) apiCheckCourse(c echo.Context) error {
 		for _, co := range s.Catalog.Courses {
 			ids = append(ids, co.ID)
 		}
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("There is no course “%s”; the courses are %s.", apiClip(id), strings.Join(ids, ", ")))
+		return apperr.New(apperr.Malformed, fmt.Sprintf("There is no course “%s”; the courses are %s.", apiClip(id), strings.Join(ids, ", ")))
 	}
 	return nil
 }
@@ -74,7 +74,7 @@ var apiReportParams = []string{"format", report.ParamDepartment, report.ParamCou
 func apiCheckReportFilter(c echo.Context, r *report.Report) error {
 	for _, p := range apiReportParams {
 		if c.QueryParams().Has(p) && p != "format" && !r.Uses(p) {
-			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("The %s report does not use the %s filter; leave it out.", r.Name, p))
+			return apperr.New(apperr.Malformed, fmt.Sprintf("The %s report does not use the %s filter; leave it out.", r.Name, p))
 		}
 	}
 	return nil

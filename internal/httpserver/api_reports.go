@@ -1,7 +1,6 @@
 package httpserver
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -9,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"gorm.io/gorm"
 
+	"github.com/onramp-lms/onramp/internal/apperr"
 	"github.com/onramp-lms/onramp/internal/audit"
 	"github.com/onramp-lms/onramp/internal/report"
 )
@@ -21,7 +21,7 @@ func (s *Server) apiReport(c echo.Context) error {
 	name := c.Param("name")
 	r, ok := report.Lookup(name)
 	if !ok {
-		return echo.NewHTTPError(http.StatusNotFound, "There is no report called “"+name+"”; the reports are "+strings.Join(report.Names(), ", ")+".")
+		return apperr.New(apperr.NotFound, "There is no report called “"+name+"”; the reports are "+strings.Join(report.Names(), ", ")+".")
 	}
 	if err := apiCheckQuery(c, apiReportParams...); err != nil {
 		return err
@@ -38,13 +38,9 @@ func (s *Server) apiReport(c echo.Context) error {
 	}
 	format, err := report.ParseFormat(formatName)
 	if err != nil || (format != report.CSV && format != report.JSON) {
-		return echo.NewHTTPError(http.StatusBadRequest, "format must be csv or json.")
+		return apperr.New(apperr.Malformed, "format must be csv or json.")
 	}
 	filter, err := report.ParseFilter(c.QueryParams())
-	var fe *report.FilterError
-	if errors.As(err, &fe) {
-		return echo.NewHTTPError(http.StatusBadRequest, "The filter is not right: "+fe.Error()+".")
-	}
 	if err != nil {
 		return err
 	}

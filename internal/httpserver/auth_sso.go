@@ -7,6 +7,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/onramp-lms/onramp/internal/apperr"
 	"github.com/onramp-lms/onramp/internal/people"
 	"github.com/onramp-lms/onramp/internal/sso"
 	"github.com/onramp-lms/onramp/web/views"
@@ -101,7 +102,7 @@ func (s *Server) passwordNotForYou(c echo.Context) error {
 	if s.SSO != nil || s.SAML != nil {
 		msg += " Sign in with " + s.ssoNames() + " on the sign-in page instead."
 	}
-	return echo.NewHTTPError(http.StatusConflict, msg)
+	return apperr.New(apperr.Conflict, msg)
 }
 
 // ssoNames names the single sign-on choices in sentences ("Sign in with

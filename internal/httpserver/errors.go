@@ -12,29 +12,17 @@ import (
 )
 
 // handleError is the one place an error becomes a response: a page for
-// browsers, JSON for API calls. Internal details go to the log, never to the page.
+// browsers, JSON for API calls (docs/api.md's format: a sentence in
+// "error", and "problems" when there are several). Domain errors say what
+// went wrong with an apperr code; statusOf turns the code into a status.
+// Internal details go to the log, never to the page.
 func (s *Server) handleError(err error, c echo.Context) {
 	if c.Response().Committed {
 		return
 	}
-	status := http.StatusInternalServerError
-	message := ""
-	var he *echo.HTTPError
-	var mbe *http.MaxBytesError
-	switch {
-	case apperr.As(err) != nil && apperr.CodeOf(err) != apperr.Internal:
-		status, message = appStatus(apperr.CodeOf(err)), apperr.MessageOf(err)
-	case errors.As(err, &he):
-		status = he.Code
-		if m, ok := he.Message.(string); ok && m != http.StatusText(status) {
-			message = m
-		}
-	case errors.As(err, &mbe):
-		status = http.StatusRequestEntityTooLarge
-	}
+	status, message, problems := s.errorResponse(err)
 	if status >= 500 {
 		s.Log.Error("request failed", "method", c.Request().Method, "path", c.Path(), "error", err.Error())
-		message = ""
 	}
 	heading, text := errorWords(status)
 	if message != "" {
@@ -45,7 +33,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 		return
 	}
 	if isAPI(c) {
-		_ = c.JSON(status, map[string]string{"error": text})
+		_ = c.JSON(status, apiError{Error: text, Problems: apiProblems(problems)})
 		return
 	}
 	if c.Request().Method == http.MethodHead {
@@ -56,6 +44,67 @@ func (s *Server) handleError(err error, c echo.Context) {
 		s.Log.Error("render error page", "error", rerr.Error())
 		_ = c.String(status, text)
 	}
+}
+
+// errorResponse is the status, the sentence that may be shown ("" for the
+// status's own words) and the problems of err.
+func (s *Server) errorResponse(err error) (status int, message string, problems []apperr.Problem) {
+	var he *echo.HTTPError
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &mbe):
+		return http.StatusRequestEntityTooLarge, "", nil
+	case errors.As(err, &he):
+		// The router's own answers (no route, wrong method) and the few
+		// that are about HTTP itself.
+		if m, ok := he.Message.(string); ok && m != http.StatusText(he.Code) && he.Code < 500 {
+			message = m
+		}
+		return he.Code, message, nil
+	}
+	ae := apperr.As(err)
+	if ae == nil || ae.Code == apperr.Internal {
+		return http.StatusInternalServerError, "", nil
+	}
+	return statusOf(ae.Code), ae.Message, ae.Problems
+}
+
+// statusOf is the HTTP status of an apperr code.
+func statusOf(code apperr.Code) int {
+	switch code {
+	case apperr.NotFound:
+		return http.StatusNotFound
+	case apperr.Invalid:
+		return http.StatusUnprocessableEntity
+	case apperr.Malformed:
+		return http.StatusBadRequest
+	case apperr.Conflict:
+		return http.StatusConflict
+	case apperr.Forbidden:
+		return http.StatusForbidden
+	case apperr.Unauthorized:
+		return http.StatusUnauthorized
+	case apperr.TooMany:
+		return http.StatusTooManyRequests
+	case apperr.Gone:
+		return http.StatusGone
+	case apperr.Unavailable:
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusInternalServerError
+}
+
+// apiProblems is problems as docs/api.md shows them: the item's index in
+// the request's list, its employee_id, the field, the value and a message.
+func apiProblems(problems []apperr.Problem) []apiProblem {
+	if len(problems) == 0 {
+		return nil
+	}
+	out := make([]apiProblem, len(problems))
+	for i, p := range problems {
+		out[i] = apiProblem{Index: p.Index, EmployeeID: p.Key, Field: p.Field, Value: p.Value, Message: p.Message}
+	}
+	return out
 }
 
 func errorWords(status int) (heading, text string) {
@@ -87,25 +136,15 @@ func isAPI(c echo.Context) bool {
 	return len(p) >= 5 && p[:5] == "/api/"
 }
 
-// appStatus is the HTTP status of an apperr code.
-func appStatus(c apperr.Code) int {
-	switch c {
-	case apperr.NotFound:
-		return http.StatusNotFound
-	case apperr.Invalid:
-		return http.StatusUnprocessableEntity
-	case apperr.Conflict:
-		return http.StatusConflict
-	case apperr.Forbidden:
-		return http.StatusForbidden
-	case apperr.Unauthorized:
-		return http.StatusUnauthorized
-	case apperr.TooMany:
-		return http.StatusTooManyRequests
-	case apperr.Gone:
-		return http.StatusGone
-	case apperr.Unavailable:
-		return http.StatusServiceUnavailable
+// formProblem is the first problem of an Invalid error, for a form that
+// shows it next to its field; ok is false for any other error.
+func formProblem(err error) (p apperr.Problem, ok bool) {
+	ae := apperr.As(err)
+	if ae == nil || ae.Code != apperr.Invalid {
+		return apperr.Problem{}, false
 	}
-	return http.StatusInternalServerError
+	if len(ae.Problems) > 0 {
+		return ae.Problems[0], true
+	}
+	return apperr.Problem{Message: ae.Message}, true
 }

@@ -50,6 +50,6 @@ func (s *Server) learnerAcknowledge(c echo.Context) error {
 		noStore(c)
 		return render(c, http.StatusUnprocessableEntity, views.LearnerStep(s.page(c, "Fix your signature: "+st.Title, "learn"), v))
 	default:
-		return learnerError(err)
+		return err
 	}
 }

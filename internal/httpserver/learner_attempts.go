@@ -1,7 +1,6 @@
 package httpserver
 
 import (
-	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -32,9 +31,6 @@ func (s *Server) grantAttempts(c echo.Context) error {
 		return echo.NewHTTPError(http.StatusForbidden)
 	}
 	person, err := s.People.ByID(ctx, personID)
-	if errors.Is(err, people.ErrNotFound) {
-		return echo.NewHTTPError(http.StatusNotFound)
-	}
 	if err != nil {
 		return err
 	}
@@ -49,12 +45,10 @@ func (s *Server) grantAttempts(c echo.Context) error {
 		g.Extra = 0
 	}
 	_, err = s.Learning.GrantAttempts(ctx, viewer, g)
-	var ge *learning.GrantError
-	switch {
-	case errors.As(err, &ge):
+	if p, ok := formProblem(err); ok {
 		v := views.GrantFormView{
 			PersonID: person.ID, PersonName: person.FullName(), Extra: extraText, Reason: c.FormValue("reason"),
-			Back: back, Problem: ge.Message, Field: ge.Field,
+			Back: back, Problem: p.Message, Field: p.Field,
 			Item: views.StuckItem{CourseID: g.CourseID, CourseTitle: g.CourseID, ModuleID: g.ModuleID, ModuleTitle: g.ModuleID, StepID: g.StepID},
 		}
 		if course := s.Catalog.Course(g.CourseID); course != nil {
@@ -65,9 +59,8 @@ func (s *Server) grantAttempts(c echo.Context) error {
 		}
 		noStore(c)
 		return render(c, http.StatusUnprocessableEntity, views.GrantAttemptsPage(s.page(c, "Grant another attempt", ""), v))
-	case errors.Is(err, learning.ErrMayNotGrant):
-		return echo.NewHTTPError(http.StatusForbidden)
-	case err != nil:
+	}
+	if err != nil {
 		return err
 	}
 	// An explicit fragment: the form posted to #error-summary, which a

@@ -10,6 +10,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/onramp-lms/onramp/internal/apperr"
 	"github.com/onramp-lms/onramp/internal/learning"
 	"github.com/onramp-lms/onramp/web/views"
 )
@@ -18,9 +19,6 @@ import (
 func (s *Server) certificateFor(c echo.Context) (*learning.Certificate, error) {
 	ctx := c.Request().Context()
 	cert, err := s.Learning.CertificateByCode(ctx, c.Param("code"))
-	if errors.Is(err, learning.ErrNotFound) {
-		return nil, echo.NewHTTPError(http.StatusNotFound, "There is no certificate with this code. Check the link.")
-	}
 	if err != nil {
 		return nil, err
 	}
@@ -29,7 +27,7 @@ func (s *Server) certificateFor(c echo.Context) (*learning.Certificate, error) {
 		return nil, err
 	}
 	if !ok {
-		return nil, echo.NewHTTPError(http.StatusForbidden, "This certificate belongs to someone else. Anyone can check whether it is valid at /verify.")
+		return nil, apperr.New(apperr.Forbidden, "This certificate belongs to someone else. Anyone can check whether it is valid at /verify.")
 	}
 	return cert, nil
 }

@@ -107,7 +107,7 @@ func (s *Server) learnerModule(c echo.Context) error {
 	}
 	m, _, err := j.Find(c.Param("module"), "")
 	if err != nil {
-		return learnerError(err)
+		return err
 	}
 	st := j.ResumeIn(m)
 	if st == nil {

@@ -1,8 +1,6 @@
 package httpserver
 
 import (
-	"errors"
-	"net/http"
 	"net/url"
 	"time"
 
@@ -13,36 +11,10 @@ import (
 	"github.com/onramp-lms/onramp/internal/learning"
 )
 
-// learnerError turns what the learning service refused into a page that
-// says what happened and what to do. Anything else passes through (500).
-func learnerError(err error) error {
-	switch {
-	case err == nil:
-		return nil
-	case errors.Is(err, learning.ErrNotAssigned):
-		return echo.NewHTTPError(http.StatusNotFound, "This course isn't assigned to you. Your training page lists everything you need to do.")
-	case errors.Is(err, learning.ErrNotFound):
-		return echo.NewHTTPError(http.StatusNotFound)
-	case errors.Is(err, learning.ErrWrongStepType):
-		return echo.NewHTTPError(http.StatusBadRequest, "That action doesn't fit this step. Go back to the step and use its buttons.")
-	case errors.Is(err, learning.ErrNoAttemptsLeft):
-		return echo.NewHTTPError(http.StatusConflict, "You have used all your attempts at this quiz. Contact your manager or your HR team: they can arrange another try.")
-	case errors.Is(err, learning.ErrAlreadyPassed):
-		return echo.NewHTTPError(http.StatusConflict, "You have already passed this quiz, so there is no need to take it again.")
-	case errors.Is(err, learning.ErrAttemptSubmitted):
-		return echo.NewHTTPError(http.StatusConflict, "This attempt has already been submitted and graded; its answers can't be changed. Start a new attempt if you have one left.")
-	case errors.Is(err, learning.ErrStepLocked):
-		return echo.NewHTTPError(http.StatusConflict, "This step isn't open yet: do the other steps of the course first. The step's page lists what is left.")
-	case errors.Is(err, learning.ErrCycleClosed):
-		return echo.NewHTTPError(http.StatusConflict, "Nothing more can be recorded for this course right now (it is closed, exempt or expired). Your training page shows what is required.")
-	}
-	return err
-}
-
 // journey loads the signed-in learner's current cycle of the :course.
 func (s *Server) journey(c echo.Context) (*learning.Journey, error) {
 	j, err := s.Learning.Journey(c.Request().Context(), viewerOf(c).Employee, c.Param("course"))
-	return j, learnerError(err)
+	return j, err
 }
 
 // journeyStep loads the journey and the :module / :step it names.
@@ -53,7 +25,7 @@ func (s *Server) journeyStep(c echo.Context) (*learning.Journey, *catalog.Module
 	}
 	m, st, err := j.Find(c.Param("module"), c.Param("step"))
 	if err != nil {
-		return nil, nil, nil, learnerError(err)
+		return nil, nil, nil, err
 	}
 	return j, m, st, nil
 }

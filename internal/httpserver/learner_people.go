@@ -1,13 +1,11 @@
 package httpserver
 
 import (
-	"errors"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/onramp-lms/onramp/internal/compliance"
-	"github.com/onramp-lms/onramp/internal/people"
 	"github.com/onramp-lms/onramp/web/views"
 )
 
@@ -24,9 +22,6 @@ func (s *Server) personProgress(c echo.Context) error {
 		return echo.NewHTTPError(http.StatusForbidden)
 	}
 	person, err := s.People.ByID(ctx, c.Param("id"))
-	if errors.Is(err, people.ErrNotFound) {
-		return echo.NewHTTPError(http.StatusNotFound)
-	}
 	if err != nil {
 		return err
 	}

@@ -26,7 +26,7 @@ func (s *Server) learnerQuizStart(c echo.Context) error {
 	}
 	a, err := s.Learning.StartAttempt(c.Request().Context(), j, m, st)
 	if err != nil {
-		return learnerError(err)
+		return err
 	}
 	return redirectSeeOther(c, stepURL(j.Course.ID, m.ID, st.ID)+"/quiz/"+a.ID)
 }
@@ -43,7 +43,7 @@ func (s *Server) learnerQuizAttempt(c echo.Context) error {
 	}
 	a, err := s.Learning.Attempt(c.Request().Context(), j, m, st, c.Param("attempt"))
 	if err != nil {
-		return learnerError(err)
+		return err
 	}
 	noStore(c)
 	if !a.Submitted() {
@@ -70,7 +70,7 @@ func (s *Server) learnerQuizSubmit(c echo.Context) error {
 	}
 	a, _, _, err := s.Learning.SubmitAttempt(c.Request().Context(), j, m, st, c.Param("attempt"), answers)
 	if err != nil {
-		return learnerError(err)
+		return err
 	}
 	return redirectSeeOther(c, stepURL(j.Course.ID, m.ID, st.ID)+"/quiz/"+a.ID)
 }
@@ -105,7 +105,7 @@ func (s *Server) renderResult(c echo.Context, j *learning.Journey, m *catalog.Mo
 	}
 	qs, err := s.Learning.QuizStatus(c.Request().Context(), j, m, st)
 	if err != nil {
-		return learnerError(err)
+		return err
 	}
 	base := stepURL(j.Course.ID, m.ID, st.ID)
 	v := views.QuizResultView{

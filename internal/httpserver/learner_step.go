@@ -7,6 +7,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/onramp-lms/onramp/internal/apperr"
 	"github.com/onramp-lms/onramp/internal/catalog"
 	"github.com/onramp-lms/onramp/internal/learning"
 	"github.com/onramp-lms/onramp/web/views"
@@ -33,7 +34,7 @@ func (s *Server) learnerPageDone(c echo.Context) error {
 		return err
 	}
 	if _, err := s.Learning.CompletePage(c.Request().Context(), j, m, st); err != nil {
-		return learnerError(err)
+		return err
 	}
 	return redirectSeeOther(c, afterStep(j, m, st))
 }
@@ -59,7 +60,7 @@ func (s *Server) stepView(c echo.Context, j *learning.Journey, m *catalog.Module
 		}
 		vv, err := s.Learning.OpenVideo(ctx, j, m, st)
 		if err != nil {
-			return v, learnerError(err)
+			return v, err
 		}
 		v.Video = videoPanel(j, m, st, vv)
 	default:
@@ -69,14 +70,14 @@ func (s *Server) stepView(c echo.Context, j *learning.Journey, m *catalog.Module
 			break
 		}
 		if err := s.Learning.OpenStep(ctx, j, m, st); err != nil {
-			return v, learnerError(err)
+			return v, err
 		}
 	}
 	switch st.Type {
 	case catalog.StepQuiz:
 		qs, err := s.Learning.QuizStatus(ctx, j, m, st)
 		if err != nil {
-			return v, learnerError(err)
+			return v, err
 		}
 		v.Quiz = quizPanel(j, m, st, qs)
 	case catalog.StepAcknowledgement:
@@ -165,7 +166,7 @@ func lockedError(l *learning.Lock) error {
 	} else {
 		msg += "."
 	}
-	return echo.NewHTTPError(http.StatusConflict, msg)
+	return apperr.New(apperr.Conflict, msg)
 }
 
 func seconds(x float64) string { return strconv.FormatFloat(x, 'f', 3, 64) }

@@ -50,7 +50,7 @@ func (s *Server) learnerVideoBeacon(c echo.Context) error {
 	}
 	vv, err := s.Learning.RecordBeacon(c.Request().Context(), j, m, st, b)
 	if err != nil {
-		return learnerError(err)
+		return err
 	}
 	reply := beaconReply{
 		Accepted: vv.Credit.Accepted, Message: vv.Credit.Refusal, CreditedSeconds: vv.Credit.CreditedSeconds,

@@ -5,6 +5,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/onramp-lms/onramp/internal/apperr"
 	"github.com/onramp-lms/onramp/internal/config"
 )
 
@@ -13,7 +14,7 @@ import (
 func (s *Server) orgLogo(c echo.Context) error {
 	typ := config.LogoType(s.OrgLogo)
 	if typ == "" {
-		return echo.NewHTTPError(http.StatusNotFound, "This organisation has no logo set (ONRAMP_ORG_LOGO).")
+		return apperr.New(apperr.NotFound, "This organisation has no logo set (ONRAMP_ORG_LOGO).")
 	}
 	c.Response().Header().Set("Cache-Control", "public, max-age=3600")
 	return c.Blob(http.StatusOK, typ, s.OrgLogo)

@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"gorm.io/gorm"
 
+	"github.com/onramp-lms/onramp/internal/apperr"
 	"github.com/onramp-lms/onramp/internal/audit"
 	"github.com/onramp-lms/onramp/internal/report"
 )
@@ -30,7 +31,7 @@ func reportFile(c echo.Context) (*report.Report, report.Format, error) {
 	formatName := c.QueryParam("format")
 	if dotted {
 		if formatName != "" && formatName != ext {
-			return nil, "", echo.NewHTTPError(http.StatusBadRequest, "The address names two formats; give one.")
+			return nil, "", apperr.New(apperr.Malformed, "The address names two formats; give one.")
 		}
 		formatName = ext
 	}
@@ -39,11 +40,11 @@ func reportFile(c echo.Context) (*report.Report, report.Format, error) {
 	}
 	rep, ok := report.Lookup(name)
 	if !ok {
-		return nil, "", echo.NewHTTPError(http.StatusNotFound, "There is no report by that name.")
+		return nil, "", apperr.New(apperr.NotFound, "There is no report by that name.")
 	}
 	format, err := report.ParseFormat(formatName)
 	if err != nil {
-		return nil, "", echo.NewHTTPError(http.StatusNotFound, "Reports download as CSV, XLSX or JSON.")
+		return nil, "", apperr.New(apperr.NotFound, "Reports download as CSV, XLSX or JSON.")
 	}
 	return rep, format, nil
 }

@@ -2,13 +2,12 @@ package httpserver
 
 import (
 	"context"
-	"errors"
-	"net/http"
 	"net/url"
 	"strconv"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/onramp-lms/onramp/internal/apperr"
 	"github.com/onramp-lms/onramp/internal/people"
 	"github.com/onramp-lms/onramp/internal/report"
 	"github.com/onramp-lms/onramp/web/views"
@@ -17,11 +16,7 @@ import (
 // parseReportFilter reads the filter from the query string; a bad one is a
 // 400 whose message says what is wrong.
 func parseReportFilter(c echo.Context) (report.Filter, error) {
-	f, err := report.ParseFilter(c.QueryParams())
-	if fe, ok := errors.AsType[*report.FilterError](err); ok {
-		return f, echo.NewHTTPError(http.StatusBadRequest, "The report's filter is not right: "+fe.Error()+".")
-	}
-	return f, err
+	return report.ParseFilter(c.QueryParams())
 }
 
 // scopeToTeam limits a filter to the viewer's team: the people who report
@@ -37,7 +32,7 @@ func (s *Server) scopeToTeam(ctx context.Context, viewer *people.Employee, f *re
 		return err
 	}
 	if !ok {
-		return echo.NewHTTPError(http.StatusForbidden, "That manager is not on your team, so their team's report is not yours to see.")
+		return apperr.New(apperr.Forbidden, "That manager is not on your team, so their team's report is not yours to see.")
 	}
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/onramp-lms/onramp/internal/apperr"
 	"github.com/onramp-lms/onramp/internal/report"
 	"github.com/onramp-lms/onramp/web/views"
 )
@@ -28,7 +29,7 @@ func (s *Server) adminReports(c echo.Context) error {
 	}
 	rep, ok := report.Lookup(name)
 	if !ok {
-		return echo.NewHTTPError(http.StatusNotFound, "There is no report by that name. Choose one from the reports page.")
+		return apperr.New(apperr.NotFound, "There is no report by that name. Choose one from the reports page.")
 	}
 	now := s.Clock.Now()
 	f, ferr := report.ParseFilter(c.QueryParams())
@@ -65,9 +66,7 @@ func (s *Server) adminReports(c echo.Context) error {
 		}
 		cur := c.QueryParam(report.ParamCursor)
 		page, err := rep.Page(ctx, s.DB, f, now, cur, report.PageSize)
-		if ce, ok := errors.AsType[*report.CursorError](err); ok {
-			return echo.NewHTTPError(http.StatusBadRequest, "That page link is not right: "+ce.Error()+".")
-		} else if err != nil {
+		if err != nil {
 			return err
 		}
 		if cur == "" && page.Next == "" {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/onramp-lms/onramp/internal/apperr"
 	"github.com/onramp-lms/onramp/internal/auth"
 	"github.com/onramp-lms/onramp/internal/people"
 	"github.com/onramp-lms/onramp/internal/sso"
@@ -90,7 +91,7 @@ func (s *Server) checkCSRF(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		want := viewerOf(c).CSRFToken
 		if got == "" || subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
-			return echo.NewHTTPError(http.StatusForbidden, "This form has expired or did not come from Onramp. Go back, reload the page and try again.")
+			return apperr.New(apperr.Forbidden, "This form has expired or did not come from Onramp. Go back, reload the page and try again.")
 		}
 		return next(c)
 	}

@@ -1,7 +1,6 @@
 package httpserver
 
 import (
-	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -36,9 +35,7 @@ func (s *Server) teamPage(c echo.Context) error {
 		return err
 	}
 	team, err := report.TeamOf(ctx, s.DB, f.Manager, f, c.QueryParam(report.ParamCursor), report.TeamPageSize)
-	if ce, ok := errors.AsType[*report.CursorError](err); ok {
-		return echo.NewHTTPError(http.StatusBadRequest, "That page link is not right: "+ce.Error()+".")
-	} else if err != nil {
+	if err != nil {
 		return err
 	}
 	// Links and the form leave out the manager when it is the viewer.

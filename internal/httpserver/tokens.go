@@ -1,7 +1,6 @@
 package httpserver
 
 import (
-	"errors"
 	"net/http"
 	"strings"
 	"time"
@@ -52,10 +51,10 @@ func (s *Server) adminTokenCreate(c echo.Context) error {
 	if len(v.Errors) == 0 {
 		me := viewerOf(c).Employee
 		tok, secret, err := s.apiTokens().Create(c.Request().Context(), nt, apitoken.Actor{ID: me.ID, Name: me.FullName()}, s.Clock.Now())
-		var ie *apitoken.InputError
+		p, invalid := formProblem(err)
 		switch {
-		case errors.As(err, &ie):
-			v.Errors[ie.Field] = ie.Message
+		case invalid:
+			v.Errors[p.Field] = p.Message
 		case err != nil:
 			return err
 		default:
@@ -73,9 +72,6 @@ func (s *Server) adminTokenCreate(c echo.Context) error {
 func (s *Server) adminTokenRevoke(c echo.Context) error {
 	me := viewerOf(c).Employee
 	_, err := s.apiTokens().Revoke(c.Request().Context(), c.Param("id"), apitoken.Actor{ID: me.ID, Name: me.FullName()}, s.Clock.Now())
-	if errors.Is(err, apitoken.ErrNotFound) {
-		return echo.NewHTTPError(http.StatusNotFound, "There is no API token with this ID.")
-	}
 	if err != nil {
 		return err
 	}

@@ -2,7 +2,6 @@ package httpserver
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/onramp-lms/onramp/internal/apperr"
 	"github.com/onramp-lms/onramp/internal/evidence"
 	"github.com/onramp-lms/onramp/internal/people"
 	"github.com/onramp-lms/onramp/web/views"
@@ -37,15 +37,12 @@ func (s *Server) transcriptFor(c echo.Context, personID string) (*evidence.Trans
 		return nil, err
 	}
 	if !ok {
-		return nil, echo.NewHTTPError(http.StatusForbidden, "This transcript belongs to someone who does not report to you. HR and the person's managers can see it.")
+		return nil, apperr.New(apperr.Forbidden, "This transcript belongs to someone who does not report to you. HR and the person's managers can see it.")
 	}
 	src := &evidence.Source{Catalog: s.Catalog}
 	t, err := src.Transcript(ctx, s.DB.DB, personID, s.Clock.Now())
 	if t != nil {
 		t.Organisation = s.Config.OrgName
-	}
-	if errors.Is(err, evidence.ErrNotFound) {
-		return nil, echo.NewHTTPError(http.StatusNotFound, "There is nobody with this ID in Onramp.")
 	}
 	return t, err
 }

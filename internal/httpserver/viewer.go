@@ -6,6 +6,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/onramp-lms/onramp/internal/apperr"
 	"github.com/onramp-lms/onramp/internal/people"
 )
 
@@ -37,7 +38,7 @@ func requireSignedIn(next echo.HandlerFunc) echo.HandlerFunc {
 			if c.Request().Method == http.MethodGet {
 				return c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(safeNext(c.Request().URL.RequestURI())))
 			}
-			return echo.NewHTTPError(http.StatusUnauthorized, "Please sign in again.")
+			return apperr.New(apperr.Unauthorized, "Please sign in again.")
 		}
 		return next(c)
 	}

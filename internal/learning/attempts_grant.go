@@ -10,6 +10,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/onramp-lms/onramp/internal/apperr"
 	"github.com/onramp-lms/onramp/internal/audit"
 	"github.com/onramp-lms/onramp/internal/catalog"
 	"github.com/onramp-lms/onramp/internal/compliance"
@@ -48,6 +49,9 @@ type GrantError struct {
 }
 
 func (e *GrantError) Error() string { return e.Message }
+
+// AppError makes a GrantError an Invalid apperr.Error about its field.
+func (e *GrantError) AppError() *apperr.Error { return apperr.Field(e.Field, e.Message) }
 
 // Grant is what GrantAttempts needs.
 type Grant struct {
@@ -216,7 +220,7 @@ func (s *Service) MayGrant(ctx context.Context, actor *people.Employee, employee
 }
 
 // ErrMayNotGrant: the actor may not grant attempts to this person.
-var ErrMayNotGrant = errors.New("only HR or the person's manager can grant them more attempts")
+var ErrMayNotGrant = apperr.New(apperr.Forbidden, "only HR or the person's manager can grant them more attempts")
 
 // GrantAttempts records g for the person's current cycle of the course,
 // audited, and queues the e-mail telling them, in one transaction. actor

@@ -212,12 +212,12 @@ func finalQuiz(path []*catalog.Module) (*catalog.Module, *catalog.Step) {
 func (s *Service) CertificateByCode(ctx context.Context, code string) (*Certificate, error) {
 	code = NormalizeCode(code)
 	if len(code) != CodeLength {
-		return nil, fmt.Errorf("certificate: %w", ErrNotFound)
+		return nil, errNoCertificate
 	}
 	var c Certificate
 	err := s.DB.WithContext(ctx).Where("code = ?", code).Take(&c).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, fmt.Errorf("certificate: %w", ErrNotFound)
+		return nil, errNoCertificate
 	}
 	if err != nil {
 		return nil, fmt.Errorf("load certificate: %w", err)

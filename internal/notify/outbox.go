@@ -12,15 +12,16 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
+	"github.com/onramp-lms/onramp/internal/apperr"
 	"github.com/onramp-lms/onramp/internal/db"
 )
 
 // ErrNotFound is returned when no outbox row has the given ID.
-var ErrNotFound = errors.New("outbox message not found")
+var ErrNotFound = apperr.New(apperr.NotFound, "There is no outbox message with this ID.")
 
 // ErrNotDead is returned by Retry for a row that is not dead: only a message
 // Onramp gave up on can be put back.
-var ErrNotDead = errors.New("only a message that was given up on can be retried")
+var ErrNotDead = apperr.New(apperr.Conflict, "That message is not given up on, so there is nothing to retry: it is waiting, being sent, or already sent.")
 
 // Entry is one row of the outbox: a message and how its delivery is going.
 type Entry struct {

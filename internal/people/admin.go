@@ -9,6 +9,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/onramp-lms/onramp/internal/apperr"
 	"github.com/onramp-lms/onramp/internal/audit"
 	"github.com/onramp-lms/onramp/internal/db"
 )
@@ -22,10 +23,10 @@ type Actor struct {
 
 // Errors of Admin's status changes; each has a sentence a person can act on.
 var (
-	ErrAlreadyInactive = errors.New("this person is already inactive")
-	ErrAlreadyActive   = errors.New("this person is already active")
-	ErrDeactivateSelf  = errors.New("you cannot deactivate yourself; ask another HR admin to do it")
-	ErrLastHRAdmin     = errors.New("this person is the only active HR admin; make someone else an HR admin first, or nobody could manage Onramp")
+	ErrAlreadyInactive = apperr.New(apperr.Conflict, "this person is already inactive")
+	ErrAlreadyActive   = apperr.New(apperr.Conflict, "this person is already active")
+	ErrDeactivateSelf  = apperr.New(apperr.Conflict, "you cannot deactivate yourself; ask another HR admin to do it")
+	ErrLastHRAdmin     = apperr.New(apperr.Conflict, "this person is the only active HR admin; make someone else an HR admin first, or nobody could manage Onramp")
 )
 
 // Admin makes HR's changes to people by hand. Each change is one

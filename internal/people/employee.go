@@ -9,6 +9,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/onramp-lms/onramp/internal/apperr"
 	"github.com/onramp-lms/onramp/internal/db"
 )
 
@@ -32,7 +33,7 @@ const (
 )
 
 // ErrNotFound is returned when no employee matches.
-var ErrNotFound = errors.New("employee not found")
+var ErrNotFound = apperr.New(apperr.NotFound, "Nobody in Onramp has this address. Go back to the list of people.")
 
 // Employee is one person in the organisation.
 type Employee struct {

@@ -16,6 +16,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/onramp-lms/onramp/internal/apperr"
 	"github.com/onramp-lms/onramp/internal/db"
 )
 
@@ -24,7 +25,7 @@ const StaffUploadTTL = 24 * time.Hour
 
 // ErrUploadGone is returned for an upload that was applied, discarded or
 // kept longer than StaffUploadTTL.
-var ErrUploadGone = errors.New("this staff file upload was already applied, discarded, or is more than a day old; upload the file again")
+var ErrUploadGone = apperr.New(apperr.Conflict, "this staff file upload was already applied, discarded, or is more than a day old; upload the file again")
 
 // StaffUpload is a staff file uploaded on HR's import page, kept in the
 // database between its preview and Apply, so that Apply reads the file that

@@ -11,12 +11,13 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/onramp-lms/onramp/internal/apperr"
 	"github.com/onramp-lms/onramp/internal/db"
 )
 
 // ErrStalePlan is returned by Apply when the employees have changed since
 // the plan was made: what was previewed is no longer what would happen.
-var ErrStalePlan = errors.New("the employees changed after this import was previewed; preview it again")
+var ErrStalePlan = apperr.New(apperr.Conflict, "the employees changed after this import was previewed; preview it again")
 
 // StaffResult counts what Apply did.
 type StaffResult struct {

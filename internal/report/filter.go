@@ -8,6 +8,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/onramp-lms/onramp/internal/apperr"
 )
 
 // Filter narrows a report. The zero Filter is everyone, everything.
@@ -69,6 +71,13 @@ func (e *FilterError) Error() string {
 		return e.Message
 	}
 	return e.Param + ": " + e.Message
+}
+
+// AppError makes a FilterError a Malformed apperr.Error (400) naming the
+// parameter.
+func (e *FilterError) AppError() *apperr.Error {
+	return &apperr.Error{Code: apperr.Malformed, Message: "The filter is not right: " + e.Error() + ".",
+		Problems: []apperr.Problem{{Field: e.Param, Message: e.Message}}, Err: e}
 }
 
 // ParseFilter reads a filter from query parameters (the reports page's

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/onramp-lms/onramp/internal/apperr"
 	"github.com/onramp-lms/onramp/internal/db"
 )
 
@@ -127,6 +128,11 @@ type CursorError struct{}
 
 func (*CursorError) Error() string {
 	return "the page link is not one Onramp gave out for this report; start again from the first page"
+}
+
+// AppError makes a CursorError a Malformed apperr.Error (400).
+func (e *CursorError) AppError() *apperr.Error {
+	return &apperr.Error{Code: apperr.Malformed, Message: "That page link is not right: " + e.Error() + ".", Err: e}
 }
 
 func (p *plan) encodeCursor(report string, key []any, before bool) string {

@@ -30,6 +30,7 @@ import (
 	"golang.org/x/oauth2"
 	"gorm.io/gorm"
 
+	"github.com/onramp-lms/onramp/internal/apperr"
 	"github.com/onramp-lms/onramp/internal/audit"
 	"github.com/onramp-lms/onramp/internal/clock"
 	"github.com/onramp-lms/onramp/internal/config"
@@ -78,9 +79,15 @@ type Refusal struct {
 
 func (r *Refusal) Error() string { return "sign-in refused (" + r.Reason + "): " + r.Detail }
 
+// AppError makes a Refusal a Forbidden apperr.Error with its message for
+// the person (never the detail).
+func (r *Refusal) AppError() *apperr.Error {
+	return &apperr.Error{Code: apperr.Forbidden, Message: r.Message, Err: r}
+}
+
 // ErrUnavailable: the identity provider could not be reached or its
 // discovery document is wrong.
-var ErrUnavailable = errors.New("the identity provider cannot be reached")
+var ErrUnavailable = apperr.New(apperr.Unavailable, "the identity provider cannot be reached")
 
 // Flow is what Begin hands the caller: the provider's URL to send the
 // browser to, and the cookie value that binds the sign-in to this browser.
