@@ -17,17 +17,22 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/onramp-lms/onramp/content"
+	"github.com/onramp-lms/onramp/internal/account"
+	"github.com/onramp-lms/onramp/internal/apitoken"
+	"github.com/onramp-lms/onramp/internal/audit"
 	"github.com/onramp-lms/onramp/internal/auth"
 	"github.com/onramp-lms/onramp/internal/catalog"
 	"github.com/onramp-lms/onramp/internal/clock"
 	"github.com/onramp-lms/onramp/internal/compliance"
 	"github.com/onramp-lms/onramp/internal/config"
 	"github.com/onramp-lms/onramp/internal/db"
+	"github.com/onramp-lms/onramp/internal/evidence"
 	"github.com/onramp-lms/onramp/internal/httpserver"
 	"github.com/onramp-lms/onramp/internal/learning"
 	"github.com/onramp-lms/onramp/internal/metrics"
 	"github.com/onramp-lms/onramp/internal/notify"
 	"github.com/onramp-lms/onramp/internal/people"
+	"github.com/onramp-lms/onramp/internal/report"
 	"github.com/onramp-lms/onramp/internal/scheduler"
 	"github.com/onramp-lms/onramp/internal/sso"
 )
@@ -159,13 +164,35 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.C
 	a.Server = httpserver.New(httpserver.Deps{
 		OrgLogo: logo,
 		Metrics: m,
-		Config:  cfg, DB: d, Log: log, Clock: clk, Catalog: cat,
+		Config:  cfg, Log: log, Clock: clk, Catalog: cat,
 		People: a.People, Auth: a.Auth, Cycles: a.Cycles, Learning: a.Learning,
-		Outbox: ns.Outbox, SMTPConfigured: ns.Deliverer.Mailer != nil,
+		PeopleAdmin: &people.Admin{DB: d, Reevaluate: followPeopleChange(a.Engine), EndSessions: a.Auth.EndEmployeeSessions},
+		Outbox:      ns.Outbox, SMTPConfigured: ns.Deliverer.Mailer != nil,
 		Engine: a.Engine, Mail: ns.Renderer,
-		SSO: a.SSO,
+		SSO:       a.SSO,
+		Reports:   &report.Reader{DB: d},
+		Audit:     &audit.Trail{DB: d},
+		APITokens: &apitoken.Store{DB: d},
+		Evidence:  &evidence.Service{DB: d, Catalog: cat},
+		Accounts:  &account.Service{DB: d, Clock: clk, Auth: a.Auth, Mail: ns.Renderer},
+		Health:    d,
+		// TODO(issue 12, branch usecases): remove with Deps.LegacyDB.
+		LegacyDB: d,
 	})
 	return a, nil
+}
+
+// followPeopleChange is what a change to people sets off, inside its
+// transaction: the rules applied to them again, and their rows of the
+// compliance reports refreshed, so the lists HR filters by are current at
+// once rather than after the scheduler's next pass.
+func followPeopleChange(engine *compliance.Engine) func(tx *gorm.DB, now time.Time, ids []string) error {
+	return func(tx *gorm.DB, now time.Time, ids []string) error {
+		if _, err := engine.EvaluateTx(tx, now, ids); err != nil {
+			return err
+		}
+		return report.RefreshEmployees(tx, now, ids)
+	}
 }
 
 // inviteNewPeople adapts auth's set-password links to notify: the first

@@ -1,13 +1,9 @@
 package httpserver
 
 import (
-	"time"
-
 	"github.com/labstack/echo/v4"
-	"gorm.io/gorm"
 
 	"github.com/onramp-lms/onramp/internal/people"
-	"github.com/onramp-lms/onramp/internal/report"
 )
 
 // peopleRoutes: HR's people pages (hr_admin only; others get 403, anonymous
@@ -58,29 +54,11 @@ const (
 	staffImportMaxBytes = 20 << 20
 )
 
-// peopleAdmin is package people's Admin wired to the rest of Onramp: a
-// change to a person re-applies the assignment rules to them and brings
-// their compliance standing up to date, in the change's transaction.
-func (s *Server) peopleAdmin() *people.Admin {
-	return &people.Admin{DB: s.DB, Reevaluate: s.followPeopleChange, EndSessions: s.Auth.EndEmployeeSessions}
-}
-
-// followPeopleChange is what a change to people sets off, inside its
-// transaction: the rules applied to them again, and their rows of the
-// compliance reports refreshed, so the lists HR filters by are current.
-func (s *Server) followPeopleChange(tx *gorm.DB, now time.Time, ids []string) error {
-	if _, err := s.Engine.EvaluateTx(tx, now, ids); err != nil {
-		return err
-	}
-	return s.refreshStandings(tx, now, ids)
-}
-
-// refreshStandings brings the compliance standings of the given people up
-// to date inside tx, so the people list's compliance filter shows a change
-// at once rather than after the scheduler's next pass.
-func (s *Server) refreshStandings(tx *gorm.DB, now time.Time, ids []string) error {
-	return report.RefreshEmployees(tx, now, ids)
-}
+// peopleAdmin is package people's Admin wired to the rest of Onramp (see
+// package app): a change to a person re-applies the assignment rules to
+// them and brings their compliance standing up to date, in the change's
+// transaction.
+func (s *Server) peopleAdmin() *people.Admin { return s.PeopleAdmin }
 
 // peopleActor is the signed-in HR admin, as the audit trail names them.
 func peopleActor(c echo.Context) people.Actor {

@@ -34,10 +34,10 @@ func (s *Server) healthz(c echo.Context) error {
 func (s *Server) readyz(c echo.Context) error {
 	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
 	defer cancel()
-	if err := s.DB.Ping(ctx); err != nil {
+	if err := s.Health.Ping(ctx); err != nil {
 		return c.String(http.StatusServiceUnavailable, "database unavailable\n")
 	}
-	n, err := s.DB.Pending(ctx)
+	n, err := s.Health.Pending(ctx)
 	if err != nil {
 		return c.String(http.StatusServiceUnavailable, "migration state unknown\n")
 	}

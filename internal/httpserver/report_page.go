@@ -63,7 +63,7 @@ func (s *Server) adminReports(c echo.Context) error {
 			}
 		}
 		cur := c.QueryParam(report.ParamCursor)
-		page, err := rep.Page(ctx, s.DB, f, now, cur, report.PageSize)
+		page, err := s.Reports.Page(ctx, rep, f, now, cur, report.PageSize)
 		if ce, ok := errors.AsType[*report.CursorError](err); ok {
 			return echo.NewHTTPError(http.StatusBadRequest, "That page link is not right: "+ce.Error()+".")
 		} else if err != nil {
@@ -71,7 +71,7 @@ func (s *Server) adminReports(c echo.Context) error {
 		}
 		if cur == "" && page.Next == "" {
 			v.Count = len(page.Rows) // the whole report is on the page
-		} else if v.Count, v.CountMore, err = rep.CountUpTo(ctx, s.DB, f, now, reportCountLimit); err != nil {
+		} else if v.Count, v.CountMore, err = s.Reports.CountUpTo(ctx, rep, f, now, reportCountLimit); err != nil {
 			return err
 		}
 		for _, col := range page.Columns {

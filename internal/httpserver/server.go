@@ -11,30 +11,37 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/onramp-lms/onramp/internal/account"
+	"github.com/onramp-lms/onramp/internal/apitoken"
+	"github.com/onramp-lms/onramp/internal/audit"
 	"github.com/onramp-lms/onramp/internal/auth"
 	"github.com/onramp-lms/onramp/internal/catalog"
 	"github.com/onramp-lms/onramp/internal/clock"
 	"github.com/onramp-lms/onramp/internal/compliance"
 	"github.com/onramp-lms/onramp/internal/config"
 	"github.com/onramp-lms/onramp/internal/db"
+	"github.com/onramp-lms/onramp/internal/evidence"
 	"github.com/onramp-lms/onramp/internal/learning"
 	"github.com/onramp-lms/onramp/internal/metrics"
 	"github.com/onramp-lms/onramp/internal/notify"
 	"github.com/onramp-lms/onramp/internal/people"
+	"github.com/onramp-lms/onramp/internal/report"
 	"github.com/onramp-lms/onramp/internal/sso"
 )
 
 // Deps is everything the handlers use, built once by package app.
 type Deps struct {
-	Config   config.Config
-	DB       *db.DB
-	Log      *slog.Logger
-	Clock    clock.Clock
-	Catalog  *catalog.Catalog
-	People   *people.Store
-	Auth     *auth.Service
-	Cycles   *compliance.Store
-	Learning *learning.Service
+	Config  config.Config
+	Log     *slog.Logger
+	Clock   clock.Clock
+	Catalog *catalog.Catalog
+	People  *people.Store
+	// PeopleAdmin adds, edits, deactivates and reactivates people, with
+	// what a change sets off (rules, report rows, sessions).
+	PeopleAdmin *people.Admin
+	Auth        *auth.Service
+	Cycles      *compliance.Store
+	Learning    *learning.Service
 	// Outbox is the e-mail delivery log HR reads; SMTPConfigured says
 	// whether messages can leave at all.
 	Outbox         *notify.Outbox
@@ -50,11 +57,48 @@ type Deps struct {
 	OrgLogo []byte
 	// SSO is OpenID Connect sign-in; nil when it is not configured.
 	SSO *sso.Service
+	// Reports answers the dashboard, report, team and filter questions.
+	Reports *report.Reader
+	// Audit reads the audit trail and records stand-alone entries (exports).
+	Audit *audit.Trail
+	// APITokens creates, lists, revokes and checks API tokens.
+	APITokens *apitoken.Store
+	// Evidence reads transcripts, completions and content versions and
+	// writes evidence packs.
+	Evidence *evidence.Service
+	// Accounts sends set-password links (invitations and resets) with their
+	// e-mails and audit entries, and accepts them.
+	Accounts *account.Service
+	// Health answers /readyz: does the database answer, are migrations
+	// pending.
+	Health Health
+
+	// LegacyDB is the database, for the handlers whose queries have not yet
+	// moved into domain use cases. TODO(issue 12, branch usecases): remove
+	// it once admin_people_import.go, api_employees.go, admin_people_form.go,
+	// admin_people_status.go, admin_cycles_change.go and admin_rules_form.go
+	// call domain functions; no other file may use it (see
+	// TestNoDatabaseInHandlers).
+	LegacyDB *db.DB
+}
+
+// Health is what /readyz asks of the database.
+type Health interface {
+	Ping(ctx context.Context) error
+	// Pending counts the migrations not yet applied.
+	Pending(ctx context.Context) (int, error)
+}
+
+// legacyDB lets the files named at Deps.LegacyDB keep writing s.DB until
+// their queries move into the domain.
+type legacyDB struct {
+	DB *db.DB
 }
 
 // Server is the HTTP server.
 type Server struct {
 	Deps
+	legacyDB
 	echo *echo.Echo
 }
 
@@ -66,7 +110,7 @@ func New(d Deps) *Server {
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
-	s := &Server{Deps: d, echo: e}
+	s := &Server{Deps: d, legacyDB: legacyDB{DB: d.LegacyDB}, echo: e}
 	e.HTTPErrorHandler = s.handleError
 	e.IPExtractor = clientIP(d.Config.TrustedProxies)
 	e.Use(s.recoverPanics, s.logRequests, securityHeaders, limitBody(2<<20, map[string]int64{staffImportPath: staffImportMaxBytes}))

@@ -26,7 +26,7 @@ func (s *Server) teamPage(c echo.Context) error {
 	if err := s.scopeToTeam(ctx, me, &f); err != nil {
 		return err
 	}
-	team, err := report.TeamOf(ctx, s.DB, f.Manager, f, c.QueryParam(report.ParamCursor), report.TeamPageSize)
+	team, err := s.Reports.Team(ctx, f.Manager, f, c.QueryParam(report.ParamCursor), report.TeamPageSize)
 	if ce, ok := errors.AsType[*report.CursorError](err); ok {
 		return echo.NewHTTPError(http.StatusBadRequest, "That page link is not right: "+ce.Error()+".")
 	} else if err != nil {
