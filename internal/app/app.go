@@ -17,12 +17,16 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/onramp-lms/onramp/content"
+	"github.com/onramp-lms/onramp/internal/account"
+	"github.com/onramp-lms/onramp/internal/apitoken"
+	"github.com/onramp-lms/onramp/internal/audit"
 	"github.com/onramp-lms/onramp/internal/auth"
 	"github.com/onramp-lms/onramp/internal/catalog"
 	"github.com/onramp-lms/onramp/internal/clock"
 	"github.com/onramp-lms/onramp/internal/compliance"
 	"github.com/onramp-lms/onramp/internal/config"
 	"github.com/onramp-lms/onramp/internal/db"
+	"github.com/onramp-lms/onramp/internal/evidence"
 	"github.com/onramp-lms/onramp/internal/httpserver"
 	"github.com/onramp-lms/onramp/internal/learning"
 	"github.com/onramp-lms/onramp/internal/metrics"
@@ -201,11 +205,17 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.C
 	a.Server = httpserver.New(httpserver.Deps{
 		OrgLogo: logo,
 		Metrics: m,
-		Config:  cfg, DB: d, Log: log, Clock: clk, Catalog: cat,
+		Config:  cfg, Log: log, Clock: clk, Catalog: cat,
 		People: a.People, Auth: a.Auth, Cycles: a.Cycles, Learning: a.Learning,
 		Outbox: ns.Outbox, SMTPConfigured: ns.Deliverer.Mailer != nil,
 		Engine: a.Engine, Staff: a.Staff, SCIM: a.SCIM, Mail: ns.Renderer,
 		SSO: a.SSO, SAML: a.SAML, Orientation: a.Orientation,
+		Reports:   &report.Reader{DB: d},
+		Audit:     &audit.Trail{DB: d},
+		APITokens: &apitoken.Store{DB: d},
+		Evidence:  &evidence.Service{DB: d, Catalog: cat},
+		Accounts:  &account.Service{DB: d, Clock: clk, Auth: a.Auth, Mail: ns.Renderer},
+		Health:    d,
 	})
 	return a, nil
 }

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
-	"gorm.io/gorm"
 
 	"github.com/onramp-lms/onramp/internal/audit"
 	"github.com/onramp-lms/onramp/internal/sso"
@@ -83,35 +82,10 @@ func parseAuditQuery(q url.Values) (auditQuery, string) {
 	return aq, ""
 }
 
-// auditLikePattern makes s a LIKE pattern matching it anywhere, with LIKE's own
-// wildcards in s taken literally (escaped with a backslash).
-func auditLikePattern(s string) string {
-	s = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(strings.ToLower(s))
-	return "%" + s + "%"
-}
-
-// apply adds the filters (not the paging) to a query of audit_log.
-func (aq auditQuery) apply(q *gorm.DB) *gorm.DB {
+// search is the query of the trail the filters ask for.
+func (aq auditQuery) search() audit.Query {
 	f := aq.view
-	if aq.from != nil {
-		q = q.Where("at >= ?", *aq.from)
-	}
-	if aq.to != nil {
-		q = q.Where("at < ?", *aq.to)
-	}
-	if f.Actor != "" {
-		q = q.Where(`(actor_id = ? OR LOWER(actor_name) LIKE ? ESCAPE '\')`, f.Actor, auditLikePattern(f.Actor))
-	}
-	if f.Action != "" {
-		q = q.Where("action = ?", f.Action)
-	}
-	if f.EntityType != "" {
-		q = q.Where("entity_type = ?", f.EntityType)
-	}
-	if f.Query != "" {
-		q = q.Where(`(entity_id = ? OR LOWER(summary) LIKE ? ESCAPE '\')`, f.Query, auditLikePattern(f.Query))
-	}
-	return q
+	return audit.Query{From: aq.from, To: aq.to, Actor: f.Actor, Action: f.Action, EntityType: f.EntityType, Text: f.Query}
 }
 
 // values turns the filters back into query parameters, for paging links.
@@ -144,7 +118,7 @@ func (s *Server) adminAudit(c echo.Context) error {
 // adminAuditVerify checks the whole chain and shows the outcome above the
 // newest entries. It changes nothing.
 func (s *Server) adminAuditVerify(c echo.Context) error {
-	res, err := audit.Verify(c.Request().Context(), s.DB)
+	res, err := s.Audit.Verify(c.Request().Context())
 	if err != nil {
 		return err
 	}
@@ -168,53 +142,33 @@ const auditStamp = "2 Jan 2006 15:04:05 UTC"
 func (s *Server) auditView(c echo.Context, aq auditQuery, problem string) (views.AuditView, error) {
 	ctx := c.Request().Context()
 	v := views.AuditView{Filter: aq.view, Actions: auditActions, Error: problem}
-	if err := s.DB.WithContext(ctx).Model(&audit.Entry{}).Distinct("entity_type").Order("entity_type").
-		Pluck("entity_type", &v.EntityTypes).Error; err != nil {
+	var err error
+	if v.EntityTypes, err = s.Audit.EntityTypes(ctx); err != nil {
 		return v, err
 	}
 	if problem != "" {
 		return v, nil
 	}
-	q := aq.apply(s.DB.WithContext(ctx).Model(&audit.Entry{}))
-	var entries []audit.Entry
-	var err error
-	switch {
-	case aq.after > 0:
-		// Newer entries: the oldest ones above the cursor, shown newest first.
-		err = q.Where("seq > ?", aq.after).Order("seq").Limit(auditPageSize + 1).Find(&entries).Error
-		more := len(entries) > auditPageSize
-		if more {
-			entries = entries[:auditPageSize]
-		}
-		for i, j := 0, len(entries)-1; i < j; i, j = i+1, j-1 {
-			entries[i], entries[j] = entries[j], entries[i]
-		}
-		if len(entries) > 0 {
-			if more {
-				v.NewerURL = auditPageURL(aq, "after", entries[0].Seq)
-			}
-			v.OlderURL = auditPageURL(aq, "before", entries[len(entries)-1].Seq)
-		}
-	default:
-		if aq.before > 0 {
-			q = q.Where("seq < ?", aq.before)
-		}
-		err = q.Order("seq DESC").Limit(auditPageSize + 1).Find(&entries).Error
-		more := len(entries) > auditPageSize
-		if more {
-			entries = entries[:auditPageSize]
-		}
-		if len(entries) > 0 {
-			if more {
-				v.OlderURL = auditPageURL(aq, "before", entries[len(entries)-1].Seq)
-			}
-			if aq.before > 0 {
-				v.NewerURL = auditPageURL(aq, "after", entries[0].Seq)
-			}
-		}
-	}
+	entries, more, err := s.Audit.Search(ctx, aq.search(), aq.before, aq.after, auditPageSize)
 	if err != nil {
 		return v, err
+	}
+	if len(entries) > 0 {
+		newest, oldest := entries[0].Seq, entries[len(entries)-1].Seq
+		if aq.after > 0 {
+			// Newer entries: the oldest ones above the cursor, shown newest first.
+			if more {
+				v.NewerURL = auditPageURL(aq, "after", newest)
+			}
+			v.OlderURL = auditPageURL(aq, "before", oldest)
+		} else {
+			if more {
+				v.OlderURL = auditPageURL(aq, "before", oldest)
+			}
+			if aq.before > 0 {
+				v.NewerURL = auditPageURL(aq, "after", newest)
+			}
+		}
 	}
 	for _, e := range entries {
 		actor := e.ActorName

@@ -1,7 +1,6 @@
 package httpserver
 
 import (
-	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -32,7 +31,7 @@ func (s *Server) adminCycles(c echo.Context) error {
 	page, _ := strconv.Atoi(c.QueryParam("page"))
 	page = max(page, 1)
 	now := s.Clock.Now()
-	rows, total, err := compliance.ListOpenCycles(s.DB.WithContext(ctx), f, now, cyclesPageSize, (page-1)*cyclesPageSize)
+	rows, total, err := s.Cycles.OpenCycles(ctx, f, now, cyclesPageSize, (page-1)*cyclesPageSize)
 	if err != nil {
 		return err
 	}
@@ -40,10 +39,9 @@ func (s *Server) adminCycles(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var departments []string
-	if err := s.DB.WithContext(ctx).Table("employees").Where("status = 'active' AND department <> ''").
-		Distinct("department").Order("department").Pluck("department", &departments).Error; err != nil {
-		return fmt.Errorf("load departments: %w", err)
+	departments, err := s.People.ActiveDepartments(ctx)
+	if err != nil {
+		return err
 	}
 	v := views.CyclesView{
 		Course: f.CourseID, Department: f.Department, Rule: f.RuleID, Status: f.Status,
@@ -54,13 +52,13 @@ func (s *Server) adminCycles(c echo.Context) error {
 		v.Departments = append(v.Departments, views.RuleOption{Value: d, Label: d, Selected: d == f.Department})
 	}
 	if f.RuleID != "" {
-		var names []string
-		if err := s.DB.WithContext(ctx).Model(&compliance.Rule{}).Where("id = ?", f.RuleID).Pluck("name", &names).Error; err != nil {
-			return fmt.Errorf("load rule name: %w", err)
+		name, found, err := s.Cycles.RuleName(ctx, f.RuleID)
+		if err != nil {
+			return err
 		}
 		v.RuleName = f.RuleID
-		if len(names) > 0 {
-			v.RuleName = names[0]
+		if found {
+			v.RuleName = name
 		}
 	}
 	for _, sc := range rows {

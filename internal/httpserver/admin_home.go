@@ -28,7 +28,7 @@ func (s *Server) adminHome(c echo.Context) error {
 	}
 	f = report.Filter{Department: f.Department, Course: f.Course}
 	now := s.Clock.Now()
-	dash, err := report.LoadDashboard(ctx, s.DB, f, now)
+	dash, err := s.Reports.Dashboard(ctx, f, now)
 	if err != nil {
 		return err
 	}
@@ -39,12 +39,12 @@ func (s *Server) adminHome(c echo.Context) error {
 	if v.Filter, err = s.reportFilterForm(ctx, "/admin", f, formFields{}); err != nil {
 		return err
 	}
-	if at, err := report.LastRefresh(ctx, s.DB); err != nil {
+	if at, err := s.Reports.LastRefresh(ctx); err != nil {
 		return err
 	} else if at != nil {
 		v.AsOf = at.UTC().Format("2 January 2006 15:04 UTC")
 	}
-	if v.People, err = report.ActivePeople(ctx, s.DB); err != nil {
+	if v.People, err = s.Reports.ActivePeople(ctx); err != nil {
 		return err
 	}
 	link := func(name string, extra url.Values) string {

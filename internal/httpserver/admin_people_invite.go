@@ -4,14 +4,10 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/labstack/echo/v4"
-	"gorm.io/gorm"
 
 	"github.com/onramp-lms/onramp/internal/apperr"
-	"github.com/onramp-lms/onramp/internal/audit"
-	"github.com/onramp-lms/onramp/internal/db"
 	"github.com/onramp-lms/onramp/internal/notify"
 	"github.com/onramp-lms/onramp/internal/people"
 	"github.com/onramp-lms/onramp/web/views"
@@ -32,53 +28,16 @@ func (s *Server) adminPersonInvite(c echo.Context) error {
 	if !s.Config.PasswordAllowed(emp.Can(people.RoleHRAdmin)) {
 		return apperr.New(apperr.Conflict, emp.FullName()+" cannot sign in with a password (ONRAMP_PASSWORD_LOGIN is "+s.Config.PasswordLogin+"), so a set-password link would not work. They sign in with "+s.Config.OIDC.Name+".")
 	}
-	ctx, by := c.Request().Context(), peopleActor(c)
-	var token string
-	var expires time.Time
-	queued := false
-	err = s.DB.Tx(ctx, func(tx *gorm.DB) error {
-		var err error
-		token, expires, queued, err = s.invite(tx, emp, by)
-		return err
-	})
+	inv, err := s.Accounts.Invite(c.Request().Context(), emp, peopleActor(c))
 	if err != nil {
 		return err
 	}
 	v := views.PersonInvitedView{
-		ID: emp.ID, Name: emp.FullName(), Email: emp.Email, Link: s.inviteLink(token),
-		Expires: formatMoment(expires), Queued: queued, SMTP: s.SMTPConfigured,
+		ID: emp.ID, Name: emp.FullName(), Email: emp.Email, Link: s.inviteLink(inv.Token),
+		Expires: formatMoment(inv.ExpiresAt), Queued: inv.Queued, SMTP: s.SMTPConfigured,
 	}
 	noStore(c)
 	return render(c, http.StatusOK, views.AdminPersonInvited(s.page(c, "Set-password link for "+emp.FullName(), "admin"), v))
-}
-
-// invite makes a new set-password link for emp (earlier unused links stop
-// working), queues the e-mail that carries it and records it in the audit
-// trail, inside tx.
-func (s *Server) invite(tx *gorm.DB, emp *people.Employee, by people.Actor) (token string, expires time.Time, queued bool, err error) {
-	now := s.Clock.Now()
-	if token, expires, err = s.Auth.NewInvitation(tx, emp.ID); err != nil {
-		return "", time.Time{}, false, err
-	}
-	if s.Mail != nil {
-		// A key of its own per link: a new link is a new message.
-		key := notify.Key("employee-"+emp.ID, "", notify.KindInvitation, db.NewID())
-		msg, err := s.Mail.ComposeInvitation(key,
-			notify.Recipient{EmployeeID: emp.ID, Name: emp.FullName(), Address: emp.Email},
-			notify.Invitation{Name: emp.FirstName, Email: emp.Email, Token: token, ExpiresAt: expires, InvitedBy: by.Name}, now)
-		if err != nil {
-			return "", time.Time{}, false, err
-		}
-		if queued, err = notify.Enqueue(tx, msg); err != nil {
-			return "", time.Time{}, false, err
-		}
-	}
-	err = audit.Record(tx, audit.Event{
-		At: now, ActorID: by.ID, ActorName: by.Name, Action: audit.ActionInvite, EntityType: "employee", EntityID: emp.ID,
-		Summary: "Sent a set-password link to " + emp.FullName() + " (" + emp.Email + ").",
-		Details: map[string]any{"expires_at": expires.UTC(), "emailed": queued},
-	})
-	return token, expires, queued, err
 }
 
 // maxBulkInvite bounds one selection: two pages of the People list.
@@ -103,32 +62,13 @@ func (s *Server) adminPeopleBulkInvite(c echo.Context) error {
 	if v.Problem != "" {
 		return render(c, http.StatusUnprocessableEntity, views.AdminPeopleBulkInvited(s.page(c, "Error: No links sent", "admin"), v))
 	}
-	ctx, by := c.Request().Context(), peopleActor(c)
-	var emps []people.Employee
-	if err := s.DB.WithContext(ctx).Where("id IN ?", ids).Order("last_name, first_name, id").Find(&emps).Error; err != nil {
-		return err
-	}
-	if len(emps) == 0 {
-		v.Problem = "None of the selected people exist any more. Reload the People list and select again."
-		return render(c, http.StatusUnprocessableEntity, views.AdminPeopleBulkInvited(s.page(c, "Error: No links sent", "admin"), v))
-	}
-	err = s.DB.Tx(ctx, func(tx *gorm.DB) error {
-		v.Invited, v.Skipped = nil, nil
-		for i := range emps {
-			emp := &emps[i]
-			if !emp.Active() {
-				v.Skipped = append(v.Skipped, emp.FullName())
-				continue
-			}
-			if _, _, _, err := s.invite(tx, emp, by); err != nil {
-				return err
-			}
-			v.Invited = append(v.Invited, emp.FullName())
-		}
-		return nil
-	})
+	v.Invited, v.Skipped, err = s.Accounts.InviteMany(c.Request().Context(), ids, peopleActor(c))
 	if err != nil {
 		return err
+	}
+	if len(v.Invited) == 0 && len(v.Skipped) == 0 {
+		v.Problem = "None of the selected people exist any more. Reload the People list and select again."
+		return render(c, http.StatusUnprocessableEntity, views.AdminPeopleBulkInvited(s.page(c, "Error: No links sent", "admin"), v))
 	}
 	noStore(c)
 	return render(c, http.StatusOK, views.AdminPeopleBulkInvited(s.page(c, "Set-password links sent", "admin"), v))

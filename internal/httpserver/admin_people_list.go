@@ -62,11 +62,11 @@ func (s *Server) adminPeopleList(c echo.Context) error {
 	}
 	q.Page, _ = strconv.Atoi(c.QueryParam("page"))
 
-	page, err := people.SearchDirectory(ctx, s.DB, q)
+	page, err := s.People.SearchDirectory(ctx, q)
 	if err != nil {
 		return err
 	}
-	choices, err := people.LoadDirectoryChoices(ctx, s.DB)
+	choices, err := s.People.DirectoryChoices(ctx)
 	if err != nil {
 		return err
 	}

@@ -160,34 +160,16 @@ type trainingRecord struct {
 // each assignment first), quiz attempts and attestations, each through its
 // employee index.
 func (s *Server) loadTrainingRecord(ctx context.Context, employeeID string) (*trainingRecord, error) {
-	q := s.DB.WithContext(ctx)
-	rec := &trainingRecord{ruleNames: map[string]string{}}
-	if err := q.Where("employee_id = ?", employeeID).Order("created_at, course_id").Find(&rec.assignments).Error; err != nil {
-		return nil, fmt.Errorf("load assignments: %w", err)
+	base, err := s.Cycles.RecordOf(ctx, employeeID)
+	if err != nil {
+		return nil, err
 	}
-	if err := q.Where("employee_id = ?", employeeID).Order("course_id, number DESC").Find(&rec.cycles).Error; err != nil {
-		return nil, fmt.Errorf("load cycles: %w", err)
+	rec := &trainingRecord{assignments: base.Assignments, cycles: base.Cycles, ruleNames: base.RuleNames}
+	if rec.attempts, err = s.Learning.AttemptsOf(ctx, employeeID); err != nil {
+		return nil, err
 	}
-	var ruleIDs []string
-	for _, a := range rec.assignments {
-		if a.RuleID != nil {
-			ruleIDs = append(ruleIDs, *a.RuleID)
-		}
-	}
-	if len(ruleIDs) > 0 {
-		var rules []compliance.Rule
-		if err := q.Select("id, name").Where("id IN ?", ruleIDs).Find(&rules).Error; err != nil {
-			return nil, fmt.Errorf("load rules: %w", err)
-		}
-		for _, r := range rules {
-			rec.ruleNames[r.ID] = r.Name
-		}
-	}
-	if err := q.Where("employee_id = ?", employeeID).Order("started_at, number").Find(&rec.attempts).Error; err != nil {
-		return nil, fmt.Errorf("load quiz attempts: %w", err)
-	}
-	if err := q.Where("employee_id = ?", employeeID).Order("signed_at").Find(&rec.attestations).Error; err != nil {
-		return nil, fmt.Errorf("load attestations: %w", err)
+	if rec.attestations, err = s.Learning.AttestationsOf(ctx, employeeID); err != nil {
+		return nil, err
 	}
 	return rec, nil
 }

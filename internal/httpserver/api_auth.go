@@ -22,7 +22,7 @@ func apiTokenOf(c echo.Context) *apitoken.Token {
 }
 
 // apiTokens is the token store over the server's database.
-func (s *Server) apiTokens() *apitoken.Store { return &apitoken.Store{DB: s.DB} }
+func (s *Server) apiTokens() *apitoken.Store { return s.APITokens }
 
 // requireToken lets a request through when it carries a usable bearer token
 // holding scope. No token, an unknown, revoked or expired one: 401 with a

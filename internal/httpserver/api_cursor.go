@@ -8,9 +8,9 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
-	"gorm.io/gorm"
 
 	"github.com/onramp-lms/onramp/internal/apperr"
+	"github.com/onramp-lms/onramp/internal/compliance"
 )
 
 // API lists are paged with an opaque cursor: the position (time, ID) of the
@@ -63,13 +63,13 @@ func apiPaging(c echo.Context) (apiPage, error) {
 	return p, nil
 }
 
-// apply adds the position and the limit (one more, to know whether a page
-// follows) to q, ordered by the time column and id.
-func (p apiPage) apply(q *gorm.DB, timeColumn, idColumn string) *gorm.DB {
+// keyset is the page as the domain lists take it.
+func (p apiPage) keyset() compliance.Keyset {
+	k := compliance.Keyset{Limit: p.limit}
 	if p.after != nil {
-		q = q.Where("("+timeColumn+" > ? OR ("+timeColumn+" = ? AND "+idColumn+" > ?))", p.after.At, p.after.At, p.after.ID)
+		k.AfterAt, k.AfterID = p.after.At, p.after.ID
 	}
-	return q.Order(timeColumn + ", " + idColumn).Limit(p.limit + 1)
+	return k
 }
 
 // apiList is the body of every list: the items, and the cursor of the next

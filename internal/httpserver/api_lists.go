@@ -1,18 +1,15 @@
 package httpserver
 
 import (
-	"errors"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
-	"gorm.io/gorm"
 
 	"github.com/onramp-lms/onramp/internal/apperr"
 	"github.com/onramp-lms/onramp/internal/compliance"
 	"github.com/onramp-lms/onramp/internal/evidence"
-	"github.com/onramp-lms/onramp/internal/learning"
 	"github.com/onramp-lms/onramp/internal/people"
 )
 
@@ -80,12 +77,7 @@ func (s *Server) apiEmployeeFilter(c echo.Context) (onrampID string, found bool,
 	if n == "" {
 		return "", true, nil
 	}
-	var ids []string
-	err = s.DB.WithContext(c.Request().Context()).Table("employees").Where("employee_number = ?", n).Limit(1).Pluck("id", &ids).Error
-	if err != nil || len(ids) == 0 {
-		return "", false, err
-	}
-	return ids[0], true, nil
+	return s.People.IDByNumber(c.Request().Context(), n)
 }
 
 func (s *Server) apiCourseTitle(id string) string {
@@ -114,31 +106,14 @@ func (s *Server) apiAssignments(c echo.Context) error {
 	if !found {
 		return c.JSON(http.StatusOK, apiListOf([]apiAssignment(nil), page.limit, nil))
 	}
-	ctx := c.Request().Context()
-	q := s.DB.WithContext(ctx).Model(&compliance.Assignment{})
-	if course := c.QueryParam("course"); course != "" {
-		q = q.Where("course_id = ?", course)
-	}
-	if onrampID != "" {
-		q = q.Where("employee_id = ?", onrampID)
-	}
-	var as []*compliance.Assignment
-	if err := page.apply(q, "created_at", "id").Find(&as).Error; err != nil {
+	as, err := s.Cycles.Assignments(c.Request().Context(),
+		compliance.AssignmentFilter{CourseID: c.QueryParam("course"), EmployeeID: onrampID}, page.keyset())
+	if err != nil {
 		return err
 	}
-	ids, empIDs := make([]string, len(as)), make([]string, len(as))
+	empIDs := make([]string, len(as))
 	for i, a := range as {
-		ids[i], empIDs[i] = a.ID, a.EmployeeID
-	}
-	var cycles []*compliance.Cycle
-	if len(ids) > 0 {
-		if err := s.DB.WithContext(ctx).Where("assignment_id IN ?", ids).Order("number").Find(&cycles).Error; err != nil {
-			return err
-		}
-	}
-	latest := map[string]*compliance.Cycle{}
-	for _, cy := range cycles {
-		latest[cy.AssignmentID] = cy // ordered by number: the last wins
+		empIDs[i] = a.EmployeeID
 	}
 	emps, err := s.apiEmployeeMap(c, empIDs)
 	if err != nil {
@@ -157,7 +132,7 @@ func (s *Server) apiAssignments(c echo.Context) error {
 				item.EmployeeID = *e.EmployeeNumber
 			}
 		}
-		if cy := latest[a.ID]; cy != nil {
+		if cy := a.Latest; cy != nil {
 			item.CurrentCycle = &apiCycle{
 				CycleID: cy.ID, Number: cy.Number, Path: string(cy.Path), Status: string(cy.DisplayStatus(now)),
 				WindowOpensAt: cy.WindowOpensAt.UTC(), DueAt: cy.DueAt.UTC(), StartedAt: apiUTC(cy.StartedAt),
@@ -191,59 +166,19 @@ func (s *Server) apiCompletions(c echo.Context) error {
 	if !found {
 		return c.JSON(http.StatusOK, apiListOf([]apiCompletion(nil), page.limit, nil))
 	}
-	ctx := c.Request().Context()
-	q := s.DB.WithContext(ctx).Model(&compliance.Cycle{}).Where("completed_at IS NOT NULL")
+	f := evidence.CompletionFilter{CourseID: c.QueryParam("course"), EmployeeID: onrampID}
 	if since := c.QueryParam("since"); since != "" {
-		t, err := apiParseSince(since)
-		if err != nil {
+		if f.Since, err = apiParseSince(since); err != nil {
 			return err
 		}
-		q = q.Where("completed_at >= ?", t)
 	}
-	if course := c.QueryParam("course"); course != "" {
-		q = q.Where("course_id = ?", course)
-	}
-	if onrampID != "" {
-		q = q.Where("employee_id = ?", onrampID)
-	}
-	var cycles []*compliance.Cycle
-	if err := page.apply(q, "completed_at", "id").Find(&cycles).Error; err != nil {
+	cycles, err := s.Evidence.Completions(c.Request().Context(), f, page.keyset())
+	if err != nil {
 		return err
 	}
-	ids, empIDs, versionIDs := make([]string, len(cycles)), make([]string, len(cycles)), []string{}
+	empIDs := make([]string, len(cycles))
 	for i, cy := range cycles {
-		ids[i], empIDs[i] = cy.ID, cy.EmployeeID
-		if cy.CourseVersionID != nil {
-			versionIDs = append(versionIDs, *cy.CourseVersionID)
-		}
-	}
-	certs := map[string]*learning.Certificate{}
-	imported := map[string]bool{}
-	versions := map[string]*evidence.Version{}
-	if len(ids) > 0 {
-		var cs []*learning.Certificate
-		if err := s.DB.WithContext(ctx).Where("cycle_id IN ?", ids).Find(&cs).Error; err != nil {
-			return err
-		}
-		for _, ct := range cs {
-			certs[ct.CycleID] = ct
-		}
-		var imp []string
-		if err := s.DB.WithContext(ctx).Table("imported_completions").Where("cycle_id IN ?", ids).Pluck("cycle_id", &imp).Error; err != nil {
-			return err
-		}
-		for _, id := range imp {
-			imported[id] = true
-		}
-	}
-	if len(versionIDs) > 0 {
-		var vs []*evidence.Version
-		if err := s.DB.WithContext(ctx).Select("id, hash").Where("id IN ?", versionIDs).Find(&vs).Error; err != nil {
-			return err
-		}
-		for _, v := range vs {
-			versions[v.ID] = v
-		}
+		empIDs[i] = cy.EmployeeID
 	}
 	emps, err := s.apiEmployeeMap(c, empIDs)
 	if err != nil {
@@ -263,15 +198,13 @@ func (s *Server) apiCompletions(c echo.Context) error {
 				item.EmployeeID = *e.EmployeeNumber
 			}
 		}
-		if cy.CourseVersionID != nil {
-			if v := versions[*cy.CourseVersionID]; v != nil {
-				item.CourseVersion = &apiVersion{ID: v.ID, Hash: v.Hash}
-			}
+		if v := cy.Version; v != nil {
+			item.CourseVersion = &apiVersion{ID: v.ID, Hash: v.Hash}
 		}
-		if ct := certs[cy.ID]; ct != nil {
+		if ct := cy.Certificate; ct != nil {
 			item.CertificateCode, item.ScorePercent, item.PassMark = ct.Code, ct.ScorePercent, ct.PassMark
 		}
-		if imported[cy.ID] {
+		if cy.Imported {
 			item.Source = "imported"
 		}
 		out[i] = item
@@ -295,20 +228,7 @@ func apiParseSince(s string) (time.Time, error) {
 
 // apiEmployeeMap loads employees by Onramp ID.
 func (s *Server) apiEmployeeMap(c echo.Context, ids []string) (map[string]*people.Employee, error) {
-	out := map[string]*people.Employee{}
-	if len(ids) == 0 {
-		return out, nil
-	}
-	var emps []*people.Employee
-	err := s.DB.WithContext(c.Request().Context()).Select("id, employee_number, email, first_name, last_name").
-		Where("id IN ?", ids).Find(&emps).Error
-	if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, err
-	}
-	for _, e := range emps {
-		out[e.ID] = e
-	}
-	return out, nil
+	return s.People.Contacts(c.Request().Context(), ids)
 }
 
 func apiUTC(t *time.Time) *time.Time {

@@ -50,11 +50,11 @@ func (s *Server) apiCheckCourse(c echo.Context) error {
 	if id == "" {
 		return nil
 	}
-	var n int64
-	if err := s.DB.WithContext(c.Request().Context()).Table("courses").Where("id = ?", id).Limit(1).Count(&n).Error; err != nil {
+	known, err := s.Cycles.CourseExists(c.Request().Context(), id)
+	if err != nil {
 		return err
 	}
-	if n == 0 {
+	if !known {
 		var ids []string
 		for _, co := range s.Catalog.Courses {
 			ids = append(ids, co.ID)

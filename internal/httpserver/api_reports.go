@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/labstack/echo/v4"
-	"gorm.io/gorm"
 
 	"github.com/onramp-lms/onramp/internal/apperr"
 	"github.com/onramp-lms/onramp/internal/audit"
@@ -45,18 +44,16 @@ func (s *Server) apiReport(c echo.Context) error {
 		return err
 	}
 	now := s.Clock.Now()
-	rows, err := r.Open(ctx, s.DB, filter, now, 0)
+	rows, err := s.Reports.Open(ctx, r, filter, now, 0)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
 	tok := apiTokenOf(c)
-	err = s.DB.Tx(ctx, func(tx *gorm.DB) error {
-		return audit.Record(tx, audit.Event{
-			At: now, ActorName: apiActorName(tok), Action: audit.ActionExport, EntityType: "report", EntityID: r.Name,
-			Summary: fmt.Sprintf("Report “%s” exported as %s through the API.", r.Title, strings.ToUpper(string(format))),
-			Details: map[string]any{"report": r.Name, "format": format, "filter": filter.Map(), "token_id": tok.ID},
-		})
+	err = s.Audit.Record(ctx, audit.Event{
+		At: now, ActorName: apiActorName(tok), Action: audit.ActionExport, EntityType: "report", EntityID: r.Name,
+		Summary: fmt.Sprintf("Report “%s” exported as %s through the API.", r.Title, strings.ToUpper(string(format))),
+		Details: map[string]any{"report": r.Name, "format": format, "filter": filter.Map(), "token_id": tok.ID},
 	})
 	if err != nil {
 		return err

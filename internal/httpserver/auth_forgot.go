@@ -8,13 +8,8 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
-	"gorm.io/gorm"
 
-	"github.com/onramp-lms/onramp/internal/audit"
 	"github.com/onramp-lms/onramp/internal/auth"
-	"github.com/onramp-lms/onramp/internal/db"
-	"github.com/onramp-lms/onramp/internal/notify"
-	"github.com/onramp-lms/onramp/internal/people"
 	"github.com/onramp-lms/onramp/web/views"
 )
 
@@ -46,26 +41,7 @@ func (s *Server) forgot(c echo.Context) error {
 		return render(c, http.StatusUnprocessableEntity, views.ForgotPage(s.page(c, "Error: Forgot your password?", ""), view))
 	}
 	ctx := c.Request().Context()
-	err := s.Auth.RequestPasswordReset(ctx, email, c.RealIP(), func(tx *gorm.DB, emp *people.Employee, link auth.Link) error {
-		now := s.Clock.Now()
-		queued := false
-		if s.Mail != nil {
-			msg, err := s.Mail.ComposeReset(notify.Key("employee-"+emp.ID, "", notify.KindPasswordReset, db.NewID()),
-				notify.Recipient{EmployeeID: emp.ID, Name: emp.FullName(), Address: emp.Email},
-				notify.PasswordReset{Name: emp.FirstName, Email: emp.Email, Token: link.Token, ExpiresAt: link.ExpiresAt}, now)
-			if err != nil {
-				return err
-			}
-			if queued, err = notify.Enqueue(tx, msg); err != nil {
-				return err
-			}
-		}
-		return audit.Record(tx, audit.Event{
-			At: now, ActorID: emp.ID, ActorName: emp.FullName(), Action: audit.ActionResetRequest, EntityType: "employee", EntityID: emp.ID,
-			Summary: "A password-reset link was asked for on the sign-in page and e-mailed to " + emp.FullName() + " (" + emp.Email + ").",
-			Details: map[string]any{"expires_at": link.ExpiresAt.UTC(), "emailed": queued},
-		})
-	})
+	err := s.Accounts.RequestPasswordReset(ctx, email, c.RealIP())
 	if errors.Is(err, auth.ErrThrottled) {
 		view.Problems = []views.AuthProblem{{FieldID: "email", FormLevel: true,
 			Message: "There have been too many requests from your connection. Wait 15 minutes and try again, or ask your HR team for a set-password link."}}

@@ -7,9 +7,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"gorm.io/gorm"
-
-	"github.com/onramp-lms/onramp/internal/audit"
 	"github.com/onramp-lms/onramp/internal/auth"
 	"github.com/onramp-lms/onramp/internal/notify"
 	"github.com/onramp-lms/onramp/internal/people"
@@ -65,16 +62,7 @@ func (s *Server) acceptInvite(c echo.Context) error {
 		return s.renderInvite(c, http.StatusUnprocessableEntity, emp, problems)
 	}
 
-	signedIn, err := s.Auth.AcceptLink(ctx, token, password, func(tx *gorm.DB, emp *people.Employee, purpose string, ended int64) error {
-		if purpose != auth.PurposeReset {
-			return nil
-		}
-		return audit.Record(tx, audit.Event{
-			At: s.Clock.Now(), ActorID: emp.ID, ActorName: emp.FullName(), Action: audit.ActionPasswordReset, EntityType: "employee", EntityID: emp.ID,
-			Summary: emp.FullName() + " chose a new password with a password-reset link; every session of theirs was ended.",
-			Details: map[string]any{"sessions_ended": ended},
-		})
-	})
+	signedIn, err := s.Accounts.AcceptLink(ctx, token, password)
 	var weak *auth.PasswordError
 	switch {
 	case errors.Is(err, auth.ErrInvitationInvalid):

@@ -23,7 +23,7 @@ func (s *Server) evidenceRoutes(e *echo.Echo) {
 }
 
 func (s *Server) evidenceForm(c echo.Context) error {
-	depts, err := evidence.Departments(c.Request().Context(), s.DB)
+	depts, err := s.Evidence.Departments(c.Request().Context())
 	if err != nil {
 		return err
 	}
@@ -37,7 +37,7 @@ func (s *Server) evidenceForm(c echo.Context) error {
 func (s *Server) evidencePack(c echo.Context) error {
 	ctx := c.Request().Context()
 	dept := c.FormValue("department")
-	depts, err := evidence.Departments(ctx, s.DB)
+	depts, err := s.Evidence.Departments(ctx)
 	if err != nil {
 		return err
 	}
@@ -55,7 +55,7 @@ func (s *Server) evidencePack(c echo.Context) error {
 	h.Set(echo.HeaderContentType, "application/zip")
 	h.Set("Content-Disposition", fmt.Sprintf("attachment; filename=\"evidence-%s-%s.zip\"", scope, now.UTC().Format("2006-01-02")))
 	noStore(c)
-	_, err = evidence.WritePack(ctx, s.DB, s.Catalog, c.Response(), evidence.PackOptions{
+	_, err = s.Evidence.WritePack(ctx, c.Response(), evidence.PackOptions{
 		Department: dept, By: evidence.Actor{ID: me.ID, Name: me.FullName()}, Now: now, Via: "the HR pages",
 		Organisation: s.Config.OrgName,
 	})

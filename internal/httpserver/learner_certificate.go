@@ -75,8 +75,7 @@ func (s *Server) learnerCertificatePDF(c echo.Context) error {
 // versionHash shows a content version by the start of its hash, the way
 // authors see it; the row ID when the hash cannot be read.
 func (s *Server) versionHash(ctx context.Context, versionID string) string {
-	var hash string
-	err := s.DB.WithContext(ctx).Raw("SELECT hash FROM content_versions WHERE id = ?", versionID).Scan(&hash).Error
+	hash, err := s.Evidence.VersionHash(ctx, versionID)
 	if err != nil || hash == "" {
 		return versionID
 	}

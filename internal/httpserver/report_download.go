@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/labstack/echo/v4"
-	"gorm.io/gorm"
 
 	"github.com/onramp-lms/onramp/internal/apperr"
 	"github.com/onramp-lms/onramp/internal/audit"
@@ -73,7 +72,7 @@ func (s *Server) downloadReport(c echo.Context, team bool) error {
 		scope = "team"
 	}
 	now := s.Clock.Now()
-	rows, err := rep.Open(ctx, s.DB, f, now, 0)
+	rows, err := s.Reports.Open(ctx, rep, f, now, 0)
 	if err != nil {
 		return err
 	}
@@ -86,12 +85,10 @@ func (s *Server) downloadReport(c echo.Context, team bool) error {
 	if len(filters) > 0 {
 		summary += ", filtered by " + f.Describe()
 	}
-	err = s.DB.Tx(ctx, func(tx *gorm.DB) error {
-		return audit.Record(tx, audit.Event{
-			At: now, ActorID: viewer.ID, ActorName: viewer.FullName(), Action: audit.ActionExport,
-			EntityType: "report", EntityID: rep.Name, Summary: summary + ".",
-			Details: map[string]any{"report": rep.Name, "format": format, "scope": scope, "filters": filters},
-		})
+	err = s.Audit.Record(ctx, audit.Event{
+		At: now, ActorID: viewer.ID, ActorName: viewer.FullName(), Action: audit.ActionExport,
+		EntityType: "report", EntityID: rep.Name, Summary: summary + ".",
+		Details: map[string]any{"report": rep.Name, "format": format, "scope": scope, "filters": filters},
 	})
 	if err != nil {
 		return err

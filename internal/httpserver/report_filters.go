@@ -27,7 +27,7 @@ func (s *Server) scopeToTeam(ctx context.Context, viewer *people.Employee, f *re
 		f.Manager = viewer.ID
 		return nil
 	}
-	ok, err := report.Manages(ctx, s.DB, viewer.ID, f.Manager)
+	ok, err := s.Reports.Manages(ctx, viewer.ID, f.Manager)
 	if err != nil {
 		return err
 	}
@@ -58,7 +58,7 @@ func (s *Server) reportFilterForm(ctx context.Context, action string, f report.F
 	if fields.managed != "" && f.Manager == fields.managed {
 		form.Manager = ""
 	}
-	opts, err := report.FilterOptions(ctx, s.DB, fields.managed)
+	opts, err := s.Reports.FilterOptions(ctx, fields.managed)
 	if err != nil {
 		return form, err
 	}

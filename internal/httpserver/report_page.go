@@ -65,13 +65,13 @@ func (s *Server) adminReports(c echo.Context) error {
 			}
 		}
 		cur := c.QueryParam(report.ParamCursor)
-		page, err := rep.Page(ctx, s.DB, f, now, cur, report.PageSize)
+		page, err := s.Reports.Page(ctx, rep, f, now, cur, report.PageSize)
 		if err != nil {
 			return err
 		}
 		if cur == "" && page.Next == "" {
 			v.Count = len(page.Rows) // the whole report is on the page
-		} else if v.Count, v.CountMore, err = rep.CountUpTo(ctx, s.DB, f, now, reportCountLimit); err != nil {
+		} else if v.Count, v.CountMore, err = s.Reports.CountUpTo(ctx, rep, f, now, reportCountLimit); err != nil {
 			return err
 		}
 		// The preview shows the person (or department) and the status

@@ -11,17 +11,21 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/onramp-lms/onramp/internal/account"
+	"github.com/onramp-lms/onramp/internal/apitoken"
+	"github.com/onramp-lms/onramp/internal/audit"
 	"github.com/onramp-lms/onramp/internal/auth"
 	"github.com/onramp-lms/onramp/internal/catalog"
 	"github.com/onramp-lms/onramp/internal/clock"
 	"github.com/onramp-lms/onramp/internal/compliance"
 	"github.com/onramp-lms/onramp/internal/config"
-	"github.com/onramp-lms/onramp/internal/db"
+	"github.com/onramp-lms/onramp/internal/evidence"
 	"github.com/onramp-lms/onramp/internal/learning"
 	"github.com/onramp-lms/onramp/internal/metrics"
 	"github.com/onramp-lms/onramp/internal/notify"
 	"github.com/onramp-lms/onramp/internal/orientation"
 	"github.com/onramp-lms/onramp/internal/people"
+	"github.com/onramp-lms/onramp/internal/report"
 	"github.com/onramp-lms/onramp/internal/scim"
 	"github.com/onramp-lms/onramp/internal/sso"
 )
@@ -29,7 +33,6 @@ import (
 // Deps is everything the handlers use, built once by package app.
 type Deps struct {
 	Config   config.Config
-	DB       *db.DB
 	Log      *slog.Logger
 	Clock    clock.Clock
 	Catalog  *catalog.Catalog
@@ -61,6 +64,28 @@ type Deps struct {
 	SAML *sso.SAML
 	// Orientation is classroom sessions, attendance and check-offs.
 	Orientation *orientation.Service
+	// Reports answers the dashboard, report, team and filter questions.
+	Reports *report.Reader
+	// Audit reads the audit trail and records stand-alone entries (exports).
+	Audit *audit.Trail
+	// APITokens creates, lists, revokes and checks API tokens.
+	APITokens *apitoken.Store
+	// Evidence reads transcripts, completions and content versions and
+	// writes evidence packs.
+	Evidence *evidence.Service
+	// Accounts sends set-password links (invitations and resets) with their
+	// e-mails and audit entries, and accepts them.
+	Accounts *account.Service
+	// Health answers /readyz: does the database answer, are migrations
+	// pending.
+	Health Health
+}
+
+// Health is what /readyz asks of the database.
+type Health interface {
+	Ping(ctx context.Context) error
+	// Pending counts the migrations not yet applied.
+	Pending(ctx context.Context) (int, error)
 }
 
 // Server is the HTTP server.

@@ -34,7 +34,7 @@ func (s *Server) teamPage(c echo.Context) error {
 	if err := s.scopeToTeam(ctx, me, &f); err != nil {
 		return err
 	}
-	team, err := report.TeamOf(ctx, s.DB, f.Manager, f, c.QueryParam(report.ParamCursor), report.TeamPageSize)
+	team, err := s.Reports.Team(ctx, f.Manager, f, c.QueryParam(report.ParamCursor), report.TeamPageSize)
 	if err != nil {
 		return err
 	}

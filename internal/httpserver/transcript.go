@@ -39,8 +39,7 @@ func (s *Server) transcriptFor(c echo.Context, personID string) (*evidence.Trans
 	if !ok {
 		return nil, apperr.New(apperr.Forbidden, "This transcript belongs to someone who does not report to you. HR and the person's managers can see it.")
 	}
-	src := &evidence.Source{Catalog: s.Catalog}
-	t, err := src.Transcript(ctx, s.DB.DB, personID, s.Clock.Now())
+	t, err := s.Evidence.Transcript(ctx, personID, s.Clock.Now())
 	if t != nil {
 		t.Organisation = s.Config.OrgName
 	}

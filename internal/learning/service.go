@@ -1,6 +1,8 @@
 package learning
 
 import (
+	"context"
+	"fmt"
 	"math/rand/v2"
 	"sync"
 
@@ -41,4 +43,23 @@ func (s *Service) shuffle(fn func(r *rand.Rand)) {
 		s.Rand = rand.New(rand.NewChaCha8(seed()))
 	}
 	fn(s.Rand)
+}
+
+// AttemptsOf lists a person's quiz attempts, oldest first, through their
+// employee index.
+func (s *Service) AttemptsOf(ctx context.Context, employeeID string) ([]*QuizAttempt, error) {
+	var out []*QuizAttempt
+	if err := s.DB.WithContext(ctx).Where("employee_id = ?", employeeID).Order("started_at, number").Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("load quiz attempts: %w", err)
+	}
+	return out, nil
+}
+
+// AttestationsOf lists a person's signed attestations, oldest first.
+func (s *Service) AttestationsOf(ctx context.Context, employeeID string) ([]*Attestation, error) {
+	var out []*Attestation
+	if err := s.DB.WithContext(ctx).Where("employee_id = ?", employeeID).Order("signed_at").Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("load attestations: %w", err)
+	}
+	return out, nil
 }

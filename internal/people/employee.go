@@ -130,3 +130,54 @@ func Create(tx *gorm.DB, e *Employee, now time.Time) error {
 	}
 	return nil
 }
+
+// SearchDirectory is one keyset page of the people list (see the package
+// function).
+func (s *Store) SearchDirectory(ctx context.Context, q DirectoryQuery) (*DirectoryPage, error) {
+	return SearchDirectory(ctx, s.DB, q)
+}
+
+// DirectoryChoices lists the values the people list's filters offer.
+func (s *Store) DirectoryChoices(ctx context.Context) (*DirectoryChoices, error) {
+	return LoadDirectoryChoices(ctx, s.DB)
+}
+
+// ActiveDepartments lists the departments active people work in, sorted.
+func (s *Store) ActiveDepartments(ctx context.Context) ([]string, error) {
+	var out []string
+	if err := s.DB.WithContext(ctx).Model(&Employee{}).Where("status = ? AND department <> ''", StatusActive).
+		Distinct("department").Order("department").Pluck("department", &out).Error; err != nil {
+		return nil, fmt.Errorf("load departments: %w", err)
+	}
+	return out, nil
+}
+
+// IDByNumber returns the Onramp ID of the person with the HR system's
+// employee number n; found is false when nobody has it.
+func (s *Store) IDByNumber(ctx context.Context, n string) (id string, found bool, err error) {
+	var ids []string
+	err = s.DB.WithContext(ctx).Model(&Employee{}).Where("employee_number = ?", n).Limit(1).Pluck("id", &ids).Error
+	if err != nil || len(ids) == 0 {
+		return "", false, err
+	}
+	return ids[0], true, nil
+}
+
+// Contacts loads the people with the given IDs by ID, with only their
+// employee number, e-mail address and name filled in. IDs nobody has are
+// left out.
+func (s *Store) Contacts(ctx context.Context, ids []string) (map[string]*Employee, error) {
+	out := make(map[string]*Employee, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var emps []*Employee
+	if err := s.DB.WithContext(ctx).Select("id, employee_number, email, first_name, last_name").
+		Where("id IN ?", ids).Find(&emps).Error; err != nil {
+		return nil, err
+	}
+	for _, e := range emps {
+		out[e.ID] = e
+	}
+	return out, nil
+}

@@ -75,8 +75,3 @@ func (s *Store) ActiveValues(ctx context.Context, column string) ([]string, erro
 	}
 	return values, nil
 }
-
-// DirectoryChoices is LoadDirectoryChoices on the store's database.
-func (s *Store) DirectoryChoices(ctx context.Context) (*DirectoryChoices, error) {
-	return LoadDirectoryChoices(ctx, s.DB)
-}

@@ -1,12 +1,6 @@
 // Onramp's small progressive enhancements. Every page works without this file.
 (function () {
   "use strict";
-  // htmx requests carry the CSRF token from the page's meta tag.
-  document.addEventListener("htmx:configRequest", function (ev) {
-    var meta = document.querySelector('meta[name="csrf-token"]');
-    if (meta) { ev.detail.headers["X-CSRF-Token"] = meta.content; }
-  });
-
   // A wide table scrolls sideways inside its .table-wrap on a phone. Keyboard
   // users can only scroll a region they can focus, so an overflowing wrapper
   // becomes a named, focusable region (templates may already have made it one).
@@ -46,6 +40,39 @@
     var folds = document.querySelectorAll("details.fold-filters");
     for (var i = 0; i < folds.length; i++) { folds[i].open = true; }
   });
-  document.addEventListener("htmx:afterSettle", focusableTables);
   window.addEventListener("resize", focusableTables);
+
+  // A button with data-preview-url shows a preview in place: it posts its
+  // form there and puts the answer (an HTML fragment) into the element
+  // data-preview-target names, whose aria-live announces it. Without
+  // JavaScript, or when the request fails, the button submits the form and
+  // the page comes back with the preview.
+  document.addEventListener("click", function (ev) {
+    var btn = ev.target.closest ? ev.target.closest("button[data-preview-url]") : null;
+    if (!btn || !btn.form || !window.fetch || !window.FormData || !window.URLSearchParams) { return; }
+    var region = document.getElementById(btn.getAttribute("data-preview-target"));
+    if (!region) { return; }
+    ev.preventDefault();
+    var form = btn.form;
+    var body = new URLSearchParams(new FormData(form));
+    if (btn.name) { body.set(btn.name, btn.value); }
+    var headers = { "Content-Type": "application/x-www-form-urlencoded" };
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    if (meta) { headers["X-CSRF-Token"] = meta.content; }
+    btn.setAttribute("aria-busy", "true");
+    fetch(btn.getAttribute("data-preview-url"), { method: "POST", body: body, headers: headers, credentials: "same-origin" })
+      .then(function (res) {
+        if (!res.ok) { throw new Error("preview answered " + res.status); }
+        return res.text();
+      })
+      .then(function (html) {
+        btn.removeAttribute("aria-busy");
+        region.innerHTML = html;
+        focusableTables();
+      })
+      .catch(function () {
+        btn.removeAttribute("aria-busy");
+        if (form.requestSubmit) { form.requestSubmit(btn); } else { form.submit(); }
+      });
+  });
 })();
