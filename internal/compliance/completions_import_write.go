@@ -46,7 +46,14 @@ func (im *completionsImporter) write(ctx context.Context, d *db.DB, res *Complet
 	if im.opts.Engine != nil {
 		notifier = im.opts.Engine.Notifier
 	}
-	for batch := range im.batches() {
+	// Without BatchRows, batches are sized by time (db.Pacer: about
+	// db.TxTarget each, starting at DefaultCompletionsBatch rows).
+	pace := d.NewPacer(DefaultCompletionsBatch/4, 50, 4*DefaultCompletionsBatch)
+	if im.opts.BatchRows > 0 {
+		pace = d.NewPacer(im.opts.BatchRows, im.opts.BatchRows, im.opts.BatchRows)
+	}
+	for batch := range im.batchesOf(pace.Size) {
+		began := time.Now()
 		err := tx(func(tx *gorm.DB) error {
 			var problems importProblems
 			planned, err := im.plan(tx, batch, &problems)
@@ -77,6 +84,7 @@ func (im *completionsImporter) write(ctx context.Context, d *db.DB, res *Complet
 		if err != nil {
 			return err
 		}
+		pace.Done(ctx, len(batch), time.Since(began))
 	}
 	// One audit entry for the whole import, with the import marked done.
 	return tx(func(tx *gorm.DB) error {

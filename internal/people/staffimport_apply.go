@@ -93,11 +93,32 @@ func Apply(ctx context.Context, d *db.DB, plan *StaffPlan, now time.Time) (*Staf
 		return nil, ErrStalePlan
 	}
 	opts := plan.Options
+	// Without a BatchSize, batches are sized by time (db.Pacer: about
+	// db.TxTarget each, starting at DefaultStaffBatch); a BatchSize is kept
+	// as given.
 	size := opts.BatchSize
+	hi := size
 	if size <= 0 {
-		size = DefaultStaffBatch
+		size, hi = DefaultStaffBatch, maxStaffBatch
 	}
-	size = min(size, maxStaffBatch)
+	size, hi = min(size, maxStaffBatch), min(hi, maxStaffBatch)
+	pace := d.NewPacer(size/4, 1, hi)
+	if opts.BatchSize > 0 {
+		pace = d.NewPacer(size, size, size)
+	}
+	// chunks cuts items into paced batches.
+	chunks := func(n int, fn func(lo, hi int) error) error {
+		for lo := 0; lo < n; {
+			hi := min(lo+pace.Size(), n)
+			start := time.Now()
+			if err := fn(lo, hi); err != nil {
+				return err
+			}
+			pace.Done(ctx, hi-lo, time.Since(start))
+			lo = hi
+		}
+		return nil
+	}
 	tx := func(fn func(tx *gorm.DB) error) error {
 		res.Batches++
 		start := time.Now()
@@ -128,8 +149,9 @@ func Apply(ctx context.Context, d *db.DB, plan *StaffPlan, now time.Time) (*Staf
 		return nil
 	}
 	for _, writes := range [][]staffWrite{plan.inserts, plan.updates} {
-		for part := range slices.Chunk(writes, size) {
-			err := tx(func(tx *gorm.DB) error {
+		err := chunks(len(writes), func(lo, hi int) error {
+			part := writes[lo:hi]
+			return tx(func(tx *gorm.DB) error {
 				if err := upsertStaff(tx, part, now); err != nil {
 					return err
 				}
@@ -139,21 +161,22 @@ func Apply(ctx context.Context, d *db.DB, plan *StaffPlan, now time.Time) (*Staf
 				}
 				return after(tx, ids)
 			})
-			if err != nil {
-				return nil, err
-			}
+		})
+		if err != nil {
+			return nil, err
 		}
 	}
-	for part := range slices.Chunk(plan.deactivations, size) {
-		err := tx(func(tx *gorm.DB) error {
+	err = chunks(len(plan.deactivations), func(lo, hi int) error {
+		part := plan.deactivations[lo:hi]
+		return tx(func(tx *gorm.DB) error {
 			if err := applyDeactivations(tx, part, now); err != nil {
 				return err
 			}
 			return after(tx, slices.Clone(part))
 		})
-		if err != nil {
-			return nil, err
-		}
+	})
+	if err != nil {
+		return nil, err
 	}
 	if opts.AfterApply != nil && len(res.EmployeeIDs) > 0 {
 		if err := tx(func(tx *gorm.DB) error { return opts.AfterApply(tx, now, res.EmployeeIDs) }); err != nil {
