@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"github.com/onramp-lms/onramp/internal/db"
 )
 
 // DefaultBatchPeople is the most people one batch of a pass handles, each
@@ -63,6 +65,7 @@ func (e *Engine) Pass(ctx context.Context, now time.Time, opts PassOptions) (Pas
 	// db.TxTarget; the sizes above are also the most (a fixed cap keeps the
 	// statements' parameter lists bounded).
 	evalPace := e.DB.NewPacer(evalBatch/4, 1, evalBatch)
+	stats := e.DB.NewAnalyzer(db.WriteTables...)
 	stored, err := state(e.DB.WithContext(ctx), "rules")
 	if err != nil {
 		return res, err
@@ -84,6 +87,9 @@ func (e *Engine) Pass(ctx context.Context, now time.Time, opts PassOptions) (Pas
 			break
 		}
 		after = ids[len(ids)-1]
+		if err := stats.Check(ctx); err != nil {
+			return res, err
+		}
 		took, err := e.batch(ctx, now, ids, true, &res, &budget, opts)
 		if err != nil {
 			return res, err
@@ -193,7 +199,11 @@ func (e *Engine) escalateTx(tx *gorm.DB, now time.Time, managers []string) error
 func (e *Engine) advanceBatches(ctx context.Context, now time.Time, batch int, res *PassResult, budget *int, opts PassOptions) error {
 	seen := map[string]bool{}
 	pace := e.DB.NewPacer(batch/4, 1, batch)
+	stats := e.DB.NewAnalyzer(db.WriteTables...)
 	for {
+		if err := stats.Check(ctx); err != nil {
+			return err
+		}
 		ids, err := duePeople(e.DB.WithContext(ctx), now, pace.Size(), seen)
 		if err != nil {
 			return err

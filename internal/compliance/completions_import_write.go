@@ -52,7 +52,11 @@ func (im *completionsImporter) write(ctx context.Context, d *db.DB, res *Complet
 	if im.opts.BatchRows > 0 {
 		pace = d.NewPacer(im.opts.BatchRows, im.opts.BatchRows, im.opts.BatchRows)
 	}
+	stats := d.NewAnalyzer(db.WriteTables...)
 	for batch := range im.batchesOf(pace.Size) {
+		if err := stats.Check(ctx); err != nil {
+			return err
+		}
 		began := time.Now()
 		err := tx(func(tx *gorm.DB) error {
 			var problems importProblems

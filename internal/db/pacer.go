@@ -15,7 +15,8 @@ const TxTarget = 120 * time.Millisecond
 // next batch so that it would take about TxTarget, and on SQLite it then
 // pauses briefly so that writers waiting for the lock (whose busy handler
 // polls every few to 100 ms) get it before the job's next batch does. On
-// PostgreSQL, which has no database-wide write lock, it only sizes.
+// PostgreSQL, which has no database-wide write lock, every batch has the
+// largest size and there is no pause.
 type Pacer struct {
 	n, min, max int
 	target      time.Duration
@@ -26,7 +27,12 @@ type Pacer struct {
 func (d *DB) NewPacer(start, lo, hi int) *Pacer {
 	lo = max(lo, 1)
 	hi = max(hi, lo)
-	return &Pacer{n: min(max(start, lo), hi), min: lo, max: hi, target: TxTarget, pause: d.Dialect == SQLite}
+	if d.Dialect != SQLite {
+		// No database-wide lock to share: smaller batches would only add
+		// commits (each one a WAL flush), so the largest size stays.
+		return &Pacer{n: hi, min: hi, max: hi, target: TxTarget}
+	}
+	return &Pacer{n: min(max(start, lo), hi), min: lo, max: hi, target: TxTarget, pause: true}
 }
 
 // Size is the size of the next batch.

@@ -106,9 +106,13 @@ func Apply(ctx context.Context, d *db.DB, plan *StaffPlan, now time.Time) (*Staf
 	if opts.BatchSize > 0 {
 		pace = d.NewPacer(size, size, size)
 	}
+	stats := d.NewAnalyzer(db.WriteTables...)
 	// chunks cuts items into paced batches.
 	chunks := func(n int, fn func(lo, hi int) error) error {
 		for lo := 0; lo < n; {
+			if err := stats.Check(ctx); err != nil {
+				return err
+			}
 			hi := min(lo+pace.Size(), n)
 			start := time.Now()
 			if err := fn(lo, hi); err != nil {
