@@ -261,8 +261,13 @@ func duePeople(tx *gorm.DB, now time.Time, batch int, skip map[string]bool) ([]s
 // NotifyAll with every event raised.
 // It returns how long the transaction took.
 func (e *Engine) batch(ctx context.Context, now time.Time, ids []string, evaluate bool, res *PassResult, budget *int, opts PassOptions) (time.Duration, error) {
+	// The time is counted from inside the transaction: the lock is held
+	// from BEGIN (IMMEDIATE on SQLite), and waiting for it is not holding
+	// it (counting the wait would shrink the batches of a pass that waits
+	// behind learners, and so make it wait more often).
 	start := time.Now()
 	err := e.DB.Tx(ctx, func(tx *gorm.DB) error {
+		start = time.Now()
 		touched := map[string]bool{}
 		evs, err := e.processPeople(tx, now, ids, evaluate, res, budget, touched)
 		if err != nil {

@@ -59,6 +59,7 @@ func (im *completionsImporter) write(ctx context.Context, d *db.DB, res *Complet
 		}
 		began := time.Now()
 		err := tx(func(tx *gorm.DB) error {
+			began = time.Now() // held from here (see Engine.batch)
 			var problems importProblems
 			planned, err := im.plan(tx, batch, &problems)
 			if err != nil {

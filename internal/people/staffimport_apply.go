@@ -107,6 +107,7 @@ func Apply(ctx context.Context, d *db.DB, plan *StaffPlan, now time.Time) (*Staf
 		pace = d.NewPacer(size, size, size)
 	}
 	stats := d.NewAnalyzer(db.WriteTables...)
+	var held time.Duration // how long the last transaction held the database
 	// chunks cuts items into paced batches.
 	chunks := func(n int, fn func(lo, hi int) error) error {
 		for lo := 0; lo < n; {
@@ -114,11 +115,10 @@ func Apply(ctx context.Context, d *db.DB, plan *StaffPlan, now time.Time) (*Staf
 				return err
 			}
 			hi := min(lo+pace.Size(), n)
-			start := time.Now()
 			if err := fn(lo, hi); err != nil {
 				return err
 			}
-			pace.Done(ctx, hi-lo, time.Since(start))
+			pace.Done(ctx, hi-lo, held)
 			lo = hi
 		}
 		return nil
@@ -126,7 +126,12 @@ func Apply(ctx context.Context, d *db.DB, plan *StaffPlan, now time.Time) (*Staf
 	tx := func(fn func(tx *gorm.DB) error) error {
 		res.Batches++
 		start := time.Now()
-		err := d.Tx(ctx, fn)
+		in := start
+		err := d.Tx(ctx, func(tx *gorm.DB) error {
+			in = time.Now() // the lock is held from here (BEGIN IMMEDIATE)
+			return fn(tx)
+		})
+		held = time.Since(in)
 		if opts.OnTransaction != nil {
 			opts.OnTransaction(time.Since(start))
 		}
