@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"github.com/onramp-lms/onramp/internal/db"
 )
 
 // DefaultBatchPeople is the most people one batch of a pass handles, each
@@ -58,6 +60,12 @@ func (e *Engine) Pass(ctx context.Context, now time.Time, opts PassOptions) (Pas
 		return res, err
 	}
 	evalBatch := min(batch, max(10, batchAssignments/max(1, activeRules)))
+	// Batches are sized by time (db.Pacer): they start at the sizes above
+	// and grow or shrink so each transaction holds the database about
+	// db.TxTarget; the sizes above are also the most (a fixed cap keeps the
+	// statements' parameter lists bounded).
+	evalPace := e.DB.NewPacer(evalBatch/4, 1, evalBatch)
+	stats := e.DB.NewAnalyzer(db.WriteTables...)
 	stored, err := state(e.DB.WithContext(ctx), "rules")
 	if err != nil {
 		return res, err
@@ -72,16 +80,21 @@ func (e *Engine) Pass(ctx context.Context, now time.Time, opts PassOptions) (Pas
 		if full {
 			q = `SELECT id FROM employees WHERE id > ? ORDER BY id LIMIT ?`
 		}
-		if err := e.DB.WithContext(ctx).Raw(q, after, evalBatch).Scan(&ids).Error; err != nil {
+		if err := e.DB.WithContext(ctx).Raw(q, after, evalPace.Size()).Scan(&ids).Error; err != nil {
 			return res, fmt.Errorf("find people to evaluate: %w", err)
 		}
 		if len(ids) == 0 {
 			break
 		}
 		after = ids[len(ids)-1]
-		if err := e.batch(ctx, now, ids, true, &res, &budget, opts); err != nil {
+		if err := stats.Check(ctx); err != nil {
 			return res, err
 		}
+		took, err := e.batch(ctx, now, ids, true, &res, &budget, opts)
+		if err != nil {
+			return res, err
+		}
+		evalPace.Done(ctx, len(ids), took)
 	}
 	res.FullEvaluation = full
 	if stored != rulesFP {
@@ -108,8 +121,9 @@ const escalationManagers = 50
 // for the next one and nothing is sent twice. The pending rows are found
 // through escalations_pending_idx.
 func (e *Engine) sendEscalations(ctx context.Context, now time.Time, res *PassResult) error {
+	pace := e.DB.NewPacer(escalationManagers, 1, escalationManagers)
 	for {
-		managers, err := pendingEscalations(e.DB.WithContext(ctx))
+		managers, err := pendingEscalations(e.DB.WithContext(ctx), pace.Size())
 		if err != nil || len(managers) == 0 {
 			return err
 		}
@@ -117,15 +131,17 @@ func (e *Engine) sendEscalations(ctx context.Context, now time.Time, res *PassRe
 		if err := e.DB.Tx(ctx, func(tx *gorm.DB) error { return e.escalateTx(tx, now, managers) }); err != nil {
 			return err
 		}
-		res.MaxTx = max(res.MaxTx, time.Since(began))
+		took := time.Since(began)
+		res.MaxTx = max(res.MaxTx, took)
+		pace.Done(ctx, len(managers), took)
 	}
 }
 
 // pendingEscalations is the next few managers with pending escalations.
-func pendingEscalations(tx *gorm.DB) ([]string, error) {
+func pendingEscalations(tx *gorm.DB, limit int) ([]string, error) {
 	var managers []string
 	if err := tx.Raw(`SELECT DISTINCT manager_id FROM escalations WHERE dedupe_key = '' ORDER BY manager_id LIMIT ?`,
-		escalationManagers).Scan(&managers).Error; err != nil {
+		limit).Scan(&managers).Error; err != nil {
 		return nil, fmt.Errorf("find pending escalations: %w", err)
 	}
 	return managers, nil
@@ -182,47 +198,58 @@ func (e *Engine) escalateTx(tx *gorm.DB, now time.Time, managers []string) error
 // of people at a time.
 func (e *Engine) advanceBatches(ctx context.Context, now time.Time, batch int, res *PassResult, budget *int, opts PassOptions) error {
 	seen := map[string]bool{}
+	pace := e.DB.NewPacer(batch/4, 1, batch)
+	stats := e.DB.NewAnalyzer(db.WriteTables...)
 	for {
-		ids, err := duePeople(e.DB.WithContext(ctx), now, batch)
+		if err := stats.Check(ctx); err != nil {
+			return err
+		}
+		ids, err := duePeople(e.DB.WithContext(ctx), now, pace.Size(), seen)
 		if err != nil {
 			return err
 		}
-		fresh := 0
-		for _, id := range ids {
-			if !seen[id] {
-				fresh++
-				seen[id] = true
-			}
-		}
 		// Everyone due was handled in this pass already (and was made due
 		// again by a write since): the next pass takes them.
-		if fresh == 0 {
+		if len(ids) == 0 {
 			return nil
 		}
-		if err := e.batch(ctx, now, ids, false, res, budget, opts); err != nil {
+		for _, id := range ids {
+			seen[id] = true
+		}
+		took, err := e.batch(ctx, now, ids, false, res, budget, opts)
+		if err != nil {
 			return err
 		}
+		pace.Done(ctx, len(ids), took)
 	}
 }
 
 // duePeople returns up to batch people who have a cycle whose next event has
-// come, sorted by ID; the cycles are read in next_event_at order from
-// cycles_next_event_idx.
-func duePeople(tx *gorm.DB, now time.Time, batch int) ([]string, error) {
-	var rows []string
-	if err := tx.Raw(`SELECT employee_id FROM cycles WHERE next_event_at <= ? ORDER BY next_event_at LIMIT ?`,
-		now.UTC(), dueScan).Scan(&rows).Error; err != nil {
-		return nil, fmt.Errorf("find due cycles: %w", err)
-	}
+// come, sorted by ID, leaving out the people in skip (handled earlier in the
+// pass: a learner's write since makes their cycle due again, and with small
+// batches such people could fill a whole batch and end the pass early). The
+// cycles are read in next_event_at order from cycles_next_event_idx, dueScan
+// at a time.
+func duePeople(tx *gorm.DB, now time.Time, batch int, skip map[string]bool) ([]string, error) {
 	set := map[string]bool{}
 	var ids []string
-	for _, id := range rows {
-		if !set[id] {
-			if len(ids) == batch {
-				break
+	for offset := 0; len(ids) < batch; offset += dueScan {
+		var rows []string
+		if err := tx.Raw(`SELECT employee_id FROM cycles WHERE next_event_at <= ? ORDER BY next_event_at, id LIMIT ? OFFSET ?`,
+			now.UTC(), dueScan, offset).Scan(&rows).Error; err != nil {
+			return nil, fmt.Errorf("find due cycles: %w", err)
+		}
+		for _, id := range rows {
+			if !set[id] && !skip[id] {
+				if len(ids) == batch {
+					break
+				}
+				set[id] = true
+				ids = append(ids, id)
 			}
-			set[id] = true
-			ids = append(ids, id)
+		}
+		if len(rows) < dueScan {
+			break
 		}
 	}
 	sort.Strings(ids)
@@ -232,9 +259,15 @@ func duePeople(tx *gorm.DB, now time.Time, batch int) ([]string, error) {
 // batch handles some people in one transaction: their evaluation (when
 // evaluate), their due cycles, the report rows (opts.AfterBatch) and one
 // NotifyAll with every event raised.
-func (e *Engine) batch(ctx context.Context, now time.Time, ids []string, evaluate bool, res *PassResult, budget *int, opts PassOptions) error {
+// It returns how long the transaction took.
+func (e *Engine) batch(ctx context.Context, now time.Time, ids []string, evaluate bool, res *PassResult, budget *int, opts PassOptions) (time.Duration, error) {
+	// The time is counted from inside the transaction: the lock is held
+	// from BEGIN (IMMEDIATE on SQLite), and waiting for it is not holding
+	// it (counting the wait would shrink the batches of a pass that waits
+	// behind learners, and so make it wait more often).
 	start := time.Now()
 	err := e.DB.Tx(ctx, func(tx *gorm.DB) error {
+		start = time.Now()
 		touched := map[string]bool{}
 		evs, err := e.processPeople(tx, now, ids, evaluate, res, budget, touched)
 		if err != nil {
@@ -253,10 +286,9 @@ func (e *Engine) batch(ctx context.Context, now time.Time, ids []string, evaluat
 		return notifyAll(e.Notifier, tx, evs, now)
 	})
 	res.Batches++
-	if d := time.Since(start); d > res.MaxTx {
-		res.MaxTx = d
-	}
-	return err
+	d := time.Since(start)
+	res.MaxTx = max(res.MaxTx, d)
+	return d, err
 }
 
 func (e *Engine) processPeople(tx *gorm.DB, now time.Time, ids []string, evaluate bool, res *PassResult, budget *int, touched map[string]bool) ([]Event, error) {

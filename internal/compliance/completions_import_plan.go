@@ -484,11 +484,19 @@ func (im *completionsImporter) courseCount() int {
 // whole employees, about BatchRows rows each; rows of employees an
 // interrupted run recorded are left out.
 func (im *completionsImporter) batches() func(yield func([]compactRow) bool) {
-	size := im.opts.BatchRows
-	if size <= 0 {
-		size = DefaultCompletionsBatch
-	}
+	return im.batchesOf(func() int {
+		if im.opts.BatchRows > 0 {
+			return im.opts.BatchRows
+		}
+		return DefaultCompletionsBatch
+	})
+}
+
+// batchesOf is batches with the size of each batch asked for as it is
+// made (the write phase sizes them by time).
+func (im *completionsImporter) batchesOf(sizeOf func() int) func(yield func([]compactRow) bool) {
 	return func(yield func([]compactRow) bool) {
+		size := sizeOf()
 		rows := im.f.rows
 		var batch []compactRow
 		for start := 0; start < len(rows); {
@@ -501,6 +509,7 @@ func (im *completionsImporter) batches() func(yield func([]compactRow) bool) {
 					return
 				}
 				batch = nil
+				size = sizeOf()
 			}
 			if im.employees[rows[start].number] != nil && (im.done == nil || !im.done[rows[start].number]) {
 				for _, r := range rows[start:end] {

@@ -46,8 +46,20 @@ func (im *completionsImporter) write(ctx context.Context, d *db.DB, res *Complet
 	if im.opts.Engine != nil {
 		notifier = im.opts.Engine.Notifier
 	}
-	for batch := range im.batches() {
+	// Without BatchRows, batches are sized by time (db.Pacer: about
+	// db.TxTarget each, starting at DefaultCompletionsBatch rows).
+	pace := d.NewPacer(DefaultCompletionsBatch/4, 50, 4*DefaultCompletionsBatch)
+	if im.opts.BatchRows > 0 {
+		pace = d.NewPacer(im.opts.BatchRows, im.opts.BatchRows, im.opts.BatchRows)
+	}
+	stats := d.NewAnalyzer(db.WriteTables...)
+	for batch := range im.batchesOf(pace.Size) {
+		if err := stats.Check(ctx); err != nil {
+			return err
+		}
+		began := time.Now()
 		err := tx(func(tx *gorm.DB) error {
+			began = time.Now() // held from here (see Engine.batch)
 			var problems importProblems
 			planned, err := im.plan(tx, batch, &problems)
 			if err != nil {
@@ -77,6 +89,7 @@ func (im *completionsImporter) write(ctx context.Context, d *db.DB, res *Complet
 		if err != nil {
 			return err
 		}
+		pace.Done(ctx, len(batch), time.Since(began))
 	}
 	// One audit entry for the whole import, with the import marked done.
 	return tx(func(tx *gorm.DB) error {

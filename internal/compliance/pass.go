@@ -121,19 +121,15 @@ func (e *Engine) AdvanceTx(tx *gorm.DB, now time.Time) (PassResult, error) {
 	budget := e.nudgeBatch()
 	seen := map[string]bool{}
 	for {
-		ids, err := duePeople(tx, now, DefaultBatchPeople)
+		ids, err := duePeople(tx, now, DefaultBatchPeople, seen)
 		if err != nil {
 			return res, err
 		}
-		fresh := 0
-		for _, id := range ids {
-			if !seen[id] {
-				fresh++
-				seen[id] = true
-			}
-		}
-		if fresh == 0 {
+		if len(ids) == 0 {
 			break
+		}
+		for _, id := range ids {
+			seen[id] = true
 		}
 		evs, err := e.advancePeople(tx, now, ids, &res, &budget, map[string]bool{})
 		if err != nil {
@@ -144,7 +140,7 @@ func (e *Engine) AdvanceTx(tx *gorm.DB, now time.Time) (PassResult, error) {
 		}
 	}
 	for {
-		managers, err := pendingEscalations(tx)
+		managers, err := pendingEscalations(tx, escalationManagers)
 		if err != nil || len(managers) == 0 {
 			return res, err
 		}

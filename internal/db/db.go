@@ -98,6 +98,12 @@ func openSQLite(ctx context.Context, path string, cfg *gorm.Config) (*DB, error)
 	q.Set("_foreign_keys", "on")
 	q.Set("_synchronous", "FULL")
 	q.Set("_txlock", "immediate")
+	// SQLite's default page cache is 2 MB per connection: at hospital
+	// scale the indexes a write batch touches (cycles, compliance_status)
+	// do not fit, and every index update re-reads its pages from the
+	// operating system. 64 MB per connection keeps a batch's pages cached
+	// (memory grows only as pages are read).
+	q.Set("_cache_size", "-65536")
 	dsn := "file:" + path + "?" + q.Encode()
 	g, err := gorm.Open(sqlite.Open(dsn), cfg)
 	if err != nil {

@@ -94,15 +94,45 @@ func Apply(ctx context.Context, d *db.DB, plan *StaffPlan, now time.Time) (*Staf
 		return nil, ErrStalePlan
 	}
 	opts := plan.Options
+	// Without a BatchSize, batches are sized by time (db.Pacer: about
+	// db.TxTarget each, starting at DefaultStaffBatch); a BatchSize is kept
+	// as given.
 	size := opts.BatchSize
+	hi := size
 	if size <= 0 {
-		size = DefaultStaffBatch
+		size, hi = DefaultStaffBatch, maxStaffBatch
 	}
-	size = min(size, maxStaffBatch)
+	size, hi = min(size, maxStaffBatch), min(hi, maxStaffBatch)
+	pace := d.NewPacer(size/4, 1, hi)
+	if opts.BatchSize > 0 {
+		pace = d.NewPacer(size, size, size)
+	}
+	stats := d.NewAnalyzer(db.WriteTables...)
+	var held time.Duration // how long the last transaction held the database
+	// chunks cuts items into paced batches.
+	chunks := func(n int, fn func(lo, hi int) error) error {
+		for lo := 0; lo < n; {
+			if err := stats.Check(ctx); err != nil {
+				return err
+			}
+			hi := min(lo+pace.Size(), n)
+			if err := fn(lo, hi); err != nil {
+				return err
+			}
+			pace.Done(ctx, hi-lo, held)
+			lo = hi
+		}
+		return nil
+	}
 	tx := func(fn func(tx *gorm.DB) error) error {
 		res.Batches++
 		start := time.Now()
-		err := d.Tx(ctx, fn)
+		in := start
+		err := d.Tx(ctx, func(tx *gorm.DB) error {
+			in = time.Now() // the lock is held from here (BEGIN IMMEDIATE)
+			return fn(tx)
+		})
+		held = time.Since(in)
 		if opts.OnTransaction != nil {
 			opts.OnTransaction(time.Since(start))
 		}
@@ -129,8 +159,9 @@ func Apply(ctx context.Context, d *db.DB, plan *StaffPlan, now time.Time) (*Staf
 		return nil
 	}
 	for _, writes := range [][]staffWrite{plan.inserts, plan.updates} {
-		for part := range slices.Chunk(writes, size) {
-			err := tx(func(tx *gorm.DB) error {
+		err := chunks(len(writes), func(lo, hi int) error {
+			part := writes[lo:hi]
+			return tx(func(tx *gorm.DB) error {
 				if err := upsertStaff(tx, part, now); err != nil {
 					return err
 				}
@@ -140,21 +171,22 @@ func Apply(ctx context.Context, d *db.DB, plan *StaffPlan, now time.Time) (*Staf
 				}
 				return after(tx, ids)
 			})
-			if err != nil {
-				return nil, err
-			}
+		})
+		if err != nil {
+			return nil, err
 		}
 	}
-	for part := range slices.Chunk(plan.deactivations, size) {
-		err := tx(func(tx *gorm.DB) error {
+	err = chunks(len(plan.deactivations), func(lo, hi int) error {
+		part := plan.deactivations[lo:hi]
+		return tx(func(tx *gorm.DB) error {
 			if err := applyDeactivations(tx, part, now); err != nil {
 				return err
 			}
 			return after(tx, slices.Clone(part))
 		})
-		if err != nil {
-			return nil, err
-		}
+	})
+	if err != nil {
+		return nil, err
 	}
 	if opts.AfterApply != nil && len(res.EmployeeIDs) > 0 {
 		if err := tx(func(tx *gorm.DB) error { return opts.AfterApply(tx, now, res.EmployeeIDs) }); err != nil {

@@ -143,9 +143,10 @@ func MaintainBatches(ctx context.Context, d *db.DB, now time.Time, batch int) (M
 	today := compliance.Day(now)
 	if !st.FullAt.Valid || (st.PassAt.Valid && now.Before(st.PassAt.Time)) {
 		after := ""
+		pace := d.NewPacer(batch, 1, batch)
 		for {
 			var ids []string
-			if err := d.WithContext(ctx).Raw(`SELECT id FROM employees WHERE id > ? ORDER BY id LIMIT ?`, after, batch).Scan(&ids).Error; err != nil {
+			if err := d.WithContext(ctx).Raw(`SELECT id FROM employees WHERE id > ? ORDER BY id LIMIT ?`, after, pace.Size()).Scan(&ids).Error; err != nil {
 				return res, fmt.Errorf("refresh compliance status: %w", err)
 			}
 			if len(ids) == 0 {
@@ -156,8 +157,10 @@ func MaintainBatches(ctx context.Context, d *db.DB, now time.Time, batch int) (M
 			if err := d.Tx(ctx, func(tx *gorm.DB) error { return RefreshEmployees(tx, now, ids) }); err != nil {
 				return res, err
 			}
-			res.MaxTx = max(res.MaxTx, time.Since(began))
+			took := time.Since(began)
+			res.MaxTx = max(res.MaxTx, took)
 			res.People += len(ids)
+			pace.Done(ctx, len(ids), took)
 		}
 		if err := d.WithContext(ctx).Exec(`UPDATE compliance_refresh SET full_at = ? WHERE id = 1`, now.UTC()).Error; err != nil {
 			return res, fmt.Errorf("record refresh: %w", err)

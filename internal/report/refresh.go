@@ -150,20 +150,44 @@ func Refresh(tx *gorm.DB, now time.Time) error {
 const refreshChunk = 500
 
 // RefreshEmployees recomputes the rows of a few people as of now: after a
-// learner completes a course, or for the people a scheduler pass touched.
+// learner completes a course, or for the people a scheduler pass or an
+// import batch touched. On SQLite it writes only the rows that differ from
+// the ones kept (changedOnly) and deletes only the rows that no longer
+// stand, so refreshing people whose standing did not move reads their rows
+// and writes nothing: every row written costs the table and its nine
+// indexes, and a pass refreshes the same people more than once (evaluation,
+// then their due cycles). On PostgreSQL the rows are deleted and written
+// again: its planner may compare with the kept rows through a full scan
+// when its statistics are stale (see Refresh), and a batch cannot afford an
+// ANALYZE.
 func RefreshEmployees(tx *gorm.DB, now time.Time, ids []string) error {
-	for start := 0; start < len(ids); start += refreshChunk {
-		part := ids[start:min(start+refreshChunk, len(ids))]
-		if err := tx.Exec(`DELETE FROM compliance_status WHERE employee_id IN ?`, part).Error; err != nil {
-			return fmt.Errorf("refresh compliance status of %d people: %w", len(part), err)
-		}
-		q := `INSERT INTO compliance_status (` + statusColumns + `)` + fmt.Sprintf(standingSelect, timeParam(tx)) + ` AND a.employee_id IN ?`
-		if err := tx.Exec(q, append(standingArgs(now), part)...).Error; err != nil {
-			return fmt.Errorf("refresh compliance status of %d people: %w", len(part), err)
-		}
-	}
 	if len(ids) == 0 {
 		return nil
+	}
+	standing := fmt.Sprintf(standingSelect, timeParam(tx)) + ` AND a.employee_id IN ?`
+	for start := 0; start < len(ids); start += refreshChunk {
+		part := ids[start:min(start+refreshChunk, len(ids))]
+		args := append(standingArgs(now), part)
+		if tx.Dialector.Name() == "postgres" {
+			if err := tx.Exec(`DELETE FROM compliance_status WHERE employee_id IN ?`, part).Error; err != nil {
+				return fmt.Errorf("refresh compliance status of %d people: %w", len(part), err)
+			}
+			q := `INSERT INTO compliance_status (` + statusColumns + `)` + standing
+			if err := tx.Exec(q, args...).Error; err != nil {
+				return fmt.Errorf("refresh compliance status of %d people: %w", len(part), err)
+			}
+			continue
+		}
+		q := `INSERT INTO compliance_status (` + statusColumns + `) SELECT ` + prefixed("d.", statusColumns) +
+			` FROM (` + standing + `) d` + changedOnly + upsert
+		if err := tx.Exec(q, args...).Error; err != nil {
+			return fmt.Errorf("refresh compliance status of %d people: %w", len(part), err)
+		}
+		del := `DELETE FROM compliance_status WHERE employee_id IN ? AND (employee_id, course_id) NOT IN
+			(SELECT z.employee_id, z.course_id FROM (` + standing + `) z)`
+		if err := tx.Exec(del, append([]any{part}, args...)...).Error; err != nil {
+			return fmt.Errorf("refresh compliance status of %d people: remove stale rows: %w", len(part), err)
+		}
 	}
 	return Changed(tx)
 }

@@ -237,6 +237,11 @@ func TestLearnersWriteDuringAPass(t *testing.T) {
 					failures.Add(1)
 					firstErr.CompareAndSwap(nil, err.Error())
 				}
+				// Learners post 10 ms apart (as onramp-bench's do): four
+				// writers with no pause at all keep SQLite's lock busy
+				// without a gap, and the pass, which yields between its
+				// batches, would then wait for minutes.
+				time.Sleep(10 * time.Millisecond)
 			}
 		}(w)
 	}

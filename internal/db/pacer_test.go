@@ -1,0 +1,54 @@
+package db
+
+import (
+	"context"
+	"testing"
+	"time"
+)
+
+func TestPacerSizesBatchesByTime(t *testing.T) {
+	p := (&DB{Dialect: SQLite}).NewPacer(100, 1, 1000)
+	p.pause = false
+	// 100 items took four times the target: the next batch shrinks, by
+	// at most half at a time.
+	p.Done(context.Background(), 100, 4*TxTarget)
+	if p.Size() != 50 {
+		t.Fatalf("after a slow batch: size %d, want 50", p.Size())
+	}
+	// Fast batches grow it, by at most double at a time, up to the cap.
+	for range 10 {
+		p.Done(context.Background(), p.Size(), time.Millisecond)
+	}
+	if p.Size() != 1000 {
+		t.Fatalf("after fast batches: size %d, want the cap 1000", p.Size())
+	}
+	// A batch at the target keeps its size.
+	p.Done(context.Background(), 1000, TxTarget)
+	if p.Size() != 1000 {
+		t.Fatalf("after a batch at the target: size %d, want 1000", p.Size())
+	}
+	// Never below the floor.
+	for range 20 {
+		p.Done(context.Background(), p.Size(), time.Minute)
+	}
+	if p.Size() != 1 {
+		t.Fatalf("after very slow batches: size %d, want the floor 1", p.Size())
+	}
+}
+
+func TestPacerOnPostgresKeepsTheLargestSize(t *testing.T) {
+	p := (&DB{Dialect: Postgres}).NewPacer(10, 1, 500)
+	p.Done(context.Background(), 500, time.Minute)
+	if p.Size() != 500 || p.pause {
+		t.Fatalf("PostgreSQL: size %d, pause %v; want 500 without pauses", p.Size(), p.pause)
+	}
+}
+
+func TestPacerPausesOnSQLite(t *testing.T) {
+	p := (&DB{Dialect: SQLite}).NewPacer(10, 1, 10)
+	began := time.Now()
+	p.Done(context.Background(), 10, 100*time.Millisecond)
+	if d := time.Since(began); d < 20*time.Millisecond {
+		t.Fatalf("after a 100 ms transaction the pacer paused %s, want at least 20 ms for waiting writers", d)
+	}
+}
