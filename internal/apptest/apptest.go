@@ -96,7 +96,7 @@ func (e *Env) start() {
 	// argon2id's production tens of milliseconds (see hashPassword).
 	a.Auth.Cost = auth.CostTest
 	e.App = a
-	e.Server.Config.Handler = checkAPIResponses(e.T, a.Server)
+	e.Server.Config.Handler = validateAPIResponses(e.T, a.Server)
 	if e.Server.URL == "" {
 		e.Server.Start()
 	}

@@ -1,5 +1,3 @@
-//go:build openapicheck
-
 package apptest
 
 import (
@@ -53,7 +51,6 @@ type specError struct{ msgs []string }
 
 func (e *specError) Error() string { return "openapi.yaml is not valid: " + strings.Join(e.msgs, "; ") }
 
-func init() { checkAPIResponses = validateAPIResponses }
 
 // validateAPIResponses wraps the app's handler so that every response under
 // /api/v1/ that a test receives is checked against openapi.yaml (its
@@ -85,7 +82,7 @@ func validateAPIResponses(tb testing.TB, next http.Handler) http.Handler {
 				}
 				m := e.Message + ": " + e.Reason
 				for _, se := range e.SchemaValidationErrors {
-					m += "\n\t\t" + se.Location + ": " + se.Reason
+					m += "\n\t\t" + se.FieldPath + ": " + se.Reason
 				}
 				msgs = append(msgs, m)
 			}
