@@ -51,7 +51,6 @@ type specError struct{ msgs []string }
 
 func (e *specError) Error() string { return "openapi.yaml is not valid: " + strings.Join(e.msgs, "; ") }
 
-
 // validateAPIResponses wraps the app's handler so that every response under
 // /api/v1/ that a test receives is checked against openapi.yaml (its
 // status, content type and body, with the document's schemas); a response
