@@ -128,7 +128,7 @@ func (e *Engine) sendEscalations(ctx context.Context, now time.Time, res *PassRe
 			return err
 		}
 		began := time.Now()
-		if err := e.DB.Tx(ctx, func(tx *gorm.DB) error { return e.escalateTx(tx, now, managers) }); err != nil {
+		if err := e.DB.BulkTx(ctx, func(tx *gorm.DB) error { return e.escalateTx(tx, now, managers) }); err != nil {
 			return err
 		}
 		took := time.Since(began)
@@ -266,7 +266,7 @@ func (e *Engine) batch(ctx context.Context, now time.Time, ids []string, evaluat
 	// it (counting the wait would shrink the batches of a pass that waits
 	// behind learners, and so make it wait more often).
 	start := time.Now()
-	err := e.DB.Tx(ctx, func(tx *gorm.DB) error {
+	err := e.DB.BulkTx(ctx, func(tx *gorm.DB) error {
 		start = time.Now()
 		touched := map[string]bool{}
 		evs, err := e.processPeople(tx, now, ids, evaluate, res, budget, touched)

@@ -25,7 +25,7 @@ func (im *completionsImporter) write(ctx context.Context, d *db.DB, res *Complet
 	tx := func(fn func(tx *gorm.DB) error) error {
 		res.Batches++
 		start := time.Now()
-		err := d.Tx(ctx, fn)
+		err := d.BulkTx(ctx, fn)
 		if im.opts.OnTransaction != nil {
 			im.opts.OnTransaction(time.Since(start))
 		}

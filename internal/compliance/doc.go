@@ -58,14 +58,14 @@
 //	the queue / everyone, by ID             eval_queue's key (employee_id>?) / employees' key (id>?)
 //	a batch's due cycles                    cycles_employee_idx (employee_id=?)
 //	their assignments, by ID                assignments' key (id=?)
-//	all cycles of those assignments         cycles_assignment_idx (assignment_id=?)
+//	all cycles of those assignments         cycles UNIQUE (assignment_id, number) (assignment_id=?)
 //	people, by ID                           employees' key (id=?)
 //	escalations of the cycles               escalations' key (cycle_id=?)
 //	pending escalations, per manager        escalations_pending_idx (dedupe_key = '')
 //	this month's nudges                     nudge_log's key (employee_id=?)
 //	rule matches of a batch                 rule_matches_employee_idx (employee_id=?)
 //	assignments of a batch                  assignments (employee_id, course_id) key (employee_id=?)
-//	updates of cycles by ID / assignment    cycles' key (id=?) / cycles_assignment_idx
+//	updates of cycles by ID / assignment    cycles' key (id=?) / UNIQUE (assignment_id, number)
 //	overdue cycles of re-evaluated people   cycles_employee_idx (the status test is kept off the index)
 //	recomputing after a policy change       cycles' key (id>?), a batch at a time
 package compliance

@@ -192,7 +192,7 @@ func resetNextEvents(ctx context.Context, d *db.DB, batch int) error {
 			return nil
 		}
 		after = ids[len(ids)-1]
-		err := d.Tx(ctx, func(tx *gorm.DB) error {
+		err := d.BulkTx(ctx, func(tx *gorm.DB) error {
 			return tx.Exec(`UPDATE cycles SET next_event_at = ? WHERE id IN ? AND next_event_at IS NOT NULL AND status NOT IN ?`,
 				epoch, ids, []CycleStatus{StatusClosed}).Error
 		})

@@ -38,6 +38,8 @@ const (
 type DB struct {
 	*gorm.DB
 	Dialect Dialect
+	// bulk is BulkTx's checkpoint bookkeeping.
+	bulk *bulkState
 }
 
 // DialectOf tells which dialect a database URL selects.
@@ -125,7 +127,7 @@ func openSQLite(ctx context.Context, path string, cfg *gorm.Config) (*DB, error)
 	if err := sqlDB.QueryRowContext(ctx, "PRAGMA foreign_keys").Scan(&fk); err != nil || fk != 1 {
 		return nil, fmt.Errorf("open SQLite %s: foreign keys could not be enabled", path)
 	}
-	return &DB{DB: g, Dialect: SQLite}, nil
+	return &DB{DB: g, Dialect: SQLite, bulk: &bulkState{}}, nil
 }
 
 // SQL returns the underlying *sql.DB.

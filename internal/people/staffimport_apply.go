@@ -128,7 +128,7 @@ func Apply(ctx context.Context, d *db.DB, plan *StaffPlan, now time.Time) (*Staf
 		res.Batches++
 		start := time.Now()
 		in := start
-		err := d.Tx(ctx, func(tx *gorm.DB) error {
+		err := d.BulkTx(ctx, func(tx *gorm.DB) error {
 			in = time.Now() // the lock is held from here (BEGIN IMMEDIATE)
 			return fn(tx)
 		})

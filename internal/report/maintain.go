@@ -154,7 +154,7 @@ func MaintainBatches(ctx context.Context, d *db.DB, now time.Time, batch int) (M
 			}
 			after = ids[len(ids)-1]
 			began := time.Now()
-			if err := d.Tx(ctx, func(tx *gorm.DB) error { return RefreshEmployees(tx, now, ids) }); err != nil {
+			if err := d.BulkTx(ctx, func(tx *gorm.DB) error { return RefreshEmployees(tx, now, ids) }); err != nil {
 				return res, err
 			}
 			took := time.Since(began)

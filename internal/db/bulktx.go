@@ -1,0 +1,93 @@
+package db
+
+import (
+	"context"
+	"database/sql/driver"
+	"fmt"
+	"sync"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// bulkCheckpointEvery is how much lock-holding time of bulk transactions may
+// pile up in the write-ahead log before BulkTx checkpoints it.
+const bulkCheckpointEvery = 2 * time.Second
+
+// bulkState counts what BulkTx left in the WAL since its last checkpoint.
+type bulkState struct {
+	mu      sync.Mutex
+	pending time.Duration
+}
+
+// BulkTx runs fn in one transaction of a long batch job (a scheduler pass,
+// an import, the report's first build): like Tx, but on SQLite the
+// transaction runs on a connection set for throughput rather than for each
+// commit's durability on its own:
+//
+//   - synchronous=NORMAL: the commit is not flushed to disk by itself. The
+//     write-ahead log is still written in order and flushed at the next
+//     checkpoint or by the next commit of any other connection (those stay
+//     synchronous=FULL), so a power cut can lose only the job's last batches,
+//     never corrupt or reorder anything; a job's batches are all redone by
+//     running it again (passes and imports are idempotent).
+//   - wal_autocheckpoint=0: the WAL is not copied into the database after
+//     every few commits of the job (which writes the same hot index pages
+//     again and again); BulkTx checkpoints it itself, passively (without
+//     taking the write lock), after each bulkCheckpointEvery of batches.
+//
+// The connection is set back (FULL, 1000 pages) before it returns to the
+// pool, or discarded if that fails. On PostgreSQL BulkTx is Tx.
+func (d *DB) BulkTx(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	if d.Dialect != SQLite {
+		return d.Tx(ctx, fn)
+	}
+	conn, err := d.SQL().Conn(ctx)
+	if err != nil {
+		return err
+	}
+	healthy := false
+	defer func() {
+		if !healthy {
+			// Never hand a connection with the bulk settings to a request.
+			_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+		}
+		_ = conn.Close()
+	}()
+	if _, err := conn.ExecContext(ctx, "PRAGMA synchronous=NORMAL"); err != nil {
+		return fmt.Errorf("bulk transaction: %w", err)
+	}
+	if _, err := conn.ExecContext(ctx, "PRAGMA wal_autocheckpoint=0"); err != nil {
+		return fmt.Errorf("bulk transaction: %w", err)
+	}
+	g := d.DB.WithContext(ctx)
+	g.Statement.ConnPool = conn
+	var held time.Duration
+	err = g.Transaction(func(tx *gorm.DB) error {
+		began := time.Now()
+		defer func() { held = time.Since(began) }()
+		return fn(tx)
+	})
+	d.bulk.mu.Lock()
+	d.bulk.pending += held
+	checkpoint := d.bulk.pending >= bulkCheckpointEvery
+	if checkpoint {
+		d.bulk.pending = 0
+	}
+	d.bulk.mu.Unlock()
+	if checkpoint && err == nil {
+		// PASSIVE copies what it can without waiting for readers or
+		// writers; what it cannot copy now is copied by a later one.
+		_, _ = conn.ExecContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)")
+	}
+	// Back to the pool's settings (context.Background: a cancelled job must
+	// still leave the connection as requests expect it).
+	if _, rerr := conn.ExecContext(context.Background(), "PRAGMA synchronous=FULL"); rerr != nil {
+		return err
+	}
+	if _, rerr := conn.ExecContext(context.Background(), "PRAGMA wal_autocheckpoint=1000"); rerr != nil {
+		return err
+	}
+	healthy = true
+	return err
+}

@@ -1,0 +1,74 @@
+package db
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// TestBulkTxSettingsStayInTheJob checks that a bulk transaction runs with
+// SQLite's throughput settings and that the connection goes back to the
+// pool with the settings every request relies on (synchronous=FULL).
+func TestBulkTxSettingsStayInTheJob(t *testing.T) {
+	ctx := context.Background()
+	d := newTestDB(t)
+	if d.Dialect != SQLite {
+		t.Skip("the settings are SQLite's; on PostgreSQL BulkTx is Tx")
+	}
+	// One connection: the one BulkTx used is the one checked afterwards.
+	d.SQL().SetMaxOpenConns(1)
+	pragma := func(tx *gorm.DB, name string) int {
+		t.Helper()
+		var v int
+		if err := tx.Raw("PRAGMA " + name).Scan(&v).Error; err != nil {
+			t.Fatalf("PRAGMA %s: %v", name, err)
+		}
+		return v
+	}
+	now := time.Now().UTC()
+	err := d.BulkTx(ctx, func(tx *gorm.DB) error {
+		if got := pragma(tx, "synchronous"); got != 1 {
+			t.Errorf("inside BulkTx synchronous = %d, want 1 (NORMAL)", got)
+		}
+		if got := pragma(tx, "wal_autocheckpoint"); got != 0 {
+			t.Errorf("inside BulkTx wal_autocheckpoint = %d, want 0", got)
+		}
+		return tx.Exec(`INSERT INTO courses (id, title, created_at, updated_at) VALUES (?, ?, ?, ?)`, "c1", "C", now, now).Error
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := pragma(d.WithContext(ctx), "synchronous"); got != 2 {
+		t.Errorf("after BulkTx synchronous = %d, want 2 (FULL)", got)
+	}
+	if got := pragma(d.WithContext(ctx), "wal_autocheckpoint"); got != 1000 {
+		t.Errorf("after BulkTx wal_autocheckpoint = %d, want 1000", got)
+	}
+	var n int64
+	d.WithContext(ctx).Raw(`SELECT COUNT(*) FROM courses`).Scan(&n)
+	if n != 1 {
+		t.Fatalf("%d course rows after a committed bulk transaction, want 1", n)
+	}
+
+	// A failing batch rolls back and still restores the connection.
+	wantErr := errors.New("batch failed")
+	err = d.BulkTx(ctx, func(tx *gorm.DB) error {
+		if err := tx.Exec(`INSERT INTO courses (id, title, created_at, updated_at) VALUES (?, ?, ?, ?)`, "c2", "C", now, now).Error; err != nil {
+			return err
+		}
+		return wantErr
+	})
+	if !errors.Is(err, wantErr) {
+		t.Fatalf("BulkTx = %v, want %v", err, wantErr)
+	}
+	d.WithContext(ctx).Raw(`SELECT COUNT(*) FROM courses`).Scan(&n)
+	if n != 1 {
+		t.Fatalf("%d course rows after a rolled-back bulk transaction, want 1", n)
+	}
+	if got := pragma(d.WithContext(ctx), "synchronous"); got != 2 {
+		t.Errorf("after a failed BulkTx synchronous = %d, want 2 (FULL)", got)
+	}
+}
