@@ -16,7 +16,8 @@ func TestBulkTxSettingsStayInTheJob(t *testing.T) {
 	ctx := context.Background()
 	d := newTestDB(t)
 	if d.Dialect != SQLite {
-		t.Skip("the settings are SQLite's; on PostgreSQL BulkTx is Tx")
+		testBulkTxPostgres(t, d)
+		return
 	}
 	// One connection: the one BulkTx used is the one checked afterwards.
 	d.SQL().SetMaxOpenConns(1)
@@ -70,5 +71,31 @@ func TestBulkTxSettingsStayInTheJob(t *testing.T) {
 	}
 	if got := pragma(d.WithContext(ctx), "synchronous"); got != 2 {
 		t.Errorf("after a failed BulkTx synchronous = %d, want 2 (FULL)", got)
+	}
+}
+
+// testBulkTxPostgres checks that a bulk transaction commits without waiting
+// for the WAL flush, and that the setting ends with it.
+func testBulkTxPostgres(t *testing.T, d *DB) {
+	ctx := context.Background()
+	d.SQL().SetMaxOpenConns(1)
+	setting := func(tx *gorm.DB) string {
+		t.Helper()
+		var v string
+		if err := tx.Raw("SHOW synchronous_commit").Scan(&v).Error; err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	if err := d.BulkTx(ctx, func(tx *gorm.DB) error {
+		if got := setting(tx); got != "off" {
+			t.Errorf("inside BulkTx synchronous_commit = %q, want off", got)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if got := setting(d.WithContext(ctx)); got != "on" {
+		t.Errorf("after BulkTx synchronous_commit = %q, want on", got)
 	}
 }
