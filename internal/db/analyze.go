@@ -62,6 +62,8 @@ func quoteIdent(s string) string {
 }
 
 // WriteTables are the tables a scheduler pass and the imports write and then
-// read back by key in their next batches.
+// read back by key in their next batches (invitations: the staff import
+// invites each new person and looks for their open invitation first; with
+// stale statistics PostgreSQL read the whole table for every batch).
 var WriteTables = []string{"employees", "assignments", "cycles", "rule_matches", "compliance_status", "outbox",
-	"outbox_keys", "escalations", "eval_queue", "nudge_log", "imported_completions"}
+	"outbox_keys", "escalations", "eval_queue", "nudge_log", "imported_completions", "invitations"}
