@@ -114,6 +114,11 @@ func (e *Engine) Pass(ctx context.Context, now time.Time, opts PassOptions) (Pas
 // escalationManagers is how many managers' digests one transaction writes.
 const escalationManagers = 50
 
+// EscalationListed is how many overdue cycles one manager's escalation
+// digest lists; it counts the others and links to the team page. Every
+// pending escalation of the manager is marked sent by the digest either way.
+const EscalationListed = 100
+
 // sendEscalations writes one escalation digest per manager for every
 // escalation the batches recorded as pending (an empty dedupe key), a few
 // managers per short transaction; the key is set in the transaction that
@@ -157,9 +162,18 @@ func (e *Engine) escalateTx(tx *gorm.DB, now time.Time, managers []string) error
 		WHERE x.dedupe_key = '' AND x.manager_id IN ? ORDER BY x.manager_id, c.due_at, c.id`, managers).Scan(&rows).Error; err != nil {
 		return fmt.Errorf("load pending escalations: %w", err)
 	}
-	ids := make([]string, len(rows))
+	// Only the first EscalationListed cycles of each manager (by due date)
+	// are loaded and listed; the digest counts the rest. A manager of 1,500
+	// people had 8,670 lines in one e-mail, and its transaction held the
+	// database for seconds.
+	var ids []string
+	more := map[string]int{}
 	for i, r := range rows {
-		ids[i] = r.CycleID
+		if i >= EscalationListed && rows[i-EscalationListed].ManagerID == r.ManagerID {
+			more[r.ManagerID]++
+			continue
+		}
+		ids = append(ids, r.CycleID)
 	}
 	cycles := map[string]*Cycle{}
 	for start := 0; start < len(ids); start += chunk {
@@ -188,7 +202,7 @@ func (e *Engine) escalateTx(tx *gorm.DB, now time.Time, managers []string) error
 			return fmt.Errorf("record escalation digest: %w", err)
 		}
 		if len(cs) > 0 {
-			evs = append(evs, Event{Kind: EventEscalation, ManagerID: m, Cycles: cs})
+			evs = append(evs, Event{Kind: EventEscalation, ManagerID: m, Cycles: cs, More: more[m]})
 		}
 	}
 	return notifyAll(e.Notifier, tx, evs, now)

@@ -32,6 +32,9 @@ type Event struct {
 	// one manager about several overdue people.
 	ManagerID string
 	Cycles    []*Cycle
+	// More counts the manager's other overdue cycles this digest stands
+	// for without listing them (EscalationListed are listed at most).
+	More int
 }
 
 // Notifier turns events into outbox messages inside the caller's transaction.

@@ -84,7 +84,14 @@ type Overdue struct {
 type Escalation struct {
 	ManagerName string          `json:"name,omitempty"`
 	People      []OverduePerson `json:"people"`
+	// More counts the overdue courses on the team this message stands for
+	// without listing them (compliance.EscalationListed are listed at most);
+	// the team page shows them all.
+	More int `json:"more,omitempty"`
 }
+
+// Total is how many overdue courses the message stands for, listed or not.
+func (e Escalation) Total() int { return len(e.People) + e.More }
 
 // OverduePerson is one line of an Escalation.
 type OverduePerson struct {

@@ -110,6 +110,9 @@ func (n *Notifier) NotifyAll(tx *gorm.DB, evs []compliance.Event, now time.Time)
 			if !mgr.Active() {
 				continue
 			}
+			if ev.More > 0 {
+				groupFor(mgr.ID, true).more += ev.More
+			}
 			for _, c := range ev.Cycles {
 				e := emps[c.EmployeeID]
 				course := n.Catalog.Course(c.CourseID)
@@ -250,6 +253,8 @@ type group struct {
 	to         Recipient
 	firstName  string
 	events     []event
+	// more is what an escalation digest counts without listing.
+	more int
 }
 
 // event is one event's part of a message, with its dedupe key.
@@ -299,7 +304,7 @@ func (n *Notifier) message(g *group, claimed map[string]bool, now time.Time) (Me
 		return Message{}, false, nil
 	}
 	if g.escalation {
-		digest := Escalation{ManagerName: g.firstName}
+		digest := Escalation{ManagerName: g.firstName, More: g.more}
 		ids := make([]string, 0, len(evs))
 		for _, e := range evs {
 			digest.People = append(digest.People, *e.person)

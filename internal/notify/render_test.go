@@ -83,6 +83,13 @@ func TestRenderEveryKind(t *testing.T) {
 			link:    baseURL + "/team",
 		},
 		{
+			// A big team: the digest lists the longest overdue and counts the rest.
+			content: notify.Escalation{ManagerName: "Maria", More: 7, People: []notify.OverduePerson{{Name: "Ana Tester", Course: course, DueAt: due, DaysOverdue: 8}}},
+			subject: []string{"Overdue training on your team: 8 people"},
+			facts:   []string{"8 people on your team are", "Ana Tester", "7 more courses", "team page lists them all"},
+			link:    baseURL + "/team",
+		},
+		{
 			content: notify.Expired{Name: "Ana", Course: course, ExpiredAt: due},
 			subject: []string{"Expired", "Social Media Guidelines"},
 			facts:   []string{"expired on Wednesday 1 April 2026", "as soon as you can"},
