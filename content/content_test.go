@@ -32,6 +32,7 @@ func load(t *testing.T) *catalog.Course {
 }
 
 func TestShippedCourseShape(t *testing.T) {
+	t.Parallel()
 	c := load(t)
 	var topics []*catalog.Module
 	for _, m := range c.Modules {
@@ -63,6 +64,7 @@ func TestShippedCourseShape(t *testing.T) {
 }
 
 func TestFinalQuizBank(t *testing.T) {
+	t.Parallel()
 	c := load(t)
 	q := c.Module("final-quiz")
 	if q == nil {
@@ -113,6 +115,7 @@ func vttTime(h, m, s, ms string) time.Duration {
 }
 
 func TestVideoCaptionsCoverTheWholeVideo(t *testing.T) {
+	t.Parallel()
 	c := load(t)
 	var v *catalog.Video
 	for _, m := range c.Modules {
@@ -163,6 +166,7 @@ func TestVideoCaptionsCoverTheWholeVideo(t *testing.T) {
 }
 
 func TestRefresherPathNudgesAndResources(t *testing.T) {
+	t.Parallel()
 	c := load(t)
 	var ids []string
 	for _, m := range c.RefresherModules {
@@ -206,6 +210,7 @@ func TestRefresherPathNudgesAndResources(t *testing.T) {
 // The seeds live outside the repository (../shared/seeds); without them the
 // test has nothing to compare and says so.
 func TestNoSentenceCopiedFromTheSeeds(t *testing.T) {
+	t.Parallel()
 	seeds, _ := filepath.Glob(filepath.Join("..", "..", "shared", "seeds", "*.txt"))
 	if len(seeds) == 0 {
 		t.Skip("no seed documents at ../../shared/seeds to compare with")
@@ -264,6 +269,7 @@ func TestNoSentenceCopiedFromTheSeeds(t *testing.T) {
 // TestShippedCourseOrder: the shipped course keeps the default order: the
 // policy is signed last and its final quiz opens after the modules.
 func TestShippedCourseOrder(t *testing.T) {
+	t.Parallel()
 	c := load(t)
 	if c.Unlock.AcknowledgementAnytime || c.Unlock.FinalQuizAnytime {
 		t.Errorf("the shipped course relaxes the order of steps: %+v", c.Unlock)

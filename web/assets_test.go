@@ -10,6 +10,7 @@ import (
 )
 
 func TestAssetNamesCarryTheContentHash(t *testing.T) {
+	t.Parallel()
 	b, err := fs.ReadFile(Static, "static/css/app.css")
 	if err != nil {
 		t.Fatal(err)
@@ -34,6 +35,7 @@ func TestAssetNamesCarryTheContentHash(t *testing.T) {
 }
 
 func TestLookup(t *testing.T) {
+	t.Parallel()
 	hashed := strings.TrimPrefix(Asset("css/app.css"), StaticPrefix)
 	h := hashed[len("css/app.") : len(hashed)-len(".css")]
 	for _, tc := range []struct {

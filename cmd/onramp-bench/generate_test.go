@@ -41,6 +41,7 @@ func onramp(t *testing.T, vars map[string]string, args ...string) string {
 // TestGeneratedDatasetImports: the content passes the real checker, and the
 // staff and completions files go through the real imports, every row.
 func TestGeneratedDatasetImports(t *testing.T) {
+	t.Parallel()
 	dir, m := generateSmall(t, 7)
 	if m.People != 200 || len(m.Courses) != 3 || m.Managers != 4 || m.BigTeam != 40 {
 		t.Fatalf("manifest = %+v", m)
@@ -75,6 +76,7 @@ func TestGeneratedDatasetImports(t *testing.T) {
 // TestGeneratedStaffShape: managers, the big team, unique e-mails and
 // departments as the benchmark describes them.
 func TestGeneratedStaffShape(t *testing.T) {
+	t.Parallel()
 	dir, m := generateSmall(t, 7)
 	rows := readCSV(t, filepath.Join(dir, "staff.csv"))
 	if len(rows) != 201 {
@@ -131,6 +133,7 @@ func TestGeneratedStaffShape(t *testing.T) {
 // TestGenerateDeterministic: the same seed gives the same bytes; another
 // seed gives other people.
 func TestGenerateDeterministic(t *testing.T) {
+	t.Parallel()
 	a, _ := generateSmall(t, 42)
 	b, _ := generateSmall(t, 42)
 	c, _ := generateSmall(t, 43)

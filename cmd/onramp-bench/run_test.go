@@ -19,6 +19,7 @@ import (
 // shows up here rather than when someone measures. It builds a binary and
 // takes tens of seconds, so -short skips it.
 func TestRunSmoke(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds onramp and runs the benchmark at 60 people; skipped with -short")
 	}

@@ -16,6 +16,7 @@ import (
 // entry each; the inactive are named as skipped; unknown IDs are left out,
 // so a selection of nobody comes back empty and changes nothing.
 func TestInviteMany(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	ctx := context.Background()
 	a := env.CreateEmployee("ada@example.org", "Ada", "Lovelace", people.RoleLearner, "")

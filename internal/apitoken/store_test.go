@@ -30,6 +30,7 @@ func openStore(t *testing.T) (*apitoken.Store, *db.DB) {
 var day0 = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 
 func TestTokenLifecycle(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	store, d := openStore(t)
 	hr := apitoken.Actor{Name: "Hana Resources"}
@@ -103,6 +104,7 @@ func TestTokenLifecycle(t *testing.T) {
 }
 
 func TestTokenExpiry(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	store, _ := openStore(t)
 	exp := day0.AddDate(0, 0, 7)
@@ -120,6 +122,7 @@ func TestTokenExpiry(t *testing.T) {
 }
 
 func TestNewTokenChecks(t *testing.T) {
+	t.Parallel()
 	past := day0.Add(-time.Hour)
 	cases := []struct {
 		name  string

@@ -15,6 +15,7 @@ import (
 // The app a real process opens sets and checks passwords at production
 // cost; only internal/apptest lowers it, after opening.
 func TestOpenHashesPasswordsAtProductionCost(t *testing.T) {
+	t.Parallel()
 	cfg := config.Defaults()
 	cfg.DatabaseURL = apptest.NewDatabaseURL(t)
 	cfg.ContentDir = filepath.Join(apptest.RepoRoot(), "internal", "catalog", "testdata", "basic")

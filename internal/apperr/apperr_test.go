@@ -12,6 +12,7 @@ import (
 var errMissing = apperr.New(apperr.NotFound, "employee not found")
 
 func TestSentinelsSurviveWrapping(t *testing.T) {
+	t.Parallel()
 	err := fmt.Errorf("load 7: %w", errMissing)
 	if !errors.Is(err, errMissing) {
 		t.Fatal("errors.Is lost the sentinel through fmt.Errorf")
@@ -32,6 +33,7 @@ func TestSentinelsSurviveWrapping(t *testing.T) {
 }
 
 func TestPlainErrorsAreInternalAndSilent(t *testing.T) {
+	t.Parallel()
 	err := errors.New("sql: connection refused at 10.0.0.3")
 	if apperr.CodeOf(err) != apperr.Internal {
 		t.Fatal("a plain error must be internal")
@@ -45,6 +47,7 @@ func TestPlainErrorsAreInternalAndSilent(t *testing.T) {
 }
 
 func TestFieldProblems(t *testing.T) {
+	t.Parallel()
 	err := apperr.Field("email", "enter an e-mail address")
 	if err.Code != apperr.Invalid || len(err.Problems) != 1 || err.Problems[0].Field != "email" {
 		t.Fatalf("got %+v", err)
@@ -55,6 +58,7 @@ func TestFieldProblems(t *testing.T) {
 }
 
 func TestBecauseKeepsTheSentinel(t *testing.T) {
+	t.Parallel()
 	cert := errMissing.Because("There is no certificate with this code. Check the link.")
 	err := fmt.Errorf("certificate: %w", cert)
 	if !errors.Is(err, errMissing) || !errors.Is(err, cert) {
@@ -76,6 +80,7 @@ func (e *rowsError) AppError() *apperr.Error {
 }
 
 func TestCodedErrorsAreRead(t *testing.T) {
+	t.Parallel()
 	err := fmt.Errorf("import: %w", &rowsError{n: 1})
 	ae := apperr.As(err)
 	if ae == nil || ae.Code != apperr.Invalid || len(ae.Problems) != 1 || ae.Problems[0].Row != 2 {

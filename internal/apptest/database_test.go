@@ -12,6 +12,7 @@ import (
 // Each test gets a database of its own, gone once the test ends, even when
 // the test left connections open.
 func TestNewDatabaseURLPostgres(t *testing.T) {
+	t.Parallel()
 	server := RequirePostgres(t)
 	var name string
 	t.Run("inner", func(t *testing.T) {

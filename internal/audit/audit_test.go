@@ -47,6 +47,7 @@ func record(t *testing.T, d *db.DB, n int) {
 }
 
 func TestVerifyFindsTheFirstBrokenEntry(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	cases := []struct {
 		name    string
@@ -86,6 +87,7 @@ func TestVerifyFindsTheFirstBrokenEntry(t *testing.T) {
 }
 
 func TestConcurrentWritersKeepTheChain(t *testing.T) {
+	t.Parallel()
 	d := openDB(t)
 	var wg sync.WaitGroup
 	errs := make(chan error, 40)
@@ -114,6 +116,7 @@ func TestConcurrentWritersKeepTheChain(t *testing.T) {
 }
 
 func TestRecordRefusesEmptyEntries(t *testing.T) {
+	t.Parallel()
 	d := openDB(t)
 	err := d.Transaction(func(tx *gorm.DB) error {
 		return audit.Record(tx, audit.Event{At: time.Now(), Action: audit.ActionCreate, EntityType: "rule"})

@@ -31,6 +31,7 @@ func equal(a, b []int64) bool {
 // TestTrailSearchPagesBySequence walks the trail both ways a page at a
 // time, and filters it, with entries written in between.
 func TestTrailSearchPagesBySequence(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	d := openDB(t)
 	record(t, d, 7) // seq 1…7, employee e1…e7, a minute apart from 09:01
@@ -86,6 +87,7 @@ func TestTrailSearchPagesBySequence(t *testing.T) {
 
 // TestTrailRecordStandsAlone: an entry recorded on its own joins the chain.
 func TestTrailRecordStandsAlone(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	d := openDB(t)
 	record(t, d, 2)

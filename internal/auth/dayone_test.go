@@ -12,6 +12,7 @@ import (
 // InviteIfNone makes a link only for active people without a password and
 // without a link that still works, and leaves working links alone.
 func TestInviteIfNone(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	fresh := f.employee("fresh@example.org", "")
 	linked := f.employee("linked@example.org", "")

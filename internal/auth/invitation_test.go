@@ -9,6 +9,7 @@ import (
 )
 
 func TestInvitationSetsPasswordOnce(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	emp := f.employee("amara@example.org", "")
 	oldSession, _ := f.svc.CreateSession(f.ctx, emp.ID, "", "")
@@ -49,6 +50,7 @@ func TestInvitationSetsPasswordOnce(t *testing.T) {
 }
 
 func TestInvitationExpires(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	emp := f.employee("amara@example.org", "")
 	token := f.invite(emp)
@@ -66,6 +68,7 @@ func TestInvitationExpires(t *testing.T) {
 }
 
 func TestInvitationRefusedForLeaversJunkAndReplacedLinks(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	emp := f.employee("amara@example.org", "")
 	first := f.invite(emp)

@@ -13,6 +13,7 @@ var cheapPHC = regexp.MustCompile(`^\$argon2id\$v=19\$m=8,t=1,p=1\$`)
 // hashed at OWASP's parameters, and only a service told CostTest (as
 // internal/apptest does) hashes cheaply.
 func TestServiceHashesAtProductionCostUnlessTold(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		cost auth.Cost
 		want *regexp.Regexp

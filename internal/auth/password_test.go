@@ -16,6 +16,7 @@ import (
 var phc = regexp.MustCompile(`^\$argon2id\$v=19\$m=19456,t=2,p=1\$([A-Za-z0-9+/]{22})\$([A-Za-z0-9+/]{43})$`)
 
 func TestHashPasswordRoundTrip(t *testing.T) {
+	t.Parallel()
 	h, err := auth.HashPassword("correct horse battery staple")
 	if err != nil {
 		t.Fatal(err)
@@ -42,6 +43,7 @@ func TestHashPasswordRoundTrip(t *testing.T) {
 }
 
 func TestVerifyPasswordRejectsMalformedHashes(t *testing.T) {
+	t.Parallel()
 	good, _ := auth.HashPassword("correct horse battery staple")
 	parts := strings.Split(good, "$")
 	for name, h := range map[string]string{
@@ -61,6 +63,7 @@ func TestVerifyPasswordRejectsMalformedHashes(t *testing.T) {
 }
 
 func TestNeedsRehashWhenParametersDiffer(t *testing.T) {
+	t.Parallel()
 	salt := []byte("0123456789abcdef")
 	key := argon2.IDKey([]byte("correct horse battery staple"), salt, 1, 8192, 1, 32)
 	b64 := base64.RawStdEncoding
@@ -77,6 +80,7 @@ func TestNeedsRehashWhenParametersDiffer(t *testing.T) {
 }
 
 func TestCheckPassword(t *testing.T) {
+	t.Parallel()
 	long := strings.Repeat("plum kettle ", 10) + "violin s" // 128 characters
 	for _, tc := range []struct {
 		password, email string
@@ -104,6 +108,7 @@ func TestCheckPassword(t *testing.T) {
 // breached passwords, repeats, sequences and the person's own name are
 // refused with a reason in plain words; a passphrase is accepted.
 func TestCheckPasswordRefusesGuessable(t *testing.T) {
+	t.Parallel()
 	const email, first, last = "grace.hopper@example.org", "Grace", "Hopper"
 	for _, tc := range []struct {
 		password string

@@ -11,6 +11,7 @@ import (
 )
 
 func TestSessionRoundTrip(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	emp := f.employee("amara@example.org", "correct horse battery staple")
 	token, err := f.svc.CreateSession(f.ctx, emp.ID, "192.0.2.1", "Firefox")
@@ -42,6 +43,7 @@ func TestSessionRoundTrip(t *testing.T) {
 }
 
 func TestSessionRefusesJunkTokens(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	for _, token := range []string{"", "x", "' OR 1=1 --", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"} {
 		if _, _, err := f.svc.SessionEmployee(f.ctx, token); !errors.Is(err, auth.ErrNoSession) {
@@ -54,6 +56,7 @@ func TestSessionRefusesJunkTokens(t *testing.T) {
 }
 
 func TestSessionIdleTimeout(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	emp := f.employee("amara@example.org", "")
 	token, _ := f.svc.CreateSession(f.ctx, emp.ID, "", "")
@@ -74,6 +77,7 @@ func TestSessionIdleTimeout(t *testing.T) {
 }
 
 func TestSessionAbsoluteTimeout(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	emp := f.employee("amara@example.org", "")
 	token, _ := f.svc.CreateSession(f.ctx, emp.ID, "", "")
@@ -90,6 +94,7 @@ func TestSessionAbsoluteTimeout(t *testing.T) {
 }
 
 func TestSessionTouchesAtMostOnceAMinute(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	emp := f.employee("amara@example.org", "")
 	token, _ := f.svc.CreateSession(f.ctx, emp.ID, "", "")
@@ -112,6 +117,7 @@ func TestSessionTouchesAtMostOnceAMinute(t *testing.T) {
 }
 
 func TestSessionEndsWhenEmployeeLeaves(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	emp := f.employee("amara@example.org", "")
 	token, _ := f.svc.CreateSession(f.ctx, emp.ID, "", "")
@@ -122,6 +128,7 @@ func TestSessionEndsWhenEmployeeLeaves(t *testing.T) {
 }
 
 func TestEndEmployeeSessions(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	amara := f.employee("amara@example.org", "")
 	other := f.employee("other@example.org", "")
@@ -143,6 +150,7 @@ func TestEndEmployeeSessions(t *testing.T) {
 }
 
 func TestPruneExpired(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	emp := f.employee("amara@example.org", "correct horse battery staple")
 	old, _ := f.svc.CreateSession(f.ctx, emp.ID, "", "")

@@ -18,6 +18,7 @@ import (
 const goodPassword = "correct horse battery staple"
 
 func TestAuthenticate(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	emp := f.employee("amara@example.org", goodPassword)
 	f.employee("nopassword@example.org", "")
@@ -75,6 +76,7 @@ func TestAuthenticateUnknownAddressCostsAHash(t *testing.T) {
 // with the right password (item 9: the lock-out cannot be used against
 // someone).
 func TestAuthenticateThrottlesPerAddressAndClient(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.employee("amara@example.org", goodPassword)
 	const attacker, owner = "203.0.113.66", "192.0.2.1"
@@ -121,6 +123,7 @@ func TestAuthenticateThrottlesPerAddressAndClient(t *testing.T) {
 // included) instead of locking it: the wait grows with the failures, is
 // capped, and the right password still works.
 func TestAuthenticateSlowsDownAnAddressUnderAttack(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.employee("amara@example.org", goodPassword)
 	var waits []time.Duration
@@ -164,6 +167,7 @@ func TestAuthenticateSlowsDownAnAddressUnderAttack(t *testing.T) {
 }
 
 func TestAuthenticateThrottlesPerIP(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.employee("amara@example.org", goodPassword)
 	for i := 0; i < auth.MaxFailuresPerIP; i++ {
@@ -185,6 +189,7 @@ func TestAuthenticateThrottlesPerIP(t *testing.T) {
 }
 
 func TestAuthenticateUpgradesOldHashes(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	emp := f.employee("amara@example.org", "")
 	salt := []byte("0123456789abcdef")

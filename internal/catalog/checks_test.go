@@ -64,6 +64,7 @@ func checkProblems(t *testing.T, probs []Problem, want []wantProblem) {
 }
 
 func TestChecks(t *testing.T) {
+	t.Parallel()
 	page := "  - id: p\n    type: page\n    title: P\n"
 	for _, tc := range []struct {
 		name  string
@@ -231,6 +232,7 @@ func mustRead(name string) []byte {
 }
 
 func TestRules(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name  string
 		rule  string // YAML under default_rule:, starting on course.yaml line 5
@@ -282,6 +284,7 @@ func TestRules(t *testing.T) {
 
 // Raw HTML and dangerous links never reach a page; links are rewritten.
 func TestRenderSanitises(t *testing.T) {
+	t.Parallel()
 	body := "<!-- step: p -->\n# Title\n\n<script>alert(1)</script>\n\n<b onclick=\"x()\">bold</b> [js](javascript:alert(1))\n\n" +
 		"[out](https://example.org/a) <https://example.com/b> [there](module:m#top) ![pic](media/pic.png) [mail](mailto:a@example.org)\n\n" +
 		"| a | b |\n|---|---|\n| 1 | 2 |\n"
@@ -316,6 +319,7 @@ func TestRenderSanitises(t *testing.T) {
 // signature last, the final quiz after the content); anything else is
 // reported on its line.
 func TestUnlock(t *testing.T) {
+	t.Parallel()
 	cat, probs := Load(course(nil))
 	if len(probs) > 0 {
 		t.Fatal(probs)
@@ -348,6 +352,7 @@ func TestUnlock(t *testing.T) {
 }
 
 func TestIsFinalQuiz(t *testing.T) {
+	t.Parallel()
 	quiz, page := &Step{ID: "q", Type: StepQuiz}, &Step{ID: "p", Type: StepPage}
 	if !(&Module{Steps: []*Step{quiz}}).IsFinalQuiz(quiz) {
 		t.Error("a quiz module's quiz is a final quiz")

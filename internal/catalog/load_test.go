@@ -30,6 +30,7 @@ func moduleIDs(ms []*Module) string {
 // The fixture's IDs are a contract with other packages' tests (see
 // testdata/README.md): this test is what keeps them stable.
 func TestLoadBasic(t *testing.T) {
+	t.Parallel()
 	cat := loadBasic(t)
 	if len(cat.Courses) != 1 {
 		t.Fatalf("courses = %d, want 1", len(cat.Courses))
@@ -161,6 +162,7 @@ func TestLoadBasic(t *testing.T) {
 }
 
 func TestMediaPath(t *testing.T) {
+	t.Parallel()
 	c := loadBasic(t).Course("basic")
 	for _, tc := range []struct {
 		p  string
@@ -192,6 +194,7 @@ func TestMediaPath(t *testing.T) {
 // Every check fails somewhere under testdata/broken; each problem must be
 // reported at its file and line, and nothing else may be.
 func TestLoadBroken(t *testing.T) {
+	t.Parallel()
 	cat, probs := Load(os.DirFS("testdata/broken"))
 	if cat != nil {
 		t.Error("Load returned a catalog despite problems")

@@ -38,6 +38,7 @@ func mvhd(version byte, timescale uint32, duration uint64) []byte {
 var ftyp = box("ftyp", []byte("isom\x00\x00\x02\x00isomiso2avc1mp41"))
 
 func TestMP4Duration(t *testing.T) {
+	t.Parallel()
 	largeMdat := func() []byte { // a box with a 64-bit size
 		b := binary.BigEndian.AppendUint32(nil, 1)
 		b = append(b, "mdat"...)
@@ -111,6 +112,7 @@ func (s *sparseFile) ReadAt(p []byte, off int64) (int, error) {
 
 // A 5 GB video with its moov at the end costs a few header reads.
 func TestMP4DurationLargeFile(t *testing.T) {
+	t.Parallel()
 	const mdatSize = 5 << 30
 	mdatHeader := binary.BigEndian.AppendUint32(nil, 1)
 	mdatHeader = append(mdatHeader, "mdat"...)
@@ -159,6 +161,7 @@ func (i fileInfo) IsDir() bool        { return false }
 func (i fileInfo) Sys() any           { return nil }
 
 func TestFileDurationWithoutReaderAt(t *testing.T) {
+	t.Parallel()
 	file := cat(ftyp, box("mdat", make([]byte, 1000)), box("moov", box("mvhd", mvhd(0, 10, 125))))
 	for name, f := range map[string]fs.File{
 		"plain":    &plainFile{r: bytes.NewReader(file), size: int64(len(file))},

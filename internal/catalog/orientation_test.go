@@ -5,6 +5,7 @@ import "testing"
 // The session and checkoff step types: valid forms load with their fields,
 // and each mistake is named with its file and line.
 func TestSessionAndCheckoffSteps(t *testing.T) {
+	t.Parallel()
 	session := "  - id: day\n    type: session\n    title: Orientation day\n    minutes: 240\n"
 	checkoff := "  - id: skills\n    type: checkoff\n    title: Hand hygiene check-off\n    statement: I watched each skill done.\n    skills:\n" +
 		"      - id: rub\n        title: Hand rub\n        observe: Covers every surface for 20 seconds\n" +
@@ -60,6 +61,7 @@ func TestSessionAndCheckoffSteps(t *testing.T) {
 }
 
 func TestCourseContact(t *testing.T) {
+	t.Parallel()
 	cat, probs := Load(course(map[string]string{"c/course.yaml": okCourse + "contact:\n  name: Infection Prevention\n  email: ip@hospital.example\n"}))
 	if len(probs) > 0 {
 		t.Fatal(probs)

@@ -64,6 +64,7 @@ func currentVersion(t *testing.T, d *db.DB, course string) (title, versionID str
 }
 
 func TestSync(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	d := openDB(t)
 	dir := filepath.Join(t.TempDir(), "basic")

@@ -56,6 +56,7 @@ func edit(t *testing.T, file, old, new string) {
 // A change to any source changes the version of exactly the module that
 // uses it, and the course's.
 func TestVersionHashes(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name    string
 		change  func(t *testing.T, dir string)
@@ -115,6 +116,7 @@ func TestVersionHashes(t *testing.T) {
 }
 
 func TestModuleSourceAndBankHash(t *testing.T) {
+	t.Parallel()
 	bank := "questions:\n  - id: q1\n    type: true_false\n    text: T\n    answer: true\n    explanation: E\n"
 	fsys := course(map[string]string{
 		"c/course.yaml":  "id: c\ntitle: C\nmodules: [m, n]\n",

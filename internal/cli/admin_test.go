@@ -41,6 +41,7 @@ func runAdmin(t *testing.T, dbPath string, args ...string) adminRun {
 var inviteLink = regexp.MustCompile(`https://onramp\.example\.org/invite/([A-Za-z0-9_-]{43})\n`)
 
 func TestAdminCreate(t *testing.T) {
+	t.Parallel()
 	dbPath := apptest.NewDatabaseURL(t)
 	run := runAdmin(t, dbPath, "create", "--email", "Grace.Hopper@Example.org", "--name", "Grace Brewster Hopper")
 	if run.code != 0 {
@@ -86,6 +87,7 @@ func TestAdminCreate(t *testing.T) {
 }
 
 func TestAdminCreateBadUsage(t *testing.T) {
+	t.Parallel()
 	dbPath := apptest.NewDatabaseURL(t)
 	for name, tc := range map[string]struct {
 		args   []string

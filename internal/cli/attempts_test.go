@@ -12,6 +12,7 @@ import (
 // TestAttemptsGrant: the command grants attempts on the person's current
 // cycle, audited and e-mailed; bad input changes nothing and says what to do.
 func TestAttemptsGrant(t *testing.T) {
+	t.Parallel()
 	r := newRecordsDB(t)
 	r.assignAll(time.Now().UTC())
 

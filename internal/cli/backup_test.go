@@ -49,6 +49,7 @@ func newSQLite(t *testing.T) (string, *db.DB) {
 // A backup taken while other connections keep writing is a sound database
 // holding every row committed before the backup began.
 func TestBackupWhileWriting(t *testing.T) {
+	t.Parallel()
 	path, live := newSQLite(t)
 	ctx := context.Background()
 
@@ -160,6 +161,7 @@ func TestBackupWhileWriting(t *testing.T) {
 }
 
 func TestBackupRefusesToOverwrite(t *testing.T) {
+	t.Parallel()
 	path, _ := newSQLite(t)
 	file := filepath.Join(t.TempDir(), "existing.db")
 	if err := os.WriteFile(file, []byte("precious"), 0o600); err != nil {
@@ -175,6 +177,7 @@ func TestBackupRefusesToOverwrite(t *testing.T) {
 }
 
 func TestBackupPostgresPointsAtPgDump(t *testing.T) {
+	t.Parallel()
 	file := filepath.Join(t.TempDir(), "b.db")
 	run := runBackup(t, map[string]string{"ONRAMP_DATABASE_URL": "postgres://onramp@db.example.org/onramp"}, file)
 	if run.code != 1 || !strings.Contains(run.stderr, "pg_dump") || !strings.Contains(run.stderr, "docs/deployment.md") {
@@ -186,6 +189,7 @@ func TestBackupPostgresPointsAtPgDump(t *testing.T) {
 }
 
 func TestBackupErrors(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	path, _ := newSQLite(t)
 	missing := filepath.Join(dir, "nothing-here.db")
@@ -219,6 +223,7 @@ func TestBackupErrors(t *testing.T) {
 
 // Flags may follow FILE, as in `onramp backup FILE --db PATH`.
 func TestBackupFlagsAfterFile(t *testing.T) {
+	t.Parallel()
 	path, _ := newSQLite(t)
 	file := filepath.Join(t.TempDir(), "b.db")
 	run := runBackup(t, nil, file, "--db", path)

@@ -107,6 +107,7 @@ func writeFile(t *testing.T, name, text string) string {
 }
 
 func TestCompletionsImportCommand(t *testing.T) {
+	t.Parallel()
 	r := newRecordsDB(t)
 	// The commands run on the real clock: dates relative to today.
 	today := compliance.Day(time.Now())
@@ -186,6 +187,7 @@ func TestCompletionsImportCommand(t *testing.T) {
 }
 
 func TestCompletionsImportUsage(t *testing.T) {
+	t.Parallel()
 	r := newRecordsDB(t)
 	for _, tc := range []struct {
 		args []string

@@ -31,6 +31,7 @@ func catalogTestdata(name string) string {
 }
 
 func TestContentCheck(t *testing.T) {
+	t.Parallel()
 	basic := catalogTestdata("basic")
 	for _, tc := range []struct {
 		name   string
@@ -53,6 +54,7 @@ func TestContentCheck(t *testing.T) {
 }
 
 func TestContentCheckReportsProblems(t *testing.T) {
+	t.Parallel()
 	dir := catalogTestdata("broken")
 	run := runContentCLI(t, nil, "content", "check", dir)
 	if run.code != 1 {
@@ -98,6 +100,7 @@ func TestContentCheckReportsProblems(t *testing.T) {
 }
 
 func TestContentUsage(t *testing.T) {
+	t.Parallel()
 	for _, args := range [][]string{
 		{"content"},
 		{"content", "lint"},
@@ -114,6 +117,7 @@ func TestContentUsage(t *testing.T) {
 }
 
 func TestCourses(t *testing.T) {
+	t.Parallel()
 	run := runContentCLI(t, map[string]string{"ONRAMP_CONTENT_DIR": catalogTestdata("basic")}, "courses")
 	if run.code != 0 {
 		t.Fatalf("exit %d, stderr:\n%s", run.code, run.stderr)

@@ -13,6 +13,7 @@ import (
 // An extension or exemption from the command line is in the audit trail,
 // made by the system ("cli"), with the reason; a refused one is not.
 func TestCyclesChangesAreAudited(t *testing.T) {
+	t.Parallel()
 	r := newRecordsDB(t)
 	now := time.Now().UTC()
 	r.assignAll(now)

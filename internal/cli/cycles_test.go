@@ -23,6 +23,7 @@ func (r *recordsDB) assignAll(now time.Time) {
 }
 
 func TestCyclesExtendAndExempt(t *testing.T) {
+	t.Parallel()
 	r := newRecordsDB(t)
 	now := time.Now().UTC()
 	today := compliance.Day(now)
@@ -129,6 +130,7 @@ func snapshotCycles(t *testing.T, r *recordsDB) string {
 }
 
 func TestCyclesShow(t *testing.T) {
+	t.Parallel()
 	r := newRecordsDB(t)
 	now := time.Now().UTC()
 	today := compliance.Day(now)

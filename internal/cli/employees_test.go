@@ -98,6 +98,7 @@ var staffLines = []string{
 }
 
 func TestEmployeesImportDryRunThenApply(t *testing.T) {
+	t.Parallel()
 	dbURL := apptest.NewDatabaseURL(t)
 	file := writeStaffFile(t, staffLines...)
 
@@ -172,6 +173,7 @@ func TestEmployeesImportDryRunThenApply(t *testing.T) {
 }
 
 func TestEmployeesImportStopsOnABadRow(t *testing.T) {
+	t.Parallel()
 	dbURL := apptest.NewDatabaseURL(t)
 	file := writeStaffFile(t,
 		staffLines[0],
@@ -202,6 +204,7 @@ func TestEmployeesImportStopsOnABadRow(t *testing.T) {
 }
 
 func TestEmployeesImportListsAreCapped(t *testing.T) {
+	t.Parallel()
 	dbURL := apptest.NewDatabaseURL(t)
 	var lines []string
 	for i := range 75 {
@@ -217,6 +220,7 @@ func TestEmployeesImportListsAreCapped(t *testing.T) {
 }
 
 func TestEmployeesUsage(t *testing.T) {
+	t.Parallel()
 	dbURL := apptest.NewDatabaseURL(t)
 	for _, args := range [][]string{{}, {"export"}, {"import"}, {"import", "--dry-run"}, {"import", "a.csv", "b.csv"}, {"import", "--bogus", "a.csv"}} {
 		run := runEmployees(t, dbURL, args...)

@@ -99,6 +99,7 @@ func evidenceJourney(t *testing.T, env *apptest.Env, number, first, last string)
 // learner's whole journey, a token and an evidence pack, and names the
 // first broken entry once one is changed.
 func TestAuditVerifyAfterAJourney(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	evidenceJourney(t, env, "N1", "Ada", "Lovelace")
 	dbURL := env.DatabaseURL
@@ -139,6 +140,7 @@ func TestAuditVerifyAfterAJourney(t *testing.T) {
 }
 
 func TestEvidencePackCommand(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	evidenceJourney(t, env, "N1", "Ada", "Lovelace")
 	pharm := evidenceJourney(t, env, "P1", "Phil", "Pharmacist")

@@ -20,6 +20,7 @@ func utf16LE(text string) string {
 // TestImportsNameUTF16Files: both importers say that a UTF-16 file is
 // UTF-16 and how to save it, and import nothing.
 func TestImportsNameUTF16Files(t *testing.T) {
+	t.Parallel()
 	r := newRecordsDB(t)
 	want := `the file is UTF-16 text (Excel's "Unicode Text"); save it as "CSV UTF-8 (Comma delimited)" in Excel and import it again`
 	staff := writeFile(t, "staff.txt", utf16LE("employee_id,email,first_name,last_name,department,job_title,location,manager_email,hire_date\n"+
@@ -41,6 +42,7 @@ func TestImportsNameUTF16Files(t *testing.T) {
 // standings of the people it imports up to date, as HR's page and the API
 // do, so a new hire's course shows in the reports at once.
 func TestEmployeesImportRefreshesTheReport(t *testing.T) {
+	t.Parallel()
 	r := newRecordsDB(t)
 	staff := writeFile(t, "staff.csv", "employee_id,email,first_name,last_name,department,job_title,location,manager_email,hire_date\n"+
 		"E3,cy@example.org,Cy,Clerk,Nursing,Registered Nurse,North,,2024-01-01\n")

@@ -43,6 +43,7 @@ func newReportDB(t *testing.T) *recordsDB {
 }
 
 func TestReportCommand(t *testing.T) {
+	t.Parallel()
 	r := newReportDB(t)
 
 	res := r.run("report", "overdue")
@@ -99,6 +100,7 @@ func TestReportCommand(t *testing.T) {
 }
 
 func TestReportCommandUsage(t *testing.T) {
+	t.Parallel()
 	r := newRecordsDB(t)
 	for _, tc := range []struct {
 		args []string

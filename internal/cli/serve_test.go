@@ -36,6 +36,7 @@ func (s *syncBuffer) String() string {
 // listened on stops `serve` with one line and exit 1, before the scheduler
 // has run a single pass (which would send e-mail without serving HTTP).
 func TestServeCannotListen(t *testing.T) {
+	t.Parallel()
 	busy, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -11,6 +11,7 @@ import (
 )
 
 func TestTokensCommands(t *testing.T) {
+	t.Parallel()
 	dbURL := apptest.NewDatabaseURL(t)
 	run := runEvidenceCLI(t, dbURL, "tokens", "create", "--name", "Workday sync", "--scope", "employees:write", "--scope", "assignments:read,completions:read")
 	if run.code != 0 {

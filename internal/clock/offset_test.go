@@ -7,6 +7,7 @@ import (
 
 // An Offset clock keeps the wall clock's pace from wherever it is set.
 func TestOffset(t *testing.T) {
+	t.Parallel()
 	wall := time.Date(2030, 1, 1, 12, 0, 0, 0, time.UTC)
 	start := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 	o := &Offset{wall: func() time.Time { return wall }}

@@ -96,6 +96,7 @@ func newHistoryFixture(t *testing.T, n int) *importFixture {
 // transaction, one NotifyAll and one AfterBatch; the result is what one big
 // batch records.
 func TestImportCompletionsWritesInBatches(t *testing.T) {
+	t.Parallel()
 	const n = 7
 	now := day("2025-12-01")
 	one := newHistoryFixture(t, n)
@@ -154,6 +155,7 @@ func TestImportCompletionsWritesInBatches(t *testing.T) {
 // found only when the last employee's history is checked, still stops the
 // import before its first batch is written.
 func TestImportCompletionsBadLastRowWritesNothing(t *testing.T) {
+	t.Parallel()
 	const n = 40
 	f := newHistoryFixture(t, n)
 	// The last employee already has a completion newer than the file's.
@@ -182,6 +184,7 @@ func TestImportCompletionsBadLastRowWritesNothing(t *testing.T) {
 // recorded; the end is what an uninterrupted import records. Once finished,
 // the same file is refused as before.
 func TestImportCompletionsResumesAfterInterruption(t *testing.T) {
+	t.Parallel()
 	const n = 9
 	now := day("2025-12-01")
 	clean := newHistoryFixture(t, n)
@@ -239,6 +242,7 @@ func TestImportCompletionsResumesAfterInterruption(t *testing.T) {
 // and only the refreshers whose window is open start now, with one
 // e-mail batch.
 func TestImportCompletionsSpreadsRefreshers(t *testing.T) {
+	t.Parallel()
 	f := newImportFixture(t)
 	f.rule(compliance.CourseRuleID("basic"), "basic", 12, 60, compliance.BaseCompletion)
 	notes := &batchNotifier{}

@@ -131,6 +131,7 @@ func sameDay(t *time.Time, s string) bool { return t != nil && compliance.Day(*t
 const header = "employee_id,course,completed_at,score,evidence\n"
 
 func TestImportCompletionsRowProblems(t *testing.T) {
+	t.Parallel()
 	f := newImportFixture(t)
 	f.employee("E1", "Ada", "Lovelace", people.StatusActive)
 	f.employee("E2", "Grace", "Hopper", people.StatusInactive)
@@ -198,6 +199,7 @@ func TestImportCompletionsRowProblems(t *testing.T) {
 }
 
 func TestImportCompletionsProblemFormat(t *testing.T) {
+	t.Parallel()
 	_, err := compliance.ParseCompletionsCSV(strings.NewReader("\uFEFFEmployee ID,Course,Completed At\nE1,basic,someday\n,basic,2025-01-01\nE1,basic,2025-01-01,x\n"), day("2026-01-01"))
 	var ie *compliance.CompletionsImportError
 	if !errors.As(err, &ie) {
@@ -214,6 +216,7 @@ func TestImportCompletionsProblemFormat(t *testing.T) {
 }
 
 func TestParseCompletionsCSV(t *testing.T) {
+	t.Parallel()
 	csv := "\uFEFF Evidence ,COMPLETED_AT,employee-id,course,Score,Department\n" +
 		"\"Certificate 17, signed\",2025-06-01,E1,basic,85%,Nursing\n" +
 		",,,,,\n" +
@@ -233,6 +236,7 @@ func TestParseCompletionsCSV(t *testing.T) {
 }
 
 func TestImportOneBadRowAmongManyChangesNothing(t *testing.T) {
+	t.Parallel()
 	f := newImportFixture(t)
 	f.rule("yearly", "basic", 12, 60, compliance.BaseExpiry)
 	var b strings.Builder
@@ -260,6 +264,7 @@ func TestImportOneBadRowAmongManyChangesNothing(t *testing.T) {
 }
 
 func TestImportedCompletionExpiresAndRefresherOpens(t *testing.T) {
+	t.Parallel()
 	f := newImportFixture(t)
 	f.rule("yearly", "basic", 12, 60, compliance.BaseExpiry)
 	ada := f.employee("E1", "Ada", "Lovelace", people.StatusActive)
@@ -325,6 +330,7 @@ func TestImportedCompletionExpiresAndRefresherOpens(t *testing.T) {
 }
 
 func TestImportedCompletionUsesCourseRule(t *testing.T) {
+	t.Parallel()
 	f := newImportFixture(t)
 	f.rule(compliance.CourseRuleID("basic"), "basic", 12, 60, compliance.BaseExpiry)
 	ada := f.employee("E1", "Ada", "Lovelace", people.StatusActive)
@@ -358,6 +364,7 @@ func TestImportedCompletionUsesCourseRule(t *testing.T) {
 }
 
 func TestImportCompletesOpenCycleOrAppends(t *testing.T) {
+	t.Parallel()
 	f := newImportFixture(t)
 	f.rule("yearly", "basic", 12, 60, compliance.BaseExpiry)
 	open := f.employee("E1", "Olive", "Open", people.StatusActive)
@@ -457,6 +464,7 @@ func TestImportCompletesOpenCycleOrAppends(t *testing.T) {
 // TestImportFollowsRefresherWindows: a series of yearly completions on an
 // expiry-based rule keeps the anniversary, as it would have in Onramp.
 func TestImportFollowsRefresherWindows(t *testing.T) {
+	t.Parallel()
 	f := newImportFixture(t)
 	f.rule(compliance.CourseRuleID("basic"), "basic", 12, 60, compliance.BaseExpiry)
 	e := f.employee("E1", "Ada", "Lovelace", people.StatusActive)
@@ -486,6 +494,7 @@ func TestImportFollowsRefresherWindows(t *testing.T) {
 }
 
 func TestImportDryRunEqualsApplied(t *testing.T) {
+	t.Parallel()
 	f := newImportFixture(t)
 	f.rule(compliance.CourseRuleID("basic"), "basic", 12, 60, compliance.BaseExpiry)
 	f.rule("fire", "fire-safety", 24, 30, compliance.BaseCompletion)

@@ -133,6 +133,7 @@ func (f *fixture) pass(now time.Time) compliance.PassResult {
 func date(s string) time.Time { t, _ := time.Parse("2006-01-02", s); return t }
 
 func TestEvaluateAssignsByHireDateOrFirstMatch(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.rule(&compliance.Rule{Name: "everyone", Everyone: true, DueDays: 30, EveryMonths: 12, WindowDays: 60})
 	recent := f.employee("recent@x.test", "Nursing", date("2026-02-20"), nil)
@@ -161,6 +162,7 @@ func TestEvaluateAssignsByHireDateOrFirstMatch(t *testing.T) {
 }
 
 func TestEvaluateClosesAndReopens(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.rule(&compliance.Rule{Name: "nursing", Departments: compliance.StringList{"Nursing"}, DueDays: 30})
 	e := f.employee("n@x.test", "Nursing", date("2026-01-10"), nil)
@@ -193,6 +195,7 @@ func TestEvaluateClosesAndReopens(t *testing.T) {
 }
 
 func TestTwoYearsOfCycles(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.rule(&compliance.Rule{Name: "everyone", Everyone: true, DueDays: 30, EveryMonths: 12, WindowDays: 60})
 	mgr := f.employee("m@x.test", "Nursing", date("2020-01-01"), nil)
@@ -263,6 +266,7 @@ func mustVersion(t *testing.T, f *fixture) string {
 }
 
 func TestExtendAndExempt(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.rule(&compliance.Rule{Name: "everyone", Everyone: true, DueDays: 10})
 	e := f.employee("x@x.test", "Nursing", date("2026-01-01"), nil)
@@ -313,6 +317,7 @@ func TestExtendAndExempt(t *testing.T) {
 }
 
 func TestManualAssignmentSurvivesRules(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.rule(&compliance.Rule{Name: "radiology", Departments: compliance.StringList{"Radiology"}, DueDays: 30})
 	e := f.employee("manual@x.test", "Nursing", date("2026-01-10"), nil)
@@ -335,6 +340,7 @@ func TestManualAssignmentSurvivesRules(t *testing.T) {
 }
 
 func TestConfiguredDueSoonDays(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.eng.Policy = compliance.ReminderPolicy{DueSoonDays: []int{7}, OverdueEveryDays: 7, OverdueMax: 4, EscalateAfterDays: 7}
 	f.rule(&compliance.Rule{Name: "everyone", Everyone: true, DueDays: 30})
@@ -356,6 +362,7 @@ func TestConfiguredDueSoonDays(t *testing.T) {
 // different batches of a pass (here one person per batch), yet the manager
 // hears about all of them in one digest, and nothing is escalated twice.
 func TestEscalationIsOneDigestPerManagerPerPass(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	f.rule(&compliance.Rule{Name: "everyone", Everyone: true, DueDays: 30})

@@ -3,6 +3,7 @@ package compliance
 import "testing"
 
 func TestAboutPerson(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct{ in, want string }{
 		{"due 1 April 2026: 30 days after your hire date, 2 March 2026", "due 1 April 2026: 30 days after Li Chen's hire date, 2 March 2026"},
 		{"due 1 April 2026: 30 days after this course was assigned to you on 2 March 2026 (you were hired before it applied)",

@@ -18,6 +18,7 @@ func day(s string) time.Time {
 }
 
 func TestRecurrenceExpiry(t *testing.T) {
+	t.Parallel()
 	yearly := func(b Base) Recurrence { return Recurrence{EveryMonths: 12, WindowDays: 60, Base: b} }
 	fixed := Recurrence{EveryMonths: 12, WindowDays: 60, Base: BaseFixed, FixedMonth: time.March, FixedDay: 1}
 	cases := []struct {
@@ -60,12 +61,14 @@ func TestRecurrenceExpiry(t *testing.T) {
 }
 
 func TestRecurrenceOneTime(t *testing.T) {
+	t.Parallel()
 	if _, _, ok := (Recurrence{}).Expiry(day("2026-04-01"), day("2026-03-01")); ok {
 		t.Fatal("a course without recurrence must not expire")
 	}
 }
 
 func TestNextWindow(t *testing.T) {
+	t.Parallel()
 	r := Recurrence{EveryMonths: 12, WindowDays: 60, Base: BaseExpiry}
 	opens, due, why := r.NextWindow(day("2027-04-01"))
 	if !opens.Equal(day("2027-01-31")) || !due.Equal(day("2027-04-01")) {
@@ -77,6 +80,7 @@ func TestNextWindow(t *testing.T) {
 }
 
 func TestCycleOverdue(t *testing.T) {
+	t.Parallel()
 	c := &Cycle{Status: StatusOpen, DueAt: day("2026-04-01")}
 	if c.Overdue(day("2026-04-01 23:59")) {
 		t.Error("a cycle is not overdue on its due day")

@@ -8,6 +8,7 @@ import (
 )
 
 func TestRecurrenceOf(t *testing.T) {
+	t.Parallel()
 	if RecurrenceOf(nil).Recurs() {
 		t.Error("no rule must not recur")
 	}

@@ -96,6 +96,7 @@ var hr = compliance.Actor{ID: "hr-admin-id", Name: "Hana Resources"}
 // A new rule's preview names exactly who saving it assigns, with the same
 // counts and due dates, and writes nothing at all.
 func TestPreviewEqualsSaveForNewRule(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	now := date("2026-03-02").Add(9 * time.Hour)
 	f.rule(&compliance.Rule{Name: "nursing", Departments: compliance.StringList{"Nursing"}, DueDays: 30})
@@ -212,6 +213,7 @@ func mapsEqual(a, b map[string]int64) bool {
 // Deactivating a rule closes the cycles of the people only it required the
 // course of, and keeps those another rule still covers.
 func TestDeactivateClosesOnlyUncovered(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	now := date("2026-03-02")
 	f.rule(&compliance.Rule{Name: "nursing", Departments: compliance.StringList{"Nursing"}, DueDays: 30, EveryMonths: 12, WindowDays: 30})
@@ -287,6 +289,7 @@ func TestDeactivateClosesOnlyUncovered(t *testing.T) {
 }
 
 func TestRuleProblems(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	now := date("2026-03-02")
 	f.rule(&compliance.Rule{Name: "nursing", Departments: compliance.StringList{"Nursing"}, DueDays: 30})
@@ -344,6 +347,7 @@ func TestRuleProblems(t *testing.T) {
 
 // Every sentence Validate can say is tied to a field of the form.
 func TestRuleProblemsPointAtFields(t *testing.T) {
+	t.Parallel()
 	bad := compliance.Rule{Departments: nil, DueDays: -1, DueFrom: "x", Base: "x", WindowDays: -1}
 	fixed := compliance.Rule{Base: compliance.BaseFixed, EveryMonths: 500}
 	recurs := compliance.Rule{Base: compliance.BaseExpiry, EveryMonths: 500}
@@ -357,6 +361,7 @@ func TestRuleProblemsPointAtFields(t *testing.T) {
 }
 
 func TestTimelineExplainsTheDates(t *testing.T) {
+	t.Parallel()
 	r := &compliance.Rule{Everyone: true, DueDays: 30, DueFrom: compliance.DueFromHire, EveryMonths: 12, WindowDays: 60, Base: compliance.BaseExpiry}
 	tl := r.Timeline(date("2026-03-02"), date("2026-03-02").Add(10*time.Hour))
 	var got []string
@@ -401,6 +406,7 @@ func TestTimelineExplainsTheDates(t *testing.T) {
 // them refuses the lot, naming it; without it every cycle moves, each with
 // its own audit entry and the HR admin as its author.
 func TestExtendAndExemptSelection(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	now := date("2026-03-02")
 	f.rule(&compliance.Rule{Name: "everyone", Everyone: true, DueDays: 30, DueFrom: compliance.DueFromMatched})

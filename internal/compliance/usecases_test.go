@@ -35,6 +35,7 @@ func standingOf(t *testing.T, env *apptest.Env, employeeID string) (useCaseStand
 // the people changed, in the same transaction, so HR's lists show the
 // change at once rather than after the scheduler's next pass.
 func TestUseCasesBringReportStandingsUpToDate(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	ctx, now := context.Background(), env.Clock.Now()
 	hr := env.CreateEmployee("hr@example.org", "Hana", "Resources", people.RoleHRAdmin, "")

@@ -20,6 +20,7 @@ func load(t *testing.T, args []string, env map[string]string) (Config, error) {
 }
 
 func TestDefaults(t *testing.T) {
+	t.Parallel()
 	c, err := load(t, nil, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -33,6 +34,7 @@ func TestDefaults(t *testing.T) {
 }
 
 func TestFlagBeatsEnvironment(t *testing.T) {
+	t.Parallel()
 	env := map[string]string{"ONRAMP_ADDR": "0.0.0.0:9000", "ONRAMP_DATA_DIR": "/var/lib/onramp", "ONRAMP_BASE_URL": "https://training.example.org/"}
 	c, err := load(t, []string{"--addr", "127.0.0.1:7000"}, env)
 	if err != nil {
@@ -50,6 +52,7 @@ func TestFlagBeatsEnvironment(t *testing.T) {
 }
 
 func TestBadSettingsNameTheSetting(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		args []string
 		env  map[string]string
@@ -81,6 +84,7 @@ func TestBadSettingsNameTheSetting(t *testing.T) {
 }
 
 func TestDurations(t *testing.T) {
+	t.Parallel()
 	c, err := load(t, nil, map[string]string{"ONRAMP_SESSION_IDLE": "15m", "ONRAMP_INVITE_TTL": "72h"})
 	if err != nil {
 		t.Fatal(err)
@@ -91,6 +95,7 @@ func TestDurations(t *testing.T) {
 }
 
 func TestDueSoonDays(t *testing.T) {
+	t.Parallel()
 	c, err := load(t, nil, map[string]string{"ONRAMP_DUE_SOON_DAYS": "7, 30,1"})
 	if err != nil {
 		t.Fatal(err)

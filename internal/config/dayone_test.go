@@ -9,6 +9,7 @@ import (
 )
 
 func TestDayOneSettings(t *testing.T) {
+	t.Parallel()
 	c, err := load(t, nil, nil)
 	if err != nil {
 		t.Fatal(err)

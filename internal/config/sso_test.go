@@ -8,6 +8,7 @@ import (
 )
 
 func TestSSOSettings(t *testing.T) {
+	t.Parallel()
 	c, err := load(t, nil, map[string]string{
 		"ONRAMP_OIDC_ISSUER": "https://login.example.org/tenant/v2.0", "ONRAMP_OIDC_CLIENT_ID": "onramp",
 		"ONRAMP_OIDC_CLIENT_SECRET": "s3cret", "ONRAMP_OIDC_NAME": "Microsoft", "ONRAMP_PASSWORD_LOGIN": "hr-only", "ONRAMP_SSO_CREATE": "on",
@@ -28,6 +29,7 @@ func TestSSOSettings(t *testing.T) {
 }
 
 func TestBadSSOSettingsNameTheSetting(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		env  map[string]string
 		want string
@@ -47,6 +49,7 @@ func TestBadSSOSettingsNameTheSetting(t *testing.T) {
 }
 
 func TestSAMLSettings(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	md, key, cert := dir+"/idp.xml", dir+"/sp.key", dir+"/sp.crt"
 	for _, f := range []string{md, key, cert} {

@@ -6,6 +6,7 @@ import (
 )
 
 func TestTrustedProxies(t *testing.T) {
+	t.Parallel()
 	c, err := load(t, nil, map[string]string{"ONRAMP_TRUSTED_PROXIES": " 10.0.0.0/8, 127.0.0.1 ,::1,fd00::/8,"})
 	if err != nil {
 		t.Fatal(err)
@@ -24,6 +25,7 @@ func TestTrustedProxies(t *testing.T) {
 }
 
 func TestTrustedProxiesBadRange(t *testing.T) {
+	t.Parallel()
 	_, err := load(t, []string{"--trusted-proxies", "10.0.0.0/8,proxy.local"}, nil)
 	if err == nil || !IsSetting(err) || strings.Contains(err.Error(), "\n") ||
 		!strings.HasPrefix(err.Error(), "--trusted-proxies:") || !strings.Contains(err.Error(), `"proxy.local"`) {

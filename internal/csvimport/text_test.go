@@ -21,6 +21,7 @@ func encode(s string, order binary.AppendByteOrder, bom bool) string {
 }
 
 func TestOpen(t *testing.T) {
+	t.Parallel()
 	text := "employee_id,email,first_name\nE1,ada@example.org,Ada\n"
 	for _, tc := range []struct {
 		name, in string

@@ -15,6 +15,7 @@ import (
 )
 
 func TestOpenMigrate(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	d := openTest(t, newTestURL(t))
 	n, err := d.Pending(ctx)
@@ -48,6 +49,7 @@ func TestOpenMigrate(t *testing.T) {
 // The foundation tables take the same rows on both databases: text IDs,
 // UTC timestamps, booleans, doubles and foreign keys.
 func TestFoundationSchemaRoundTrip(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	d := newTestDB(t)
 	now := time.Date(2026, 3, 2, 9, 30, 15, 123456000, time.UTC)
@@ -84,6 +86,7 @@ func TestFoundationSchemaRoundTrip(t *testing.T) {
 }
 
 func TestTxRollsBack(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	d := newTestDB(t)
 	now := time.Now().UTC()
@@ -105,6 +108,7 @@ func TestTxRollsBack(t *testing.T) {
 }
 
 func TestTryAdvisoryLock(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dsn := newTestURL(t)
 	// Two handles on one database stand for two instances of Onramp.
@@ -141,6 +145,7 @@ func TestTryAdvisoryLock(t *testing.T) {
 // without depending on who wins or when: a caller that comes after a
 // release may win too.
 func TestTryAdvisoryLockRace(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dsn := newTestURL(t)
 	handles := []*DB{openTest(t, dsn), openTest(t, dsn)}
@@ -195,6 +200,7 @@ func TestTryAdvisoryLockRace(t *testing.T) {
 }
 
 func TestTryAdvisoryLockReleaseAfterCancel(t *testing.T) {
+	t.Parallel()
 	dsn := newTestURL(t)
 	a, b := openTest(t, dsn), openTest(t, dsn)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -215,6 +221,7 @@ func TestTryAdvisoryLockReleaseAfterCancel(t *testing.T) {
 // warning with its SQL, but never with the values bound to it (GORM would
 // inline them into the text without the logger's ParamsFilter).
 func TestSlowStatementLogHoldsNoArguments(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	d, err := Open(ctx, newTestURL(t), nil)
 	if err != nil {

@@ -39,6 +39,7 @@ func TestLockHelperProcess(t *testing.T) {
 // other gets none, and learns which file and process; when the holder is
 // killed, the operating system frees the lock at once.
 func TestSQLiteLockExcludesAnotherProcess(t *testing.T) {
+	t.Parallel()
 	if DialectOf(os.Getenv(testDatabaseEnv)) == Postgres {
 		t.Skip("the file lock is SQLite's; PostgreSQL uses advisory locks")
 	}

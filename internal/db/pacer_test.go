@@ -7,6 +7,7 @@ import (
 )
 
 func TestPacerSizesBatchesByTime(t *testing.T) {
+	t.Parallel()
 	p := (&DB{Dialect: SQLite}).NewPacer(100, 1, 1000)
 	p.pause = false
 	// 100 items took four times the target: the next batch shrinks, by
@@ -37,6 +38,7 @@ func TestPacerSizesBatchesByTime(t *testing.T) {
 }
 
 func TestPacerOnPostgresKeepsTheLargestSize(t *testing.T) {
+	t.Parallel()
 	p := (&DB{Dialect: Postgres}).NewPacer(10, 1, 500)
 	p.Done(context.Background(), 500, time.Minute)
 	if p.Size() != 500 || p.pause {
@@ -45,6 +47,7 @@ func TestPacerOnPostgresKeepsTheLargestSize(t *testing.T) {
 }
 
 func TestPacerPausesOnSQLite(t *testing.T) {
+	t.Parallel()
 	p := (&DB{Dialect: SQLite}).NewPacer(10, 1, 10)
 	began := time.Now()
 	p.Done(context.Background(), 10, 100*time.Millisecond)

@@ -11,6 +11,7 @@ import (
 // Several instances starting together on one new database queue on the
 // migration lock: every one succeeds and each migration is applied once.
 func TestPostgresConcurrentMigrate(t *testing.T) {
+	t.Parallel()
 	requirePostgres(t)
 	ctx := context.Background()
 	dsn := newTestURL(t)
@@ -54,6 +55,7 @@ func TestPostgresConcurrentMigrate(t *testing.T) {
 // A migration in progress elsewhere holds the lock; Migrate waits for it
 // rather than failing, and reading the status does not wait at all.
 func TestPostgresMigrateWaitsForLock(t *testing.T) {
+	t.Parallel()
 	requirePostgres(t)
 	ctx := context.Background()
 	dsn := newTestURL(t)
@@ -96,6 +98,7 @@ func TestPostgresMigrateWaitsForLock(t *testing.T) {
 // stored in UTC and read back as UTC, and the session itself runs in UTC even
 // when the URL asks for another zone.
 func TestPostgresTimesUTC(t *testing.T) {
+	t.Parallel()
 	requirePostgres(t)
 	ctx := context.Background()
 	dsn := newTestURL(t)
@@ -143,6 +146,7 @@ func TestPostgresTimesUTC(t *testing.T) {
 }
 
 func TestPostgresBadPoolSize(t *testing.T) {
+	t.Parallel()
 	_, err := Open(context.Background(), "postgres://u@127.0.0.1:1/x?pool_max_conns=lots", nil)
 	if err == nil || !strings.Contains(err.Error(), "pool_max_conns") {
 		t.Fatalf("err = %v, want one about pool_max_conns", err)
@@ -150,6 +154,7 @@ func TestPostgresBadPoolSize(t *testing.T) {
 }
 
 func TestPostgresBadURLHidesPassword(t *testing.T) {
+	t.Parallel()
 	_, err := Open(context.Background(), "postgres://u:s3cret@127.0.0.1:notaport/x", nil)
 	if err == nil || strings.Contains(err.Error(), "s3cret") {
 		t.Fatalf("err = %v, want an error without the password", err)
@@ -157,6 +162,7 @@ func TestPostgresBadURLHidesPassword(t *testing.T) {
 }
 
 func TestPostgresPoolSize(t *testing.T) {
+	t.Parallel()
 	requirePostgres(t)
 	dsn := newTestURL(t)
 	sep := "?"

@@ -13,6 +13,7 @@ import (
 // The refresher account's refresher is open the moment the demo starts: a
 // newcomer sees that journey without time travel.
 func TestDemoRefresherAccountHasAnOpenRefresher(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{Demo: true})
 	ctx := context.Background()
 	if err := demo.Seed(ctx, env.App); err != nil {

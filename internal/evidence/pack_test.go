@@ -154,6 +154,7 @@ func referencedVersions(t *testing.T, env *apptest.Env, ids []string) []string {
 }
 
 func TestEvidencePackManifestMatchesItsFiles(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	ctx := context.Background()
 	ada := newPerson(t, env, "N100", "Ada", "Lovelace", "Nursing")
@@ -283,6 +284,7 @@ func TestEvidencePackManifestMatchesItsFiles(t *testing.T) {
 }
 
 func TestTranscriptPDFFlowsOverPages(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	ctx := context.Background()
 	ada := newPerson(t, env, "N100", "Ada", "Lovelace", "Nursing")
@@ -345,6 +347,7 @@ func utf16Hex(s string) string {
 }
 
 func TestSafeCell(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		"=1+1": "'=1+1", "+44 20": "'+44 20", "-3": "'-3", "@SUM(A1)": "'@SUM(A1)", "\tx": "'\tx", "\rx": "'\rx",
 		"Ada": "Ada", "": "", "2026-03-02T09:00:00Z": "2026-03-02T09:00:00Z", "a=b": "a=b",

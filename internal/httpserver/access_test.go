@@ -408,6 +408,7 @@ func (c *accessCaller) keepSignedIn(t testing.TB, session string) {
 // TestEveryRouteHasAnAccessRule: a route cannot ship without saying who may
 // use it, and a rule cannot outlive its route.
 func TestEveryRouteHasAnAccessRule(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	registered := map[string]bool{}
 	for _, r := range appRoutes(env) {
@@ -439,6 +440,7 @@ func TestEveryRouteHasAnAccessRule(t *testing.T) {
 // route's rule. An anonymous caller sent away must be sent to sign in.
 // Other's training records must come out of it unchanged.
 func TestRouteAccess(t *testing.T) {
+	t.Parallel()
 	f := newAccessFixture(t, apptest.Options{})
 	callers := f.callers(t)
 	before := trainingRecords(t, f.Env, f.Other.ID)

@@ -49,6 +49,7 @@ func auditRows(t *testing.T, res *apptest.Response) ([]int64, []string) {
 }
 
 func TestCompletionAndAttestationAreAudited(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	ada, c := newLearner(t, env, "ada@example.org", "Ada", "Lovelace", people.RoleLearner)
 	cycle := assignBasic(t, env, ada)
@@ -82,6 +83,7 @@ func TestCompletionAndAttestationAreAudited(t *testing.T) {
 }
 
 func TestAuditPageFiltersPagesAndVerifies(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	ctx := context.Background()
 	env.Clock.Advance(24 * time.Hour) // 3 March

@@ -38,6 +38,7 @@ func cycleIDsOnPage(doc *goquery.Document) []string {
 // completed, so nobody is extended and she is named. Without her, both are
 // extended in one go, each change audited with HR as its author.
 func TestExtendAndExemptASelection(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	ctx := context.Background()
 	hrEmp, hr := newLearner(t, env, "hr@example.org", "Hana", "Resources", people.RoleHRAdmin)
@@ -156,6 +157,7 @@ func TestExtendAndExemptASelection(t *testing.T) {
 
 // The list pages 50 at a time and filters by status and rule.
 func TestOpenCyclesListPagesAndFilters(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	ctx := context.Background()
 	_, hr := newLearner(t, env, "hr@example.org", "Hana", "Resources", people.RoleHRAdmin)

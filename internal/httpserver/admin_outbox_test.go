@@ -19,6 +19,7 @@ import (
 // as a payload, rendered on view) and reads the text the person then
 // receives.
 func TestOutboxShowsTheMessageThatIsDelivered(t *testing.T) {
+	t.Parallel()
 	mail := smtptest.Start(t)
 	env := apptest.New(t, apptest.Options{Configure: func(c *config.Config) {
 		c.SMTPURL = mail.URL()

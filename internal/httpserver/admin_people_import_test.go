@@ -154,6 +154,7 @@ func staffValue(byID map[string]people.Employee, e people.Employee, field string
 }
 
 func TestStaffImportPreviewEqualsWhatIsApplied(t *testing.T) {
+	t.Parallel()
 	env, hr, c := peopleHR(t)
 	first := staffCSV(
 		"E1,dana@example.org,Dana,Director,Management,Director,HQ,,2015-06-01,",
@@ -291,6 +292,7 @@ func equalStaff(a, b people.Employee) bool {
 }
 
 func TestStaffImportOneBadRowBlocksTheFile(t *testing.T) {
+	t.Parallel()
 	env, _, c := peopleHR(t)
 	before := staffState(t, env)
 	res := uploadStaff(t, c, "hr-export.csv", staffCSV(
@@ -342,6 +344,7 @@ func TestStaffImportOneBadRowBlocksTheFile(t *testing.T) {
 }
 
 func TestStaffImportRefusesAStalePreview(t *testing.T) {
+	t.Parallel()
 	env, hr, c := peopleHR(t)
 	st := previewStaff(t, c, staffCSV(
 		"E1,dana@example.org,Dana,Director,Management,Director,HQ,,2015-06-01,",
@@ -407,6 +410,7 @@ func TestStaffImportRefusesAStalePreview(t *testing.T) {
 }
 
 func TestStaffImportUploadLimit(t *testing.T) {
+	t.Parallel()
 	_, _, c := peopleHR(t)
 	big := staffHeader + "\n" + strings.Repeat("E1,a@example.org,A,B,C,D,E,,2020-01-01,\n", (21<<20)/40)
 	res := uploadStaff(t, c, "huge.csv", big, false)

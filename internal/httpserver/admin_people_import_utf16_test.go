@@ -14,6 +14,7 @@ import (
 // names the encoding and says how to save the file, not as nine missing
 // columns.
 func TestStaffImportNamesAUTF16File(t *testing.T) {
+	t.Parallel()
 	env, _, c := peopleHR(t)
 	before := staffState(t, env)
 	text := staffCSV("E1,dana@example.org,Dana,Director,Management,Director,HQ,,2015-06-01,")

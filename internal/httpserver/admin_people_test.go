@@ -127,6 +127,7 @@ func peopleReload(t *testing.T, env *apptest.Env, id string) *people.Employee {
 }
 
 func TestAdminPeopleListSearchFilterAndPages(t *testing.T) {
+	t.Parallel()
 	env, _, c := peopleHR(t)
 	var emps []*people.Employee
 	for i := 1; i <= 120; i++ {
@@ -208,6 +209,7 @@ func TestAdminPeopleListSearchFilterAndPages(t *testing.T) {
 }
 
 func TestAdminPeopleComplianceFilter(t *testing.T) {
+	t.Parallel()
 	env, _, c := peopleHR(t)
 	now := env.Clock.Now()
 	overdue := &people.Employee{Email: "late@example.org", FirstName: "Lou", LastName: "Late"}
@@ -255,6 +257,7 @@ func TestAdminPeopleComplianceFilter(t *testing.T) {
 }
 
 func TestAdminPersonPageShowsTheRecord(t *testing.T) {
+	t.Parallel()
 	env, _, c := peopleHR(t)
 	boss := &people.Employee{Email: "boss@example.org", FirstName: "Bea", LastName: "Boss", Role: people.RoleManager}
 	peopleAdd(t, env, boss)
@@ -330,6 +333,7 @@ func TestAdminPersonPageShowsTheRecord(t *testing.T) {
 func formatDayTest(t time.Time) string { return compliance.FormatDay(t) }
 
 func TestAdminPersonAddChecksEveryField(t *testing.T) {
+	t.Parallel()
 	env, hr, c := peopleHR(t)
 	other := &people.Employee{Email: "taken@example.org", FirstName: "Tia", LastName: "Taken", EmployeeNumber: strPtr("E7")}
 	peopleAdd(t, env, other)
@@ -404,6 +408,7 @@ func TestAdminPersonAddChecksEveryField(t *testing.T) {
 }
 
 func TestAdminPersonEdit(t *testing.T) {
+	t.Parallel()
 	env, hr, c := peopleHR(t)
 	boss := &people.Employee{Email: "boss@example.org", FirstName: "Bea", LastName: "Boss", Role: people.RoleManager}
 	peopleAdd(t, env, boss)
@@ -468,6 +473,7 @@ func TestAdminPersonEdit(t *testing.T) {
 }
 
 func TestAdminPersonDeactivateAndReactivate(t *testing.T) {
+	t.Parallel()
 	env, hr, c := peopleHR(t)
 	ada, adaClient := newLearner(t, env, "ada@example.org", "Ada", "Lovelace", people.RoleLearner)
 	reportee := &people.Employee{Email: "rep@example.org", FirstName: "Rey", LastName: "Report", ManagerID: &ada.ID}
@@ -543,6 +549,7 @@ func TestAdminPersonDeactivateAndReactivate(t *testing.T) {
 }
 
 func TestAdminPersonInvitation(t *testing.T) {
+	t.Parallel()
 	env, hr, c := peopleHR(t)
 	nia := &people.Employee{Email: "nia@example.org", FirstName: "Nia", LastName: "Nurse"}
 	peopleAdd(t, env, nia)

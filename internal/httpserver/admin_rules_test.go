@@ -124,6 +124,7 @@ func rulesNewForm() url.Values {
 // time previewing first: the preview writes nothing, Save refuses to save a
 // rule whose preview was not seen, and what is saved is what was previewed.
 func TestRulePreviewThenSave(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	ctx := context.Background()
 	hrEmp, hr := newLearner(t, env, "hr@example.org", "Hana", "Resources", people.RoleHRAdmin)
@@ -255,6 +256,7 @@ func TestRulePreviewThenSave(t *testing.T) {
 // A rule with mistakes comes back with every mistake listed and marked at
 // its field (422), and nothing is written.
 func TestRuleFormProblems(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	_, hr := newLearner(t, env, "hr@example.org", "Hana", "Resources", people.RoleHRAdmin)
 	before := rulesCounts(t, env)
@@ -301,6 +303,7 @@ func TestRuleFormProblems(t *testing.T) {
 // Only HR reaches the rule and cycle pages: learners and managers get 403
 // everywhere; an anonymous visitor is sent to sign in, or refused a post.
 func TestRulePagesAreForHROnly(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	_, learner := newLearner(t, env, "ada@example.org", "Ada", "Lovelace", people.RoleLearner)
 	_, manager := newLearner(t, env, "max@example.org", "Max", "Manager", people.RoleManager)

@@ -17,6 +17,7 @@ import (
 // 404s an unknown employee_id, and grants like HR does: audited under the
 // token's name, the person e-mailed, and the quiz open again.
 func TestAPIGrantsAttempts(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	emp, c := newLearner(t, env, "grace@example.org", "Grace", "Hopper", people.RoleLearner)
 	if err := env.App.DB.Model(&people.Employee{}).Where("id = ?", emp.ID).Update("employee_number", "E1042").Error; err != nil {

@@ -13,6 +13,7 @@ import (
 // message about another item names it as employees[i], as docs/api.md
 // shows, with no CSV line numbers in between.
 func TestAPIEmployeeProblemsNameItems(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	_, secret := apiToken(t, env, "HR system", apitoken.ScopeEmployeesWrite)
 	body := `{"employees": [

@@ -26,6 +26,7 @@ func privilegedJSON(number, email, first, last, status string) string {
 // next set-password link would go to the new address: an account
 // takeover), neither one at a time nor in a list; learners it can.
 func TestAPICannotChangePrivilegedAccounts(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	hr := env.CreateEmployee("hr@example.org", "Hana", "Resources", people.RoleHRAdmin, learnerPassword)
 	other := env.CreateEmployee("hr2@example.org", "Hugo", "Resources", people.RoleHRAdmin, learnerPassword)
@@ -112,6 +113,7 @@ func apiCountAudit(t *testing.T, env *apptest.Env) int64 {
 // can change another HR admin's sign-in address, and it is audited with
 // the old and new address and who did it.
 func TestBrowserChangesPrivilegedAccountAudited(t *testing.T) {
+	t.Parallel()
 	env, hr, c := peopleHR(t)
 	other := env.CreateEmployee("hr2@example.org", "Hugo", "Resources", people.RoleHRAdmin, "")
 	res := c.Get("/admin/people/" + other.ID + "/edit")

@@ -14,6 +14,7 @@ import (
 // the API's error format that says what is wrong, never a quietly wider or
 // empty answer.
 func TestAPIRefusesBadQueryParameters(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	newLearner(t, env, "hr@example.org", "Hana", "Resources", people.RoleHRAdmin)
 	_, secret := apiToken(t, env, "Reader", apiAllScopes()...)

@@ -92,6 +92,7 @@ type apiErrorBody struct {
 }
 
 func TestAPIRefusesCallsWithoutAGoodToken(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	_, hrClient := newLearner(t, env, "hr@example.org", "Hana", "Resources", people.RoleHRAdmin)
 	_, full := apiToken(t, env, "full", apiAllScopes()...)
@@ -200,6 +201,7 @@ func apiCountEmployees(t *testing.T, env *apptest.Env) int64 {
 }
 
 func TestAPIUpsertsEmployees(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	newLearner(t, env, "hr@example.org", "Hana", "Resources", people.RoleHRAdmin)
 	_, secret := apiToken(t, env, "Workday", apitoken.ScopeEmployeesWrite)
@@ -361,6 +363,7 @@ func apiWalk(t *testing.T, env *apptest.Env, path, auth, idField string, limit i
 }
 
 func TestAPIListsPageWithoutGapsOrRepeats(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	ctx := context.Background()
 	_, secret := apiToken(t, env, "reader", apiAllScopes()...)
@@ -472,6 +475,7 @@ func TestAPIListsPageWithoutGapsOrRepeats(t *testing.T) {
 }
 
 func TestAPIReports(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	ada := env.CreateEmployee("ada@example.org", "=Ada", "Lovelace", people.RoleLearner, "")
 	assignBasic(t, env, ada)

@@ -44,6 +44,7 @@ func outboxKinds(t *testing.T, env *apptest.Env, kind notify.Kind) []notify.Entr
 // the manager of the team and HR can; each grant is audited and e-mailed,
 // and the learner can try again.
 func TestAnotherAttempt(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	hr, hrC := newLearner(t, env, "hr@example.org", "Hana", "Resources", people.RoleHRAdmin)
 	boss, bossC := newLearner(t, env, "boss@example.org", "Bo", "Boss", people.RoleManager)
@@ -175,6 +176,7 @@ func assertErrorSummary(t *testing.T, doc *goquery.Document) {
 // names each quiz attempt by its module, in the order they were taken,
 // and the person's job and department without a stray space.
 func TestCertificateAttemptsByModuleInTimeOrder(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	emp, c := newLearner(t, env, "ada@example.org", "Ada", "Lovelace", people.RoleLearner)
 	if err := env.App.DB.Model(&people.Employee{}).Where("id = ?", emp.ID).Updates(map[string]any{"job_title": "Registered Nurse", "department": "Nursing"}).Error; err != nil {

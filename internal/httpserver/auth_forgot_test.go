@@ -59,6 +59,7 @@ func noWait(env *apptest.Env) {
 // deactivated person's address, and takes at least the padded time; only
 // the active person gets an e-mail.
 func TestForgotPasswordAnswerDoesNotRevealTheAddress(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	known := env.CreateEmployee("amara@example.org", "Amara", "Okafor", people.RoleLearner, authPassword)
 	gone := env.CreateEmployee("gone@example.org", "Gone", "Away", people.RoleLearner, authPassword)
@@ -118,6 +119,7 @@ func TestForgotPasswordAnswerDoesNotRevealTheAddress(t *testing.T) {
 // The reset link works once, ends every session of the person, is audited,
 // and expires after an hour.
 func TestResetLinkIsSingleUseEndsSessionsAndExpires(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	noWait(env)
 	emp := env.CreateEmployee("amara@example.org", "Amara", "Okafor", people.RoleLearner, authPassword)
@@ -187,6 +189,7 @@ func TestResetLinkIsSingleUseEndsSessionsAndExpires(t *testing.T) {
 // to wait, and one address gets at most MaxResetsPerAddress links in the
 // window, whoever asks, with the same answer as ever.
 func TestForgotPasswordIsThrottled(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	noWait(env)
 	emp := env.CreateEmployee("amara@example.org", "Amara", "Okafor", people.RoleLearner, authPassword)

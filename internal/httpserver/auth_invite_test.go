@@ -31,6 +31,7 @@ func authInvite(t *testing.T, env *apptest.Env, email, first, last string) strin
 }
 
 func TestInvitationSetsPasswordAndSignsIn(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	link := authInvite(t, env, "amara@example.org", "Amara", "Okafor")
 	c := env.Client()
@@ -105,6 +106,7 @@ func TestInvitationSetsPasswordAndSignsIn(t *testing.T) {
 }
 
 func TestInvitationExpires(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	link := authInvite(t, env, "amara@example.org", "Amara", "Okafor")
 	c := env.Client()
@@ -119,6 +121,7 @@ func TestInvitationExpires(t *testing.T) {
 }
 
 func TestInvitationUnknownAndCSRF(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	link := authInvite(t, env, "amara@example.org", "Amara", "Okafor")
 	c := env.Client()

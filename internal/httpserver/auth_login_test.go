@@ -12,6 +12,7 @@ import (
 )
 
 func TestLoginPage(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	c := env.Client()
 	res := c.Get("/login?next=%2Fcourses%2Fsocial-media")
@@ -45,6 +46,7 @@ func TestLoginPage(t *testing.T) {
 }
 
 func TestLoginStartsANewSession(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	env.CreateEmployee("amara@example.org", "Amara", "Okafor", people.RoleLearner, authPassword)
 	env.CreateEmployee("ben@example.org", "Ben", "Adeyemi", people.RoleLearner, authPassword)
@@ -90,6 +92,7 @@ func TestLoginStartsANewSession(t *testing.T) {
 }
 
 func TestLoginRefusesWrongCredentials(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	env.CreateEmployee("amara@example.org", "Amara", "Okafor", people.RoleLearner, authPassword)
 	env.CreateEmployee("new@example.org", "New", "Starter", people.RoleLearner, "")
@@ -135,6 +138,7 @@ func TestLoginRefusesWrongCredentials(t *testing.T) {
 }
 
 func TestLoginIncompleteForm(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	c := env.Client()
 	res := c.Post("/login", url.Values{"email": {" "}, "password": {""}})
@@ -149,6 +153,7 @@ func TestLoginIncompleteForm(t *testing.T) {
 }
 
 func TestLoginNeedsTheCSRFToken(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	env.CreateEmployee("amara@example.org", "Amara", "Okafor", people.RoleLearner, authPassword)
 	c := env.Client()
@@ -173,6 +178,7 @@ func TestLoginNeedsTheCSRFToken(t *testing.T) {
 }
 
 func TestLoginThrottlesFailures(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	env.CreateEmployee("amara@example.org", "Amara", "Okafor", people.RoleLearner, authPassword)
 	c := env.Client()
@@ -194,6 +200,7 @@ func TestLoginThrottlesFailures(t *testing.T) {
 }
 
 func TestLoginNextStaysOnTheSite(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	env.CreateEmployee("amara@example.org", "Amara", "Okafor", people.RoleLearner, authPassword)
 	for next, want := range map[string]string{
@@ -220,6 +227,7 @@ func TestLoginNextStaysOnTheSite(t *testing.T) {
 }
 
 func TestLoginInactiveEmployee(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	emp := env.CreateEmployee("gone@example.org", "Gone", "Away", people.RoleLearner, authPassword)
 	c := env.Client()

@@ -12,6 +12,7 @@ import (
 )
 
 func TestLogout(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	env.CreateEmployee("amara@example.org", "Amara", "Okafor", people.RoleLearner, authPassword)
 	c := env.Client()
@@ -46,6 +47,7 @@ func TestLogout(t *testing.T) {
 }
 
 func TestLogoutNeedsTheCSRFToken(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	env.CreateEmployee("amara@example.org", "Amara", "Okafor", people.RoleLearner, authPassword)
 	c := env.Client()
@@ -58,6 +60,7 @@ func TestLogoutNeedsTheCSRFToken(t *testing.T) {
 }
 
 func TestSessionIdleTimeout(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	env.CreateEmployee("amara@example.org", "Amara", "Okafor", people.RoleLearner, authPassword)
 	c := env.Client()
@@ -80,6 +83,7 @@ func TestSessionIdleTimeout(t *testing.T) {
 }
 
 func TestSessionAbsoluteTimeout(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	env.CreateEmployee("amara@example.org", "Amara", "Okafor", people.RoleLearner, authPassword)
 	c := env.Client()

@@ -7,6 +7,7 @@ import (
 )
 
 func TestClientIP(t *testing.T) {
+	t.Parallel()
 	_, proxy, _ := net.ParseCIDR("10.0.0.5/32")
 	cases := []struct {
 		name    string

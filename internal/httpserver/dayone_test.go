@@ -33,6 +33,7 @@ func importOne(t *testing.T, env *apptest.Env, c *apptest.Client) *people.Employ
 // An imported person's first e-mail carries a set-password link that works;
 // the next e-mail, while that link still works, does not make another.
 func TestImportedPersonFirstEmailCarriesSetPasswordLink(t *testing.T) {
+	t.Parallel()
 	env, _, c := peopleHR(t)
 	emp := importOne(t, env, c)
 	texts := outboxTexts(t, env, emp.ID, "")
@@ -71,6 +72,7 @@ func TestImportedPersonFirstEmailCarriesSetPasswordLink(t *testing.T) {
 // With ONRAMP_INVITE_NEW_PEOPLE=off (single sign-on) nobody's e-mail
 // carries a set-password link and no link is made.
 func TestInviteNewPeopleOffSendsNoLink(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{Configure: func(c *config.Config) { c.InviteNewPeople = false }})
 	_, c := newLearner(t, env, "hr@example.org", "Hana", "Resources", people.RoleHRAdmin)
 	emp := importOne(t, env, c)
@@ -92,6 +94,7 @@ func TestInviteNewPeopleOffSendsNoLink(t *testing.T) {
 // each a set-password link by e-mail, audited; an inactive person is
 // skipped; a learner cannot send them.
 func TestBulkInvitationsFromThePeopleList(t *testing.T) {
+	t.Parallel()
 	env, hr, c := peopleHR(t)
 	a := env.CreateEmployee("ada@example.org", "Ada", "Achebe", people.RoleLearner, "")
 	b := env.CreateEmployee("ben@example.org", "Ben", "Bello", people.RoleLearner, "")

@@ -49,6 +49,7 @@ var entrySteps = [][]string{
 // whichever way it came in. IDs and secrets are generated and compared by
 // what they stand for; every entry point runs at the same fake time.
 func TestPeopleChangesLeaveTheSameStateFromEveryEntryPoint(t *testing.T) {
+	t.Parallel()
 	entries := map[string]func(t *testing.T, env *apptest.Env, rows []string){
 		"HR page": func(t *testing.T, env *apptest.Env, rows []string) {
 			c := env.Client()

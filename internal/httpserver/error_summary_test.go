@@ -16,6 +16,7 @@ import (
 // the page opens there at any width, without JavaScript too. A signature
 // typed with stray spaces and another case is accepted.
 func TestRefusedFormsOpenAtTheErrorSummary(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	_, hr := newLearner(t, env, "hr@example.org", "Hana", "Resources", people.RoleHRAdmin)
 	ada, c := newLearner(t, env, "ada@example.org", "Ada", "Lovelace", people.RoleLearner)

@@ -19,6 +19,7 @@ import (
 )
 
 func TestEvidencePackDownload(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	ada, adaClient := newLearner(t, env, "ada@example.org", "Ada", "Lovelace", people.RoleLearner)
 	_, hr := newLearner(t, env, "hr@example.org", "Hana", "Resources", people.RoleHRAdmin)

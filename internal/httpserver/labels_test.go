@@ -15,6 +15,7 @@ import (
 // "Annual refresher" and its time is added up from its own steps (7
 // minutes for basics and sign), not the full course's 15.
 func TestHonestLabels(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	_, hr := newLearner(t, env, "hr@example.org", "Hana", "Resources", people.RoleHRAdmin)
 	emp, c := newLearner(t, env, "ada@example.org", "Ada", "Lovelace", people.RoleLearner)

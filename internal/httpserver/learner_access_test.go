@@ -65,6 +65,7 @@ func init() {
 // TestProgressAndCertificateAccess: a person's progress and certificates are
 // for them, their managers up the chain and HR; anyone else gets 403.
 func TestProgressAndCertificateAccess(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	ctx := context.Background()
 	boss, bossClient := newLearner(t, env, "boss@example.org", "Big", "Boss", people.RoleManager)
@@ -106,6 +107,7 @@ func TestProgressAndCertificateAccess(t *testing.T) {
 
 // TestCourseNotAssigned: without a cycle the course pages say so (404).
 func TestCourseNotAssigned(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	_, c := newLearner(t, env, "new@example.org", "New", "Starter", people.RoleLearner)
 	res := c.Get("/")
@@ -129,6 +131,7 @@ func TestCourseNotAssigned(t *testing.T) {
 // TestDashboardOverdueAndProgress: past the due day the course shows as
 // overdue, with the progress the learner made and the way back in.
 func TestDashboardOverdueAndProgress(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	emp, c := newLearner(t, env, "late@example.org", "Lou", "Late", people.RoleLearner)
 	assignBasic(t, env, emp)
@@ -162,6 +165,7 @@ func TestDashboardOverdueAndProgress(t *testing.T) {
 // TestDashboardOverdueFirst: an overdue course comes before one due later,
 // whatever the order of the due dates.
 func TestDashboardOverdueFirst(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	emp, c := newLearner(t, env, "two@example.org", "Tess", "Two", people.RoleLearner)
 	now := env.Clock.Now()

@@ -16,6 +16,7 @@ import (
 // of the fixture course, from sign-in to a certificate anyone can verify,
 // and checks it all survives a restart.
 func TestLearnerJourneyToCertificate(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	emp, c := newLearner(t, env, "ada@example.org", "Ada", "Lovelace", people.RoleLearner)
 	assignBasic(t, env, emp)

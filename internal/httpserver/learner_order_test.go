@@ -25,6 +25,7 @@ func signature() url.Values { return url.Values{"agree": {"yes"}, "full_name": {
 // what to do first; a POST is refused with that message and records nothing.
 // Done in order, it signs and completes the course.
 func TestSignatureComesLast(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	emp, c := newLearner(t, env, "ada@example.org", "Ada", "Lovelace", people.RoleLearner)
 	assignBasic(t, env, emp)
@@ -95,6 +96,7 @@ func TestSignatureComesLast(t *testing.T) {
 // TestSignatureSignedEarlierStands: a signature recorded before the rule
 // (out of order) keeps its place; the cycle still completes.
 func TestSignatureSignedEarlierStands(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	emp, c := newLearner(t, env, "ada@example.org", "Ada", "Lovelace", people.RoleLearner)
 	assignBasic(t, env, emp)
@@ -133,6 +135,7 @@ func copyCourse(t *testing.T, dir, extra string) string {
 // TestSignatureUnlockedByCourse: a course whose course.yaml says
 // `unlock: {acknowledgement: anytime}` may be signed first.
 func TestSignatureUnlockedByCourse(t *testing.T) {
+	t.Parallel()
 	dir := copyCourse(t, filepath.Join(apptest.RepoRoot(), "internal", "catalog", "testdata", "basic"), "unlock:\n  acknowledgement: anytime\n")
 	env := apptest.New(t, apptest.Options{ContentDir: dir})
 	emp, c := newLearner(t, env, "ada@example.org", "Ada", "Lovelace", people.RoleLearner)
@@ -161,6 +164,7 @@ func assignCourse(t *testing.T, env *apptest.Env, emp *people.Employee, course s
 // started before its modules are done; once they are, it can. Its policy
 // is signed after the quiz.
 func TestFinalQuizAfterContent(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{ContentDir: filepath.Join(apptest.RepoRoot(), "content")})
 	emp, c := newLearner(t, env, "ada@example.org", "Ada", "Lovelace", people.RoleLearner)
 	assignCourse(t, env, emp, "social-media")
@@ -207,6 +211,7 @@ func TestFinalQuizAfterContent(t *testing.T) {
 // TestFinalQuizUnlockedByCourse: `unlock: {final_quiz: anytime}` lets the
 // final quiz be taken first.
 func TestFinalQuizUnlockedByCourse(t *testing.T) {
+	t.Parallel()
 	dir := copyCourse(t, filepath.Join(apptest.RepoRoot(), "content", "social-media"), "unlock:\n  final_quiz: anytime\n")
 	env := apptest.New(t, apptest.Options{ContentDir: dir})
 	emp, c := newLearner(t, env, "ada@example.org", "Ada", "Lovelace", people.RoleLearner)

@@ -17,6 +17,7 @@ var inlineHandler = regexp.MustCompile(`(?i)\son[a-z]+\s*=`)
 // what the CSP and WCAG basics demand: no inline styles, scripts or
 // handlers; one h1; a main landmark; every form input labelled.
 func TestLearnerPagesFollowTheCSPAndBasics(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	emp, c := newLearner(t, env, "ada@example.org", "Ada", "Lovelace", people.RoleLearner)
 	assignBasic(t, env, emp)

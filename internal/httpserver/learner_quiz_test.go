@@ -16,6 +16,7 @@ import (
 // stored with its answers, and after the last one the learner is told what
 // to do.
 func TestQuizAttemptsLimitAndShuffle(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	env.App.Learning.Rand = rand.New(rand.NewPCG(7, 11)) // deterministic draws
 	emp, c := newLearner(t, env, "grace@example.org", "Grace", "Hopper", people.RoleLearner)
@@ -102,6 +103,7 @@ func TestQuizAttemptsLimitAndShuffle(t *testing.T) {
 // TestQuizPassCompletesTheStep: a passed attempt completes the step, and no
 // new attempt is started afterwards.
 func TestQuizPassCompletesTheStep(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	emp, c := newLearner(t, env, "alan@example.org", "Alan", "Turing", people.RoleLearner)
 	assignBasic(t, env, emp)

@@ -16,6 +16,7 @@ import (
 // the furthest point is refused, every beacon is recorded, and the player
 // page resumes at the last position.
 func TestVideoNoSkippingAheadAndResume(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	emp, c := newLearner(t, env, "mary@example.org", "Mary", "Seacole", people.RoleLearner)
 	assignBasic(t, env, emp)
@@ -70,6 +71,7 @@ func TestVideoNoSkippingAheadAndResume(t *testing.T) {
 // TestCourseMedia serves the files a course uses, with ranges and types,
 // and nothing else.
 func TestCourseMedia(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	emp, c := newLearner(t, env, "flo@example.org", "Florence", "Nightingale", people.RoleLearner)
 	assignBasic(t, env, emp)
@@ -123,6 +125,7 @@ func beaconIn(viewing string, from, to, position float64) string {
 // viewing is credited no more than MaxPlaybackRate × the server's time
 // since it began, plus one fixed allowance.
 func TestVideoForgedBeaconsCreditOnlyRealTime(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	emp, c := newLearner(t, env, "mary@example.org", "Mary", "Seacole", people.RoleLearner)
 	assignBasic(t, env, emp)
@@ -156,8 +159,10 @@ func TestVideoForgedBeaconsCreditOnlyRealTime(t *testing.T) {
 // (whose new viewing ends the first: the old page's beacons are refused);
 // the page shows the share the server credited.
 func TestVideoHonestViewingsComplete(t *testing.T) {
+	t.Parallel()
 	for _, rate := range []float64{1, 2} {
 		t.Run(ftoa(rate)+"x", func(t *testing.T) {
+			t.Parallel()
 			env := apptest.New(t, apptest.Options{})
 			emp, c := newLearner(t, env, "mary@example.org", "Mary", "Seacole", people.RoleLearner)
 			assignBasic(t, env, emp)
@@ -225,6 +230,7 @@ func seconds3(x float64) string { return strconv.FormatFloat(x, 'f', 3, 64) }
 // again, each time posting a forged beacon at once, earns one allowance in
 // all, not one per viewing; the page's "% watched" is what was credited.
 func TestVideoReloadsDoNotAddUpAllowances(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	emp, c := newLearner(t, env, "mary@example.org", "Mary", "Seacole", people.RoleLearner)
 	assignBasic(t, env, emp)

@@ -11,6 +11,7 @@ import (
 // /metrics labels requests by the route pattern, never by the raw path, and
 // exports the database pool statistics.
 func TestMetricsEndpoint(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	c := env.Client()
 	for _, path := range []string{"/healthz", "/healthz", "/static/css/app.css", "/no/such/page-4711"} {
@@ -49,6 +50,7 @@ func TestMetricsEndpoint(t *testing.T) {
 // /readyz answers on whichever database the suite runs on (PostgreSQL when
 // ONRAMP_TEST_DATABASE_URL is set).
 func TestReadyzAfterMigrations(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	res := env.Client().Get("/readyz")
 	if res.StatusCode != http.StatusOK || res.Body != "ready\n" {

@@ -22,6 +22,7 @@ import (
 // The organisation's name and logo are on the certificate page and PDF,
 // the verify page and the transcript, and e-mail footers name it.
 func TestOrganisationNameAndLogo(t *testing.T) {
+	t.Parallel()
 	img := image.NewRGBA(image.Rect(0, 0, 40, 20))
 	img.Set(1, 1, color.RGBA{200, 0, 0, 255})
 	var pic bytes.Buffer

@@ -80,6 +80,7 @@ func bookingOf(t *testing.T, env *apptest.Env, sessionID, employeeID string) ori
 }
 
 func TestSessionScheduleFormNamesEveryBadField(t *testing.T) {
+	t.Parallel()
 	_, hr := orientationEnv(t)
 	res := hr.Post("/admin/sessions", url.Values{"course": {"orientation"}, "date": {"tomorrow"}, "start": {"9"}, "end": {"13:00"},
 		"time_zone": {"Mars/Olympus"}, "capacity": {"0"}, "trainer_email": {"nobody@example.org"}})
@@ -103,6 +104,7 @@ func TestSessionScheduleFormNamesEveryBadField(t *testing.T) {
 // joins the wait-list, the first cancels and the second moves up, each
 // told by e-mail with the right .ics.
 func TestSessionBookingWaitlistMovesUp(t *testing.T) {
+	t.Parallel()
 	env, hr := orientationEnv(t)
 	ana, anaC := newLearner(t, env, "ana@example.org", "Ana", "Lima", people.RoleLearner)
 	ben, benC := newLearner(t, env, "ben@example.org", "Ben", "Okafor", people.RoleLearner)
@@ -198,6 +200,7 @@ func lineWith(ics, prefix string) string {
 // learner cannot take attendance, nor check in outside the window or with
 // an old code; with the current code during the session they can.
 func TestSessionAttendanceTrainerAndQR(t *testing.T) {
+	t.Parallel()
 	env, hr := orientationEnv(t)
 	trainer, trainerC := newLearner(t, env, "trainer@example.org", "Tara", "Nguyen", people.RoleLearner)
 	ana, anaC := newLearner(t, env, "ana@example.org", "Ana", "Lima", people.RoleLearner)
@@ -300,6 +303,7 @@ func stepDone(t *testing.T, env *apptest.Env, employeeID, module, step string) b
 // The record after the session holds what OSHA asks for, with the job
 // title as it was when attendance was taken; the PDFs and CSV are served.
 func TestSessionRecordAndSignInSheet(t *testing.T) {
+	t.Parallel()
 	env, hr := orientationEnv(t)
 	ana, anaC := newLearner(t, env, "ana@example.org", "Ana", "Lima", people.RoleLearner)
 	assignOrientation(t, env, ana)
@@ -359,6 +363,7 @@ func TestSessionRecordAndSignInSheet(t *testing.T) {
 // their typed name; a non-observer cannot, nobody can sign their own, and
 // the sign-off waits for every skill to be met.
 func TestCheckoffObserverSignsOff(t *testing.T) {
+	t.Parallel()
 	env, hr := orientationEnv(t)
 	nurse, nurseC := newLearner(t, env, "nurse@example.org", "Nia", "Park", people.RoleLearner)
 	_, preceptor := newLearner(t, env, "preceptor@example.org", "Paula", "Ortiz", people.RoleLearner)
@@ -425,6 +430,7 @@ func TestCheckoffObserverSignsOff(t *testing.T) {
 // outbox and keeps it, with the answer time the contact records from the
 // e-mail's link.
 func TestAskAQuestion(t *testing.T) {
+	t.Parallel()
 	env, _ := orientationEnv(t)
 	ana, anaC := newLearner(t, env, "ana@example.org", "Ana", "Lima", people.RoleLearner)
 	_, other := newLearner(t, env, "bo@example.org", "Bo", "Chen", people.RoleLearner)
@@ -471,6 +477,7 @@ func TestAskAQuestion(t *testing.T) {
 
 // The API lists sessions and a session's attendance, with a token only.
 func TestAPISessionsAndAttendance(t *testing.T) {
+	t.Parallel()
 	env, hr := orientationEnv(t)
 	ana, anaC := newLearner(t, env, "ana@example.org", "Ana", "Lima", people.RoleLearner)
 	assignOrientation(t, env, ana)

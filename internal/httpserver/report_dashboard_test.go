@@ -11,6 +11,7 @@ import (
 // TestDashboard: HR's dashboard draws its charts as SVG, each with a title
 // and a description it is labelled by, and the same numbers in a table.
 func TestDashboard(t *testing.T) {
+	t.Parallel()
 	o := newReportOrg(t)
 	res := o.hrC.Get("/admin")
 	mustStatus(t, res, http.StatusOK)
@@ -91,6 +92,7 @@ func TestDashboard(t *testing.T) {
 // TestDashboardBeforeAnyRefresh: a new install says the figures are not
 // worked out yet, and draws no empty charts.
 func TestDashboardBeforeAnyRefresh(t *testing.T) {
+	t.Parallel()
 	env := newEnvWithHR(t)
 	res := env.hrC.Get("/admin")
 	mustStatus(t, res, http.StatusOK)

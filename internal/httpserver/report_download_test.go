@@ -20,6 +20,7 @@ import (
 // TestReportsPage: HR picks a report, filters it and sees a count, the
 // first rows and the download links that keep the filter.
 func TestReportsPage(t *testing.T) {
+	t.Parallel()
 	o := newReportOrg(t)
 	res := o.hrC.Get("/admin/reports?report=status&department=Nursing")
 	mustStatus(t, res, http.StatusOK)
@@ -59,6 +60,7 @@ func TestReportsPage(t *testing.T) {
 // name, and an audit entry for each naming who, which report and which
 // filter.
 func TestReportDownloads(t *testing.T) {
+	t.Parallel()
 	o := newReportOrg(t)
 	res := o.hrC.Get("/admin/reports/status.csv?department=Nursing")
 	mustStatus(t, res, http.StatusOK)
@@ -122,6 +124,7 @@ func TestReportDownloads(t *testing.T) {
 // who report to them, directly or through others, and gets 403 on anyone
 // else's people and reports.
 func TestTeamReportsAreTheTeamsOnly(t *testing.T) {
+	t.Parallel()
 	o := newReportOrg(t)
 	names := func(body string) []string {
 		records, err := csv.NewReader(strings.NewReader(body)).ReadAll()
@@ -215,6 +218,7 @@ func (f *flushRecorder) Flush() {
 // response is flushed to the client many times, the first time long before
 // the end, and carries no Content-Length.
 func TestExportStreamsOverHTTP(t *testing.T) {
+	t.Parallel()
 	o := newReportOrg(t)
 	now := o.env.Clock.Now()
 	err := o.env.App.DB.Transaction(func(tx *gorm.DB) error {

@@ -20,6 +20,7 @@ import (
 // labelled nav) that keep the filters and carry an opaque cursor, and a
 // cursor that was not given out is a 400.
 func TestReportAndTeamPagesArePaged(t *testing.T) {
+	t.Parallel()
 	o := newReportOrg(t)
 	db := o.env.App.DB
 	now := o.env.Clock.Now()

@@ -16,6 +16,7 @@ import (
 // while the rest scroll (sticky-2), and each name links to the person's
 // page; the department report keeps the department in view.
 func TestReportPreviewNameAndStatusFirstAndLinked(t *testing.T) {
+	t.Parallel()
 	o := newReportOrg(t)
 	if err := o.env.App.DB.Model(&people.Employee{}).Where("id = ?", o.bob.ID).Update("employee_number", "E-BOB").Error; err != nil {
 		t.Fatal(err)
@@ -51,6 +52,7 @@ func TestReportPreviewNameAndStatusFirstAndLinked(t *testing.T) {
 // is today's standing, counted as the "Compliant" tile is, not the last
 // snapshot (taken earlier, before another completion).
 func TestTrendCurrentMonthMatchesTheTile(t *testing.T) {
+	t.Parallel()
 	o := newReportOrg(t)
 	if err := o.env.App.DB.Transaction(func(tx *gorm.DB) error { return report.Snapshot(tx, o.env.Clock.Now()) }); err != nil {
 		t.Fatal(err)
@@ -75,6 +77,7 @@ func TestTrendCurrentMonthMatchesTheTile(t *testing.T) {
 // the first steps (import staff, check the rules, connect a mail server);
 // once staff are in, the list is gone and / is their own training.
 func TestFirstHRAdminGettingStarted(t *testing.T) {
+	t.Parallel()
 	o := newEnvWithHR(t)
 	mustRedirect(t, o.hrC.Get("/"), "/admin")
 	doc := learnerDoc(t, o.hrC.Get("/admin"))

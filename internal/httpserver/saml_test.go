@@ -132,6 +132,7 @@ func samlSignIn(t *testing.T, env *apptest.Env, c *apptest.Client, idp *samltest
 // (HTTP-POST), its signing certificate, persistent NameIDs, and that it
 // wants signed assertions.
 func TestSAMLMetadata(t *testing.T) {
+	t.Parallel()
 	env, _ := samlEnv(t, nil)
 	res := env.Client().Get(sso.SAMLMetadataPath)
 	if res.StatusCode != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Type"), "application/samlmetadata+xml") {
@@ -157,6 +158,7 @@ func TestSAMLMetadata(t *testing.T) {
 // session and CSRF token are new; after the attribute changes, the stored
 // subject still decides who signs in.
 func TestSAMLFirstSignInLinksThenUsesTheSubject(t *testing.T) {
+	t.Parallel()
 	env, idp := samlEnv(t, nil)
 	ada := env.CreateEmployee("ada@example.org", "Ada", "Lovelace", people.RoleLearner, "")
 	bob := env.CreateEmployee("bob@example.org", "Bob", "Other", people.RoleLearner, "")
@@ -213,6 +215,7 @@ func TestSAMLFirstSignInLinksThenUsesTheSubject(t *testing.T) {
 // employee, a subject whose employee is linked to another subject, no
 // employee_id attribute, and a linked person deactivated later.
 func TestSAMLRefusesPeopleItCannotTrust(t *testing.T) {
+	t.Parallel()
 	env, idp := samlEnv(t, nil)
 	ada := env.CreateEmployee("ada@example.org", "Ada", "Lovelace", people.RoleLearner, "")
 	gone := env.CreateEmployee("gone@example.org", "Gone", "Away", people.RoleLearner, "")
@@ -268,6 +271,7 @@ func TestSAMLRefusesPeopleItCannotTrust(t *testing.T) {
 // TestSAMLRefusesAssertionsItCannotTrust: each way an answer can be
 // wrong is refused with a 403 page and an audit entry naming the reason.
 func TestSAMLRefusesAssertionsItCannotTrust(t *testing.T) {
+	t.Parallel()
 	env, idp := samlEnv(t, nil)
 	ada := env.CreateEmployee("ada@example.org", "Ada", "Lovelace", people.RoleLearner, "")
 	setEmployeeNumber(t, env, ada, "E100")
@@ -380,11 +384,13 @@ func TestSAMLRefusesAssertionsItCannotTrust(t *testing.T) {
 // TestSAMLClockSkew: ONRAMP_SAML_CLOCK_SKEW decides whether an assertion
 // that becomes valid a minute from now is accepted.
 func TestSAMLClockSkew(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		skew time.Duration
 		ok   bool
 	}{{2 * time.Minute, true}, {0, false}} {
 		t.Run(tc.skew.String(), func(t *testing.T) {
+			t.Parallel()
 			env, idp := samlEnv(t, func(c *config.Config) { c.SAML.ClockSkew = tc.skew })
 			ada := env.CreateEmployee("ada@example.org", "Ada", "Lovelace", people.RoleLearner, "")
 			setEmployeeNumber(t, env, ada, "E100")
@@ -410,6 +416,7 @@ func TestSAMLClockSkew(t *testing.T) {
 // so at once and one, when the window ends, how many there were. Another
 // address is still audited one by one.
 func TestSSORefusalFloodIsCollapsed(t *testing.T) {
+	t.Parallel()
 	env, _ := samlEnv(t, func(c *config.Config) {
 		_, lo, _ := net.ParseCIDR("127.0.0.0/8")
 		c.TrustedProxies = []*net.IPNet{lo}
@@ -466,6 +473,7 @@ func TestSSORefusalFloodIsCollapsed(t *testing.T) {
 // TestSAMLReplayRefusedByAnotherInstance: two Onramp instances on one
 // database; an assertion ID accepted by the first is refused by the second.
 func TestSAMLReplayRefusedByAnotherInstance(t *testing.T) {
+	t.Parallel()
 	first, idp := samlEnv(t, nil)
 	key, cert := samltest.SPKeyPair(t)
 	second := apptest.New(t, apptest.Options{DatabaseURL: first.DatabaseURL, Now: first.Clock.Now(), Configure: func(c *config.Config) {

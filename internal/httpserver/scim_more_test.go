@@ -17,6 +17,7 @@ import (
 )
 
 func TestSCIMDiscovery(t *testing.T) {
+	t.Parallel()
 	s := newSCIMEnv(t)
 	base := s.env.Server.URL + "/scim/v2"
 	// RFC 7644 §4: ServiceProviderConfig.
@@ -65,6 +66,7 @@ func TestSCIMDiscovery(t *testing.T) {
 // TestSCIMTokens: only a token with the scim scope reaches /scim/v2, and it
 // reaches nothing else; a scim token holds no other scope.
 func TestSCIMTokens(t *testing.T) {
+	t.Parallel()
 	s := newSCIMEnv(t)
 	// No token, a wrong one: 401 with a Bearer challenge, in SCIM's format.
 	res := s.callWith("", http.MethodGet, "/scim/v2/Users", "")
@@ -140,6 +142,7 @@ func oktaUser(id, title, dept string, active bool, manager string) string {
 }
 
 func TestSCIMOktaPutAndManager(t *testing.T) {
+	t.Parallel()
 	s := newSCIMEnv(t)
 	ctx := context.Background()
 	// The manager first, then the person with the manager's id.
@@ -203,6 +206,7 @@ func TestSCIMOktaPutAndManager(t *testing.T) {
 // TestSCIMEntraPatch: the PATCH bodies Microsoft Entra ID sends for an
 // attribute change, a manager change and a disable.
 func TestSCIMEntraPatch(t *testing.T) {
+	t.Parallel()
 	s := newSCIMEnv(t)
 	mgr := s.call(http.MethodPost, "/scim/v2/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"mgr@hospital.example",
 		"name":{"givenName":"Max","familyName":"Grant"},"emails":[{"value":"mgr@hospital.example","type":"work","primary":true}]}`).want(t, http.StatusCreated).JSON
@@ -263,6 +267,7 @@ func TestSCIMEntraPatch(t *testing.T) {
 }
 
 func TestSCIMListAndErrors(t *testing.T) {
+	t.Parallel()
 	s := newSCIMEnv(t)
 	var ids []string
 	for i := range 5 {
@@ -310,6 +315,7 @@ func TestSCIMListAndErrors(t *testing.T) {
 // person added by HR gets: the same assignments with the same dates, the
 // same report standing, an assignment e-mail queued.
 func TestSCIMSameAsHR(t *testing.T) {
+	t.Parallel()
 	s := newSCIMEnv(t)
 	hr := s.env.CreateEmployee("hr@example.org", "Hana", "Resources", people.RoleHRAdmin, learnerPassword)
 	_ = hr
@@ -374,6 +380,7 @@ func TestSCIMSameAsHR(t *testing.T) {
 // (never by e-mail alone), and a person deleted through SCIM comes back,
 // with their records, when provisioned again.
 func TestSCIMTakesOverAndBringsBack(t *testing.T) {
+	t.Parallel()
 	s := newSCIMEnv(t)
 	ctx := context.Background()
 	number := "IMP-9"
@@ -421,6 +428,7 @@ func TestSCIMTakesOverAndBringsBack(t *testing.T) {
 // tokens page, which then shows the SCIM base URL; scim with another scope
 // is refused with the reason.
 func TestSCIMTokenPage(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	env.CreateEmployee("hr@example.org", "Hana", "Resources", people.RoleHRAdmin, learnerPassword)
 	hr := env.Client()
@@ -445,6 +453,7 @@ func TestSCIMTokenPage(t *testing.T) {
 // starter before their first day) is stored inactive, with no courses and
 // no e-mail, and gets both when the provider enables it.
 func TestSCIMCreateDisabled(t *testing.T) {
+	t.Parallel()
 	s := newSCIMEnv(t)
 	u := s.call(http.MethodPost, "/scim/v2/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"pre.hire@hospital.example",
 		"name":{"givenName":"Pre","familyName":"Hire"},"active":false}`).want(t, http.StatusCreated).JSON
@@ -466,6 +475,7 @@ func TestSCIMCreateDisabled(t *testing.T) {
 // e-mail address (where their password-reset links go); other changes, and
 // deactivation, still work.
 func TestSCIMCannotRedirectHRAdmin(t *testing.T) {
+	t.Parallel()
 	s := newSCIMEnv(t)
 	admin := s.env.CreateEmployee("admin@hospital.example", "Ada", "Admin", people.RoleHRAdmin, learnerPassword)
 	s.env.CreateEmployee("second@hospital.example", "Sec", "Ond", people.RoleHRAdmin, learnerPassword)

@@ -156,6 +156,7 @@ const bjensenJSON = `{
 }`
 
 func TestSCIMUserLifecycle(t *testing.T) {
+	t.Parallel()
 	s := newSCIMEnv(t)
 	ctx := context.Background()
 

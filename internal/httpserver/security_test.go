@@ -55,6 +55,7 @@ func databaseSnapshot(t testing.TB, env *apptest.Env) string {
 // session. TestLoginNeedsTheCSRFToken and TestLogoutNeedsTheCSRFToken look
 // at sign-in and sign-out in more detail.
 func TestCSRFRefusedOnEveryPost(t *testing.T) {
+	t.Parallel()
 	f := newAccessFixture(t, apptest.Options{})
 	hr := f.Env.Client()
 	hr.Login(f.HR.Email, learnerPassword)
@@ -134,6 +135,7 @@ func TestCSRFRefusedOnEveryPost(t *testing.T) {
 // with /api/ may reach a form route: HR's cookie-carrying post without a
 // token, dressed up as an API call, changes nothing.
 func TestCSRFExemptionIsOnlyTheAPI(t *testing.T) {
+	t.Parallel()
 	f := newAccessFixture(t, apptest.Options{})
 	hr := f.Env.Client()
 	hr.Login(f.HR.Email, learnerPassword)
@@ -191,6 +193,7 @@ func diffLines(a, b string) string {
 // signs in like the sign-in form does (TestLoginStartsANewSession): a new
 // session ID, the session from before ended, a new CSRF token.
 func TestInvitationStartsANewSession(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	env.CreateEmployee("ben@example.org", "Ben", "Adeyemi", people.RoleLearner, authPassword)
 	link := authInvite(t, env, "amara@example.org", "Amara", "Okafor")
@@ -218,6 +221,7 @@ func TestInvitationStartsANewSession(t *testing.T) {
 // together (session and CSRF token, as someone who copied them would), can
 // neither read nor change anything. TestLogout checks the plain replay.
 func TestSignedOutSessionIsDead(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	emp := env.CreateEmployee("amara@example.org", "Amara", "Okafor", people.RoleLearner, authPassword)
 	assignBasic(t, env, emp)
@@ -291,8 +295,10 @@ func cookieNamed(res *http.Response, name string) *http.Cookie {
 // with the __Host- prefix, and a cookie without the prefix (which a
 // neighbouring subdomain or a plain-HTTP page could plant) is ignored.
 func TestCookieFlags(t *testing.T) {
+	t.Parallel()
 	for _, tls := range []bool{false, true} {
 		t.Run(map[bool]string{false: "http", true: "https"}[tls], func(t *testing.T) {
+			t.Parallel()
 			opts := apptest.Options{}
 			prefix := ""
 			if tls {
@@ -408,6 +414,7 @@ func wantSecurityHeaders(t *testing.T, what string, h http.Header) {
 // static files, media, PDFs, JSON and the operations endpoints all carry
 // the security headers. A 500 page tells nothing of the cause.
 func TestSecurityHeaders(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	emp, c := newLearner(t, env, "ada@example.org", "Ada", "Lovelace", people.RoleLearner)
 	assignBasic(t, env, emp)
@@ -494,6 +501,7 @@ func localRedirect(loc string) bool {
 }
 
 func TestLocalRedirect(t *testing.T) {
+	t.Parallel()
 	for loc, want := range map[string]bool{
 		"/": true, "/courses/basic?x=1": true, "/%2F%2Fevil.example": true, "/..//evil.example": true,
 		"//evil.example": false, "/\\evil.example": false, "\\\\evil.example": false, "/\t/evil.example": false,
@@ -522,6 +530,7 @@ var openRedirectTargets = []string{
 // arrives at sign-in (the form or the query) or at any other route.
 // TestLoginNextStaysOnTheSite checks that ordinary local paths survive.
 func TestNoOpenRedirect(t *testing.T) {
+	t.Parallel()
 	f := newAccessFixture(t, apptest.Options{})
 	env := f.Env
 	signedIn := env.Client()
@@ -583,6 +592,7 @@ func TestNoOpenRedirect(t *testing.T) {
 // X-Forwarded-For header does not get around it (no proxy is trusted
 // here). TestLoginThrottlesFailures covers the per-account limit.
 func TestSignInThrottledPerIP(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	env.CreateEmployee("amara@example.org", "Amara", "Okafor", people.RoleLearner, authPassword)
 	c := env.Client()
@@ -608,6 +618,7 @@ func TestSignInThrottledPerIP(t *testing.T) {
 // and the error page, whatever its encoding, before anything reads it; the
 // server goes on answering; a large body under the limit is read normally.
 func TestBodyLimit(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	env.CreateEmployee("amara@example.org", "Amara", "Okafor", people.RoleLearner, authPassword)
 	c := env.Client()

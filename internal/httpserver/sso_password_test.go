@@ -18,6 +18,7 @@ import (
 // only, off for nobody; the server refuses, not just the page, and the
 // login page says so next to the "Sign in with" button.
 func TestPasswordLoginModes(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		mode              string
 		learnerOK, hrOK   bool
@@ -29,6 +30,7 @@ func TestPasswordLoginModes(t *testing.T) {
 		{config.PasswordOff, false, false, false, "password-off"},
 	} {
 		t.Run(tc.mode, func(t *testing.T) {
+			t.Parallel()
 			env, _ := ssoEnv(t, func(c *config.Config) { c.PasswordLogin = tc.mode })
 			env.CreateEmployee("ada@example.org", "Ada", "Lovelace", people.RoleLearner, authPassword)
 			env.CreateEmployee("hr@example.org", "Hana", "Resources", people.RoleHRAdmin, authPassword)
@@ -64,6 +66,7 @@ func TestPasswordLoginModes(t *testing.T) {
 // TestPasswordLoginOffRefusesInvitations: a set-password link is not made
 // for someone who cannot use a password.
 func TestPasswordLoginOffRefusesInvitations(t *testing.T) {
+	t.Parallel()
 	env, _ := ssoEnv(t, func(c *config.Config) { c.PasswordLogin = config.PasswordHROnly })
 	env.CreateEmployee("hr@example.org", "Hana", "Resources", people.RoleHRAdmin, authPassword)
 	ada := env.CreateEmployee("ada@example.org", "Ada", "Lovelace", people.RoleLearner, "")
@@ -106,6 +109,7 @@ func TestPasswordLoginOffRefusesInvitations(t *testing.T) {
 // unreachable issuer gives a page that says so (and is tried again at the
 // next sign-in).
 func TestSSOProviderUnreachable(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{Configure: func(c *config.Config) {
 		c.OIDC = config.OIDC{Issuer: "http://127.0.0.1:1/nowhere", ClientID: "onramp", EmployeeClaim: "employee_id", Name: "Hospital Login"}
 	}})
@@ -119,6 +123,7 @@ func TestSSOProviderUnreachable(t *testing.T) {
 // with an employee_id is added as a learner (audited, through HR's path),
 // then linked.
 func TestSSOCreatesUnknownPerson(t *testing.T) {
+	t.Parallel()
 	env, idp := ssoEnv(t, func(c *config.Config) { c.SSOCreate = true })
 	idp.AddUser("sub-new", "newbie", "New", "Starter", "new.starter@example.org", "E555")
 	c := env.Client()

@@ -164,6 +164,7 @@ func wantRefused(t *testing.T, env *apptest.Env, res *http.Response, reason stri
 // provider's subject through the employee_id claim; after the claim
 // changes, the stored subject still decides who signs in.
 func TestSSOFirstSignInLinksThenUsesTheSubject(t *testing.T) {
+	t.Parallel()
 	env, idp := ssoEnv(t, nil)
 	ada := env.CreateEmployee("ada@example.org", "Ada", "Lovelace", people.RoleLearner, "")
 	bob := env.CreateEmployee("bob@example.org", "Bob", "Other", people.RoleLearner, "")
@@ -213,6 +214,7 @@ func TestSSOFirstSignInLinksThenUsesTheSubject(t *testing.T) {
 // TestSSORefusesPeopleItCannotTrust: unknown employee, deactivated
 // employee, an employee already linked to another subject, and no claim.
 func TestSSORefusesPeopleItCannotTrust(t *testing.T) {
+	t.Parallel()
 	env, idp := ssoEnv(t, nil)
 	ada := env.CreateEmployee("ada@example.org", "Ada", "Lovelace", people.RoleLearner, "")
 	gone := env.CreateEmployee("gone@example.org", "Gone", "Away", people.RoleLearner, "")
@@ -253,6 +255,7 @@ func TestSSORefusesPeopleItCannotTrust(t *testing.T) {
 // callback, a nonce that is not ours, a token for another client (wrong
 // audience), from another issuer, and an expired one.
 func TestSSORefusesTokensItCannotTrust(t *testing.T) {
+	t.Parallel()
 	env, idp := ssoEnv(t, nil)
 	ada := env.CreateEmployee("ada@example.org", "Ada", "Lovelace", people.RoleLearner, "")
 	setEmployeeNumber(t, env, ada, "E100")

@@ -19,6 +19,7 @@ import (
 // hash, kept for a year; the plain URLs of earlier pages still answer,
 // kept briefly; htmx is gone.
 func TestStaticFilesUnderHashedURLs(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	_, hr := newLearner(t, env, "hr@example.org", "Hana", "Resources", people.RoleHRAdmin)
 	doc := learnerDoc(t, hr.Get("/admin/rules/new"))

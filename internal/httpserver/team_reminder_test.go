@@ -44,6 +44,7 @@ func remindForm(person, course string) url.Values {
 // per person and course; nobody can remind someone outside their own team
 // (the person themself, another manager, HR without a team).
 func TestTeamProgressAndReminders(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	boss, bossC := newLearner(t, env, "boss@example.org", "Bo", "Boss", people.RoleManager)
 	_, otherC := newLearner(t, env, "other@example.org", "Olga", "Other", people.RoleManager)

@@ -12,6 +12,7 @@ import (
 )
 
 func TestTokensPageCreatesShowsOnceAndRevokes(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	_, hr := newLearner(t, env, "hr@example.org", "Hana", "Resources", people.RoleHRAdmin)
 

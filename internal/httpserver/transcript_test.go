@@ -13,6 +13,7 @@ import (
 )
 
 func TestTranscriptPageAndPDF(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	lead, leadClient := newLearner(t, env, "lead@example.org", "Team", "Lead", people.RoleManager)
 	ada, adaClient := newLearner(t, env, "ada@example.org", "Ada", "Lovelace", people.RoleLearner)

@@ -61,6 +61,7 @@ func chunkedPost(t *testing.T, env *apptest.Env, c *apptest.Client, path, conten
 // Content-Length gets the same 413 as one with it: the staff CSV upload
 // (20 MiB), an ordinary form (2 MiB) and the API (2 MiB, as JSON).
 func TestOversizedChunkedUploadsGet413(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	_, c := newLearner(t, env, "hr@example.org", "Hana", "Resources", people.RoleHRAdmin)
 	_, secret := apiToken(t, env, "Workday", apitoken.ScopeEmployeesWrite)

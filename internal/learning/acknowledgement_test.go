@@ -3,6 +3,7 @@ package learning
 import "testing"
 
 func TestNamesMatch(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		typed, account string
 		want           bool

@@ -8,6 +8,7 @@ import (
 )
 
 func TestCreditBeacon(t *testing.T) {
+	t.Parallel()
 	fresh := VideoState{DurationSeconds: 20, FirstViewing: true}
 	tests := []struct {
 		name         string
@@ -105,6 +106,7 @@ func (v *viewer) after(d time.Duration, bc Beacon) Credit {
 // beacons in 0.2 s completed the 201-second video) and its variants credit
 // no more than real time allows.
 func TestForgedBeaconsCreditOnlyRealTime(t *testing.T) {
+	t.Parallel()
 	const duration = 201.0
 	v := newViewer(t, duration)
 	for i := range 91 {
@@ -134,6 +136,7 @@ func TestForgedBeaconsCreditOnlyRealTime(t *testing.T) {
 // TestHonestViewingsComplete: honest playback at 1× and 2×, with pauses and
 // a dropped beacon, completes the video.
 func TestHonestViewingsComplete(t *testing.T) {
+	t.Parallel()
 	const duration = 201.0
 	for _, rate := range []float64{1, 2} {
 		t.Run(fmt.Sprintf("%gx", rate), func(t *testing.T) {
@@ -169,6 +172,7 @@ func TestHonestViewingsComplete(t *testing.T) {
 }
 
 func TestViewingBudgetAndHandOver(t *testing.T) {
+	t.Parallel()
 	start := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 	v := Viewing{StartedAt: start, AllowanceSeconds: ViewingAllowanceSeconds}
 	if got := v.Budget(start.Add(-time.Hour)); got != ViewingAllowanceSeconds {
@@ -191,6 +195,7 @@ func TestViewingBudgetAndHandOver(t *testing.T) {
 }
 
 func TestCompletionThreshold(t *testing.T) {
+	t.Parallel()
 	st := VideoState{DurationSeconds: 100, Segments: []Segment{{0, 89.9}}}
 	if st.Complete() {
 		t.Error("89.9% must not complete")

@@ -8,6 +8,7 @@ import (
 )
 
 func TestCertificateCodes(t *testing.T) {
+	t.Parallel()
 	seen := map[string]bool{}
 	for i := 0; i < 2000; i++ {
 		c := NewCode()
@@ -43,6 +44,7 @@ func TestCertificateCodes(t *testing.T) {
 }
 
 func TestWriteCertificatePDF(t *testing.T) {
+	t.Parallel()
 	score, pass := 100, 80
 	exp := time.Date(2027, 4, 1, 0, 0, 0, 0, time.UTC)
 	c := &Certificate{

@@ -20,6 +20,7 @@ func testQuiz() *catalog.Quiz {
 }
 
 func TestDrawQuestions(t *testing.T) {
+	t.Parallel()
 	q := testQuiz()
 	r := rand.New(rand.NewPCG(1, 2))
 	orders := map[string]bool{}
@@ -64,6 +65,7 @@ func TestDrawQuestions(t *testing.T) {
 }
 
 func TestPaperHasNoAnswerKey(t *testing.T) {
+	t.Parallel()
 	d := DrawQuestions(testQuiz(), rand.New(rand.NewPCG(3, 4)))
 	typ := reflect.TypeOf(PaperQuestion{})
 	for i := 0; i < typ.NumField(); i++ {
@@ -81,6 +83,7 @@ func TestPaperHasNoAnswerKey(t *testing.T) {
 }
 
 func TestGradeAttempt(t *testing.T) {
+	t.Parallel()
 	d := DrawQuestions(&catalog.Quiz{Questions: testQuiz().Questions}, rand.New(rand.NewPCG(5, 6)))
 	tests := []struct {
 		name       string

@@ -6,6 +6,7 @@ import (
 )
 
 func TestMergeSegments(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		in   []Segment
@@ -35,6 +36,7 @@ func TestMergeSegments(t *testing.T) {
 }
 
 func TestSegmentsRoundTrip(t *testing.T) {
+	t.Parallel()
 	in := []Segment{{0, 5.1234}, {10, 12}}
 	got, err := decodeSegments(encodeSegments(in))
 	if err != nil {

@@ -73,6 +73,7 @@ func (e *testEnv) journey(t *testing.T) *learning.Journey {
 }
 
 func TestSeedingHalfWayThenComplete(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	ctx := context.Background()
 	for _, step := range []string{"welcome", "scenario"} {
@@ -132,6 +133,7 @@ func TestSeedingHalfWayThenComplete(t *testing.T) {
 }
 
 func TestAttemptsAndSignatureRules(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	ctx := context.Background()
 	j := env.journey(t)
@@ -189,6 +191,7 @@ func TestAttemptsAndSignatureRules(t *testing.T) {
 }
 
 func TestRefresherPathAndClosedCycles(t *testing.T) {
+	t.Parallel()
 	env := newTestEnv(t)
 	ctx := context.Background()
 	env.svc.DB.Model(&compliance.Cycle{}).Where("id = ?", env.cycle.ID).Update("path", compliance.PathRefresher)

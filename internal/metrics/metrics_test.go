@@ -30,6 +30,7 @@ func scrape(t *testing.T, m *metrics.Metrics) string {
 }
 
 func TestMetricsExposition(t *testing.T) {
+	t.Parallel()
 	d, err := db.Open(context.Background(), filepath.Join(t.TempDir(), "onramp.db"), nil)
 	if err != nil {
 		t.Fatal(err)
@@ -74,6 +75,7 @@ func TestMetricsExposition(t *testing.T) {
 // Each Metrics has its own registry: two apps in one process must not
 // collide on registration, and must not see each other's counts.
 func TestMetricsIndependentRegistries(t *testing.T) {
+	t.Parallel()
 	a, b := metrics.New(nil), metrics.New(nil)
 	a.EmailSent()
 	if body := scrape(t, b); !strings.Contains(body, "onramp_emails_sent_total 0") {
@@ -85,6 +87,7 @@ func TestMetricsIndependentRegistries(t *testing.T) {
 }
 
 func TestNilMetricsRecordNothing(t *testing.T) {
+	t.Parallel()
 	var m *metrics.Metrics
 	m.ObserveRequest("GET", "/", 200, time.Millisecond)
 	m.ObserveSchedulerPass(time.Second, nil)

@@ -18,6 +18,7 @@ import (
 )
 
 func TestEnqueueTwiceKeepsOneRow(t *testing.T) {
+	t.Parallel()
 	d, _ := newDB(t)
 	svc := newService(t, d, "")
 	emp := addEmployee(t, d, "ana@hospital.example", "Ana", "")
@@ -63,6 +64,7 @@ func TestEnqueueTwiceKeepsOneRow(t *testing.T) {
 }
 
 func TestEnqueueIsPartOfTheCallersTransaction(t *testing.T) {
+	t.Parallel()
 	d, _ := newDB(t)
 	svc := newService(t, d, "")
 	msg := assigned(t, svc, "", "ana@hospital.example", "asg-1", monday)
@@ -82,6 +84,7 @@ func TestEnqueueIsPartOfTheCallersTransaction(t *testing.T) {
 }
 
 func TestEnqueueRefusesIncompleteMessages(t *testing.T) {
+	t.Parallel()
 	d, _ := newDB(t)
 	svc := newService(t, d, "")
 	good := assigned(t, svc, "", "ana@hospital.example", "asg-1", monday)
@@ -107,6 +110,7 @@ func TestEnqueueRefusesIncompleteMessages(t *testing.T) {
 }
 
 func TestDeliverSendsOnceOverSMTP(t *testing.T) {
+	t.Parallel()
 	d, _ := newDB(t)
 	srv := smtptest.Start(t)
 	svc := newService(t, d, srv.URL())
@@ -170,6 +174,7 @@ func TestDeliverSendsOnceOverSMTP(t *testing.T) {
 }
 
 func TestSMTPDownForSixHoursThenBack(t *testing.T) {
+	t.Parallel()
 	d, _ := newDB(t)
 	srv := smtptest.Start(t)
 	svc := newService(t, d, srv.URL())
@@ -240,6 +245,7 @@ func TestSMTPDownForSixHoursThenBack(t *testing.T) {
 }
 
 func TestUnreachableServerChargesEveryWaitingMessage(t *testing.T) {
+	t.Parallel()
 	d, _ := newDB(t)
 	srv := smtptest.Start(t)
 	svc := newService(t, d, srv.URL())
@@ -272,6 +278,7 @@ func TestUnreachableServerChargesEveryWaitingMessage(t *testing.T) {
 }
 
 func TestPermanentRejectionIsDeadAndRetryBringsItBack(t *testing.T) {
+	t.Parallel()
 	d, _ := newDB(t)
 	srv := smtptest.Start(t)
 	svc := newService(t, d, srv.URL())
@@ -314,6 +321,7 @@ func TestPermanentRejectionIsDeadAndRetryBringsItBack(t *testing.T) {
 }
 
 func TestTemporaryRejectionIsRetriedWithBackoff(t *testing.T) {
+	t.Parallel()
 	d, _ := newDB(t)
 	srv := smtptest.Start(t)
 	svc := newService(t, d, srv.URL())
@@ -339,6 +347,7 @@ func TestTemporaryRejectionIsRetriedWithBackoff(t *testing.T) {
 }
 
 func TestGivesUpADayAfterTheFirstFailedTry(t *testing.T) {
+	t.Parallel()
 	d, _ := newDB(t)
 	svc := newService(t, d, "")
 	tries := 0
@@ -377,6 +386,7 @@ func TestGivesUpADayAfterTheFirstFailedTry(t *testing.T) {
 }
 
 func TestBackoffSpansADay(t *testing.T) {
+	t.Parallel()
 	var total time.Duration
 	for n := 1; n < notify.MaxAttempts; n++ {
 		b := notify.Backoff(n)
@@ -394,6 +404,7 @@ func TestBackoffSpansADay(t *testing.T) {
 }
 
 func TestQuietHoursDeferToSevenInTheMorning(t *testing.T) {
+	t.Parallel()
 	d, _ := newDB(t)
 	srv := smtptest.Start(t)
 	svc := newService(t, d, srv.URL())
@@ -439,6 +450,7 @@ func TestQuietHoursDeferToSevenInTheMorning(t *testing.T) {
 }
 
 func TestQuietUntil(t *testing.T) {
+	t.Parallel()
 	london, _ := time.LoadLocation("Europe/London")
 	cases := []struct {
 		at    time.Time
@@ -461,6 +473,7 @@ func TestQuietUntil(t *testing.T) {
 }
 
 func TestRestartBetweenEnqueueAndSendSendsOnce(t *testing.T) {
+	t.Parallel()
 	d, dsn := newDB(t)
 	srv := smtptest.Start(t)
 	svc := newService(t, d, srv.URL())
@@ -483,6 +496,7 @@ func TestRestartBetweenEnqueueAndSendSendsOnce(t *testing.T) {
 }
 
 func TestAClaimFromAStoppedSenderIsTakenOverWhenItExpires(t *testing.T) {
+	t.Parallel()
 	d, _ := newDB(t)
 	srv := smtptest.Start(t)
 	svc := newService(t, d, srv.URL())
@@ -514,6 +528,7 @@ func TestAClaimFromAStoppedSenderIsTakenOverWhenItExpires(t *testing.T) {
 }
 
 func TestWithoutSMTPMessagesWaitInTheOutbox(t *testing.T) {
+	t.Parallel()
 	d, _ := newDB(t)
 	svc := newService(t, d, "")
 	msg := assigned(t, svc, "", "ana@hospital.example", "asg-1", monday)
@@ -546,6 +561,7 @@ func TestWithoutSMTPMessagesWaitInTheOutbox(t *testing.T) {
 }
 
 func TestListFiltersAndPages(t *testing.T) {
+	t.Parallel()
 	d, _ := newDB(t)
 	svc := newService(t, d, "")
 	emp := addEmployee(t, d, "ana@hospital.example", "Ana", "")
@@ -573,6 +589,7 @@ func TestListFiltersAndPages(t *testing.T) {
 }
 
 func TestSMTPLogin(t *testing.T) {
+	t.Parallel()
 	d, _ := newDB(t)
 	srv := smtptest.Start(t)
 	srv.RequireLogin("onramp", "s3cr3t-pw")
@@ -597,6 +614,7 @@ func TestSMTPLogin(t *testing.T) {
 }
 
 func TestParallelDeliverersOnPostgresSendEachMessageOnce(t *testing.T) {
+	t.Parallel()
 	d, dsn := newDB(t)
 	if d.Dialect != db.Postgres {
 		t.Skip("parallel delivery is a PostgreSQL matter (set ONRAMP_TEST_DATABASE_URL)")
@@ -651,6 +669,7 @@ func TestParallelDeliverersOnPostgresSendEachMessageOnce(t *testing.T) {
 // A message whose 24 hours are up at a moment in the recipient's quiet hours
 // is given up on then, without a try, rather than at 07:00.
 func TestDayUpInQuietHoursIsDeadWithoutATry(t *testing.T) {
+	t.Parallel()
 	d, _ := newDB(t)
 	svc := newService(t, d, "")
 	rec := &notify.RecordingMailer{}

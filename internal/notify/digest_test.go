@@ -139,6 +139,7 @@ func (env *digestEnv) rows(t testing.TB) []notify.Entry {
 }
 
 func TestNotifyAllSendsOneMessageListingEveryCourse(t *testing.T) {
+	t.Parallel()
 	env := newDigestEnv(t)
 	ana := addEmployee(t, env.d, "ana@hospital.example", "Ana", "")
 	bob := addEmployee(t, env.d, "bob@hospital.example", "Bob", "")
@@ -227,6 +228,7 @@ func TestNotifyAllSendsOneMessageListingEveryCourse(t *testing.T) {
 }
 
 func TestNotifyAllCombinesRemindersOnTheSameDay(t *testing.T) {
+	t.Parallel()
 	env := newDigestEnv(t)
 	ana := addEmployee(t, env.d, "ana@hospital.example", "Ana", "")
 	now := day(2026, 3, 17).Add(9 * time.Hour)
@@ -269,6 +271,7 @@ func TestNotifyAllCombinesRemindersOnTheSameDay(t *testing.T) {
 }
 
 func TestAssignedWithinDueSoonIsOneMessageSayingBoth(t *testing.T) {
+	t.Parallel()
 	env := newDigestEnv(t)
 	ana := addEmployee(t, env.d, "ana@hospital.example", "Ana", "")
 	c := cycle(ana, "fire-safety", day(2026, 3, 4))
@@ -311,6 +314,7 @@ func TestAssignedWithinDueSoonIsOneMessageSayingBoth(t *testing.T) {
 }
 
 func TestNotifyAllRetriedWritesNoDuplicate(t *testing.T) {
+	t.Parallel()
 	env := newDigestEnv(t)
 	ana := addEmployee(t, env.d, "ana@hospital.example", "Ana", "")
 	a := cycle(ana, "fire-safety", day(2026, 4, 1))
@@ -368,6 +372,7 @@ func TestNotifyAllRetriedWritesNoDuplicate(t *testing.T) {
 // TestOldFormatRowStillDelivers writes a message the way Onramp did before
 // migration 00013 (bodies stored in the row), migrates, and delivers it.
 func TestOldFormatRowStillDelivers(t *testing.T) {
+	t.Parallel()
 	dsn := apptest.NewDatabaseURL(t)
 	d := openDB(t, dsn)
 	ctx := context.Background()
@@ -425,6 +430,7 @@ func TestOldFormatRowStillDelivers(t *testing.T) {
 // row alone: days later, after a failed try, the message is the one HR saw
 // in the outbox when it was queued.
 func TestDeliveredMessageIsWhatTheOutboxShows(t *testing.T) {
+	t.Parallel()
 	env := newDigestEnv(t)
 	ana := addEmployee(t, env.d, "ana@hospital.example", "Ana", "")
 	c := cycle(ana, "fire-safety", day(2026, 3, 4))
@@ -478,6 +484,7 @@ func norm(s string) string { return strings.TrimSpace(lineEnds.ReplaceAllString(
 // the same day for one person are one digest, and the nudge chosen is
 // recorded in nudge_log.
 func TestNudgeBesideAReminderIsOneMessage(t *testing.T) {
+	t.Parallel()
 	env := newDigestEnv(t)
 	ana := addEmployee(t, env.d, "ana@hospital.example", "Ana", "")
 	now := day(2026, 4, 1).Add(9 * time.Hour)
@@ -519,6 +526,7 @@ func TestNudgeBesideAReminderIsOneMessage(t *testing.T) {
 // for a manager are one message (apart from the manager's own training), and
 // a person already escalated is not listed again.
 func TestEscalationsStayOneDigestPerManager(t *testing.T) {
+	t.Parallel()
 	env := newDigestEnv(t)
 	mgr := addEmployee(t, env.d, "maria@hospital.example", "Maria", "")
 	ana := addEmployee(t, env.d, "ana@hospital.example", "Ana", "")
@@ -557,6 +565,7 @@ func TestEscalationsStayOneDigestPerManager(t *testing.T) {
 // due-soon window (a later call, the same day) sends nothing more; the next
 // stage is sent as usual.
 func TestAssignedWithinDueSoonCoversTheReminderRaisedLater(t *testing.T) {
+	t.Parallel()
 	env := newDigestEnv(t)
 	ana := addEmployee(t, env.d, "ana@hospital.example", "Ana", "")
 	c := cycle(ana, "fire-safety", day(2026, 3, 12)) // 10 days away: the 14-day reminder's window

@@ -16,6 +16,7 @@ import (
 // message is the server's, whatever happens after (RSET, QUIT, the
 // connection dropping).
 func TestMailServerFaults(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		fault      smtptest.Fault
 		deliveries int

@@ -66,6 +66,7 @@ func unescapeICS(s string) string {
 }
 
 func TestDueDateEventICS(t *testing.T) {
+	t.Parallel()
 	desc := "Complete \"Social Media; Guidelines, part 1\" by the end of the day.\nBack\\slash. " +
 		strings.Repeat("Ünïcödé ✓ ", 12)
 	ev := notify.DueDateEvent{
@@ -107,6 +108,7 @@ func TestDueDateEventICS(t *testing.T) {
 }
 
 func TestDueDateEventUsesTheUTCDay(t *testing.T) {
+	t.Parallel()
 	// A due date is a UTC calendar day, whatever zone the time is in.
 	ev := notify.DueDateEvent{UID: "x", Day: time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC).In(time.FixedZone("EST", -5*3600))}
 	props := parseICS(t, ev.ICS())

@@ -8,6 +8,7 @@ import (
 )
 
 func TestComposeInvitation(t *testing.T) {
+	t.Parallel()
 	r := newRenderer(t)
 	key := notify.Key("employee-emp-1", "", notify.KindInvitation, "inv-1")
 	msg, err := r.ComposeInvitation(key, notify.Recipient{EmployeeID: "emp-1", Name: "Ana <Tester>", Address: "ana@hospital.example"},

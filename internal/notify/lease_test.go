@@ -16,6 +16,7 @@ import (
 // after the lease in real time, so an ordinary pass as of today takes the
 // row over then, not in 2031.
 func TestALeaseExpiresByTheWallClock(t *testing.T) {
+	t.Parallel()
 	d, _ := newDB(t)
 	srv := smtptest.Start(t)
 	svc := newService(t, d, srv.URL())

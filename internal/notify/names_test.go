@@ -12,6 +12,7 @@ import (
 // angle brackets, commas, backslashes, non-Latin letters), the message is
 // sent with a To: header that reads back as that name and address.
 func TestEveryValidNameIsDeliverable(t *testing.T) {
+	t.Parallel()
 	names := []string{
 		`x">`, `"Quoted" Name`, `Smith, John`, `O'Brien`, `back\slash`, `<angle@brackets>`,
 		`Zoë Ünicode`, `山田 太郎`, `Иван Петров`, `محمد`, `a;b:c@d`, `=?utf-8?q?not_a_word?=`,

@@ -19,6 +19,7 @@ import (
 // are still waiting when the server comes back and are then sent once; HR's
 // retry brings a dead one back.
 func TestThirtyHourOutage(t *testing.T) {
+	t.Parallel()
 	d, _ := newDB(t)
 	srv := smtptest.Start(t)
 	svc := newService(t, d, srv.URL())

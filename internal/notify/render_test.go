@@ -20,6 +20,7 @@ func newRenderer(t testing.TB) *notify.Renderer {
 }
 
 func TestRenderEveryKind(t *testing.T) {
+	t.Parallel()
 	r := newRenderer(t)
 	course := notify.CourseRef{ID: "social-media", Title: "Social Media Guidelines"}
 	due := time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC)
@@ -177,6 +178,7 @@ func TestRenderEveryKind(t *testing.T) {
 }
 
 func TestRenderEscapesHTML(t *testing.T) {
+	t.Parallel()
 	r := newRenderer(t)
 	evil := `<script>alert("x")</script>`
 	out, err := r.Render("k", notify.Escalation{ManagerName: evil, People: []notify.OverduePerson{
@@ -206,6 +208,7 @@ func TestRenderEscapesHTML(t *testing.T) {
 }
 
 func TestComposeFillsTheMessage(t *testing.T) {
+	t.Parallel()
 	r := newRenderer(t)
 	key := notify.Key("asg-1", "cyc-1", notify.KindDueSoon, "14")
 	if key != "asg-1:cyc-1:due_soon:14" {
@@ -224,6 +227,7 @@ func TestComposeFillsTheMessage(t *testing.T) {
 }
 
 func TestKeysAndMessageIDs(t *testing.T) {
+	t.Parallel()
 	a := notify.DigestKey("mgr-1", notify.KindEscalation, []string{"c2", "c1"})
 	b := notify.DigestKey("mgr-1", notify.KindEscalation, []string{"c1", "c2"})
 	c := notify.DigestKey("mgr-1", notify.KindEscalation, []string{"c1", "c2", "c3"})
@@ -296,6 +300,7 @@ func htmlLinks(t testing.TB, s string) []string {
 // can get, through its payload as delivery does, and checks each item says
 // what, why and by when, escaped, with its own link.
 func TestRenderDigestOfEveryKind(t *testing.T) {
+	t.Parallel()
 	r := newRenderer(t)
 	due := time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC)
 	course := func(id, title string) notify.CourseRef { return notify.CourseRef{ID: id, Title: title} }

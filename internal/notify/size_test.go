@@ -86,6 +86,7 @@ func queueTheOldWay(t testing.TB, env *digestEnv, evs []compliance.Event, now ti
 // person's 20 assignments cost: one rendered row each before, one digest
 // row (payload only) and 20 keys now.
 func TestTwentyAssignmentsMakeOneSmallMessage(t *testing.T) {
+	t.Parallel()
 	before := newDigestEnv(t)
 	ana := addEmployee(t, before.d, "ana@hospital.example", "Ana", "")
 	queueTheOldWay(t, before, twentyAssignments(ana), monday)

@@ -11,6 +11,7 @@ import (
 )
 
 func TestParseSMTPURL(t *testing.T) {
+	t.Parallel()
 	ok := []struct {
 		in   string
 		want notify.SMTPSettings
@@ -64,6 +65,7 @@ func TestParseSMTPURL(t *testing.T) {
 }
 
 func TestSMTPSettingsStringHidesThePassword(t *testing.T) {
+	t.Parallel()
 	s, err := notify.ParseSMTPURL("smtp://user:hunter2secret@mail.example.com")
 	if err != nil {
 		t.Fatal(err)
@@ -74,6 +76,7 @@ func TestSMTPSettingsStringHidesThePassword(t *testing.T) {
 }
 
 func TestNewChecksTheSettings(t *testing.T) {
+	t.Parallel()
 	d, _ := newDB(t)
 	u := mustBaseURL(t)
 	cases := map[string]notify.Config{
@@ -91,6 +94,7 @@ func TestNewChecksTheSettings(t *testing.T) {
 }
 
 func TestSMTPMailerClassifiesFailures(t *testing.T) {
+	t.Parallel()
 	srv := smtptest.Start(t)
 	s, err := notify.ParseSMTPURL(srv.URL())
 	if err != nil {

@@ -56,6 +56,7 @@ func auditCount(t *testing.T, d *db.DB, action string) int64 {
 var hr = people.Actor{ID: "", Name: "Hana Resources"}
 
 func TestAdminAddAppliesTheRulesOrNothing(t *testing.T) {
+	t.Parallel()
 	d := openStaffDB(t)
 	ctx := context.Background()
 	h := &hooks{fail: errors.New("the rules are broken")}
@@ -81,6 +82,7 @@ func TestAdminAddAppliesTheRulesOrNothing(t *testing.T) {
 }
 
 func TestAdminDeactivateInOneTransaction(t *testing.T) {
+	t.Parallel()
 	d := openStaffDB(t)
 	ctx := context.Background()
 	boss := addByHand(t, d, "hr@example.org", people.RoleHRAdmin)
@@ -130,6 +132,7 @@ func TestAdminDeactivateInOneTransaction(t *testing.T) {
 }
 
 func TestAdminUpdateChecksTheDatabase(t *testing.T) {
+	t.Parallel()
 	d := openStaffDB(t)
 	ctx := context.Background()
 	importCSV(t, d, firstImport, people.PlanOptions{}, importDay)
@@ -194,6 +197,7 @@ func TestAdminUpdateChecksTheDatabase(t *testing.T) {
 }
 
 func TestPlanDigestIsThePreview(t *testing.T) {
+	t.Parallel()
 	d := openStaffDB(t)
 	importCSV(t, d, firstImport, people.PlanOptions{}, importDay)
 	a := planCSV(t, d, secondImport, people.PlanOptions{})
@@ -217,6 +221,7 @@ func TestPlanDigestIsThePreview(t *testing.T) {
 }
 
 func TestStaffUploads(t *testing.T) {
+	t.Parallel()
 	d := openStaffDB(t)
 	ctx := context.Background()
 	by := addByHand(t, d, "hr@example.org", people.RoleHRAdmin)
@@ -253,6 +258,7 @@ func TestStaffUploads(t *testing.T) {
 }
 
 func TestFollowStaffImport(t *testing.T) {
+	t.Parallel()
 	d := openStaffDB(t)
 	ctx := context.Background()
 	plan := planCSV(t, d, firstImport, people.PlanOptions{})

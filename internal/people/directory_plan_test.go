@@ -15,6 +15,7 @@ import (
 // by reading the whole table, or the list would crawl at 100,000 people;
 // words alone are found through the lower(…) indexes.
 func TestDirectorySearchIsIndexed(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	d, err := db.Open(ctx, filepath.Join(t.TempDir(), "plan.db"), nil)
 	if err != nil {

@@ -102,6 +102,7 @@ func addDirectoryPeople(t *testing.T, d *db.DB) {
 }
 
 func TestSearchDirectory(t *testing.T) {
+	t.Parallel()
 	d := openStaffDB(t)
 	addDirectoryPeople(t, d)
 	checkSearches(t, d, string(d.Dialect))
@@ -113,6 +114,7 @@ func TestSearchDirectory(t *testing.T) {
 }
 
 func TestSearchDirectoryPages(t *testing.T) {
+	t.Parallel()
 	d := openStaffDB(t)
 	err := d.Transaction(func(tx *gorm.DB) error {
 		for i := range 120 {
@@ -144,6 +146,7 @@ func TestSearchDirectoryPages(t *testing.T) {
 // whose text sorts by a language's rules (ICU en-US), where a range over an
 // index is not a prefix match: the list must notice and stay exact.
 func TestSearchDirectoryInALocale(t *testing.T) {
+	t.Parallel()
 	server := apptest.RequirePostgres(t)
 	admin, err := sql.Open("pgx", server)
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 // assignment rules to follow it is a wiring mistake; the Service refuses it
 // and writes nothing, rather than building an engine with no notifier.
 func TestServiceRefusesToRunWithoutTheEngine(t *testing.T) {
+	t.Parallel()
 	d := openStaffDB(t)
 	svc := &people.Service{DB: d}
 	f, err := people.ParseStaffCSV(strings.NewReader(staffCSV("E1,dana@example.org,Dana,Director,Management,Director,HQ,,2015-06-01,,")))
@@ -43,6 +44,7 @@ func TestServiceRefusesToRunWithoutTheEngine(t *testing.T) {
 // request's items in messages; a record without a time zone keeps the
 // employee's.
 func TestCheckStaffNumbersARequestsList(t *testing.T) {
+	t.Parallel()
 	zone := "Europe/London"
 	recs := []people.StaffRecord{
 		{EmployeeID: "E1", Email: "a@example.org", FirstName: "A", LastName: "A", HireDate: "2024-01-01", TimeZone: &zone},

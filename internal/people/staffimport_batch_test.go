@@ -63,6 +63,7 @@ func diffEmployees(a, b map[string]string) string {
 // transaction, hands each batch's IDs to AfterBatch exactly once, and ends
 // with the same employees as one big batch would.
 func TestStaffImportWritesInBatches(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		rows, size int
 		// batches of employees written (inserts, then updates and
@@ -130,6 +131,7 @@ func TestStaffImportWritesInBatches(t *testing.T) {
 // employees end exactly as after an import that never failed, and every
 // person written got their follow-up.
 func TestStaffImportRerunAfterFailureConverges(t *testing.T) {
+	t.Parallel()
 	swap := staffCSV(
 		"E1,dana@example.org,Dana,Director,Management,Director,HQ,,2015-06-01,,Europe/London",
 		"E2,mo@example.org,Mo,Manager,Nursing,Ward Manager,North,dana@example.org,2018-03-15,,",
@@ -195,6 +197,7 @@ func TestStaffImportRerunAfterFailureConverges(t *testing.T) {
 // row of a long file, found by the parser and by the plan: the import
 // refuses the file before writing its first batch.
 func TestStaffImportBadLastRowWritesNothing(t *testing.T) {
+	t.Parallel()
 	d := openStaffDB(t)
 	importCSV(t, d, firstImport, people.PlanOptions{}, importDay)
 	before := employees(t, d)

@@ -26,6 +26,7 @@ func FuzzBareEmail(f *testing.F) {
 }
 
 func TestBareEmail(t *testing.T) {
+	t.Parallel()
 	for s, want := range map[string]bool{
 		"ana@example.org":        true,
 		"a.b+tag@mail.example.o": true,

@@ -28,6 +28,7 @@ func importError(t *testing.T, err error) *people.ImportError {
 }
 
 func TestParseStaffCSVReadsAGoodFile(t *testing.T) {
+	t.Parallel()
 	// Columns out of order, odd spacing and case, a byte-order mark, an
 	// unknown column, a blank line and a row of empty cells.
 	in := "\uFEFF Email ,Employee ID,first_name,LAST_NAME,department,job_title,location,manager_email,hire_date,Cost Centre\n" +
@@ -62,6 +63,7 @@ func TestParseStaffCSVReadsAGoodFile(t *testing.T) {
 }
 
 func TestParseStaffCSVStatusAndTimeZone(t *testing.T) {
+	t.Parallel()
 	f, err := people.ParseStaffCSV(strings.NewReader(staffCSV(
 		"E1,a@example.org,A,A,,,,,2024-01-01,Inactive,Europe/London",
 		"E2,b@example.org,B,B,,,,,2024-01-01,,",
@@ -83,6 +85,7 @@ func TestParseStaffCSVStatusAndTimeZone(t *testing.T) {
 // TestParseStaffCSVProblems checks that every kind of problem names its row
 // and column and says how to fix it.
 func TestParseStaffCSVProblems(t *testing.T) {
+	t.Parallel()
 	good := "E1,a@example.org,Ana,Silva,Nursing,Nurse,North,,2024-01-31,,"
 	tests := []struct {
 		name   string
@@ -138,6 +141,7 @@ func TestParseStaffCSVProblems(t *testing.T) {
 }
 
 func TestParseStaffCSVReportsEveryProblem(t *testing.T) {
+	t.Parallel()
 	f, err := people.ParseStaffCSV(strings.NewReader(staffCSV(
 		"E1,a@example.org,Ana,Silva,,,,,2024-02-30,,",
 		"E2,not-an-address,Bo,,,,,,2024-01-31,gone,",
@@ -157,6 +161,7 @@ func TestParseStaffCSVReportsEveryProblem(t *testing.T) {
 }
 
 func TestParseStaffCSVCapsTheProblems(t *testing.T) {
+	t.Parallel()
 	var lines []string
 	for i := range people.MaxImportProblems + 50 {
 		lines = append(lines, fmt.Sprintf("E%d,e%d@example.org,A,B,,,,,yesterday,,", i, i))

@@ -180,6 +180,7 @@ var secondImport = staffCSV(
 )
 
 func TestStaffImportFirstImport(t *testing.T) {
+	t.Parallel()
 	d := openStaffDB(t)
 	plan, res := importCSV(t, d, firstImport, people.PlanOptions{}, importDay)
 	if got := plan.Summary(); got != "6 to add, 0 to change, 0 to deactivate, 0 to reactivate, 0 unchanged" {
@@ -211,6 +212,7 @@ func TestStaffImportFirstImport(t *testing.T) {
 // TestStaffImportDryRunEqualsApplied checks that Apply does exactly what
 // the plan (the dry run's output) says, no more and no less.
 func TestStaffImportDryRunEqualsApplied(t *testing.T) {
+	t.Parallel()
 	for _, deactivateMissing := range []bool{false, true} {
 		t.Run(fmt.Sprintf("deactivate missing %v", deactivateMissing), func(t *testing.T) {
 			d := openStaffDB(t)
@@ -356,6 +358,7 @@ func equalEmployees(a, b map[string]people.Employee) bool {
 }
 
 func TestStaffImportPlanLists(t *testing.T) {
+	t.Parallel()
 	d := openStaffDB(t)
 	importCSV(t, d, firstImport, people.PlanOptions{}, importDay)
 	plan := planCSV(t, d, secondImport, people.PlanOptions{DeactivateMissing: true})
@@ -400,6 +403,7 @@ func TestStaffImportPlanLists(t *testing.T) {
 }
 
 func TestStaffImportPromotesManagersOutsideTheFile(t *testing.T) {
+	t.Parallel()
 	d := openStaffDB(t)
 	lee := addByHand(t, d, "lee@example.org", people.RoleLearner)
 	plan, _ := importCSV(t, d, staffCSV("E1,ann@example.org,Ann,A,,,,lee@example.org,2024-01-01,,"), people.PlanOptions{}, importDay)
@@ -417,6 +421,7 @@ func TestStaffImportPromotesManagersOutsideTheFile(t *testing.T) {
 }
 
 func TestStaffImportDeactivateMissing(t *testing.T) {
+	t.Parallel()
 	d := openStaffDB(t)
 	admin := addByHand(t, d, "admin@example.org", people.RoleHRAdmin)
 	importCSV(t, d, firstImport, people.PlanOptions{}, importDay)
@@ -457,6 +462,7 @@ func TestStaffImportDeactivateMissing(t *testing.T) {
 }
 
 func TestStaffImportReactivation(t *testing.T) {
+	t.Parallel()
 	d := openStaffDB(t)
 	importCSV(t, d, firstImport, people.PlanOptions{}, importDay)
 	plan, _ := importCSV(t, d, staffCSV(
@@ -476,6 +482,7 @@ func TestStaffImportReactivation(t *testing.T) {
 }
 
 func TestStaffImportWarnsOfLeavingManagers(t *testing.T) {
+	t.Parallel()
 	d := openStaffDB(t)
 	importCSV(t, d, firstImport, people.PlanOptions{}, importDay)
 	// Mo leaves; Nia and Ola, not in this file, are still managed by Mo.
@@ -487,6 +494,7 @@ func TestStaffImportWarnsOfLeavingManagers(t *testing.T) {
 }
 
 func TestStaffImportTimeZoneColumnIsOptional(t *testing.T) {
+	t.Parallel()
 	d := openStaffDB(t)
 	importCSV(t, d, firstImport, people.PlanOptions{}, importDay)
 	noZones := "employee_id,email,first_name,last_name,department,job_title,location,manager_email,hire_date\n" +
@@ -498,6 +506,7 @@ func TestStaffImportTimeZoneColumnIsOptional(t *testing.T) {
 }
 
 func TestStaffImportAdoptsHandMadeEmployees(t *testing.T) {
+	t.Parallel()
 	d := openStaffDB(t)
 	admin := addByHand(t, d, "dana@example.org", people.RoleHRAdmin)
 	plan, _ := importCSV(t, d, firstImport, people.PlanOptions{}, importDay)
@@ -512,6 +521,7 @@ func TestStaffImportAdoptsHandMadeEmployees(t *testing.T) {
 }
 
 func TestStaffImportSwapsEmails(t *testing.T) {
+	t.Parallel()
 	d := openStaffDB(t)
 	importCSV(t, d, firstImport, people.PlanOptions{}, importDay)
 	plan, _ := importCSV(t, d, staffCSV(
@@ -529,6 +539,7 @@ func TestStaffImportSwapsEmails(t *testing.T) {
 }
 
 func TestStaffImportManagerProblems(t *testing.T) {
+	t.Parallel()
 	d := openStaffDB(t)
 	importCSV(t, d, firstImport, people.PlanOptions{}, importDay)
 	tests := []struct {
@@ -590,6 +601,7 @@ func TestStaffImportManagerProblems(t *testing.T) {
 }
 
 func TestStaffImportKeepsAnHRAdmin(t *testing.T) {
+	t.Parallel()
 	d := openStaffDB(t)
 	importCSV(t, d, firstImport, people.PlanOptions{}, importDay)
 	if err := d.Model(&people.Employee{}).Where("email = ?", "dana@example.org").Update("role", people.RoleHRAdmin).Error; err != nil {
@@ -624,6 +636,7 @@ func goodRows(n int) []string {
 // good ones, once for each place a problem can be found: parsing, planning,
 // and inside Apply's transaction.
 func TestStaffImportOneBadRowStopsEverything(t *testing.T) {
+	t.Parallel()
 	d := openStaffDB(t)
 	importCSV(t, d, firstImport, people.PlanOptions{}, importDay)
 	before := employees(t, d)
@@ -674,6 +687,7 @@ func TestStaffImportOneBadRowStopsEverything(t *testing.T) {
 }
 
 func TestStaffImportRefusesAStalePlan(t *testing.T) {
+	t.Parallel()
 	d := openStaffDB(t)
 	importCSV(t, d, firstImport, people.PlanOptions{}, importDay)
 	plan := planCSV(t, d, staffCSV("E9,zed@example.org,Zed,Z,,,,,2024-01-01,,"), people.PlanOptions{})

@@ -13,6 +13,7 @@ import (
 // of a confusing list of missing columns; a UTF-8 byte-order mark still
 // reads.
 func TestParseStaffCSVNamesUTF16(t *testing.T) {
+	t.Parallel()
 	text := staffCSV("E1,dana@example.org,Dana,Director,Management,Director,HQ,,2015-06-01,,Europe/London")
 	csvimporttest.RefusesUTF16(t, text, 1, func(r io.Reader) (int, error) {
 		f, err := people.ParseStaffCSV(r)

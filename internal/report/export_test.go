@@ -58,6 +58,7 @@ func (w *observedWriter) Flush() { w.flushes++ }
 // its last row is read (CSV and JSON), after a few hundred rows at most; the
 // XLSX is whole and correct.
 func TestExportStreams(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.populate(5000, []string{"fire", "privacy"})
 	f.refresh(testNow, report.Refresh)
@@ -142,6 +143,7 @@ var dangerous = []string{"=1+2", "+41 22 000", "-2+3", "@SUM(A1:A2)", "\tTAB", "
 // carriage return gets a leading quote, in CSV and in XLSX, and no XLSX
 // cell holds a formula. Other text, numbers and dates are left alone.
 func TestFormulaPrefixesNeutralised(t *testing.T) {
+	t.Parallel()
 	build := func() *sliceRows {
 		r := &sliceRows{columns: []report.Column{{"value", "Value"}, {"n", "N"}, {"day", "Day"}}}
 		for _, v := range dangerous {
@@ -201,6 +203,7 @@ func TestFormulaPrefixesNeutralised(t *testing.T) {
 // TestFormulaInDataNeutralised: a name typed into the HR system as a
 // formula comes out of a real report defused.
 func TestFormulaInDataNeutralised(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	e := f.person("=cmd|' /C calc'!A0", "Evil", "@Nursing", nil)
 	f.assign(e, "fire", cycleSpec{status: "open", due: day(2026, 4, 1)})
@@ -226,6 +229,7 @@ func TestFormulaInDataNeutralised(t *testing.T) {
 
 // TestFileNameAndFormats: downloads are named after the report and the day.
 func TestFileNameAndFormats(t *testing.T) {
+	t.Parallel()
 	if got := report.FileName("overdue", report.XLSX, time.Date(2026, 3, 2, 23, 0, 0, 0, time.UTC)); got != "onramp-overdue-2026-03-02.xlsx" {
 		t.Errorf("file name %q", got)
 	}

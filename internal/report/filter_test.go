@@ -10,6 +10,7 @@ import (
 )
 
 func TestParseFilter(t *testing.T) {
+	t.Parallel()
 	ok := []struct {
 		query string
 		want  report.Filter

@@ -13,6 +13,7 @@ import (
 // the report tables and takes the day's snapshot; a learner's completion
 // shows in them at once, before any pass.
 func TestReportsFollowTheSchedulerAndCompletions(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
 	ctx := context.Background()
 	ada := env.CreateEmployee("ada@example.org", "Ada", "Lovelace", people.RoleLearner, "")

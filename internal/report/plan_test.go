@@ -31,6 +31,7 @@ import (
 // each with SEARCH … USING INDEX …_autoindex_… (id=?) for the joined course,
 // manager and employee, and no TEMP B-TREE.
 func TestPagePlans(t *testing.T) {
+	t.Parallel()
 	f, _ := buildHRData(t, 2000)
 	if f.db.Dialect != db.SQLite {
 		t.Skip("SQLite's plans")

@@ -14,6 +14,7 @@ import (
 // TestRefreshStandings: each way a current cycle can stand becomes the
 // standing people understand, with the dates that go with it.
 func TestRefreshStandings(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	today := compliance.Day(testNow)
 	past, future := today.AddDate(0, 0, -10), today.AddDate(0, 0, 20)
@@ -111,6 +112,7 @@ func sameTime(a, b *time.Time) bool {
 // row; a change rewrites only the rows it affects, and rows that should no
 // longer exist go.
 func TestRefreshIsIdempotentAndWritesOnlyChanges(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	today := compliance.Day(testNow)
 	ada := f.person("Ada", "Lovelace", "Nursing", nil)
@@ -158,6 +160,7 @@ func TestRefreshIsIdempotentAndWritesOnlyChanges(t *testing.T) {
 
 // TestRefreshEmployees recomputes only the people named.
 func TestRefreshEmployees(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	today := compliance.Day(testNow)
 	ada := f.person("Ada", "Lovelace", "Nursing", nil)
@@ -177,6 +180,7 @@ func TestRefreshEmployees(t *testing.T) {
 // TestMaintain: the first pass of a day refreshes everything and takes the
 // day's snapshot; later passes that day refresh the people who changed.
 func TestMaintain(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	today := compliance.Day(testNow)
 	ada := f.person("Ada", "Lovelace", "Nursing", nil)

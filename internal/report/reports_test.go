@@ -212,6 +212,7 @@ func column(header []string, rows [][]string, title string) []string {
 func joined(xs []string) string { return strings.Join(xs, "|") }
 
 func TestStatusReportFilters(t *testing.T) {
+	t.Parallel()
 	o := newOrg(t)
 	cases := []struct{ query, want string }{
 		{"", "Bob Builder/Fire Safety/Expired|Bob Builder/Patient Privacy/Not started|Carl Carter/Fire Safety/In progress|Ada Lovelace/Fire Safety/Completed|Ada Lovelace/Patient Privacy/Overdue|Olive Other/Fire Safety/Completed"},
@@ -237,6 +238,7 @@ func TestStatusReportFilters(t *testing.T) {
 }
 
 func TestOverdueAndExpiringReports(t *testing.T) {
+	t.Parallel()
 	o := newOrg(t)
 	h, rows := o.run(t, "overdue", "")
 	if got := joined(column(h, rows, "Employee")); got != "Bob Builder|Ada Lovelace" {
@@ -275,6 +277,7 @@ func TestOverdueAndExpiringReports(t *testing.T) {
 }
 
 func TestCompletionsReport(t *testing.T) {
+	t.Parallel()
 	o := newOrg(t)
 	h, rows := o.run(t, "completions", "")
 	if got := joined(column(h, rows, "Employee")); got != "Bob Builder|Olive Other|Ada Lovelace" {
@@ -305,6 +308,7 @@ func TestCompletionsReport(t *testing.T) {
 }
 
 func TestMatrixReport(t *testing.T) {
+	t.Parallel()
 	o := newOrg(t)
 	h, rows := o.run(t, "matrix", "")
 	if got := joined(h); got != "Employee ID|Employee|Department|Job title|Location|Fire Safety|Patient Privacy" {
@@ -333,6 +337,7 @@ func TestMatrixReport(t *testing.T) {
 }
 
 func TestDepartmentsReport(t *testing.T) {
+	t.Parallel()
 	o := newOrg(t)
 	h, rows := o.run(t, "departments", "")
 	if got := joined(column(h, rows, "Department")); got != "Estates|Nursing" {
@@ -347,6 +352,7 @@ func TestDepartmentsReport(t *testing.T) {
 }
 
 func TestTeamOf(t *testing.T) {
+	t.Parallel()
 	o := newOrg(t)
 	ctx := context.Background()
 	team, err := report.TeamOf(ctx, o.db, o.boss.ID, report.Filter{}, "", 0)
@@ -415,6 +421,7 @@ func TestTeamOf(t *testing.T) {
 }
 
 func TestDashboard(t *testing.T) {
+	t.Parallel()
 	o := newOrg(t)
 	ctx := context.Background()
 	// Snapshots: end of last December and today.
@@ -459,6 +466,7 @@ func TestDashboard(t *testing.T) {
 // pool (another instance) shows on the next load, with the filters right,
 // and nothing is recomputed while the generation stays.
 func TestDashboardFollowsChangesOnEveryInstance(t *testing.T) {
+	t.Parallel()
 	o := newOrg(t)
 	ctx := context.Background()
 	other, err := db.Open(ctx, o.url, nil)

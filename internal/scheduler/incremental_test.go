@@ -36,6 +36,7 @@ func counts(t *testing.T, env *apptest.Env) map[string]int64 {
 // now, so the same instant again reads no cycle, evaluates nobody and
 // writes nothing.
 func TestSecondPassAtTheSameInstantDoesNothing(t *testing.T) {
+	t.Parallel()
 	start := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 	env := apptest.New(t, apptest.Options{Now: start})
 	env.App.Scheduler.Deliver = nil
@@ -84,6 +85,7 @@ func equalCounts(a, b map[string]int64) bool {
 // TestPassReadsOnlyDueCycles: at the earliest next event, the pass reads
 // exactly the cycles whose moment came, and moves their next event on.
 func TestPassReadsOnlyDueCycles(t *testing.T) {
+	t.Parallel()
 	start := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 	env := apptest.New(t, apptest.Options{Now: start})
 	env.App.Scheduler.Deliver = nil
@@ -123,6 +125,7 @@ func TestPassReadsOnlyDueCycles(t *testing.T) {
 // are evaluated (whatever wrote them: triggers queue them), a rule change
 // evaluates everyone, and --full does too.
 func TestIncrementalEvaluation(t *testing.T) {
+	t.Parallel()
 	start := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 	env := apptest.New(t, apptest.Options{Now: start})
 	env.App.Scheduler.Deliver = nil
@@ -193,6 +196,7 @@ func TestIncrementalEvaluation(t *testing.T) {
 // runs in many short transactions, and learners' writes made meanwhile
 // through the learning service all succeed.
 func TestLearnersWriteDuringAPass(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("thousands of people")
 	}

@@ -19,6 +19,7 @@ import (
 // (and a second at the same instant, which must do nothing): every message
 // the policy calls for arrives, on its day, exactly once.
 func TestTwoYears(t *testing.T) {
+	t.Parallel()
 	mail := smtptest.Start(t)
 	start := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 	env := apptest.New(t, apptest.Options{Now: start, Configure: func(c *config.Config) {

@@ -22,6 +22,7 @@ import (
 // processes at the same instant against one PostgreSQL database: each cycle
 // is created once and each e-mail is sent once.
 func TestThreeProcessesAtOnce(t *testing.T) {
+	t.Parallel()
 	apptest.RequirePostgres(t)
 	if testing.Short() {
 		t.Skip("builds the binary; skipped with -short")
@@ -104,6 +105,7 @@ func TestThreeProcessesAtOnce(t *testing.T) {
 // "sending" here; only a kill between the server's 250 and the row's update
 // could make it arrive twice, later.
 func TestOverlappingProcessesWithKills(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds the binary; skipped with -short")
 	}

@@ -15,6 +15,7 @@ func decode(t *testing.T, body string) (Input, error) {
 }
 
 func TestDecodeInput(t *testing.T) {
+	t.Parallel()
 	// Attribute names in any case (RFC 7643 §2.1); the primary address
 	// wins over the first; the extension's employeeNumber is read.
 	in, err := decode(t, `{"USERNAME":"a@example.org","Name":{"GivenName":"Ana","familyname":"Smith"},

@@ -7,6 +7,7 @@ import (
 )
 
 func TestParseFilter(t *testing.T) {
+	t.Parallel()
 	good := []struct {
 		in   string
 		want Filter
@@ -45,6 +46,7 @@ func TestParseFilter(t *testing.T) {
 }
 
 func TestParseListQuery(t *testing.T) {
+	t.Parallel()
 	q, err := ParseListQuery("", "", "")
 	if err != nil || q.StartIndex != 1 || q.Count != MaxResults {
 		t.Errorf("defaults = %+v, %v", q, err)

@@ -41,6 +41,7 @@ func patched(t *testing.T, s string) Input {
 }
 
 func TestPatchRFCExamples(t *testing.T) {
+	t.Parallel()
 	// RFC 7644 §3.5.2.1: add with a path to a multi-valued attribute
 	// appends; the primary address stays the one used.
 	d, err := ApplyPatch(patchBase(), ops(t, `[{"op":"add","path":"emails","value":[{"value":"babs@jensen.org","type":"home"}]}]`))
@@ -93,6 +94,7 @@ func TestPatchRFCExamples(t *testing.T) {
 
 // TestPatchEntraID: what Microsoft Entra ID's provisioning service sends.
 func TestPatchEntraID(t *testing.T) {
+	t.Parallel()
 	// Disabling a user: capitalised op, the boolean as a string.
 	if in := patched(t, `[{"op":"Replace","path":"active","value":"False"}]`); in.Active == nil || *in.Active {
 		t.Errorf(`"value":"False" = %v, want inactive`, in.Active)
@@ -136,6 +138,7 @@ func TestPatchEntraID(t *testing.T) {
 }
 
 func TestPatchErrors(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		ops      string
 		scimType string
@@ -173,6 +176,7 @@ func TestPatchErrors(t *testing.T) {
 }
 
 func TestErrorFormat(t *testing.T) {
+	t.Parallel()
 	// RFC 7644 §3.12: schemas, status as a string, scimType, detail.
 	b, _ := json.Marshal(BadRequest(TypeInvalidFilter, "bad"))
 	want := `{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"400","scimType":"invalidFilter","detail":"bad"}`

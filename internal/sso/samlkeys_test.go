@@ -15,6 +15,7 @@ import (
 // ONRAMP_SAML_CERT unset, the key pair is generated into <data>/saml (the
 // directory 0700, the key 0600), and the next start reads the same pair.
 func TestSAMLKeyPairGeneratedOnceWithSafePermissions(t *testing.T) {
+	t.Parallel()
 	data := t.TempDir()
 	base, _ := url.Parse("https://training.hospital.example")
 	now := time.Date(2026, 12, 5, 6, 0, 0, 0, time.UTC)
@@ -58,6 +59,7 @@ func TestSAMLKeyPairGeneratedOnceWithSafePermissions(t *testing.T) {
 // TestAddressKey: IPv6 addresses are grouped by /64, which one attacker
 // easily holds whole.
 func TestAddressKey(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		"203.0.113.9":           "203.0.113.9",
 		"2001:db8:1:2:aaaa::1":  "2001:db8:1:2::/64",

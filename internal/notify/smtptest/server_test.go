@@ -39,6 +39,7 @@ const multipartMessage = "From: a@example.org\r\n" +
 	"--outer--\r\n"
 
 func TestServerKeepsParsedMessages(t *testing.T) {
+	t.Parallel()
 	srv := smtptest.Start(t)
 	if !strings.HasPrefix(srv.URL(), "smtp://127.0.0.1:") || !strings.HasSuffix(srv.URL(), "?tls=none") {
 		t.Fatalf("URL = %q", srv.URL())
@@ -76,6 +77,7 @@ func TestServerKeepsParsedMessages(t *testing.T) {
 }
 
 func TestServerDownUpAndReject(t *testing.T) {
+	t.Parallel()
 	srv := smtptest.Start(t)
 	send := func(to string) error {
 		return smtp.SendMail(srv.Addr(), nil, "a@example.org", []string{to}, []byte("Subject: x\r\n\r\nbody\r\n"))
