@@ -1,13 +1,11 @@
 package httpserver
 
 import (
-	"errors"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/onramp-lms/onramp/internal/sso"
-	"github.com/onramp-lms/onramp/web/views"
 )
 
 // samlRoutes: SAML 2.0 sign-in as a service provider (404 when
@@ -78,26 +76,9 @@ func (s *Server) samlACS(c echo.Context) error {
 	}
 	s.setSAMLCookie(c, "", -1)
 	emp, next, err := s.SAML.Finish(c.Request().Context(), in)
-	var refused *sso.Refusal
-	switch {
-	case errors.As(err, &refused):
-		return render(c, http.StatusForbidden, views.ErrorPage(s.page(c, "You could not be signed in", ""), http.StatusForbidden,
-			"You could not be signed in", refused.Message))
-	case err != nil:
-		return s.samlUnavailable(c, err)
-	}
-	if err := s.startSession(c, emp); err != nil {
-		return err
-	}
-	return redirectSeeOther(c, next)
+	return s.ssoSignedIn(c, emp, next, err, s.samlUnavailable)
 }
 
 func (s *Server) samlUnavailable(c echo.Context, err error) error {
-	if !errors.Is(err, sso.ErrSAMLUnavailable) {
-		return err
-	}
-	s.Log.Error("SAML identity provider unavailable", "error", err.Error())
-	heading := s.Config.SAML.Name + " cannot be reached"
-	return render(c, http.StatusServiceUnavailable, views.ErrorPage(s.page(c, heading, ""), http.StatusServiceUnavailable, heading,
-		"Onramp cannot read your organisation's sign-in service's details just now, so you cannot sign in with it. Try again in a few minutes; if it keeps happening, tell your IT service desk."))
+	return s.providerUnavailable(c, err, sso.ErrSAMLUnavailable, "SAML", s.Config.SAML.Name, "read your organisation's sign-in service's details")
 }

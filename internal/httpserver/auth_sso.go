@@ -71,13 +71,21 @@ func (s *Server) ssoCallback(c echo.Context) error {
 	cb.ClientIP = c.RealIP()
 	s.setCookie(c, ssoCookie, "", -1)
 	emp, next, err := s.SSO.Finish(c.Request().Context(), cb)
+	return s.ssoSignedIn(c, emp, next, err, s.ssoUnavailable)
+}
+
+// ssoSignedIn answers an identity provider's callback once the sso
+// package has judged it (OIDC and SAML alike): a refusal, whose audit
+// entry sso already wrote, is the 403 page with its reason; another error
+// goes to unavailable; otherwise the person is signed in and sent to next.
+func (s *Server) ssoSignedIn(c echo.Context, emp *people.Employee, next string, err error, unavailable func(echo.Context, error) error) error {
 	var refused *sso.Refusal
 	switch {
 	case errors.As(err, &refused):
 		return render(c, http.StatusForbidden, views.ErrorPage(s.page(c, "You could not be signed in", ""), http.StatusForbidden,
 			"You could not be signed in", refused.Message))
 	case err != nil:
-		return s.ssoUnavailable(c, err)
+		return unavailable(c, err)
 	}
 	if err := s.startSession(c, emp); err != nil {
 		return err
@@ -86,13 +94,21 @@ func (s *Server) ssoCallback(c echo.Context) error {
 }
 
 func (s *Server) ssoUnavailable(c echo.Context, err error) error {
-	if !errors.Is(err, sso.ErrUnavailable) {
+	return s.providerUnavailable(c, err, sso.ErrUnavailable, "OIDC", s.Config.OIDC.Name, "reach your organisation's sign-in service")
+}
+
+// providerUnavailable is the 503 page for an identity provider (named
+// name, speaking protocol) when err is sentinel: Onramp cannot do what it
+// must ("reach your organisation's sign-in service"). Other errors are
+// returned as they are.
+func (s *Server) providerUnavailable(c echo.Context, err, sentinel error, protocol, name, cannot string) error {
+	if !errors.Is(err, sentinel) {
 		return err
 	}
-	s.Log.Error("identity provider unavailable", "error", err.Error())
-	heading := s.Config.OIDC.Name + " cannot be reached"
+	s.Log.Error("identity provider unavailable", "protocol", protocol, "error", err.Error())
+	heading := name + " cannot be reached"
 	return render(c, http.StatusServiceUnavailable, views.ErrorPage(s.page(c, heading, ""), http.StatusServiceUnavailable, heading,
-		"Onramp cannot reach your organisation's sign-in service just now, so you cannot sign in with it. Try again in a few minutes; if it keeps happening, tell your IT service desk."))
+		"Onramp cannot "+cannot+" just now, so you cannot sign in with it. Try again in a few minutes; if it keeps happening, tell your IT service desk."))
 }
 
 // passwordNotForYou answers a set-password link made before passwords were

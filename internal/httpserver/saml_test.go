@@ -113,13 +113,20 @@ func samlToProvider(t *testing.T, env *apptest.Env, c *apptest.Client, idp *saml
 // would, from the client's browser.
 func postACS(t *testing.T, c *apptest.Client, acs string, form url.Values) *http.Response {
 	t.Helper()
+	res, _ := postACSBody(t, c, acs, form)
+	return res
+}
+
+// postACSBody is postACS with the body read.
+func postACSBody(t *testing.T, c *apptest.Client, acs string, form url.Values) (*http.Response, string) {
+	t.Helper()
 	res, err := c.HTTP.PostForm(acs, form)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, _ = io.Copy(io.Discard, res.Body)
+	b, _ := io.ReadAll(res.Body)
 	res.Body.Close()
-	return res
+	return res, string(b)
 }
 
 func samlSignIn(t *testing.T, env *apptest.Env, c *apptest.Client, idp *samltest.IdP, username string) *http.Response {
@@ -182,16 +189,7 @@ func TestSAMLFirstSignInLinksThenUsesTheSubject(t *testing.T) {
 	if authCookie(c, "onramp_csrf") == before {
 		t.Fatal("the CSRF token was not rotated at sign-in")
 	}
-	var links int64
-	env.App.DB.Table("identity_links").Where("issuer = ? AND subject = ? AND employee_id = ?", idp.EntityID(), "persistent-ada-7f3a", ada.ID).Count(&links)
-	if links != 1 {
-		t.Fatalf("identity links for Ada: %d, want 1 (issuer %s, persistent NameID)", links, idp.EntityID())
-	}
-	var linked int64
-	env.App.DB.Model(&audit.Entry{}).Where("action = ? AND entity_id = ?", sso.ActionLink, ada.ID).Count(&linked)
-	if linked != 1 {
-		t.Fatalf("audit entries for the link: %d, want 1", linked)
-	}
+	wantLinked(t, env, idp.EntityID(), "persistent-ada-7f3a", ada)
 	var used int64
 	env.App.DB.Table("saml_assertions").Where("issuer = ?", idp.EntityID()).Count(&used)
 	if used != 1 {
@@ -213,59 +211,19 @@ func TestSAMLFirstSignInLinksThenUsesTheSubject(t *testing.T) {
 
 // TestSAMLRefusesPeopleItCannotTrust: unknown employee, deactivated
 // employee, a subject whose employee is linked to another subject, no
-// employee_id attribute, and a linked person deactivated later.
+// employee_id attribute, and a linked person deactivated later
+// (wantPeopleRefused).
 func TestSAMLRefusesPeopleItCannotTrust(t *testing.T) {
 	t.Parallel()
 	env, idp := samlEnv(t, nil)
-	ada := env.CreateEmployee("ada@example.org", "Ada", "Lovelace", people.RoleLearner, "")
-	gone := env.CreateEmployee("gone@example.org", "Gone", "Away", people.RoleLearner, "")
-	setEmployeeNumber(t, env, ada, "E100")
-	setEmployeeNumber(t, env, gone, "E300")
-	if err := env.App.DB.Model(&people.Employee{}).Where("id = ?", gone.ID).Update("status", people.StatusInactive).Error; err != nil {
-		t.Fatal(err)
-	}
-	idp.AddUser(t, "ada", "p-ada", "Ada", "Lovelace", "ada@example.org", "E100")
-	idp.AddUser(t, "stranger", "p-x", "Stra", "Nger", "x@example.org", "E999")
-	idp.AddUser(t, "gone", "p-gone", "Gone", "Away", "gone@example.org", "E300")
-	idp.AddUser(t, "impostor", "p-fake", "Ada", "Lovelace", "ada@example.org", "E100")
-	idp.AddUser(t, "noattr", "p-none", "No", "Attr", "none@example.org", "")
-
-	if res := samlSignIn(t, env, env.Client(), idp, "ada"); res.StatusCode != http.StatusSeeOther {
-		t.Fatalf("Ada's first sign-in: status %d (refusals %v)", res.StatusCode, refusals(t, env))
-	}
-	for _, tc := range []struct{ user, reason string }{
-		{"stranger", sso.ReasonUnknown},
-		{"gone", sso.ReasonInactive},
-		{"impostor", sso.ReasonLinkedToOther},
-		{"noattr", sso.ReasonNoClaim},
-	} {
-		c := env.Client()
-		acs, form := samlToProvider(t, env, c, idp, tc.user)
-		res, err := c.HTTP.PostForm(acs, form)
-		if err != nil {
-			t.Fatal(err)
-		}
-		body, _ := io.ReadAll(res.Body)
-		res.Body.Close()
-		wantRefused(t, env, res, tc.reason)
-		if !strings.Contains(string(body), "You could not be signed in") {
-			t.Fatalf("%s: the refusal page does not say so: %.500s", tc.user, body)
-		}
-		if got := whoAmI(t, env, c); got != "" {
-			t.Fatalf("%s: signed in as %q after a refusal", tc.user, got)
-		}
-	}
-	if err := env.App.DB.Model(&people.Employee{}).Where("id = ?", ada.ID).Update("status", people.StatusInactive).Error; err != nil {
-		t.Fatal(err)
-	}
-	wantRefused(t, env, samlSignIn(t, env, env.Client(), idp, "ada"), sso.ReasonInactive)
-	var e audit.Entry
-	if err := env.App.DB.Where("action = ?", sso.ActionRefuse).Order("seq DESC").Take(&e).Error; err != nil {
-		t.Fatal(err)
-	}
-	if e.EntityID != ada.ID || !strings.Contains(e.Details, `"protocol":"SAML"`) {
-		t.Fatalf("the refusal entry is not about Ada over SAML: entity %q, details %s", e.EntityID, e.Details)
-	}
+	wantPeopleRefused(t, env, ssoProvider{protocol: "SAML",
+		addUser: func(subject, user, first, last, email, number string) {
+			idp.AddUser(t, user, subject, first, last, email, number)
+		},
+		signIn: func(c *apptest.Client, user string) (*http.Response, string) {
+			acs, form := samlToProvider(t, env, c, idp, user)
+			return postACSBody(t, c, acs, form)
+		}})
 }
 
 // TestSAMLRefusesAssertionsItCannotTrust: each way an answer can be

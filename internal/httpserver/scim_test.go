@@ -255,8 +255,14 @@ func TestSCIMUserLifecycle(t *testing.T) {
 	}
 
 	// Delete (RFC 7644 §3.6): 204, then 404 everywhere; the person stays,
-	// inactive, with their records.
+	// inactive, with their records, and is signed out at once.
+	if _, err := s.env.App.Auth.CreateSession(ctx, id, "192.0.2.1", "test"); err != nil {
+		t.Fatal(err)
+	}
 	s.call(http.MethodDelete, "/scim/v2/Users/"+id, "").want(t, http.StatusNoContent)
+	if n := countRows(t, s.env, "sessions", "employee_id = ?", id); n != 0 {
+		t.Errorf("%d sessions left after DELETE, want 0", n)
+	}
 	s.call(http.MethodGet, "/scim/v2/Users/"+id, "").wantError(t, http.StatusNotFound, "")
 	s.call(http.MethodPatch, "/scim/v2/Users/"+id, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"title","value":"x"}]}`).
 		wantError(t, http.StatusNotFound, "")

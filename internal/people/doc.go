@@ -23,6 +23,13 @@
 //	emp, err := svc.Reactivate(ctx, by, id, now)          // ErrAlreadyActive
 //	emp, d, err := svc.Details(ctx, id)                   // the Details Update takes, to edit
 //
+// Each takes Options: Also(fn) runs a caller's own writes in the change's
+// transaction (SCIM's names for the person), so they and the change are
+// kept together or not at all; SetActive(active) makes Create or Update
+// change the person's status in the same transaction and audit entry (a
+// reactivation with new details); PromoteManager makes the person's new
+// manager a manager, as the staff import does.
+//
 // by is an Actor: the person or system making the change, as the audit trail
 // names it (Actor{Name: "Single sign-on"} for a system). ErrNotFound when id
 // is nobody.

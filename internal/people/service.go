@@ -25,6 +25,11 @@ import (
 //   - one audit entry naming who made the change and through what;
 //   - for a leaver, their sessions ended (EndSessions).
 //
+// A caller with writes of its own that belong to the change (SCIM's names
+// for the person) passes them as Also, and they join the change's
+// transaction; SetActive lets Create and Update change the person's status
+// in the same transaction, so one request is one change.
+//
 // Build one in internal/app (App.Staff) and pass it along; the zero value
 // is not usable: DB and Engine are required, EndSessions when people may be
 // deactivated.
@@ -74,32 +79,34 @@ func (s *Service) admin() *Admin {
 	}}
 }
 
-// Create adds an active employee from d, in one transaction with its
-// follow-ups. A *DetailsError (apperr code invalid) says what to fix, field
-// by field.
-func (s *Service) Create(ctx context.Context, by Actor, d Details, now time.Time) (*Employee, error) {
-	return s.admin().Add(ctx, by, d, now)
+// Create adds an employee from d, active unless SetActive(false), in one
+// transaction with its follow-ups and opts' writes (Also). A *DetailsError
+// (apperr code invalid) says what to fix, field by field.
+func (s *Service) Create(ctx context.Context, by Actor, d Details, now time.Time, opts ...Option) (*Employee, error) {
+	return s.admin().Add(ctx, by, d, now, opts...)
 }
 
 // Update saves d as employee id's details (a manager change is a change of
 // d.ManagerEmail) and returns the employee and what changed; nothing is
-// written, audited or re-run when nothing changed. ErrNotFound when there
-// is no such employee, *DetailsError when d has problems.
-func (s *Service) Update(ctx context.Context, by Actor, id string, d Details, now time.Time) (*Employee, []FieldChange, error) {
-	return s.admin().Update(ctx, by, id, d, now)
+// written, audited or re-run when nothing changed. With SetActive it also
+// reactivates or deactivates the person in the same transaction, with one
+// audit entry. ErrNotFound when there is no such employee, *DetailsError
+// when d has problems.
+func (s *Service) Update(ctx context.Context, by Actor, id string, d Details, now time.Time, opts ...Option) (*Employee, []FieldChange, error) {
+	return s.admin().Update(ctx, by, id, d, now, opts...)
 }
 
 // Deactivate makes employee id inactive: signed out everywhere, open cycles
 // closed, records kept. ErrAlreadyInactive, ErrDeactivateSelf and
 // ErrLastHRAdmin say why it cannot be done; ErrNotFound when missing.
-func (s *Service) Deactivate(ctx context.Context, by Actor, id string, now time.Time) (*Employee, error) {
-	return s.admin().Deactivate(ctx, by, id, now)
+func (s *Service) Deactivate(ctx context.Context, by Actor, id string, now time.Time, opts ...Option) (*Employee, error) {
+	return s.admin().Deactivate(ctx, by, id, now, opts...)
 }
 
 // Reactivate makes an inactive employee active again (ErrAlreadyActive
 // when they are); the rules assign their courses again.
-func (s *Service) Reactivate(ctx context.Context, by Actor, id string, now time.Time) (*Employee, error) {
-	return s.admin().Reactivate(ctx, by, id, now)
+func (s *Service) Reactivate(ctx context.Context, by Actor, id string, now time.Time, opts ...Option) (*Employee, error) {
+	return s.admin().Reactivate(ctx, by, id, now, opts...)
 }
 
 // Details returns employee id and their details as the add and edit forms

@@ -10,7 +10,10 @@
 // It changes people only through People, the same use case HR's pages, the
 // staff import and the JSON API go through, so a provisioned change is
 // validated, re-runs the assignment rules, refreshes the reports, ends a
-// leaver's sessions and is audited like any other.
+// leaver's sessions and is audited like any other. Its own writes
+// (scim_users) join the person's change through people.Also, and a request
+// that enables and edits someone is one people.Service call
+// (people.SetActive), so every SCIM request is exactly one transaction.
 //
 // A SCIM DELETE never deletes: the person is deactivated (training records
 // are evidence and stay), and the resource answers 404 from then on, as

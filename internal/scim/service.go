@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"gorm.io/gorm"
+
 	"github.com/onramp-lms/onramp/internal/db"
 	"github.com/onramp-lms/onramp/internal/people"
 )
@@ -15,13 +17,13 @@ import (
 // People is the use case every change to people goes through, whatever its
 // source (people.Service): each call is one transaction carrying the
 // validation, the assignment rules re-run, the report refresh, the audit
-// entry and, for a leaver, the end of their sessions.
+// entry and, for a leaver, the end of their sessions. SCIM's own writes
+// (scim_users) join that transaction through people.Also, so every SCIM
+// request that changes something is exactly one call, one transaction.
 type People interface {
-	Create(ctx context.Context, by people.Actor, d people.Details, now time.Time) (*people.Employee, error)
-	CreateInactive(ctx context.Context, by people.Actor, d people.Details, now time.Time) (*people.Employee, error)
-	Update(ctx context.Context, by people.Actor, id string, d people.Details, now time.Time) (*people.Employee, []people.FieldChange, error)
-	Deactivate(ctx context.Context, by people.Actor, id string, now time.Time) (*people.Employee, error)
-	Reactivate(ctx context.Context, by people.Actor, id string, now time.Time) (*people.Employee, error)
+	Create(ctx context.Context, by people.Actor, d people.Details, now time.Time, opts ...people.Option) (*people.Employee, error)
+	Update(ctx context.Context, by people.Actor, id string, d people.Details, now time.Time, opts ...people.Option) (*people.Employee, []people.FieldChange, error)
+	Deactivate(ctx context.Context, by people.Actor, id string, now time.Time, opts ...people.Option) (*people.Employee, error)
 	Details(ctx context.Context, id string) (*people.Employee, people.Details, error)
 }
 
@@ -226,18 +228,25 @@ func (s *Service) Patch(ctx context.Context, by people.Actor, id string, req *Pa
 }
 
 // Delete deactivates the person (sessions ended at once, open cycles
-// closed, every record kept) and hides them from SCIM: 404 from now on.
+// closed, every record kept) and hides them from SCIM: 404 from now on;
+// both in one transaction.
 func (s *Service) Delete(ctx context.Context, by people.Actor, id, ifMatch string, now time.Time) error {
 	current, emp, err := s.current(ctx, id, ifMatch)
 	if err != nil {
 		return err
 	}
+	hide := func(tx *gorm.DB, _ *people.Employee) error { return markDeleted(tx, current, now) }
 	if emp.Active() {
-		if _, err := s.People.Deactivate(ctx, by, id, now); err != nil && !errors.Is(err, people.ErrAlreadyInactive) {
+		_, err := s.People.Deactivate(ctx, by, id, now, people.Also(hide))
+		if err == nil {
+			return nil
+		}
+		if !errors.Is(err, people.ErrAlreadyInactive) {
 			return domainError(err)
 		}
 	}
-	return s.store().markDeleted(ctx, current, now)
+	// Inactive already: hiding them is the whole change.
+	return hide(s.DB.WithContext(ctx), emp)
 }
 
 // current loads the resource a change applies to and checks If-Match.
@@ -275,8 +284,9 @@ func checkIfMatch(header, version string) error {
 	return errorf(http.StatusPreconditionFailed, "", "The user has changed since version %s; read it again and retry.", header)
 }
 
-// save writes in over emp (nil: a new person) through People, then the
-// identity provider's names, and returns the User as stored.
+// save writes in over emp (nil: a new person) through People, with the
+// identity provider's names, in one transaction, and returns the User as
+// stored.
 func (s *Service) save(ctx context.Context, by people.Actor, emp *people.Employee, in Input, now time.Time) (*User, error) {
 	if err := checkRequired(in); err != nil {
 		return nil, err
@@ -325,72 +335,37 @@ func (s *Service) save(ctx context.Context, by people.Actor, emp *people.Employe
 		d.EmployeeNumber = *in.EmployeeNumber
 	}
 	d.ManagerEmail = ""
-	var manager *people.Employee
 	if in.Manager != "" {
-		var err error
-		if manager, err = s.manager(ctx, in.Manager); err != nil {
+		manager, err := s.manager(ctx, in.Manager)
+		if err != nil {
 			return nil, err
 		}
 		d.ManagerEmail = manager.Email
 	}
 
-	id := ""
+	// One call, one transaction: the person's change, their status, the
+	// manager's promotion and SCIM's names for them, or none of it.
+	opts := []people.Option{
+		people.PromoteManager(),
+		people.Also(func(tx *gorm.DB, e *people.Employee) error {
+			return saveIdentity(tx, e.ID, in.UserName, in.ExternalID, now)
+		}),
+	}
+	if in.Active != nil {
+		opts = append(opts, people.SetActive(*in.Active))
+	}
+	var err error
 	if emp == nil {
-		create := s.People.Create
-		if in.Active != nil && !*in.Active {
-			// A disabled account (a starter before their first day): no
-			// courses and no e-mail until the provider enables it.
-			create = s.People.CreateInactive
-		}
-		created, err := create(ctx, by, d, now)
-		if err != nil {
-			return nil, domainError(err)
-		}
-		id = created.ID
-		emp = created
+		// A disabled account (SetActive(false)) is a starter before their
+		// first day: no courses and no e-mail until the provider enables it.
+		emp, err = s.People.Create(ctx, by, d, now, opts...)
 	} else {
-		id = emp.ID
-		saved, _, err := s.People.Update(ctx, by, id, d, now)
-		if err != nil {
-			return nil, domainError(err)
-		}
-		emp = saved
+		emp, _, err = s.People.Update(ctx, by, emp.ID, d, now, opts...)
 	}
-	if in.Active != nil && *in.Active != emp.Active() {
-		var err error
-		if *in.Active {
-			_, err = s.People.Reactivate(ctx, by, id, now)
-		} else {
-			_, err = s.People.Deactivate(ctx, by, id, now)
-		}
-		if err != nil && !errors.Is(err, people.ErrAlreadyActive) && !errors.Is(err, people.ErrAlreadyInactive) {
-			return nil, domainError(err)
-		}
-	}
-	if err := st.saveIdentity(ctx, id, in.UserName, in.ExternalID, now); err != nil {
-		return nil, err
-	}
-	if err := s.promote(ctx, by, manager, now); err != nil {
-		return nil, err
-	}
-	return st.get(ctx, id)
-}
-
-// promote makes a learner who now manages someone a manager, as the staff
-// import does, so they see their team; the change is audited like HR's.
-func (s *Service) promote(ctx context.Context, by people.Actor, m *people.Employee, now time.Time) error {
-	if m == nil || m.Role != people.RoleLearner || !m.Active() {
-		return nil
-	}
-	_, d, err := s.People.Details(ctx, m.ID)
 	if err != nil {
-		return domainError(err)
+		return nil, domainError(err)
 	}
-	d.Role = people.RoleManager
-	if _, _, err := s.People.Update(ctx, by, m.ID, d, now); err != nil {
-		return domainError(err)
-	}
-	return nil
+	return st.get(ctx, emp.ID)
 }
 
 // checkID refuses a PUT whose body names another resource's id (id is

@@ -257,13 +257,14 @@ func (s *store) identityOf(ctx context.Context, employeeID string) (*identity, e
 }
 
 // saveIdentity records the identity provider's names for an employee and
-// makes them visible again if SCIM had deleted them.
-func (s *store) saveIdentity(ctx context.Context, employeeID, userName, externalID string, now time.Time) error {
+// makes them visible again if SCIM had deleted them; inside the
+// transaction of the person's change (people.Also).
+func saveIdentity(tx *gorm.DB, employeeID, userName, externalID string, now time.Time) error {
 	row := identity{
 		EmployeeID: employeeID, UserName: strings.TrimSpace(userName), UserNameKey: userNameKey(userName),
 		ExternalID: externalID, CreatedAt: now, UpdatedAt: now,
 	}
-	err := s.db.WithContext(ctx).Clauses(clause.OnConflict{
+	err := tx.Clauses(clause.OnConflict{
 		Columns:   []clause.Column{{Name: "employee_id"}},
 		DoUpdates: clause.Assignments(map[string]any{"user_name": row.UserName, "user_name_key": row.UserNameKey, "external_id": externalID, "updated_at": now, "deleted_at": nil}),
 	}).Create(&row).Error
@@ -276,11 +277,12 @@ func (s *store) saveIdentity(ctx context.Context, employeeID, userName, external
 	return nil
 }
 
-// markDeleted hides an employee from SCIM from now on.
-func (s *store) markDeleted(ctx context.Context, u *User, now time.Time) error {
+// markDeleted hides an employee from SCIM from now on; inside the
+// transaction of their deactivation (people.Also) when there is one.
+func markDeleted(tx *gorm.DB, u *User, now time.Time) error {
 	row := identity{EmployeeID: u.ID, UserName: u.UserName, UserNameKey: userNameKey(u.UserName), ExternalID: u.ExternalID,
 		CreatedAt: now, UpdatedAt: now, DeletedAt: &now}
-	err := s.db.WithContext(ctx).Clauses(clause.OnConflict{
+	err := tx.Clauses(clause.OnConflict{
 		Columns:   []clause.Column{{Name: "employee_id"}},
 		DoUpdates: clause.Assignments(map[string]any{"updated_at": now, "deleted_at": now}),
 	}).Create(&row).Error

@@ -22,8 +22,9 @@ import (
 // IdP is a real OpenID Connect provider (zitadel/oidc's op package with
 // its example storage and login page), run inside the test. Its users
 // carry an employee_id claim the test can change. Hooks let a test play an
-// attacker or a misconfigured provider: rewrite the authorize request, or
-// answer the token request from another issuer sharing the same keys.
+// attacker or a misconfigured provider: rewrite the authorize request,
+// answer the token request from another issuer sharing the same keys, or
+// change the ID token it answers with (idtoken.go).
 type IdP struct {
 	URL       string
 	Storage   *Storage
@@ -33,6 +34,7 @@ type IdP struct {
 	authorizeHook func(q url.Values)
 	tokenHook     func(r *http.Request)
 	tokenFrom     http.Handler // when set, answers the token request
+	idTokenHook   func(raw string) string
 	other         http.Handler // the same provider under another issuer
 }
 
@@ -132,7 +134,7 @@ func New(t testing.TB, redirectURL string) *IdP {
 	p.other = exampleop.SetupServer("http://wrong-issuer.invalid", p.Storage, nil, false)
 	srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p.mu.Lock()
-		authorizeHook, tokenHook, tokenFrom := p.authorizeHook, p.tokenHook, p.tokenFrom
+		authorizeHook, tokenHook, tokenFrom, idTokenHook := p.authorizeHook, p.tokenHook, p.tokenFrom, p.idTokenHook
 		p.mu.Unlock()
 		switch {
 		case r.URL.Path == "/auth" && authorizeHook != nil:
@@ -144,6 +146,10 @@ func New(t testing.TB, redirectURL string) *IdP {
 		}
 		if r.URL.Path == "/oauth/token" && tokenFrom != nil {
 			tokenFrom.ServeHTTP(w, r)
+			return
+		}
+		if r.URL.Path == "/oauth/token" && idTokenHook != nil {
+			rewriteIDToken(w, r, main, idTokenHook)
 			return
 		}
 		main.ServeHTTP(w, r)
@@ -182,5 +188,5 @@ func (p *IdP) TokensFromOtherIssuer() { p.set(func() { p.tokenFrom = p.other }) 
 
 // Reset removes every hook.
 func (p *IdP) Reset() {
-	p.set(func() { p.authorizeHook, p.tokenHook, p.tokenFrom = nil, nil, nil })
+	p.set(func() { p.authorizeHook, p.tokenHook, p.tokenFrom, p.idTokenHook = nil, nil, nil, nil })
 }
