@@ -17,6 +17,7 @@ import (
 	"github.com/onramp-lms/onramp/internal/notify"
 	"github.com/onramp-lms/onramp/internal/orientation"
 	"github.com/onramp-lms/onramp/internal/people"
+	"github.com/onramp-lms/onramp/internal/report"
 )
 
 // orientationEnv is an app on the orientation fixture (a classroom session
@@ -506,5 +507,71 @@ func TestAPISessionsAndAttendance(t *testing.T) {
 	secret = ""
 	if status, _ = get("/api/v1/sessions"); status != http.StatusUnauthorized {
 		t.Errorf("without a token: %d", status)
+	}
+}
+
+// A trainer who ticked the wrong person corrects it: marking them a
+// no-show takes back the session step and the course's completion it
+// caused (the cycle is open again, the certificate withdrawn, the report
+// row and the dashboard generation moved), with an audit entry.
+func TestUnattendUndoesTheSessionStep(t *testing.T) {
+	env, hr := orientationEnv(t)
+	ana, anaC := newLearner(t, env, "ana@example.org", "Ana", "Lima", people.RoleLearner)
+	assignOrientation(t, env, ana)
+	id := scheduleSession(t, env, hr, "5", "")
+	mustStatus(t, anaC.Post("/sessions/"+id+"/book", nil), http.StatusSeeOther)
+	// Everything else is done: attending is the last step.
+	for _, st := range [][2]string{{"day", "welcome"}, {"skills", "hands"}} {
+		if _, err := env.App.Learning.CompleteStep(t.Context(), ana, "orientation", st[0], st[1]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var sess orientation.Session
+	env.App.DB.Where("id = ?", id).Take(&sess)
+	env.Clock.Set(sess.StartsAt.Add(time.Hour))
+	hr.Login("hr@example.org", learnerPassword)
+	b := bookingOf(t, env, id, ana.ID)
+	mustRedirect(t, hr.Post("/sessions/"+id+"/attendance", url.Values{"att-" + b.ID: {"attended"}}), "/sessions/"+id+"?done=saved")
+	status := func() (string, int64) {
+		var cs struct{ Status string }
+		env.App.DB.Raw(`SELECT status FROM compliance_status WHERE employee_id = ? AND course_id = ?`, ana.ID, "orientation").Scan(&cs)
+		var certs int64
+		env.App.DB.Table("certificates").Where("employee_id = ?", ana.ID).Count(&certs)
+		return cs.Status, certs
+	}
+	if st, certs := status(); st != "completed" || certs != 1 || !stepDone(t, env, ana.ID, "day", "classroom") {
+		t.Fatalf("after attending: status %q, %d certificates", st, certs)
+	}
+	gen, _ := report.Generation(t.Context(), env.App.DB)
+
+	mustRedirect(t, hr.Post("/sessions/"+id+"/attendance", url.Values{"att-" + b.ID: {"no_show"}}), "/sessions/"+id+"?done=saved")
+	if stepDone(t, env, ana.ID, "day", "classroom") {
+		t.Fatal("marking Ana a no-show left the session step completed")
+	}
+	if st, certs := status(); st == "completed" || certs != 0 {
+		t.Fatalf("after the no-show: status %q, %d certificates", st, certs)
+	}
+	var cy compliance.Cycle
+	env.App.DB.Where("employee_id = ? AND course_id = ?", ana.ID, "orientation").Take(&cy)
+	if cy.Status != compliance.StatusInProgress || cy.CompletedAt != nil || cy.ExpiresAt != nil {
+		t.Fatalf("the cycle was not reopened: %+v", cy)
+	}
+	if g, _ := report.Generation(t.Context(), env.App.DB); g <= gen {
+		t.Error("the dashboard's generation did not move (report.Changed)")
+	}
+	var n int64
+	env.App.DB.Table("audit_log").Where("action = ? AND entity_id = ? AND summary LIKE ?", "revoke", cy.ID, "%corrected the attendance%").Count(&n)
+	if n != 1 {
+		t.Errorf("%d audit entries for the withdrawn completion, want 1", n)
+	}
+	// Ticking again completes it again.
+	mustRedirect(t, hr.Post("/sessions/"+id+"/attendance", url.Values{"att-" + b.ID: {"attended"}}), "/sessions/"+id+"?done=saved")
+	if st, certs := status(); st != "completed" || certs != 1 {
+		t.Fatalf("after attending again: status %q, %d certificates", st, certs)
+	}
+	// Clearing the mark undoes it too.
+	mustRedirect(t, hr.Post("/sessions/"+id+"/attendance", url.Values{"att-" + b.ID: {""}}), "/sessions/"+id+"?done=saved")
+	if stepDone(t, env, ana.ID, "day", "classroom") {
+		t.Fatal("clearing the mark left the session step completed")
 	}
 }
