@@ -1,6 +1,8 @@
 package httpserver_test
 
 import (
+	"archive/zip"
+	"encoding/csv"
 	"io"
 	"net/http"
 	"net/url"
@@ -573,5 +575,131 @@ func TestUnattendUndoesTheSessionStep(t *testing.T) {
 	mustRedirect(t, hr.Post("/sessions/"+id+"/attendance", url.Values{"att-" + b.ID: {""}}), "/sessions/"+id+"?done=saved")
 	if stepDone(t, env, ana.ID, "day", "classroom") {
 		t.Fatal("clearing the mark left the session step completed")
+	}
+}
+
+// The classroom session, the skills check-off (skill by skill, with the
+// observer's signature) and the questions asked are in the person's
+// transcript (page and PDF) and in the evidence pack's completions.csv;
+// the session and check-off steps count towards progress, the course's
+// completion and the compliance dashboard like any other step.
+func TestOrientationRecordsInTranscriptPackAndReports(t *testing.T) {
+	env, hr := orientationEnv(t)
+	nurse, nurseC := newLearner(t, env, "nurse@example.org", "Nia", "Park", people.RoleLearner)
+	_, preceptor := newLearner(t, env, "preceptor@example.org", "Paula", "Ortiz", people.RoleLearner)
+	assignOrientation(t, env, nurse)
+	mustRedirect(t, hr.Post("/admin/observers", url.Values{"email": {"preceptor@example.org"}, "course": {"orientation"}}), "/admin/observers")
+	url0 := "/people/" + nurse.ID + "/checkoffs/orientation/skills/hands"
+	mustStatus(t, preceptor.Post(url0+"/marks", url.Values{"skill-rub": {"met"}, "skill-wash": {"not_met"}, "comment-wash": {"Dried with a shared towel"}}), http.StatusSeeOther)
+	mustStatus(t, nurseC.Post("/courses/orientation/questions", url.Values{"question": {"Where do I park on the orientation day?"}}), http.StatusSeeOther)
+	id := scheduleSession(t, env, hr, "4", "")
+	mustStatus(t, nurseC.Post("/sessions/"+id+"/book", nil), http.StatusSeeOther)
+	if _, err := env.App.Learning.CompleteStep(t.Context(), nurse, "orientation", "day", "welcome"); err != nil {
+		t.Fatal(err)
+	}
+
+	// Half done: the transcript shows each skill as it stands, unsigned.
+	tr := hr.Get("/admin/people/" + nurse.ID + "/transcript")
+	mustStatus(t, tr, http.StatusOK)
+	doc := learnerDoc(t, tr)
+	co := doc.Find(`[data-testid="transcript-checkoff"] tbody`).Text()
+	for _, want := range []string{"Alcohol hand rub", "Met", "Hand wash", "Not yet met", "Paula Ortiz", "Dried with a shared towel"} {
+		if !strings.Contains(co, want) {
+			t.Errorf("the transcript's check-off lacks %q: %q", want, co)
+		}
+	}
+	if doc.Find(`[data-testid="transcript-checkoff-signoff"]`).Length() != 0 || !strings.Contains(tr.Body, "Not signed off yet.") {
+		t.Error("an unsigned check-off shows a signature")
+	}
+	q := doc.Find(`[data-testid="transcript-questions"] tbody tr`).Text()
+	if !strings.Contains(q, "Where do I park") || !strings.Contains(q, "Infection Prevention") || !strings.Contains(q, "Not yet") {
+		t.Errorf("the transcript's questions: %q", q)
+	}
+	progress := func() string {
+		t.Helper()
+		nurseC.Login("nurse@example.org", learnerPassword)
+		return strings.Join(strings.Fields(learnerDoc(t, nurseC.Get("/")).Find(`[data-testid="progress-text"]`).Text()), " ")
+	}
+	if p := progress(); p != "1 of 3 steps done" {
+		t.Errorf("progress with the session and check-off to do: %q", p)
+	}
+
+	// Signed off, and attended: the course is complete.
+	mustStatus(t, preceptor.Post(url0+"/marks", url.Values{"skill-rub": {"met"}, "skill-wash": {"met"}}), http.StatusSeeOther)
+	mustStatus(t, preceptor.Post(url0+"/sign", url.Values{"full_name": {"Paula Ortiz"}}), http.StatusSeeOther)
+	if p := progress(); p != "2 of 3 steps done" {
+		t.Errorf("progress after the sign-off: %q", p)
+	}
+	var sess orientation.Session
+	env.App.DB.Where("id = ?", id).Take(&sess)
+	env.Clock.Set(sess.StartsAt.Add(time.Hour))
+	hr.Login("hr@example.org", learnerPassword)
+	preceptor.Login("preceptor@example.org", learnerPassword)
+	b := bookingOf(t, env, id, nurse.ID)
+	mustStatus(t, hr.Post("/sessions/"+id+"/attendance", url.Values{"att-" + b.ID: {"attended"}, "late-" + b.ID: {"yes"}}), http.StatusSeeOther)
+	dash, err := report.LoadDashboard(t.Context(), env.App.DB, report.Filter{Course: "orientation"}, env.Clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dash.Totals[report.StatusCompleted] != 1 {
+		t.Errorf("the dashboard counts %v, want the nurse completed", dash.Totals)
+	}
+
+	tr = hr.Get("/admin/people/" + nurse.ID + "/transcript")
+	doc = learnerDoc(t, tr)
+	signed := doc.Find(`[data-testid="transcript-checkoff-signoff"]`).Text()
+	if !strings.Contains(signed, "Paula Ortiz") || !strings.Contains(signed, orientation.DefaultCheckoffStatement) || !strings.Contains(signed, "UTC") {
+		t.Errorf("the transcript's sign-off: %q", signed)
+	}
+	steps := doc.Find(`[data-testid="transcript-steps"]`).Text()
+	if !strings.Contains(steps, "The classroom day") || !strings.Contains(steps, "Hand hygiene check-off") {
+		t.Errorf("the transcript's steps lack the session or the check-off: %q", steps)
+	}
+	mustStatus(t, hr.Get("/admin/people/"+nurse.ID+"/transcript.pdf"), http.StatusOK)
+
+	res := hr.Post("/admin/evidence/pack", url.Values{"department": {"Nursing"}})
+	mustStatus(t, res, http.StatusOK)
+	zr, err := zip.NewReader(strings.NewReader(res.Body), int64(len(res.Body)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows [][]string
+	for _, f := range zr.File {
+		if f.Name == "completions.csv" {
+			rc, _ := f.Open()
+			rows, err = csv.NewReader(rc).ReadAll()
+			rc.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	col := map[string]int{}
+	for i, h := range rows[0] {
+		col[h] = i
+	}
+	found := false
+	for _, r := range rows[1:] {
+		if r[col["onramp_id"]] != nurse.ID {
+			continue
+		}
+		found = true
+		want := map[string]string{
+			"status": "completed", "session_trainer": "Dr Sam External", "session_trainer_qualification": "RN, BSN; certified infection-control instructor",
+			"session_attendance": "Attended, arrived late", "session_place": "Room 4B", "session_recorded_as": "Nia Park, Registered Nurse",
+			"session_starts_at": sess.StartsAt.UTC().Format(time.RFC3339), "checkoff": "Skills: Hand hygiene check-off",
+			"checkoff_signed_by": "Paula Ortiz", "checkoff_meaning": orientation.DefaultCheckoffStatement,
+		}
+		for k, v := range want {
+			if r[col[k]] != v {
+				t.Errorf("completions.csv %s = %q, want %q", k, r[col[k]], v)
+			}
+		}
+		if r[col["checkoff_signed_at"]] == "" {
+			t.Error("completions.csv has no check-off signing time")
+		}
+	}
+	if !found {
+		t.Fatal("completions.csv has no row for the nurse")
 	}
 }
