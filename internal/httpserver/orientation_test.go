@@ -703,3 +703,65 @@ func TestOrientationRecordsInTranscriptPackAndReports(t *testing.T) {
 		t.Fatal("completions.csv has no row for the nurse")
 	}
 }
+
+// A manager sees who in their team is booked on which session (and who
+// attended), books a team member from the list of the team, and cancels a
+// place; they cannot book someone outside their team.
+func TestManagerTeamSessions(t *testing.T) {
+	env, hr := orientationEnv(t)
+	boss, bossC := newLearner(t, env, "boss@example.org", "Mara", "Bell", people.RoleManager)
+	ana, anaC := newLearner(t, env, "ana@example.org", "Ana", "Lima", people.RoleLearner)
+	ben, _ := newLearner(t, env, "ben@example.org", "Ben", "Okafor", people.RoleLearner)
+	out, _ := newLearner(t, env, "out@example.org", "Out", "Sider", people.RoleLearner)
+	for _, e := range []*people.Employee{ana, ben} {
+		if err := env.App.DB.Model(&people.Employee{}).Where("id = ?", e.ID).Update("manager_id", boss.ID).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, e := range []*people.Employee{ana, ben, out} {
+		assignOrientation(t, env, e)
+	}
+	id := scheduleSession(t, env, hr, "1", "")
+	mustStatus(t, anaC.Post("/sessions/"+id+"/book", nil), http.StatusSeeOther)
+
+	team := bossC.Get("/team")
+	mustStatus(t, team, http.StatusOK)
+	if learnerDoc(t, team).Find(`a[href="/team/sessions"]`).Length() != 1 {
+		t.Error("the team page does not link the team's sessions")
+	}
+	page := bossC.Get("/team/sessions")
+	mustStatus(t, page, http.StatusOK)
+	doc := learnerDoc(t, page)
+	rows := doc.Find(`[data-testid="team-bookings"] tbody tr`)
+	if rows.Length() != 1 || !strings.Contains(rows.Text(), "Ana Lima") || !strings.Contains(rows.Text(), "Room 4B") || !strings.Contains(rows.Text(), "Booked") {
+		t.Fatalf("the team's bookings: %q", rows.Text())
+	}
+	opts := doc.Find(`[data-testid="team-upcoming"] select[name="email"] option`)
+	if opts.Length() != 2 || strings.Contains(opts.Text(), "Out Sider") {
+		t.Errorf("the booking form offers %q; want the two team members", opts.Text())
+	}
+	// Ben goes on the wait-list (one place); the manager is sent back.
+	mustRedirect(t, bossC.Post("/sessions/"+id+"/book", url.Values{"email": {"ben@example.org"}, "return": {"team"}}), "/team/sessions?done=waitlisted")
+	if b := bookingOf(t, env, id, ben.ID); b.Status != orientation.StatusWaitlisted || b.BookedBy != boss.ID {
+		t.Fatalf("Ben's booking: %+v", b)
+	}
+	// Someone outside the team cannot be booked by this manager.
+	mustStatus(t, bossC.Post("/sessions/"+id+"/book", url.Values{"email": {"out@example.org"}, "return": {"team"}}), http.StatusForbidden)
+	// Cancelling Ana's place moves Ben up.
+	mustRedirect(t, bossC.Post("/sessions/"+id+"/cancel-booking", url.Values{"employee_id": {ana.ID}, "return": {"team"}}), "/team/sessions?done=cancelled")
+	if b := bookingOf(t, env, id, ben.ID); b.Status != orientation.StatusBooked {
+		t.Fatalf("Ben did not move up: %s", b.Status)
+	}
+	// After the session, the page says who attended.
+	var sess orientation.Session
+	env.App.DB.Where("id = ?", id).Take(&sess)
+	env.Clock.Set(sess.EndsAt.Add(time.Hour))
+	hr.Login("hr@example.org", learnerPassword)
+	bossC.Login("boss@example.org", learnerPassword)
+	bb := bookingOf(t, env, id, ben.ID)
+	mustStatus(t, hr.Post("/sessions/"+id+"/attendance", url.Values{"att-" + bb.ID: {"attended"}, "late-" + bb.ID: {"yes"}}), http.StatusSeeOther)
+	rows = learnerDoc(t, bossC.Get("/team/sessions")).Find(`[data-testid="team-bookings"] tbody tr`)
+	if rows.Length() != 1 || !strings.Contains(rows.Text(), "Ben Okafor") || !strings.Contains(rows.Text(), "Attended, arrived late") {
+		t.Errorf("the team's bookings after the session: %q", rows.Text())
+	}
+}
