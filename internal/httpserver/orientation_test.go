@@ -765,3 +765,48 @@ func TestManagerTeamSessions(t *testing.T) {
 		t.Errorf("the team's bookings after the session: %q", rows.Text())
 	}
 }
+
+// Nobody signs their own check-off, even an HR admin named an observer of
+// every course whose every skill another observer marked met; an HR admin
+// who is not an observer cannot sign anyone's.
+func TestNobodySignsTheirOwnCheckoff(t *testing.T) {
+	env, hr := orientationEnv(t)
+	hana, err := env.App.People.ByEmail(t.Context(), "hr@example.org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	nurse, _ := newLearner(t, env, "nurse@example.org", "Nia", "Park", people.RoleLearner)
+	_, preceptor := newLearner(t, env, "preceptor@example.org", "Paula", "Ortiz", people.RoleLearner)
+	_, hr2 := newLearner(t, env, "hr2@example.org", "Hal", "Ward", people.RoleHRAdmin)
+	assignOrientation(t, env, hana)
+	assignOrientation(t, env, nurse)
+	mustRedirect(t, hr.Post("/admin/observers", url.Values{"email": {"preceptor@example.org"}}), "/admin/observers")
+	mustRedirect(t, hr.Post("/admin/observers", url.Values{"email": {"hr@example.org"}}), "/admin/observers")
+	all := func() url.Values { return url.Values{"skill-rub": {"met"}, "skill-wash": {"met"}} }
+	own := "/people/" + hana.ID + "/checkoffs/orientation/skills/hands"
+	mustRedirect(t, preceptor.Post(own+"/marks", all()), own+"?done=marked")
+
+	for _, path := range []string{"/marks", "/sign"} {
+		form := all()
+		form.Set("full_name", "Hana Reyes")
+		res := hr.Post(own+path, form)
+		mustStatus(t, res, http.StatusForbidden)
+		if !strings.Contains(res.Body, "Nobody can observe or sign off their own check-off") {
+			t.Errorf("POST %s on her own check-off: the refusal does not say why", path)
+		}
+	}
+	if stepDone(t, env, hana.ID, "skills", "hands") {
+		t.Fatal("an observer signed her own check-off")
+	}
+	// HR without being an observer reads the nurse's list but cannot sign it.
+	theirs := "/people/" + nurse.ID + "/checkoffs/orientation/skills/hands"
+	mustRedirect(t, preceptor.Post(theirs+"/marks", all()), theirs+"?done=marked")
+	res := hr2.Post(theirs+"/sign", url.Values{"full_name": {"Hal Ward"}})
+	mustStatus(t, res, http.StatusForbidden)
+	if !strings.Contains(res.Body, "not an observer") {
+		t.Errorf("HR's refusal does not say why:\n%s", res.Body)
+	}
+	if stepDone(t, env, nurse.ID, "skills", "hands") {
+		t.Fatal("a non-observer signed the check-off")
+	}
+}
