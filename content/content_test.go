@@ -289,3 +289,44 @@ func TestShippedCourseOrder(t *testing.T) {
 		}
 	}
 }
+
+// TestShippedOrientationCourse: the orientation day is a classroom session
+// with a summary of what it covers (printed on the sign-in sheet and the
+// attendance record) and a skills check-off whose every skill says what
+// the observer must see; questions go to a named contact.
+func TestShippedOrientationCourse(t *testing.T) {
+	load(t)
+	cat, _ := catalog.Load(content.FS)
+	c := cat.Course("orientation")
+	if c == nil {
+		t.Fatal("the shipped course orientation is missing")
+	}
+	if c.Contact == nil || c.Contact.Name == "" || !strings.Contains(c.Contact.Email, "@") {
+		t.Errorf("contact for questions: %+v", c.Contact)
+	}
+	var sessions, checkoffs int
+	for _, m := range c.Modules {
+		for _, st := range m.Steps {
+			switch st.Type {
+			case catalog.StepSession:
+				sessions++
+				if len(strings.Fields(st.Markdown)) < 60 {
+					t.Errorf("session step %s/%s: the summary of what it covers is too short", m.ID, st.ID)
+				}
+			case catalog.StepCheckoff:
+				checkoffs++
+				if st.Checkoff == nil || len(st.Checkoff.Skills) < 4 {
+					t.Fatalf("check-off %s/%s lists too few skills", m.ID, st.ID)
+				}
+				for _, sk := range st.Checkoff.Skills {
+					if len(strings.Fields(sk.Observe)) < 12 {
+						t.Errorf("skill %s does not say what the observer must see", sk.ID)
+					}
+				}
+			}
+		}
+	}
+	if sessions != 1 || checkoffs != 1 {
+		t.Errorf("%d session steps and %d check-offs, want one of each", sessions, checkoffs)
+	}
+}

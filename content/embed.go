@@ -9,5 +9,5 @@ import "embed"
 
 // FS is the embedded content tree; each course is a top-level directory.
 //
-//go:embed all:social-media
+//go:embed all:social-media all:orientation
 var FS embed.FS

@@ -1,6 +1,7 @@
 // Package demo fills an empty database with a fictional hospital — its
-// departments, about a dozen people in every state of training — for
-// `onramp demo`. It is never used by `onramp serve`.
+// departments, about a dozen people in every state of training, and an
+// orientation day with its sessions, attendance and skills check-offs —
+// for `onramp demo`. It is never used by `onramp serve`.
 package demo
 
 import (
@@ -38,6 +39,7 @@ var Accounts = []Account{
 	{"manager@onramp.test", "Marcus Bell", "manager", "nurse manager with a team to watch"},
 	{"hr@onramp.test", "Hannah Reyes", "hr_admin", "HR and compliance; course completed"},
 	{"refresher@onramp.test", "Rachel Osei", "learner", "completed last year; her annual refresher is open now"},
+	{Educator, "Erin Walsh", "learner", "clinical nurse educator: trains the orientation days, takes attendance and signs off skills as a preceptor"},
 }
 
 // state is how far a demo person has got.
@@ -80,6 +82,7 @@ var staff = []person{
 	{"owen.price@onramp.test", "Owen", "Price", "Patient Services", "Receptionist", "Riverside Clinic", people.RoleLearner, "hr@onramp.test", 600, completed},
 	{"julia.novak@onramp.test", "Julia", "Novak", "Communications", "Social Media Coordinator", "Main Campus", people.RoleLearner, "hr@onramp.test", 8, notStarted},
 	{"refresher@onramp.test", "Rachel", "Osei", "Nursing", "Staff Nurse", "Main Campus", people.RoleLearner, "manager@onramp.test", 1200, refresherOpen},
+	{Educator, "Erin", "Walsh", "Nursing", "Clinical Nurse Educator", "Main Campus", people.RoleLearner, "director@onramp.test", 2400, completed},
 }
 
 // Seed fills the database with the demo organisation unless it already has
@@ -121,6 +124,9 @@ func Seed(ctx context.Context, a *app.App) error {
 			}
 			byEmail[p.email] = e
 			for _, course := range a.Catalog.Courses {
+				if course.ID == OrientationCourse {
+					continue // the new clinical staff's only (seedOrientation)
+				}
 				if _, err := assign(tx, course, e, p, now); err != nil {
 					return err
 				}
@@ -151,6 +157,9 @@ func Seed(ctx context.Context, a *app.App) error {
 		if err != nil {
 			return fmt.Errorf("seed demo progress for %s: %w", w.employee.Email, err)
 		}
+	}
+	if err := seedOrientation(ctx, a, byEmail); err != nil {
+		return fmt.Errorf("seed demo orientation: %w", err)
 	}
 	// Open the refresher windows that are due (the refresher account's) now,
 	// not at the scheduler's first pass.

@@ -9,13 +9,18 @@ import (
 )
 
 // CompletionColumns is the header of the pack's completions.csv: one row
-// per cycle, whatever its status.
+// per cycle, whatever its status. The session_ columns are the classroom
+// session of the cycle (the last one attended, else the last one whose
+// attendance was taken); the checkoff_ columns its last check-off signed
+// off (the transcript has every one, skill by skill).
 var CompletionColumns = []string{
 	"employee_id", "onramp_id", "name", "email", "department", "job_title", "location", "employee_status",
 	"course_id", "course_title", "cycle", "path", "status", "window_opens_at", "due_at", "started_at",
 	"completed_at", "expires_at", "course_version_hash", "course_version_id", "final_score_percent", "pass_mark",
 	"quiz_attempts", "certificate_code", "attested_name", "attested_at", "attestation_meaning", "policy_version",
 	"source", "derivation", "transcript_file",
+	"session_starts_at", "session_ends_at", "session_place", "session_trainer", "session_trainer_qualification",
+	"session_recorded_as", "session_attendance", "checkoff", "checkoff_signed_by", "checkoff_signed_at", "checkoff_meaning",
 }
 
 // CompletionRows turns a transcript into rows of completions.csv, each
@@ -51,6 +56,19 @@ func CompletionRows(t *Transcript, file string) [][]string {
 				row["attested_name"], row["attested_at"] = a.PrintedName, stamp(&a.SignedAt)
 				row["attestation_meaning"], row["policy_version"] = a.Meaning, a.PolicyVersion
 			}
+			if se := cycleSession(cr); se != nil {
+				row["session_starts_at"], row["session_ends_at"] = stamp(&se.StartsAt), stamp(&se.EndsAt)
+				row["session_place"] = strings.TrimSpace(se.Place + " " + se.VideoURL)
+				row["session_trainer"], row["session_trainer_qualification"] = se.TrainerName, se.TrainerQualification
+				row["session_recorded_as"] = strings.Trim(se.EmployeeName+", "+se.JobTitle, ", ")
+				row["session_attendance"] = se.AttendanceLabel()
+			}
+			for _, co := range cr.Checkoffs {
+				if so := co.SignOff; so != nil {
+					row["checkoff"] = co.Module + ": " + co.Step
+					row["checkoff_signed_by"], row["checkoff_signed_at"], row["checkoff_meaning"] = so.PrintedName, stamp(&so.SignedAt), so.Meaning
+				}
+			}
 			if imp := cr.Imported; imp != nil {
 				row["source"] = "imported"
 				if imp.Score != nil {
@@ -65,6 +83,18 @@ func CompletionRows(t *Transcript, file string) [][]string {
 		}
 	}
 	return rows
+}
+
+// cycleSession is the cycle's last session attended, else the last whose
+// attendance was taken (a no-show), or nil.
+func cycleSession(cr *CycleRecord) *SessionRecord {
+	var out *SessionRecord
+	for _, se := range cr.Sessions {
+		if out == nil || se.Attendance == "attended" || out.Attendance != "attended" {
+			out = se
+		}
+	}
+	return out
 }
 
 func submitted(cr *CycleRecord) int {

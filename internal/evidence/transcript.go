@@ -55,7 +55,84 @@ type CourseRecord struct {
 	// Sessions are the classroom sessions whose attendance was taken for
 	// the person, oldest first (internal/orientation).
 	Sessions []*SessionRecord
+	// Questions are the questions the person asked the course's contact,
+	// oldest first.
+	Questions []*QuestionRecord
 }
+
+// QuestionRecord is a question a person asked a course's contact ("Ask a
+// question"): OSHA asks that e-learning come with access to a
+// knowledgeable person.
+type QuestionRecord struct {
+	EmployeeID  string
+	CourseID    string
+	Question    string
+	ContactName string
+	AskedAt     time.Time
+	AnsweredAt  *time.Time
+}
+
+// TableName tells GORM the table.
+func (QuestionRecord) TableName() string { return "course_questions" }
+
+// CheckoffRecord is one skills check-off in a cycle: each skill with its
+// latest mark, and the observer's e-signature once signed off.
+type CheckoffRecord struct {
+	Module, Step string
+	ModuleID     string
+	StepID       string
+	Skills       []SkillRecord
+	SignOff      *CheckoffSignOff
+}
+
+// SkillRecord is one skill of a check-off with its latest mark (Mark nil:
+// not observed yet).
+type SkillRecord struct {
+	Skill string
+	Mark  *CheckoffMark
+}
+
+// Result is how the skill stands: met, not yet met, or not observed.
+func (s SkillRecord) Result() string {
+	switch {
+	case s.Mark == nil:
+		return "Not observed yet"
+	case s.Mark.Met:
+		return "Met"
+	}
+	return "Not yet met"
+}
+
+// CheckoffMark is an observer's mark of one skill.
+type CheckoffMark struct {
+	CycleID      string
+	ModuleID     string
+	StepID       string
+	SkillID      string
+	Met          bool
+	Comment      string
+	ObserverName string
+	MarkedAt     time.Time
+}
+
+// TableName tells GORM the table.
+func (CheckoffMark) TableName() string { return "checkoff_marks" }
+
+// CheckoffSignOff is an observer's e-signature on a check-off (21 CFR
+// 11.50: printed name, date-time and meaning).
+type CheckoffSignOff struct {
+	CycleID         string
+	ModuleID        string
+	StepID          string
+	ModuleVersionID string
+	PrintedName     string
+	Meaning         string
+	SignedAt        time.Time
+	IP              string
+}
+
+// TableName tells GORM the table.
+func (CheckoffSignOff) TableName() string { return "checkoff_signoffs" }
 
 // SessionRecord is one classroom session in a transcript: the training
 // record OSHA 29 CFR 1910.1030(h)(2) asks for, with the person's name and
@@ -119,6 +196,11 @@ type CycleRecord struct {
 	Attempts     []AttemptRecord
 	Videos       []VideoRecord
 	Attestations []AttestationRecord
+	// Checkoffs are the skills check-offs observed in the cycle.
+	Checkoffs []CheckoffRecord
+	// Sessions are the classroom sessions of the course held while this
+	// was the person's current cycle (also in CourseRecord.Sessions).
+	Sessions []*SessionRecord
 	// Changes are the extensions and exemptions granted, oldest first.
 	Changes []*compliance.CycleChange
 }
@@ -269,6 +351,9 @@ type chunkRecords struct {
 	imported     []*Imported
 	changes      []*compliance.CycleChange
 	sessions     []*SessionRecord
+	marks        []*CheckoffMark
+	signoffs     []*CheckoffSignOff
+	questions    []*QuestionRecord
 }
 
 func loadRecords(q *gorm.DB, ids []string) (*chunkRecords, error) {
@@ -300,6 +385,11 @@ func loadRecords(q *gorm.DB, ids []string) (*chunkRecords, error) {
 				FROM session_bookings b JOIN training_sessions s ON s.id = b.session_id
 				WHERE b.employee_id IN ? AND b.attendance <> '' ORDER BY s.starts_at, s.id`, ids).Scan(&r.sessions).Error
 		}},
+		{"check-off marks", func() error {
+			return q.Where("employee_id IN ?", ids).Order("marked_at, id").Find(&r.marks).Error
+		}},
+		{"check-off sign-offs", func() error { return q.Where("employee_id IN ?", ids).Order("signed_at").Find(&r.signoffs).Error }},
+		{"questions", func() error { return q.Where("employee_id IN ?", ids).Order("asked_at, id").Find(&r.questions).Error }},
 		{"extensions and exemptions", func() error {
 			return q.Table("cycle_changes").Select("cycle_changes.*").
 				Joins("JOIN cycles ON cycles.id = cycle_changes.cycle_id").
@@ -394,6 +484,9 @@ func (s *Source) loadChunk(q *gorm.DB, emps []*people.Employee, titles map[strin
 	for _, c := range r.certificates {
 		versionIDs = append(versionIDs, c.CourseVersionID)
 	}
+	for _, so := range r.signoffs {
+		versionIDs = append(versionIDs, so.ModuleVersionID)
+	}
 	if err := loadVersions(q, versionIDs, versions); err != nil {
 		return nil, err
 	}
@@ -451,6 +544,7 @@ func (s *Source) loadChunk(q *gorm.DB, emps []*people.Employee, titles map[strin
 			cr.Changes = append(cr.Changes, ch)
 		}
 	}
+	s.addCheckoffs(byCycle, r.marks, r.signoffs, names)
 	// Steps opened at the same moment (a seeded record, an imported one)
 	// follow the course's order.
 	for _, cr := range byCycle {
@@ -478,6 +572,16 @@ func (s *Source) loadChunk(q *gorm.DB, emps []*people.Employee, titles map[strin
 		for _, cr := range courses[se.EmployeeID] {
 			if cr.CourseID == se.CourseID {
 				cr.Sessions = append(cr.Sessions, se)
+				if cy := cycleAt(cr.Cycles, se.StartsAt); cy != nil {
+					cy.Sessions = append(cy.Sessions, se)
+				}
+			}
+		}
+	}
+	for _, qu := range r.questions {
+		for _, cr := range courses[qu.EmployeeID] {
+			if cr.CourseID == qu.CourseID {
+				cr.Questions = append(cr.Questions, qu)
 			}
 		}
 	}
@@ -496,6 +600,84 @@ func (s *Source) loadChunk(q *gorm.DB, emps []*people.Employee, titles map[strin
 		out[i] = t
 	}
 	return out, nil
+}
+
+// cycleAt is the cycle that was current at t: the latest whose window had
+// opened (the first when none had).
+func cycleAt(cycles []*CycleRecord, t time.Time) *CycleRecord {
+	var out *CycleRecord
+	for _, cr := range cycles {
+		if out == nil || !cr.Cycle.WindowOpensAt.After(t) {
+			out = cr
+		}
+	}
+	return out
+}
+
+// addCheckoffs gives each cycle its check-offs: every check-off step with
+// a mark or a sign-off, its skills in the course's order with their latest
+// marks.
+func (s *Source) addCheckoffs(byCycle map[string]*CycleRecord, marks []*CheckoffMark, signoffs []*CheckoffSignOff,
+	names func(courseID, moduleID, stepID, versionID string) (string, string)) {
+	type key struct{ cycle, module, step string }
+	latest := map[key]map[string]*CheckoffMark{}
+	var order []key
+	seen := map[key]bool{}
+	add := func(k key) {
+		if !seen[k] {
+			seen[k] = true
+			order = append(order, k)
+		}
+	}
+	for _, m := range marks {
+		k := key{m.CycleID, m.ModuleID, m.StepID}
+		add(k)
+		if latest[k] == nil {
+			latest[k] = map[string]*CheckoffMark{}
+		}
+		latest[k][m.SkillID] = m // marks come oldest first
+	}
+	signed := map[key]*CheckoffSignOff{}
+	for _, so := range signoffs {
+		k := key{so.CycleID, so.ModuleID, so.StepID}
+		add(k)
+		signed[k] = so
+	}
+	for _, k := range order {
+		cr := byCycle[k.cycle]
+		if cr == nil {
+			continue
+		}
+		version := ""
+		if so := signed[k]; so != nil {
+			version = so.ModuleVersionID
+		}
+		mod, step := names(cr.Cycle.CourseID, k.module, k.step, version)
+		rec := CheckoffRecord{Module: mod, Step: step, ModuleID: k.module, StepID: k.step, SignOff: signed[k]}
+		listed := map[string]bool{}
+		if s.Catalog != nil {
+			if c := s.Catalog.Course(cr.Cycle.CourseID); c != nil {
+				if st := c.Module(k.module).Step(k.step); st != nil && st.Checkoff != nil {
+					for _, sk := range st.Checkoff.Skills {
+						listed[sk.ID] = true
+						rec.Skills = append(rec.Skills, SkillRecord{Skill: sk.Title, Mark: latest[k][sk.ID]})
+					}
+				}
+			}
+		}
+		// Skills no longer in the course keep their marks, by ID.
+		var gone []string
+		for id := range latest[k] {
+			if !listed[id] {
+				gone = append(gone, id)
+			}
+		}
+		slices.Sort(gone)
+		for _, id := range gone {
+			rec.Skills = append(rec.Skills, SkillRecord{Skill: id, Mark: latest[k][id]})
+		}
+		cr.Checkoffs = append(cr.Checkoffs, rec)
+	}
 }
 
 // namer returns a function naming a module and step: the catalog's titles,

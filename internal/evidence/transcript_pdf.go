@@ -77,6 +77,14 @@ func WriteTranscriptPDF(w io.Writer, t *Transcript) error {
 			}
 			d.table([]column{{"Date and time", 0.2}, {"Place", 0.15}, {"Trainer and qualification", 0.25}, {"Recorded as", 0.18}, {"Attendance", 0.22}}, rows)
 		}
+		if len(c.Questions) > 0 {
+			d.paragraph(true, 9, 20, "Questions to "+c.Questions[0].ContactName, 2)
+			rows := make([][]string, len(c.Questions))
+			for i, q := range c.Questions {
+				rows[i] = []string{q.Question, Moment(q.AskedAt), QuestionAnswered(q)}
+			}
+			d.table([]column{{"Question", 0.56}, {"Asked", 0.22}, {"Answered", 0.22}}, rows)
+		}
 	}
 	return d.finish(w)
 }
@@ -146,6 +154,26 @@ func writeCyclePDF(d *document, cr *CycleRecord, name string) {
 		d.field("Policy version", at.PolicyVersion)
 		d.field("Module version", VersionLabel(a.Version))
 		d.field("From", strings.Trim(at.IP+" · "+at.UserAgent, " ·"))
+		d.y += 4
+	}
+	for _, co := range cr.Checkoffs {
+		d.ensure(70)
+		d.paragraph(true, 9, 20, "Skills check-off: "+co.Step, 2)
+		rows := make([][]string, len(co.Skills))
+		for i, sk := range co.Skills {
+			rows[i] = []string{sk.Skill, sk.Result(), SkillObserver(sk), SkillMarkedAt(sk)}
+		}
+		d.table([]column{{"Skill", 0.3}, {"Result", 0.16}, {"Observer and comment", 0.34}, {"Marked", 0.2}}, rows)
+		if so := co.SignOff; so != nil {
+			d.field("Signed off by", so.PrintedName)
+			d.field("Signed", Moment(so.SignedAt))
+			d.field("Meaning", so.Meaning)
+			if so.IP != "" {
+				d.field("From", so.IP)
+			}
+		} else {
+			d.field("Signed off", "Not yet")
+		}
 		d.y += 4
 	}
 	if len(cr.Changes) > 0 {

@@ -98,3 +98,30 @@ func (t *Transcript) EmployeeNumber() string {
 	}
 	return *t.Employee.EmployeeNumber
 }
+
+// SkillObserver is who marked a skill, with their comment.
+func SkillObserver(s SkillRecord) string {
+	if s.Mark == nil {
+		return ""
+	}
+	if s.Mark.Comment != "" {
+		return s.Mark.ObserverName + ": " + s.Mark.Comment
+	}
+	return s.Mark.ObserverName
+}
+
+// SkillMarkedAt is when a skill was last marked, or "".
+func SkillMarkedAt(s SkillRecord) string {
+	if s.Mark == nil {
+		return ""
+	}
+	return Moment(s.Mark.MarkedAt)
+}
+
+// QuestionAnswered is when the contact recorded their answer, or "Not yet".
+func QuestionAnswered(q *QuestionRecord) string {
+	if q.AnsweredAt == nil {
+		return "Not yet"
+	}
+	return Moment(*q.AnsweredAt)
+}

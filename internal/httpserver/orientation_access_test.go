@@ -44,6 +44,7 @@ func init() {
 	expectAccess("POST /sessions/:id/book", signedInPost(redirect))
 	expectAccess("POST /sessions/:id/cancel-booking", signedInPost(redirect))
 	expectAccess("GET /sessions/:id/book-people", access{Anonymous: redirect, Learner: forbidden, Manager: ok, HRAdmin: ok})
+	expectAccess("GET /team/sessions", access{Anonymous: redirect, Learner: forbidden, Manager: ok, HRAdmin: ok})
 	// Attendance is taken from 15 minutes before the start: 409 for HR now.
 	expectAccess("POST /sessions/:id/attendance", hrPost(http.StatusConflict))
 	expectAccess("GET /admin/sessions", runners(ok))

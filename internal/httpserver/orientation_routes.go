@@ -14,6 +14,7 @@ import (
 //	POST /sessions/:id/book                  book self, or `email` (manager of them, HR)
 //	POST /sessions/:id/cancel-booking        cancel own place, or `employee_id` (manager, HR)
 //	GET  /sessions/:id/book-people           form to book someone (manager, HR)
+//	GET  /team/sessions                      the team's bookings; book a team member (manager)
 //	GET  /sessions                           sessions the viewer runs as trainer
 //	GET  /sessions/:id                       roster with tick boxes (trainer, HR)
 //	POST /sessions/:id/attendance            save the ticks (trainer, HR)
@@ -37,6 +38,7 @@ func (s *Server) orientationRoutes(e *echo.Echo) {
 	e.POST("/courses/:course/questions", s.courseAsk, requireSignedIn)
 	e.GET("/questions/:id/answered", s.questionAnsweredForm)
 	e.POST("/questions/:id/answered", s.questionAnswered)
+	e.GET(teamSessionsURL, s.teamSessions, requireRole(people.RoleManager))
 	g := e.Group("/sessions", requireSignedIn)
 	g.GET("", s.trainerSessions)
 	g.GET("/:id", s.sessionRoster)

@@ -134,6 +134,9 @@ func (s *Server) sessionBook(c echo.Context) error {
 			}
 			return err
 		}
+		if c.FormValue("return") == "team" {
+			return redirectSeeOther(c, teamSessionsURL+"?done="+b.Status)
+		}
 		return redirectSeeOther(c, sessionURL(sess.ID)+"/book-people?done="+b.Status)
 	}
 	if err != nil {
@@ -164,6 +167,9 @@ func (s *Server) sessionCancelBooking(c echo.Context) error {
 		return err
 	}
 	if who != viewer.ID {
+		if c.FormValue("return") == "team" {
+			return redirectSeeOther(c, teamSessionsURL+"?done=cancelled")
+		}
 		return redirectSeeOther(c, sessionURL(sess.ID))
 	}
 	return redirectSeeOther(c, courseURL(sess.CourseID)+"/sessions?done=cancelled")

@@ -1,6 +1,8 @@
 package httpserver_test
 
 import (
+	"archive/zip"
+	"encoding/csv"
 	"io"
 	"net/http"
 	"net/url"
@@ -17,6 +19,7 @@ import (
 	"github.com/onramp-lms/onramp/internal/notify"
 	"github.com/onramp-lms/onramp/internal/orientation"
 	"github.com/onramp-lms/onramp/internal/people"
+	"github.com/onramp-lms/onramp/internal/report"
 )
 
 // orientationEnv is an app on the orientation fixture (a classroom session
@@ -513,5 +516,304 @@ func TestAPISessionsAndAttendance(t *testing.T) {
 	secret = ""
 	if status, _ = get("/api/v1/sessions"); status != http.StatusUnauthorized {
 		t.Errorf("without a token: %d", status)
+	}
+}
+
+// A trainer who ticked the wrong person corrects it: marking them a
+// no-show takes back the session step and the course's completion it
+// caused (the cycle is open again, the certificate withdrawn, the report
+// row and the dashboard generation moved), with an audit entry.
+func TestUnattendUndoesTheSessionStep(t *testing.T) {
+	env, hr := orientationEnv(t)
+	ana, anaC := newLearner(t, env, "ana@example.org", "Ana", "Lima", people.RoleLearner)
+	assignOrientation(t, env, ana)
+	id := scheduleSession(t, env, hr, "5", "")
+	mustStatus(t, anaC.Post("/sessions/"+id+"/book", nil), http.StatusSeeOther)
+	// Everything else is done: attending is the last step.
+	for _, st := range [][2]string{{"day", "welcome"}, {"skills", "hands"}} {
+		if _, err := env.App.Learning.CompleteStep(t.Context(), ana, "orientation", st[0], st[1]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var sess orientation.Session
+	env.App.DB.Where("id = ?", id).Take(&sess)
+	env.Clock.Set(sess.StartsAt.Add(time.Hour))
+	hr.Login("hr@example.org", learnerPassword)
+	b := bookingOf(t, env, id, ana.ID)
+	mustRedirect(t, hr.Post("/sessions/"+id+"/attendance", url.Values{"att-" + b.ID: {"attended"}}), "/sessions/"+id+"?done=saved")
+	status := func() (string, int64) {
+		var cs struct{ Status string }
+		env.App.DB.Raw(`SELECT status FROM compliance_status WHERE employee_id = ? AND course_id = ?`, ana.ID, "orientation").Scan(&cs)
+		var certs int64
+		env.App.DB.Table("certificates").Where("employee_id = ?", ana.ID).Count(&certs)
+		return cs.Status, certs
+	}
+	if st, certs := status(); st != "completed" || certs != 1 || !stepDone(t, env, ana.ID, "day", "classroom") {
+		t.Fatalf("after attending: status %q, %d certificates", st, certs)
+	}
+	gen, _ := report.Generation(t.Context(), env.App.DB)
+
+	mustRedirect(t, hr.Post("/sessions/"+id+"/attendance", url.Values{"att-" + b.ID: {"no_show"}}), "/sessions/"+id+"?done=saved")
+	if stepDone(t, env, ana.ID, "day", "classroom") {
+		t.Fatal("marking Ana a no-show left the session step completed")
+	}
+	if st, certs := status(); st == "completed" || certs != 0 {
+		t.Fatalf("after the no-show: status %q, %d certificates", st, certs)
+	}
+	var cy compliance.Cycle
+	env.App.DB.Where("employee_id = ? AND course_id = ?", ana.ID, "orientation").Take(&cy)
+	if cy.Status != compliance.StatusInProgress || cy.CompletedAt != nil || cy.ExpiresAt != nil {
+		t.Fatalf("the cycle was not reopened: %+v", cy)
+	}
+	if g, _ := report.Generation(t.Context(), env.App.DB); g <= gen {
+		t.Error("the dashboard's generation did not move (report.Changed)")
+	}
+	var n int64
+	env.App.DB.Table("audit_log").Where("action = ? AND entity_id = ? AND summary LIKE ?", "revoke", cy.ID, "%corrected the attendance%").Count(&n)
+	if n != 1 {
+		t.Errorf("%d audit entries for the withdrawn completion, want 1", n)
+	}
+	// Ticking again completes it again.
+	mustRedirect(t, hr.Post("/sessions/"+id+"/attendance", url.Values{"att-" + b.ID: {"attended"}}), "/sessions/"+id+"?done=saved")
+	if st, certs := status(); st != "completed" || certs != 1 {
+		t.Fatalf("after attending again: status %q, %d certificates", st, certs)
+	}
+	// Clearing the mark undoes it too.
+	mustRedirect(t, hr.Post("/sessions/"+id+"/attendance", url.Values{"att-" + b.ID: {""}}), "/sessions/"+id+"?done=saved")
+	if stepDone(t, env, ana.ID, "day", "classroom") {
+		t.Fatal("clearing the mark left the session step completed")
+	}
+}
+
+// The classroom session, the skills check-off (skill by skill, with the
+// observer's signature) and the questions asked are in the person's
+// transcript (page and PDF) and in the evidence pack's completions.csv;
+// the session and check-off steps count towards progress, the course's
+// completion and the compliance dashboard like any other step.
+func TestOrientationRecordsInTranscriptPackAndReports(t *testing.T) {
+	env, hr := orientationEnv(t)
+	nurse, nurseC := newLearner(t, env, "nurse@example.org", "Nia", "Park", people.RoleLearner)
+	_, preceptor := newLearner(t, env, "preceptor@example.org", "Paula", "Ortiz", people.RoleLearner)
+	assignOrientation(t, env, nurse)
+	mustRedirect(t, hr.Post("/admin/observers", url.Values{"email": {"preceptor@example.org"}, "course": {"orientation"}}), "/admin/observers")
+	url0 := "/people/" + nurse.ID + "/checkoffs/orientation/skills/hands"
+	mustStatus(t, preceptor.Post(url0+"/marks", url.Values{"skill-rub": {"met"}, "skill-wash": {"not_met"}, "comment-wash": {"Dried with a shared towel"}}), http.StatusSeeOther)
+	mustStatus(t, nurseC.Post("/courses/orientation/questions", url.Values{"question": {"Where do I park on the orientation day?"}}), http.StatusSeeOther)
+	id := scheduleSession(t, env, hr, "4", "")
+	mustStatus(t, nurseC.Post("/sessions/"+id+"/book", nil), http.StatusSeeOther)
+	if _, err := env.App.Learning.CompleteStep(t.Context(), nurse, "orientation", "day", "welcome"); err != nil {
+		t.Fatal(err)
+	}
+
+	// Half done: the transcript shows each skill as it stands, unsigned.
+	tr := hr.Get("/admin/people/" + nurse.ID + "/transcript")
+	mustStatus(t, tr, http.StatusOK)
+	doc := learnerDoc(t, tr)
+	co := doc.Find(`[data-testid="transcript-checkoff"] tbody`).Text()
+	for _, want := range []string{"Alcohol hand rub", "Met", "Hand wash", "Not yet met", "Paula Ortiz", "Dried with a shared towel"} {
+		if !strings.Contains(co, want) {
+			t.Errorf("the transcript's check-off lacks %q: %q", want, co)
+		}
+	}
+	if doc.Find(`[data-testid="transcript-checkoff-signoff"]`).Length() != 0 || !strings.Contains(tr.Body, "Not signed off yet.") {
+		t.Error("an unsigned check-off shows a signature")
+	}
+	q := doc.Find(`[data-testid="transcript-questions"] tbody tr`).Text()
+	if !strings.Contains(q, "Where do I park") || !strings.Contains(q, "Infection Prevention") || !strings.Contains(q, "Not yet") {
+		t.Errorf("the transcript's questions: %q", q)
+	}
+	progress := func() string {
+		t.Helper()
+		nurseC.Login("nurse@example.org", learnerPassword)
+		return strings.Join(strings.Fields(learnerDoc(t, nurseC.Get("/")).Find(`[data-testid="progress-text"]`).Text()), " ")
+	}
+	if p := progress(); p != "1 of 3 steps done" {
+		t.Errorf("progress with the session and check-off to do: %q", p)
+	}
+
+	// Signed off, and attended: the course is complete.
+	mustStatus(t, preceptor.Post(url0+"/marks", url.Values{"skill-rub": {"met"}, "skill-wash": {"met"}}), http.StatusSeeOther)
+	mustStatus(t, preceptor.Post(url0+"/sign", url.Values{"full_name": {"Paula Ortiz"}}), http.StatusSeeOther)
+	if p := progress(); p != "2 of 3 steps done" {
+		t.Errorf("progress after the sign-off: %q", p)
+	}
+	var sess orientation.Session
+	env.App.DB.Where("id = ?", id).Take(&sess)
+	env.Clock.Set(sess.StartsAt.Add(time.Hour))
+	hr.Login("hr@example.org", learnerPassword)
+	preceptor.Login("preceptor@example.org", learnerPassword)
+	b := bookingOf(t, env, id, nurse.ID)
+	mustStatus(t, hr.Post("/sessions/"+id+"/attendance", url.Values{"att-" + b.ID: {"attended"}, "late-" + b.ID: {"yes"}}), http.StatusSeeOther)
+	dash, err := report.LoadDashboard(t.Context(), env.App.DB, report.Filter{Course: "orientation"}, env.Clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dash.Totals[report.StatusCompleted] != 1 {
+		t.Errorf("the dashboard counts %v, want the nurse completed", dash.Totals)
+	}
+
+	tr = hr.Get("/admin/people/" + nurse.ID + "/transcript")
+	doc = learnerDoc(t, tr)
+	signed := doc.Find(`[data-testid="transcript-checkoff-signoff"]`).Text()
+	if !strings.Contains(signed, "Paula Ortiz") || !strings.Contains(signed, orientation.DefaultCheckoffStatement) || !strings.Contains(signed, "UTC") {
+		t.Errorf("the transcript's sign-off: %q", signed)
+	}
+	steps := doc.Find(`[data-testid="transcript-steps"]`).Text()
+	if !strings.Contains(steps, "The classroom day") || !strings.Contains(steps, "Hand hygiene check-off") {
+		t.Errorf("the transcript's steps lack the session or the check-off: %q", steps)
+	}
+	mustStatus(t, hr.Get("/admin/people/"+nurse.ID+"/transcript.pdf"), http.StatusOK)
+
+	res := hr.Post("/admin/evidence/pack", url.Values{"department": {"Nursing"}})
+	mustStatus(t, res, http.StatusOK)
+	zr, err := zip.NewReader(strings.NewReader(res.Body), int64(len(res.Body)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows [][]string
+	for _, f := range zr.File {
+		if f.Name == "completions.csv" {
+			rc, _ := f.Open()
+			rows, err = csv.NewReader(rc).ReadAll()
+			rc.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	col := map[string]int{}
+	for i, h := range rows[0] {
+		col[h] = i
+	}
+	found := false
+	for _, r := range rows[1:] {
+		if r[col["onramp_id"]] != nurse.ID {
+			continue
+		}
+		found = true
+		want := map[string]string{
+			"status": "completed", "session_trainer": "Dr Sam External", "session_trainer_qualification": "RN, BSN; certified infection-control instructor",
+			"session_attendance": "Attended, arrived late", "session_place": "Room 4B", "session_recorded_as": "Nia Park, Registered Nurse",
+			"session_starts_at": sess.StartsAt.UTC().Format(time.RFC3339), "checkoff": "Skills: Hand hygiene check-off",
+			"checkoff_signed_by": "Paula Ortiz", "checkoff_meaning": orientation.DefaultCheckoffStatement,
+		}
+		for k, v := range want {
+			if r[col[k]] != v {
+				t.Errorf("completions.csv %s = %q, want %q", k, r[col[k]], v)
+			}
+		}
+		if r[col["checkoff_signed_at"]] == "" {
+			t.Error("completions.csv has no check-off signing time")
+		}
+	}
+	if !found {
+		t.Fatal("completions.csv has no row for the nurse")
+	}
+}
+
+// A manager sees who in their team is booked on which session (and who
+// attended), books a team member from the list of the team, and cancels a
+// place; they cannot book someone outside their team.
+func TestManagerTeamSessions(t *testing.T) {
+	env, hr := orientationEnv(t)
+	boss, bossC := newLearner(t, env, "boss@example.org", "Mara", "Bell", people.RoleManager)
+	ana, anaC := newLearner(t, env, "ana@example.org", "Ana", "Lima", people.RoleLearner)
+	ben, _ := newLearner(t, env, "ben@example.org", "Ben", "Okafor", people.RoleLearner)
+	out, _ := newLearner(t, env, "out@example.org", "Out", "Sider", people.RoleLearner)
+	for _, e := range []*people.Employee{ana, ben} {
+		if err := env.App.DB.Model(&people.Employee{}).Where("id = ?", e.ID).Update("manager_id", boss.ID).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, e := range []*people.Employee{ana, ben, out} {
+		assignOrientation(t, env, e)
+	}
+	id := scheduleSession(t, env, hr, "1", "")
+	mustStatus(t, anaC.Post("/sessions/"+id+"/book", nil), http.StatusSeeOther)
+
+	team := bossC.Get("/team")
+	mustStatus(t, team, http.StatusOK)
+	if learnerDoc(t, team).Find(`a[href="/team/sessions"]`).Length() != 1 {
+		t.Error("the team page does not link the team's sessions")
+	}
+	page := bossC.Get("/team/sessions")
+	mustStatus(t, page, http.StatusOK)
+	doc := learnerDoc(t, page)
+	rows := doc.Find(`[data-testid="team-bookings"] tbody tr`)
+	if rows.Length() != 1 || !strings.Contains(rows.Text(), "Ana Lima") || !strings.Contains(rows.Text(), "Room 4B") || !strings.Contains(rows.Text(), "Booked") {
+		t.Fatalf("the team's bookings: %q", rows.Text())
+	}
+	opts := doc.Find(`[data-testid="team-upcoming"] select[name="email"] option`)
+	if opts.Length() != 2 || strings.Contains(opts.Text(), "Out Sider") {
+		t.Errorf("the booking form offers %q; want the two team members", opts.Text())
+	}
+	// Ben goes on the wait-list (one place); the manager is sent back.
+	mustRedirect(t, bossC.Post("/sessions/"+id+"/book", url.Values{"email": {"ben@example.org"}, "return": {"team"}}), "/team/sessions?done=waitlisted")
+	if b := bookingOf(t, env, id, ben.ID); b.Status != orientation.StatusWaitlisted || b.BookedBy != boss.ID {
+		t.Fatalf("Ben's booking: %+v", b)
+	}
+	// Someone outside the team cannot be booked by this manager.
+	mustStatus(t, bossC.Post("/sessions/"+id+"/book", url.Values{"email": {"out@example.org"}, "return": {"team"}}), http.StatusForbidden)
+	// Cancelling Ana's place moves Ben up.
+	mustRedirect(t, bossC.Post("/sessions/"+id+"/cancel-booking", url.Values{"employee_id": {ana.ID}, "return": {"team"}}), "/team/sessions?done=cancelled")
+	if b := bookingOf(t, env, id, ben.ID); b.Status != orientation.StatusBooked {
+		t.Fatalf("Ben did not move up: %s", b.Status)
+	}
+	// After the session, the page says who attended.
+	var sess orientation.Session
+	env.App.DB.Where("id = ?", id).Take(&sess)
+	env.Clock.Set(sess.EndsAt.Add(time.Hour))
+	hr.Login("hr@example.org", learnerPassword)
+	bossC.Login("boss@example.org", learnerPassword)
+	bb := bookingOf(t, env, id, ben.ID)
+	mustStatus(t, hr.Post("/sessions/"+id+"/attendance", url.Values{"att-" + bb.ID: {"attended"}, "late-" + bb.ID: {"yes"}}), http.StatusSeeOther)
+	rows = learnerDoc(t, bossC.Get("/team/sessions")).Find(`[data-testid="team-bookings"] tbody tr`)
+	if rows.Length() != 1 || !strings.Contains(rows.Text(), "Ben Okafor") || !strings.Contains(rows.Text(), "Attended, arrived late") {
+		t.Errorf("the team's bookings after the session: %q", rows.Text())
+	}
+}
+
+// Nobody signs their own check-off, even an HR admin named an observer of
+// every course whose every skill another observer marked met; an HR admin
+// who is not an observer cannot sign anyone's.
+func TestNobodySignsTheirOwnCheckoff(t *testing.T) {
+	env, hr := orientationEnv(t)
+	hana, err := env.App.People.ByEmail(t.Context(), "hr@example.org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	nurse, _ := newLearner(t, env, "nurse@example.org", "Nia", "Park", people.RoleLearner)
+	_, preceptor := newLearner(t, env, "preceptor@example.org", "Paula", "Ortiz", people.RoleLearner)
+	_, hr2 := newLearner(t, env, "hr2@example.org", "Hal", "Ward", people.RoleHRAdmin)
+	assignOrientation(t, env, hana)
+	assignOrientation(t, env, nurse)
+	mustRedirect(t, hr.Post("/admin/observers", url.Values{"email": {"preceptor@example.org"}}), "/admin/observers")
+	mustRedirect(t, hr.Post("/admin/observers", url.Values{"email": {"hr@example.org"}}), "/admin/observers")
+	all := func() url.Values { return url.Values{"skill-rub": {"met"}, "skill-wash": {"met"}} }
+	own := "/people/" + hana.ID + "/checkoffs/orientation/skills/hands"
+	mustRedirect(t, preceptor.Post(own+"/marks", all()), own+"?done=marked")
+
+	for _, path := range []string{"/marks", "/sign"} {
+		form := all()
+		form.Set("full_name", "Hana Reyes")
+		res := hr.Post(own+path, form)
+		mustStatus(t, res, http.StatusForbidden)
+		if !strings.Contains(res.Body, "Nobody can observe or sign off their own check-off") {
+			t.Errorf("POST %s on her own check-off: the refusal does not say why", path)
+		}
+	}
+	if stepDone(t, env, hana.ID, "skills", "hands") {
+		t.Fatal("an observer signed her own check-off")
+	}
+	// HR without being an observer reads the nurse's list but cannot sign it.
+	theirs := "/people/" + nurse.ID + "/checkoffs/orientation/skills/hands"
+	mustRedirect(t, preceptor.Post(theirs+"/marks", all()), theirs+"?done=marked")
+	res := hr2.Post(theirs+"/sign", url.Values{"full_name": {"Hal Ward"}})
+	mustStatus(t, res, http.StatusForbidden)
+	if !strings.Contains(res.Body, "not an observer") {
+		t.Errorf("HR's refusal does not say why:\n%s", res.Body)
+	}
+	if stepDone(t, env, nurse.ID, "skills", "hands") {
+		t.Fatal("a non-observer signed the check-off")
 	}
 }

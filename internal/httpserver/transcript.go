@@ -141,6 +141,11 @@ func (s *Server) renderTranscript(c echo.Context, t *evidence.Transcript, pdfURL
 				Attendance: se.AttendanceLabel(),
 			})
 		}
+		for _, q := range course.Questions {
+			tc.Questions = append(tc.Questions, views.TranscriptQuestion{
+				Question: q.Question, Contact: q.ContactName, Asked: evidence.Moment(q.AskedAt), Answered: evidence.QuestionAnswered(q),
+			})
+		}
 		v.Courses = append(v.Courses, tc)
 	}
 	title := e.FullName() + ": transcript"
@@ -189,6 +194,20 @@ func transcriptCycleView(cr *evidence.CycleRecord) views.TranscriptCycle {
 			Module: st.Module, Step: st.Step, Started: evidence.Moment(st.Progress.StartedAt),
 			Completed: evidence.MomentPtr(st.Progress.CompletedAt), Version: evidence.VersionLabel(st.Version),
 		})
+	}
+	for _, co := range cr.Checkoffs {
+		tco := views.TranscriptCheckoff{Step: co.Step}
+		for _, sk := range co.Skills {
+			ts := views.TranscriptSkill{Skill: sk.Skill, Result: sk.Result(), MarkedAt: evidence.SkillMarkedAt(sk)}
+			if sk.Mark != nil {
+				ts.Observer, ts.Comment = sk.Mark.ObserverName, sk.Mark.Comment
+			}
+			tco.Skills = append(tco.Skills, ts)
+		}
+		if so := co.SignOff; so != nil {
+			tco.SignedBy, tco.SignedAt, tco.Meaning, tco.IP = so.PrintedName, evidence.Moment(so.SignedAt), so.Meaning, so.IP
+		}
+		out.Checkoffs = append(out.Checkoffs, tco)
 	}
 	for _, a := range cr.Attempts {
 		out.Attempts = append(out.Attempts, views.TranscriptAttempt{

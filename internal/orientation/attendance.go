@@ -175,6 +175,9 @@ func (s *Service) mark(tx *gorm.DB, sess *Session, b *Booking, m Mark, method st
 		return fmt.Errorf("record attendance: %w", err)
 	}
 	if m.Attendance != Attended {
+		if b.Attendance == Attended {
+			return s.unattend(tx, sess, b, &emp, actor, now)
+		}
 		return nil
 	}
 	_, err := s.Learning.CompleteByOthers(tx, &emp, sess.CourseID, s.sessionSteps(sess), now)
@@ -225,4 +228,26 @@ func (s *Service) CheckIn(ctx context.Context, emp *people.Employee, sessionID, 
 			Summary: fmt.Sprintf("%s checked in to the session of %s on %s with the room's QR code.", emp.FullName(), s.courseTitle(sess), sess.When()),
 		})
 	})
+}
+
+// unattend takes back the session's steps completed when the person was
+// marked attended (and the course's completion, if that finished it)
+// when the trainer now marks them a no-show or clears the mark, unless
+// another session they attended delivers the same steps.
+func (s *Service) unattend(tx *gorm.DB, sess *Session, b *Booking, emp, actor *people.Employee, now time.Time) error {
+	var other int64
+	if err := tx.Table("session_bookings AS b").Joins("JOIN training_sessions s ON s.id = b.session_id").
+		Where("b.employee_id = ? AND b.id <> ? AND b.status = ? AND b.attendance = ? AND s.course_id = ? AND (s.module_id = ? OR s.module_id = '')",
+			emp.ID, b.ID, StatusBooked, Attended, sess.CourseID, sess.ModuleID).Count(&other).Error; err != nil {
+		return fmt.Errorf("look for other attendance: %w", err)
+	}
+	if other > 0 {
+		return nil
+	}
+	why := fmt.Sprintf("%s corrected the attendance of the session of %s on %s", actor.FullName(), s.courseTitle(sess), sess.When())
+	_, err := s.Learning.UndoByOthers(tx, actor, emp, sess.CourseID, s.sessionSteps(sess), now, why)
+	if errors.Is(err, learning.ErrNotAssigned) || errors.Is(err, learning.ErrCycleClosed) {
+		return nil
+	}
+	return err
 }

@@ -61,7 +61,8 @@ type Booking struct {
 func (Booking) TableName() string { return "session_bookings" }
 
 // bookingsOf returns a session's bookings in the given statuses, with the
-// people's e-mail addresses, wait-list first come first.
+// people's e-mail addresses: the booked, then the wait-list first come
+// first.
 func bookingsOf(tx *gorm.DB, sessionID string, statuses ...string) ([]*Booking, error) {
 	var rows []struct {
 		Booking
@@ -70,7 +71,9 @@ func bookingsOf(tx *gorm.DB, sessionID string, statuses ...string) ([]*Booking, 
 	err := tx.Table("session_bookings AS b").Select("b.*, e.email AS addr").
 		Joins("JOIN employees e ON e.id = b.employee_id").
 		Where("b.session_id = ? AND b.status IN ?", sessionID, statuses).
-		Order("b.waitlisted_at, b.created_at, b.id").Scan(&rows).Error
+		// Booked (no waitlisted_at) first on both databases: PostgreSQL
+		// sorts NULL last, SQLite first.
+		Order("CASE WHEN b.waitlisted_at IS NULL THEN 0 ELSE 1 END, b.waitlisted_at, b.created_at, b.id").Scan(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("load bookings: %w", err)
 	}

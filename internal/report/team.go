@@ -252,6 +252,12 @@ func StatusesOf(ctx context.Context, d *db.DB, employeeID string) ([]CurrentStat
 	return m[employeeID], err
 }
 
+// ChainCTE is the recursive query of everyone below a manager in the
+// management chain (directly or through others): `WITH RECURSIVE chain(id,
+// depth) AS (…)` taking the manager's ID as its one argument, to be
+// followed by a SELECT that reads chain.
+const ChainCTE = chainSQL
+
 // Manages reports whether managerID is above employeeID in the management
 // chain (directly or through others).
 func Manages(ctx context.Context, d *db.DB, managerID, employeeID string) (bool, error) {

@@ -186,3 +186,20 @@ type QuestionRow struct{ Question, Asked, Answered string }
 
 // AnsweredView is the contact's page to record an answer.
 type AnsweredView struct{ ID, Token, Question, Answered string }
+
+// TeamSessionsView is a manager's page of their team's sessions.
+type TeamSessionsView struct {
+	// Members are the team, for the booking form (value: e-mail).
+	Members  []Option
+	Bookings []TeamBookingRow
+	// Upcoming are the sessions a team member can be booked on.
+	Upcoming []SessionRow
+}
+
+// TeamBookingRow is one team member's place on a session.
+type TeamBookingRow struct {
+	SessionID, EmployeeID, Name, JobTitle string
+	Session, When, Where, Status          string
+	// Upcoming sessions can still be cancelled.
+	Upcoming, Attended bool
+}
