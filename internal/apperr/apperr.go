@@ -81,6 +81,9 @@ type Error struct {
 	Code     Code
 	Message  string
 	Problems []Problem
+	// More counts the problems found beyond Problems, when a long list was
+	// cut (an import lists at most 200).
+	More int
 	// Err is the underlying cause, for logs; never shown.
 	Err error
 	// kind is the sentinel this error is an occasion of (see Because).

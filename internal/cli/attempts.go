@@ -2,12 +2,11 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
+	"github.com/onramp-lms/onramp/internal/apperr"
 	"github.com/onramp-lms/onramp/internal/learning"
-	"github.com/onramp-lms/onramp/internal/people"
 )
 
 func init() {
@@ -41,19 +40,11 @@ func runAttempts(ctx context.Context, env Env, args []string) int {
 		return code
 	}
 	*employee, *course, *quiz = strings.TrimSpace(*employee), strings.TrimSpace(*course), strings.TrimSpace(*quiz)
-	switch {
-	case *employee == "":
-		fmt.Fprintln(env.Stderr, "onramp: --employee is required: give the employee's employee_id from the HR system, e.g. --employee E1042")
-		return 2
-	case *course == "":
-		fmt.Fprintln(env.Stderr, "onramp: --course is required: give the course's ID, e.g. --course hand-hygiene")
-		return 2
-	case *quiz == "":
-		fmt.Fprintln(env.Stderr, "onramp: --quiz is required: give the ID of the module whose quiz it is, e.g. --quiz final-assessment")
-		return 2
-	case strings.TrimSpace(*reason) == "":
-		fmt.Fprintln(env.Stderr, `onramp: --reason is required: say why, e.g. --reason "went through the answers together"`)
-		return 2
+	if code := requireFlags(env, flagCheck{*employee, needEmployee},
+		flagCheck{*course, "--course is required: give the course's ID, e.g. --course hand-hygiene"},
+		flagCheck{*quiz, "--quiz is required: give the ID of the module whose quiz it is, e.g. --quiz final-assessment"},
+		flagCheck{*reason, `--reason is required: say why, e.g. --reason "went through the answers together"`}); code >= 0 {
+		return code
 	}
 	a, code := openApp(ctx, cfg, env)
 	if code >= 0 {
@@ -62,20 +53,17 @@ func runAttempts(ctx context.Context, env Env, args []string) int {
 	defer a.Close()
 	emp, err := employeeByNumber(a.DB.WithContext(ctx), *employee)
 	if err != nil {
-		fmt.Fprintf(env.Stderr, "onramp: %v; nothing was changed\n", err)
-		return 1
+		return fail(env, err, "; nothing was changed")
 	}
 	g, err := a.Learning.GrantAttempts(ctx, nil, learning.Grant{
 		EmployeeID: emp.ID, CourseID: *course, ModuleID: *quiz, StepID: strings.TrimSpace(*step), Extra: *extra, Reason: *reason,
 	})
-	var ge *learning.GrantError
-	if errors.As(err, &ge) || errors.Is(err, people.ErrNotFound) {
-		fmt.Fprintf(env.Stderr, "onramp: %v Nothing was changed.\n", err)
-		return 2
+	if apperr.CodeOf(err) == apperr.Invalid {
+		// A learning.GrantError: its message is a sentence.
+		return fail(env, err, " Nothing was changed.")
 	}
 	if err != nil {
-		fmt.Fprintf(env.Stderr, "onramp: %v; nothing was changed\n", err)
-		return 1
+		return fail(env, err, "; nothing was changed")
 	}
 	fmt.Fprintf(env.Stdout, "Granted %s (%s) %d more %s at the %s quiz of %s. They are e-mailed; the grant is in the audit trail.\n",
 		emp.FullName(), *employee, g.Extra, map[bool]string{true: "attempt", false: "attempts"}[g.Extra == 1], g.ModuleID, *course)

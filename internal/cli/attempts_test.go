@@ -21,7 +21,7 @@ func TestAttemptsGrant(t *testing.T) {
 		t.Fatalf("no reason: exit %d %s", res.code, res.stderr)
 	}
 	res = r.run("attempts", "grant", "--employee", "E1", "--course", "basic", "--quiz", "nope", "--reason", "x")
-	if res.code != 2 || !strings.Contains(res.stderr, `has no module "nope"`) {
+	if res.code != 65 || !strings.Contains(res.stderr, `has no module "nope"`) {
 		t.Fatalf("unknown module: exit %d %s", res.code, res.stderr)
 	}
 	res = r.run("attempts", "grant", "--employee", "E1", "--course", "basic", "--quiz", "basics", "--extra", "2", "--reason", "went through it together")

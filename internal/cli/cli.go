@@ -1,6 +1,8 @@
 // Package cli is Onramp's command line: one binary, many subcommands. Each
-// subcommand lives in its own file and returns an exit code: 0 success,
-// 1 failure, 2 bad usage or a bad setting.
+// subcommand lives in its own file and returns an exit code (exitCodes
+// lists them): 0 success, 1 failure, 2 bad usage or a bad setting, and for
+// a refusal by Onramp's rules the sysexits.h code of its apperr code, which
+// exitCode picks in one place.
 package cli
 
 import (
@@ -15,6 +17,7 @@ import (
 	"strings"
 
 	"github.com/onramp-lms/onramp/internal/app"
+	"github.com/onramp-lms/onramp/internal/apperr"
 	"github.com/onramp-lms/onramp/internal/clock"
 	"github.com/onramp-lms/onramp/internal/config"
 )
@@ -71,6 +74,57 @@ func usage(w io.Writer) {
 		fmt.Fprintf(w, "  %-22s %s\n", n, commands[n].summary)
 	}
 	fmt.Fprintln(w, "\nRun `onramp COMMAND -h` for a command's flags. Every flag can also be set with its ONRAMP_* variable.")
+	fmt.Fprint(w, exitCodes)
+}
+
+// The exit codes: sysexits.h's where one fits.
+const (
+	exitFailure     = 1  // could not do it: database, file, listen address, a bug
+	exitUsage       = 2  // bad usage or a bad setting
+	exitDataErr     = 65 // EX_DATAERR: the input is wrong (apperr Invalid, Malformed)
+	exitNoInput     = 66 // EX_NOINPUT: what it names does not exist (NotFound, Gone)
+	exitUnavailable = 69 // EX_UNAVAILABLE: a service Onramp needs is unavailable (Unavailable)
+	exitTempFail    = 75 // EX_TEMPFAIL: the state does not allow it now (Conflict, TooMany)
+	exitNoPerm      = 77 // EX_NOPERM: not allowed (Forbidden, Unauthorized)
+)
+
+// exitCodes is the help's list of exit codes; README and
+// docs/deployment.md say the same.
+const exitCodes = `
+Exit codes (sysexits.h where one fits):
+  0   done (also scheduler run-once when another process holds the lock)
+  1   failed: the database, a file, the listen address, or a bug
+  2   bad usage or a bad setting
+  65  the input is wrong (a file's rows, a value): nothing was changed
+  66  what it names does not exist (an employee_id, a course, a token)
+  69  a service Onramp needs is unavailable
+  75  the current state does not allow it (already done, changed meanwhile): check and run again
+  77  not allowed
+`
+
+// exitCode is the one place an error becomes an exit code: a domain
+// error's apperr code its sysexits.h code, anything else 1.
+func exitCode(err error) int {
+	switch apperr.CodeOf(err) {
+	case apperr.Invalid, apperr.Malformed:
+		return exitDataErr
+	case apperr.NotFound, apperr.Gone:
+		return exitNoInput
+	case apperr.Unavailable:
+		return exitUnavailable
+	case apperr.Conflict, apperr.TooMany:
+		return exitTempFail
+	case apperr.Forbidden, apperr.Unauthorized:
+		return exitNoPerm
+	}
+	return exitFailure
+}
+
+// fail prints err as one line, "onramp: " before it and then (when not
+// empty) after, and returns its exit code.
+func fail(env Env, err error, after string) int {
+	fmt.Fprintf(env.Stderr, "onramp: %v%s\n", err, after)
+	return exitCode(err)
 }
 
 // flags makes a FlagSet that writes its help to stderr and returns a

@@ -81,18 +81,8 @@ Flags:`)
 	res, err := compliance.ImportCompletions(ctx, a.DB, file, compliance.CompletionsImportOptions{
 		SourceFile: filepath.Base(path), Now: a.Clock.Now(), DryRun: *dryRun, Engine: a.Engine,
 	})
-	if ie, ok := errors.AsType[*compliance.CompletionsImportError](err); ok {
-		n := len(ie.Problems) + ie.More
-		fmt.Fprintf(env.Stderr, "onramp: %s has %d %s:\n", path, n, pluralWord(n, "problem", "problems"))
-		for _, line := range ie.Lines() {
-			fmt.Fprintln(env.Stderr, line)
-		}
-		fmt.Fprintln(env.Stderr, "Nothing was imported.")
-		return 1
-	}
 	if err != nil {
-		fmt.Fprintf(env.Stderr, "onramp: import completions: %v\nNothing was imported.\n", err)
-		return 1
+		return importFailed(env, path, fmt.Errorf("import completions: %w", err))
 	}
 
 	plan := res.Plan

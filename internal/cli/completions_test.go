@@ -178,7 +178,7 @@ func TestCompletionsImportCommand(t *testing.T) {
 		`row 4, column employee_id: no employee has the employee_id "E9"; correct it, or add the employee with ` + "`onramp employees import`" + ` first` + "\n" +
 		"row 5, column completed_at: employee E1 already has a completion for basic on " + compliance.FormatDay(done) + ", the same day as this one (was this file imported before?); remove the row\n" +
 		"Nothing was imported.\n"
-	if res.code != 1 || res.stderr != wantErr || res.stdout != "" {
+	if res.code != 65 || res.stderr != wantErr || res.stdout != "" {
 		t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s\nwant:\n%s", res.code, res.stdout, res.stderr, wantErr)
 	}
 	if after := len(r.cycles(r.bob.ID)); after != before {

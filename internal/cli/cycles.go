@@ -14,6 +14,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/onramp-lms/onramp/internal/apperr"
 	"github.com/onramp-lms/onramp/internal/compliance"
 	"github.com/onramp-lms/onramp/internal/config"
 	"github.com/onramp-lms/onramp/internal/people"
@@ -67,19 +68,36 @@ func cycleFlags(fs *flag.FlagSet, load func() (config.Config, error), args []str
 	return cfg, -1
 }
 
-// cycleError is a refusal to show the person as it is; it carries no cause.
-type cycleError struct{ msg string }
+// refuse is a refusal by Onramp's rules, with its apperr code (its exit
+// code) and a message that says what to do; it carries no cause.
+func refuse(code apperr.Code, format string, args ...any) error {
+	return apperr.Errorf(code, format, args...)
+}
 
-func (e *cycleError) Error() string { return e.msg }
+// flagCheck is a required flag's value and what to say when it is empty.
+type flagCheck struct{ value, hint string }
 
-func refuse(format string, args ...any) error { return &cycleError{fmt.Sprintf(format, args...)} }
+// requireFlags reports the first required flag that is empty, with its
+// hint ("--employee is required: …"), and returns 2; -1 when all are given.
+func requireFlags(env Env, checks ...flagCheck) int {
+	for _, c := range checks {
+		if strings.TrimSpace(c.value) == "" {
+			fmt.Fprintln(env.Stderr, "onramp: "+c.hint)
+			return exitUsage
+		}
+	}
+	return -1
+}
+
+// needEmployee is the hint for a missing --employee.
+const needEmployee = "--employee is required: give the employee's employee_id from the HR system, e.g. --employee E1042"
 
 // employeeByNumber finds an employee by the HR system's ID.
 func employeeByNumber(tx *gorm.DB, number string) (*people.Employee, error) {
 	var e people.Employee
 	err := tx.Where("employee_number = ?", number).Take(&e).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, refuse("no employee has the employee_id %q; check the ID (it is the HR system's, as in the staff import)", number)
+		return nil, refuse(apperr.NotFound, "no employee has the employee_id %q; check the ID (it is the HR system's, as in the staff import)", number)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("look up employee %s: %w", number, err)
@@ -95,7 +113,7 @@ func latestCycle(tx *gorm.DB, e *people.Employee, number, courseID string) (*com
 		return nil, "", fmt.Errorf("look up course %s: %w", courseID, err)
 	}
 	if len(titles) == 0 {
-		return nil, "", refuse("no course has the ID %q; use a course ID that `onramp courses` lists", courseID)
+		return nil, "", refuse(apperr.NotFound, "no course has the ID %q; use a course ID that `onramp courses` lists", courseID)
 	}
 	var a compliance.Assignment
 	err := tx.Where("employee_id = ? AND course_id = ?", e.ID, courseID).Take(&a).Error
@@ -110,7 +128,7 @@ func latestCycle(tx *gorm.DB, e *people.Employee, number, courseID string) (*com
 		} else {
 			msg += "; they have no courses assigned"
 		}
-		return nil, "", refuse("%s", msg)
+		return nil, "", refuse(apperr.NotFound, "%s", msg)
 	}
 	if err != nil {
 		return nil, "", fmt.Errorf("look up assignment: %w", err)
@@ -118,7 +136,7 @@ func latestCycle(tx *gorm.DB, e *people.Employee, number, courseID string) (*com
 	var c compliance.Cycle
 	err = tx.Where("assignment_id = ?", a.ID).Order("number DESC").Take(&c).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, "", refuse("%s (%s) has no cycle for %s yet", e.FullName(), number, courseID)
+		return nil, "", refuse(apperr.NotFound, "%s (%s) has no cycle for %s yet", e.FullName(), number, courseID)
 	}
 	if err != nil {
 		return nil, "", fmt.Errorf("look up cycle: %w", err)
@@ -144,18 +162,12 @@ func runCyclesChange(ctx context.Context, env Env, action string, args []string)
 		return code
 	}
 	*employee, *course, *reason = strings.TrimSpace(*employee), strings.TrimSpace(*course), strings.TrimSpace(*reason)
-	switch {
-	case *employee == "":
-		fmt.Fprintln(env.Stderr, "onramp: --employee is required: give the employee's employee_id from the HR system, e.g. --employee E1042")
-		return 2
-	case *course == "":
-		fmt.Fprintln(env.Stderr, "onramp: --course is required: give the course's ID, e.g. --course social-media")
-		return 2
-	case *reason == "":
-		fmt.Fprintf(env.Stderr, "onramp: --reason is required: say why, e.g. --reason %q\n", map[string]string{
+	if code := requireFlags(env, flagCheck{*employee, needEmployee},
+		flagCheck{*course, "--course is required: give the course's ID, e.g. --course social-media"},
+		flagCheck{*reason, fmt.Sprintf("--reason is required: say why, e.g. --reason %q", map[string]string{
 			"extend": "on sick leave during March", "exempt": "on parental leave until September",
-		}[action])
-		return 2
+		}[action])}); code >= 0 {
+		return code
 	}
 	var day *time.Time
 	if action == "extend" {
@@ -202,7 +214,7 @@ func runCyclesChange(ctx context.Context, env Env, action string, args []string)
 			changed, err = compliance.Exempt(tx, c.ID, *reason, day, changedByCLI, now)
 		}
 		if errors.Is(err, compliance.ErrNotOpen) || (err == nil && changed == nil) {
-			return refuse("cycle #%d of %s for %s (%s) is %s; only an open, in-progress or overdue cycle can be %s",
+			return refuse(apperr.Conflict, "cycle #%d of %s for %s (%s) is %s; only an open, in-progress or overdue cycle can be %s",
 				c.Number, *course, emp.FullName(), *employee, strings.ReplaceAll(string(c.DisplayStatus(now)), "_", " "), action+"ed")
 		}
 		if err != nil {
@@ -211,8 +223,7 @@ func runCyclesChange(ctx context.Context, env Env, action string, args []string)
 		return compliance.RecordCycleChange(tx, c, changed, *reason, compliance.Actor{Name: changedByCLI}, now)
 	})
 	if err != nil {
-		fmt.Fprintf(env.Stderr, "onramp: %v; nothing was changed\n", err)
-		return 1
+		return fail(env, err, "; nothing was changed")
 	}
 	verb := "Extended"
 	if action == "exempt" {
@@ -234,9 +245,8 @@ func runCyclesShow(ctx context.Context, env Env, args []string) int {
 		return code
 	}
 	*employee = strings.TrimSpace(*employee)
-	if *employee == "" {
-		fmt.Fprintln(env.Stderr, "onramp: --employee is required: give the employee's employee_id from the HR system, e.g. --employee E1042")
-		return 2
+	if code := requireFlags(env, flagCheck{*employee, needEmployee}); code >= 0 {
+		return code
 	}
 	a, code := openApp(ctx, cfg, env)
 	if code >= 0 {
@@ -250,8 +260,7 @@ func runCyclesShow(ctx context.Context, env Env, args []string) int {
 		return err
 	})
 	if err != nil {
-		fmt.Fprintf(env.Stderr, "onramp: %v\n", err)
-		return 1
+		return fail(env, err, "")
 	}
 	view.write(env.Stdout, *employee, a.Clock.Now())
 	return 0

@@ -90,14 +90,14 @@ func TestCyclesExtendAndExempt(t *testing.T) {
 		{"missing employee", []string{"exempt", "--course", "basic", "--reason", "x"}, 2, "--employee is required"},
 		{"missing course", []string{"exempt", "--employee", "E1", "--reason", "x"}, 2, "--course is required"},
 		{"stray argument", []string{"exempt", "E1", "--course", "basic", "--reason", "x"}, 2, `unexpected argument "E1"`},
-		{"unknown employee", []string{"extend", "--employee", "E404", "--course", "basic", "--due", iso(newDue), "--reason", "x"}, 1,
+		{"unknown employee", []string{"extend", "--employee", "E404", "--course", "basic", "--due", iso(newDue), "--reason", "x"}, 66,
 			`onramp: no employee has the employee_id "E404"; check the ID (it is the HR system's, as in the staff import); nothing was changed`},
-		{"unknown course", []string{"extend", "--employee", "E1", "--course", "nope", "--due", iso(newDue), "--reason", "x"}, 1, `no course has the ID "nope"`},
-		{"no assignment", []string{"exempt", "--employee", "E1", "--course", "fire-safety", "--reason", "x"}, 1,
+		{"unknown course", []string{"extend", "--employee", "E1", "--course", "nope", "--due", iso(newDue), "--reason", "x"}, 66, `no course has the ID "nope"`},
+		{"no assignment", []string{"exempt", "--employee", "E1", "--course", "fire-safety", "--reason", "x"}, 66,
 			"Ada Lovelace (E1) has no assignment for fire-safety; their courses are basic; nothing was changed"},
 		{"earlier due date", []string{"extend", "--employee", "E1", "--course", "basic", "--due", iso(due), "--reason", "x"}, 1, "must be after the current one"},
-		{"already exempt", []string{"exempt", "--employee", "E2", "--course", "basic", "--reason", "x"}, 1, "cycle #1 of basic for Bob Builder (E2) is exempt; only an open, in-progress or overdue cycle can be exempted; nothing was changed"},
-		{"already completed", []string{"extend", "--employee", "E3", "--course", "basic", "--due", iso(newDue), "--reason", "x"}, 1, "cycle #1 of basic for Carol Done (E3) is completed; only an open, in-progress or overdue cycle can be extended; nothing was changed"},
+		{"already exempt", []string{"exempt", "--employee", "E2", "--course", "basic", "--reason", "x"}, 75, "cycle #1 of basic for Bob Builder (E2) is exempt; only an open, in-progress or overdue cycle can be exempted; nothing was changed"},
+		{"already completed", []string{"extend", "--employee", "E3", "--course", "basic", "--due", iso(newDue), "--reason", "x"}, 75, "cycle #1 of basic for Carol Done (E3) is completed; only an open, in-progress or overdue cycle can be extended; nothing was changed"},
 		{"unknown subcommand", []string{"close"}, 2, `unknown cycles command "close"`},
 	} {
 		res := r.run(append([]string{"cycles"}, tc.args...)...)
@@ -169,7 +169,7 @@ func TestCyclesShow(t *testing.T) {
 	if res := r.run("cycles", "show", "--employee", "E4"); res.code != 0 || !strings.Contains(res.stdout, "No courses are assigned.") {
 		t.Errorf("show E4: exit %d\n%s%s", res.code, res.stdout, res.stderr)
 	}
-	if res := r.run("cycles", "show", "--employee", "E404"); res.code != 1 || !strings.Contains(res.stderr, `no employee has the employee_id "E404"`) {
+	if res := r.run("cycles", "show", "--employee", "E404"); res.code != 66 || !strings.Contains(res.stderr, `no employee has the employee_id "E404"`) {
 		t.Errorf("show E404: exit %d\n%s", res.code, res.stderr)
 	}
 	if res := r.run("cycles", "show"); res.code != 2 || !strings.Contains(res.stderr, "--employee is required") {

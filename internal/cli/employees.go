@@ -11,6 +11,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/onramp-lms/onramp/internal/csvimport"
 	"github.com/onramp-lms/onramp/internal/people"
 )
 
@@ -126,10 +127,11 @@ func readStaffFile(name string) (*people.StaffFile, error) {
 	return people.ParseStaffCSV(f)
 }
 
-// importFailed reports why nothing was imported: every problem of the file
-// on its own line, or the one error.
+// importFailed reports why an import (of staff or of completions) did
+// nothing: every problem of the file on its own line, or the one error; it
+// returns the error's exit code (65 for problems in the file).
 func importFailed(env Env, name string, err error) int {
-	if ie, ok := errors.AsType[*people.ImportError](err); ok {
+	if ie, ok := errors.AsType[*csvimport.Error](err); ok {
 		n := len(ie.Problems) + ie.More
 		fmt.Fprintf(env.Stderr, "onramp: %s has %d %s:\n", name, n, pluralWord(n, "problem", "problems"))
 		for _, line := range ie.Lines() {
@@ -139,7 +141,7 @@ func importFailed(env Env, name string, err error) int {
 		fmt.Fprintf(env.Stderr, "onramp: %v\n", err)
 	}
 	fmt.Fprintln(env.Stderr, "Nothing was imported.")
-	return 1
+	return exitCode(err)
 }
 
 // printStaffPlan writes the plan: a summary line, warnings, then each list.

@@ -181,8 +181,8 @@ func TestEmployeesImportStopsOnABadRow(t *testing.T) {
 		"E3,nia@example.org,Nia,,Nursing,Registered Nurse,North,boss@example.org,2021-09-01,",
 	)
 	run := runEmployees(t, dbURL, "import", file)
-	if run.code != 1 {
-		t.Fatalf("exit %d, want 1; stdout:\n%s", run.code, run.stdout)
+	if run.code != 65 {
+		t.Fatalf("exit %d, want 65; stdout:\n%s", run.code, run.stdout)
 	}
 	want := "onramp: " + file + " has 2 problems:\n" +
 		`row 3, column hire_date: "15/03/2018" is not a date; use YYYY-MM-DD, e.g. 2024-01-31` + "\n" +
@@ -198,7 +198,7 @@ func TestEmployeesImportStopsOnABadRow(t *testing.T) {
 	// Problems only the database can reveal stop it too.
 	file = writeStaffFile(t, staffLines[0], "E3,nia@example.org,Nia,Nurse,,,,boss@example.org,2021-09-01,")
 	run = runEmployees(t, dbURL, "import", file)
-	if run.code != 1 || !strings.Contains(run.stderr, `row 3, column manager_email: "boss@example.org" is not in the file`) {
+	if run.code != 65 || !strings.Contains(run.stderr, `row 3, column manager_email: "boss@example.org" is not in the file`) {
 		t.Errorf("exit %d; stderr:\n%s", run.code, run.stderr)
 	}
 }

@@ -29,7 +29,7 @@ func TestImportsNameUTF16Files(t *testing.T) {
 	for _, args := range [][]string{{"employees", "import", staff}, {"completions", "import", history}} {
 		res := r.run(args...)
 		wantErr := "onramp: " + args[2] + " has 1 problem:\n" + want + "\nNothing was imported.\n"
-		if res.code != 1 || res.stderr != wantErr {
+		if res.code != 65 || res.stderr != wantErr {
 			t.Errorf("%s: exit %d\n%s\nwant:\n%s", args[0], res.code, res.stderr, wantErr)
 		}
 	}

@@ -202,12 +202,10 @@ func runTokensRevoke(ctx context.Context, env Env, args []string) int {
 	defer a.Close()
 	tok, err := (&apitoken.Store{DB: a.DB}).Revoke(ctx, ids[0], cliActor(), a.Clock.Now())
 	if errors.Is(err, apitoken.ErrNotFound) {
-		fmt.Fprintf(env.Stderr, "onramp: there is no API token %q (onramp tokens list shows them)\n", ids[0])
-		return 1
+		err = apitoken.ErrNotFound.Becausef("there is no API token %q (onramp tokens list shows them)", ids[0])
 	}
 	if err != nil {
-		fmt.Fprintf(env.Stderr, "onramp: %v\n", err)
-		return 1
+		return fail(env, err, "")
 	}
 	fmt.Fprintf(env.Stdout, "Revoked API token %q (%s) as of %s UTC.\n", tok.Name, tok.ID, tok.RevokedAt.UTC().Format("2006-01-02 15:04"))
 	return 0

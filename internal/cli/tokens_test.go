@@ -61,7 +61,7 @@ func TestTokensCommands(t *testing.T) {
 			t.Errorf("%v: exit %d, stderr %q", bad, run.code, run.stderr)
 		}
 	}
-	if run := runEvidenceCLI(t, dbURL, "tokens", "revoke", "nope"); run.code != 1 {
+	if run := runEvidenceCLI(t, dbURL, "tokens", "revoke", "nope"); run.code != 66 {
 		t.Errorf("revoke unknown: %d", run.code)
 	}
 }

@@ -29,8 +29,8 @@ func (a Actor) changedBy() string {
 	return a.Name
 }
 
-// ErrRuleNotFound is returned when a rule to replace does not exist.
-var ErrRuleNotFound = apperr.New(apperr.NotFound, "no assignment rule has this ID")
+// ErrRuleNotFound is returned when a rule to show or replace does not exist.
+var ErrRuleNotFound = apperr.New(apperr.NotFound, "There is no such rule. It may have been made from a course that is no longer loaded.")
 
 // The fields of a rule a RuleProblem can point at; they are the rule form's
 // field names.

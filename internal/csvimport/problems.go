@@ -140,15 +140,11 @@ func Numbered(n Numbering) Numbering {
 }
 
 // AppError makes an Error an Invalid apperr.Error: one problem per row
-// problem (Row, Field the column), and a last "… and N more" when some
-// were only counted.
+// problem (Row, Field the column), and More the problems only counted.
 func (e *Error) AppError() *apperr.Error {
-	problems := make([]apperr.Problem, 0, len(e.Problems)+1)
+	problems := make([]apperr.Problem, 0, len(e.Problems))
 	for _, p := range e.Problems {
 		problems = append(problems, apperr.Problem{Row: p.Row, Field: p.Column, Value: p.Value, Message: p.Message})
 	}
-	if e.More > 0 {
-		problems = append(problems, apperr.Problem{Message: MoreLine(e.More)})
-	}
-	return &apperr.Error{Code: apperr.Invalid, Message: e.Error(), Problems: problems, Err: e}
+	return &apperr.Error{Code: apperr.Invalid, Message: e.Error(), Problems: problems, More: e.More, Err: e}
 }

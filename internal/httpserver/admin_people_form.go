@@ -1,7 +1,6 @@
 package httpserver
 
 import (
-	"errors"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -21,8 +20,8 @@ func (s *Server) adminPersonNew(c echo.Context) error {
 func (s *Server) adminPersonCreate(c echo.Context) error {
 	d := detailsFromForm(c)
 	emp, err := s.Staff.Create(c.Request().Context(), peopleActor(c), d, s.Clock.Now())
-	if de, ok := errors.AsType[*people.DetailsError](err); ok {
-		return s.renderPersonForm(c, http.StatusUnprocessableEntity, views.PersonFormView{Values: formValues(d), Problems: formProblems(de)})
+	if problems, ok := formProblems(err); ok {
+		return s.renderPersonForm(c, http.StatusUnprocessableEntity, views.PersonFormView{Values: formValues(d), Problems: problems})
 	}
 	if err != nil {
 		return err
@@ -33,9 +32,6 @@ func (s *Server) adminPersonCreate(c echo.Context) error {
 // adminPersonEdit is the edit form, filled in with the person's details.
 func (s *Server) adminPersonEdit(c echo.Context) error {
 	emp, d, err := s.Staff.Details(c.Request().Context(), c.Param("id"))
-	if errors.Is(err, people.ErrNotFound) {
-		return echo.NewHTTPError(http.StatusNotFound)
-	}
 	if err != nil {
 		return err
 	}
@@ -51,12 +47,9 @@ func (s *Server) adminPersonUpdate(c echo.Context) error {
 	}
 	d := detailsFromForm(c)
 	_, changes, err := s.Staff.Update(c.Request().Context(), peopleActor(c), emp.ID, d, s.Clock.Now())
-	if de, ok := errors.AsType[*people.DetailsError](err); ok {
-		v := views.PersonFormView{ID: emp.ID, Name: emp.FullName(), Values: formValues(d), Problems: formProblems(de)}
+	if problems, ok := formProblems(err); ok {
+		v := views.PersonFormView{ID: emp.ID, Name: emp.FullName(), Values: formValues(d), Problems: problems}
 		return s.renderPersonForm(c, http.StatusUnprocessableEntity, v)
-	}
-	if errors.Is(err, people.ErrNotFound) {
-		return echo.NewHTTPError(http.StatusNotFound)
 	}
 	if err != nil {
 		return err
@@ -113,13 +106,13 @@ func formValues(d people.Details) views.PersonFormValues {
 	}
 }
 
-// formProblems lists a DetailsError's problems in the form's order.
-func formProblems(de *people.DetailsError) []views.PersonFormProblem {
-	var out []views.PersonFormProblem
-	for _, f := range people.DetailsFields {
-		if msg, ok := de.Fields[f]; ok {
-			out = append(out, views.PersonFormProblem{Field: f, Message: msg})
-		}
+// formProblems lists the field problems of an Invalid error (a
+// people.DetailsError lists them in the form's order); ok is false for any
+// other error.
+func formProblems(err error) (out []views.PersonFormProblem, ok bool) {
+	problems, _, ok := invalidProblems(err)
+	for _, p := range problems {
+		out = append(out, views.PersonFormProblem{Field: p.Field, Message: p.Message})
 	}
-	return out
+	return out, ok
 }

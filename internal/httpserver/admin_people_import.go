@@ -3,13 +3,13 @@ package httpserver
 import (
 	"bytes"
 	"context"
-	"errors"
 	"io"
 	"net/http"
 	"strconv"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/onramp-lms/onramp/internal/apperr"
 	"github.com/onramp-lms/onramp/internal/people"
 	"github.com/onramp-lms/onramp/web/views"
 )
@@ -56,7 +56,7 @@ func (s *Server) adminStaffImportUpload(c echo.Context) error {
 		return err
 	}
 	if len(data) > staffImportMaxBytes {
-		return echo.NewHTTPError(http.StatusRequestEntityTooLarge)
+		return &http.MaxBytesError{Limit: staffImportMaxBytes}
 	}
 	if len(bytes.TrimSpace(data)) == 0 {
 		v.FileError = "The file " + fh.Filename + " is empty. Choose the staff list your HR system exported."
@@ -67,8 +67,8 @@ func (s *Server) adminStaffImportUpload(c echo.Context) error {
 	if err == nil {
 		_, err = s.Staff.PlanImport(ctx, file, people.PlanOptions{DeactivateMissing: v.DeactivateMissing})
 	}
-	if ie, ok := errors.AsType[*people.ImportError](err); ok {
-		v.Problems, v.More, v.Total = staffProblems(ie)
+	if problems, more, ok := invalidProblems(err); ok {
+		v.Problems, v.More, v.Total = staffProblems(problems, more)
 		return s.renderStaffUpload(c, http.StatusUnprocessableEntity, v)
 	}
 	if err != nil {
@@ -96,7 +96,7 @@ func (s *Server) adminStaffImportPreview(c echo.Context) error {
 
 // adminStaffImportApply applies the kept file, all or nothing, if it still
 // does exactly what its preview showed; otherwise it shows the new preview
-// (409). The rules are applied to everyone it touched, batch by batch, and
+// (409), also when the employees changed between planning and writing. The rules are applied to everyone it touched, batch by batch, and
 // one audit entry records it (people.Service.ApplyImport).
 func (s *Server) adminStaffImportApply(c echo.Context) error {
 	ctx := c.Request().Context()
@@ -117,17 +117,20 @@ func (s *Server) adminStaffImportApply(c echo.Context) error {
 	// each batch's people, as the command line and the API do.
 	res, err := s.Staff.ApplyImport(ctx, plan,
 		people.ImportSource{File: up.FileName, Via: people.ViaHRPage, By: peopleActor(c), Upload: up.ID}, s.Clock.Now())
-	switch {
-	case errors.Is(err, people.ErrStalePlan):
-		v, _, err := s.staffPreview(ctx, up)
-		if err != nil {
-			return err
+	if apperr.CodeOf(err) == apperr.Conflict {
+		// The employees changed between planning and writing, or another
+		// window claimed the file: while the file is still kept, show what
+		// it would do now; once it is gone, the conflict says so.
+		if _, gone := s.staffUpload(c); gone == nil {
+			fresh, _, err := s.staffPreview(ctx, up)
+			if err != nil {
+				return err
+			}
+			fresh.Stale = true
+			return s.renderStaffPreview(c, http.StatusConflict, fresh)
 		}
-		v.Stale = true
-		return s.renderStaffPreview(c, http.StatusConflict, v)
-	case errors.Is(err, people.ErrUploadGone):
-		return echo.NewHTTPError(http.StatusConflict, "This file was applied or discarded in another window while you looked at it; nothing more was imported.")
-	case err != nil:
+	}
+	if err != nil {
 		return err
 	}
 	return render(c, http.StatusOK, views.AdminStaffImportApplied(s.page(c, "Staff list imported", "admin"), views.StaffAppliedView{
@@ -136,22 +139,17 @@ func (s *Server) adminStaffImportApply(c echo.Context) error {
 	}))
 }
 
-// adminStaffImportDiscard forgets a kept file.
+// adminStaffImportDiscard forgets a kept file (one already gone too).
 func (s *Server) adminStaffImportDiscard(c echo.Context) error {
-	err := s.Staff.DiscardUpload(c.Request().Context(), c.Param("upload"))
-	if err != nil && !errors.Is(err, people.ErrUploadGone) {
+	if err := s.Staff.DiscardUpload(c.Request().Context(), c.Param("upload")); err != nil {
 		return err
 	}
 	return redirectSeeOther(c, staffImportPath)
 }
 
-// staffUpload loads the upload the URL names; 404 once it is gone.
+// staffUpload loads the upload the URL names; not found once it is gone.
 func (s *Server) staffUpload(c echo.Context) (*people.StaffUpload, error) {
-	up, err := s.Staff.Upload(c.Request().Context(), c.Param("upload"), s.Clock.Now())
-	if errors.Is(err, people.ErrUploadGone) {
-		return nil, echo.NewHTTPError(http.StatusNotFound, peopleSentence(err.Error()))
-	}
-	return up, err
+	return s.Staff.Upload(c.Request().Context(), c.Param("upload"), s.Clock.Now())
 }
 
 // staffPreview plans the kept file against today's employees. When the file
@@ -166,8 +164,8 @@ func (s *Server) staffPreview(ctx context.Context, up *people.StaffUpload) (view
 	if err == nil {
 		plan, err = s.Staff.PlanImport(ctx, file, people.PlanOptions{DeactivateMissing: up.DeactivateMissing})
 	}
-	if ie, ok := errors.AsType[*people.ImportError](err); ok {
-		v.Problems, v.More, v.Total = staffProblems(ie)
+	if problems, more, ok := invalidProblems(err); ok {
+		v.Problems, v.More, v.Total = staffProblems(problems, more)
 		return v, nil, nil
 	}
 	if err != nil {
@@ -209,16 +207,17 @@ func staffChangeList(changes []people.StaffChange, added bool) views.StaffChange
 	return out
 }
 
-// staffProblems turns an ImportError into the rows of the problem table.
-func staffProblems(ie *people.ImportError) (rows []views.StaffProblem, more, total int) {
-	for _, p := range ie.Problems {
-		row := views.StaffProblem{Row: "the file", Column: p.Column, Value: p.Value, Message: p.Message}
+// staffProblems turns an import's problems (a people.ImportError's) into
+// the rows of the problem table.
+func staffProblems(problems []apperr.Problem, more int) (rows []views.StaffProblem, _, total int) {
+	for _, p := range problems {
+		row := views.StaffProblem{Row: "the file", Column: p.Field, Value: p.Value, Message: p.Message}
 		if p.Row > 0 {
 			row.Row = "row " + strconv.Itoa(p.Row)
 		}
 		rows = append(rows, row)
 	}
-	return rows, ie.More, len(ie.Problems) + ie.More
+	return rows, more, len(problems) + more
 }
 
 func (s *Server) renderStaffUpload(c echo.Context, status int, v views.StaffUploadView) error {

@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/onramp-lms/onramp/internal/apperr"
 	"github.com/onramp-lms/onramp/internal/compliance"
 	"github.com/onramp-lms/onramp/web/views"
 )
@@ -67,11 +67,7 @@ func (s *Server) adminRulePreviewEdit(c echo.Context) error {
 }
 
 func (s *Server) storedRule(c echo.Context) (*compliance.Rule, error) {
-	r, err := s.Cycles.Rule(c.Request().Context(), c.Param("id"))
-	if errors.Is(err, compliance.ErrRuleNotFound) {
-		return nil, echo.NewHTTPError(http.StatusNotFound, "There is no such rule. It may have been made from a course that is no longer loaded.")
-	}
-	return r, err
+	return s.Cycles.Rule(c.Request().Context(), c.Param("id"))
 }
 
 func (s *Server) rulePage(c echo.Context, v views.RuleFormView) views.Page {
@@ -108,7 +104,7 @@ func ruleInputOf(r *compliance.Rule, today time.Time) ruleInput {
 func (s *Server) readRuleForm(c echo.Context, stored *compliance.Rule) (ruleInput, error) {
 	form, err := c.FormParams()
 	if err != nil {
-		return ruleInput{}, echo.NewHTTPError(http.StatusBadRequest)
+		return ruleInput{}, apperr.New(apperr.Malformed, "The form could not be read. Go back, check what you entered, and try again.")
 	}
 	in := ruleInput{exampleHire: compliance.Day(s.Clock.Now())}
 	t := &in.typed
@@ -159,7 +155,11 @@ func (s *Server) readRuleForm(c echo.Context, stored *compliance.Rule) (ruleInpu
 		// Say everything else that is wrong too, not one thing per attempt.
 		check := in.rule
 		check.Normalize()
-		for _, p := range ruleProblems(&compliance.RuleError{Problems: check.Problems()}) {
+		var all []apperr.Problem
+		for _, p := range check.Problems() {
+			all = append(all, apperr.Problem{Field: p.Field, Message: p.Message})
+		}
+		for _, p := range ruleProblems(all) {
 			if !slices.ContainsFunc(in.problems, func(q views.AuthProblem) bool { return q.FieldID == p.FieldID }) {
 				in.problems = append(in.problems, p)
 			}
@@ -176,10 +176,12 @@ var ruleFieldIDs = map[string]string{
 	compliance.FieldWindowDays: "window-days", compliance.FieldBase: "base-expiry", compliance.FieldFixedDate: "fixed-month",
 }
 
-// ruleProblems turns a refusal to save into the form's problems.
-func ruleProblems(err *compliance.RuleError) []views.AuthProblem {
+// ruleProblems turns a refusal to save (a compliance.RuleError's
+// problems, Field one of compliance's Field names) into the form's
+// problems.
+func ruleProblems(problems []apperr.Problem) []views.AuthProblem {
 	var out []views.AuthProblem
-	for _, p := range err.Problems {
+	for _, p := range problems {
 		id, ok := ruleFieldIDs[p.Field]
 		if !ok {
 			out = append(out, views.AuthProblem{FieldID: "name", Message: p.Message, FormLevel: true})
@@ -230,28 +232,22 @@ func (s *Server) submitRule(c echo.Context, stored *compliance.Rule) error {
 		r := in.rule
 		emp := viewerOf(c).Employee
 		res, err := s.Engine.ChangeRule(ctx, &r, compliance.Actor{ID: emp.ID, Name: emp.FullName()}, now)
-		var re *compliance.RuleError
-		switch {
-		case errors.As(err, &re):
-			v.Problems = ruleProblems(re)
+		if problems, _, ok := invalidProblems(err); ok {
+			v.Problems = ruleProblems(problems)
 			return render(c, http.StatusUnprocessableEntity, views.AdminRuleForm(s.rulePage(c, v), v))
-		case errors.Is(err, compliance.ErrRuleNotFound):
-			return echo.NewHTTPError(http.StatusNotFound)
-		case err != nil:
+		}
+		if err != nil {
 			return err
 		}
 		s.setRulesFlash(c, fmt.Sprintf("Saved the rule “%s”: %s assigned, %s no longer required.", r.Name, rulesPeople(res.Assigned), rulesPeople(res.Closed)))
 		return redirectSeeOther(c, "/admin/rules")
 	}
 	pv, err := s.rulePreview(ctx, in, now, fingerprint)
-	var re *compliance.RuleError
-	switch {
-	case errors.As(err, &re):
-		v.Problems = ruleProblems(re)
+	if problems, _, ok := invalidProblems(err); ok {
+		v.Problems = ruleProblems(problems)
 		return render(c, http.StatusUnprocessableEntity, views.AdminRuleForm(s.rulePage(c, v), v))
-	case errors.Is(err, compliance.ErrRuleNotFound):
-		return echo.NewHTTPError(http.StatusNotFound)
-	case err != nil:
+	}
+	if err != nil {
 		return err
 	}
 	if c.FormValue("action") == "save" {
@@ -272,13 +268,10 @@ func (s *Server) previewRuleFragment(c echo.Context, stored *compliance.Rule) er
 		return render(c, http.StatusOK, views.RulePreviewPanel(&views.RulePreviewView{Problems: in.problems}))
 	}
 	pv, err := s.rulePreview(c.Request().Context(), in, s.Clock.Now(), ruleFingerprint(in.rule))
-	var re *compliance.RuleError
-	switch {
-	case errors.As(err, &re):
-		return render(c, http.StatusOK, views.RulePreviewPanel(&views.RulePreviewView{Problems: ruleProblems(re)}))
-	case errors.Is(err, compliance.ErrRuleNotFound):
-		return echo.NewHTTPError(http.StatusNotFound)
-	case err != nil:
+	if problems, _, ok := invalidProblems(err); ok {
+		return render(c, http.StatusOK, views.RulePreviewPanel(&views.RulePreviewView{Problems: ruleProblems(problems)}))
+	}
+	if err != nil {
 		return err
 	}
 	return render(c, http.StatusOK, views.RulePreviewPanel(pv))

@@ -1,15 +1,14 @@
 package httpserver
 
 import (
-	"errors"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/onramp-lms/onramp/internal/apperr"
 	"github.com/onramp-lms/onramp/internal/learning"
-	"github.com/onramp-lms/onramp/internal/people"
 )
 
 // apiGrantInput is the body of POST /api/v1/employees/:employee_id/attempts.
@@ -46,9 +45,6 @@ func (s *Server) apiGrantAttempts(c echo.Context) error {
 	}
 	number := strings.TrimSpace(c.Param("employee_id"))
 	emp, err := s.People.ByNumber(c.Request().Context(), number)
-	if errors.Is(err, people.ErrNotFound) {
-		return apiFail(c, http.StatusNotFound, "No employee has the employee_id "+number+"; it is the HR system's ID, as in the staff import.")
-	}
 	if err != nil {
 		return err
 	}
@@ -56,12 +52,13 @@ func (s *Server) apiGrantAttempts(c echo.Context) error {
 		EmployeeID: emp.ID, CourseID: strings.TrimSpace(in.Course), ModuleID: strings.TrimSpace(in.Quiz),
 		StepID: strings.TrimSpace(in.Step), Extra: in.Extra, Reason: in.Reason, By: apiActorName(apiTokenOf(c)),
 	})
-	if ge, ok := errors.AsType[*learning.GrantError](err); ok {
-		field := ge.Field
-		if field == "employee" {
-			field = "employee_id"
+	if p, ok := formProblem(err); ok {
+		// In the API's words: the employee is their employee_id.
+		if p.Field == "employee" {
+			p.Field = "employee_id"
 		}
-		return apiFail(c, http.StatusUnprocessableEntity, ge.Message+" Nothing was changed.", apiProblem{EmployeeID: number, Field: field, Message: ge.Message})
+		p.Key = number
+		return apperr.InvalidInput(p.Message+" Nothing was changed.", p)
 	}
 	if err != nil {
 		return err

@@ -78,8 +78,3 @@ type apiError struct {
 	Error    string       `json:"error"`
 	Problems []apiProblem `json:"problems,omitempty"`
 }
-
-// apiFail answers an API call with an error status and body.
-func apiFail(c echo.Context, status int, message string, problems ...apiProblem) error {
-	return c.JSON(status, apiError{Error: message, Problems: problems})
-}

@@ -63,6 +63,19 @@ func apiPaging(c echo.Context) (apiPage, error) {
 	return p, nil
 }
 
+// apiListPage starts a list call: it refuses a query parameter the list
+// does not take (limit and cursor, and takes) and a course Onramp never
+// had, and reads the page.
+func (s *Server) apiListPage(c echo.Context, takes ...string) (apiPage, error) {
+	if err := apiCheckQuery(c, append([]string{"limit", "cursor"}, takes...)...); err != nil {
+		return apiPage{}, err
+	}
+	if err := s.apiCheckCourse(c); err != nil {
+		return apiPage{}, err
+	}
+	return apiPaging(c)
+}
+
 // keyset is the page as the domain lists take it.
 func (p apiPage) keyset() compliance.Keyset {
 	k := compliance.Keyset{Limit: p.limit}

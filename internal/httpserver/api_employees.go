@@ -3,17 +3,14 @@ package httpserver
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/onramp-lms/onramp/internal/compliance"
-	"github.com/onramp-lms/onramp/internal/csvimport"
+	"github.com/onramp-lms/onramp/internal/apperr"
 	"github.com/onramp-lms/onramp/internal/people"
 )
 
@@ -56,23 +53,6 @@ type apiEmployee struct {
 	UpdatedAt    time.Time `json:"updated_at"`
 }
 
-// The results of an upsert, per employee.
-const (
-	upsertAdded       = "added"
-	upsertChanged     = "changed"
-	upsertDeactivated = "deactivated"
-	upsertReactivated = "reactivated"
-	upsertUnchanged   = "unchanged"
-)
-
-// apiUpsertOutcome is what an upsert did.
-type apiUpsertOutcome struct {
-	plan    *people.StaffPlan
-	results []string // per item
-	ids     []string // per item: Onramp's ID
-	eval    compliance.EvalResult
-}
-
 // apiPutEmployee adds or updates the employee with the HR system's
 // employee_id in the path: 201 when added, 200 otherwise.
 func (s *Server) apiPutEmployee(c echo.Context) error {
@@ -82,26 +62,26 @@ func (s *Server) apiPutEmployee(c echo.Context) error {
 	}
 	id := strings.TrimSpace(c.Param("employee_id"))
 	if in.EmployeeID != "" && strings.TrimSpace(in.EmployeeID) != id {
-		return apiFail(c, http.StatusUnprocessableEntity, "The body's employee_id is not the one in the address; leave it out or make them the same.",
-			apiProblem{Field: "employee_id", Value: in.EmployeeID, Message: "differs from the address (" + id + ")"})
+		return apperr.InvalidInput("The body's employee_id is not the one in the address; leave it out or make them the same.",
+			apperr.Problem{Field: "employee_id", Value: in.EmployeeID, Message: "differs from the address (" + id + ")"})
 	}
 	in.EmployeeID = id
 	out, err := s.apiUpsert(c, []apiEmployeeInput{in}, false)
-	if err != nil || out == nil {
+	if err != nil {
 		return err
 	}
-	emps, err := s.apiEmployeesByID(c, out.ids)
+	emps, err := s.apiEmployeesByID(c, out.IDs)
 	if err != nil {
 		return err
 	}
 	status := http.StatusOK
-	if out.results[0] == upsertAdded {
+	if out.Results[0] == people.UpsertAdded {
 		status = http.StatusCreated
 	}
 	return c.JSON(status, map[string]any{
-		"result":      out.results[0],
+		"result":      out.Results[0],
 		"employee":    emps[0],
-		"assignments": map[string]int{"assigned": out.eval.Assigned, "closed": out.eval.Closed},
+		"assignments": map[string]int{"assigned": out.Assignments.Assigned, "closed": out.Assignments.Closed},
 	})
 }
 
@@ -116,12 +96,12 @@ func (s *Server) apiPostEmployees(c echo.Context) error {
 	}
 	switch {
 	case len(body.Employees) == 0:
-		return apiFail(c, http.StatusUnprocessableEntity, `Send the employees as {"employees": [ … ]} with at least one.`)
+		return apperr.New(apperr.Invalid, `Send the employees as {"employees": [ … ]} with at least one.`)
 	case len(body.Employees) > apiMaxBatch:
-		return apiFail(c, http.StatusUnprocessableEntity, fmt.Sprintf("Send at most %d employees in one call; split the list.", apiMaxBatch))
+		return apperr.Errorf(apperr.Invalid, "Send at most %d employees in one call; split the list.", apiMaxBatch)
 	}
 	out, err := s.apiUpsert(c, body.Employees, true)
-	if err != nil || out == nil {
+	if err != nil {
 		return err
 	}
 	type item struct {
@@ -133,26 +113,28 @@ func (s *Server) apiPostEmployees(c echo.Context) error {
 	items := make([]item, len(body.Employees))
 	counts := map[string]int{}
 	for i, in := range body.Employees {
-		items[i] = item{Index: i, EmployeeID: strings.TrimSpace(in.EmployeeID), OnrampID: out.ids[i], Result: out.results[i]}
-		counts[out.results[i]]++
+		items[i] = item{Index: i, EmployeeID: strings.TrimSpace(in.EmployeeID), OnrampID: out.IDs[i], Result: out.Results[i]}
+		counts[out.Results[i]]++
 	}
 	return c.JSON(http.StatusOK, map[string]any{
-		"added": counts[upsertAdded], "changed": counts[upsertChanged], "deactivated": counts[upsertDeactivated],
-		"reactivated": counts[upsertReactivated], "unchanged": counts[upsertUnchanged],
-		"assignments": map[string]int{"assigned": out.eval.Assigned, "closed": out.eval.Closed},
+		"added": counts[people.UpsertAdded], "changed": counts[people.UpsertChanged], "deactivated": counts[people.UpsertDeactivated],
+		"reactivated": counts[people.UpsertReactivated], "unchanged": counts[people.UpsertUnchanged],
+		"assignments": map[string]int{"assigned": out.Assignments.Assigned, "closed": out.Assignments.Closed},
 		"employees":   items,
 	})
 }
 
 // apiDecode reads a JSON body strictly: unknown fields and trailing data
-// are errors (400), so a typo in a field name is not silently ignored.
+// are Malformed (400), so a typo in a field name is not silently ignored.
+// It reads encoding/json's errors only to say what is wrong in a sentence;
+// a body over the limit keeps its *http.MaxBytesError (413).
 func apiDecode(c echo.Context, v any) error {
 	dec := json.NewDecoder(c.Request().Body)
 	dec.DisallowUnknownFields()
 	err := dec.Decode(v)
 	if err == nil {
 		if _, extra := dec.Token(); extra != io.EOF {
-			return echo.NewHTTPError(http.StatusBadRequest, "The body has more after its JSON value; send one JSON object.")
+			return apperr.New(apperr.Malformed, "The body has more after its JSON value; send one JSON object.")
 		}
 		return nil
 	}
@@ -163,15 +145,15 @@ func apiDecode(c echo.Context, v any) error {
 	case errors.As(err, &mbe):
 		return err
 	case errors.Is(err, io.EOF):
-		return echo.NewHTTPError(http.StatusBadRequest, "The body is empty; send a JSON object.")
+		return apperr.New(apperr.Malformed, "The body is empty; send a JSON object.")
 	case errors.As(err, &syntax):
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("The body is not valid JSON (at byte %d): %v.", syntax.Offset, syntax))
+		return apperr.Errorf(apperr.Malformed, "The body is not valid JSON (at byte %d): %v.", syntax.Offset, syntax)
 	case errors.As(err, &typ):
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("The field %s must be a %s.", typ.Field, jsonKind(typ.Type.Kind().String())))
+		return apperr.Errorf(apperr.Malformed, "The field %s must be a %s.", typ.Field, jsonKind(typ.Type.Kind().String()))
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		return echo.NewHTTPError(http.StatusBadRequest, "The body has a field the API does not know: "+strings.TrimPrefix(err.Error(), "json: unknown field ")+".")
+		return apperr.New(apperr.Malformed, "The body has a field the API does not know: "+strings.TrimPrefix(err.Error(), "json: unknown field ")+".")
 	}
-	return echo.NewHTTPError(http.StatusBadRequest, "The body could not be read as JSON: "+err.Error()+".")
+	return apperr.New(apperr.Malformed, "The body could not be read as JSON: "+err.Error()+".")
 }
 
 func jsonKind(goKind string) string {
@@ -186,14 +168,10 @@ func jsonKind(goKind string) string {
 	return goKind
 }
 
-// apiUpsert checks the items as typed staff records (people.CheckStaff: the
-// very checks the staff CSV's rows get), plans the change against the
-// database and applies it through the people use case (people.Service),
-// which owns the follow-ups: the assignment rules, the report standings and
-// the audit entry. It answers the call itself (422, 409, 403) and returns
-// nil when the items were refused.
-func (s *Server) apiUpsert(c echo.Context, items []apiEmployeeInput, batch bool) (*apiUpsertOutcome, error) {
-	ctx := c.Request().Context()
+// apiUpsert adds or updates the items through people.Service.Upsert, the
+// staff import's checks and follow-ups, under the token's name; its errors
+// (Invalid with every problem, Forbidden, Conflict) are the call's answer.
+func (s *Server) apiUpsert(c echo.Context, items []apiEmployeeInput, batch bool) (*people.UpsertResult, error) {
 	records := make([]people.StaffRecord, len(items))
 	for i, in := range items {
 		records[i] = people.StaffRecord{
@@ -202,111 +180,9 @@ func (s *Server) apiUpsert(c echo.Context, items []apiEmployeeInput, batch bool)
 			HireDate: in.HireDate, Status: in.Status, TimeZone: in.TimeZone,
 		}
 	}
-	numbering := csvimport.List("employees")
-	if !batch {
-		numbering.Name = func(int) string { return "this employee" }
-	}
-	file, err := people.CheckStaff(records, numbering)
-	if err == nil {
-		var plan *people.StaffPlan
-		plan, err = s.Staff.PlanImport(ctx, file, people.PlanOptions{})
-		if err == nil {
-			if problems := apiPrivilegedChanges(plan, items, batch); len(problems) > 0 {
-				return nil, apiFail(c, http.StatusForbidden, apiPrivilegedRefusal, problems...)
-			}
-			return s.apiApply(c, items, plan, batch)
-		}
-	}
-	if ie, ok := errors.AsType[*people.ImportError](err); ok {
-		problems := apiImportProblems(ie, items, batch)
-		return nil, apiFail(c, http.StatusUnprocessableEntity, apiProblemsSentence(len(ie.Problems)+ie.More, batch), problems...)
-	}
-	return nil, err
-}
-
-// apiItem returns the index in the request's list of the staff list's row
-// (csvimport.List numbers item i as row i+1), and whether there is one.
-func apiItem(row int, items []apiEmployeeInput) (int, bool) {
-	i := row - 1
-	return i, row >= 1 && i < len(items)
-}
-
-func (s *Server) apiApply(c echo.Context, items []apiEmployeeInput, plan *people.StaffPlan, batch bool) (*apiUpsertOutcome, error) {
-	ctx := c.Request().Context()
-	out := &apiUpsertOutcome{plan: plan, results: make([]string, len(items)), ids: make([]string, len(items))}
-	for i := range out.results {
-		out.results[i] = upsertUnchanged
-	}
-	for result, list := range map[string][]people.StaffChange{
-		upsertAdded: plan.Added, upsertChanged: plan.Changed, upsertDeactivated: plan.Deactivated, upsertReactivated: plan.Reactivated,
-	} {
-		for _, ch := range list {
-			if i, ok := apiItem(ch.Row, items); ok {
-				out.results[i], out.ids[i] = result, ch.ID
-			}
-		}
-	}
-	if !plan.Empty() {
-		tok := apiTokenOf(c)
-		src := people.ImportSource{Via: people.ViaAPI, By: people.Actor{Name: apiActorName(tok)}, Token: tok.ID, Single: !batch}
-		res, err := s.Staff.ApplyImport(ctx, plan, src, s.Clock.Now())
-		if errors.Is(err, people.ErrStalePlan) {
-			return nil, apiFail(c, http.StatusConflict, "The employees changed while this call was being checked; send it again.")
-		}
-		if err != nil {
-			return nil, err
-		}
-		out.eval = res.Assignments
-	}
-	// Everyone's ID, the unchanged included, by employee_id.
-	numbers := make([]string, len(items))
-	for i, in := range items {
-		numbers[i] = strings.TrimSpace(in.EmployeeID)
-	}
-	idOf, err := s.People.IDsByNumber(ctx, numbers)
-	if err != nil {
-		return nil, err
-	}
-	for i, n := range numbers {
-		if id := idOf[n]; id != "" {
-			out.ids[i] = id
-		}
-	}
-	return out, nil
-}
-
-func apiProblemsSentence(n int, batch bool) string {
-	if !batch {
-		return "The employee was not saved: " + strconv.Itoa(n) + " " + apiPlural(n, "problem", "problems") + " to fix."
-	}
-	return "Nothing was saved: " + strconv.Itoa(n) + " " + apiPlural(n, "problem", "problems") + " to fix in the list."
-}
-
-func apiPlural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
-}
-
-// apiImportProblems turns the staff list's problems (row i+1 is item i)
-// into the API's, naming each item by its index and employee_id.
-func apiImportProblems(ie *people.ImportError, items []apiEmployeeInput, batch bool) []apiProblem {
-	out := make([]apiProblem, 0, len(ie.Problems)+1)
-	for _, p := range ie.Problems {
-		ap := apiProblem{Field: p.Column, Value: p.Value, Message: p.Message}
-		if i, ok := apiItem(p.Row, items); ok {
-			ap.EmployeeID = strings.TrimSpace(items[i].EmployeeID)
-			if batch {
-				ap.Index = &i
-			}
-		}
-		out = append(out, ap)
-	}
-	if ie.More > 0 {
-		out = append(out, apiProblem{Message: csvimport.MoreLine(ie.More)})
-	}
-	return out
+	tok := apiTokenOf(c)
+	src := people.ImportSource{Via: people.ViaAPI, By: people.Actor{Name: apiActorName(tok)}, Token: tok.ID, Single: !batch}
+	return s.Staff.Upsert(c.Request().Context(), records, src, s.Clock.Now())
 }
 
 // apiEmployeesByID loads employees as the API shows them, in ids' order.

@@ -1,7 +1,9 @@
 package httpserver_test
 
 import (
+	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/onramp-lms/onramp/internal/apitoken"
@@ -82,5 +84,34 @@ func TestAPIEmployeeProblemsNameItems(t *testing.T) {
 	msg := `"nobody@example.org" is not in the request and is not an employee in Onramp; add the manager to the request, correct the address, or leave it empty`
 	if len(got.Problems) != 1 || got.Problems[0].Message != msg || got.Problems[0].Index == nil || *got.Problems[0].Index != 0 {
 		t.Errorf("problems %+v", got.Problems)
+	}
+}
+
+// TestAPIEmployeeProblemsAreCapped: past 200 problems the list ends with
+// one saying how many more there were, and the sentence counts them all.
+func TestAPIEmployeeProblemsAreCapped(t *testing.T) {
+	env := apptest.New(t, apptest.Options{})
+	_, secret := apiToken(t, env, "HR system", apitoken.ScopeEmployeesWrite)
+	items := make([]string, 250)
+	for i := range items {
+		items[i] = fmt.Sprintf(`{"employee_id": "E%d", "email": "bad-%d", "first_name": "A", "last_name": "B", "hire_date": "2024-01-01"}`, i, i)
+	}
+	var got struct {
+		Error    string `json:"error"`
+		Problems []struct {
+			Index   *int   `json:"index"`
+			Message string `json:"message"`
+		} `json:"problems"`
+	}
+	apiJSON(t, apiCall(t, env, http.MethodPost, "/api/v1/employees", "Bearer "+secret, `{"employees": [`+strings.Join(items, ",")+`]}`),
+		http.StatusUnprocessableEntity, &got)
+	if got.Error != "Nothing was saved: 250 problems to fix in the list." || len(got.Problems) != 201 {
+		t.Fatalf("error %q, %d problems", got.Error, len(got.Problems))
+	}
+	if last := got.Problems[200]; last.Index != nil || last.Message != "… and 50 more problems" {
+		t.Errorf("last problem %+v", last)
+	}
+	if first := got.Problems[0]; first.Index == nil || *first.Index != 0 {
+		t.Errorf("first problem %+v", first)
 	}
 }

@@ -89,13 +89,7 @@ func (s *Server) apiCourseTitle(id string) string {
 
 // apiAssignments lists assignments in the order they were made.
 func (s *Server) apiAssignments(c echo.Context) error {
-	if err := apiCheckQuery(c, "limit", "cursor", "course", "employee_id"); err != nil {
-		return err
-	}
-	if err := s.apiCheckCourse(c); err != nil {
-		return err
-	}
-	page, err := apiPaging(c)
+	page, err := s.apiListPage(c, "course", "employee_id")
 	if err != nil {
 		return err
 	}
@@ -111,11 +105,7 @@ func (s *Server) apiAssignments(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	empIDs := make([]string, len(as))
-	for i, a := range as {
-		empIDs[i] = a.EmployeeID
-	}
-	emps, err := s.apiEmployeeMap(c, empIDs)
+	emps, err := apiEmployeesOf(c, s.People, as, func(i int) string { return as[i].EmployeeID })
 	if err != nil {
 		return err
 	}
@@ -149,13 +139,7 @@ func (s *Server) apiAssignments(c echo.Context) error {
 // apiCompletions lists completed cycles in the order they were completed.
 // ?since= (a day or an RFC 3339 time) keeps completions from then on.
 func (s *Server) apiCompletions(c echo.Context) error {
-	if err := apiCheckQuery(c, "limit", "cursor", "since", "course", "employee_id"); err != nil {
-		return err
-	}
-	if err := s.apiCheckCourse(c); err != nil {
-		return err
-	}
-	page, err := apiPaging(c)
+	page, err := s.apiListPage(c, "since", "course", "employee_id")
 	if err != nil {
 		return err
 	}
@@ -176,11 +160,7 @@ func (s *Server) apiCompletions(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	empIDs := make([]string, len(cycles))
-	for i, cy := range cycles {
-		empIDs[i] = cy.EmployeeID
-	}
-	emps, err := s.apiEmployeeMap(c, empIDs)
+	emps, err := apiEmployeesOf(c, s.People, cycles, func(i int) string { return cycles[i].EmployeeID })
 	if err != nil {
 		return err
 	}
@@ -226,9 +206,15 @@ func apiParseSince(s string) (time.Time, error) {
 	return time.Time{}, apperr.New(apperr.Malformed, "since must be a day (2026-03-01) or an RFC 3339 time (2026-03-01T09:00:00Z).")
 }
 
-// apiEmployeeMap loads employees by Onramp ID.
-func (s *Server) apiEmployeeMap(c echo.Context, ids []string) (map[string]*people.Employee, error) {
-	return s.People.Contacts(c.Request().Context(), ids)
+// apiEmployeesOf loads, by Onramp ID, the employees of a list's items
+// (employeeID(i) is item i's) with their employee number, e-mail address
+// and name (people.Store.Contacts).
+func apiEmployeesOf[T any](c echo.Context, st *people.Store, items []T, employeeID func(i int) string) (map[string]*people.Employee, error) {
+	ids := make([]string, len(items))
+	for i := range items {
+		ids[i] = employeeID(i)
+	}
+	return st.Contacts(c.Request().Context(), ids)
 }
 
 func apiUTC(t *time.Time) *time.Time {

@@ -44,13 +44,7 @@ type apiAttendee struct {
 
 // apiSessions lists sessions by start time (then ID), paged.
 func (s *Server) apiSessions(c echo.Context) error {
-	if err := apiCheckQuery(c, "limit", "cursor", "course", "since"); err != nil {
-		return err
-	}
-	if err := s.apiCheckCourse(c); err != nil {
-		return err
-	}
-	page, err := apiPaging(c)
+	page, err := s.apiListPage(c, "course", "since")
 	if err != nil {
 		return err
 	}

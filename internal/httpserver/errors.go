@@ -7,6 +7,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/onramp-lms/onramp/internal/apperr"
+	"github.com/onramp-lms/onramp/internal/csvimport"
 	"github.com/onramp-lms/onramp/internal/scim"
 	"github.com/onramp-lms/onramp/web/views"
 )
@@ -20,7 +21,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if c.Response().Committed {
 		return
 	}
-	status, message, problems := s.errorResponse(err)
+	status, message, problems, more := s.errorResponse(err)
 	if status >= 500 {
 		s.Log.Error("request failed", "method", c.Request().Method, "path", c.Path(), "error", err.Error())
 	}
@@ -33,7 +34,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 		return
 	}
 	if isAPI(c) {
-		_ = c.JSON(status, apiError{Error: text, Problems: apiProblems(problems)})
+		_ = c.JSON(status, apiError{Error: text, Problems: apiProblems(problems, more)})
 		return
 	}
 	if c.Request().Method == http.MethodHead {
@@ -47,26 +48,26 @@ func (s *Server) handleError(err error, c echo.Context) {
 }
 
 // errorResponse is the status, the sentence that may be shown ("" for the
-// status's own words) and the problems of err.
-func (s *Server) errorResponse(err error) (status int, message string, problems []apperr.Problem) {
+// status's own words), the problems of err and how many more there were.
+func (s *Server) errorResponse(err error) (status int, message string, problems []apperr.Problem, more int) {
 	var he *echo.HTTPError
 	var mbe *http.MaxBytesError
 	switch {
 	case errors.As(err, &mbe):
-		return http.StatusRequestEntityTooLarge, "", nil
+		return http.StatusRequestEntityTooLarge, "", nil, 0
 	case errors.As(err, &he):
 		// The router's own answers (no route, wrong method) and the few
 		// that are about HTTP itself.
 		if m, ok := he.Message.(string); ok && m != http.StatusText(he.Code) && he.Code < 500 {
 			message = m
 		}
-		return he.Code, message, nil
+		return he.Code, message, nil, 0
 	}
 	ae := apperr.As(err)
 	if ae == nil || ae.Code == apperr.Internal {
-		return http.StatusInternalServerError, "", nil
+		return http.StatusInternalServerError, "", nil, 0
 	}
-	return statusOf(ae.Code), ae.Message, ae.Problems
+	return statusOf(ae.Code), ae.Message, ae.Problems, ae.More
 }
 
 // statusOf is the HTTP status of an apperr code.
@@ -95,14 +96,18 @@ func statusOf(code apperr.Code) int {
 }
 
 // apiProblems is problems as docs/api.md shows them: the item's index in
-// the request's list, its employee_id, the field, the value and a message.
-func apiProblems(problems []apperr.Problem) []apiProblem {
-	if len(problems) == 0 {
+// the request's list, its employee_id, the field, the value and a message;
+// a last "… and N more problems" when the list was cut.
+func apiProblems(problems []apperr.Problem, more int) []apiProblem {
+	if len(problems) == 0 && more == 0 {
 		return nil
 	}
-	out := make([]apiProblem, len(problems))
+	out := make([]apiProblem, len(problems), len(problems)+1)
 	for i, p := range problems {
 		out[i] = apiProblem{Index: p.Index, EmployeeID: p.Key, Field: p.Field, Value: p.Value, Message: p.Message}
+	}
+	if more > 0 {
+		out = append(out, apiProblem{Message: csvimport.MoreLine(more)})
 	}
 	return out
 }
@@ -134,6 +139,20 @@ func errorWords(status int) (heading, text string) {
 func isAPI(c echo.Context) bool {
 	p := c.Request().URL.Path
 	return len(p) >= 5 && p[:5] == "/api/"
+}
+
+// invalidProblems is the problems of an Invalid error and how many more
+// there were, for a page that lists them (an import's rows, a form's
+// fields); ok is false for any other error.
+func invalidProblems(err error) (problems []apperr.Problem, more int, ok bool) {
+	ae := apperr.As(err)
+	if ae == nil || ae.Code != apperr.Invalid {
+		return nil, 0, false
+	}
+	if len(ae.Problems) == 0 && ae.More == 0 {
+		return []apperr.Problem{{Message: ae.Message}}, 0, true
+	}
+	return ae.Problems, ae.More, true
 }
 
 // formProblem is the first problem of an Invalid error, for a form that

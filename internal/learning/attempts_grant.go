@@ -196,27 +196,10 @@ func (s *Service) MayGrant(ctx context.Context, actor *people.Employee, employee
 	if actor.Can(people.RoleHRAdmin) {
 		return true, nil
 	}
-	if !actor.Can(people.RoleManager) || actor.ID == employeeID {
+	if !actor.Can(people.RoleManager) {
 		return false, nil
 	}
-	id := employeeID
-	for range 32 {
-		emp, err := s.People.ByID(ctx, id)
-		if errors.Is(err, people.ErrNotFound) {
-			return false, nil
-		}
-		if err != nil {
-			return false, err
-		}
-		if emp.ManagerID == nil || *emp.ManagerID == "" {
-			return false, nil
-		}
-		if *emp.ManagerID == actor.ID {
-			return true, nil
-		}
-		id = *emp.ManagerID
-	}
-	return false, nil
+	return s.People.Manages(ctx, actor.ID, employeeID)
 }
 
 // ErrMayNotGrant: the actor may not grant attempts to this person.

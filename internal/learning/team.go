@@ -135,27 +135,7 @@ var (
 // InTeam reports whether managerID is above employeeID in the management
 // chain, directly or through others (never for themself).
 func (s *Service) InTeam(ctx context.Context, managerID, employeeID string) (bool, error) {
-	if managerID == "" || managerID == employeeID {
-		return false, nil
-	}
-	id := employeeID
-	for range 32 {
-		emp, err := s.People.ByID(ctx, id)
-		if errors.Is(err, people.ErrNotFound) {
-			return false, nil
-		}
-		if err != nil {
-			return false, err
-		}
-		if emp.ManagerID == nil || *emp.ManagerID == "" {
-			return false, nil
-		}
-		if *emp.ManagerID == managerID {
-			return true, nil
-		}
-		id = *emp.ManagerID
-	}
-	return false, nil
+	return s.People.Manages(ctx, managerID, employeeID)
 }
 
 // SendReminder sends the person an e-mail from their manager asking them

@@ -9,12 +9,12 @@ import (
 )
 
 // ByNumber returns the employee with the HR system's employee_id (the
-// staff import's column), or ErrNotFound.
+// staff import's column), or ErrNotFound saying so in the API's words.
 func (s *Store) ByNumber(ctx context.Context, number string) (*Employee, error) {
 	var e Employee
 	err := s.DB.WithContext(ctx).Where("employee_number = ?", number).Take(&e).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, ErrNotFound
+		return nil, ErrNotFound.Becausef("No employee has the employee_id %s; it is the HR system's ID, as in the staff import.", number)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("load employee %s: %w", number, err)

@@ -46,11 +46,17 @@
 // (ImportSource: file, Via, By, the API token, the kept upload to claim).
 // ErrStalePlan means someone changed employees since the plan: plan again.
 // HR's page keeps an upload between its preview and Apply with KeepUpload,
-// Upload and DiscardUpload.
+// Upload (ErrUploadGone, not found, once it is gone) and DiscardUpload;
+// Apply claims it (ErrUploadGone, a conflict, when another window did).
 //
 // ParseStaffCSV is the CSV front end; sources that are not files (the JSON
 // API, SCIM) build StaffRecords and check them with CheckStaff, numbering
-// them with csvimport.List so that problems name their items.
+// them with csvimport.List so that problems name their items. The JSON API
+// does all three steps in one call, svc.Upsert(ctx, records, src, now),
+// whose errors are the call's answer: Invalid naming each record by its
+// Index and employee_id, Forbidden for a change PrivilegedChanges refuses
+// (a manager's or HR admin's e-mail address, role or status), Conflict for
+// a stale plan.
 //
 // It knows nothing of HTTP; passwords are hashed by package auth.
 package people

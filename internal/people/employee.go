@@ -181,3 +181,36 @@ func (s *Store) Contacts(ctx context.Context, ids []string) (map[string]*Employe
 	}
 	return out, nil
 }
+
+// maxManagerDepth bounds the walk up a management chain, so a loop in the
+// HR data cannot hang a request.
+const maxManagerDepth = 32
+
+// Manages reports whether managerID is above employeeID in the management
+// chain, directly or through others; never for themself, and false for an
+// employee who does not exist. It is the one answer to "may this manager
+// act on that person" (see their records, remind them, grant them
+// attempts); HR's own right to act on anyone is the caller's to add.
+func (s *Store) Manages(ctx context.Context, managerID, employeeID string) (bool, error) {
+	if managerID == "" || managerID == employeeID {
+		return false, nil
+	}
+	id := employeeID
+	for range maxManagerDepth {
+		emp, err := s.ByID(ctx, id)
+		if errors.Is(err, ErrNotFound) {
+			return false, nil
+		}
+		if err != nil {
+			return false, err
+		}
+		if emp.ManagerID == nil || *emp.ManagerID == "" {
+			return false, nil
+		}
+		if *emp.ManagerID == managerID {
+			return true, nil
+		}
+		id = *emp.ManagerID
+	}
+	return false, nil
+}

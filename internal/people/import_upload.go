@@ -27,6 +27,15 @@ const StaffUploadTTL = 24 * time.Hour
 // kept longer than StaffUploadTTL.
 var ErrUploadGone = apperr.New(apperr.Conflict, "this staff file upload was already applied, discarded, or is more than a day old; upload the file again")
 
+// errNoUpload is ErrUploadGone for an upload asked for by its ID (its
+// page): there is nothing there any more.
+var errNoUpload = &apperr.Error{Code: apperr.NotFound, Err: ErrUploadGone,
+	Message: "This staff file upload was already applied, discarded, or is more than a day old; upload the file again."}
+
+// errUploadClaimed is ErrUploadGone for an upload that Service.ApplyImport
+// was to claim: another window applied or discarded it meanwhile.
+var errUploadClaimed = ErrUploadGone.Because("This file was applied or discarded in another window while you looked at it; nothing more was imported.")
+
 // StaffUpload is a staff file uploaded on HR's import page, kept in the
 // database between its preview and Apply, so that Apply reads the file that
 // was previewed (never a plan sent back by the browser) on any instance.
@@ -75,18 +84,18 @@ func SaveStaffUpload(ctx context.Context, d *db.DB, name string, file []byte, de
 	return u, nil
 }
 
-// LoadStaffUpload returns a kept upload, or ErrUploadGone.
+// LoadStaffUpload returns a kept upload, or ErrUploadGone (code not found).
 func LoadStaffUpload(ctx context.Context, d *db.DB, id string, now time.Time) (*StaffUpload, error) {
 	var u StaffUpload
 	err := d.WithContext(ctx).Where("id = ?", id).Take(&u).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, ErrUploadGone
+		return nil, errNoUpload
 	}
 	if err != nil {
 		return nil, fmt.Errorf("load staff file %s: %w", id, err)
 	}
 	if now.Sub(u.UploadedAt) > StaffUploadTTL {
-		return nil, ErrUploadGone
+		return nil, errNoUpload
 	}
 	return &u, nil
 }

@@ -133,7 +133,7 @@ func (s *Service) PlanImport(ctx context.Context, file *StaffFile, opts PlanOpti
 // the follow-ups of its people, and then records one audit entry
 // describing the import as src says. When src.Upload names a kept upload,
 // it is claimed (deleted) before anything is written, so two windows
-// cannot both apply it (ErrUploadGone for the second). ErrStalePlan means
+// cannot both apply it (ErrUploadGone, a conflict, for the second). ErrStalePlan means
 // the employees changed since plan was made: plan again.
 func (s *Service) ApplyImport(ctx context.Context, plan *StaffPlan, src ImportSource, now time.Time) (*ImportResult, error) {
 	if s.Engine == nil {
@@ -142,7 +142,13 @@ func (s *Service) ApplyImport(ctx context.Context, plan *StaffPlan, src ImportSo
 	var assigned compliance.EvalResult
 	var claim func(tx *gorm.DB, now time.Time, ids []string) error
 	if src.Upload != "" {
-		claim = func(tx *gorm.DB, _ time.Time, _ []string) error { return DeleteStaffUpload(tx, src.Upload) }
+		claim = func(tx *gorm.DB, _ time.Time, _ []string) error {
+			err := DeleteStaffUpload(tx, src.Upload)
+			if errors.Is(err, ErrUploadGone) {
+				return errUploadClaimed
+			}
+			return err
+		}
 	}
 	FollowStaffImport(plan, src, func(tx *gorm.DB, now time.Time, ids []string) error {
 		r, err := s.follow(tx, now, ids)
@@ -165,13 +171,17 @@ func (s *Service) KeepUpload(ctx context.Context, name string, file []byte, deac
 	return SaveStaffUpload(ctx, s.DB, name, file, deactivateMissing, by, now)
 }
 
-// Upload returns a kept upload, or ErrUploadGone.
+// Upload returns a kept upload, or ErrUploadGone (code not found).
 func (s *Service) Upload(ctx context.Context, id string, now time.Time) (*StaffUpload, error) {
 	return LoadStaffUpload(ctx, s.DB, id, now)
 }
 
-// DiscardUpload forgets a kept upload; ErrUploadGone when it was already
-// applied or discarded.
+// DiscardUpload forgets a kept upload; one already applied or discarded is
+// forgotten already, which is no error.
 func (s *Service) DiscardUpload(ctx context.Context, id string) error {
-	return s.DB.Tx(ctx, func(tx *gorm.DB) error { return DeleteStaffUpload(tx, id) })
+	err := s.DB.Tx(ctx, func(tx *gorm.DB) error { return DeleteStaffUpload(tx, id) })
+	if errors.Is(err, ErrUploadGone) {
+		return nil
+	}
+	return err
 }

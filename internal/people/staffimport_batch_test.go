@@ -227,3 +227,95 @@ func TestStaffImportBadLastRowWritesNothing(t *testing.T) {
 		t.Error("the database changed")
 	}
 }
+
+// goodRows returns n valid data lines, G0 to G(n-1): a director (G0) and
+// everyone else managed by them.
+func goodRows(n int) []string {
+	lines := make([]string, n)
+	for i := range lines {
+		manager := "g0@example.org"
+		if i == 0 {
+			manager = ""
+		}
+		lines[i] = fmt.Sprintf("G%d,g%d@example.org,First%d,Last%d,Dept%d,Title%d,Site%d,%s,2020-01-%02d,,",
+			i, i, i, i, i%20, i%50, i%5, manager, 1+i%28)
+	}
+	return lines
+}
+
+// TestStaffImportOneBadRowStopsEverything puts one bad row among 1,000
+// good ones, once for each place a problem can be found: parsing, planning,
+// and inside Apply's transaction.
+func TestStaffImportOneBadRowStopsEverything(t *testing.T) {
+	t.Parallel()
+	d := openStaffDB(t)
+	importCSV(t, d, firstImport, people.PlanOptions{}, importDay)
+	before := employees(t, d)
+	ctx := context.Background()
+
+	t.Run("bad date found by ParseStaffCSV", func(t *testing.T) {
+		lines := goodRows(1000)
+		lines[600] = "G600,g600@example.org,A,B,,,,g0@example.org,2024-02-30,,"
+		_, err := people.ParseStaffCSV(strings.NewReader(staffCSV(lines...)))
+		ie := importError(t, err)
+		if len(ie.Problems) != 1 || ie.Problems[0].String() != `row 602, column hire_date: "2024-02-30" is not a date; use YYYY-MM-DD, e.g. 2024-01-31` {
+			t.Errorf("problems = %q", ie.Lines())
+		}
+	})
+	t.Run("unknown manager found by Plan", func(t *testing.T) {
+		lines := goodRows(1000)
+		lines[998] = "G998,g998@example.org,A,B,,,,nobody@example.org,2024-01-01,,"
+		ie := planError(t, d, staffCSV(lines...), people.PlanOptions{})
+		if len(ie.Problems) != 1 || ie.Problems[0].Row != 1000 || ie.Problems[0].Column != "manager_email" {
+			t.Errorf("problems = %q", ie.Lines())
+		}
+	})
+	t.Run("failure before writing", func(t *testing.T) {
+		fail := errors.New("upload already applied")
+		var seen int
+		plan := planCSV(t, d, staffCSV(goodRows(1000)...), people.PlanOptions{
+			DeactivateMissing: true,
+			BeforeWrite: func(tx *gorm.DB, now time.Time, ids []string) error {
+				seen = len(ids)
+				return fail
+			},
+			AfterBatch: func(*gorm.DB, time.Time, []string) error {
+				t.Error("a batch was written after BeforeWrite failed")
+				return nil
+			},
+		})
+		_, err := people.Apply(ctx, d, plan, reimportDay)
+		if !errors.Is(err, fail) {
+			t.Fatalf("Apply = %v, want the hook's error", err)
+		}
+		if seen != 1000+5 {
+			t.Errorf("the hook saw %d employees, want 1000 added and 5 deactivated", seen)
+		}
+	})
+	if !equalEmployees(before, employees(t, d)) {
+		t.Error("the database changed")
+	}
+}
+
+func TestStaffImportRefusesAStalePlan(t *testing.T) {
+	t.Parallel()
+	d := openStaffDB(t)
+	importCSV(t, d, firstImport, people.PlanOptions{}, importDay)
+	plan := planCSV(t, d, staffCSV("E9,zed@example.org,Zed,Z,,,,,2024-01-01,,"), people.PlanOptions{})
+	// Somebody takes the new hire's address between the preview and Apply.
+	addByHand(t, d, "zed@example.org", people.RoleLearner)
+	if _, err := people.Apply(context.Background(), d, plan, reimportDay); !errors.Is(err, people.ErrStalePlan) {
+		t.Fatalf("Apply = %v, want ErrStalePlan", err)
+	}
+	// A plan applied once cannot be applied again.
+	plan = planCSV(t, d, staffCSV("E8,yan@example.org,Yan,Y,,,,,2024-01-01,,"), people.PlanOptions{})
+	if _, err := people.Apply(context.Background(), d, plan, reimportDay); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := people.Apply(context.Background(), d, plan, reimportDay); !errors.Is(err, people.ErrStalePlan) {
+		t.Fatalf("second Apply = %v, want ErrStalePlan", err)
+	}
+	if n := employeeCount(t, d); n != 8 {
+		t.Errorf("%d employees, want 8", n)
+	}
+}
