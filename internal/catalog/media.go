@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -9,6 +10,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/onramp-lms/onramp/internal/apperr"
 )
 
 // MediaPath reports whether p, a path relative to the course directory (e.g.
@@ -20,6 +23,27 @@ func (c *Course) MediaPath(p string) (string, bool) {
 		return "", false
 	}
 	return path.Join(c.Dir, p), true
+}
+
+// ErrNoMedia: the course does not exist, does not use the file, or the file
+// is missing from the content tree.
+var ErrNoMedia = apperr.New(apperr.NotFound, "There is nothing at this address. Check the link, or go back to your training.")
+
+// OpenMedia opens the file p (as for MediaPath) of the course with the given
+// ID, for serving; a course or file that is not there gives ErrNoMedia.
+func (c *Catalog) OpenMedia(courseID, p string) (fs.File, error) {
+	fsPath, ok := c.Course(courseID).MediaPath(p)
+	if !ok {
+		return nil, ErrNoMedia
+	}
+	f, err := c.fsys.Open(fsPath)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, ErrNoMedia.Wrap(err)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open media %s: %w", fsPath, err)
+	}
+	return f, nil
 }
 
 var (

@@ -1,7 +1,6 @@
 package httpserver
 
 import (
-	"errors"
 	"net/http"
 	"net/mail"
 	"strings"
@@ -9,7 +8,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/onramp-lms/onramp/internal/auth"
+	"github.com/onramp-lms/onramp/internal/apperr"
 	"github.com/onramp-lms/onramp/web/views"
 )
 
@@ -42,7 +41,7 @@ func (s *Server) forgot(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	err := s.Accounts.RequestPasswordReset(ctx, email, c.RealIP())
-	if errors.Is(err, auth.ErrThrottled) {
+	if apperr.CodeOf(err) == apperr.TooMany {
 		view.Problems = []views.AuthProblem{{FieldID: "email", FormLevel: true,
 			Message: "There have been too many requests from your connection. Wait 15 minutes and try again, or ask your HR team for a set-password link."}}
 		return render(c, http.StatusTooManyRequests, views.ForgotPage(s.page(c, "Error: Forgot your password?", ""), view))

@@ -1,12 +1,12 @@
 package httpserver
 
 import (
-	"errors"
 	"net/http"
 	"strings"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/onramp-lms/onramp/internal/apperr"
 	"github.com/onramp-lms/onramp/internal/auth"
 	"github.com/onramp-lms/onramp/internal/notify"
 	"github.com/onramp-lms/onramp/internal/people"
@@ -18,7 +18,7 @@ import (
 func (s *Server) inviteForm(c echo.Context) error {
 	inviteHeaders(c)
 	emp, err := s.Auth.Invitation(c.Request().Context(), c.Param("token"))
-	if errors.Is(err, auth.ErrInvitationInvalid) {
+	if apperr.CodeOf(err) == apperr.Gone {
 		return s.renderInviteInvalid(c)
 	}
 	if err != nil {
@@ -36,7 +36,7 @@ func (s *Server) acceptInvite(c echo.Context) error {
 	inviteHeaders(c)
 	ctx, token := c.Request().Context(), c.Param("token")
 	emp, err := s.Auth.Invitation(ctx, token)
-	if errors.Is(err, auth.ErrInvitationInvalid) {
+	if apperr.CodeOf(err) == apperr.Gone {
 		return s.renderInviteInvalid(c)
 	}
 	if err != nil {
@@ -63,13 +63,14 @@ func (s *Server) acceptInvite(c echo.Context) error {
 	}
 
 	signedIn, err := s.Accounts.AcceptLink(ctx, token, password)
-	var weak *auth.PasswordError
-	switch {
-	case errors.Is(err, auth.ErrInvitationInvalid):
+	if apperr.CodeOf(err) == apperr.Gone {
 		return s.renderInviteInvalid(c)
-	case errors.As(err, &weak):
-		return s.renderInvite(c, http.StatusUnprocessableEntity, emp, []views.AuthProblem{{FieldID: "password", Message: weak.Message}})
-	case err != nil:
+	}
+	if p, ok := formProblem(err); ok {
+		// The password breaks a rule (auth.PasswordError).
+		return s.renderInvite(c, http.StatusUnprocessableEntity, emp, []views.AuthProblem{{FieldID: "password", Message: p.Message}})
+	}
+	if err != nil {
 		return err
 	}
 	if err := s.startSession(c, signedIn); err != nil {

@@ -1,13 +1,12 @@
 package httpserver
 
 import (
-	"errors"
 	"net/http"
 	"strings"
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/onramp-lms/onramp/internal/auth"
+	"github.com/onramp-lms/onramp/internal/apperr"
 	"github.com/onramp-lms/onramp/internal/config"
 	"github.com/onramp-lms/onramp/internal/people"
 	"github.com/onramp-lms/onramp/web/views"
@@ -50,10 +49,10 @@ func (s *Server) login(c echo.Context) error {
 
 	emp, err := s.Auth.Authenticate(c.Request().Context(), view.Email, password, c.RealIP())
 	switch {
-	case errors.Is(err, auth.ErrThrottled):
+	case apperr.CodeOf(err) == apperr.TooMany:
 		view.Problems = []views.AuthProblem{{FieldID: "email", Message: "There have been too many failed sign-ins. Wait 15 minutes and try again, or ask your HR team for a new set-password link.", FormLevel: true}}
 		return s.renderLogin(c, http.StatusTooManyRequests, view)
-	case errors.Is(err, auth.ErrInvalidCredentials):
+	case apperr.CodeOf(err) == apperr.Unauthorized:
 		view.Problems = []views.AuthProblem{{FieldID: "email", Message: "The e-mail address or password is not right. Check both and try again.", FormLevel: true}}
 		return s.renderLogin(c, http.StatusUnauthorized, view)
 	case err != nil:

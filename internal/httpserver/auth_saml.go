@@ -43,7 +43,7 @@ func (s *Server) setSAMLCookie(c echo.Context, value string, maxAge int) {
 
 func (s *Server) samlMetadata(c echo.Context) error {
 	if s.SAML == nil {
-		return echo.NewHTTPError(http.StatusNotFound)
+		return errNoPage
 	}
 	b, err := s.SAML.Metadata()
 	if err != nil {
@@ -54,7 +54,7 @@ func (s *Server) samlMetadata(c echo.Context) error {
 
 func (s *Server) samlStart(c echo.Context) error {
 	if s.SAML == nil {
-		return echo.NewHTTPError(http.StatusNotFound)
+		return errNoPage
 	}
 	noStore(c)
 	flow, err := s.SAML.Begin(c.Request().Context(), safeNext(c.QueryParam("next")))
@@ -67,7 +67,7 @@ func (s *Server) samlStart(c echo.Context) error {
 
 func (s *Server) samlACS(c echo.Context) error {
 	if s.SAML == nil {
-		return echo.NewHTTPError(http.StatusNotFound)
+		return errNoPage
 	}
 	noStore(c)
 	in := sso.ACS{Request: c.Request(), ClientIP: c.RealIP()}

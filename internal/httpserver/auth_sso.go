@@ -45,7 +45,7 @@ const ssoCookie = "onramp_oidc"
 
 func (s *Server) ssoStart(c echo.Context) error {
 	if s.SSO == nil {
-		return echo.NewHTTPError(http.StatusNotFound)
+		return errNoPage
 	}
 	noStore(c)
 	flow, err := s.SSO.Begin(c.Request().Context(), safeNext(c.QueryParam("next")))
@@ -58,7 +58,7 @@ func (s *Server) ssoStart(c echo.Context) error {
 
 func (s *Server) ssoCallback(c echo.Context) error {
 	if s.SSO == nil {
-		return echo.NewHTTPError(http.StatusNotFound)
+		return errNoPage
 	}
 	noStore(c)
 	cb := sso.Callback{

@@ -70,6 +70,23 @@ func (s *Server) errorResponse(err error) (status int, message string, problems 
 	return statusOf(ae.Code), ae.Message, ae.Problems, ae.More
 }
 
+// The words of the 404 and 400 pages (errorWords), which errNoPage and
+// errUnreadableForm carry so that a handler returning them shows the same
+// page as the router's own answers.
+const (
+	notFoundText   = "There is nothing at this address. Check the link, or go back to your training."
+	badRequestText = "Go back, check what you entered, and try again."
+)
+
+var (
+	// errNoPage: the address names nothing Onramp serves (a step without
+	// its video, a file a course does not use, a sign-in provider that is
+	// not configured).
+	errNoPage = apperr.New(apperr.NotFound, notFoundText)
+	// errUnreadableForm: the submitted form could not be read.
+	errUnreadableForm = apperr.New(apperr.Malformed, badRequestText)
+)
+
 // statusOf is the HTTP status of an apperr code.
 func statusOf(code apperr.Code) int {
 	switch code {
@@ -115,13 +132,13 @@ func apiProblems(problems []apperr.Problem, more int) []apiProblem {
 func errorWords(status int) (heading, text string) {
 	switch status {
 	case http.StatusBadRequest:
-		return "Something in the request was not right", "Go back, check what you entered, and try again."
+		return "Something in the request was not right", badRequestText
 	case http.StatusUnauthorized:
 		return "Please sign in", "Your session has ended. Sign in again to carry on; your progress is saved."
 	case http.StatusForbidden:
 		return "You don't have access to this page", "This page belongs to someone else or needs a different role. If you think you should see it, ask your HR team."
 	case http.StatusNotFound:
-		return "Page not found", "There is nothing at this address. Check the link, or go back to your training."
+		return "Page not found", notFoundText
 	case http.StatusMethodNotAllowed:
 		return "That action isn't possible here", "Go back and use the buttons on the page."
 	case http.StatusRequestEntityTooLarge:

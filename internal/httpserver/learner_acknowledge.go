@@ -1,11 +1,11 @@
 package httpserver
 
 import (
-	"errors"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/onramp-lms/onramp/internal/apperr"
 	"github.com/onramp-lms/onramp/internal/learning"
 	"github.com/onramp-lms/onramp/web/views"
 )
@@ -28,11 +28,12 @@ func (s *Server) learnerAcknowledge(c echo.Context) error {
 		UserAgent: c.Request().UserAgent(),
 	}
 	_, _, err = s.Learning.Acknowledge(c.Request().Context(), j, m, st, sig)
-	var mismatch *learning.NameMismatchError
 	switch {
 	case err == nil:
 		return redirectSeeOther(c, afterStep(j, m, st))
-	case errors.Is(err, learning.ErrNotAgreed), errors.As(err, &mismatch):
+	case apperr.CodeOf(err) == apperr.Invalid:
+		// The box not ticked or the name not matching: the form again,
+		// with what to fix next to each field.
 		ack := &views.AckPanel{TypedName: sig.TypedName, Agreed: sig.Agreed}
 		if !sig.Agreed {
 			ack.AgreeError = "Tick the box to confirm you have read and understood the policy."

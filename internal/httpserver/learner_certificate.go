@@ -3,7 +3,6 @@ package httpserver
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -163,7 +162,7 @@ func (s *Server) verifyForm(c echo.Context) error {
 func (s *Server) verifyCode(c echo.Context) error {
 	typed := c.Param("code")
 	cert, err := s.Learning.CertificateByCode(c.Request().Context(), typed)
-	if errors.Is(err, learning.ErrNotFound) {
+	if apperr.CodeOf(err) == apperr.NotFound {
 		return s.renderVerify(c, http.StatusNotFound, views.VerifyView{Typed: typed})
 	}
 	if err != nil {

@@ -2,9 +2,7 @@ package httpserver
 
 import (
 	"bytes"
-	"errors"
 	"io"
-	"io/fs"
 	"mime"
 	"net/http"
 	"net/url"
@@ -37,19 +35,11 @@ var mediaTypes = map[string]string{
 // with range requests so video can seek. Only files the catalog says the
 // course uses are reachable.
 func (s *Server) learnerMedia(c echo.Context) error {
-	course := s.Catalog.Course(c.Param("course"))
 	p, err := url.PathUnescape(c.Param("*"))
 	if err != nil {
-		return echo.NewHTTPError(http.StatusNotFound)
+		return errNoPage
 	}
-	fsPath, ok := course.MediaPath(p)
-	if !ok {
-		return echo.NewHTTPError(http.StatusNotFound)
-	}
-	f, err := s.Catalog.FS().Open(fsPath)
-	if errors.Is(err, fs.ErrNotExist) {
-		return echo.NewHTTPError(http.StatusNotFound)
-	}
+	f, err := s.Catalog.OpenMedia(c.Param("course"), p)
 	if err != nil {
 		return err
 	}
@@ -88,7 +78,7 @@ func (s *Server) learnerMedia(c echo.Context) error {
 func (s *Server) learnerResource(c echo.Context) error {
 	course := s.Catalog.Course(c.Param("course"))
 	if course == nil {
-		return echo.NewHTTPError(http.StatusNotFound)
+		return errNoPage
 	}
 	for _, r := range course.Resources {
 		if r.ID != c.Param("id") {
@@ -101,5 +91,5 @@ func (s *Server) learnerResource(c echo.Context) error {
 		}
 		return render(c, http.StatusOK, views.LearnerResource(s.page(c, r.Title, "learn"), v))
 	}
-	return echo.NewHTTPError(http.StatusNotFound)
+	return errNoPage
 }

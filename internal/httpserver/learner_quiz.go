@@ -39,7 +39,7 @@ func (s *Server) learnerQuizAttempt(c echo.Context) error {
 		return err
 	}
 	if st.Type != catalog.StepQuiz {
-		return echo.NewHTTPError(http.StatusNotFound)
+		return errNoPage
 	}
 	a, err := s.Learning.Attempt(c.Request().Context(), j, m, st, c.Param("attempt"))
 	if err != nil {
@@ -60,7 +60,7 @@ func (s *Server) learnerQuizSubmit(c echo.Context) error {
 	}
 	form, err := c.FormParams()
 	if err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest)
+		return errUnreadableForm
 	}
 	answers := map[string][]string{}
 	for k, vals := range form {

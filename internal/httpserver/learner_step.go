@@ -56,7 +56,7 @@ func (s *Server) stepView(c echo.Context, j *learning.Journey, m *catalog.Module
 	switch st.Type {
 	case catalog.StepVideo:
 		if st.Video == nil {
-			return v, echo.NewHTTPError(http.StatusNotFound)
+			return v, errNoPage
 		}
 		vv, err := s.Learning.OpenVideo(ctx, j, m, st)
 		if err != nil {
