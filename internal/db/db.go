@@ -4,7 +4,10 @@
 //
 // SQLite is opened for evidence-grade records: WAL, a busy timeout, foreign
 // keys on, synchronous=FULL, and write transactions that take the write lock
-// at BEGIN so two writers never deadlock on an upgrade.
+// at BEGIN so two writers never deadlock on an upgrade. Long batch jobs (a
+// scheduler pass, an import) write through BulkTx, whose connection trades
+// each batch's own flush for throughput, and size their batches with a
+// Pacer so no transaction holds the write lock for long.
 package db
 
 import (
