@@ -70,6 +70,16 @@ func (s *Server) errorResponse(err error) (status int, message string, problems 
 	return statusOf(ae.Code), ae.Message, ae.Problems, ae.More
 }
 
+// Errors for which the page says only what its status's own words say
+// (errorWords): their message is empty on purpose, so a handler refusing
+// with them chooses a code, never a status or a sentence.
+var (
+	// errUnreadableRequest: the form or body could not be read (400).
+	errUnreadableRequest = apperr.New(apperr.Malformed, "")
+	// errNoAccess: the person is signed in but may not see this (403).
+	errNoAccess = apperr.New(apperr.Forbidden, "")
+)
+
 // statusOf is the HTTP status of an apperr code.
 func statusOf(code apperr.Code) int {
 	switch code {
