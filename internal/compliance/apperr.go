@@ -17,14 +17,16 @@ func (e *RuleError) AppError() *apperr.Error {
 }
 
 // AppError makes a SelectionError an Invalid apperr.Error: the form's
-// fields, then one problem per cycle (Key its ID).
+// fields (Field the form field), then one problem per cycle (Key its ID,
+// Message why it cannot be changed, as CycleProblem.Message says it; the
+// person and course are the cycle's own).
 func (e *SelectionError) AppError() *apperr.Error {
 	var problems []apperr.Problem
 	for _, k := range slices.Sorted(maps.Keys(e.Field)) {
 		problems = append(problems, apperr.Problem{Field: k, Message: e.Field[k]})
 	}
 	for _, c := range e.Cycles {
-		problems = append(problems, apperr.Problem{Key: c.CycleID, Message: c.EmployeeName + ", " + c.CourseTitle + ": " + c.Message})
+		problems = append(problems, apperr.Problem{Key: c.CycleID, Message: c.Message})
 	}
 	return &apperr.Error{Code: apperr.Invalid, Message: e.Error(), Problems: problems, Err: e}
 }

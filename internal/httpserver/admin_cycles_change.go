@@ -1,7 +1,6 @@
 package httpserver
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -9,6 +8,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/onramp-lms/onramp/internal/apperr"
 	"github.com/onramp-lms/onramp/internal/compliance"
 	"github.com/onramp-lms/onramp/web/views"
 )
@@ -61,17 +61,20 @@ func (s *Server) adminCycleChangeForm(kind cycleChange) echo.HandlerFunc {
 }
 
 // fillCycleChangeRows loads the selection into the form, marking each
-// cycle that cannot be changed with why; unknown IDs become problems.
-func (s *Server) fillCycleChangeRows(c echo.Context, v *views.CycleChangeView, ids []string, sel *compliance.SelectionError) error {
+// cycle that cannot be changed with why (refused's problems keyed by cycle
+// ID); unknown IDs become problems.
+func (s *Server) fillCycleChangeRows(c echo.Context, v *views.CycleChangeView, ids []string, refused *apperr.Error) error {
 	now := s.Clock.Now()
 	found, missing, err := s.Cycles.SelectCycles(c.Request().Context(), ids)
 	if err != nil {
 		return err
 	}
 	problem := map[string]string{}
-	if sel != nil {
-		for _, p := range sel.Cycles {
-			problem[p.CycleID] = p.Message
+	if refused != nil {
+		for _, p := range refused.Problems {
+			if p.Key != "" {
+				problem[p.Key] = p.Message
+			}
 		}
 	}
 	for _, sc := range found {
@@ -97,7 +100,7 @@ func (s *Server) adminCycleChangeApply(kind cycleChange) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		form, err := c.FormParams()
 		if err != nil {
-			return echo.NewHTTPError(http.StatusBadRequest)
+			return errUnreadableRequest
 		}
 		ids := form["cycle"]
 		v := views.CycleChangeView{
@@ -123,7 +126,9 @@ func (s *Server) adminCycleChangeApply(kind cycleChange) echo.HandlerFunc {
 			day = &d
 		}
 		now := s.Clock.Now()
-		var sel *compliance.SelectionError
+		// refused is the selection the engine would not change (an Invalid
+		// error: a problem per form field, and one per cycle keyed by its ID).
+		var refused *apperr.Error
 		var changed []*compliance.Cycle
 		if len(fieldProblems) == 0 {
 			emp := viewerOf(c).Employee
@@ -136,7 +141,8 @@ func (s *Server) adminCycleChangeApply(kind cycleChange) echo.HandlerFunc {
 				changed, err = s.Engine.ExemptCycles(c.Request().Context(), ids, v.Reason, day, by, now)
 			}
 			switch {
-			case errors.As(err, &sel):
+			case apperr.CodeOf(err) == apperr.Invalid:
+				refused = apperr.As(err)
 			case err != nil:
 				return err
 			default:
@@ -145,18 +151,24 @@ func (s *Server) adminCycleChangeApply(kind cycleChange) echo.HandlerFunc {
 			}
 		}
 		v.Problems = fieldProblems
-		if sel != nil {
+		if refused != nil {
+			field := map[string]string{}
+			for _, p := range refused.Problems {
+				if p.Field != "" && p.Key == "" {
+					field[p.Field] = p.Message
+				}
+			}
 			for _, id := range []string{"due", "until", "reason"} {
-				if msg := sel.Field[id]; msg != "" {
+				if msg := field[id]; msg != "" {
 					v.Problems = append(v.Problems, views.AuthProblem{FieldID: id, Message: msg})
 				}
 			}
-			if msg := sel.Field["cycles"]; msg != "" {
+			if msg := field["cycles"]; msg != "" {
 				v.Problems = append(v.Problems, views.AuthProblem{FieldID: "main", Message: msg, FormLevel: true})
 			}
 		}
 		if len(ids) <= compliance.MaxSelection {
-			if err := s.fillCycleChangeRows(c, &v, ids, sel); err != nil {
+			if err := s.fillCycleChangeRows(c, &v, ids, refused); err != nil {
 				return err
 			}
 		}

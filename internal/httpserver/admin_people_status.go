@@ -1,11 +1,11 @@
 package httpserver
 
 import (
-	"errors"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/onramp-lms/onramp/internal/apperr"
 	"github.com/onramp-lms/onramp/internal/people"
 	"github.com/onramp-lms/onramp/web/views"
 )
@@ -52,10 +52,10 @@ func (s *Server) changePersonStatus(c echo.Context, deactivate bool) error {
 	} else {
 		_, err = s.Staff.Reactivate(ctx, by, emp.ID, now)
 	}
-	for _, refused := range []error{people.ErrAlreadyActive, people.ErrAlreadyInactive, people.ErrDeactivateSelf, people.ErrLastHRAdmin} {
-		if errors.Is(err, refused) {
-			return s.personStatusForm(c, deactivate, http.StatusConflict, peopleSentence(refused.Error()))
-		}
+	// A refusal (already active or inactive, oneself, the last HR admin)
+	// is shown on the confirmation page, with its code's status.
+	if code := apperr.CodeOf(err); code == apperr.Conflict {
+		return s.personStatusForm(c, deactivate, statusOf(code), peopleSentence(apperr.MessageOf(err)))
 	}
 	if err != nil {
 		return err

@@ -1,7 +1,6 @@
 package httpserver
 
 import (
-	"errors"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -39,7 +38,7 @@ func (s *Server) requireToken(scope apitoken.Scope) echo.MiddlewareFunc {
 				return apperr.New(apperr.Unauthorized, "This API needs a token: send it as “Authorization: Bearer <token>”. HR creates tokens at /admin/tokens.")
 			}
 			tok, err := s.apiTokens().Authenticate(c.Request().Context(), strings.TrimSpace(secret), s.Clock.Now())
-			if errors.Is(err, apitoken.ErrInvalid) {
+			if apperr.CodeOf(err) == apperr.Unauthorized {
 				h.Set(echo.HeaderWWWAuthenticate, `Bearer realm="onramp", error="invalid_token"`)
 			}
 			if err != nil {

@@ -85,6 +85,14 @@ var (
 	errNoPage = apperr.New(apperr.NotFound, notFoundText)
 	// errUnreadableForm: the submitted form could not be read.
 	errUnreadableForm = apperr.New(apperr.Malformed, badRequestText)
+
+	// Errors for which the page says only what its status's own words say
+	// (errorWords): their message is empty on purpose, so a handler refusing
+	// with them chooses a code, never a status or a sentence.
+	// errUnreadableRequest: the form or body could not be read (400).
+	errUnreadableRequest = apperr.New(apperr.Malformed, "")
+	// errNoAccess: the person is signed in but may not see this (403).
+	errNoAccess = apperr.New(apperr.Forbidden, "")
 )
 
 // statusOf is the HTTP status of an apperr code.

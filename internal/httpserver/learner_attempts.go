@@ -28,7 +28,7 @@ func (s *Server) grantAttempts(c echo.Context) error {
 		return err
 	}
 	if !ok {
-		return echo.NewHTTPError(http.StatusForbidden)
+		return errNoAccess
 	}
 	person, err := s.People.ByID(ctx, personID)
 	if err != nil {

@@ -19,7 +19,7 @@ func (s *Server) personProgress(c echo.Context) error {
 		return err
 	}
 	if !ok {
-		return echo.NewHTTPError(http.StatusForbidden)
+		return errNoAccess
 	}
 	person, err := s.People.ByID(ctx, c.Param("id"))
 	if err != nil {

@@ -1,7 +1,6 @@
 package httpserver
 
 import (
-	"errors"
 	"net/http"
 	"net/url"
 
@@ -11,7 +10,6 @@ import (
 	"github.com/onramp-lms/onramp/internal/catalog"
 	"github.com/onramp-lms/onramp/internal/compliance"
 	"github.com/onramp-lms/onramp/internal/orientation"
-	"github.com/onramp-lms/onramp/internal/people"
 	"github.com/onramp-lms/onramp/web/views"
 )
 
@@ -102,7 +100,7 @@ func (s *Server) checkoffs(c echo.Context) error {
 	if v.Email != "" {
 		person, err := s.People.ByEmail(ctx, v.Email)
 		switch {
-		case errors.Is(err, people.ErrNotFound):
+		case apperr.CodeOf(err) == apperr.NotFound:
 			v.Problem = "No one in Onramp has the e-mail " + v.Email + "."
 		case err != nil:
 			return err
@@ -114,7 +112,7 @@ func (s *Server) checkoffs(c echo.Context) error {
 					continue
 				}
 				cy, err := s.Cycles.CurrentFor(ctx, person.ID, co.ID)
-				if errors.Is(err, compliance.ErrNoCycle) || (err == nil && cy.Status == compliance.StatusClosed) {
+				if apperr.CodeOf(err) == apperr.NotFound || (err == nil && cy.Status == compliance.StatusClosed) {
 					continue
 				}
 				if err != nil {

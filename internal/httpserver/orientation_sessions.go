@@ -1,7 +1,6 @@
 package httpserver
 
 import (
-	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -118,7 +117,7 @@ func (s *Server) sessionBook(c echo.Context) error {
 	who := viewer
 	if email := c.FormValue("email"); email != "" {
 		e, err := s.People.ByEmail(ctx, email)
-		if errors.Is(err, people.ErrNotFound) {
+		if apperr.CodeOf(err) == apperr.NotFound {
 			return s.renderBookPeople(c, sess, email, "No one in Onramp has the e-mail "+email+": check it.")
 		}
 		if err != nil {

@@ -109,7 +109,7 @@ func (s *Server) downloadReport(c echo.Context, team bool) error {
 		wb, err := report.BuildXLSX(rows)
 		if err != nil {
 			s.Log.Error("report download failed", "report", rep.Name, "format", string(format), "error", err.Error())
-			return echo.NewHTTPError(http.StatusInternalServerError, "The workbook could not be built. Try again, filter the report, or download it as CSV.")
+			return &apperr.Error{Code: apperr.Internal, Message: "The workbook could not be built. Try again, filter the report, or download it as CSV.", Err: err}
 		}
 		defer wb.Close()
 		header()

@@ -1,7 +1,6 @@
 package httpserver
 
 import (
-	"errors"
 	"net/http"
 	"net/url"
 	"slices"
@@ -39,9 +38,11 @@ func (s *Server) adminReports(c echo.Context) error {
 		return err
 	}
 	v := views.ReportsView{Filter: form}
-	if fe, ok := errors.AsType[*report.FilterError](ferr); ok {
-		status = http.StatusBadRequest
-		v.Filter.Error = "That filter is not right: " + fe.Error() + ". Change it and apply the filters again."
+	if fe := apperr.As(ferr); fe != nil && fe.Code == apperr.Malformed {
+		// A filter the person typed wrong (report.FilterError): the page
+		// again, with the problem next to the filters.
+		status = statusOf(fe.Code)
+		v.Filter.Error = "That filter is not right: " + filterProblem(fe) + ". Change it and apply the filters again."
 		f = report.Filter{}
 	} else if ferr != nil {
 		return ferr
@@ -152,4 +153,17 @@ func stickyColumns(cols []report.Column) int {
 		n = 1
 	}
 	return n
+}
+
+// filterProblem is what is wrong with a filter, as report.FilterError says
+// it: the parameter and the message.
+func filterProblem(e *apperr.Error) string {
+	if len(e.Problems) == 0 {
+		return e.Message
+	}
+	p := e.Problems[0]
+	if p.Field == "" {
+		return p.Message
+	}
+	return p.Field + ": " + p.Message
 }

@@ -4,7 +4,6 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
-	"errors"
 	"net/http"
 	"strings"
 
@@ -59,7 +58,8 @@ func (s *Server) loadViewer(next echo.HandlerFunc) echo.HandlerFunc {
 			switch {
 			case err == nil:
 				v.Employee, v.SessionID = emp, sid
-			case errors.Is(err, auth.ErrNoSession):
+			case apperr.CodeOf(err) == apperr.Unauthorized:
+				// No such session, or one that has ended (auth.ErrNoSession).
 				s.setCookie(c, "onramp_session", "", -1)
 			default:
 				return err

@@ -24,7 +24,7 @@ func (s *Server) adminTokens(c echo.Context) error {
 func (s *Server) adminTokenCreate(c echo.Context) error {
 	form, err := c.FormParams()
 	if err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest)
+		return errUnreadableRequest
 	}
 	v := views.TokensView{Name: form.Get("name"), Expires: strings.TrimSpace(form.Get("expires_at")), Errors: map[string]string{}}
 	nt := apitoken.NewToken{Name: v.Name}

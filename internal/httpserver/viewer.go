@@ -49,7 +49,7 @@ func requireRole(r people.Role) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return requireSignedIn(func(c echo.Context) error {
 			if !viewerOf(c).Employee.Can(r) {
-				return echo.NewHTTPError(http.StatusForbidden)
+				return errNoAccess
 			}
 			return next(c)
 		})
