@@ -38,10 +38,61 @@ const maxOptions = 1000
 // 100,000 people, reading them takes a few hundred milliseconds.
 func FilterOptions(ctx context.Context, d *db.DB, managerID string) (Options, error) {
 	if managerID != "" {
-		return filterOptions(ctx, d, managerID)
+		return teamOptions.get(ctx, d, managerID)
 	}
 	e, err := orgFacts.get(ctx, d)
 	return e.options, err
+}
+
+// teamOptionsCache keeps a manager's filter choices per database and
+// manager for up to optionsMaxAge and while the report generation stays:
+// each reading walks the management chain four times (22,228 people below
+// the top manager of the 100,000-people benchmark), and the team page asks
+// for them on every request, paging included.
+type teamOptionsCache struct {
+	mu sync.Mutex
+	m  map[teamOptionsKey]teamOptionsEntry
+}
+
+type teamOptionsKey struct {
+	d       *db.DB
+	manager string
+}
+
+type teamOptionsEntry struct {
+	generation int64
+	at         time.Time
+	options    Options
+}
+
+// maxCachedTeams bounds the managers whose choices are kept.
+const maxCachedTeams = 2000
+
+var teamOptions = &teamOptionsCache{m: map[teamOptionsKey]teamOptionsEntry{}}
+
+func (c *teamOptionsCache) get(ctx context.Context, d *db.DB, managerID string) (Options, error) {
+	gen, err := Generation(ctx, d)
+	if err != nil {
+		return Options{}, err
+	}
+	k := teamOptionsKey{d, managerID}
+	c.mu.Lock()
+	have, ok := c.m[k]
+	c.mu.Unlock()
+	if ok && have.generation >= gen && time.Since(have.at) < optionsMaxAge {
+		return have.options, nil
+	}
+	o, err := filterOptions(ctx, d, managerID)
+	if err != nil {
+		return Options{}, err
+	}
+	c.mu.Lock()
+	if len(c.m) >= maxCachedTeams {
+		clear(c.m)
+	}
+	c.m[k] = teamOptionsEntry{generation: gen, at: time.Now(), options: o}
+	c.mu.Unlock()
+	return o, nil
 }
 
 // ActivePeople counts the active employees (kept in memory as the
