@@ -22,6 +22,17 @@ func (r *Report) PageSQL(ctx context.Context, d *db.DB, f Filter, now time.Time,
 		}
 		p.after(key, before)
 	}
+	if err := p.preferOrder(ctx, d); err != nil {
+		return "", nil, err
+	}
 	q, args := p.sql(size+1, before)
 	return q, args, nil
+}
+
+// SetOrderWalkRows sets how many rows a filter must match before a page is
+// read in the report's order, until the returned function puts it back.
+// Tests that call it must not run in parallel.
+func SetOrderWalkRows(n int64) (restore func()) {
+	old := orderWalkRows.Swap(n)
+	return func() { orderWalkRows.Store(old) }
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/onramp-lms/onramp/internal/compliance"
@@ -74,6 +75,9 @@ func (r *Report) Open(ctx context.Context, d *db.DB, f Filter, now time.Time, li
 }
 
 func (r *Report) open(ctx context.Context, d *db.DB, p *plan, limit int, desc bool) (Rows, error) {
+	if err := p.preferOrder(ctx, d); err != nil {
+		return nil, fmt.Errorf("%s report: %w", r.Name, err)
+	}
 	q, args := p.sql(limit, desc)
 	rs, err := d.WithContext(ctx).Raw(q, args...).Rows()
 	if err != nil {
@@ -125,11 +129,71 @@ type plan struct {
 	// wrap pivots the raw rows (matrix, departments); it applies the
 	// preview's limit to the pivoted rows.
 	wrap func(raw *sqlRows, limit int) Rows
+	// filters are the filter's conditions that an index could serve
+	// (see preferOrder): where each is in conds, and the expression it
+	// tests.
+	filters []filterCond
+}
+
+// filterCond is one of a filter's conditions in plan.conds: conds[at]
+// begins with expr.
+type filterCond struct {
+	at   int
+	expr string
 }
 
 func (p *plan) where(cond string, args ...any) {
 	p.conds = append(p.conds, cond)
 	p.args = append(p.args, args...)
+}
+
+// whereFilter adds a filter's condition expr + rest (e.g. "s.department",
+// " = ?"), which preferOrder may keep off the indexes.
+func (p *plan) whereFilter(expr, rest string, args ...any) {
+	p.filters = append(p.filters, filterCond{at: len(p.conds), expr: expr})
+	p.where(expr+rest, args...)
+}
+
+// OrderWalkRows is how many rows a filter must match before a report's
+// rows are read in the report's order (SQLite; see preferOrder).
+const OrderWalkRows = 10000
+
+// orderWalkRows is OrderWalkRows, changed only by tests.
+var orderWalkRows atomic.Int64
+
+func init() { orderWalkRows.Store(OrderWalkRows) }
+
+// preferOrder keeps the filter's conditions off the indexes when the
+// filter matches many rows, on SQLite, so that the rows are read along the
+// index of the report's order and the read stops after the page. Left to
+// itself, SQLite's planner reads a filter's rows through the filter's index
+// (compliance_status_location_idx, …) and sorts all of them before the
+// first row comes out: for a hospital site's 500,000 standings that is
+// seconds per page. When the filter matches few rows (up to orderWalkRows,
+// counted through that index and no further), reading them through it and
+// sorting them is cheaper than walking the order's index past the rows the
+// filter leaves out, and the plan stays as it is. PostgreSQL plans from its
+// own statistics and is left alone.
+func (p *plan) preferOrder(ctx context.Context, d *db.DB) error {
+	if len(p.filters) == 0 || d.Dialect != db.SQLite || len(p.keys) == 0 || p.groupBy != "" {
+		return nil
+	}
+	limit := orderWalkRows.Load()
+	body, args := p.body()
+	var n int64
+	q := p.with + fmt.Sprintf("SELECT COUNT(*) FROM (SELECT 1 AS one%s LIMIT %d) t", body, limit+1)
+	if err := d.WithContext(ctx).Raw(q, args...).Row().Scan(&n); err != nil {
+		return fmt.Errorf("count the filter's rows: %w", err)
+	}
+	if n <= limit {
+		return nil
+	}
+	for _, f := range p.filters {
+		// expr || '' is the same value to compare, and no index has it.
+		p.conds[f.at] = f.expr + " || ''" + strings.TrimPrefix(p.conds[f.at], f.expr)
+	}
+	p.filters = nil
+	return nil
 }
 
 func (p *plan) body() (string, []any) {
@@ -181,20 +245,20 @@ const chainSQL = `WITH RECURSIVE chain(id, depth) AS (
 // people is "e" (the completions report).
 func (p *plan) filterPeople(f Filter, people, course, employeeID string) {
 	if f.Department != "" {
-		p.where(people+".department = ?", f.Department)
+		p.whereFilter(people+".department", " = ?", f.Department)
 	}
 	if f.JobTitle != "" {
-		p.where(people+".job_title = ?", f.JobTitle)
+		p.whereFilter(people+".job_title", " = ?", f.JobTitle)
 	}
 	if f.Location != "" {
-		p.where(people+".location = ?", f.Location)
+		p.whereFilter(people+".location", " = ?", f.Location)
 	}
 	if f.Course != "" {
-		p.where(course+" = ?", f.Course)
+		p.whereFilter(course, " = ?", f.Course)
 	}
 	if f.Manager != "" {
 		p.with, p.withArgs = chainSQL, []any{f.Manager}
-		p.where(employeeID + " IN (SELECT id FROM chain)")
+		p.whereFilter(employeeID, " IN (SELECT id FROM chain)")
 	}
 }
 
@@ -217,7 +281,7 @@ func statusPlan(_ context.Context, _ *db.DB, f Filter, _ time.Time) (*plan, erro
 	}
 	p.filterPeople(f, "s", "s.course_id", "s.employee_id")
 	if f.Status != "" {
-		p.where("s.status = ?", string(f.Status))
+		p.whereFilter("s.status", " = ?", string(f.Status))
 	}
 	p.scan = func(rs *sql.Rows, keys []any) ([]any, error) {
 		var number sql.NullString
@@ -249,7 +313,7 @@ func overduePlan(_ context.Context, _ *db.DB, f Filter, now time.Time) (*plan, e
 	p.where("s.status IN ('overdue', 'expired')")
 	p.filterPeople(f, "s", "s.course_id", "s.employee_id")
 	if f.Status != "" {
-		p.where("s.status = ?", string(f.Status))
+		p.whereFilter("s.status", " = ?", string(f.Status))
 	}
 	p.scan = func(rs *sql.Rows, keys []any) ([]any, error) {
 		var number, manager sql.NullString
