@@ -19,6 +19,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 
@@ -194,6 +195,13 @@ func (g gormLogger) ParamsFilter(_ context.Context, sql string, _ ...any) (strin
 	return sql, nil
 }
 
+// quoted matches a quoted string in SQL text, with its doubled quotes.
+// GORM's Scan and Row record a statement through a logger of their own,
+// which writes the arguments into the text before Trace sees it, so Trace
+// takes out every quoted string (and with them, on PostgreSQL, quoted
+// names). Numbers stay: no secret is a bare number.
+var quoted = regexp.MustCompile(`'(?:[^']|'')*'|"(?:[^"]|"")*"`)
+
 // Trace logs slow statements (and every statement at debug level), with
 // placeholders where the arguments were: ParamsFilter keeps the values out.
 func (g gormLogger) Trace(ctx context.Context, begin time.Time, fc func() (string, int64), err error) {
@@ -205,6 +213,7 @@ func (g gormLogger) Trace(ctx context.Context, begin time.Time, fc func() (strin
 	if i := strings.Index(sqlText, " VALUES "); i > 0 {
 		sqlText = sqlText[:i] + " VALUES …"
 	}
+	sqlText = quoted.ReplaceAllString(sqlText, "?")
 	level := slog.LevelDebug
 	if elapsed >= g.slow {
 		level = slog.LevelWarn
