@@ -80,6 +80,10 @@ func (b *bench) serveSteps(ctx context.Context) {
 	b.page(ctx, hr, "HR dashboard `/admin`", "≤ 150 ms", "/admin")
 	b.page(ctx, hr, "overdue report page", "≤ 300 ms", "/admin/reports?report=overdue")
 	b.page(ctx, hr, "completions report preview", "≤ 300 ms", "/admin/reports?report=completions")
+	// Filtered pages: one of five sites (a fifth of the standings), one
+	// course (a twentieth).
+	b.page(ctx, hr, "status report page, one site", "≤ 300 ms", "/admin/reports?report=status&location="+url.QueryEscape(locations[0]))
+	b.page(ctx, hr, "status report page, one course", "≤ 300 ms", "/admin/reports?report=status&course="+url.QueryEscape(b.m.Courses[0]))
 	b.page(ctx, manager, fmt.Sprintf("manager's team view (%d direct reports)", b.m.BigTeam), "≤ 300 ms", "/team")
 	b.download(ctx, hr, "full completions XLSX download", "a workbook, or a clear refusal before starting", "/admin/reports/completions.xlsx")
 	b.download(ctx, hr, "full completions CSV download", "keep ≤ ~1.4× the shell", "/admin/reports/completions.csv")
