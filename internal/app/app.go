@@ -268,6 +268,11 @@ func (a *App) ServeListener(ctx context.Context, ln net.Listener) error {
 			a.Scheduler.Run(ctx, every)
 		}()
 	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		a.keepDashboardWarm(ctx, dashboardCheck)
+	}()
 	err := a.Server.Serve(ctx, ln)
 	cancel()
 	wg.Wait()
@@ -275,6 +280,39 @@ func (a *App) ServeListener(ctx context.Context, ln net.Listener) error {
 		return err
 	}
 	return nil
+}
+
+// dashboardCheck is how often the server looks whether the day changed.
+const dashboardCheck = 30 * time.Second
+
+// keepDashboardWarm counts the HR dashboard's figures at start and again
+// each time the day changes, checking every so often: the two moments when
+// a dashboard request would otherwise wait for a count of the whole
+// organisation (seconds at 100,000 people) instead of seeing the day's
+// previous counts while new ones are made. Between them, requests keep the
+// counts current themselves.
+func (a *App) keepDashboardWarm(ctx context.Context, every time.Duration) {
+	var warmed time.Time
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for {
+		now := a.Clock.Now()
+		if day := compliance.Day(now); !day.Equal(warmed) {
+			if err := report.WarmDashboard(ctx, a.DB, now); err != nil {
+				if ctx.Err() != nil {
+					return
+				}
+				a.Log.Warn("dashboard counts", "err", err)
+			} else {
+				warmed = day
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
 }
 
 // Close releases the database.

@@ -292,3 +292,23 @@ func DashboardGeneration(d *db.DB) int64 {
 	}
 	return 0
 }
+
+// WarmDashboard computes the dashboard's counts as of now if they are not
+// in memory for the current generation and day, so that the next request
+// finds them. A request waits for the counts only when there is nothing of
+// the same day to show meanwhile (after a start and after midnight): at
+// 100,000 people that first count takes seconds, so the server warms them
+// itself at those moments (see internal/app).
+func WarmDashboard(ctx context.Context, d *db.DB, now time.Time) error {
+	_, err := dashboards.get(ctx, d, now)
+	return err
+}
+
+// DashboardCached reports whether counts of now's day are in memory for d,
+// so that a dashboard request would not wait for the whole count.
+func DashboardCached(d *db.DB, now time.Time) bool {
+	dashboards.mu.Lock()
+	defer dashboards.mu.Unlock()
+	s := dashboards.dbs[d]
+	return s != nil && s.agg != nil && s.agg.today.Equal(compliance.Day(now))
+}
