@@ -305,11 +305,11 @@ func (b *bench) download(ctx context.Context, s *session, what, target, path str
 		OK: resp.StatusCode == http.StatusOK && n > 0})
 }
 
-// writersDuringPass signs in a few learners who have an open first cycle,
-// then has them post "page read" as fast as they can while a scheduler pass
-// runs a day later, and counts the posts that failed.
+// writersDuringPass signs in a few learners who can progress in a course
+// (see pickWriters), then has them post "page read" as fast as they can
+// while a scheduler pass runs a day later, and counts the posts that
+// failed.
 func (b *bench) writersDuringPass(ctx context.Context, hr *session) {
-	course := b.m.Courses[0]
 	db, err := b.openDB()
 	if err != nil {
 		b.fail("learner writes during a pass", err)
@@ -327,41 +327,35 @@ func (b *bench) writersDuringPass(ctx context.Context, hr *session) {
 			}
 		}
 	}
-	// The people come from the cycles first (a few hundred, in ID
-	// order), then the learners among them by e-mail.
-	rs, err := db.QueryContext(ctx, `SELECT e.email FROM employees e WHERE e.role = 'learner' AND e.id IN
-		(SELECT c.employee_id FROM cycles c WHERE c.course_id = $1 AND c.path = 'full' AND c.status IN ('open', 'in_progress', 'overdue')
-		 ORDER BY c.employee_id LIMIT 200)
-		ORDER BY e.email LIMIT $2`, course, b.o.Writers)
-	var emails []string
-	if err == nil {
-		for rs.Next() {
-			var e string
-			if rs.Scan(&e) == nil {
-				emails = append(emails, e)
-			}
-		}
-		err = rs.Err()
-		rs.Close()
-	}
+	writers, err := pickWriters(ctx, db, b.m.Courses, b.o.Writers)
 	db.Close()
-	if err != nil || len(emails) == 0 {
-		b.fail("learner writes during a pass", fmt.Errorf("no learner with an open cycle of %s: %v", course, err))
+	if err != nil || len(writers) == 0 {
+		b.fail("learner writes during a pass", fmt.Errorf("no active learner with an open, in-progress or overdue current cycle of any of the %d courses: %v", len(b.m.Courses), err))
 		return
 	}
-	step := "/courses/" + course + "/modules/why-it-matters/steps/welcome"
-	var learners []*session
-	for _, e := range emails {
+	type learner struct {
+		s    *session
+		step string
+	}
+	var learners []learner
+	courses := map[string]bool{}
+	for _, w := range writers {
 		s := b.client()
-		if err := b.inviteAndSignIn(ctx, hr, s, e); err != nil {
+		if err := b.inviteAndSignIn(ctx, hr, s, w.Email); err != nil {
 			b.fail("learner writes during a pass", err)
 			return
 		}
+		step := writerStep(w.Course)
 		if code, _, err := s.get(ctx, step); err != nil || code != http.StatusOK {
 			b.fail("learner writes during a pass", fmt.Errorf("GET %s: %d %v", step, code, err))
 			return
 		}
-		learners = append(learners, s)
+		learners = append(learners, learner{s, step})
+		courses[w.Course] = true
+	}
+	step := writerStep(writers[0].Course)
+	if len(courses) > 1 {
+		step = writerStep("C")
 	}
 
 	now, _ := time.Parse(time.RFC3339, b.m.Now)
@@ -379,11 +373,11 @@ func (b *bench) writersDuringPass(ctx context.Context, hr *session) {
 	var lat []time.Duration
 	codes := map[string]int{}
 	var wg sync.WaitGroup
-	for _, s := range learners {
+	for _, l := range learners {
 		wg.Go(func() {
 			for wctx.Err() == nil {
 				start := time.Now()
-				code, body, err := s.post(context.Background(), step+"/done", url.Values{})
+				code, body, err := l.s.post(context.Background(), l.step+"/done", url.Values{})
 				d := time.Since(start)
 				mu.Lock()
 				lat = append(lat, d)

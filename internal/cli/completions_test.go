@@ -26,6 +26,8 @@ type recordsDB struct {
 	db  *db.DB
 	ada *people.Employee
 	bob *people.Employee
+	// logLevel is ONRAMP_LOG_LEVEL for run (default: error).
+	logLevel string
 }
 
 func newRecordsDB(t *testing.T) *recordsDB {
@@ -83,12 +85,16 @@ type recordsRun struct {
 // run runs `onramp ARGS…` against the database.
 func (r *recordsDB) run(args ...string) recordsRun {
 	r.t.Helper()
+	level := "error"
+	if r.logLevel != "" {
+		level = r.logLevel
+	}
 	vars := map[string]string{
 		"ONRAMP_DATABASE_URL": r.url,
 		"ONRAMP_DATA_DIR":     r.t.TempDir(),
 		"ONRAMP_CONTENT_DIR":  filepath.Join(apptest.RepoRoot(), "internal", "catalog", "testdata", "basic"),
 		"ONRAMP_BASE_URL":     "https://onramp.example.org/",
-		"ONRAMP_LOG_LEVEL":    "error",
+		"ONRAMP_LOG_LEVEL":    level,
 	}
 	var stdout, stderr bytes.Buffer
 	code := cli.Main(context.Background(), args, cli.Env{

@@ -46,6 +46,10 @@ func runScheduler(ctx context.Context, env Env, args []string) int {
 		return 1
 	}
 	defer a.Close()
+	// A one-off pass exports no metrics: nobody would read the gauges its
+	// Observe sets, and counting the outbox by state for them reads the
+	// whole outbox (27,680 rows, 0.1 s at 10,000 people on PostgreSQL).
+	a.Scheduler.Observe = nil
 	rep, err := a.Scheduler.RunOnceWith(ctx, clk.Now(), scheduler.Options{Full: *full})
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "onramp: scheduler pass at %s: %v\n", clk.Now().Format(time.RFC3339), err)

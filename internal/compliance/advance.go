@@ -215,9 +215,6 @@ func (e *Engine) advanceBatches(ctx context.Context, now time.Time, batch int, r
 	pace := e.DB.NewPacer(batch/4, 1, batch)
 	stats := e.DB.NewAnalyzer(db.WriteTables...)
 	for {
-		if err := stats.Check(ctx); err != nil {
-			return err
-		}
 		ids, err := duePeople(e.DB.WithContext(ctx), now, pace.Size(), seen)
 		if err != nil {
 			return err
@@ -226,6 +223,12 @@ func (e *Engine) advanceBatches(ctx context.Context, now time.Time, batch int, r
 		// again by a write since): the next pass takes them.
 		if len(ids) == 0 {
 			return nil
+		}
+		// Only a batch that has work looks at the statistics: a pass with
+		// nothing due must not pay for the ANALYZE of what the pass
+		// before it wrote (1.9 s at 10,000 people on PostgreSQL).
+		if err := stats.Check(ctx); err != nil {
+			return err
 		}
 		for _, id := range ids {
 			seen[id] = true

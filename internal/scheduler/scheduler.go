@@ -12,7 +12,10 @@
 // (report.RefreshEmployees) and writes their messages in one NotifyAll, so
 // learners' writes never wait long for the scheduler. Afterwards
 // report.MaintainBatches writes the day's snapshot (and builds the report
-// table a batch at a time the first time, or after the clock went back).
+// table a batch at a time the first time, or after the clock went back). On
+// PostgreSQL a pass that wrote ends by analyzing the tables it changed by
+// more than a tenth (db.Analyzer), so the planner's statistics are fresh for
+// the next pass, and a pass with nothing due reads no statistics at all.
 //
 // Passes are safe on every instance at the same moment. On PostgreSQL,
 // planning (rules and cycles) runs under an advisory lock that only one
@@ -155,6 +158,15 @@ func (s *Scheduler) RunOnceWith(ctx context.Context, now time.Time, opts Options
 			rep.Report = mr
 			if s.Extra != nil {
 				if err := s.Extra(ctx, now); err != nil {
+					return err
+				}
+			}
+			if pr.Batches > 0 || mr.People > 0 {
+				// PostgreSQL: the statistics of the tables this pass
+				// rewrote are brought up to date by this pass, not left
+				// to the next one (whose batches look only when they have
+				// work, and a pass with nothing due never does).
+				if err := s.DB.NewAnalyzer(db.WriteTables...).Check(ctx); err != nil {
 					return err
 				}
 			}
