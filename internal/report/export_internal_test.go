@@ -36,3 +36,42 @@ func SetOrderWalkRows(n int64) (restore func()) {
 	old := orderWalkRows.Swap(n)
 	return func() { orderWalkRows.Store(old) }
 }
+
+// TeamReadByChain makes TeamOf read every part of the team by walking
+// the chain down; TeamReadByName, from the whole staff by name, giving way
+// to the chain after budget people.
+func TeamReadByChain(ctx context.Context) context.Context {
+	return context.WithValue(ctx, teamWayKey{}, teamWay{chain: true})
+}
+
+func TeamReadByName(ctx context.Context, budget int) context.Context {
+	return context.WithValue(ctx, teamWayKey{}, teamWay{scanBudget: budget})
+}
+
+// TeamQuery is one of TeamOf's queries, for the tests that check plans.
+type TeamQuery struct {
+	Name string
+	SQL  string
+	Args []any
+}
+
+// TeamSQL are TeamOf's queries for a manager and filter: the counts,
+// reading by name (first page, after a cursor, before one) and by the
+// chain.
+func TeamSQL(d *db.DB, managerID string, f Filter) []TeamQuery {
+	q := newTeamQuery(d, managerID, f)
+	key := &teamKey{rank: 0, last: "M", first: "A", id: "x"}
+	var out []TeamQuery
+	add := func(name, s string, args []any) { out = append(out, TeamQuery{name, s, args}) }
+	s, a := q.countSQL()
+	add("count", s, a)
+	s, a = q.scanSQL(nil, false, 100)
+	add("by name", s, a)
+	s, a = q.scanSQL(key, false, 100)
+	add("by name after", s, a)
+	s, a = q.scanSQL(key, true, 100)
+	add("by name before", s, a)
+	s, a = q.byChainSQL(1, key, false, 51)
+	add("by chain", s, a)
+	return out
+}

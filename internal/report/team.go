@@ -42,27 +42,63 @@ type Team struct {
 const TeamPageSize = 50
 
 // statusConds are the filter's conditions on compliance_status rows (alias
-// s), the manager aside.
-func statusConds(f Filter) (string, []any) {
+// s), the manager aside. On SQLite, which plans without statistics, every
+// column but the course is written +s.column so that a lookup of one
+// person's rows (s.employee_id = …) goes through the primary key
+// (employee_id, course_id), never through an index of the department, job
+// title, location or standing, which holds thousands of rows per value: a
+// team filtered by department read the department's rows once per member
+// (29 s for 2,340 people at 10,000 × 20 courses).
+func statusConds(d *db.DB, f Filter) (string, []any) {
 	var conds []string
 	var args []any
+	plus := ""
+	if d.Dialect == db.SQLite {
+		plus = "+"
+	}
 	add := func(c string, a any) { conds = append(conds, c); args = append(args, a) }
 	if f.Department != "" {
-		add("s.department = ?", f.Department)
+		add(plus+"s.department = ?", f.Department)
 	}
 	if f.JobTitle != "" {
-		add("s.job_title = ?", f.JobTitle)
+		add(plus+"s.job_title = ?", f.JobTitle)
 	}
 	if f.Location != "" {
-		add("s.location = ?", f.Location)
+		add(plus+"s.location = ?", f.Location)
 	}
 	if f.Course != "" {
 		add("s.course_id = ?", f.Course)
 	}
 	if f.Status != "" {
-		add("s.status = ?", string(f.Status))
+		add(plus+"s.status = ?", string(f.Status))
 	}
 	return strings.Join(conds, " AND "), args
+}
+
+// teamQuery holds what the team's queries share: the manager, and the
+// filter's conditions as SQL on one person's compliance_status rows.
+type teamQuery struct {
+	d       *db.DB
+	manager string
+	// attention is a condition on the person (alias e) that holds when
+	// they need attention in a standing that matches the filter; matches
+	// ("" with no filter) when some standing of theirs matches it.
+	attention, matches         string
+	attentionArgs, matchesArgs []any
+}
+
+func newTeamQuery(d *db.DB, managerID string, f Filter) teamQuery {
+	q := teamQuery{d: d, manager: managerID,
+		attention: "EXISTS (SELECT 1 FROM compliance_status s WHERE s.employee_id = e.id AND s.status IN ('overdue', 'expired')"}
+	conds, args := statusConds(d, f)
+	if conds != "" {
+		q.attention += " AND " + conds
+		q.attentionArgs = args
+		q.matches = "EXISTS (SELECT 1 FROM compliance_status s WHERE s.employee_id = e.id AND " + conds + ")"
+		q.matchesArgs = args
+	}
+	q.attention += ")"
+	return q
 }
 
 // TeamOf returns a page of the people who report to managerID, directly
@@ -70,95 +106,74 @@ func statusConds(f Filter) (string, []any) {
 // managerID is the root): those who need attention first, then by name,
 // size of them (TeamPageSize when size ≤ 0) after the cursor (the first
 // page when cursor is ""). With no filter, people with nothing assigned are
-// included. The team is walked once, in one query that also counts it; its
-// cost grows with the team (the management chain, then each member's
-// standings by primary key), and the standings are read for the page's
-// people only. A cursor that is not one TeamOf gave out is a *CursorError.
+// included. A cursor that is not one TeamOf gave out is a *CursorError.
+//
+// Its cost is the page's, not the team's: the team is read in two parts,
+// those who need attention and the others, each in name order. A part
+// with many of the team in it is read from the whole staff in name order
+// (employees_name_idx), each person tested by walking up their management
+// chain (a few primary-key reads) and probing their standings, until the
+// page is full: at 100,000 people a page of a top manager's 22,228 reads a
+// few hundred people. A part with few of them (a small team, a narrow
+// filter) is read the other way, walking the chain down and sorting what
+// matches, which then costs little. Which way is decided from the team's
+// counts (teamCounts), which are shown and kept per report generation: the
+// only reading whose cost grows with the team is theirs, once per
+// generation. The standings are read for the page's people only.
 func TeamOf(ctx context.Context, d *db.DB, managerID string, f Filter, cur string, size int) (Team, error) {
 	var t Team
 	if size <= 0 {
 		size = TeamPageSize
 	}
 	size = min(size, MaxPageSize)
-	conds, condArgs := statusConds(f)
-	// rank is 0 for people who need attention, 1 for the others: the page
-	// order is (rank, last_name, first_name, id), ascending, so a cursor
-	// is a plain row-value comparison. Whether someone needs attention is
-	// one probe of the partial index compliance_status_attention_idx; the
-	// chain comes first (CROSS JOIN fixes the order on SQLite, which would
-	// otherwise read every employee and look each up in the chain). Its
-	// plan on SQLite (EXPLAIN QUERY PLAN, 4,000 people × 20 courses):
-	//
-	//	MATERIALIZE chain: SEARCH employees USING INDEX employees_manager_idx (manager_id=?), recursively
-	//	SCAN ch; SEARCH e USING INDEX sqlite_autoindex_employees_1 (id=?)
-	//	CORRELATED SCALAR SUBQUERY: SEARCH s USING INDEX compliance_status_attention_idx (employee_id=?)
-	//	USE TEMP B-TREE FOR GROUP BY, then ORDER BY: the team's members only
-	attention := "SELECT 1 FROM compliance_status s WHERE s.employee_id = e.id AND s.status IN ('overdue', 'expired')"
-	matches := ""
-	args := []any{managerID}
-	if conds != "" {
-		// Once for attention, once for matches.
-		args = append(append(args, condArgs...), condArgs...)
-		attention += " AND " + conds
-		matches = " AND EXISTS (SELECT 1 FROM compliance_status s WHERE s.employee_id = e.id AND " + conds + ")"
-	}
-	members := chainSQL + `, members AS (
-	  SELECT e.id, e.first_name, e.last_name, e.job_title, e.department, MIN(ch.depth) AS depth,
-	    CASE WHEN EXISTS (` + attention + `) THEN 0 ELSE 1 END AS ` + "rank" + `
-	  FROM chain ch CROSS JOIN employees e
-	  WHERE e.id = ch.id AND e.status = 'active'` + matches + `
-	  GROUP BY e.id, e.first_name, e.last_name, e.job_title, e.department) `
-	baseArgs := append([]any{}, args...)
+	var key *teamKey
 	var before bool
-	where := ""
 	if cur != "" {
-		key, b, err := decodeTeamCursor(cur)
+		k, b, err := decodeTeamCursor(cur)
 		if err != nil {
 			return t, err
 		}
-		before = b
-		op := " > "
-		if before {
-			op = " < "
-		}
-		where = " WHERE (m.rank, m.last_name, m.first_name, m.id)" + op + "(?, ?, ?, ?)"
-		args = append(args, key...)
+		key, before = &k, b
 	}
-	order := " ORDER BY m.rank, m.last_name, m.first_name, m.id"
+	counts, err := teamCountsOf(ctx, d, managerID, f)
+	if err != nil {
+		return t, err
+	}
+	t.People, t.Attention = counts.People, counts.Attention
+	q := newTeamQuery(d, managerID, f)
+	// The parts in the order they are read: forwards, attention (rank 0)
+	// then the others; backwards (a Previous link), the other way round.
+	// The cursor's part is read from the cursor, the next one from its
+	// start (or, backwards, its end).
+	ranks := []int{0, 1}
 	if before {
-		order = " ORDER BY m.rank DESC, m.last_name DESC, m.first_name DESC, m.id DESC"
+		ranks = []int{1, 0}
 	}
-	var rows []struct {
-		ID, FirstName, LastName, JobTitle, Department string
-		Depth, Rank                                   int
-		People                                        int
-		Attention                                     *int
-	}
-	q := members + `SELECT m.id, m.first_name, m.last_name, m.job_title, m.department, m.depth, m.rank, t.people, t.attention
-	  FROM members m CROSS JOIN (SELECT COUNT(*) AS people, SUM(1 - rank) AS attention FROM members) t` + where + order +
-		fmt.Sprintf(" LIMIT %d", size+1)
-	if err := d.WithContext(ctx).Raw(q, args...).Scan(&rows).Error; err != nil {
-		return t, fmt.Errorf("team of %s: %w", managerID, err)
-	}
-	if len(rows) == 0 {
-		// Past the end of the team, or nobody in it: count it alone.
-		var totals struct {
-			People    int
-			Attention *int
+	want := size + 1
+	var rows []teamRow
+	started := key == nil
+	for _, rank := range ranks {
+		if !started {
+			if rank != key.rank {
+				continue
+			}
+			started = true
 		}
-		err := d.WithContext(ctx).Raw(members+`SELECT COUNT(*) AS people, SUM(1 - rank) AS attention FROM members`, baseArgs...).Scan(&totals).Error
+		var from *teamKey
+		if key != nil && rank == key.rank {
+			from = key
+		}
+		part, err := q.part(ctx, counts, rank, from, before, want-len(rows))
 		if err != nil {
 			return t, fmt.Errorf("team of %s: %w", managerID, err)
 		}
-		t.People = totals.People
-		if totals.Attention != nil {
-			t.Attention = *totals.Attention
+		rows = append(rows, part...)
+		if len(rows) >= want {
+			break
 		}
-		return t, nil
 	}
-	t.People = rows[0].People
-	if rows[0].Attention != nil {
-		t.Attention = *rows[0].Attention
+	if len(rows) == 0 {
+		return t, nil
 	}
 	more := len(rows) > size
 	if more {
@@ -172,18 +187,14 @@ func TeamOf(ctx context.Context, d *db.DB, managerID string, f Filter, cur strin
 		ids[i] = r.ID
 		t.Members = append(t.Members, TeamMember{
 			EmployeeID: r.ID, Name: strings.TrimSpace(r.FirstName + " " + r.LastName), JobTitle: r.JobTitle,
-			Department: r.Department, Depth: r.Depth, Attention: r.Rank == 0,
+			Department: r.Department, Depth: r.depth(), Attention: r.Rank == 0,
 		})
 	}
-	key := func(i int) []string {
-		r := rows[i]
-		return []string{strconv.Itoa(r.Rank), r.LastName, r.FirstName, r.ID}
-	}
 	if !before && more || before {
-		t.Next = encodeTeamCursor(key(len(rows)-1), false)
+		t.Next = encodeTeamCursor(rows[len(rows)-1].key(), false)
 	}
 	if !before && cur != "" || before && more {
-		t.Prev = encodeTeamCursor(key(0), true)
+		t.Prev = encodeTeamCursor(rows[0].key(), true)
 	}
 	byEmployee, err := statusesOf(ctx, d, ids, f)
 	if err != nil {
@@ -195,36 +206,239 @@ func TeamOf(ctx context.Context, d *db.DB, managerID string, f Filter, cur strin
 	return t, nil
 }
 
+// teamRow is one person as the team's queries read them.
+type teamRow struct {
+	ID, FirstName, LastName, JobTitle, Department string
+	// Depth is nil for someone outside the team (read by name from the
+	// whole staff).
+	Depth *int
+	// Rank is 0 for someone who needs attention, 1 otherwise; Matches is
+	// 1 when a standing of theirs matches the filter (always with none).
+	Rank, Matches int
+}
+
+func (r teamRow) depth() int {
+	if r.Depth == nil {
+		return 0
+	}
+	return *r.Depth
+}
+
+func (r teamRow) key() teamKey {
+	return teamKey{rank: r.Rank, last: r.LastName, first: r.FirstName, id: r.ID}
+}
+
+// teamKey is a place in the team's order (rank, last_name, first_name,
+// id), what a cursor holds.
+type teamKey struct {
+	rank            int
+	last, first, id string
+}
+
+// Reading a part of the team from the whole staff in name order: the
+// first batch is sized from how densely the part is expected to sit in
+// the staff, later ones double, up to maxScanBatch; the reading gives way
+// to walking the chain once it has read as many people as the chain holds
+// (a part spread unevenly over the alphabet, or its last page).
+const (
+	minScanBatch = 64
+	maxScanBatch = 4000
+)
+
+// part reads up to want people of one part of the team (rank 0: those
+// who need attention; 1: the others) after from (before it when back),
+// in the part's order (reversed when back).
+func (q teamQuery) part(ctx context.Context, c teamCounts, rank int, from *teamKey, back bool, want int) ([]teamRow, error) {
+	inPart := c.Attention
+	if rank == 1 {
+		inPart = c.People - c.Attention
+	}
+	if inPart <= 0 || want <= 0 {
+		// The counts are of this report generation, which every change
+		// to compliance_status and to people moves on (Changed).
+		return nil, nil
+	}
+	// Reading by name visits about want × employees / inPart people;
+	// walking the chain, all of it.
+	expect := int64(want) * int64(c.Employees) / int64(inPart)
+	budget := c.Chain
+	way, _ := ctx.Value(teamWayKey{}).(teamWay)
+	switch {
+	case way.chain:
+		return q.partByChain(ctx, rank, from, back, want)
+	case way.scanBudget > 0:
+		budget = way.scanBudget
+	case expect >= int64(c.Chain):
+		return q.partByChain(ctx, rank, from, back, want)
+	}
+	var out []teamRow
+	batch := int(min(max(2*expect, minScanBatch), maxScanBatch, int64(budget)))
+	visited := 0
+	for {
+		got, err := q.scan(ctx, from, back, batch)
+		if err != nil {
+			return nil, err
+		}
+		visited += len(got)
+		for _, r := range got {
+			if r.Depth != nil && r.Rank == rank && r.Matches == 1 {
+				out = append(out, r)
+				if len(out) == want {
+					return out, nil
+				}
+			}
+		}
+		if len(got) < batch {
+			return out, nil // the end of the staff
+		}
+		last := got[len(got)-1].key()
+		last.rank = rank
+		from = &last
+		if visited >= budget {
+			more, err := q.partByChain(ctx, rank, from, back, want-len(out))
+			return append(out, more...), err
+		}
+		batch = min(2*batch, maxScanBatch, budget-visited)
+	}
+}
+
+// teamWay, in a context (tests only), sets how TeamOf reads each part of
+// the team: by walking the chain (chain), or by name with scanBudget as
+// the budget (whatever the counts say).
+type teamWay struct {
+	chain      bool
+	scanBudget int
+}
+
+type teamWayKey struct{}
+
+// upSQL is the depth of e below the manager (the first and second
+// arguments: the manager's ID twice), NULL when e is not below them:
+// e's management chain walked up, a primary-key read a level, as far as
+// the manager or 32 levels (as chainSQL walks down).
+const upSQL = `(WITH RECURSIVE up(id, depth) AS (
+    SELECT e.manager_id, 1
+    UNION ALL
+    SELECT x.manager_id, up.depth + 1 FROM employees x JOIN up ON x.id = up.id WHERE up.depth < 32 AND up.id <> ?
+  ) SELECT MIN(depth) FROM up WHERE id = ?)`
+
+// scan reads n active people from the whole staff in name order after
+// from (before it when back), each with their depth below the manager,
+// whether they need attention and whether they match the filter.
+func (q teamQuery) scan(ctx context.Context, from *teamKey, back bool, n int) ([]teamRow, error) {
+	s, args := q.scanSQL(from, back, n)
+	var rows []teamRow
+	err := q.d.WithContext(ctx).Raw(s, args...).Scan(&rows).Error
+	return rows, err
+}
+
+// scanSQL is scan's query. Its plan on SQLite (EXPLAIN QUERY PLAN):
+//
+//	SEARCH e USING INDEX employees_name_idx ((last_name,first_name,id)>(?,?,?))
+//	CORRELATED SCALAR SUBQUERY: SEARCH x USING INDEX sqlite_autoindex_employees_1 (id=?), recursively
+//	CORRELATED SCALAR SUBQUERY: SEARCH s USING INDEX compliance_status_attention_idx (employee_id=?)
+//	(with a filter) CORRELATED SCALAR SUBQUERY: SEARCH s USING INDEX sqlite_autoindex_compliance_status_1 (employee_id=?)
+func (q teamQuery) scanSQL(from *teamKey, back bool, n int) (string, []any) {
+	args := []any{q.manager, q.manager}
+	args = append(args, q.attentionArgs...)
+	matches := "1"
+	if q.matches != "" {
+		matches = "CASE WHEN " + q.matches + " THEN 1 ELSE 0 END"
+		args = append(args, q.matchesArgs...)
+	}
+	s := `SELECT e.id, e.first_name, e.last_name, e.job_title, e.department, ` + upSQL + ` AS depth,
+	  CASE WHEN ` + q.attention + ` THEN 0 ELSE 1 END AS ` + "rank" + `, ` + matches + ` AS matches
+	  FROM employees e WHERE e.status = 'active'`
+	order := " ORDER BY e.last_name, e.first_name, e.id"
+	if from != nil {
+		op := " > "
+		if back {
+			op = " < "
+		}
+		s += " AND (e.last_name, e.first_name, e.id)" + op + "(?, ?, ?)"
+		args = append(args, from.last, from.first, from.id)
+	}
+	if back {
+		order = " ORDER BY e.last_name DESC, e.first_name DESC, e.id DESC"
+	}
+	return s + order + fmt.Sprintf(" LIMIT %d", n), args
+}
+
+// partByChain reads up to want people of one part of the team by walking
+// the chain down and sorting those in the part.
+func (q teamQuery) partByChain(ctx context.Context, rank int, from *teamKey, back bool, want int) ([]teamRow, error) {
+	s, args := q.byChainSQL(rank, from, back, want)
+	var rows []teamRow
+	err := q.d.WithContext(ctx).Raw(s, args...).Scan(&rows).Error
+	return rows, err
+}
+
+// byChainSQL is partByChain's query. Its plan on SQLite: the chain
+// materialized (employees_manager_idx, recursively), each member read by
+// primary key and probed (compliance_status_attention_idx), those in the
+// part grouped (a loop in the HR data reaches someone twice) and sorted.
+func (q teamQuery) byChainSQL(rank int, from *teamKey, back bool, want int) (string, []any) {
+	cond := q.attention
+	args := []any{q.manager}
+	args = append(args, q.attentionArgs...)
+	if rank == 1 {
+		cond = "NOT " + cond
+		if q.matches != "" {
+			cond += " AND " + q.matches
+			args = append(args, q.matchesArgs...)
+		}
+	}
+	s := chainSQL + `, members AS (
+	  SELECT e.id, e.first_name, e.last_name, e.job_title, e.department, MIN(ch.depth) AS depth
+	  FROM chain ch CROSS JOIN employees e
+	  WHERE e.id = ch.id AND e.status = 'active' AND ` + cond + `
+	  GROUP BY e.id, e.first_name, e.last_name, e.job_title, e.department)
+	SELECT m.id, m.first_name, m.last_name, m.job_title, m.department, m.depth, ` + strconv.Itoa(rank) + ` AS ` + "rank" + `, 1 AS matches FROM members m`
+	order := " ORDER BY m.last_name, m.first_name, m.id"
+	if from != nil {
+		op := " > "
+		if back {
+			op = " < "
+		}
+		s += " WHERE (m.last_name, m.first_name, m.id)" + op + "(?, ?, ?)"
+		args = append(args, from.last, from.first, from.id)
+	}
+	if back {
+		order = " ORDER BY m.last_name DESC, m.first_name DESC, m.id DESC"
+	}
+	return s + order + fmt.Sprintf(" LIMIT %d", want), args
+}
+
 // teamCursor names the team page in a cursor, which is otherwise a
 // report's.
 const teamCursor = "team"
 
-func encodeTeamCursor(key []string, before bool) string {
-	b, _ := json.Marshal(cursor{Report: teamCursor, Before: before, Key: key})
+func encodeTeamCursor(k teamKey, before bool) string {
+	b, _ := json.Marshal(cursor{Report: teamCursor, Before: before, Key: []string{strconv.Itoa(k.rank), k.last, k.first, k.id}})
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-func decodeTeamCursor(s string) ([]any, bool, error) {
+func decodeTeamCursor(s string) (teamKey, bool, error) {
 	b, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(s, "="))
 	var c cursor
 	if err == nil {
 		err = json.Unmarshal(b, &c)
 	}
 	if err != nil || c.Report != teamCursor || len(c.Key) != 4 {
-		return nil, false, &CursorError{}
+		return teamKey{}, false, &CursorError{}
 	}
 	rank, err := strconv.Atoi(c.Key[0])
 	if err != nil || rank < 0 || rank > 1 {
-		return nil, false, &CursorError{}
+		return teamKey{}, false, &CursorError{}
 	}
-	return []any{rank, c.Key[1], c.Key[2], c.Key[3]}, c.Before, nil
+	return teamKey{rank: rank, last: c.Key[1], first: c.Key[2], id: c.Key[3]}, c.Before, nil
 }
 
 // statusesOf reads the standings of the given people that match the
 // filter, by course title.
 func statusesOf(ctx context.Context, d *db.DB, ids []string, f Filter) (map[string][]CurrentStatus, error) {
 	out := map[string][]CurrentStatus{}
-	conds, condArgs := statusConds(f)
+	conds, condArgs := statusConds(d, f)
 	for start := 0; start < len(ids); start += refreshChunk {
 		part := ids[start:min(start+refreshChunk, len(ids))]
 		q := `SELECT s.employee_id, s.course_id, COALESCE(co.title, s.course_id) AS course_title, s.cycle_id, s.status,
@@ -259,12 +473,13 @@ func StatusesOf(ctx context.Context, d *db.DB, employeeID string) ([]CurrentStat
 const ChainCTE = chainSQL
 
 // Manages reports whether managerID is above employeeID in the management
-// chain (directly or through others).
+// chain (directly or through others): employeeID's chain walked up, a
+// primary-key read a level.
 func Manages(ctx context.Context, d *db.DB, managerID, employeeID string) (bool, error) {
-	var n int64
-	err := d.WithContext(ctx).Raw(chainSQL+` SELECT COUNT(*) FROM chain WHERE id = ?`, managerID, employeeID).Scan(&n).Error
+	var rows []struct{ Depth *int }
+	err := d.WithContext(ctx).Raw(`SELECT `+upSQL+` AS depth FROM employees e WHERE e.id = ?`, managerID, managerID, employeeID).Scan(&rows).Error
 	if err != nil {
 		return false, fmt.Errorf("management chain: %w", err)
 	}
-	return n > 0, nil
+	return len(rows) == 1 && rows[0].Depth != nil, nil
 }
