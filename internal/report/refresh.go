@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -149,26 +150,78 @@ func Refresh(tx *gorm.DB, now time.Time) error {
 // refreshChunk bounds the IN lists of RefreshEmployees.
 const refreshChunk = 500
 
+// standingStatusColumns are the columns of compliance_status that follow a
+// person's cycles; the other columns (but the key and refreshed_at) copy
+// the employee record.
+var standingStatusColumns = []string{"assignment_id", "cycle_id", "cycle_number", "status", "due_at", "completed_at", "expires_at"}
+
+// personStatusColumns copy the employee record into each of their rows.
+var personStatusColumns = []string{"department", "job_title", "location", "manager_id", "employee_name", "sort_name", "employee_number"}
+
+// differs is the SQL condition that a column of the computed row d differs
+// from the kept row s.
+func differs(cols []string) string {
+	parts := make([]string, len(cols))
+	for i, c := range cols {
+		parts[i] = "s." + c + " IS DISTINCT FROM d." + c
+	}
+	return "(" + strings.Join(parts, " OR ") + ")"
+}
+
+// setFrom is an UPDATE's SET list copying cols (and refreshed_at) from d.
+func setFrom(cols []string) string {
+	parts := make([]string, 0, len(cols)+1)
+	for _, c := range append(slices.Clone(cols), "refreshed_at") {
+		parts = append(parts, c+" = d."+c)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// refreshDelta is where RefreshEmployees puts, on SQLite, the rows that
+// changed, with what changed (kind: deltaNew, or the bits deltaStanding and
+// deltaPerson). It is a temporary table: private to the connection and
+// outside the database file, so filling it costs no write to the WAL.
+const refreshDelta = "temp.onramp_refresh_delta"
+
+const (
+	deltaNew      = 0
+	deltaStanding = 1
+	deltaPerson   = 2
+)
+
 // RefreshEmployees recomputes the rows of a few people as of now: after a
 // learner completes a course, or for the people a scheduler pass or an
-// import batch touched. On SQLite it writes only the rows that differ from
-// the ones kept (changedOnly) and deletes only the rows that no longer
-// stand, so refreshing people whose standing did not move reads their rows
-// and writes nothing: every row written costs the table and its nine
-// indexes, and a pass refreshes the same people more than once (evaluation,
-// then their due cycles). On PostgreSQL the rows are deleted and written
+// import batch touched. On PostgreSQL the rows are deleted and written
 // again: its planner may compare with the kept rows through a full scan
 // when its statistics are stale (see Refresh), and a batch cannot afford an
 // ANALYZE.
+//
+// On SQLite it writes only what differs from the rows kept: the computed
+// rows that changed are set aside first (refreshDelta), then new rows are
+// inserted, and rows kept are updated in the columns that moved, the
+// standing's columns apart from the person's. That matters at hospital
+// scale: SQLite rewrites the entry of every index holding a column an
+// UPDATE sets, changed or not, and compliance_status has nine indexes, one
+// of them (the name order) a random page per row. A status moving (the
+// common case, in a pass or a history import) so rewrites the indexes on
+// status and dates only, not the name, job title and site ones. Refreshing
+// people whose standing did not move reads their rows and writes nothing.
 func RefreshEmployees(tx *gorm.DB, now time.Time, ids []string) error {
 	if len(ids) == 0 {
 		return nil
 	}
 	standing := fmt.Sprintf(standingSelect, timeParam(tx)) + ` AND a.employee_id IN ?`
+	sqlite := tx.Dialector.Name() != "postgres"
+	if sqlite {
+		if err := tx.Exec(`CREATE TEMP TABLE IF NOT EXISTS ` + strings.TrimPrefix(refreshDelta, "temp.") +
+			` AS SELECT *, 0 AS kind FROM compliance_status WHERE 0`).Error; err != nil {
+			return fmt.Errorf("refresh compliance status: %w", err)
+		}
+	}
 	for start := 0; start < len(ids); start += refreshChunk {
 		part := ids[start:min(start+refreshChunk, len(ids))]
 		args := append(standingArgs(now), part)
-		if tx.Dialector.Name() == "postgres" {
+		if !sqlite {
 			if err := tx.Exec(`DELETE FROM compliance_status WHERE employee_id IN ?`, part).Error; err != nil {
 				return fmt.Errorf("refresh compliance status of %d people: %w", len(part), err)
 			}
@@ -178,16 +231,42 @@ func RefreshEmployees(tx *gorm.DB, now time.Time, ids []string) error {
 			}
 			continue
 		}
-		q := `INSERT INTO compliance_status (` + statusColumns + `) SELECT ` + prefixed("d.", statusColumns) +
-			` FROM (` + standing + `) d` + changedOnly + upsert
-		if err := tx.Exec(q, args...).Error; err != nil {
+		if err := refreshSQLite(tx, standing, args, part); err != nil {
 			return fmt.Errorf("refresh compliance status of %d people: %w", len(part), err)
-		}
-		del := `DELETE FROM compliance_status WHERE employee_id IN ? AND (employee_id, course_id) NOT IN
-			(SELECT z.employee_id, z.course_id FROM (` + standing + `) z)`
-		if err := tx.Exec(del, append([]any{part}, args...)...).Error; err != nil {
-			return fmt.Errorf("refresh compliance status of %d people: remove stale rows: %w", len(part), err)
 		}
 	}
 	return Changed(tx)
+}
+
+// refreshSQLite is RefreshEmployees' SQLite way for one chunk of people.
+func refreshSQLite(tx *gorm.DB, standing string, args []any, part []string) error {
+	if err := tx.Exec(`DELETE FROM ` + refreshDelta).Error; err != nil {
+		return err
+	}
+	kind := fmt.Sprintf(`CASE WHEN s.employee_id IS NULL THEN %d ELSE (CASE WHEN %s THEN %d ELSE 0 END) | (CASE WHEN %s THEN %d ELSE 0 END) END`,
+		deltaNew, differs(standingStatusColumns), deltaStanding, differs(personStatusColumns), deltaPerson)
+	q := `INSERT INTO ` + refreshDelta + ` (` + statusColumns + `, kind) SELECT ` + prefixed("d.", statusColumns) + `, ` + kind +
+		` FROM (` + standing + `) d` + changedOnly
+	if err := tx.Exec(q, args...).Error; err != nil {
+		return err
+	}
+	if err := tx.Exec(`INSERT INTO compliance_status (`+statusColumns+`) SELECT `+statusColumns+` FROM `+refreshDelta+` WHERE kind = ?`, deltaNew).Error; err != nil {
+		return err
+	}
+	for _, u := range []struct {
+		bit  int
+		cols []string
+	}{{deltaStanding, standingStatusColumns}, {deltaPerson, personStatusColumns}} {
+		q := `UPDATE compliance_status AS s SET ` + setFrom(u.cols) + ` FROM ` + refreshDelta + ` AS d
+			WHERE d.kind & ? <> 0 AND s.employee_id = d.employee_id AND s.course_id = d.course_id`
+		if err := tx.Exec(q, u.bit).Error; err != nil {
+			return err
+		}
+	}
+	del := `DELETE FROM compliance_status WHERE employee_id IN ? AND (employee_id, course_id) NOT IN
+		(SELECT z.employee_id, z.course_id FROM (` + standing + `) z)`
+	if err := tx.Exec(del, append([]any{part}, args...)...).Error; err != nil {
+		return fmt.Errorf("remove stale rows: %w", err)
+	}
+	return nil
 }
