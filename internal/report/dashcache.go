@@ -157,8 +157,8 @@ func (c *dashCache) get(ctx context.Context, d *db.DB, now time.Time) (*dashAggr
 	return s.agg, nil
 }
 
-// computeDashboard sums compliance_status up: one pass over the covering
-// index (course_id, status, department) for the counts, and a range of
+// computeDashboard sums compliance_status up: the kept counts
+// (compliance_counts, a few thousand rows), and a range of
 // compliance_status_expiring_idx for the completions expiring within the
 // longest horizon. The generation is read first, so the aggregate is at
 // least as new as the number it is kept under.
@@ -169,8 +169,8 @@ func computeDashboard(ctx context.Context, d *db.DB, now time.Time) (*dashAggreg
 	}
 	today := compliance.Day(now)
 	agg := &dashAggregate{generation: gen, today: today}
-	rs, err := d.WithContext(ctx).Raw(`SELECT course_id, department, status, COUNT(*) FROM compliance_status
-		GROUP BY course_id, status, department`).Rows()
+	rs, err := d.WithContext(ctx).Raw(`SELECT course_id, department, status, people FROM ` + countsSource + ` k
+		ORDER BY course_id, status, department`).Rows()
 	if err != nil {
 		return nil, fmt.Errorf("dashboard counts: %w", err)
 	}

@@ -2,7 +2,11 @@ package report
 
 import (
 	"context"
+	"fmt"
+	"testing"
 	"time"
+
+	"gorm.io/gorm"
 
 	"github.com/onramp-lms/onramp/internal/db"
 )
@@ -75,3 +79,28 @@ func TeamSQL(d *db.DB, managerID string, f Filter) []TeamQuery {
 	add("by chain", s, a)
 	return out
 }
+
+// KeptCounts lists the kept counts (countsSource) as "course/department/status: n",
+// in that order.
+func KeptCounts(t testing.TB, d *db.DB) []string {
+	t.Helper()
+	rs, err := d.Raw(`SELECT course_id, department, status, people FROM ` + countsSource + ` k ORDER BY course_id, department, status`).Rows()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rs.Close()
+	var out []string
+	for rs.Next() {
+		var c, dept, s string
+		var n int
+		if err := rs.Scan(&c, &dept, &s, &n); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, fmt.Sprintf("%s/%s/%s: %d", c, dept, s, n))
+	}
+	return out
+}
+
+// RebuildCounts counts compliance_status again, for tests that write it
+// directly.
+func RebuildCounts(tx *gorm.DB) error { return rebuildCounts(tx) }

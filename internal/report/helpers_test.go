@@ -13,6 +13,7 @@ import (
 	"github.com/onramp-lms/onramp/internal/compliance"
 	"github.com/onramp-lms/onramp/internal/db"
 	"github.com/onramp-lms/onramp/internal/people"
+	"github.com/onramp-lms/onramp/internal/report"
 )
 
 // testNow is the fixtures' "now": Monday 2 March 2026, 09:00 UTC.
@@ -104,6 +105,32 @@ func (f *fixture) refresh(now time.Time, fn func(tx *gorm.DB, now time.Time) err
 	f.t.Helper()
 	if err := f.db.Transaction(func(tx *gorm.DB) error { return fn(tx, now) }); err != nil {
 		f.t.Fatal(err)
+	}
+	f.checkCounts()
+}
+
+// checkCounts fails the test unless the kept counts (compliance_counts with
+// the changes not yet folded in) are compliance_status summed up.
+func (f *fixture) checkCounts() {
+	f.t.Helper()
+	kept := report.KeptCounts(f.t, f.db)
+	var want []string
+	rs, err := f.db.Raw(`SELECT course_id, department, status, COUNT(*) FROM compliance_status
+		GROUP BY course_id, department, status ORDER BY course_id, department, status`).Rows()
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	defer rs.Close()
+	for rs.Next() {
+		var c, d, s string
+		var n int
+		if err := rs.Scan(&c, &d, &s, &n); err != nil {
+			f.t.Fatal(err)
+		}
+		want = append(want, fmt.Sprintf("%s/%s/%s: %d", c, d, s, n))
+	}
+	if strings.Join(kept, "\n") != strings.Join(want, "\n") {
+		f.t.Fatalf("kept counts:\n%s\nwant compliance_status summed up:\n%s", strings.Join(kept, "\n"), strings.Join(want, "\n"))
 	}
 }
 

@@ -119,8 +119,7 @@ func Snapshot(tx *gorm.DB, day time.Time) error {
 		return fmt.Errorf("snapshot: %w", err)
 	}
 	err := tx.Exec(`INSERT INTO compliance_history (day, course_id, department, status, people)
-		SELECT `+timeParam(tx)+`, course_id, department, status, COUNT(*) FROM compliance_status
-		GROUP BY course_id, department, status`, day).Error
+		SELECT `+timeParam(tx)+`, course_id, department, status, people FROM `+countsSource+` k`, day).Error
 	if err != nil {
 		return fmt.Errorf("snapshot: %w", err)
 	}
@@ -173,8 +172,7 @@ func MaintainBatches(ctx context.Context, d *db.DB, now time.Time, batch int) (M
 			People                       int
 		}
 		var counts []count
-		if err := d.WithContext(ctx).Raw(`SELECT course_id, department, status, COUNT(*) AS people FROM compliance_status
-			GROUP BY course_id, department, status`).Scan(&counts).Error; err != nil {
+		if err := d.WithContext(ctx).Raw(`SELECT course_id, department, status, people FROM ` + countsSource + ` k`).Scan(&counts).Error; err != nil {
 			return res, fmt.Errorf("snapshot: %w", err)
 		}
 		began := time.Now()

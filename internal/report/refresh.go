@@ -141,6 +141,9 @@ func Refresh(tx *gorm.DB, now time.Time) error {
 	if err := tx.Exec(deleteStale).Error; err != nil {
 		return fmt.Errorf("refresh compliance status: remove stale rows: %w", err)
 	}
+	if err := rebuildCounts(tx); err != nil {
+		return fmt.Errorf("refresh compliance status: %w", err)
+	}
 	if err := tx.Exec(`UPDATE compliance_refresh SET full_at = ?, pass_at = ? WHERE id = 1`, now.UTC(), now.UTC()).Error; err != nil {
 		return fmt.Errorf("refresh compliance status: record it: %w", err)
 	}
@@ -179,7 +182,7 @@ func setFrom(cols []string) string {
 
 // refreshDelta is where RefreshEmployees puts, on SQLite, the rows that
 // changed, with what changed (kind: deltaNew, or the bits deltaStanding and
-// deltaPerson). It is a temporary table: private to the connection and
+// deltaPerson), and the rows that no longer stand (deltaGone). It is a temporary table: private to the connection and
 // outside the database file, so filling it costs no write to the WAL.
 const refreshDelta = "temp.onramp_refresh_delta"
 
@@ -187,6 +190,7 @@ const (
 	deltaNew      = 0
 	deltaStanding = 1
 	deltaPerson   = 2
+	deltaGone     = 4 // a row to delete, as kept
 )
 
 // RefreshEmployees recomputes the rows of a few people as of now: after a
@@ -222,12 +226,19 @@ func RefreshEmployees(tx *gorm.DB, now time.Time, ids []string) error {
 		part := ids[start:min(start+refreshChunk, len(ids))]
 		args := append(standingArgs(now), part)
 		if !sqlite {
+			rows := `SELECT course_id, department, status, %d AS n FROM compliance_status WHERE employee_id IN ?`
+			if err := addCounts(tx, fmt.Sprintf(rows, -1), part); err != nil {
+				return err
+			}
 			if err := tx.Exec(`DELETE FROM compliance_status WHERE employee_id IN ?`, part).Error; err != nil {
 				return fmt.Errorf("refresh compliance status of %d people: %w", len(part), err)
 			}
 			q := `INSERT INTO compliance_status (` + statusColumns + `)` + standing
 			if err := tx.Exec(q, args...).Error; err != nil {
 				return fmt.Errorf("refresh compliance status of %d people: %w", len(part), err)
+			}
+			if err := addCounts(tx, fmt.Sprintf(rows, 1), part); err != nil {
+				return err
 			}
 			continue
 		}
@@ -250,6 +261,22 @@ func refreshSQLite(tx *gorm.DB, standing string, args []any, part []string) erro
 	if err := tx.Exec(q, args...).Error; err != nil {
 		return err
 	}
+	// The rows that no longer stand, as they are.
+	gone := `INSERT INTO ` + refreshDelta + ` (` + statusColumns + `, kind) SELECT ` + statusColumns + fmt.Sprintf(`, %d`, deltaGone) + `
+		FROM compliance_status WHERE employee_id IN ? AND (employee_id, course_id) NOT IN
+		(SELECT z.employee_id, z.course_id FROM (` + standing + `) z)`
+	if err := tx.Exec(gone, append([]any{part}, args...)...).Error; err != nil {
+		return fmt.Errorf("find stale rows: %w", err)
+	}
+	// Counted before the rows change: a kept row leaves its group.
+	err := addCounts(tx, fmt.Sprintf(`
+		SELECT course_id, department, status, CASE WHEN kind = %d THEN -1 ELSE 1 END AS n FROM %s
+		UNION ALL SELECT s.course_id, s.department, s.status, -1 FROM %s d
+		JOIN compliance_status s ON s.employee_id = d.employee_id AND s.course_id = d.course_id WHERE d.kind IN (%d, %d, %d)`,
+		deltaGone, refreshDelta, refreshDelta, deltaStanding, deltaPerson, deltaStanding|deltaPerson))
+	if err != nil {
+		return err
+	}
 	if err := tx.Exec(`INSERT INTO compliance_status (`+statusColumns+`) SELECT `+statusColumns+` FROM `+refreshDelta+` WHERE kind = ?`, deltaNew).Error; err != nil {
 		return err
 	}
@@ -258,14 +285,13 @@ func refreshSQLite(tx *gorm.DB, standing string, args []any, part []string) erro
 		cols []string
 	}{{deltaStanding, standingStatusColumns}, {deltaPerson, personStatusColumns}} {
 		q := `UPDATE compliance_status AS s SET ` + setFrom(u.cols) + ` FROM ` + refreshDelta + ` AS d
-			WHERE d.kind & ? <> 0 AND s.employee_id = d.employee_id AND s.course_id = d.course_id`
-		if err := tx.Exec(q, u.bit).Error; err != nil {
+			WHERE d.kind <> ? AND d.kind & ? <> 0 AND s.employee_id = d.employee_id AND s.course_id = d.course_id`
+		if err := tx.Exec(q, deltaGone, u.bit).Error; err != nil {
 			return err
 		}
 	}
-	del := `DELETE FROM compliance_status WHERE employee_id IN ? AND (employee_id, course_id) NOT IN
-		(SELECT z.employee_id, z.course_id FROM (` + standing + `) z)`
-	if err := tx.Exec(del, append([]any{part}, args...)...).Error; err != nil {
+	del := `DELETE FROM compliance_status WHERE (employee_id, course_id) IN (SELECT employee_id, course_id FROM ` + refreshDelta + ` WHERE kind = ?)`
+	if err := tx.Exec(del, deltaGone).Error; err != nil {
 		return fmt.Errorf("remove stale rows: %w", err)
 	}
 	return nil

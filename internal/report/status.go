@@ -100,7 +100,7 @@ func ByCourse(ctx context.Context, d *db.DB) ([]CourseSummary, error) {
 	}
 	err := d.WithContext(ctx).Raw(`
 		SELECT s.course_id, COALESCE(co.title, s.course_id) AS title, s.status, s.n
-		FROM (SELECT course_id, status, COUNT(*) AS n FROM compliance_status GROUP BY course_id, status) s
+		FROM (SELECT course_id, status, CAST(SUM(people) AS BIGINT) AS n FROM ` + countsSource + ` k GROUP BY course_id, status) s
 		LEFT JOIN courses co ON co.id = s.course_id
 		ORDER BY title, s.course_id`).Scan(&rows).Error
 	if err != nil {
