@@ -12,13 +12,18 @@ import (
 )
 
 // DefaultBatchPeople is the most people one batch of a pass handles, each
-// batch in its own short transaction. An evaluation batch holds fewer when
-// there are many rules: about batchAssignments possible assignments.
+// batch in its own short transaction (and fewer: see BatchWork).
 const DefaultBatchPeople = 200
 
-// batchAssignments bounds the people × active rules of an evaluation batch
-// (at 20 rules, 100 people: 2,000 new assignments and cycles at most).
-const batchAssignments = 2000
+// BatchWork is the most work one batch of a pass does in its transaction,
+// counted in cycles: every due cycle of its people, and when the batch
+// evaluates rules, one possible assignment per person and active rule.
+// Batches are sized by this work, not by people: after a history import a
+// person can have twenty cycles with an event where the person before had
+// one, and a batch sized by the people before it held SQLite's write lock
+// for seconds. (One person's due cycles are never split: a batch holds at
+// least one person, however much work that person has.)
+const BatchWork = 2000
 
 // dueScan is how many due cycles one look at cycles_next_event_idx reads.
 const dueScan = 2000
@@ -59,12 +64,13 @@ func (e *Engine) Pass(ctx context.Context, now time.Time, opts PassOptions) (Pas
 	if err != nil {
 		return res, err
 	}
-	evalBatch := min(batch, max(10, batchAssignments/max(1, activeRules)))
-	// Batches are sized by time (db.Pacer): they start at the sizes above
-	// and grow or shrink so each transaction holds the database about
-	// db.TxTarget; the sizes above are also the most (a fixed cap keeps the
-	// statements' parameter lists bounded).
-	evalPace := e.DB.NewPacer(evalBatch/4, 1, evalBatch)
+	// Batches are sized by their work (BatchWork) and that work by time
+	// (db.Pacer): it grows or shrinks so each transaction holds the
+	// database about db.TxTarget, and never goes above BatchWork (nor the
+	// people above batch: a fixed cap keeps the statements' parameter
+	// lists bounded).
+	perPerson := max(1, activeRules)
+	evalPace := e.DB.NewPacer(BatchWork/4, 1, BatchWork)
 	stats := e.DB.NewAnalyzer(db.WriteTables...)
 	stored, err := state(e.DB.WithContext(ctx), "rules")
 	if err != nil {
@@ -80,11 +86,15 @@ func (e *Engine) Pass(ctx context.Context, now time.Time, opts PassOptions) (Pas
 		if full {
 			q = `SELECT id FROM employees WHERE id > ? ORDER BY id LIMIT ?`
 		}
-		if err := e.DB.WithContext(ctx).Raw(q, after, evalPace.Size()).Scan(&ids).Error; err != nil {
+		if err := e.DB.WithContext(ctx).Raw(q, after, min(batch, max(1, evalPace.Size()/perPerson))).Scan(&ids).Error; err != nil {
 			return res, fmt.Errorf("find people to evaluate: %w", err)
 		}
 		if len(ids) == 0 {
 			break
+		}
+		ids, work, err := fitWork(e.DB.WithContext(ctx), now, ids, perPerson, evalPace.Size())
+		if err != nil {
+			return res, err
 		}
 		after = ids[len(ids)-1]
 		if err := stats.Check(ctx); err != nil {
@@ -94,7 +104,7 @@ func (e *Engine) Pass(ctx context.Context, now time.Time, opts PassOptions) (Pas
 		if err != nil {
 			return res, err
 		}
-		evalPace.Done(ctx, len(ids), took)
+		evalPace.Done(ctx, work, took)
 	}
 	res.FullEvaluation = full
 	if stored != rulesFP {
@@ -111,7 +121,7 @@ func (e *Engine) Pass(ctx context.Context, now time.Time, opts PassOptions) (Pas
 	return res, nil
 }
 
-// escalationManagers is how many managers' digests one transaction writes.
+// escalationManagers is the most managers' digests one transaction writes.
 const escalationManagers = 50
 
 // EscalationListed is how many overdue cycles one manager's escalation
@@ -119,61 +129,157 @@ const escalationManagers = 50
 // pending escalation of the manager is marked sent by the digest either way.
 const EscalationListed = 100
 
+// EscalationWork is the most work of one transaction of escalation digests:
+// each cycle a digest lists counts one (the notifier loads, renders and
+// keys it: about 35 µs at 10,000 people), and every escalationMarksPerWork
+// escalations marked sent count one more.
+const EscalationWork = 1000
+
+// EscalationMarked is the most escalations one transaction marks sent. A
+// manager with more pending gets the digest in a transaction that marks
+// the cycles it lists, and the others are marked in transactions of
+// EscalationMarked after it (one manager had 8,670).
+const EscalationMarked = 2000
+
+const escalationMarksPerWork = 10
+
+// pendingManager is a manager with pending escalations, and how many.
+type pendingManager struct {
+	ManagerID string
+	Pending   int
+}
+
+// digest is one manager's escalation digest, composed before the
+// transaction that writes it: the first EscalationListed pending cycles (by
+// due date) and how many others are pending.
+type digest struct {
+	manager string
+	listed  []string
+	more    int
+}
+
+func (d digest) key() string {
+	if len(d.listed) == 0 {
+		return "escalation:" + d.manager
+	}
+	return "escalation:" + d.manager + ":" + d.listed[0]
+}
+
+// escalationWork is the work of writing a manager's digest (EscalationWork).
+func escalationWork(pending int) int {
+	return min(pending, EscalationListed) + min(pending, EscalationMarked)/escalationMarksPerWork
+}
+
 // sendEscalations writes one escalation digest per manager for every
 // escalation the batches recorded as pending (an empty dedupe key), a few
-// managers per short transaction; the key is set in the transaction that
-// writes the digest, so a pass that stops half-way leaves the rest pending
-// for the next one and nothing is sent twice. The pending rows are found
-// through escalations_pending_idx.
+// managers per short transaction (sized by EscalationWork); the key is set
+// in the transaction that writes the digest, so a pass that stops half-way
+// leaves the rest pending for the next one and nothing is sent twice. The
+// digests are composed (which cycles, how many more) with reads before the
+// transaction. A manager with more than EscalationMarked pending has the
+// others marked after the digest, EscalationMarked per transaction; a pass
+// that stops between the two leaves them pending, and the next pass sends a
+// digest listing those (the first one only counted them). The pending rows
+// are found through escalations_pending_idx.
 func (e *Engine) sendEscalations(ctx context.Context, now time.Time, res *PassResult) error {
-	pace := e.DB.NewPacer(escalationManagers, 1, escalationManagers)
+	pace := e.DB.NewPacer(EscalationWork/4, 1, EscalationWork)
+	marks := e.DB.NewPacer(EscalationMarked/4, 1, EscalationMarked)
+	read := e.DB.WithContext(ctx)
 	for {
-		managers, err := pendingEscalations(e.DB.WithContext(ctx), pace.Size())
-		if err != nil || len(managers) == 0 {
+		pending, err := pendingEscalations(read, escalationManagers)
+		if err != nil || len(pending) == 0 {
+			return err
+		}
+		work := 0
+		for i, p := range pending {
+			w := escalationWork(p.Pending)
+			if i > 0 && work+w > pace.Size() {
+				pending = pending[:i]
+				break
+			}
+			work += w
+		}
+		ds, err := composeDigests(read, pending)
+		if err != nil {
 			return err
 		}
 		began := time.Now()
-		if err := e.DB.BulkTx(ctx, func(tx *gorm.DB) error { return e.escalateTx(tx, now, managers) }); err != nil {
+		if err := e.DB.BulkTx(ctx, func(tx *gorm.DB) error { return e.writeDigests(tx, now, ds, pending, false) }); err != nil {
 			return err
 		}
 		took := time.Since(began)
+		res.Batches++
 		res.MaxTx = max(res.MaxTx, took)
-		pace.Done(ctx, len(managers), took)
+		pace.Done(ctx, work, took)
+		for i, d := range ds {
+			if pending[i].Pending <= EscalationMarked {
+				continue
+			}
+			for {
+				var n int64
+				size := marks.Size()
+				began := time.Now()
+				err := e.DB.BulkTx(ctx, func(tx *gorm.DB) error {
+					r := tx.Exec(`UPDATE escalations SET dedupe_key = ? WHERE cycle_id IN
+						(SELECT cycle_id FROM escalations WHERE manager_id = ? AND dedupe_key = '' LIMIT ?)`, d.key(), d.manager, size)
+					n = r.RowsAffected
+					return r.Error
+				})
+				if err != nil {
+					return fmt.Errorf("record escalation digest: %w", err)
+				}
+				took := time.Since(began)
+				res.Batches++
+				res.MaxTx = max(res.MaxTx, took)
+				marks.Done(ctx, int(n), took)
+				if n < int64(size) {
+					break
+				}
+			}
+		}
 	}
 }
 
 // pendingEscalations is the next few managers with pending escalations.
-func pendingEscalations(tx *gorm.DB, limit int) ([]string, error) {
-	var managers []string
-	if err := tx.Raw(`SELECT DISTINCT manager_id FROM escalations WHERE dedupe_key = '' ORDER BY manager_id LIMIT ?`,
-		limit).Scan(&managers).Error; err != nil {
+func pendingEscalations(tx *gorm.DB, limit int) ([]pendingManager, error) {
+	var managers []pendingManager
+	if err := tx.Raw(`SELECT manager_id, COUNT(*) AS pending FROM escalations WHERE dedupe_key = ''
+		GROUP BY manager_id ORDER BY manager_id LIMIT ?`, limit).Scan(&managers).Error; err != nil {
 		return nil, fmt.Errorf("find pending escalations: %w", err)
 	}
 	return managers, nil
 }
 
-// escalateTx writes the digests of the managers' pending escalations.
-func (e *Engine) escalateTx(tx *gorm.DB, now time.Time, managers []string) error {
-	var rows []struct {
-		CycleID   string
-		ManagerID string
-	}
-	if err := tx.Raw(`SELECT x.cycle_id, x.manager_id FROM escalations x JOIN cycles c ON c.id = x.cycle_id
-		WHERE x.dedupe_key = '' AND x.manager_id IN ? ORDER BY x.manager_id, c.due_at, c.id`, managers).Scan(&rows).Error; err != nil {
-		return fmt.Errorf("load pending escalations: %w", err)
-	}
-	// Only the first EscalationListed cycles of each manager (by due date)
-	// are loaded and listed; the digest counts the rest. A manager of 1,500
-	// people had 8,670 lines in one e-mail, and its transaction held the
-	// database for seconds.
-	var ids []string
-	more := map[string]int{}
-	for i, r := range rows {
-		if i >= EscalationListed && rows[i-EscalationListed].ManagerID == r.ManagerID {
-			more[r.ManagerID]++
-			continue
+// composeDigests reads which of each manager's pending escalations the
+// digest lists: the first EscalationListed by due date. (A manager of 1,500
+// people had 8,670 lines in one e-mail, and its transaction held the
+// database for seconds.)
+func composeDigests(tx *gorm.DB, managers []pendingManager) ([]digest, error) {
+	ds := make([]digest, 0, len(managers))
+	for _, m := range managers {
+		var ids []string
+		if err := tx.Raw(`SELECT x.cycle_id FROM escalations x JOIN cycles c ON c.id = x.cycle_id
+			WHERE x.dedupe_key = '' AND x.manager_id = ? ORDER BY c.due_at, c.id LIMIT ?`, m.ManagerID, EscalationListed).
+			Scan(&ids).Error; err != nil {
+			return nil, fmt.Errorf("load pending escalations: %w", err)
 		}
-		ids = append(ids, r.CycleID)
+		ds = append(ds, digest{manager: m.ManagerID, listed: ids, more: max(0, m.Pending-len(ids))})
+	}
+	return ds, nil
+}
+
+// writeDigests marks the digests' escalations sent and hands the digests to
+// the notifier, in tx. A manager's pending escalations are all marked when
+// all is set or they are at most EscalationMarked (pending says how many);
+// otherwise only the listed ones, and the caller marks the rest.
+func (e *Engine) writeDigests(tx *gorm.DB, now time.Time, ds []digest, pending []pendingManager, all bool) error {
+	count := map[string]int{}
+	for _, p := range pending {
+		count[p.ManagerID] = p.Pending
+	}
+	var ids []string
+	for _, d := range ds {
+		ids = append(ids, d.listed...)
 	}
 	cycles := map[string]*Cycle{}
 	for start := 0; start < len(ids); start += chunk {
@@ -186,23 +292,25 @@ func (e *Engine) escalateTx(tx *gorm.DB, now time.Time, managers []string) error
 		}
 	}
 	var evs []Event
-	for i := 0; i < len(rows); {
-		m := rows[i].ManagerID
+	for _, d := range ds {
+		var err error
+		switch {
+		case all || count[d.manager] <= EscalationMarked:
+			err = tx.Exec(`UPDATE escalations SET dedupe_key = ? WHERE manager_id = ? AND dedupe_key = ''`, d.key(), d.manager).Error
+		case len(d.listed) > 0:
+			err = tx.Exec(`UPDATE escalations SET dedupe_key = ? WHERE cycle_id IN ? AND dedupe_key = ''`, d.key(), d.listed).Error
+		}
+		if err != nil {
+			return fmt.Errorf("record escalation digest: %w", err)
+		}
 		var cs []*Cycle
-		for ; i < len(rows) && rows[i].ManagerID == m; i++ {
-			if c := cycles[rows[i].CycleID]; c != nil {
+		for _, id := range d.listed {
+			if c := cycles[id]; c != nil {
 				cs = append(cs, c)
 			}
 		}
-		key := "escalation:" + m + ":" + rows[i-1].CycleID
 		if len(cs) > 0 {
-			key = fmt.Sprintf("escalation:%s:%s", m, cs[0].ID)
-		}
-		if err := tx.Exec(`UPDATE escalations SET dedupe_key = ? WHERE manager_id = ? AND dedupe_key = ''`, key, m).Error; err != nil {
-			return fmt.Errorf("record escalation digest: %w", err)
-		}
-		if len(cs) > 0 {
-			evs = append(evs, Event{Kind: EventEscalation, ManagerID: m, Cycles: cs, More: more[m]})
+			evs = append(evs, Event{Kind: EventEscalation, ManagerID: d.manager, Cycles: cs, More: d.more})
 		}
 	}
 	return notifyAll(e.Notifier, tx, evs, now)
@@ -212,17 +320,22 @@ func (e *Engine) escalateTx(tx *gorm.DB, now time.Time, managers []string) error
 // of people at a time.
 func (e *Engine) advanceBatches(ctx context.Context, now time.Time, batch int, res *PassResult, budget *int, opts PassOptions) error {
 	seen := map[string]bool{}
-	pace := e.DB.NewPacer(batch/4, 1, batch)
+	pace := e.DB.NewPacer(BatchWork/4, 1, BatchWork)
 	stats := e.DB.NewAnalyzer(db.WriteTables...)
 	for {
-		ids, err := duePeople(e.DB.WithContext(ctx), now, pace.Size(), seen)
+		ids, err := duePeople(e.DB.WithContext(ctx), now, min(batch, pace.Size()), seen)
 		if err != nil {
 			return err
 		}
+
 		// Everyone due was handled in this pass already (and was made due
 		// again by a write since): the next pass takes them.
 		if len(ids) == 0 {
 			return nil
+		}
+		ids, work, err := fitWork(e.DB.WithContext(ctx), now, ids, 1, pace.Size())
+		if err != nil {
+			return err
 		}
 		// Only a batch that has work looks at the statistics: a pass with
 		// nothing due must not pay for the ANALYZE of what the pass
@@ -237,7 +350,7 @@ func (e *Engine) advanceBatches(ctx context.Context, now time.Time, batch int, r
 		if err != nil {
 			return err
 		}
-		pace.Done(ctx, len(ids), took)
+		pace.Done(ctx, work, took)
 	}
 }
 
@@ -271,6 +384,36 @@ func duePeople(tx *gorm.DB, now time.Time, batch int, skip map[string]bool) ([]s
 	}
 	sort.Strings(ids)
 	return ids, nil
+}
+
+// fitWork returns the longest start of ids whose work fits in budget, and
+// that work: each person's due cycles plus perPerson (at least one person,
+// whatever their work). The due cycles are counted with a read before the
+// batch's transaction (through cycles_employee_idx).
+func fitWork(tx *gorm.DB, now time.Time, ids []string, perPerson, budget int) ([]string, int, error) {
+	due := make(map[string]int, len(ids))
+	for start := 0; start < len(ids); start += chunk {
+		var rows []struct {
+			EmployeeID string
+			N          int
+		}
+		if err := tx.Raw(`SELECT employee_id, COUNT(*) AS n FROM cycles WHERE employee_id IN ? AND next_event_at <= ? GROUP BY employee_id`,
+			ids[start:min(start+chunk, len(ids))], now.UTC()).Scan(&rows).Error; err != nil {
+			return nil, 0, fmt.Errorf("count due cycles: %w", err)
+		}
+		for _, r := range rows {
+			due[r.EmployeeID] = r.N
+		}
+	}
+	work := 0
+	for i, id := range ids {
+		w := perPerson + due[id]
+		if i > 0 && work+w > budget {
+			return ids[:i], work, nil
+		}
+		work += w
+	}
+	return ids, work, nil
 }
 
 // batch handles some people in one transaction: their evaluation (when

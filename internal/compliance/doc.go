@@ -30,13 +30,16 @@
 //     reminder stage (Cycle.BeforeUpdate), gets 1970-01-01: "look at it on
 //     the next pass". Writers with raw SQL must set next_event_at themselves
 //     (to that epoch is always safe).
-//   - Work goes in batches of people (at most DefaultBatchPeople; an
-//     evaluation batch holds about batchAssignments people × rules), each in
+//   - Work goes in batches of people (at most DefaultBatchPeople), sized by
+//     their work: at most BatchWork due cycles (and when evaluating, people ×
+//     active rules), counted with a read before the batch. Each batch is in
 //     its own transaction: evaluation, then every due step for those people,
 //     the new next events, the report rows of the people it changed
 //     (PassOptions.AfterBatch) and one Notifier.NotifyAll with all the
 //     batch's events, so one person's events of a pass arrive together.
-//     Escalations are grouped per manager within a batch.
+//     Escalations are recorded pending, and sent after the batches as one
+//     digest per manager, composed with reads and written a few managers
+//     per transaction (EscalationWork; EscalationMarked marks at most).
 //   - New assignments, cycles, rule matches, escalations and nudges are
 //     written with multi-row INSERTs, and changed cycles with one UPDATE per
 //     new value or a CASE per few hundred rows, never a statement per row.
@@ -56,7 +59,7 @@
 //
 //	due cycles, in next_event_at order      cycles_next_event_idx (next_event_at<?)
 //	the queue / everyone, by ID             eval_queue's key (employee_id>?) / employees' key (id>?)
-//	a batch's due cycles                    cycles_employee_idx (employee_id=?)
+//	a batch's due cycles (and their count)  cycles_employee_idx (employee_id=?)
 //	their assignments, by ID                assignments' key (id=?)
 //	all cycles of those assignments         cycles UNIQUE (assignment_id, number) (assignment_id=?)
 //	people, by ID                           employees' key (id=?)

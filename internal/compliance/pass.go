@@ -144,7 +144,11 @@ func (e *Engine) AdvanceTx(tx *gorm.DB, now time.Time) (PassResult, error) {
 		if err != nil || len(managers) == 0 {
 			return res, err
 		}
-		if err := e.escalateTx(tx, now, managers); err != nil {
+		ds, err := composeDigests(tx, managers)
+		if err != nil {
+			return res, err
+		}
+		if err := e.writeDigests(tx, now, ds, managers, true); err != nil {
 			return res, err
 		}
 	}

@@ -55,3 +55,21 @@ func TestPacerPausesOnSQLite(t *testing.T) {
 		t.Fatalf("after a 100 ms transaction the pacer paused %s, want at least 20 ms for waiting writers", d)
 	}
 }
+
+func TestBusyGapSpansTheWaitingWritersSleep(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct{ took, want time.Duration }{
+		{0, 6 * time.Millisecond},
+		{50 * time.Millisecond, 25 * time.Millisecond},
+		{100 * time.Millisecond, 30 * time.Millisecond},
+		{128 * time.Millisecond, 30 * time.Millisecond},
+		{129 * time.Millisecond, 55 * time.Millisecond},
+		{228 * time.Millisecond, 55 * time.Millisecond},
+		{229 * time.Millisecond, 105 * time.Millisecond},
+		{3 * time.Second, 105 * time.Millisecond},
+	} {
+		if got := busyGap(c.took); got != c.want {
+			t.Errorf("busyGap(%s) = %s, want %s", c.took, got, c.want)
+		}
+	}
+}

@@ -46,6 +46,13 @@ const planningLock int64 = 0x6f6e72616d70 // "onramp"
 // passLock is the lock key for a whole pass on SQLite.
 const passLock int64 = 0x6f6e72616d71
 
+// reportBatch is the most people of one transaction of the report table's
+// build (report.MaintainBatches sizes them by time below it). Each person
+// has a row per assignment; at 100 people a transaction held the database
+// about 25 ms at 10,000 people, and its pause after it (db.Pacer) took most
+// as long again.
+const reportBatch = 400
+
 // Scheduler holds the jobs of a pass.
 type Scheduler struct {
 	DB     *db.DB
@@ -151,7 +158,7 @@ func (s *Scheduler) RunOnceWith(ctx context.Context, now time.Time, opts Options
 					return err
 				}
 			}
-			mr, err := report.MaintainBatches(ctx, s.DB, now, 100)
+			mr, err := report.MaintainBatches(ctx, s.DB, now, reportBatch)
 			if err != nil {
 				return fmt.Errorf("refresh report tables: %w", err)
 			}

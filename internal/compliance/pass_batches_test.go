@@ -1,0 +1,195 @@
+package compliance_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/onramp-lms/onramp/internal/compliance"
+)
+
+// callCounter is a Notifier that counts the events of each NotifyAll call:
+// a pass calls it once per transaction.
+type callCounter struct {
+	calls  []int
+	digest []compliance.Event
+}
+
+func (c *callCounter) Notify(tx *gorm.DB, ev compliance.Event, now time.Time) error {
+	return c.NotifyAll(tx, []compliance.Event{ev}, now)
+}
+
+func (c *callCounter) NotifyAll(_ *gorm.DB, evs []compliance.Event, _ time.Time) error {
+	n := 0
+	for _, ev := range evs {
+		if ev.Kind == compliance.EventEscalation {
+			c.digest = append(c.digest, ev)
+			n += len(ev.Cycles)
+			continue
+		}
+		n++
+	}
+	c.calls = append(c.calls, n)
+	return nil
+}
+
+// TestPassBatchesAreSizedByDueCycles: people with many due cycles each are
+// split into batches of at most compliance.BatchWork cycles, however few
+// people that is. Batches sized by people (50 to start with) put 40 people
+// with 60 overdue courses each, 2,400 reminders, in one transaction: after
+// a history import, people with twenty cycles due each made batches of
+// seconds.
+func TestPassBatchesAreSizedByDueCycles(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	const courses, people = 60, 40
+	for i := range courses {
+		id := fmt.Sprintf("k%02d", i)
+		if err := f.db.Exec("INSERT INTO courses (id, title, created_at, updated_at) VALUES (?, ?, ?, ?)", id, id, time.Now(), time.Now()).Error; err != nil {
+			t.Fatal(err)
+		}
+		r := &compliance.Rule{ID: "r-" + id, Name: id, CourseID: id, Everyone: true, DueDays: 30, Active: true, Source: "hr",
+			DueFrom: compliance.DueFromHire, Base: compliance.BaseExpiry, CreatedAt: time.Now(), UpdatedAt: time.Now()}
+		if err := r.Validate(); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.db.Create(r).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range people {
+		f.employee(fmt.Sprintf("p%02d@x.test", i), "Nursing", date("2026-03-01"), nil)
+	}
+	count := &callCounter{}
+	f.eng.Notifier = count
+	if _, err := f.eng.Pass(ctx, date("2026-03-02"), compliance.PassOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	count.calls = nil
+	// Due 31 March: every cycle is overdue, and each raises its reminder.
+	res, err := f.eng.Pass(ctx, date("2026-04-02"), compliance.PassOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Reminders != courses*people {
+		t.Fatalf("%d reminders, want %d", res.Reminders, courses*people)
+	}
+	total, largest := 0, 0
+	for _, n := range count.calls {
+		total += n
+		largest = max(largest, n)
+	}
+	if total != courses*people {
+		t.Fatalf("the notifier saw %d events, want %d", total, courses*people)
+	}
+	if largest > compliance.BatchWork {
+		t.Errorf("one transaction raised %d events (%d transactions: %v), want at most %d", largest, len(count.calls), count.calls, compliance.BatchWork)
+	}
+}
+
+// TestEscalationsOfOneManagerAreMarkedInBoundedTransactions: a manager with
+// more pending escalations than compliance.EscalationMarked gets one digest,
+// and no statement marks more than EscalationMarked of them sent (one
+// manager's 8,670 were marked, listed and rendered in one transaction).
+// Every one ends up marked, and the next pass sends nothing.
+func TestEscalationsOfOneManagerAreMarkedInBoundedTransactions(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	f.rule(&compliance.Rule{Name: "everyone", Everyone: true, DueDays: 30})
+	mgr := f.employee("mgr@x.test", "Nursing", date("2019-01-01"), nil)
+	emp := f.employee("p@x.test", "Nursing", date("2026-03-01"), mgr)
+	count := &callCounter{}
+	f.eng.Notifier = count
+	if _, err := f.eng.Pass(ctx, date("2026-03-02"), compliance.PassOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	// Many past cycles of the one assignment, each escalated and pending
+	// (as a pass over thousands of overdue people leaves them).
+	pending := compliance.EscalationMarked + compliance.EscalationListed + 1
+	first := f.cycles(emp.ID)[0]
+	var cols []string
+	var rows []any
+	flush := func() {
+		t.Helper()
+		if len(cols) == 0 {
+			return
+		}
+		q := `INSERT INTO cycles (id, assignment_id, employee_id, course_id, number, path, status, window_opens_at,
+			due_at, derivation, reminder_stage, created_at, updated_at) VALUES ` + strings.Join(cols, ", ")
+		if err := f.db.Exec(q, rows...).Error; err != nil {
+			t.Fatal(err)
+		}
+		q = `INSERT INTO escalations (cycle_id, manager_id, dedupe_key, created_at) VALUES ` +
+			strings.Repeat("(?, ?, '', ?), ", len(cols)-1) + "(?, ?, '', ?)"
+		var esc []any
+		for i := 0; i < len(rows); i += 11 {
+			esc = append(esc, rows[i], mgr.ID, first.CreatedAt)
+		}
+		if err := f.db.Exec(q, esc...).Error; err != nil {
+			t.Fatal(err)
+		}
+		cols, rows = nil, nil
+	}
+	for i := range pending {
+		due := first.DueAt.AddDate(0, 0, -i)
+		cols = append(cols, "(?, ?, ?, ?, ?, ?, 'overdue', ?, ?, ?, 'overdue_1', ?, ?)")
+		rows = append(rows, fmt.Sprintf("x-%05d", i), first.AssignmentID, emp.ID, first.CourseID, first.Number+1+i, first.Path,
+			first.WindowOpensAt, due, first.Derivation, first.CreatedAt, first.UpdatedAt)
+		if len(cols) == 150 {
+			flush()
+		}
+	}
+	flush()
+
+	var mu sync.Mutex
+	largest := int64(0)
+	cb := f.db.Callback().Raw()
+	if err := cb.After("gorm:raw").Register("test:escalation_marks", func(tx *gorm.DB) {
+		if strings.HasPrefix(tx.Statement.SQL.String(), "UPDATE escalations") {
+			mu.Lock()
+			largest = max(largest, tx.Statement.RowsAffected)
+			mu.Unlock()
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	count.digest = nil
+	res, err := f.eng.Pass(ctx, date("2026-04-20"), compliance.PassOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if largest == 0 || largest > compliance.EscalationMarked {
+		t.Errorf("one statement marked %d escalations sent, want 1 to %d", largest, compliance.EscalationMarked)
+	}
+	if len(count.digest) != 1 {
+		t.Fatalf("%d digests, want 1", len(count.digest))
+	}
+	var all int64
+	if err := f.db.Table("escalations").Where("manager_id = ?", mgr.ID).Count(&all).Error; err != nil {
+		t.Fatal(err)
+	}
+	d := count.digest[0]
+	if d.ManagerID != mgr.ID || len(d.Cycles) != compliance.EscalationListed || int64(d.More) != all-compliance.EscalationListed || all < int64(pending) {
+		t.Errorf("digest to %s lists %d and counts %d more; want %s, %d and %d more",
+			d.ManagerID, len(d.Cycles), d.More, mgr.ID, compliance.EscalationListed, all-compliance.EscalationListed)
+	}
+	var left int64
+	if err := f.db.Table("escalations").Where("dedupe_key = ''").Count(&left).Error; err != nil {
+		t.Fatal(err)
+	}
+	if left != 0 {
+		t.Errorf("%d escalations left pending (pass: %d transactions)", left, res.Batches)
+	}
+	count.digest = nil
+	if _, err := f.eng.Pass(ctx, date("2026-04-21"), compliance.PassOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if len(count.digest) != 0 {
+		t.Errorf("escalated again the next day: %d digests", len(count.digest))
+	}
+}
