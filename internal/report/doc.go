@@ -29,13 +29,28 @@
 //     day at 20 courses × 50 departments × 6 standings).
 //   - compliance_refresh: when the tables were last refreshed in full and
 //     last brought up to date, and the day of the last snapshot.
+//   - compliance_counts (migrations/00037_compliance_counts.sql, counts.go):
+//     compliance_status summed up per course, department and standing,
+//     kept as it changes. Every statement that changes compliance_status
+//     adds what it changed in the same transaction (addCounts): on SQLite
+//     straight into the table, on PostgreSQL appended to
+//     compliance_count_changes and folded in by one transaction at a time,
+//     so concurrent writers neither wait nor deadlock on a shared row. A
+//     full Refresh (`onramp report refresh`) counts again from scratch. The
+//     dashboard, the daily snapshot and the per-course summary read it
+//     instead of counting two million rows, and compliance_status's course
+//     and department indexes need not carry the third column (which put
+//     every write batch's rows at 800 places of each index).
 //
 // Refresh recomputes compliance_status set-wise in two statements: an
 // INSERT … SELECT … ON CONFLICT DO UPDATE that writes a row only when
 // something in it changed, and a DELETE of rows whose assignment closed,
 // whose employee left or whose latest cycle closed. Nothing loops over
-// people in Go. RefreshEmployees does the same for a few people (delete
-// their rows, insert them again).
+// people in Go. RefreshEmployees does the same for a few people: on
+// PostgreSQL it deletes their rows and inserts them again; on SQLite it
+// inserts the new rows and updates the kept ones only in the columns that
+// moved (the standing's, or the person's), since SQLite rewrites the entry
+// of every index holding a column an UPDATE sets.
 //
 // Standings change with time only at midnight UTC (dates are days), so the
 // scheduler calls Maintain at the end of every planning pass, in the pass's
