@@ -44,6 +44,12 @@ func TeamReadByChain(ctx context.Context) context.Context {
 	return context.WithValue(ctx, teamWayKey{}, teamWay{chain: true})
 }
 
+// TeamReadInOneWalk makes TeamOf read each page in one walk of the chain
+// sorted by (rank, name).
+func TeamReadInOneWalk(ctx context.Context) context.Context {
+	return context.WithValue(ctx, teamWayKey{}, teamWay{oneWalk: true})
+}
+
 func TeamReadByName(ctx context.Context, budget int) context.Context {
 	return context.WithValue(ctx, teamWayKey{}, teamWay{scanBudget: budget})
 }
@@ -56,8 +62,8 @@ type TeamQuery struct {
 }
 
 // TeamSQL are TeamOf's queries for a manager and filter: the counts,
-// reading by name (first page, after a cursor, before one) and by the
-// chain.
+// reading by name (first page, after a cursor, before one), by the
+// chain, and in one walk of it (first page, after a cursor, before one).
 func TeamSQL(d *db.DB, managerID string, f Filter) []TeamQuery {
 	q := newTeamQuery(d, managerID, f)
 	key := &teamKey{rank: 0, last: "M", first: "A", id: "x"}
@@ -73,5 +79,11 @@ func TeamSQL(d *db.DB, managerID string, f Filter) []TeamQuery {
 	add("by name before", s, a)
 	s, a = q.byChainSQL(1, key, false, 51)
 	add("by chain", s, a)
+	s, a = q.walkSQL(nil, false, 51)
+	add("one walk", s, a)
+	s, a = q.walkSQL(key, false, 51)
+	add("one walk after", s, a)
+	s, a = q.walkSQL(key, true, 51)
+	add("one walk before", s, a)
 	return out
 }
