@@ -45,9 +45,10 @@ func TeamReadByChain(ctx context.Context) context.Context {
 }
 
 // TeamReadInOneWalk makes TeamOf read each page in one walk of the chain
-// sorted by (rank, name).
-func TeamReadInOneWalk(ctx context.Context) context.Context {
-	return context.WithValue(ctx, teamWayKey{}, teamWay{oneWalk: true})
+// sorted by (rank, name): from the walk kept in memory, or (kept false)
+// one walk a page.
+func TeamReadInOneWalk(ctx context.Context, kept bool) context.Context {
+	return context.WithValue(ctx, teamWayKey{}, teamWay{oneWalk: true, notKept: !kept})
 }
 
 func TeamReadByName(ctx context.Context, budget int) context.Context {

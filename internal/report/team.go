@@ -152,7 +152,7 @@ func TeamOf(ctx context.Context, d *db.DB, managerID string, f Filter, cur strin
 	want := size + 1
 	var rows []teamRow
 	if q.byOneWalk(ctx, counts, want) {
-		if rows, err = q.walk(ctx, key, before, want); err != nil {
+		if rows, err = q.walkPage(ctx, f, counts, key, before, want); err != nil {
 			return t, fmt.Errorf("team of %s: %w", managerID, err)
 		}
 		ranks = nil
@@ -345,10 +345,13 @@ func (q teamQuery) part(ctx context.Context, c teamCounts, rank int, from *teamK
 
 // teamWay, in a context (tests only), sets how TeamOf reads each part of
 // the team: by walking the chain (chain), or by name with scanBudget as
-// the budget (whatever the counts say).
+// the budget, or in one walk of the chain (whatever the counts say).
 type teamWay struct {
 	chain, oneWalk bool
-	scanBudget     int
+	// notKept reads each page of the one walk from the database, not
+	// from the kept walk (teamWalkOf).
+	notKept    bool
+	scanBudget int
 }
 
 type teamWayKey struct{}
@@ -450,8 +453,43 @@ func (q teamQuery) byChainSQL(rank int, from *teamKey, back bool, want int) (str
 	return s + order + fmt.Sprintf(" LIMIT %d", want), args
 }
 
+// walkPage reads up to want people of the team after from (before it
+// when back), both parts at once, in the team's order (reversed when
+// back): from the whole walk of the chain kept for the manager, filter
+// and report generation (teamWalkOf) when it is small enough to keep,
+// otherwise from one walk (walk).
+func (q teamQuery) walkPage(ctx context.Context, f Filter, c teamCounts, from *teamKey, back bool, want int) ([]teamRow, error) {
+	if way, _ := ctx.Value(teamWayKey{}).(teamWay); c.People > maxKeptWalk || way.notKept {
+		return q.walk(ctx, from, back, want)
+	}
+	all, err := teamWalkOf(ctx, q, f)
+	if err != nil {
+		return nil, err
+	}
+	// The cursor is a row of a page of the same generation: found by
+	// its ID, not compared (the database's collation sorted them).
+	at := 0
+	if from != nil {
+		at = slices.IndexFunc(all, func(r teamRow) bool { return r.ID == from.id && r.Rank == from.rank })
+		if at < 0 {
+			// Not one of the kept walk's (the reports changed since).
+			return q.walk(ctx, from, back, want)
+		}
+		if !back {
+			at++
+		}
+	}
+	if !back {
+		return slices.Clone(all[at:min(at+want, len(all))]), nil
+	}
+	out := slices.Clone(all[max(at-want, 0):at])
+	slices.Reverse(out)
+	return out, nil
+}
+
 // walk reads up to want people of the team after from (before it when
-// back), both parts at once, in the team's order (reversed when back).
+// back), both parts at once, in the team's order (reversed when back);
+// with want 0, all of them in order.
 func (q teamQuery) walk(ctx context.Context, from *teamKey, back bool, want int) ([]teamRow, error) {
 	s, args := q.walkSQL(from, back, want)
 	var rows []teamRow
@@ -495,6 +533,9 @@ func (q teamQuery) walkSQL(from *teamKey, back bool, want int) (string, []any) {
 	}
 	if back {
 		order = " ORDER BY m.rank DESC, m.last_name DESC, m.first_name DESC, m.id DESC"
+	}
+	if want <= 0 {
+		return s + order, args
 	}
 	return s + order + fmt.Sprintf(" LIMIT %d", want), args
 }

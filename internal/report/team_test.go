@@ -151,7 +151,8 @@ func (o *teamOrg) shown(team report.Team) []string {
 // testing each person's management chain, or by walking the chain down,
 // and may switch from the first to the second halfway; or it reads both
 // parts at once in one walk of the chain sorted by (rank, name), as for
-// a narrow filter such as a department. Whichever way, with no filter, a
+// a narrow filter such as a department (a page at a time, or the whole
+// walk kept in memory and paged). Whichever way, with no filter, a
 // course or a department,
 // walking the pages forwards with Next and backwards with Previous, in
 // pages of 1, 2, 5 and 50 people, shows the team in its order (attention
@@ -170,7 +171,8 @@ func TestTeamPagesEveryWay(t *testing.T) {
 		{"by the chain", report.TeamReadByChain(context.Background())},
 		{"by name", report.TeamReadByName(context.Background(), 1<<20)},
 		{"by name, then the chain after 3 people", report.TeamReadByName(context.Background(), 3)},
-		{"in one walk of the chain", report.TeamReadInOneWalk(context.Background())},
+		{"in one walk of the chain, kept", report.TeamReadInOneWalk(context.Background(), true)},
+		{"in one walk of the chain a page", report.TeamReadInOneWalk(context.Background(), false)},
 	}
 	for _, f := range []report.Filter{{}, {Course: "fire"}, {Department: "Ward B"}} {
 		want, attention := o.want(f)
@@ -229,10 +231,10 @@ func TestTeamPagesEveryWay(t *testing.T) {
 	}
 }
 
-// TestTeamCountsAreKeptUntilTheReportsChange: the team's counts are read
-// once per filter and kept (the page asks for them on every request, and
-// counting walks the whole chain), and read again as soon as the report
-// generation moves on.
+// TestTeamCountsAreKeptUntilTheReportsChange: the team's counts (and a
+// small team's walk, its pages' people) are read once per filter and kept
+// (the page asks for them on every request, and counting walks the whole
+// chain), and read again as soon as the report generation moves on.
 func TestTeamCountsAreKeptUntilTheReportsChange(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
@@ -250,6 +252,11 @@ func TestTeamCountsAreKeptUntilTheReportsChange(t *testing.T) {
 		t.Helper()
 		team, err := report.TeamOf(ctx, f.db, boss.ID, flt, "", 0)
 		must(t, err)
+		// The page's people are kept (a small team is read in one walk
+		// kept in memory) as the counts are.
+		if len(team.Members) != team.People {
+			t.Errorf("%v: %d people on the page, counted %d", flt.Map(), len(team.Members), team.People)
+		}
 		return team.People, team.Attention
 	}
 	if p, a := counts(report.Filter{}); p != 1 || a != 1 {
