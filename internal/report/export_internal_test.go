@@ -80,6 +80,8 @@ func TeamSQL(d *db.DB, managerID string, f Filter) []TeamQuery {
 	add("by name before", s, a)
 	s, a = q.byChainSQL(1, key, false, 51)
 	add("by chain", s, a)
+	s, a = q.walkSQL(nil, false, 0)
+	add("one walk, whole", s, a)
 	s, a = q.walkSQL(nil, false, 51)
 	add("one walk", s, a)
 	s, a = q.walkSQL(key, false, 51)
