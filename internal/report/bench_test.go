@@ -231,7 +231,7 @@ func buildHRData(b testing.TB, n int) (*fixture, string) {
 //     them below other managers), unfiltered, for one course and for one
 //     department (about 550 of them at 100,000 people, 44 at 10,000), its
 //     first page and the one after (department-next, skipped when there
-//     is none).
+//     is none), each after a first visit (which counts the team).
 func BenchmarkHRPages(b *testing.B) {
 	f, boss := hrPagesFixture(b)
 	ctx := context.Background()
@@ -324,10 +324,12 @@ func BenchmarkHRPages(b *testing.B) {
 			{"department-next", report.Filter{Department: "Department 07"}, true},
 		} {
 			b.Run(c.name, func(b *testing.B) {
+				// The first page as an earlier visit left the kept
+				// counts (and a narrow filter's walk).
+				t, err := report.TeamOf(ctx, f.db, topManager, c.f, "", 0)
+				must(b, err)
 				cur := ""
 				if c.next {
-					t, err := report.TeamOf(ctx, f.db, topManager, c.f, "", 0)
-					must(b, err)
 					if cur = t.Next; cur == "" {
 						b.Skipf("%d people: one page", t.People)
 					}
