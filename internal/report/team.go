@@ -114,9 +114,12 @@ func newTeamQuery(d *db.DB, managerID string, f Filter) teamQuery {
 // (employees_name_idx), each person tested by walking up their management
 // chain (a few primary-key reads) and probing their standings, until the
 // page is full: at 100,000 people a page of a top manager's 22,228 reads a
-// few hundred people. A part with few of them (a small team, a narrow
-// filter) is read the other way, walking the chain down and sorting what
-// matches, which then costs little. Which way is decided from the team's
+// few hundred people. A part with few of them is read the other way,
+// walking the chain down and sorting what matches; when both parts are
+// (a small team, a narrow filter such as a department), the page is read
+// in one walk sorted by (rank, name), and the whole walk, a few thousand
+// people at most, is kept like the counts (teamWalkOf), so that the next
+// pages and visits cost their page. Which way is decided from the team's
 // counts (teamCounts), which are shown and kept per report generation: the
 // only reading whose cost grows with the team is theirs, once per
 // generation. The standings are read for the page's people only.
