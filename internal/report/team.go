@@ -270,6 +270,10 @@ func (q teamQuery) byOneWalk(ctx context.Context, c teamCounts, want int) bool {
 		return true
 	case way.chain || way.scanBudget > 0:
 		return false
+	case q.matches != "" && c.People <= maxKeptWalk:
+		// A filtered team small enough to keep: walked once per report
+		// generation (teamWalkOf), then each page costs its page.
+		return true
 	}
 	for _, inPart := range []int{c.Attention, c.People - c.Attention} {
 		if inPart > 0 && readByName(c, inPart, want) {
