@@ -82,6 +82,7 @@ func (s *Server) teamPage(c echo.Context) error {
 				tc.Reminded = p.RemindedAt.UTC().Format("2 January at 15:04 UTC")
 			} else if open {
 				tc.CanRemind = true
+				row.CanRemind = true
 			}
 			row.Courses = append(row.Courses, tc)
 		}
@@ -124,14 +125,23 @@ func statusWords(st report.CurrentStatus) (label, detail string) {
 	}
 }
 
-// sendReminder sends one reminder from a manager to a person on their team
-// about one course (learning.SendReminder checks the team, the course and
-// the once-a-day limit), then 303 back to the team page.
+// sendReminder sends reminders from a manager to a person on their team,
+// then 303 back to the team page: about one course when the form names
+// it (learning.SendReminder checks the team, the course and the
+// once-a-day limit), otherwise about each of the person's open courses not
+// reminded of today (learning.SendReminders; the team page's form, one a
+// person).
 //
-//	POST /team/reminders   person, course, back
+//	POST /team/reminders   person, [course], back
 func (s *Server) sendReminder(c echo.Context) error {
 	me := viewerOf(c).Employee
-	if _, err := s.Learning.SendReminder(c.Request().Context(), me, c.FormValue("person"), c.FormValue("course")); err != nil {
+	var err error
+	if course := c.FormValue("course"); course != "" {
+		_, err = s.Learning.SendReminder(c.Request().Context(), me, c.FormValue("person"), course)
+	} else {
+		_, err = s.Learning.SendReminders(c.Request().Context(), me, c.FormValue("person"))
+	}
+	if err != nil {
 		return err
 	}
 	back := c.FormValue("back")

@@ -3,6 +3,8 @@ package httpserver_test
 import (
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -39,7 +41,7 @@ func remindForm(person, course string) url.Values {
 
 // TestTeamProgressAndReminders: the manager's team page shows each
 // person's steps done of steps required, the due date, who waits for
-// another attempt, and a "Send a reminder" button per person and course.
+// another attempt, and a "Send a reminder" button per person.
 // A reminder goes through the outbox, is audited, and at most one a day
 // per person and course; nobody can remind someone outside their own team
 // (the person themself, another manager, HR without a team).
@@ -90,7 +92,7 @@ func TestTeamProgressAndReminders(t *testing.T) {
 		t.Errorf("Grace is shown waiting: %q", graceRow)
 	}
 	if n := doc.Find("[data-testid=remind-form]").Length(); n != 2 {
-		t.Fatalf("%d reminder forms, want one per person and course (2)", n)
+		t.Fatalf("%d reminder forms, want one per person (2)", n)
 	}
 	if doc.Find("details.fold-filters summary").Length() != 1 {
 		t.Error("the team's filters do not fold away (<details>)")
@@ -162,4 +164,94 @@ func TestTeamProgressAndReminders(t *testing.T) {
 	if len(stored) != 3 {
 		t.Errorf("%d reminders recorded", len(stored))
 	}
+}
+
+// twoCourses is a content directory with the fixture course twice: basic
+// and second.
+func twoCourses(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	basic := filepath.Join(apptest.RepoRoot(), "internal", "catalog", "testdata", "basic")
+	for _, id := range []string{"basic", "second"} {
+		to := filepath.Join(dir, id)
+		if err := os.CopyFS(to, os.DirFS(basic)); err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(filepath.Join(to, "course.yaml"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b = []byte(strings.Replace(strings.Replace(string(b), "\nid: basic\n", "\nid: "+id+"\n", 1), "\ntitle: Basic Training\n", "\ntitle: "+id+" training\n", 1))
+		if err := os.WriteFile(filepath.Join(to, "course.yaml"), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// TestTeamReminderFormPerPerson: the team page has one "Send a reminder"
+// form a person (not one a course), naming no course; it reminds the
+// person about each course they have not finished and were not reminded
+// of today, one e-mail a course, and once all were, a second post is
+// refused (429). The form with a course still reminds about that course
+// only.
+func TestTeamReminderFormPerPerson(t *testing.T) {
+	t.Parallel()
+	env := apptest.New(t, apptest.Options{ContentDir: twoCourses(t)})
+	boss, bossC := newLearner(t, env, "boss@example.org", "Bo", "Boss", people.RoleManager)
+	emp, _ := newLearner(t, env, "grace@example.org", "Grace", "Hopper", people.RoleLearner)
+	lee, _ := newLearner(t, env, "lee@example.org", "Lee", "Other", people.RoleLearner)
+	setManager(t, env, emp, boss)
+	setManager(t, env, lee, boss)
+	assignCourse(t, env, emp, "basic")
+	assignCourse(t, env, emp, "second")
+	assignCourse(t, env, lee, "basic")
+	assignCourse(t, env, lee, "second")
+	refreshReports(t, env)
+
+	doc := learnerDoc(t, bossC.Get("/team"))
+	forms := doc.Find("[data-testid=remind-form]")
+	if forms.Length() != 2 {
+		t.Fatalf("%d reminder forms for two people with two open courses each, want one a person", forms.Length())
+	}
+	forms.Each(func(_ int, f *goquery.Selection) {
+		if f.Find("input[name=course]").Length() != 0 || f.Find("input[name=csrf_token]").Length() != 1 || f.Find("input[name=person]").Length() != 1 {
+			t.Errorf("a person's form: %s", f.Text())
+		}
+		if label := strings.Join(strings.Fields(f.Find("button").Text()), " "); !strings.HasPrefix(label, "Send a reminder to ") {
+			t.Errorf("the button does not say whom it reminds: %q", label)
+		}
+	})
+	form := url.Values{"person": {emp.ID}, "back": {"/team"}}
+	if res := bossC.PostRaw("/team/reminders", form); res.StatusCode != http.StatusForbidden {
+		t.Errorf("a person's reminder without the CSRF token: %d", res.StatusCode)
+	}
+	mustRedirect(t, bossC.Post("/team/reminders", form), "/team?done=reminded")
+	sent := outboxKinds(t, env, notify.KindManagerReminder)
+	if len(sent) != 2 {
+		t.Fatalf("%d reminders queued, want one for each of Grace's courses", len(sent))
+	}
+	var courses []string
+	if err := env.App.DB.Model(&learning.ManagerReminder{}).Where("employee_id = ?", emp.ID).Order("course_id").Pluck("course_id", &courses).Error; err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(courses, ",") != "basic,second" {
+		t.Errorf("reminders recorded for courses %q, want basic and second", courses)
+	}
+	doc = learnerDoc(t, bossC.Get("/team"))
+	if doc.Find("[data-testid=remind-form]").Length() != 1 || doc.Find("[data-testid=team-reminded]").Length() != 2 {
+		t.Errorf("after reminding Grace: %d forms, %d 'reminded' notes; want 1 (Lee's), 2", doc.Find("[data-testid=remind-form]").Length(),
+			doc.Find("[data-testid=team-reminded]").Length())
+	}
+	mustStatus(t, bossC.Post("/team/reminders", form), http.StatusTooManyRequests)
+
+	// Lee reminded of one course by the course's form; his own form then
+	// reminds him of the other only.
+	mustRedirect(t, bossC.Post("/team/reminders", remindForm(lee.ID, "basic")), "/team?done=reminded")
+	mustRedirect(t, bossC.Post("/team/reminders", url.Values{"person": {lee.ID}, "back": {"/team"}}), "/team?done=reminded")
+	if n := len(outboxKinds(t, env, notify.KindManagerReminder)); n != 4 {
+		t.Fatalf("%d reminders queued, want 4", n)
+	}
+	// Nobody outside the team: the person's form is refused too.
+	mustStatus(t, bossC.Post("/team/reminders", url.Values{"person": {boss.ID}, "back": {"/team"}}), http.StatusForbidden)
 }

@@ -59,8 +59,10 @@ func (s *Service) ProgressOf(ctx context.Context, cycleIDs []string) (map[string
 	since := s.Clock.Now().Add(-ReminderGap)
 	for start := 0; start < len(cycleIDs); start += progressChunk {
 		part := cycleIDs[start:min(start+progressChunk, len(cycleIDs))]
+		// Only what countPath and stuckIn read: a page of a team is
+		// about a thousand cycles.
 		var cycles []*compliance.Cycle
-		if err := tx.Where("id IN ?", part).Find(&cycles).Error; err != nil {
+		if err := tx.Select("id", "employee_id", "course_id", "path", "status").Where("id IN ?", part).Find(&cycles).Error; err != nil {
 			return nil, fmt.Errorf("team progress: cycles: %w", err)
 		}
 		var done []struct{ CycleID, ModuleID, StepID string }
@@ -80,7 +82,7 @@ func (s *Service) ProgressOf(ctx context.Context, cycleIDs []string) (map[string
 		// these are read as they are (a MAX over a SQLite timestamp would
 		// come back as text).
 		var reminded []ManagerReminder
-		if err := tx.Where("cycle_id IN ? AND sent_at > ?", part, since).Find(&reminded).Error; err != nil {
+		if err := tx.Select("cycle_id", "sent_at").Where("cycle_id IN ? AND sent_at > ?", part, since).Find(&reminded).Error; err != nil {
 			return nil, fmt.Errorf("team progress: reminders: %w", err)
 		}
 		last := make(map[string]time.Time, len(reminded))
@@ -228,6 +230,54 @@ func (s *Service) SendReminder(ctx context.Context, actor *people.Employee, empl
 		return nil, err
 	}
 	return r, nil
+}
+
+// SendReminders sends the person a reminder from their manager about each
+// of their courses with an open period (SendReminder for each, one e-mail
+// a course): the team page's one "Send a reminder" button a person.
+// Courses reminded of within ReminderGap are passed over; when nothing
+// was sent, the error says why (apperr.TooMany when every open course was
+// reminded of today, ErrNothingToRemind when none is open).
+func (s *Service) SendReminders(ctx context.Context, actor *people.Employee, employeeID string) ([]*ManagerReminder, error) {
+	if actor == nil || !actor.Can(people.RoleManager) {
+		return nil, ErrNotYourTeam
+	}
+	ok, err := s.InTeam(ctx, actor.ID, employeeID)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, ErrNotYourTeam
+	}
+	cycles, err := s.Cycles.Current(ctx, employeeID)
+	if err != nil {
+		return nil, err
+	}
+	var sent []*ManagerReminder
+	var passed error
+	for _, cy := range cycles {
+		if cy.Done() {
+			continue
+		}
+		r, err := s.SendReminder(ctx, actor, employeeID, cy.CourseID)
+		switch {
+		case err == nil:
+			sent = append(sent, r)
+		case apperr.CodeOf(err) == apperr.TooMany || errors.Is(err, ErrNothingToRemind):
+			if passed == nil {
+				passed = err
+			}
+		default:
+			return sent, err
+		}
+	}
+	if len(sent) == 0 {
+		if passed == nil {
+			passed = ErrNothingToRemind
+		}
+		return nil, passed
+	}
+	return sent, nil
 }
 
 // sinceWords says how long ago at was, roughly.

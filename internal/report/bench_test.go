@@ -117,9 +117,17 @@ func benchCourses(f *fixture) []string {
 
 // hrPagesFixture builds people × 20 courses the way the issue measured
 // them: 40 departments, 2,000 managers with about 50 reports each, and one
-// manager (bulkID(0)) with 1,500 direct reports; a mix of standings with
-// due and expiry dates spread over the year. It returns the big team's
-// manager.
+// manager (bulkID(0)) with 1,500 direct reports; a top manager
+// (topManager) above 440 of the 2,000, about 22% of the staff below him
+// as in the 100,000-people benchmark's dataset (22,228 people); a mix of
+// standings with due and expiry dates spread over the year. It returns
+// the big team's manager.
+// topManager manages topMids-1 of the 2,000 managers and so, through
+// them, about 22% of the staff.
+var topManager = bulkID(1501)
+
+const topMids = 441
+
 func hrPagesFixture(b *testing.B) (*fixture, string) {
 	return buildHRData(b, benchPeople(b))
 }
@@ -138,6 +146,8 @@ func buildHRData(b testing.TB, n int) (*fixture, string) {
 			case i == 0:
 			case i <= 1500:
 				manager = bulkID(0)
+			case i > 1501 && i < 1501+topMids:
+				manager = bulkID(1501) // the top manager (topManager)
 			case i <= 3500:
 			default:
 				manager = bulkID(1501 + i%2000)
@@ -216,7 +226,12 @@ func buildHRData(b testing.TB, n int) (*fixture, string) {
 //   - overdue, completions: the first page of the report and its count up
 //     to 10,000, as GET /admin/reports reads them; overdue-deep follows
 //     Next 20 times (a page 21 deep costs the same as the first);
-//   - team: the first page of a team of 1,500 direct reports, as GET /team.
+//   - team: the first page of a team of 1,500 direct reports, as GET /team;
+//   - team-top: the top manager's team (about 22% of the staff, most of
+//     them below other managers), unfiltered, for one course and for one
+//     department (about 550 of them at 100,000 people, 44 at 10,000), its
+//     first page and the one after (department-next, skipped when there
+//     is none), each after a first visit (which counts the team).
 func BenchmarkHRPages(b *testing.B) {
 	f, boss := hrPagesFixture(b)
 	ctx := context.Background()
@@ -295,6 +310,37 @@ func BenchmarkHRPages(b *testing.B) {
 			if err != nil || t.People != 1500 || len(t.Members) != report.TeamPageSize {
 				b.Fatalf("%d people: %v", t.People, err)
 			}
+		}
+	})
+	b.Run("team-top", func(b *testing.B) {
+		for _, c := range []struct {
+			name string
+			f    report.Filter
+			next bool
+		}{
+			{"none", report.Filter{}, false},
+			{"course", report.Filter{Course: "fire"}, false},
+			{"department", report.Filter{Department: "Department 07"}, false},
+			{"department-next", report.Filter{Department: "Department 07"}, true},
+		} {
+			b.Run(c.name, func(b *testing.B) {
+				// The first page as an earlier visit left the kept
+				// counts (and a narrow filter's walk).
+				t, err := report.TeamOf(ctx, f.db, topManager, c.f, "", 0)
+				must(b, err)
+				cur := ""
+				if c.next {
+					if cur = t.Next; cur == "" {
+						b.Skipf("%d people: one page", t.People)
+					}
+				}
+				for b.Loop() {
+					t, err := report.TeamOf(ctx, f.db, topManager, c.f, cur, 0)
+					if err != nil || len(t.Members) == 0 || len(t.Members) != min(t.People, report.TeamPageSize) && !c.next {
+						b.Fatalf("%d of %d people: %v", len(t.Members), t.People, err)
+					}
+				}
+			})
 		}
 	})
 }

@@ -48,6 +48,13 @@ func TeamReadByChain(ctx context.Context) context.Context {
 	return context.WithValue(ctx, teamWayKey{}, teamWay{chain: true})
 }
 
+// TeamReadInOneWalk makes TeamOf read each page in one walk of the chain
+// sorted by (rank, name): from the walk kept in memory, or (kept false)
+// one walk a page.
+func TeamReadInOneWalk(ctx context.Context, kept bool) context.Context {
+	return context.WithValue(ctx, teamWayKey{}, teamWay{oneWalk: true, notKept: !kept})
+}
+
 func TeamReadByName(ctx context.Context, budget int) context.Context {
 	return context.WithValue(ctx, teamWayKey{}, teamWay{scanBudget: budget})
 }
@@ -60,8 +67,8 @@ type TeamQuery struct {
 }
 
 // TeamSQL are TeamOf's queries for a manager and filter: the counts,
-// reading by name (first page, after a cursor, before one) and by the
-// chain.
+// reading by name (first page, after a cursor, before one), by the
+// chain, and in one walk of it (first page, after a cursor, before one).
 func TeamSQL(d *db.DB, managerID string, f Filter) []TeamQuery {
 	q := newTeamQuery(d, managerID, f)
 	key := &teamKey{rank: 0, last: "M", first: "A", id: "x"}
@@ -77,6 +84,14 @@ func TeamSQL(d *db.DB, managerID string, f Filter) []TeamQuery {
 	add("by name before", s, a)
 	s, a = q.byChainSQL(1, key, false, 51)
 	add("by chain", s, a)
+	s, a = q.walkSQL(nil, false, 0)
+	add("one walk, whole", s, a)
+	s, a = q.walkSQL(nil, false, 51)
+	add("one walk", s, a)
+	s, a = q.walkSQL(key, false, 51)
+	add("one walk after", s, a)
+	s, a = q.walkSQL(key, true, 51)
+	add("one walk before", s, a)
 	return out
 }
 

@@ -97,9 +97,10 @@ func newTeamOrg(t *testing.T) *teamOrg {
 	return o
 }
 
-// want is the boss's team for a filter on one course ("" for none), in
-// the page's order: those who need attention first, then by name and ID.
-func (o *teamOrg) want(course string) (ids []string, attention int) {
+// want is the boss's team for a filter on one course or one department
+// (or neither), in the page's order: those who need attention first, then
+// by name and ID.
+func (o *teamOrg) want(f report.Filter) (ids []string, attention int) {
 	type member struct {
 		p    *teamPerson
 		rank int
@@ -110,9 +111,9 @@ func (o *teamOrg) want(course string) (ids []string, attention int) {
 			continue
 		}
 		rank := 1
-		matches := course == ""
+		matches := f.Course == "" && f.Department == ""
 		for c, s := range p.statuses {
-			if course != "" && c != course {
+			if f.Course != "" && c != f.Course || f.Department != "" && p.e.Department != f.Department {
 				continue
 			}
 			matches = true
@@ -148,13 +149,17 @@ func (o *teamOrg) shown(team report.Team) []string {
 // TestTeamPagesEveryWay: the team page reads a part of the team (those
 // who need attention, the others) either from the whole staff by name,
 // testing each person's management chain, or by walking the chain down,
-// and may switch from the first to the second halfway. Whichever way,
+// and may switch from the first to the second halfway; or it reads both
+// parts at once in one walk of the chain sorted by (rank, name), as for
+// a narrow filter such as a department (a page at a time, or the whole
+// walk kept in memory and paged). Whichever way, with no filter, a
+// course or a department,
 // walking the pages forwards with Next and backwards with Previous, in
 // pages of 1, 2, 5 and 50 people, shows the team in its order (attention
 // first, then by name, the ID breaking ties) across the boundary between
 // the parts, with depths, and nobody twice or missing: leavers, other
-// managers' people and, with a course filter, those without a standing in
-// it are left out.
+// managers' people and, with a filter, those without a standing that
+// matches it are left out.
 func TestTeamPagesEveryWay(t *testing.T) {
 	t.Parallel()
 	o := newTeamOrg(t)
@@ -166,16 +171,18 @@ func TestTeamPagesEveryWay(t *testing.T) {
 		{"by the chain", report.TeamReadByChain(context.Background())},
 		{"by name", report.TeamReadByName(context.Background(), 1<<20)},
 		{"by name, then the chain after 3 people", report.TeamReadByName(context.Background(), 3)},
+		{"in one walk of the chain, kept", report.TeamReadInOneWalk(context.Background(), true)},
+		{"in one walk of the chain a page", report.TeamReadInOneWalk(context.Background(), false)},
 	}
-	for _, course := range []string{"", "fire"} {
-		want, attention := o.want(course)
+	for _, f := range []report.Filter{{}, {Course: "fire"}, {Department: "Ward B"}} {
+		want, attention := o.want(f)
 		if attention == 0 || attention == len(want) || len(want) < 10 {
-			t.Fatalf("the fixture does not have both parts for %q: %d of %d need attention", course, attention, len(want))
+			t.Fatalf("the fixture does not have both parts for %v: %d of %d need attention", f.Map(), attention, len(want))
 		}
-		f := report.Filter{Course: course}
+		course := fmt.Sprint(f.Map())
 		for _, way := range ways {
 			for _, size := range []int{1, 2, 5, 50} {
-				name := fmt.Sprintf("%s, course %q, pages of %d", way.name, course, size)
+				name := fmt.Sprintf("%s, filter %s, pages of %d", way.name, course, size)
 				var got []string
 				var pages []report.Team
 				cur := ""
@@ -224,10 +231,10 @@ func TestTeamPagesEveryWay(t *testing.T) {
 	}
 }
 
-// TestTeamCountsAreKeptUntilTheReportsChange: the team's counts are read
-// once per filter and kept (the page asks for them on every request, and
-// counting walks the whole chain), and read again as soon as the report
-// generation moves on.
+// TestTeamCountsAreKeptUntilTheReportsChange: the team's counts (and a
+// small team's walk, its pages' people) are read once per filter and kept
+// (the page asks for them on every request, and counting walks the whole
+// chain), and read again as soon as the report generation moves on.
 func TestTeamCountsAreKeptUntilTheReportsChange(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
@@ -245,6 +252,11 @@ func TestTeamCountsAreKeptUntilTheReportsChange(t *testing.T) {
 		t.Helper()
 		team, err := report.TeamOf(ctx, f.db, boss.ID, flt, "", 0)
 		must(t, err)
+		// The page's people are kept (a small team is read in one walk
+		// kept in memory) as the counts are.
+		if len(team.Members) != team.People {
+			t.Errorf("%v: %d people on the page, counted %d", flt.Map(), len(team.Members), team.People)
+		}
 		return team.People, team.Attention
 	}
 	if p, a := counts(report.Filter{}); p != 1 || a != 1 {
@@ -271,7 +283,9 @@ func TestTeamCountsAreKeptUntilTheReportsChange(t *testing.T) {
 // comments say: by name, a range of employees_name_idx with no sort; a
 // member's standings through the primary key of compliance_status, never
 // through an index of the filtered column (a department filter read the
-// department's rows once per member).
+// department's rows once per member); by the chain and in one walk of it
+// (a narrow filter), the chain walked down with no full read or sort of
+// the staff.
 func TestTeamPlans(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
@@ -296,6 +310,20 @@ func TestTeamPlans(t *testing.T) {
 				"compliance_status_course_idx", "SCAN s"} {
 				if strings.Contains(all, index) {
 					t.Errorf("%s %v: a member's standings are read through %s:\n%s", q.Name, flt.Map(), index, all)
+				}
+			}
+			if strings.HasPrefix(q.Name, "one walk") || q.Name == "by chain" {
+				// The narrow-filter reads: the chain walked down and each
+				// member read by primary key; nothing read or sorted of
+				// the whole staff (only the members are grouped and
+				// sorted).
+				if !strings.Contains(all, "employees_manager_idx") || !strings.Contains(all, "SEARCH e USING INDEX sqlite_autoindex_employees_1 (id=?)") {
+					t.Errorf("%s %v: not a walk down the chain:\n%s", q.Name, flt.Map(), all)
+				}
+				for _, whole := range []string{"SCAN e\n", "SCAN employees", "employees_name_idx", "COVERING INDEX employees_"} {
+					if strings.Contains(all+"\n", whole) {
+						t.Errorf("%s %v: reads the whole staff (%q):\n%s", q.Name, flt.Map(), strings.TrimSpace(whole), all)
+					}
 				}
 			}
 			if strings.HasPrefix(q.Name, "by name") {
