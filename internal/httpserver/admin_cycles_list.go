@@ -45,7 +45,8 @@ func (s *Server) adminCycles(c echo.Context) error {
 	}
 	v := views.CyclesView{
 		Course: f.CourseID, Department: f.Department, Rule: f.RuleID, Status: f.Status,
-		Courses: courses.options(f.CourseID), Total: int(total), Page: page, PageSize: cyclesPageSize,
+		Courses: courses.options(f.CourseID), Total: int(min(total, compliance.OpenCyclesCounted)), TotalAtLeast: total > compliance.OpenCyclesCounted,
+		Page: page, PageSize: cyclesPageSize,
 		Back: c.Request().URL.RequestURI(),
 	}
 	for _, d := range departments {

@@ -173,6 +173,9 @@ func TestOpenCyclesListPagesAndFilters(t *testing.T) {
 	if n := len(cycleIDsOnPage(doc)); n != 50 {
 		t.Fatalf("page 1 has %d rows", n)
 	}
+	if got := strings.Join(strings.Fields(doc.Find(`[data-testid="cycle-selection"] p.muted`).First().Text()), " "); got != "54 people, showing 1 to 50, earliest due first." {
+		t.Fatalf("the list says %q", got)
+	}
 	next := doc.Find(`nav[aria-label=Pages] a`).Last()
 	if next.Text() != "Next 50" || next.AttrOr("href", "") != "/admin/cycles?department=Radiology&page=2" {
 		t.Fatalf("next link %q %q", next.Text(), next.AttrOr("href", ""))

@@ -1,0 +1,149 @@
+package compliance_test
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/onramp-lms/onramp/internal/compliance"
+	"github.com/onramp-lms/onramp/internal/db"
+)
+
+// TestOpenCyclesAreReadInDueOrder: HR's list of open cycles gives, for
+// every filter, the same pages as sorting all of them by due date and ID;
+// and on SQLite each page is read along cycles_open_due_idx and stops after
+// it (no sort of every open cycle: 1.3 million at 100,000 people, most of a
+// minute a page), except for a small department, read through its people.
+func TestOpenCyclesAreReadInDueOrder(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	start := time.Date(2025, 11, 1, 0, 0, 0, 0, time.UTC)
+	f.rule(&compliance.Rule{Name: "everyone", Everyone: true, DueDays: 30})
+	// Five people hired (and assigned) a day for 46 days: due dates
+	// spread, several people a day.
+	for d := range 46 {
+		day := start.AddDate(0, 0, d)
+		for i := range 5 {
+			dept := "Big"
+			if i == 0 && d%10 == 0 {
+				dept = "Small"
+			}
+			f.employee(fmt.Sprintf("p%02d-%d@example.org", d, i), dept, day, nil)
+		}
+		f.pass(day.Add(9 * time.Hour))
+	}
+	// A month after the last hire: the first ones are overdue.
+	now := start.AddDate(0, 0, 46+20).Add(9 * time.Hour)
+
+	var plans []string
+	if f.db.Dialect == db.SQLite {
+		err := f.db.Callback().Query().After("gorm:query").Register("test:plan", func(tx *gorm.DB) {
+			q := tx.Statement.SQL.String()
+			if !strings.Contains(q, "FROM cycles c") || !strings.Contains(q, "ORDER BY") {
+				return
+			}
+			rows, err := tx.Statement.ConnPool.QueryContext(tx.Statement.Context, "EXPLAIN QUERY PLAN "+q, tx.Statement.Vars...)
+			if err != nil {
+				t.Errorf("EXPLAIN QUERY PLAN: %v", err)
+				return
+			}
+			defer rows.Close()
+			var plan []string
+			for rows.Next() {
+				var id, parent, notused int
+				var detail string
+				if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
+					t.Error(err)
+					return
+				}
+				plan = append(plan, detail)
+			}
+			plans = append(plans, strings.Join(plan, "; "))
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	type want struct {
+		filter compliance.OpenCycleFilter
+		plan   string
+	}
+	for _, c := range []want{
+		{compliance.OpenCycleFilter{}, "SCAN c USING INDEX cycles_open_due_idx"},
+		{compliance.OpenCycleFilter{CourseID: "c1"}, "SCAN c USING INDEX cycles_open_due_idx"},
+		{compliance.OpenCycleFilter{Department: "Big"}, "SCAN c USING INDEX cycles_open_due_idx"},
+		{compliance.OpenCycleFilter{Department: "Small"}, "employees_department_idx"},
+		{compliance.OpenCycleFilter{Status: "overdue"}, "SCAN c USING INDEX cycles_open_due_idx"},
+		{compliance.OpenCycleFilter{Status: "open"}, "SEARCH c USING INDEX cycles_open_due_idx (due_at>?)"},
+		{compliance.OpenCycleFilter{RuleID: "r-everyone", Department: "Big", Status: "overdue"}, "SCAN c USING INDEX cycles_open_due_idx"},
+	} {
+		t.Run(fmt.Sprintf("%+v", c.filter), func(t *testing.T) {
+			// The reference: every open cycle the filter keeps, sorted in Go.
+			var all []compliance.SelectedCycle
+			err := f.db.Raw(`SELECT c.*, e.department AS department FROM cycles c JOIN employees e ON e.id = c.employee_id
+				WHERE c.status IN ('upcoming', 'open', 'in_progress', 'overdue')`).Scan(&all).Error
+			if err != nil {
+				t.Fatal(err)
+			}
+			today := compliance.Day(now)
+			all = slices.DeleteFunc(all, func(sc compliance.SelectedCycle) bool {
+				overdue := sc.Status == compliance.StatusOverdue || sc.DueAt.Before(today)
+				return (c.filter.Department != "" && sc.Department != c.filter.Department) ||
+					(c.filter.Status == "overdue" && !overdue) || (c.filter.Status == "open" && overdue)
+			})
+			slices.SortFunc(all, func(a, b compliance.SelectedCycle) int {
+				if n := a.DueAt.Compare(b.DueAt); n != 0 {
+					return n
+				}
+				return strings.Compare(a.ID, b.ID)
+			})
+			if len(all) < 3 {
+				t.Fatalf("the filter keeps %d open cycles: the fixture does not test it", len(all))
+			}
+			var got []string
+			plans = nil
+			for offset := 0; ; offset += 7 {
+				page, total, err := compliance.ListOpenCycles(f.db.DB, c.filter, now, 7, offset)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if total != int64(len(all)) {
+					t.Fatalf("total %d, want %d", total, len(all))
+				}
+				if len(page) == 0 {
+					break
+				}
+				for _, sc := range page {
+					got = append(got, sc.ID)
+				}
+			}
+			var ids []string
+			for _, sc := range all {
+				ids = append(ids, sc.ID)
+			}
+			if !slices.Equal(got, ids) {
+				t.Fatalf("pages give %d cycles in this order:\n%v\nwant %d:\n%v", len(got), got, len(ids), ids)
+			}
+			for _, p := range plans {
+				if !strings.Contains(p, c.plan) || strings.Contains(p, "TEMP B-TREE") != (c.filter.Department == "Small") {
+					t.Errorf("plan %q, want %q (sorting only a small department's cycles)", p, c.plan)
+				}
+			}
+		})
+	}
+
+	// The count stops after openCyclesCounted: one more says "more".
+	defer compliance.SetOpenCyclesCounted(10)()
+	page, total, err := compliance.ListOpenCycles(f.db.DB, compliance.OpenCycleFilter{}, now, 7, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if total != 11 || len(page) != 7 {
+		t.Fatalf("with the count stopping at 10: total %d, %d rows; want 11 and a page of 7", total, len(page))
+	}
+}
