@@ -289,6 +289,11 @@ const openCyclesSmallDepartment = 200
 func ListOpenCycles(tx *gorm.DB, f OpenCycleFilter, now time.Time, limit, offset int) ([]SelectedCycle, int64, error) {
 	today := Day(now)
 	department := "e.department = ?"
+	// CROSS JOIN keeps SQLite's planner from reordering the tables: cycles
+	// first, along the order's index. With its statistics it would rather
+	// read every assignment and sort (2.7 s a page at 100,000 people).
+	// PostgreSQL plans a CROSS JOIN like any other join.
+	from := "cycles c CROSS JOIN assignments a CROSS JOIN employees e"
 	if f.Department != "" && tx.Dialector.Name() != "postgres" {
 		var n int64
 		err := tx.Raw(`SELECT COUNT(*) FROM (SELECT 1 FROM employees WHERE department = ? AND status = 'active' LIMIT ?) t`,
@@ -299,12 +304,13 @@ func ListOpenCycles(tx *gorm.DB, f OpenCycleFilter, now time.Time, limit, offset
 		if n > openCyclesSmallDepartment {
 			// e.department || '' is the same value, and no index has it.
 			department = "e.department || '' = ?"
+		} else {
+			from = "cycles c JOIN assignments a ON a.id = c.assignment_id JOIN employees e ON e.id = c.employee_id"
 		}
 	}
 	q := func() *gorm.DB {
-		q := tx.Table("cycles c").
-			Joins("JOIN assignments a ON a.id = c.assignment_id AND a.status = 'active'").
-			Joins("JOIN employees e ON e.id = c.employee_id AND e.status = 'active'").
+		q := tx.Table(from).
+			Where("a.id = c.assignment_id AND a.status = 'active' AND e.id = c.employee_id AND e.status = 'active'").
 			Where("c.status IN ('upcoming', 'open', 'in_progress', 'overdue')")
 		if f.CourseID != "" {
 			q = q.Where("c.course_id = ?", f.CourseID)
