@@ -95,7 +95,7 @@ func TestCyclesExtendAndExempt(t *testing.T) {
 		{"unknown course", []string{"extend", "--employee", "E1", "--course", "nope", "--due", iso(newDue), "--reason", "x"}, 66, `no course has the ID "nope"`},
 		{"no assignment", []string{"exempt", "--employee", "E1", "--course", "fire-safety", "--reason", "x"}, 66,
 			"Ada Lovelace (E1) has no assignment for fire-safety; their courses are basic; nothing was changed"},
-		{"earlier due date", []string{"extend", "--employee", "E1", "--course", "basic", "--due", iso(due), "--reason", "x"}, 1, "must be after the current one"},
+		{"earlier due date", []string{"extend", "--employee", "E1", "--course", "basic", "--due", iso(due), "--reason", "x"}, 65, "must be after the current one"},
 		{"already exempt", []string{"exempt", "--employee", "E2", "--course", "basic", "--reason", "x"}, 75, "cycle #1 of basic for Bob Builder (E2) is exempt; only an open, in-progress or overdue cycle can be exempted; nothing was changed"},
 		{"already completed", []string{"extend", "--employee", "E3", "--course", "basic", "--due", iso(newDue), "--reason", "x"}, 75, "cycle #1 of basic for Carol Done (E3) is completed; only an open, in-progress or overdue cycle can be extended; nothing was changed"},
 		{"unknown subcommand", []string{"close"}, 2, `unknown cycles command "close"`},

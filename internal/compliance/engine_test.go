@@ -2,6 +2,7 @@ package compliance_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -10,6 +11,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/onramp-lms/onramp/internal/apperr"
 	"github.com/onramp-lms/onramp/internal/apptest"
 	"github.com/onramp-lms/onramp/internal/compliance"
 	"github.com/onramp-lms/onramp/internal/db"
@@ -280,8 +282,12 @@ func TestExtendAndExempt(t *testing.T) {
 		_, err := compliance.Extend(tx, c.ID, date("2026-01-05"), "sick leave", "hr", date("2026-01-20"))
 		return err
 	})
-	if err == nil || !strings.Contains(err.Error(), "must be after") {
-		t.Fatalf("an earlier date must be refused, got %v", err)
+	if err == nil || !strings.Contains(err.Error(), "must be after") || apperr.CodeOf(err) != apperr.Invalid {
+		t.Fatalf("an earlier date must be refused as invalid input, got %v", err)
+	}
+	var ae *apperr.Error
+	if !errors.As(err, &ae) || len(ae.Problems) != 1 || ae.Problems[0].Field != "due" {
+		t.Fatalf("the refusal names no field: %#v", err)
 	}
 	if err := f.db.Transaction(func(tx *gorm.DB) error {
 		_, err := compliance.Extend(tx, c.ID, date("2026-02-15"), "sick leave", "hr", date("2026-01-20"))

@@ -1,7 +1,6 @@
 package compliance
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -36,7 +35,7 @@ var ErrNotOpen = apperr.New(apperr.Conflict, "this cycle is already completed, e
 // Reminders start again from the new date.
 func Extend(tx *gorm.DB, cycleID string, newDue time.Time, reason, by string, now time.Time) (*Cycle, error) {
 	if strings.TrimSpace(reason) == "" {
-		return nil, errors.New("give a reason for the extension")
+		return nil, apperr.Field("reason", "Give a reason for the extension.")
 	}
 	var c Cycle
 	if err := tx.Where("id = ?", cycleID).Take(&c).Error; err != nil {
@@ -47,7 +46,7 @@ func Extend(tx *gorm.DB, cycleID string, newDue time.Time, reason, by string, no
 	}
 	newDue = Day(newDue)
 	if !newDue.After(c.DueAt) {
-		return nil, fmt.Errorf("the new due date %s must be after the current one, %s", FormatDay(newDue), FormatDay(c.DueAt))
+		return nil, apperr.Field("due", fmt.Sprintf("The new due date, %s, must be after the current one, %s.", FormatDay(newDue), FormatDay(c.DueAt)))
 	}
 	old := c.DueAt
 	status := c.Status
@@ -78,7 +77,7 @@ func Extend(tx *gorm.DB, cycleID string, newDue time.Time, reason, by string, no
 // reason. When until passes, the next pass starts a fresh cycle.
 func Exempt(tx *gorm.DB, cycleID, reason string, until *time.Time, by string, now time.Time) (*Cycle, error) {
 	if strings.TrimSpace(reason) == "" {
-		return nil, errors.New("give a reason for the exemption")
+		return nil, apperr.Field("reason", "Give a reason for the exemption.")
 	}
 	var c Cycle
 	if err := tx.Where("id = ?", cycleID).Take(&c).Error; err != nil {
