@@ -140,21 +140,30 @@ func (s *Service) InTeam(ctx context.Context, managerID, employeeID string) (boo
 	return s.People.Manages(ctx, managerID, employeeID)
 }
 
+// checkTeam is nil when actor is a manager with employeeID in their team,
+// directly or through others, and ErrNotYourTeam otherwise.
+func (s *Service) checkTeam(ctx context.Context, actor *people.Employee, employeeID string) error {
+	if actor == nil || !actor.Can(people.RoleManager) {
+		return ErrNotYourTeam
+	}
+	ok, err := s.InTeam(ctx, actor.ID, employeeID)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return ErrNotYourTeam
+	}
+	return nil
+}
+
 // SendReminder sends the person an e-mail from their manager asking them
 // to finish the course, through the outbox, audited, in one transaction:
 // at most one per person and course in ReminderGap (apperr.TooMany
 // otherwise). actor must manage the person, directly or through others
 // (ErrNotYourTeam); the course must have an open period (ErrNothingToRemind).
 func (s *Service) SendReminder(ctx context.Context, actor *people.Employee, employeeID, courseID string) (*ManagerReminder, error) {
-	if actor == nil || !actor.Can(people.RoleManager) {
-		return nil, ErrNotYourTeam
-	}
-	ok, err := s.InTeam(ctx, actor.ID, employeeID)
-	if err != nil {
+	if err := s.checkTeam(ctx, actor, employeeID); err != nil {
 		return nil, err
-	}
-	if !ok {
-		return nil, ErrNotYourTeam
 	}
 	emp, err := s.People.ByID(ctx, employeeID)
 	if err != nil {
@@ -239,15 +248,8 @@ func (s *Service) SendReminder(ctx context.Context, actor *people.Employee, empl
 // was sent, the error says why (apperr.TooMany when every open course was
 // reminded of today, ErrNothingToRemind when none is open).
 func (s *Service) SendReminders(ctx context.Context, actor *people.Employee, employeeID string) ([]*ManagerReminder, error) {
-	if actor == nil || !actor.Can(people.RoleManager) {
-		return nil, ErrNotYourTeam
-	}
-	ok, err := s.InTeam(ctx, actor.ID, employeeID)
-	if err != nil {
+	if err := s.checkTeam(ctx, actor, employeeID); err != nil {
 		return nil, err
-	}
-	if !ok {
-		return nil, ErrNotYourTeam
 	}
 	cycles, err := s.Cycles.Current(ctx, employeeID)
 	if err != nil {
