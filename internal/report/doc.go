@@ -36,7 +36,7 @@
 //     straight into the table, on PostgreSQL appended to
 //     compliance_count_changes and folded in by one transaction at a time,
 //     so concurrent writers neither wait nor deadlock on a shared row. A
-//     full Refresh (`onramp report refresh`) counts again from scratch. The
+//     full Refresh (every `onramp report NAME` runs one) counts again from scratch. The
 //     dashboard, the daily snapshot and the per-course summary read it
 //     instead of counting two million rows, and compliance_status's course
 //     and department indexes need not carry the third column (which put
