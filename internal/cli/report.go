@@ -167,10 +167,23 @@ func runReport(ctx context.Context, env Env, args []string) int {
 }
 
 // writeReport writes to stdout, or to path through a temporary file that
-// replaces it only when the report is complete.
+// replaces it only when the report is complete. A path that is not a
+// regular file (a device such as /dev/null or /dev/stdout, a named pipe)
+// is written directly: renaming over it would replace the device.
 func writeReport(stdout io.Writer, path string, f report.Format, rows report.Rows) (int, error) {
 	if path == "" {
 		return report.Write(stdout, f, rows)
+	}
+	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() && !fi.IsDir() {
+		dst, err := os.OpenFile(path, os.O_WRONLY, 0)
+		if err != nil {
+			return 0, err
+		}
+		n, err := report.Write(dst, f, rows)
+		if cerr := dst.Close(); err == nil {
+			err = cerr
+		}
+		return n, err
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".onramp-report-*")
 	if err != nil {

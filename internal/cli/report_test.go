@@ -3,8 +3,10 @@ package cli_test
 import (
 	"encoding/csv"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -125,5 +127,43 @@ func TestReportCommandUsage(t *testing.T) {
 	}
 	if res := r.run("report", "-h"); res.code != 0 || !strings.Contains(res.stderr, "matrix       One row per person") {
 		t.Errorf("help: exit %d\n%s", res.code, res.stderr)
+	}
+}
+
+// TestReportToAPipe: --out naming something that is not a regular file (a
+// named pipe here; /dev/null or /dev/stdout alike) is written to, not
+// replaced by a regular file, as the rename of a finished report would.
+func TestReportToAPipe(t *testing.T) {
+	t.Parallel()
+	r := newReportDB(t)
+	fifo := filepath.Join(t.TempDir(), "overdue.csv")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan string, 1)
+	go func() {
+		b, err := os.ReadFile(fifo) // blocks until the command opens it
+		if err != nil {
+			got <- "read: " + err.Error()
+			return
+		}
+		got <- string(b)
+	}()
+	res := r.run("report", "overdue", "--out", fifo)
+	if res.code != 0 || !strings.Contains(res.stderr, "Wrote 1 row of the overdue report to "+fifo) {
+		t.Fatalf("exit %d: %s", res.code, res.stderr)
+	}
+	fi, err := os.Lstat(fifo)
+	if err != nil || fi.Mode()&os.ModeNamedPipe == 0 {
+		// The reader still waits on the pipe that was replaced.
+		t.Fatalf("the pipe was replaced by %v (%v)", fi.Mode(), err)
+	}
+	select {
+	case csv := <-got:
+		if !strings.Contains(csv, "Bob Builder") {
+			t.Errorf("the pipe read %q, want the overdue report", csv)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("nothing was written to the pipe")
 	}
 }
