@@ -203,11 +203,10 @@ func (e *Engine) sendEscalations(ctx context.Context, now time.Time, res *PassRe
 		if err != nil {
 			return err
 		}
-		began := time.Now()
-		if err := e.DB.BulkTx(ctx, func(tx *gorm.DB) error { return e.writeDigests(tx, now, ds, pending, false) }); err != nil {
+		took, err := e.DB.BulkTxHeld(ctx, func(tx *gorm.DB) error { return e.writeDigests(tx, now, ds, pending, false) })
+		if err != nil {
 			return err
 		}
-		took := time.Since(began)
 		res.Batches++
 		res.MaxTx = max(res.MaxTx, took)
 		pace.Done(ctx, work, took)
@@ -218,8 +217,7 @@ func (e *Engine) sendEscalations(ctx context.Context, now time.Time, res *PassRe
 			for {
 				var n int64
 				size := marks.Size()
-				began := time.Now()
-				err := e.DB.BulkTx(ctx, func(tx *gorm.DB) error {
+				took, err := e.DB.BulkTxHeld(ctx, func(tx *gorm.DB) error {
 					r := tx.Exec(`UPDATE escalations SET dedupe_key = ? WHERE cycle_id IN
 						(SELECT cycle_id FROM escalations WHERE manager_id = ? AND dedupe_key = '' LIMIT ?)`, d.key(), d.manager, size)
 					n = r.RowsAffected
@@ -228,7 +226,6 @@ func (e *Engine) sendEscalations(ctx context.Context, now time.Time, res *PassRe
 				if err != nil {
 					return fmt.Errorf("record escalation digest: %w", err)
 				}
-				took := time.Since(began)
 				res.Batches++
 				res.MaxTx = max(res.MaxTx, took)
 				marks.Done(ctx, int(n), took)
@@ -421,13 +418,11 @@ func fitWork(tx *gorm.DB, now time.Time, ids []string, perPerson, budget int) ([
 // NotifyAll with every event raised.
 // It returns how long the transaction took.
 func (e *Engine) batch(ctx context.Context, now time.Time, ids []string, evaluate bool, res *PassResult, budget *int, opts PassOptions) (time.Duration, error) {
-	// The time is counted from inside the transaction: the lock is held
-	// from BEGIN (IMMEDIATE on SQLite), and waiting for it is not holding
-	// it (counting the wait would shrink the batches of a pass that waits
-	// behind learners, and so make it wait more often).
-	start := time.Now()
-	err := e.DB.BulkTx(ctx, func(tx *gorm.DB) error {
-		start = time.Now()
+	// The time counted is the time the locks are held (BulkTxHeld):
+	// waiting for the lock is not holding it (counting the wait would
+	// shrink the batches of a pass that waits behind learners, and so make
+	// it wait more often), nor is the checkpoint after the commit.
+	d, err := e.DB.BulkTxHeld(ctx, func(tx *gorm.DB) error {
 		touched := map[string]bool{}
 		evs, err := e.processPeople(tx, now, ids, evaluate, res, budget, touched)
 		if err != nil {
@@ -446,7 +441,6 @@ func (e *Engine) batch(ctx context.Context, now time.Time, ids []string, evaluat
 		return notifyAll(e.Notifier, tx, evs, now)
 	})
 	res.Batches++
-	d := time.Since(start)
 	res.MaxTx = max(res.MaxTx, d)
 	return d, err
 }
@@ -713,8 +707,9 @@ func (e *Engine) advancePeople(tx *gorm.DB, now time.Time, ids []string, res *Pa
 
 	var windowEvs, exemptEvs, expiredEvs, reminderEvs, nudgeEvs []Event
 	var newCycles []*Cycle
-	statusTo := map[CycleStatus][]string{}
-	stageTo := map[string][]string{}
+	// The cycles whose status or reminder stage this batch changes.
+	statusSet := map[string]bool{}
+	stageSet := map[string]bool{}
 	byManager := map[string][]*Cycle{}
 	var managers []string
 	var nudgeRows [][]any
@@ -766,7 +761,7 @@ func (e *Engine) advancePeople(tx *gorm.DB, now time.Time, ids []string, res *Pa
 				c.Status = StatusOverdue
 				c.UpdatedAt = now
 				if !isNew[c.ID] {
-					statusTo[StatusOverdue] = append(statusTo[StatusOverdue], c.ID)
+					statusSet[c.ID] = true
 					changed[c.ID] = true
 				}
 				touched[c.EmployeeID] = true
@@ -782,7 +777,7 @@ func (e *Engine) advancePeople(tx *gorm.DB, now time.Time, ids []string, res *Pa
 				}
 				c.Status = StatusExpired
 				c.UpdatedAt = now
-				statusTo[StatusExpired] = append(statusTo[StatusExpired], c.ID)
+				statusSet[c.ID] = true
 				changed[c.ID] = true
 				touched[c.EmployeeID] = true
 				res.Expired++
@@ -796,7 +791,7 @@ func (e *Engine) advancePeople(tx *gorm.DB, now time.Time, ids []string, res *Pa
 				l.ReminderStage = stage
 				l.UpdatedAt = now
 				if !isNew[l.ID] {
-					stageTo[stage] = append(stageTo[stage], l.ID)
+					stageSet[l.ID] = true
 					changed[l.ID] = true
 				}
 				res.Reminders++
@@ -825,9 +820,11 @@ func (e *Engine) advancePeople(tx *gorm.DB, now time.Time, ids []string, res *Pa
 	}
 
 	// Write: new cycles, status and stage changes, escalations, nudges, and
-	// every next event that moved.
-	nextOf := map[string]any{}
-	var moved []string
+	// every next event that moved. Each changed cycle is written by one
+	// statement with all its new values; cycles are grouped by what
+	// changes (writes[sig], sig a cycleWrite* mask), so that no index is
+	// rewritten for a column that stays as it was.
+	var writes [4][][]any
 	for _, g := range order {
 		if len(g.cycles) == 0 {
 			continue
@@ -858,12 +855,18 @@ func (e *Engine) advancePeople(tx *gorm.DB, now time.Time, ids []string, res *Pa
 				// Neither due nor changed by this batch: its value stands.
 				continue
 			}
-			if next == nil {
-				nextOf[c.ID] = nil
-			} else {
-				nextOf[c.ID] = *next
+			var nextAt any
+			if next != nil {
+				nextAt = next.UTC()
 			}
-			moved = append(moved, c.ID)
+			sig := 0
+			if statusSet[c.ID] {
+				sig |= cycleWriteStatus
+			}
+			if stageSet[c.ID] {
+				sig |= cycleWriteStage
+			}
+			writes[sig] = append(writes[sig], cycleWriteRow(c, sig, nextAt, dbNow))
 		}
 	}
 	if len(newCycles) > 0 {
@@ -871,26 +874,11 @@ func (e *Engine) advancePeople(tx *gorm.DB, now time.Time, ids []string, res *Pa
 			return nil, err
 		}
 	}
-	for status, cids := range statusTo {
-		for start := 0; start < len(cids); start += chunk {
-			if err := tx.Exec(`UPDATE cycles SET status = ?, updated_at = ? WHERE id IN ?`, status, dbNow, cids[start:min(start+chunk, len(cids))]).Error; err != nil {
-				return nil, fmt.Errorf("update cycle status: %w", err)
-			}
+	for sig, rows := range writes {
+		cols, casts := cycleWriteColumns(sig)
+		if err := updateByID(tx, "cycles", cols, casts, rows); err != nil {
+			return nil, fmt.Errorf("record the cycles' changes and next events: %w", err)
 		}
-	}
-	for stage, cids := range stageTo {
-		for start := 0; start < len(cids); start += chunk {
-			if err := tx.Exec(`UPDATE cycles SET reminder_stage = ?, updated_at = ? WHERE id IN ?`, stage, dbNow, cids[start:min(start+chunk, len(cids))]).Error; err != nil {
-				return nil, fmt.Errorf("record reminders: %w", err)
-			}
-		}
-	}
-	cast := ""
-	if tx.Dialector.Name() == "postgres" {
-		cast = "TIMESTAMP"
-	}
-	if err := setByID(tx, "cycles", "next_event_at", cast, nextOf, moved); err != nil {
-		return nil, err
 	}
 	// Escalations are recorded pending (an empty dedupe key) and sent after
 	// the last batch, one digest per manager for the whole pass
@@ -917,6 +905,42 @@ func (e *Engine) advancePeople(tx *gorm.DB, now time.Time, ids []string, res *Pa
 		evs = append(evs, list...)
 	}
 	return evs, nil
+}
+
+// What a cycle's write in advancePeople changes besides its next event.
+const (
+	cycleWriteStatus = 1 << iota
+	cycleWriteStage
+)
+
+// cycleWriteColumns are the columns a write of mask sig sets, after the
+// ID, with their PostgreSQL casts (updateByID).
+func cycleWriteColumns(sig int) (cols, casts []string) {
+	if sig&cycleWriteStatus != 0 {
+		cols, casts = append(cols, "status"), append(casts, "")
+	}
+	if sig&cycleWriteStage != 0 {
+		cols, casts = append(cols, "reminder_stage"), append(casts, "")
+	}
+	if sig != 0 {
+		cols, casts = append(cols, "updated_at"), append(casts, "TIMESTAMP")
+	}
+	return append(cols, "next_event_at"), append(casts, "TIMESTAMP")
+}
+
+// cycleWriteRow is c's row for cycleWriteColumns(sig).
+func cycleWriteRow(c *Cycle, sig int, next any, now time.Time) []any {
+	row := []any{c.ID}
+	if sig&cycleWriteStatus != 0 {
+		row = append(row, string(c.Status))
+	}
+	if sig&cycleWriteStage != 0 {
+		row = append(row, c.ReminderStage)
+	}
+	if sig != 0 {
+		row = append(row, now)
+	}
+	return append(row, next)
 }
 
 func isOpen(s CycleStatus) bool {

@@ -42,29 +42,55 @@ func insertRows(tx *gorm.DB, table string, columns []string, rows [][]any, suffi
 	return nil
 }
 
-// setByID sets one column of many cycles to per-row values, a few hundred
-// rows per statement (UPDATE … SET col = CASE id WHEN … END WHERE id IN …).
-// cast wraps each value (PostgreSQL cannot infer a parameter's type inside
-// CASE); set is also applied (e.g. "updated_at = ?") with its args.
-func setByID(tx *gorm.DB, table, column, cast string, values map[string]any, ids []string) error {
-	const per = 500
-	for start := 0; start < len(ids); start += per {
-		part := ids[start:min(start+per, len(ids))]
-		var sb strings.Builder
-		args := make([]any, 0, len(part)*3)
-		sb.WriteString("UPDATE " + table + " SET " + column + " = CASE id")
-		for _, id := range part {
-			if cast != "" {
-				sb.WriteString(" WHEN ? THEN CAST(? AS " + cast + ")")
-			} else {
-				sb.WriteString(" WHEN ? THEN ?")
-			}
-			args = append(args, id, values[id])
+// updateByID gives many rows of table their own values, one statement per
+// few thousand parameters: UPDATE table SET col = v.columnN … FROM (VALUES
+// (id, …), …) AS v WHERE table.id = v.column1. Each row of rows is the ID
+// followed by the values of columns, in order. A column whose cast is not
+// empty (PostgreSQL cannot infer a parameter's type in VALUES) is written
+// as CAST(? AS cast) on PostgreSQL.
+//
+// Every row is found by the primary key and written once, with all its
+// columns, however many change: SQLite rewrites every index that holds a
+// column an UPDATE sets (even to the same value), so a caller groups rows
+// by the columns that actually change and calls once per group.
+func updateByID(tx *gorm.DB, table string, columns, casts []string, rows [][]any) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	pg := tx.Dialector.Name() == "postgres"
+	var one strings.Builder
+	one.WriteString("(?")
+	var set strings.Builder
+	for i, c := range columns {
+		if pg && casts[i] != "" {
+			one.WriteString(", CAST(? AS " + casts[i] + ")")
+		} else {
+			one.WriteString(", ?")
 		}
-		sb.WriteString(" END WHERE id IN ?")
-		args = append(args, part)
-		if err := tx.Exec(sb.String(), args...).Error; err != nil {
-			return fmt.Errorf("update %s.%s: %w", table, column, err)
+		if i > 0 {
+			set.WriteString(", ")
+		}
+		fmt.Fprintf(&set, "%s = v.column%d", c, i+2)
+	}
+	one.WriteString(")")
+	head := "UPDATE " + table + " SET " + set.String() + " FROM (VALUES "
+	tail := ") AS v WHERE " + table + ".id = v.column1"
+	per := max(1, maxParams/(len(columns)+1))
+	for start := 0; start < len(rows); start += per {
+		part := rows[start:min(start+per, len(rows))]
+		var sb strings.Builder
+		sb.WriteString(head)
+		args := make([]any, 0, len(part)*(len(columns)+1))
+		for i, r := range part {
+			if i > 0 {
+				sb.WriteString(", ")
+			}
+			sb.WriteString(one.String())
+			args = append(args, r...)
+		}
+		sb.WriteString(tail)
+		if _, err := db.ExecBulk(tx, sb.String(), args...); err != nil {
+			return fmt.Errorf("update %s: %w", table, err)
 		}
 	}
 	return nil

@@ -193,3 +193,64 @@ func TestEscalationsOfOneManagerAreMarkedInBoundedTransactions(t *testing.T) {
 		t.Errorf("escalated again the next day: %d digests", len(count.digest))
 	}
 }
+
+// TestPassWritesEachChangedCycleOnce: a cycle that a pass makes overdue and
+// reminds about is written by one UPDATE with its status, reminder stage
+// and next event together. The pass used to write it three times (status,
+// stage, next event), and SQLite rewrites the row and the index entries of
+// every column set each time: a first pass at 100,000 people changes over a
+// million cycles.
+func TestPassWritesEachChangedCycleOnce(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	f.rule(&compliance.Rule{Name: "everyone", Everyone: true, DueDays: 30})
+	emp := f.employee("p@x.test", "Nursing", date("2026-03-01"), nil)
+	if _, err := f.eng.Pass(ctx, date("2026-03-02"), compliance.PassOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	cs := f.cycles(emp.ID)
+	if len(cs) != 1 || cs[0].Status != compliance.StatusOpen {
+		t.Fatalf("after the first pass: %d cycles (%+v), want one open", len(cs), cs)
+	}
+	// Count every row UPDATE of cycles from here on.
+	stmts := []string{
+		`CREATE TABLE cycle_writes (cycle_id TEXT NOT NULL)`,
+		`CREATE TRIGGER count_cycle_writes AFTER UPDATE ON cycles BEGIN INSERT INTO cycle_writes VALUES (new.id); END`,
+	}
+	if f.db.Dialector.Name() == "postgres" {
+		stmts[1] = `CREATE FUNCTION count_cycle_write() RETURNS trigger AS $$ BEGIN INSERT INTO cycle_writes VALUES (NEW.id); RETURN NEW; END $$ LANGUAGE plpgsql`
+		stmts = append(stmts, `CREATE TRIGGER count_cycle_writes AFTER UPDATE ON cycles FOR EACH ROW EXECUTE FUNCTION count_cycle_write()`)
+	}
+	for _, s := range stmts {
+		if err := f.db.Exec(s).Error; err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+	}
+	// Due 31 March: on 2 April the cycle is overdue and gets its overdue
+	// reminder.
+	res, err := f.eng.Pass(ctx, date("2026-04-02"), compliance.PassOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.MarkedOverdue != 1 || res.Reminders != 1 {
+		t.Fatalf("pass marked %d overdue and sent %d reminders, want 1 and 1", res.MarkedOverdue, res.Reminders)
+	}
+	c := f.cycles(emp.ID)[0]
+	if c.Status != compliance.StatusOverdue || c.ReminderStage == "" || !c.UpdatedAt.Equal(date("2026-04-02")) {
+		t.Errorf("cycle after the pass: status %s, reminder stage %q, updated %v; want overdue, a stage, 2 April", c.Status, c.ReminderStage, c.UpdatedAt)
+	}
+	var next time.Time
+	if err := f.db.Raw(`SELECT next_event_at FROM cycles WHERE id = ?`, c.ID).Row().Scan(&next); err != nil {
+		t.Fatal(err)
+	}
+	if !next.After(date("2026-04-02")) {
+		t.Errorf("next event %v, want after the pass", next)
+	}
+	var writes int64
+	if err := f.db.Raw(`SELECT COUNT(*) FROM cycle_writes WHERE cycle_id = ?`, c.ID).Scan(&writes).Error; err != nil {
+		t.Fatal(err)
+	}
+	if writes != 1 {
+		t.Errorf("the pass wrote the cycle %d times, want once", writes)
+	}
+}
