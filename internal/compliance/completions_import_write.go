@@ -24,10 +24,9 @@ func (im *completionsImporter) write(ctx context.Context, d *db.DB, res *Complet
 	now := im.opts.Now
 	tx := func(fn func(tx *gorm.DB) error) error {
 		res.Batches++
-		start := time.Now()
-		err := d.BulkTx(ctx, fn)
+		held, err := d.BulkTxHeld(ctx, fn)
 		if im.opts.OnTransaction != nil {
-			im.opts.OnTransaction(time.Since(start))
+			im.opts.OnTransaction(held)
 		}
 		return err
 	}

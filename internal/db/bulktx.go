@@ -44,17 +44,31 @@ type bulkState struct {
 // same promise (a crash loses at most the last batches, in order, and never
 // corrupts anything).
 func (d *DB) BulkTx(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	_, err := d.BulkTxHeld(ctx, fn)
+	return err
+}
+
+// BulkTxHeld is BulkTx, and also returns how long the transaction held
+// its locks: from the moment fn starts (the write lock is taken at BEGIN)
+// to the end of COMMIT. It leaves out the wait for the lock and BulkTx's
+// own checkpoint after the commit, which takes no write lock (a writer
+// is not kept waiting by it): a job that paces itself by this time sizes
+// its batches by what others wait for.
+func (d *DB) BulkTxHeld(ctx context.Context, fn func(tx *gorm.DB) error) (time.Duration, error) {
+	var began time.Time
 	if d.Dialect != SQLite {
-		return d.Tx(ctx, func(tx *gorm.DB) error {
+		err := d.Tx(ctx, func(tx *gorm.DB) error {
+			began = time.Now()
 			if err := tx.Exec("SET LOCAL synchronous_commit TO OFF").Error; err != nil {
 				return fmt.Errorf("bulk transaction: %w", err)
 			}
 			return fn(tx)
 		})
+		return heldSince(began), err
 	}
 	conn, err := d.SQL().Conn(ctx)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	healthy := false
 	defer func() {
@@ -65,19 +79,18 @@ func (d *DB) BulkTx(ctx context.Context, fn func(tx *gorm.DB) error) error {
 		_ = conn.Close()
 	}()
 	if _, err := conn.ExecContext(ctx, "PRAGMA synchronous=NORMAL"); err != nil {
-		return fmt.Errorf("bulk transaction: %w", err)
+		return 0, fmt.Errorf("bulk transaction: %w", err)
 	}
 	if _, err := conn.ExecContext(ctx, "PRAGMA wal_autocheckpoint=0"); err != nil {
-		return fmt.Errorf("bulk transaction: %w", err)
+		return 0, fmt.Errorf("bulk transaction: %w", err)
 	}
 	g := d.DB.WithContext(ctx)
 	g.Statement.ConnPool = conn
-	var held time.Duration
 	err = g.Transaction(func(tx *gorm.DB) error {
-		began := time.Now()
-		defer func() { held = time.Since(began) }()
+		began = time.Now()
 		return fn(tx)
 	})
+	held := heldSince(began)
 	d.bulk.mu.Lock()
 	d.bulk.pending += held
 	checkpoint := d.bulk.pending >= bulkCheckpointEvery
@@ -93,11 +106,20 @@ func (d *DB) BulkTx(ctx context.Context, fn func(tx *gorm.DB) error) error {
 	// Back to the pool's settings (context.Background: a cancelled job must
 	// still leave the connection as requests expect it).
 	if _, rerr := conn.ExecContext(context.Background(), "PRAGMA synchronous=FULL"); rerr != nil {
-		return err
+		return held, err
 	}
 	if _, rerr := conn.ExecContext(context.Background(), "PRAGMA wal_autocheckpoint=1000"); rerr != nil {
-		return err
+		return held, err
 	}
 	healthy = true
-	return err
+	return held, err
+}
+
+// heldSince is the time since began, or zero when the transaction never
+// began (began is zero).
+func heldSince(began time.Time) time.Duration {
+	if began.IsZero() {
+		return 0
+	}
+	return time.Since(began)
 }

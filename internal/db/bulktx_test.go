@@ -99,3 +99,69 @@ func testBulkTxPostgres(t *testing.T, d *DB) {
 		t.Errorf("after BulkTx synchronous_commit = %q, want on", got)
 	}
 }
+
+// TestBulkTxHeldCountsOnlyTheHolding checks what BulkTxHeld reports as the
+// time a batch held the database, which passes and imports pace themselves
+// by: the batch's own work and commit, not the wait for the write lock
+// behind another writer (counting it once made a waiting pass shrink its
+// batches and count a lock it never held).
+func TestBulkTxHeldCountsOnlyTheHolding(t *testing.T) {
+	ctx := context.Background()
+	d := newTestDB(t)
+	now := time.Now().UTC()
+	const work = 50 * time.Millisecond
+	insert := func(tx *gorm.DB, id string) error {
+		return tx.Exec(`INSERT INTO courses (id, title, created_at, updated_at) VALUES (?, ?, ?, ?)`, id, "C", now, now).Error
+	}
+
+	began := time.Now()
+	held, err := d.BulkTxHeld(ctx, func(tx *gorm.DB) error {
+		time.Sleep(work)
+		return insert(tx, "alone")
+	})
+	wall := time.Since(began)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if held < work || held > wall {
+		t.Errorf("held %v for a batch that worked %v in %v, want between the two", held, work, wall)
+	}
+	if d.Dialect != SQLite {
+		// PostgreSQL has no database-wide write lock to wait for.
+		return
+	}
+
+	// Another writer holds SQLite's write lock for a while first.
+	const other = 400 * time.Millisecond
+	locked := make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		done <- d.Tx(ctx, func(tx *gorm.DB) error {
+			if err := insert(tx, "other"); err != nil {
+				return err
+			}
+			close(locked)
+			time.Sleep(other)
+			return nil
+		})
+	}()
+	<-locked
+	began = time.Now()
+	held, err = d.BulkTxHeld(ctx, func(tx *gorm.DB) error {
+		time.Sleep(work)
+		return insert(tx, "after")
+	})
+	wall = time.Since(began)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if wall < other/2 {
+		t.Fatalf("the batch took %v behind a writer holding the lock %v: it did not wait, so this test checks nothing", wall, other)
+	}
+	if held < work || held > wall-other/4 {
+		t.Errorf("held %v for a batch that waited and then worked %v, %v in all: the wait was counted as holding", held, work, wall)
+	}
+}

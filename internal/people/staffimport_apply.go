@@ -126,15 +126,10 @@ func Apply(ctx context.Context, d *db.DB, plan *StaffPlan, now time.Time) (*Staf
 	}
 	tx := func(fn func(tx *gorm.DB) error) error {
 		res.Batches++
-		start := time.Now()
-		in := start
-		err := d.BulkTx(ctx, func(tx *gorm.DB) error {
-			in = time.Now() // the lock is held from here (BEGIN IMMEDIATE)
-			return fn(tx)
-		})
-		held = time.Since(in)
+		var err error
+		held, err = d.BulkTxHeld(ctx, fn)
 		if opts.OnTransaction != nil {
-			opts.OnTransaction(time.Since(start))
+			opts.OnTransaction(held)
 		}
 		return err
 	}

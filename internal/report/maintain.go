@@ -152,11 +152,10 @@ func MaintainBatches(ctx context.Context, d *db.DB, now time.Time, batch int) (M
 				break
 			}
 			after = ids[len(ids)-1]
-			began := time.Now()
-			if err := d.BulkTx(ctx, func(tx *gorm.DB) error { return RefreshEmployees(tx, now, ids) }); err != nil {
+			took, err := d.BulkTxHeld(ctx, func(tx *gorm.DB) error { return RefreshEmployees(tx, now, ids) })
+			if err != nil {
 				return res, err
 			}
-			took := time.Since(began)
 			res.MaxTx = max(res.MaxTx, took)
 			res.People += len(ids)
 			pace.Done(ctx, len(ids), took)
