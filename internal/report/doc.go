@@ -52,17 +52,17 @@
 // moved (the standing's, or the person's), since SQLite rewrites the entry
 // of every index holding a column an UPDATE sets.
 //
-// Standings change with time only at midnight UTC (dates are days), so the
-// scheduler calls Maintain at the end of every planning pass, in the pass's
-// transaction: the first pass of each UTC day refreshes everything and
-// writes the day's snapshot; later passes refresh only the people whose
-// cycles, assignments or employee record changed since the previous pass
-// (by updated_at and closed_at, reaching ten minutes further back for
-// requests that straddled the pass), with a full refresh at least every
-// hour to catch changes that move no timestamp. A learner's own completion
-// refreshes their rows in the completing transaction, so it shows at once;
-// HR's changes (extensions, exemptions, imports, people edits) show after
-// the next scheduler pass, a minute at most.
+// Every change refreshes the rows of the people it touches in its own
+// transaction (RefreshEmployees): a learner's completion, HR's changes
+// (compliance's use cases call Engine.Standings), each batch of an import
+// and of a scheduler pass (which also moves standings on with the date:
+// overdue and expiry are days). After a pass the scheduler calls
+// MaintainBatches, which rebuilds everything only for the first build or
+// after the clock went back (a batch of people per transaction) and writes
+// the day's snapshot. A full Refresh runs before every `onramp report`
+// command. Nothing reads compliance_status by when a cycle, assignment or
+// employee last changed, so those tables carry no index for it (migration
+// 00039).
 //
 // Measured with BenchmarkRefresh100k (100,000 people × 2 courses = 200,000
 // rows, a 2-core virtual machine, SQLite on disk / PostgreSQL 15 local):

@@ -12,27 +12,11 @@ import (
 	"github.com/onramp-lms/onramp/internal/db"
 )
 
-// FullRefreshEvery bounds how long compliance_status may go without a full
-// refresh. Between full refreshes a pass refreshes only the people whose
-// cycles, assignments or employee record changed; the full refresh catches
-// anything that changed without moving a timestamp (a SQL edit by hand, an
-// assignment re-opened on a still-valid completion).
-const FullRefreshEvery = time.Hour
-
-// changeMargin reaches back before the last pass when looking for changes,
-// so a request that read the clock just before the pass and committed just
-// after it is not missed.
-const changeMargin = 10 * time.Minute
-
-// incrementalLimit is the number of changed people above which a full
-// refresh is cheaper than refreshing them one chunk at a time.
-const incrementalLimit = 20000
-
-// MaintainResult says what Maintain did.
+// MaintainResult says what MaintainBatches did.
 type MaintainResult struct {
 	// Full is true when the whole table was recomputed.
 	Full bool
-	// People is how many people were refreshed incrementally.
+	// People is how many people were refreshed.
 	People int
 	// Snapshot is true when today's history snapshot was written.
 	Snapshot bool
@@ -44,70 +28,6 @@ type refreshState struct {
 	FullAt      nullTime
 	PassAt      nullTime
 	SnapshotDay nullTime
-}
-
-// Maintain keeps the report tables current; the scheduler calls it at the
-// end of every planning pass, in the pass's transaction. The first pass of
-// each UTC day (when overdue and expiry move on), and at least every
-// FullRefreshEvery, recomputes everything; other passes refresh only the
-// people whose records changed since the previous pass. The first pass of a
-// day also writes that day's snapshot to compliance_history.
-func Maintain(tx *gorm.DB, now time.Time) (MaintainResult, error) {
-	var res MaintainResult
-	var st refreshState
-	row := tx.Raw(`SELECT full_at, pass_at, snapshot_day FROM compliance_refresh WHERE id = 1`).Row()
-	if err := row.Scan(&st.FullAt, &st.PassAt, &st.SnapshotDay); err != nil && err != sql.ErrNoRows {
-		return res, fmt.Errorf("read refresh state: %w", err)
-	}
-	today := compliance.Day(now)
-	full := !st.FullAt.Valid || !st.PassAt.Valid ||
-		!compliance.Day(st.FullAt.Time).Equal(today) ||
-		now.Sub(st.FullAt.Time) >= FullRefreshEvery ||
-		now.Before(st.PassAt.Time)
-	if !full {
-		ids, err := changedSince(tx, st.PassAt.Time.Add(-changeMargin))
-		if err != nil {
-			return res, err
-		}
-		if len(ids) > incrementalLimit {
-			full = true
-		} else if err := RefreshEmployees(tx, now, ids); err != nil {
-			return res, err
-		} else {
-			res.People = len(ids)
-		}
-	}
-	if full {
-		if err := Refresh(tx, now); err != nil {
-			return res, err
-		}
-		res.Full = true
-	}
-	if !st.SnapshotDay.Valid || !compliance.Day(st.SnapshotDay.Time).Equal(today) {
-		if err := Snapshot(tx, today); err != nil {
-			return res, err
-		}
-		res.Snapshot = true
-	}
-	// Refresh records a full refresh itself.
-	if err := tx.Exec(`UPDATE compliance_refresh SET pass_at = ?, snapshot_day = ? WHERE id = 1`, now.UTC(), today).Error; err != nil {
-		return res, fmt.Errorf("record refresh: %w", err)
-	}
-	return res, nil
-}
-
-// changedSince lists the people whose cycles, assignments or employee
-// record changed at or after since.
-func changedSince(tx *gorm.DB, since time.Time) ([]string, error) {
-	var ids []string
-	err := tx.Raw(`
-		SELECT employee_id FROM cycles WHERE updated_at >= ?
-		UNION SELECT employee_id FROM assignments WHERE closed_at >= ?
-		UNION SELECT id FROM employees WHERE updated_at >= ?`, since, since, since).Scan(&ids).Error
-	if err != nil {
-		return nil, fmt.Errorf("find changed people: %w", err)
-	}
-	return ids, nil
 }
 
 // Snapshot records how many people stand where on day, per course and
