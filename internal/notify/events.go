@@ -238,7 +238,7 @@ func (n *Notifier) addSetPasswordLinks(tx *gorm.DB, rows []Entry) error {
 		}
 		// A person with a manager's digest and their own message in one
 		// call gets the link in both: it is the same link.
-		if e.Payload, err = withSetPassword(e.Payload, sp); err != nil {
+		if err := withSetPassword(e, sp); err != nil {
 			return err
 		}
 	}

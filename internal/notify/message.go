@@ -87,6 +87,10 @@ type Message struct {
 	// At is when the change that caused the message happened, from the
 	// caller's Clock. The message may be delivered from then on.
 	At time.Time
+
+	// payloadType and payloadBody are Payload's parts (encodePayload).
+	payloadType Kind
+	payloadBody []byte
 }
 
 // Attachment is a file sent with a message.

@@ -56,6 +56,11 @@ type Entry struct {
 	CreatedAt time.Time
 	UpdatedAt time.Time
 	SentAt    *time.Time
+
+	// payloadType and payloadBody are Payload's parts as the Notifier
+	// encoded them (withSetPassword); not stored.
+	payloadType Kind
+	payloadBody []byte
 }
 
 // TableName tells GORM the table.
@@ -103,6 +108,8 @@ func (m Message) entry(id string) Entry {
 		HTMLBody:      m.HTML,
 		Attachments:   m.Attachments,
 		Payload:       m.Payload,
+		payloadType:   m.payloadType,
+		payloadBody:   m.payloadBody,
 		State:         StatePending,
 		NextAttemptAt: at,
 		CreatedAt:     at,

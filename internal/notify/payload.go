@@ -3,6 +3,7 @@ package notify
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 )
 
 // payload is what an outbox row keeps instead of its rendered bodies: the
@@ -18,8 +19,30 @@ type payload struct {
 	SetPassword *SetPassword `json:"p,omitempty"`
 }
 
-// withSetPassword adds a set-password link to an encoded payload.
-func withSetPassword(s string, sp SetPassword) (string, error) {
+// withSetPassword adds a set-password link to e's payload. An entry made
+// by this process keeps its content's JSON (payloadBody), and the payload
+// is put together again around it; otherwise the payload is decoded and
+// encoded again. Either way the result is what encoding the payload with
+// the link gives.
+func withSetPassword(e *Entry, sp SetPassword) error {
+	if e.payloadBody != nil {
+		out, err := payloadJSON(e.payloadType, e.payloadBody, &sp)
+		if err != nil {
+			return err
+		}
+		e.Payload = out
+		return nil
+	}
+	out, err := decodeWithSetPassword(e.Payload, sp)
+	if err != nil {
+		return err
+	}
+	e.Payload = out
+	return nil
+}
+
+// decodeWithSetPassword adds a set-password link to an encoded payload.
+func decodeWithSetPassword(s string, sp SetPassword) (string, error) {
 	var p payload
 	if err := json.Unmarshal([]byte(s), &p); err != nil {
 		return "", fmt.Errorf("read message payload: %w", err)
@@ -32,23 +55,53 @@ func withSetPassword(s string, sp SetPassword) (string, error) {
 	return string(out), nil
 }
 
-func encodePayload(c Content) (string, error) {
+// encodePayload encodes c as a payload, and also returns its type and the
+// content's own JSON, from which payloadJSON puts the same payload together
+// again with a set-password link.
+func encodePayload(c Content) (string, Kind, []byte, error) {
 	typ := c.Kind()
 	if _, ok := c.(Digest); ok {
 		typ = KindDigest
 	}
 	if _, err := contentFor(typ); err != nil {
-		return "", err
+		return "", "", nil, err
 	}
 	body, err := json.Marshal(c)
 	if err != nil {
-		return "", fmt.Errorf("encode %s message: %w", typ, err)
+		return "", "", nil, fmt.Errorf("encode %s message: %w", typ, err)
 	}
-	out, err := json.Marshal(payload{Type: typ, Content: body})
+	out, err := payloadJSON(typ, body, nil)
+	if err != nil {
+		return "", "", nil, err
+	}
+	return out, typ, body, nil
+}
+
+// payloadJSON is json.Marshal(payload{typ, body, sp}) without scanning
+// body again: body is json.Marshal's own output, already compact and
+// escaped as Marshal escapes a RawMessage (a digest's is kilobytes, and an
+// import encodes a hundred thousand).
+func payloadJSON(typ Kind, body []byte, sp *SetPassword) (string, error) {
+	t, err := json.Marshal(typ)
 	if err != nil {
 		return "", fmt.Errorf("encode %s message: %w", typ, err)
 	}
-	return string(out), nil
+	var b strings.Builder
+	b.Grow(len(body) + len(t) + 16)
+	b.WriteString(`{"t":`)
+	b.Write(t)
+	b.WriteString(`,"c":`)
+	b.Write(body)
+	if sp != nil {
+		link, err := json.Marshal(sp)
+		if err != nil {
+			return "", fmt.Errorf("encode %s message: %w", typ, err)
+		}
+		b.WriteString(`,"p":`)
+		b.Write(link)
+	}
+	b.WriteString("}")
+	return b.String(), nil
 }
 
 // decodePayload reads a row's payload back into its content.

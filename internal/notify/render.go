@@ -184,7 +184,7 @@ func (r *Renderer) Compose(key string, to Recipient, c Content, at time.Time) (M
 	if err != nil {
 		return Message{}, err
 	}
-	payload, err := encodePayload(c)
+	payload, _, _, err := encodePayload(c)
 	if err != nil {
 		return Message{}, err
 	}
@@ -211,13 +211,14 @@ func (r *Renderer) queue(key string, to Recipient, c Content, at time.Time) (Mes
 	if err != nil {
 		return Message{}, err
 	}
-	payload, err := encodePayload(c)
+	payload, typ, body, err := encodePayload(c)
 	if err != nil {
 		return Message{}, err
 	}
 	return Message{
 		DedupeKey: key, Kind: c.Kind(), RecipientEmployeeID: to.EmployeeID,
 		ToAddress: to.Address, ToName: to.Name, Subject: subject, Payload: payload, At: at,
+		payloadType: typ, payloadBody: body,
 	}, nil
 }
 
