@@ -141,6 +141,13 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.C
 	a.Engine = &compliance.Engine{DB: d, Notifier: notifier, Log: log, Nudges: cfg.Nudges, Policy: policy, Standings: report.RefreshEmployees}
 	a.Staff = &people.Service{DB: d, Engine: a.Engine, EndSessions: a.Auth.EndEmployeeSessions}
 	a.SCIM = &scim.Service{DB: d, People: a.Staff}
+	// Change tracking from the start: on a new database the people an
+	// import adds are then queued as they are written (and dequeued as the
+	// import applies their rules), instead of everyone being queued by the
+	// first pass that finds the triggers missing.
+	if err := compliance.EnsureChangeTracking(ctx, d); err != nil {
+		return nil, err
+	}
 	if err := d.Tx(ctx, func(tx *gorm.DB) error { return compliance.SyncCourseRules(tx, cat.Courses, clk.Now()) }); err != nil {
 		return nil, fmt.Errorf("sync course rules: %w", err)
 	}

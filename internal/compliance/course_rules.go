@@ -60,5 +60,5 @@ func SyncCourseRules(tx *gorm.DB, courses []*catalog.Course, now time.Time) erro
 			return fmt.Errorf("create course rule: %w", err)
 		}
 	}
-	return nil
+	return noteRulesIfNobody(tx)
 }

@@ -10,7 +10,9 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/onramp-lms/onramp/internal/catalog"
 	"github.com/onramp-lms/onramp/internal/compliance"
+	"github.com/onramp-lms/onramp/internal/db"
 )
 
 // callCounter is a Notifier that counts the events of each NotifyAll call:
@@ -252,5 +254,139 @@ func TestPassWritesEachChangedCycleOnce(t *testing.T) {
 	}
 	if writes != 1 {
 		t.Errorf("the pass wrote the cycle %d times, want once", writes)
+	}
+}
+
+// TestRulesMadeBeforeAnyoneNeedNoFullEvaluation: the course rules created
+// on a new database, before anyone is imported, count as evaluated for
+// everyone. The people imported after are evaluated by the import itself,
+// so the first pass evaluates nobody again (it used to evaluate everyone:
+// 100,000 people's assignments and rule matches read for nothing). Rules
+// that change while people exist still make the next pass evaluate
+// everyone.
+func TestRulesMadeBeforeAnyoneNeedNoFullEvaluation(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	now := date("2026-03-02")
+	course := func(id string) *catalog.Course {
+		return &catalog.Course{ID: id, Title: id, DefaultRule: &catalog.RuleSpec{Name: id, Everyone: true, DueDays: 30, DueFrom: "hire"}}
+	}
+	if err := f.db.Exec("INSERT INTO courses (id, title, created_at, updated_at) VALUES ('c2', 'Course 2', ?, ?)", now, now).Error; err != nil {
+		t.Fatal(err)
+	}
+	sync := func(cs ...*catalog.Course) {
+		t.Helper()
+		if err := f.db.Transaction(func(tx *gorm.DB) error { return compliance.SyncCourseRules(tx, cs, now) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// As the app starts on a new database: change tracking, the rules.
+	if err := compliance.EnsureChangeTracking(ctx, f.db); err != nil {
+		t.Fatal(err)
+	}
+	sync(course("c1"))
+	// An import: people written and their rules applied in one transaction.
+	emp := f.employee("p@x.test", "Nursing", date("2026-03-01"), nil)
+	if err := f.db.Transaction(func(tx *gorm.DB) error {
+		_, err := f.eng.EvaluateTx(tx, now, []string{emp.ID})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if cs := f.cycles(emp.ID); len(cs) != 1 {
+		t.Fatalf("%d cycles after the import, want 1", len(cs))
+	}
+	res, err := f.eng.Pass(ctx, now, compliance.PassOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.FullEvaluation || res.Evaluated != 0 {
+		t.Errorf("first pass: full evaluation %t, %d people evaluated; want neither", res.FullEvaluation, res.Evaluated)
+	}
+	// A course rule that arrives while someone is there: everyone again.
+	sync(course("c2"))
+	res, err = f.eng.Pass(ctx, now, compliance.PassOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.FullEvaluation || res.Evaluated != 1 {
+		t.Errorf("pass after a new rule: full evaluation %t, %d people evaluated; want a full evaluation of 1", res.FullEvaluation, res.Evaluated)
+	}
+	if cs := f.cycles(emp.ID); len(cs) != 2 {
+		t.Errorf("%d cycles after the new rule's pass, want 2", len(cs))
+	}
+}
+
+// TestUpsertOfAQueuedPersonIsTracked: an upsert of employees (how every
+// staff import writes) that changes someone already waiting in eval_queue
+// succeeds and leaves them queued once. SQLite's first triggers queued with
+// INSERT OR IGNORE, which the upsert overrode: the import failed with
+// "UNIQUE constraint failed: eval_queue.employee_id". Triggers of that kind
+// are replaced at start-up without queueing everyone again.
+func TestUpsertOfAQueuedPersonIsTracked(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	if err := compliance.EnsureChangeTracking(ctx, f.db); err != nil {
+		t.Fatal(err)
+	}
+	emp := f.employee("p@x.test", "Nursing", date("2026-03-01"), nil)
+	queued := func() int64 {
+		t.Helper()
+		var n int64
+		if err := f.db.Raw(`SELECT COUNT(*) FROM eval_queue WHERE employee_id = ?`, emp.ID).Scan(&n).Error; err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if queued() != 1 {
+		t.Fatal("a new person is not queued for evaluation")
+	}
+	upsert := func(dept string) error {
+		return f.db.Exec(`INSERT INTO employees SELECT * FROM employees WHERE id = ? ON CONFLICT (id) DO UPDATE SET department = ?`, emp.ID, dept).Error
+	}
+	if err := upsert("Surgery"); err != nil {
+		t.Fatalf("upsert of a queued person: %v", err)
+	}
+	if queued() != 1 {
+		t.Errorf("queued %d times after the upsert, want once", queued())
+	}
+	if f.db.Dialect != db.SQLite {
+		// PostgreSQL's triggers always queued with ON CONFLICT DO NOTHING.
+		return
+	}
+	// A database with the first release's triggers.
+	for _, q := range []string{
+		`DROP TRIGGER onramp_eval_employee_insert`, `DROP TRIGGER onramp_eval_employee_update`,
+		`CREATE TRIGGER onramp_eval_employee_insert AFTER INSERT ON employees BEGIN
+  INSERT OR IGNORE INTO eval_queue (employee_id) VALUES (NEW.id);
+END`,
+		`CREATE TRIGGER onramp_eval_employee_update AFTER UPDATE OF department ON employees WHEN OLD.department IS NOT NEW.department BEGIN
+  INSERT OR IGNORE INTO eval_queue (employee_id) VALUES (NEW.id);
+END`,
+	} {
+		if err := f.db.Exec(q).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := upsert("Theatres"); err == nil {
+		t.Fatal("the old triggers let the upsert through: this test checks nothing")
+	}
+	if err := f.db.Exec(`DELETE FROM eval_queue`).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := compliance.EnsureChangeTracking(ctx, f.db); err != nil {
+		t.Fatal(err)
+	}
+	if queued() != 0 {
+		t.Error("replacing the old triggers queued everyone again")
+	}
+	if err := upsert("Theatres"); err != nil {
+		t.Fatalf("upsert after the triggers were replaced: %v", err)
+	}
+	if err := upsert("Wards"); err != nil {
+		t.Fatalf("second upsert of the queued person: %v", err)
+	}
+	if queued() != 1 {
+		t.Errorf("queued %d times after the upserts, want once", queued())
 	}
 }

@@ -245,7 +245,7 @@ func (e *Engine) SaveRule(tx *gorm.DB, r *Rule, by Actor, now time.Time) (RulePr
 	}); err != nil {
 		return p, err
 	}
-	return p, nil
+	return p, noteRulesIfNobody(tx)
 }
 
 func peopleCount(n int) string {

@@ -20,8 +20,9 @@ import (
 // inserted or a field a rule or an escalation looks at changes, whatever
 // wrote it (an import, an HR page, the API, a hand-written SQL statement).
 // SQLite and PostgreSQL write triggers differently, so the engine creates
-// them (EnsureChangeTracking) instead of a migration; the first time it
-// does, it queues everyone, which covers anything written before.
+// them (EnsureChangeTracking, at start-up and before every pass) instead of
+// a migration; the first time it does, it queues everyone, which covers
+// anything written before.
 //
 // Rules: a pass compares a fingerprint of every rule with the one the people
 // were last evaluated against and evaluates everyone (in batches) when it
@@ -43,19 +44,25 @@ const triggerUpdate = "onramp_eval_employee_update"
 
 // EnsureChangeTracking creates the triggers that fill eval_queue, if they are
 // missing, and then queues everyone once. It is cheap when they exist.
+// Triggers of an older release are replaced without queueing anyone: they
+// were tracking all along.
 func EnsureChangeTracking(ctx context.Context, d *db.DB) error {
-	exists, err := triggersExist(d.WithContext(ctx), d.Dialect)
-	if err != nil || exists {
+	found, current, err := trackingState(d.WithContext(ctx), d.Dialect)
+	if err != nil || current {
 		return err
 	}
 	return d.Tx(ctx, func(tx *gorm.DB) error {
-		if exists, err := triggersExist(tx, d.Dialect); err != nil || exists {
+		found, current, err = trackingState(tx, d.Dialect)
+		if err != nil || current {
 			return err
 		}
 		for _, stmt := range triggerDDL(d.Dialect) {
 			if err := tx.Exec(stmt).Error; err != nil {
 				return fmt.Errorf("create change tracking: %w", err)
 			}
+		}
+		if found == 2 {
+			return nil
 		}
 		if err := tx.Exec(`INSERT INTO eval_queue (employee_id) SELECT id FROM employees WHERE true ON CONFLICT DO NOTHING`).Error; err != nil {
 			return fmt.Errorf("queue everyone for evaluation: %w", err)
@@ -64,18 +71,23 @@ func EnsureChangeTracking(ctx context.Context, d *db.DB) error {
 	})
 }
 
-func triggersExist(tx *gorm.DB, d db.Dialect) (bool, error) {
-	var n int64
-	var err error
+// trackingState says how many of the two triggers exist, and whether they
+// are this release's. On SQLite the first release's triggers queued with
+// INSERT OR IGNORE, which the statement that fires a trigger overrides: an
+// upsert of employees (every staff import) that changed someone already
+// queued failed with "UNIQUE constraint failed: eval_queue.employee_id".
+func trackingState(tx *gorm.DB, d db.Dialect) (found int, current bool, err error) {
+	var st struct{ Found, Old int }
 	if d == db.Postgres {
-		err = tx.Raw(`SELECT COUNT(*) FROM pg_trigger WHERE tgname IN (?, ?)`, triggerInsert, triggerUpdate).Scan(&n).Error
+		err = tx.Raw(`SELECT COUNT(*) AS found, 0 AS old FROM pg_trigger WHERE tgname IN (?, ?)`, triggerInsert, triggerUpdate).Scan(&st).Error
 	} else {
-		err = tx.Raw(`SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND name IN (?, ?)`, triggerInsert, triggerUpdate).Scan(&n).Error
+		err = tx.Raw(`SELECT COUNT(*) AS found, COALESCE(SUM(sql LIKE '%OR IGNORE%'), 0) AS old FROM sqlite_master
+			WHERE type = 'trigger' AND name IN (?, ?)`, triggerInsert, triggerUpdate).Scan(&st).Error
 	}
 	if err != nil {
-		return false, fmt.Errorf("look for change tracking: %w", err)
+		return 0, false, fmt.Errorf("look for change tracking: %w", err)
 	}
-	return n == 2, nil
+	return st.Found, st.Found == 2 && st.Old == 0, nil
 }
 
 func triggerDDL(d db.Dialect) []string {
@@ -102,12 +114,15 @@ END $$`,
 			`CREATE TRIGGER ` + triggerUpdate + ` AFTER UPDATE OF ` + cols + ` ON employees FOR EACH ROW WHEN (` + when + `) EXECUTE FUNCTION onramp_eval_enqueue()`,
 		}
 	}
+	// ON CONFLICT DO NOTHING, not INSERT OR IGNORE: see trackingState.
 	return []string{
-		`CREATE TRIGGER IF NOT EXISTS ` + triggerInsert + ` AFTER INSERT ON employees BEGIN
-  INSERT OR IGNORE INTO eval_queue (employee_id) VALUES (NEW.id);
+		`DROP TRIGGER IF EXISTS ` + triggerInsert,
+		`DROP TRIGGER IF EXISTS ` + triggerUpdate,
+		`CREATE TRIGGER ` + triggerInsert + ` AFTER INSERT ON employees BEGIN
+  INSERT INTO eval_queue (employee_id) VALUES (NEW.id) ON CONFLICT DO NOTHING;
 END`,
-		`CREATE TRIGGER IF NOT EXISTS ` + triggerUpdate + ` AFTER UPDATE OF ` + cols + ` ON employees WHEN ` + when + ` BEGIN
-  INSERT OR IGNORE INTO eval_queue (employee_id) VALUES (NEW.id);
+		`CREATE TRIGGER ` + triggerUpdate + ` AFTER UPDATE OF ` + cols + ` ON employees WHEN ` + when + ` BEGIN
+  INSERT INTO eval_queue (employee_id) VALUES (NEW.id) ON CONFLICT DO NOTHING;
 END`,
 	}
 }
@@ -137,6 +152,29 @@ func state(tx *gorm.DB, name string) (string, error) {
 		return "", nil
 	}
 	return vs[0], nil
+}
+
+// noteRulesIfNobody records the rules as they now are as evaluated for
+// everyone when there is nobody yet: the next pass then evaluates only the
+// people who change (eval_queue), not everyone. Otherwise a new database
+// (the course rules are created at start-up, before anyone is imported)
+// made the first pass after a staff import evaluate every person again,
+// every rule the import had just applied: 100,000 people's assignments and
+// rule matches read for nothing. Everyone added later is evaluated as they
+// are added.
+func noteRulesIfNobody(tx *gorm.DB) error {
+	var someone []int
+	if err := tx.Raw(`SELECT 1 FROM employees LIMIT 1`).Scan(&someone).Error; err != nil {
+		return fmt.Errorf("look for employees: %w", err)
+	}
+	if len(someone) > 0 {
+		return nil
+	}
+	fp, _, err := rulesFingerprint(tx)
+	if err != nil {
+		return err
+	}
+	return setState(tx, "rules", fp)
 }
 
 func setState(tx *gorm.DB, name, value string) error {
