@@ -598,11 +598,14 @@ type group struct {
 func (e *Engine) advancePeople(tx *gorm.DB, now time.Time, ids []string, res *PassResult, budget *int, touched map[string]bool) ([]Event, error) {
 	dbNow := now.UTC()
 	today := Day(now)
-	var due []*Cycle
+	// The due cycles' IDs only: each assignment's cycles are read in full
+	// below.
+	type dueCycle struct{ ID, AssignmentID string }
+	var due []dueCycle
 	for start := 0; start < len(ids); start += chunk {
-		var part []*Cycle
-		if err := tx.Where("employee_id IN ? AND next_event_at <= ?", ids[start:min(start+chunk, len(ids))], dbNow).
-			Find(&part).Error; err != nil {
+		var part []dueCycle
+		if err := tx.Raw(`SELECT id, assignment_id FROM cycles WHERE employee_id IN ? AND next_event_at <= ?`,
+			ids[start:min(start+chunk, len(ids))], dbNow).Scan(&part).Error; err != nil {
 			return nil, fmt.Errorf("load due cycles: %w", err)
 		}
 		due = append(due, part...)
