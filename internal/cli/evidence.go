@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 
 	"github.com/onramp-lms/onramp/internal/evidence"
 )
@@ -52,28 +51,18 @@ func runEvidence(ctx context.Context, env Env, args []string) int {
 	}
 	defer a.Close()
 
-	// Written beside the target and renamed at the end, so a failed export
-	// never leaves a half pack under the name asked for.
-	tmp, err := os.CreateTemp(filepath.Dir(*out), "."+filepath.Base(*out)+".*.partial")
-	if err != nil {
-		fmt.Fprintf(env.Stderr, "onramp: %v\n", err)
-		return 1
-	}
-	defer os.Remove(tmp.Name())
+	// A failed export never leaves a half pack under the name asked for
+	// (writeOut).
 	actor := cliActor()
-	res, err := evidence.WritePack(ctx, a.DB, a.Catalog, tmp, evidence.PackOptions{
-		Department: *dept, By: evidence.Actor{Name: actor.Name}, Now: a.Clock.Now(), Via: "the command line",
-		Organisation: a.Config.OrgName,
+	var res *evidence.PackResult
+	err := writeOut(*out, 0o600, func(f *os.File) error {
+		var err error
+		res, err = evidence.WritePack(ctx, a.DB, a.Catalog, f, evidence.PackOptions{
+			Department: *dept, By: evidence.Actor{Name: actor.Name}, Now: a.Clock.Now(), Via: "the command line",
+			Organisation: a.Config.OrgName,
+		})
+		return err
 	})
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), *out)
-	}
 	switch {
 	case errors.Is(err, evidence.ErrUnknownDepartment):
 		fmt.Fprintf(env.Stderr, "onramp: nobody works in the department %q; check its spelling (it must match the staff list)\n", *dept)

@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -197,5 +198,51 @@ func TestEvidencePackCommand(t *testing.T) {
 	}
 	if run := runEvidenceCLI(t, env.DatabaseURL, "evidence"); run.code != 2 || !strings.Contains(run.stderr, "usage: onramp evidence pack") {
 		t.Errorf("no subcommand: %d %s", run.code, run.stderr)
+	}
+}
+
+// TestEvidencePackToAPipe: `evidence pack --out` to a named pipe (or a
+// device such as /dev/null) writes the pack into it. It used to write a
+// file beside it and rename that over it, which replaced the pipe (and once
+// /dev/null) with a regular file.
+func TestEvidencePackToAPipe(t *testing.T) {
+	t.Parallel()
+	env := apptest.New(t, apptest.Options{})
+	evidenceJourney(t, env, "N1", "Ada", "Lovelace")
+	fifo := filepath.Join(t.TempDir(), "pack.zip")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan []byte, 1)
+	go func() {
+		b, err := os.ReadFile(fifo) // blocks until the command opens it
+		if err != nil {
+			t.Errorf("read the pipe: %v", err)
+		}
+		got <- b
+	}()
+	run := runEvidenceCLI(t, env.DatabaseURL, "evidence", "pack", "--out", fifo, "--department", "Nursing")
+	if run.code != 0 {
+		t.Fatalf("evidence pack: %d %s %s", run.code, run.stdout, run.stderr)
+	}
+	if fi, err := os.Lstat(fifo); err != nil || fi.Mode()&os.ModeNamedPipe == 0 {
+		t.Fatalf("the pipe was replaced (%v, %v)", fi, err)
+	}
+	var b []byte
+	select {
+	case b = <-got:
+	case <-time.After(30 * time.Second):
+		t.Fatal("nothing was written to the pipe")
+	}
+	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		t.Fatalf("the pipe carried %d bytes that are not a zip: %v", len(b), err)
+	}
+	names := map[string]bool{}
+	for _, f := range zr.File {
+		names[f.Name] = true
+	}
+	if !names["manifest.json"] || !names["transcripts/N1-Ada-Lovelace.pdf"] {
+		t.Errorf("the pack through the pipe holds %v", names)
 	}
 }

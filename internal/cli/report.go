@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/url"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"gorm.io/gorm"
@@ -174,33 +173,13 @@ func writeReport(stdout io.Writer, path string, f report.Format, rows report.Row
 	if path == "" {
 		return report.Write(stdout, f, rows)
 	}
-	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() && !fi.IsDir() {
-		dst, err := os.OpenFile(path, os.O_WRONLY, 0)
-		if err != nil {
-			return 0, err
-		}
-		n, err := report.Write(dst, f, rows)
-		if cerr := dst.Close(); err == nil {
-			err = cerr
-		}
-		return n, err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".onramp-report-*")
-	if err != nil {
-		return 0, err
-	}
-	defer os.Remove(tmp.Name())
-	n, err := report.Write(tmp, f, rows)
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return n, err
-	}
-	if err := os.Chmod(tmp.Name(), 0o640); err != nil {
-		return n, err
-	}
-	return n, os.Rename(tmp.Name(), path)
+	var n int
+	err := writeOut(path, 0o640, func(dst *os.File) error {
+		var err error
+		n, err = report.Write(dst, f, rows)
+		return err
+	})
+	return n, err
 }
 
 // isTerminal reports whether w is a terminal (where binary output would be
