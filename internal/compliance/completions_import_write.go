@@ -22,9 +22,13 @@ const maxBoundParameters = 30000
 // finishes), then the batches, then the import is marked finished.
 func (im *completionsImporter) write(ctx context.Context, d *db.DB, res *CompletionsResult) error {
 	now := im.opts.Now
+	// held is how long the last transaction held the database (what the
+	// pace follows; not the wait for the lock, nor the checkpoint after).
+	var held time.Duration
 	tx := func(fn func(tx *gorm.DB) error) error {
 		res.Batches++
-		held, err := d.BulkTxHeld(ctx, fn)
+		var err error
+		held, err = d.BulkTxHeld(ctx, fn)
 		if im.opts.OnTransaction != nil {
 			im.opts.OnTransaction(held)
 		}
@@ -56,9 +60,7 @@ func (im *completionsImporter) write(ctx context.Context, d *db.DB, res *Complet
 		if err := stats.Check(ctx); err != nil {
 			return err
 		}
-		began := time.Now()
 		err := tx(func(tx *gorm.DB) error {
-			began = time.Now() // held from here (see Engine.batch)
 			var problems importProblems
 			planned, err := im.plan(tx, batch, &problems)
 			if err != nil {
@@ -88,7 +90,7 @@ func (im *completionsImporter) write(ctx context.Context, d *db.DB, res *Complet
 		if err != nil {
 			return err
 		}
-		pace.Done(ctx, len(batch), time.Since(began))
+		pace.Done(ctx, len(batch), held)
 	}
 	// One audit entry for the whole import, with the import marked done.
 	return tx(func(tx *gorm.DB) error {
