@@ -78,8 +78,10 @@ func (e *Engine) Pass(ctx context.Context, now time.Time, opts PassOptions) (Pas
 	}
 	full := opts.Full || stored != rulesFP
 	budget := e.nudgeBatch()
-	// Evaluation: the queue, or everyone, in order of ID.
+	// Evaluation: the queue, or everyone, in order of ID; each batch
+	// chosen during the pause after the one before (db.Pacer.Record).
 	after := ""
+	pause := func(context.Context) {}
 	for {
 		var ids []string
 		q := `SELECT employee_id FROM eval_queue WHERE employee_id > ? ORDER BY employee_id LIMIT ?`
@@ -97,6 +99,7 @@ func (e *Engine) Pass(ctx context.Context, now time.Time, opts PassOptions) (Pas
 			return res, err
 		}
 		after = ids[len(ids)-1]
+		pause(ctx)
 		if err := stats.Check(ctx); err != nil {
 			return res, err
 		}
@@ -104,8 +107,9 @@ func (e *Engine) Pass(ctx context.Context, now time.Time, opts PassOptions) (Pas
 		if err != nil {
 			return res, err
 		}
-		evalPace.Done(ctx, work, took)
+		pause = evalPace.Record(work, took)
 	}
+	pause(ctx)
 	res.FullEvaluation = full
 	if stored != rulesFP {
 		if err := setState(e.DB.WithContext(ctx), "rules", rulesFP); err != nil {
@@ -319,6 +323,9 @@ func (e *Engine) advanceBatches(ctx context.Context, now time.Time, batch int, r
 	seen := map[string]bool{}
 	pace := e.DB.NewPacer(BatchWork/4, 1, BatchWork)
 	stats := e.DB.NewAnalyzer(db.WriteTables...)
+	// The next batch is chosen during the pause after the last one
+	// (db.Pacer.Record): reads hold no write lock.
+	pause := func(context.Context) {}
 	for {
 		ids, err := duePeople(e.DB.WithContext(ctx), now, min(batch, pace.Size()), seen)
 		if err != nil {
@@ -334,6 +341,7 @@ func (e *Engine) advanceBatches(ctx context.Context, now time.Time, batch int, r
 		if err != nil {
 			return err
 		}
+		pause(ctx)
 		// Only a batch that has work looks at the statistics: a pass with
 		// nothing due must not pay for the ANALYZE of what the pass
 		// before it wrote (1.9 s at 10,000 people on PostgreSQL).
@@ -347,7 +355,7 @@ func (e *Engine) advanceBatches(ctx context.Context, now time.Time, batch int, r
 		if err != nil {
 			return err
 		}
-		pace.Done(ctx, work, took)
+		pause = pace.Record(work, took)
 	}
 }
 

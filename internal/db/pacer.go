@@ -89,6 +89,30 @@ func (p *Pacer) Size() int { return p.n }
 // Done records that a batch of size items held a transaction for took,
 // sets the next size, and (on SQLite) yields the lock to waiting writers.
 func (p *Pacer) Done(ctx context.Context, size int, took time.Duration) {
+	p.Record(size, took)(ctx)
+}
+
+// Record is Done in two halves: it records the batch and sets the next
+// size at once, and returns the pause, which the job waits out (calls)
+// before its next transaction. Between the two the job may read what its
+// next batch needs (reads take no write lock), so the pause is not lost.
+func (p *Pacer) Record(size int, took time.Duration) (pause func(ctx context.Context)) {
+	p.resize(size, took)
+	if !p.pause {
+		return func(context.Context) {}
+	}
+	until := time.Now().Add(busyGap(took))
+	return func(ctx context.Context) {
+		t := time.NewTimer(time.Until(until))
+		defer t.Stop()
+		select {
+		case <-ctx.Done():
+		case <-t.C:
+		}
+	}
+}
+
+func (p *Pacer) resize(size int, took time.Duration) {
 	if size > 0 && took > 0 {
 		// Aim for the target from this batch's rate, changing by at most
 		// a factor of two at a time (one slow batch on a busy machine
@@ -96,14 +120,5 @@ func (p *Pacer) Done(ctx context.Context, size int, took time.Duration) {
 		want := int(float64(size) * float64(p.target) / float64(took))
 		want = min(max(want, p.n/2), p.n*2)
 		p.n = min(max(want, p.min), p.max)
-	}
-	if !p.pause {
-		return
-	}
-	t := time.NewTimer(busyGap(took))
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-	case <-t.C:
 	}
 }

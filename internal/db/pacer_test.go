@@ -56,6 +56,28 @@ func TestPacerPausesOnSQLite(t *testing.T) {
 	}
 }
 
+// TestPacerPauseRunsFromTheBatch: the pause Record returns ends busyGap
+// after the batch, however the job spent the time between: reading its
+// next batch during the pause does not lengthen it.
+func TestPacerPauseRunsFromTheBatch(t *testing.T) {
+	t.Parallel()
+	p := (&DB{Dialect: SQLite}).NewPacer(10, 1, 10)
+	gap := busyGap(100 * time.Millisecond)
+	pause := p.Record(10, 100*time.Millisecond)
+	time.Sleep(gap + 30*time.Millisecond) // the job's reads, longer than the pause
+	began := time.Now()
+	pause(context.Background())
+	if d := time.Since(began); d > gap/2 {
+		t.Errorf("the pause waited %s more after the job spent %s on reads, want nothing more", d, gap+30*time.Millisecond)
+	}
+	pause = p.Record(10, 100*time.Millisecond)
+	began = time.Now()
+	pause(context.Background())
+	if d := time.Since(began); d < gap-5*time.Millisecond {
+		t.Errorf("a pause waited out at once lasted %s, want about %s", d, gap)
+	}
+}
+
 func TestBusyGapSpansTheWaitingWritersSleep(t *testing.T) {
 	t.Parallel()
 	for _, c := range []struct{ took, want time.Duration }{
