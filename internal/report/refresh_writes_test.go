@@ -146,6 +146,21 @@ func TestRefreshWritesOnlyTheIndexesThatMoved(t *testing.T) {
 	if w := last; !w["compliance_status_name_idx"] {
 		t.Errorf("a new name did not rewrite the name order (wrote %v)", keys(w))
 	}
+
+	// Rows that no longer stand go, beside rows that stay: Ada's privacy
+	// course is closed, and Bob leaves.
+	f.db.Exec(`UPDATE assignments SET status = 'closed' WHERE employee_id = ? AND course_id = 'privacy'`, ada.ID)
+	f.db.Exec(`UPDATE employees SET status = 'inactive' WHERE id = ?`, bob.ID)
+	got := refreshBoth(testNow)
+	if _, ok := got[ada.ID+"/privacy"]; ok {
+		t.Error("Ada's closed privacy course kept its row")
+	}
+	if _, ok := got[bob.ID+"/fire"]; ok {
+		t.Error("Bob left and kept his row")
+	}
+	if _, ok := got[ada.ID+"/fire"]; !ok || len(got) != 1 {
+		t.Errorf("after the close and the leaver: rows %v, want Ada's fire safety only", got)
+	}
 }
 
 // dumpStatus lists compliance_status's rows, every column but
