@@ -17,6 +17,13 @@ func init() {
 	sql.Register(sqliteDriver, &sqlite3.SQLiteDriver{ConnectHook: sqliteConnectHook})
 }
 
+// A binary built with -tags sqlite_trace opens SQLite through traceDriver
+// and calls traceReport when the database is closed (sqltrace.go).
+var (
+	traceDriver string
+	traceReport func()
+)
+
 // sqliteConnectHook sets up each new SQLite connection. It turns off
 // SQLite's automatic checkpoint: by default a connection that commits
 // while the write-ahead log holds more than 1,000 pages copies the whole

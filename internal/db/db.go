@@ -116,7 +116,11 @@ func openSQLite(ctx context.Context, path string, cfg *gorm.Config) (*DB, error)
 	// (memory grows only as pages are read).
 	q.Set("_cache_size", "-65536")
 	dsn := "file:" + path + "?" + q.Encode()
-	g, err := gorm.Open(sqlite.New(sqlite.Config{DriverName: sqliteDriver, DSN: dsn}), cfg)
+	driver := sqliteDriver
+	if traceDriver != "" {
+		driver = traceDriver
+	}
+	g, err := gorm.Open(sqlite.New(sqlite.Config{DriverName: driver, DSN: dsn}), cfg)
 	if err != nil {
 		return nil, fmt.Errorf("open SQLite %s: %w", path, err)
 	}
@@ -152,6 +156,9 @@ func (d *DB) SQL() *sql.DB {
 // Close closes the connection pool.
 func (d *DB) Close() error {
 	d.checkpoints.close()
+	if traceReport != nil && d.Dialect == SQLite {
+		traceReport()
+	}
 	return d.SQL().Close()
 }
 
