@@ -49,7 +49,6 @@ const checkpointEvery = time.Second
 // all and a writer begins, so it stays as small as the writes of about a
 // second.
 type checkpointer struct {
-	db   *sql.DB // its own connection, with a small page cache
 	stop chan struct{}
 	done sync.WaitGroup
 	// mu keeps the process's checkpoints one at a time: BulkTx's own (run
@@ -69,24 +68,8 @@ func (c *checkpointer) checkpoint(ctx context.Context, exec func(ctx context.Con
 	_, _ = exec(ctx, "PRAGMA wal_checkpoint(PASSIVE)")
 }
 
-// openCheckpointer starts a checkpointer on a connection of its own to the
-// database at dsn (which should ask for a small page cache: a checkpoint
-// copies the log without it). Taking a connection from the pool instead
-// would make the pool open one more, whose cache of up to 64 MB the next
-// reads would fill.
-func openCheckpointer(driver, dsn string, every time.Duration) (*checkpointer, error) {
-	db, err := sql.Open(driver, dsn)
-	if err != nil {
-		return nil, err
-	}
-	db.SetMaxOpenConns(1)
-	db.SetMaxIdleConns(1)
-	db.SetConnMaxIdleTime(0)
-	return startCheckpointer(db, every), nil
-}
-
 func startCheckpointer(db *sql.DB, every time.Duration) *checkpointer {
-	c := &checkpointer{db: db, stop: make(chan struct{})}
+	c := &checkpointer{stop: make(chan struct{})}
 	c.done.Add(1)
 	go func() {
 		defer c.done.Done()
@@ -104,18 +87,16 @@ func startCheckpointer(db *sql.DB, every time.Duration) *checkpointer {
 	return c
 }
 
-// close stops the checkpointer, waits for a run under way and closes its
-// connection. (The last connection to close checkpoints the log itself.)
+// close stops the checkpointer and waits for a run under way. (The last
+// connection to close checkpoints the log itself.)
 func (c *checkpointer) close() {
 	if c == nil {
 		return
 	}
 	select {
 	case <-c.stop:
-		return
 	default:
 		close(c.stop)
 	}
 	c.done.Wait()
-	_ = c.db.Close()
 }

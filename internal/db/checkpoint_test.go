@@ -61,10 +61,7 @@ func TestACommitLeavesTheCheckpointToTheCheckpointer(t *testing.T) {
 		t.Fatalf("a one-row commit grew the database file from %d to %d bytes: it copied the log into it", before, after)
 	}
 
-	d.checkpoints, err = openCheckpointer(sqliteDriver, "file:"+path, 20*time.Millisecond)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d.checkpoints = startCheckpointer(d.SQL(), 20*time.Millisecond)
 	deadline := time.Now().Add(10 * time.Second)
 	for size() < before+4_000_000 {
 		if time.Now().After(deadline) {

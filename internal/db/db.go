@@ -140,13 +140,7 @@ func openSQLite(ctx context.Context, path string, cfg *gorm.Config) (*DB, error)
 	if err := sqlDB.QueryRowContext(ctx, "PRAGMA foreign_keys").Scan(&fk); err != nil || fk != 1 {
 		return nil, fmt.Errorf("open SQLite %s: foreign keys could not be enabled", path)
 	}
-	q.Set("_cache_size", "-256")
-	checkpoints, err := openCheckpointer(driver, "file:"+path+"?"+q.Encode(), checkpointEvery)
-	if err != nil {
-		_ = sqlDB.Close()
-		return nil, fmt.Errorf("open SQLite %s: %w", path, err)
-	}
-	return &DB{DB: g, Dialect: SQLite, bulk: &bulkState{}, checkpoints: checkpoints}, nil
+	return &DB{DB: g, Dialect: SQLite, bulk: &bulkState{}, checkpoints: startCheckpointer(sqlDB, checkpointEvery)}, nil
 }
 
 // SQL returns the underlying *sql.DB.
