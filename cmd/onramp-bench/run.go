@@ -386,22 +386,13 @@ func (r probeResult) String() string {
 
 func (b *bench) openDB() (*sql.DB, error) {
 	if b.sqlite != "" {
-		// As onramp opens it: WAL, writers wait (here up to 10 min, so the
-		// wait measures how long the lock was held), and a commit leaves
-		// the copy of the log into the database file to onramp's
-		// checkpoints (with SQLite's default, the probe's own commit
-		// would copy what the pass wrote, and count that as waiting).
+		// As onramp opens it: WAL, and writers wait (here up to 10 min,
+		// so the wait measures how long the lock was held).
 		db, err := sql.Open("sqlite3", "file:"+b.sqlite+"?_busy_timeout=600000&_journal_mode=WAL&_txlock=immediate")
 		if err != nil {
 			return nil, err
 		}
 		db.SetMaxOpenConns(1)
-		db.SetMaxIdleConns(1)
-		db.SetConnMaxIdleTime(0)
-		if _, err := db.Exec("PRAGMA wal_autocheckpoint=0"); err != nil {
-			db.Close()
-			return nil, err
-		}
 		return db, nil
 	}
 	return sql.Open("pgx", b.dbURL)

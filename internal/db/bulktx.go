@@ -31,13 +31,13 @@ type bulkState struct {
 //     synchronous=FULL), so a power cut can lose only the job's last batches,
 //     never corrupt or reorder anything; a job's batches are all redone by
 //     running it again (passes and imports are idempotent).
-//   - BulkTx checkpoints the WAL itself, passively (without taking the
-//     write lock), after each bulkCheckpointEvery of batches, so the log
-//     stays a few seconds of batches long however fast the job writes. (No
-//     connection checkpoints by itself on commit: see sqliteConnectHook.)
+//   - wal_autocheckpoint=0: the WAL is not copied into the database after
+//     every few commits of the job (which writes the same hot index pages
+//     again and again); BulkTx checkpoints it itself, passively (without
+//     taking the write lock), after each bulkCheckpointEvery of batches.
 //
-// The connection is set back (FULL) before it returns to the pool, or
-// discarded if that fails.
+// The connection is set back (FULL, 1000 pages) before it returns to the
+// pool, or discarded if that fails.
 //
 // On PostgreSQL the transaction sets synchronous_commit off for itself
 // (SET LOCAL): its commit returns before the WAL reaches the disk, with the
@@ -81,6 +81,9 @@ func (d *DB) BulkTxHeld(ctx context.Context, fn func(tx *gorm.DB) error) (time.D
 	if _, err := conn.ExecContext(ctx, "PRAGMA synchronous=NORMAL"); err != nil {
 		return 0, fmt.Errorf("bulk transaction: %w", err)
 	}
+	if _, err := conn.ExecContext(ctx, "PRAGMA wal_autocheckpoint=0"); err != nil {
+		return 0, fmt.Errorf("bulk transaction: %w", err)
+	}
 	g := d.DB.WithContext(ctx)
 	g.Statement.ConnPool = conn
 	err = g.Transaction(func(tx *gorm.DB) error {
@@ -98,11 +101,14 @@ func (d *DB) BulkTxHeld(ctx context.Context, fn func(tx *gorm.DB) error) (time.D
 	if checkpoint && err == nil {
 		// PASSIVE copies what it can without waiting for readers or
 		// writers; what it cannot copy now is copied by a later one.
-		d.checkpoints.checkpoint(ctx, conn.ExecContext)
+		_, _ = conn.ExecContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)")
 	}
 	// Back to the pool's settings (context.Background: a cancelled job must
 	// still leave the connection as requests expect it).
 	if _, rerr := conn.ExecContext(context.Background(), "PRAGMA synchronous=FULL"); rerr != nil {
+		return held, err
+	}
+	if _, rerr := conn.ExecContext(context.Background(), "PRAGMA wal_autocheckpoint=1000"); rerr != nil {
 		return held, err
 	}
 	healthy = true

@@ -4,9 +4,7 @@
 //
 // SQLite is opened for evidence-grade records: WAL, a busy timeout, foreign
 // keys on, synchronous=FULL, and write transactions that take the write lock
-// at BEGIN so two writers never deadlock on an upgrade. No request copies
-// the write-ahead log into the database file as part of its commit: a
-// background checkpointer does that every second. Long batch jobs (a
+// at BEGIN so two writers never deadlock on an upgrade. Long batch jobs (a
 // scheduler pass, an import) write through BulkTx, whose connection trades
 // each batch's own flush for throughput, and size their batches with a
 // Pacer so no transaction holds the write lock for long.
@@ -46,9 +44,6 @@ type DB struct {
 	Dialect Dialect
 	// bulk is BulkTx's checkpoint bookkeeping.
 	bulk *bulkState
-	// checkpoints copies SQLite's write-ahead log into the database file
-	// in the background (nil on PostgreSQL).
-	checkpoints *checkpointer
 }
 
 // DialectOf tells which dialect a database URL selects.
@@ -116,11 +111,11 @@ func openSQLite(ctx context.Context, path string, cfg *gorm.Config) (*DB, error)
 	// (memory grows only as pages are read).
 	q.Set("_cache_size", "-65536")
 	dsn := "file:" + path + "?" + q.Encode()
-	driver := sqliteDriver
+	dialector := sqlite.Open(dsn)
 	if traceDriver != "" {
-		driver = traceDriver
+		dialector = sqlite.New(sqlite.Config{DriverName: traceDriver, DSN: dsn})
 	}
-	g, err := gorm.Open(sqlite.New(sqlite.Config{DriverName: driver, DSN: dsn}), cfg)
+	g, err := gorm.Open(dialector, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("open SQLite %s: %w", path, err)
 	}
@@ -140,7 +135,7 @@ func openSQLite(ctx context.Context, path string, cfg *gorm.Config) (*DB, error)
 	if err := sqlDB.QueryRowContext(ctx, "PRAGMA foreign_keys").Scan(&fk); err != nil || fk != 1 {
 		return nil, fmt.Errorf("open SQLite %s: foreign keys could not be enabled", path)
 	}
-	return &DB{DB: g, Dialect: SQLite, bulk: &bulkState{}, checkpoints: startCheckpointer(sqlDB, checkpointEvery)}, nil
+	return &DB{DB: g, Dialect: SQLite, bulk: &bulkState{}}, nil
 }
 
 // SQL returns the underlying *sql.DB.
@@ -155,12 +150,18 @@ func (d *DB) SQL() *sql.DB {
 
 // Close closes the connection pool.
 func (d *DB) Close() error {
-	d.checkpoints.close()
 	if traceReport != nil && d.Dialect == SQLite {
 		traceReport()
 	}
 	return d.SQL().Close()
 }
+
+// A binary built with -tags sqlite_trace opens SQLite through traceDriver
+// and calls traceReport when the database is closed (sqltrace.go).
+var (
+	traceDriver string
+	traceReport func()
+)
 
 // Tx runs fn in one transaction: committed when fn returns nil, rolled back
 // otherwise.
