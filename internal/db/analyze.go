@@ -43,30 +43,25 @@ func (a *Analyzer) Check(ctx context.Context) error {
 		return nil
 	}
 	a.last = time.Now()
-	var stale []string
-	err := a.d.WithContext(ctx).Raw(`SELECT relname FROM pg_stat_user_tables
-		WHERE relname IN ? AND n_mod_since_analyze > 1000 AND n_mod_since_analyze > n_live_tup / 10`, a.tables).
-		Scan(&stale).Error
-	if err != nil {
+	if err := a.each(ctx, "ANALYZE", `n_mod_since_analyze > 1000 AND n_mod_since_analyze > n_live_tup / 10`, a.tables); err != nil {
+		return err
+	}
+	// VACUUM runs outside any transaction (it cannot run in one) and takes
+	// no lock that inserts or deletes wait for.
+	return a.each(ctx, "VACUUM", fmt.Sprintf(`n_dead_tup > %d AND n_dead_tup > n_live_tup`, queueDeadRows), QueueTables)
+}
+
+// each runs command (ANALYZE or VACUUM) on every table of tables whose
+// statistics meet cond.
+func (a *Analyzer) each(ctx context.Context, command, cond string, tables []string) error {
+	var due []string
+	if err := a.d.WithContext(ctx).Raw(`SELECT relname FROM pg_stat_user_tables WHERE relname IN ? AND `+cond, tables).
+		Scan(&due).Error; err != nil {
 		return fmt.Errorf("read table statistics: %w", err)
 	}
-	for _, t := range stale {
-		if err := a.d.WithContext(ctx).Exec(`ANALYZE ` + quoteIdent(t)).Error; err != nil {
-			return fmt.Errorf("analyze %s: %w", t, err)
-		}
-	}
-	var bloated []string
-	err = a.d.WithContext(ctx).Raw(`SELECT relname FROM pg_stat_user_tables
-		WHERE relname IN ? AND n_dead_tup > ? AND n_dead_tup > n_live_tup`, QueueTables, queueDeadRows).
-		Scan(&bloated).Error
-	if err != nil {
-		return fmt.Errorf("read table statistics: %w", err)
-	}
-	for _, t := range bloated {
-		// Not in a transaction (VACUUM cannot be); it takes no lock that
-		// inserts or deletes wait for.
-		if err := a.d.WithContext(ctx).Exec(`VACUUM ` + quoteIdent(t)).Error; err != nil {
-			return fmt.Errorf("vacuum %s: %w", t, err)
+	for _, t := range due {
+		if err := a.d.WithContext(ctx).Exec(command + ` ` + quoteIdent(t)).Error; err != nil {
+			return fmt.Errorf("%s %s: %w", strings.ToLower(command), t, err)
 		}
 	}
 	return nil
