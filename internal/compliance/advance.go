@@ -836,6 +836,7 @@ func (e *Engine) advancePeople(tx *gorm.DB, now time.Time, ids []string, res *Pa
 	// changes (writes[sig], sig a cycleWrite* mask), so that no index is
 	// rewritten for a column that stays as it was.
 	var writes [4][][]any
+	heldSlot := map[string]int{}
 	for _, g := range order {
 		if len(g.cycles) == 0 {
 			continue
@@ -854,9 +855,10 @@ func (e *Engine) advancePeople(tx *gorm.DB, now time.Time, ids []string, res *Pa
 			}
 			next := e.nextEvent(c, x, now)
 			if next != nil && !next.After(now) {
-				// Held back (the nudge cap): the next pass.
-				t := dbNow.Add(time.Minute)
-				next = &t
+				// Held back by the nudge cap: a later pass, in turn
+				// (holdNudge), or its next other event if that comes first.
+				x.nudged = true
+				next = holdNudge(dbNow, e.nudgeBatch(), res, heldSlot, g.a.EmployeeID, e.nextEvent(c, x, now))
 			}
 			if isNew[c.ID] {
 				c.nextEventAt = next
@@ -916,6 +918,34 @@ func (e *Engine) advancePeople(tx *gorm.DB, now time.Time, ids []string, res *Pa
 		evs = append(evs, list...)
 	}
 	return evs, nil
+}
+
+// NudgeSpacing is how far apart the turns of nudges held back by the cap
+// are: the default scheduler interval, so that each later pass of a
+// month's first day takes about one cap's worth (Engine.NudgeBatch).
+const NudgeSpacing = time.Minute
+
+// holdNudge is the next event of a cycle whose nudge the cap held back.
+// The held-back nudges of a pass take turns: the first cap's worth come
+// back after one NudgeSpacing, the next after two, and so on (all of one
+// person's in the same turn, so a person's nudges stay in one message), so
+// that each later pass reads about the cap's worth of them and not the
+// whole month's backlog again (at 100,000 people with 20 courses that was
+// some 700,000 cycles read and rewritten by every pass of the month's first
+// hours). other is the cycle's next event besides the nudge; it is kept
+// when it comes before the cycle's turn.
+func holdNudge(now time.Time, cap int, res *PassResult, slots map[string]int, employeeID string, other *time.Time) *time.Time {
+	slot, ok := slots[employeeID]
+	if !ok {
+		slot = res.NudgesHeld / max(cap, 1)
+		slots[employeeID] = slot
+	}
+	res.NudgesHeld++
+	t := now.Add(time.Duration(slot+1) * NudgeSpacing)
+	if other != nil && other.After(now) && other.Before(t) {
+		return other
+	}
+	return &t
 }
 
 // What a cycle's write in advancePeople changes besides its next event.

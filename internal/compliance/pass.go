@@ -85,6 +85,9 @@ type PassResult struct {
 	Escalated     int
 	ExemptionsEnd int
 	Nudges        int
+	// NudgesHeld is how many nudges the cap (Engine.NudgeBatch) held back
+	// for later passes (see holdNudge).
+	NudgesHeld int
 	// Evaluated is how many people's rules were evaluated; FullEvaluation
 	// says it was everyone (--full, or the rules changed).
 	Evaluated      int

@@ -266,3 +266,80 @@ func TestLearnersWriteDuringAPass(t *testing.T) {
 	}
 	t.Logf("%d learner writes during a pass of %d batches, longest transaction %s", writes.Load(), rep.Batches, rep.MaxTx())
 }
+
+// TestHeldBackNudgesTakeTurns: the nudges the cap holds back come back a
+// cap's worth per later pass, not all of them every pass. Before, every
+// held-back cycle was due again a minute later, so each pass of a month's
+// first hours read and rewrote the whole backlog to send one cap's worth.
+func TestHeldBackNudgesTakeTurns(t *testing.T) {
+	t.Parallel()
+	start := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	env := apptest.New(t, apptest.Options{Now: start})
+	env.App.Scheduler.Deliver = nil
+	const capacity = 40
+	env.App.Scheduler.Engine.Nudges = true
+	env.App.Scheduler.Engine.NudgeBatch = capacity
+	ctx := context.Background()
+	insertPeople(t, env.App.DB, 150, start)
+	if _, err := env.App.Scheduler.RunOnce(ctx, start); err != nil {
+		t.Fatal(err)
+	}
+	// Everyone completed everything the next day: valid for a year, so
+	// each latest cycle is due a nudge on the first of April.
+	done := start.AddDate(0, 0, 1)
+	if err := env.App.DB.Exec(`UPDATE cycles SET status = 'completed', completed_at = ?, expires_at = ?, next_event_at = ?`,
+		done, done.AddDate(1, 0, 0), time.Unix(0, 0).UTC()).Error; err != nil {
+		t.Fatal(err)
+	}
+	var eligible int
+	if err := env.App.DB.Raw(`SELECT COUNT(*) FROM cycles`).Scan(&eligible).Error; err != nil {
+		t.Fatal(err)
+	}
+	if eligible <= 3*capacity {
+		t.Fatalf("%d cycles; the fixture needs more than three caps' worth", eligible)
+	}
+	at := time.Date(2026, 4, 1, 9, 0, 0, 0, time.UTC)
+	rep, err := env.App.Scheduler.RunOnce(ctx, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Nudges != capacity || rep.NudgesHeld != eligible-capacity {
+		t.Fatalf("first pass of April: %d nudges, %d held; want %d and %d", rep.Nudges, rep.NudgesHeld, capacity, eligible-capacity)
+	}
+	nudged := rep.Nudges
+	for pass := 1; nudged < eligible; pass++ {
+		if pass > eligible/capacity+2 {
+			t.Fatalf("after %d passes a minute apart only %d of %d nudged", pass, nudged, eligible)
+		}
+		at = at.Add(time.Minute)
+		rep, err := env.App.Scheduler.RunOnce(ctx, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// A person's held nudges share a turn, so a turn can run over the
+		// cap by one person's courses; never the whole backlog.
+		if rep.Examined > 2*capacity {
+			t.Fatalf("pass %d (%s) read %d due cycles with %d nudges still to send; want about the cap, %d",
+				pass, at.Format(time.TimeOnly), rep.Examined, eligible-nudged, capacity)
+		}
+		if rep.Nudges == 0 {
+			t.Fatalf("pass %d (%s) sent no nudge with %d still to send", pass, at.Format(time.TimeOnly), eligible-nudged)
+		}
+		nudged += rep.Nudges
+	}
+	if nudged != eligible {
+		t.Fatalf("%d nudges for %d completions", nudged, eligible)
+	}
+	var logged int
+	env.App.DB.Raw(`SELECT COUNT(*) FROM nudge_log WHERE month = '2026-04'`).Scan(&logged)
+	if logged != eligible {
+		t.Fatalf("nudge_log holds %d for April, want one per completion (%d)", logged, eligible)
+	}
+	rep, err = env.App.Scheduler.RunOnce(ctx, at.Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Examined != 0 || rep.Nudges != 0 {
+		t.Fatalf("an hour after the last turn: %d due cycles read, %d nudges; want none", rep.Examined, rep.Nudges)
+	}
+}
