@@ -66,6 +66,7 @@ func busyGap(took time.Duration) time.Duration {
 // wait. What remains of the wait is batches held longer than their work
 // (the machine's other load stretched 80 ms of CPU to 0.5 s).
 type Pacer struct {
+	d           *DB
 	n, min, max int
 	target      time.Duration
 	pause       bool
@@ -80,7 +81,7 @@ func (d *DB) NewPacer(start, lo, hi int) *Pacer {
 		// commits (each one a WAL flush), so the largest size stays.
 		return &Pacer{n: hi, min: hi, max: hi, target: TxTarget}
 	}
-	return &Pacer{n: min(max(start, lo), hi), min: lo, max: hi, target: TxTarget, pause: true}
+	return &Pacer{d: d, n: min(max(start, lo), hi), min: lo, max: hi, target: TxTarget, pause: true}
 }
 
 // Size is the size of the next batch.
@@ -96,6 +97,9 @@ func (p *Pacer) Done(ctx context.Context, size int, took time.Duration) {
 // size at once, and returns the pause, which the job waits out (calls)
 // before its next transaction. Between the two the job may read what its
 // next batch needs (reads take no write lock), so the pause is not lost.
+// The pause first checkpoints what the job's bulk transactions wrote to the
+// write-ahead log (checkpointBulk), then waits for what is left of busyGap:
+// the copying takes no write lock, so waiting writers commit meanwhile.
 func (p *Pacer) Record(size int, took time.Duration) (pause func(ctx context.Context)) {
 	p.resize(size, took)
 	if !p.pause {
@@ -103,6 +107,9 @@ func (p *Pacer) Record(size int, took time.Duration) (pause func(ctx context.Con
 	}
 	until := time.Now().Add(busyGap(took))
 	return func(ctx context.Context) {
+		if p.d != nil {
+			p.d.checkpointBulk(ctx)
+		}
 		t := time.NewTimer(time.Until(until))
 		defer t.Stop()
 		select {

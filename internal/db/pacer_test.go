@@ -2,8 +2,14 @@ package db
 
 import (
 	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
+
+	"gorm.io/gorm"
 )
 
 func TestPacerSizesBatchesByTime(t *testing.T) {
@@ -93,5 +99,63 @@ func TestBusyGapSpansTheWaitingWritersSleep(t *testing.T) {
 		if got := busyGap(c.took); got != c.want {
 			t.Errorf("busyGap(%s) = %s, want %s", c.took, got, c.want)
 		}
+	}
+}
+
+// TestPacerPauseCheckpoints: a paced job's pause copies what its batch
+// wrote to SQLite's write-ahead log into the database file, so the next
+// batch writes the log again from its start instead of after the last
+// one (bulk connections never checkpoint on their own commits).
+func TestPacerPauseCheckpoints(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "onramp.db")
+	d := openTest(t, path)
+	if err := d.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// An empty log to start from.
+	if _, err := d.SQL().ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC()
+	next := 0
+	batch := func() time.Duration {
+		t.Helper()
+		held, err := d.BulkTxHeld(ctx, func(tx *gorm.DB) error {
+			for range 300 {
+				next++
+				if err := tx.Exec(`INSERT INTO courses (id, title, created_at, updated_at) VALUES (?, ?, ?, ?)`,
+					fmt.Sprintf("course-%05d", next), strings.Repeat("t", 500), now, now).Error; err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return held
+	}
+	walSize := func() int64 {
+		t.Helper()
+		fi, err := os.Stat(path + "-wal")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fi.Size()
+	}
+	p := d.NewPacer(300, 1, 300)
+	held := batch()
+	one := walSize()
+	if one == 0 {
+		t.Fatal("a batch wrote nothing to the log: the test shows nothing")
+	}
+	for range 3 {
+		p.Done(ctx, 300, held)
+		held = batch()
+	}
+	if got := walSize(); got > one+one/2 {
+		t.Errorf("the log is %d bytes after four batches with a pause between each, one batch wrote %d: want it written again from its start after each pause (checkpointed in the pause)", got, one)
 	}
 }
