@@ -325,6 +325,12 @@ func (b *bench) steps(ctx context.Context) {
 	b.outboxRow(ctx)
 	if first.Err == nil || first.TimedOut {
 		b.probedPass(ctx, "scheduler pass with nothing to do (same `--now` again)", "≤ 3 s", b.m.Now)
+		if t, err := time.Parse(time.RFC3339, b.m.Now); err == nil {
+			// The nudges the first pass's cap held back take turns, a
+			// cap's worth a minute: the next pass reads those, not all.
+			b.onrampStep(ctx, "scheduler pass a minute later (`--now T+1m`: the first turn of held-back nudges)", "≤ 3 s",
+				b.o.Timeouts.Pass, b.env(), "scheduler", "run-once", "--now", t.Add(time.Minute).Format(time.RFC3339))
+		}
 	}
 	b.sizeRow(ctx, "after the passes")
 	b.serveSteps(ctx)
