@@ -934,10 +934,10 @@ const NudgeSpacing = time.Minute
 // some 700,000 cycles read and rewritten by every pass of the month's first
 // hours). other is the cycle's next event besides the nudge; it is kept
 // when it comes before the cycle's turn.
-func holdNudge(now time.Time, cap int, res *PassResult, slots map[string]int, employeeID string, other *time.Time) *time.Time {
+func holdNudge(now time.Time, limit int, res *PassResult, slots map[string]int, employeeID string, other *time.Time) *time.Time {
 	slot, ok := slots[employeeID]
 	if !ok {
-		slot = res.NudgesHeld / max(cap, 1)
+		slot = res.NudgesHeld / max(limit, 1)
 		slots[employeeID] = slot
 	}
 	res.NudgesHeld++
