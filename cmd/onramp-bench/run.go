@@ -277,8 +277,10 @@ func lastLine(s string) string {
 	if i := strings.LastIndexByte(s, '\n'); i >= 0 {
 		s = s[i+1:]
 	}
-	if len(s) > 300 {
-		s = s[:300] + "…"
+	// Long enough for a scheduler pass's whole line (its transactions and
+	// the longest come last).
+	if len(s) > 600 {
+		s = s[:600] + "…"
 	}
 	return s
 }
