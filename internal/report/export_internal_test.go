@@ -29,7 +29,7 @@ func (r *Report) PageSQL(ctx context.Context, d *db.DB, f Filter, now time.Time,
 	if err := p.preferOrder(ctx, d); err != nil {
 		return "", nil, err
 	}
-	q, args := p.sql(size+1, before)
+	q, args := p.sql(size+1, before, true)
 	return q, args, nil
 }
 

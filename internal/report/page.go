@@ -200,7 +200,7 @@ func (r *Report) Page(ctx context.Context, d *db.DB, f Filter, now time.Time, cu
 		}
 		p.after(key, before)
 	}
-	rows, err := r.open(ctx, d, p, size+1, before)
+	rows, err := r.open(ctx, d, p, size+1, before, true)
 	if err != nil {
 		return nil, err
 	}

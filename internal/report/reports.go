@@ -71,19 +71,26 @@ func (r *Report) Open(ctx context.Context, d *db.DB, f Filter, now time.Time, li
 	if err != nil {
 		return nil, err
 	}
-	return r.open(ctx, d, p, limit, false)
+	// Nothing pages through an export: its rows go out without their
+	// order keys (the same ORDER BY, two columns fewer to read per row).
+	return r.open(ctx, d, p, limit, false, false)
 }
 
-func (r *Report) open(ctx context.Context, d *db.DB, p *plan, limit int, desc bool) (Rows, error) {
+// open runs the report's query; withKeys reads each row's order keys too,
+// which a page needs for its links to the next and previous pages.
+func (r *Report) open(ctx context.Context, d *db.DB, p *plan, limit int, desc, withKeys bool) (Rows, error) {
 	if err := p.preferOrder(ctx, d); err != nil {
 		return nil, fmt.Errorf("%s report: %w", r.Name, err)
 	}
-	q, args := p.sql(limit, desc)
+	q, args := p.sql(limit, desc, withKeys)
 	rs, err := d.WithContext(ctx).Raw(q, args...).Rows()
 	if err != nil {
 		return nil, fmt.Errorf("%s report: %w", r.Name, err)
 	}
-	inner := &sqlRows{columns: p.columns, rows: rs, scan: p.scan, keys: newKeyDests(p.keys)}
+	inner := &sqlRows{columns: p.columns, rows: rs, scan: p.scan}
+	if withKeys {
+		inner.keys = newKeyDests(p.keys)
+	}
 	if p.wrap != nil {
 		return p.wrap(inner, limit), nil
 	}
@@ -216,11 +223,13 @@ func (p *plan) body() (string, []any) {
 	return b.String(), append(append([]any{}, p.withArgs...), p.args...)
 }
 
-func (p *plan) sql(limit int, desc bool) (string, []any) {
+func (p *plan) sql(limit int, desc, withKeys bool) (string, []any) {
 	body, args := p.body()
 	q := p.with + "SELECT " + p.selects
-	for _, k := range p.keys {
-		q += ", " + k.expr
+	if withKeys {
+		for _, k := range p.keys {
+			q += ", " + k.expr
+		}
 	}
 	q += body
 	if p.groupBy != "" {
