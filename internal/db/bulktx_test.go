@@ -11,7 +11,8 @@ import (
 
 // TestBulkTxSettingsStayInTheJob checks that a bulk transaction runs with
 // SQLite's throughput settings and that the connection goes back to the
-// pool with the settings every request relies on (synchronous=FULL).
+// pool with the settings every request relies on (synchronous=FULL, temp
+// files on disk).
 func TestBulkTxSettingsStayInTheJob(t *testing.T) {
 	ctx := context.Background()
 	d := newTestDB(t)
@@ -37,6 +38,9 @@ func TestBulkTxSettingsStayInTheJob(t *testing.T) {
 		if got := pragma(tx, "wal_autocheckpoint"); got != 0 {
 			t.Errorf("inside BulkTx wal_autocheckpoint = %d, want 0", got)
 		}
+		if got := pragma(tx, "temp_store"); got != 2 {
+			t.Errorf("inside BulkTx temp_store = %d, want 2 (MEMORY)", got)
+		}
 		return tx.Exec(`INSERT INTO courses (id, title, created_at, updated_at) VALUES (?, ?, ?, ?)`, "c1", "C", now, now).Error
 	})
 	if err != nil {
@@ -47,6 +51,9 @@ func TestBulkTxSettingsStayInTheJob(t *testing.T) {
 	}
 	if got := pragma(d.WithContext(ctx), "wal_autocheckpoint"); got != 1000 {
 		t.Errorf("after BulkTx wal_autocheckpoint = %d, want 1000", got)
+	}
+	if got := pragma(d.WithContext(ctx), "temp_store"); got != 0 {
+		t.Errorf("after BulkTx temp_store = %d, want 0 (DEFAULT: a request's large sort spills to a file)", got)
 	}
 	var n int64
 	d.WithContext(ctx).Raw(`SELECT COUNT(*) FROM courses`).Scan(&n)
