@@ -25,8 +25,11 @@ var reportUsage = `usage: onramp report NAME [--format csv|xlsx|json] [--out FIL
 
 NAME is one of:
 ` + reportList() + `
-The report reflects the moment it runs: the report tables are brought up to
-date first. It is written to standard output, or to FILE with --out (written
+The report reflects the moment it runs: when the scheduler has not kept the
+report table today, it is brought up to date first, a batch of people at a
+time. --full-refresh recomputes the whole table and its counts in one
+transaction instead (after a rolling upgrade past migration 00037; it holds
+the database for seconds at large sizes). It is written to standard output, or to FILE with --out (written
 whole or not at all). XLSX is a binary file: give --out, or redirect standard
 output to a file. Every report is recorded in the audit trail.
 
@@ -56,10 +59,15 @@ var reportFlags = []struct{ flag, param, help string }{
 	{"days", report.ParamDays, "expiring within this many days (default 30)"},
 }
 
+// reportRefreshBatch is the most people of one transaction when the report
+// command has to refresh the report table (the scheduler's reportBatch).
+const reportRefreshBatch = 400
+
 func runReport(ctx context.Context, env Env, args []string) int {
 	fs, load := flags("report", env)
 	format := fs.String("format", "csv", "csv, xlsx or json")
 	out := fs.String("out", "", "write to this file instead of standard output")
+	fullRefresh := fs.Bool("full-refresh", false, "recompute the whole report table and its counts in one transaction first")
 	filterValues := map[string]*string{}
 	for _, f := range reportFlags {
 		filterValues[f.flag] = fs.String(f.flag, "", f.help)
@@ -129,9 +137,20 @@ func runReport(ctx context.Context, env Env, args []string) int {
 		filter.Manager = m.ID
 	}
 	now := a.Clock.Now()
+	// Current as of now, in short transactions: one transaction that
+	// recomputed the whole table held SQLite's write lock for seconds at
+	// hospital scale (learners and the scheduler waited).
+	if !*fullRefresh {
+		if _, err := report.Freshen(ctx, a.DB, now, reportRefreshBatch); err != nil {
+			fmt.Fprintf(env.Stderr, "onramp: %v\n", err)
+			return 1
+		}
+	}
 	err = a.DB.Tx(ctx, func(tx *gorm.DB) error {
-		if err := report.Refresh(tx, now); err != nil {
-			return err
+		if *fullRefresh {
+			if err := report.Refresh(tx, now); err != nil {
+				return err
+			}
 		}
 		summary := fmt.Sprintf("Wrote the %s report (%s) from the command line", strings.ToLower(rep.Title), strings.ToUpper(string(f)))
 		if !filter.Empty() || filter.Days != 0 {

@@ -1,6 +1,7 @@
 package cli_test
 
 import (
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"os"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/onramp-lms/onramp/internal/audit"
 	"github.com/onramp-lms/onramp/internal/compliance"
+	"github.com/onramp-lms/onramp/internal/report"
 )
 
 // reportDB is recordsDB with Ada's course completed and Bob's overdue.
@@ -165,5 +167,64 @@ func TestReportToAPipe(t *testing.T) {
 		}
 	case <-time.After(30 * time.Second):
 		t.Fatal("nothing was written to the pipe")
+	}
+}
+
+// TestReportCommandReadsTheMaintainedTable checks that the report command
+// trusts the report table when the scheduler kept it today, instead of
+// recomputing the whole of it in one transaction (which held SQLite's
+// write lock for seconds at 100,000 people), and that it still refreshes
+// everyone, in batches, when no pass or refresh ran today.
+func TestReportCommandReadsTheMaintainedTable(t *testing.T) {
+	t.Parallel()
+	r := newReportDB(t)
+	ctx := context.Background()
+	now := time.Now().UTC()
+	// The scheduler's maintenance builds the table and records the day.
+	if _, err := report.MaintainBatches(ctx, r.db, now, 400); err != nil {
+		t.Fatal(err)
+	}
+	generation := func() int64 {
+		t.Helper()
+		var g int64
+		if err := r.db.Raw(`SELECT generation FROM compliance_generation WHERE id = 1`).Scan(&g).Error; err != nil {
+			t.Fatal(err)
+		}
+		return g
+	}
+	before := generation()
+	res := r.run("report", "overdue")
+	if res.code != 0 || !strings.Contains(res.stdout, "Bob Builder") {
+		t.Fatalf("overdue: exit %d\n%s%s", res.code, res.stdout, res.stderr)
+	}
+	if g := generation(); g != before {
+		t.Errorf("the report command rewrote a table the scheduler kept today: generation %d, then %d", before, g)
+	}
+
+	// --full-refresh recomputes (and recounts) the whole table regardless.
+	res = r.run("report", "overdue", "--full-refresh")
+	if res.code != 0 || !strings.Contains(res.stdout, "Bob Builder") {
+		t.Fatalf("overdue --full-refresh: exit %d\n%s%s", res.code, res.stdout, res.stderr)
+	}
+	if g := generation(); g == before {
+		t.Errorf("--full-refresh left the generation at %d: nothing was recomputed", g)
+	}
+
+	// The last pass was two days ago and Bob's row says he has not started:
+	// his due date passed since, so the command refreshes before reading.
+	old := now.AddDate(0, 0, -2)
+	if err := r.db.Exec(`UPDATE compliance_refresh SET full_at = ?, pass_at = ? WHERE id = 1`, old, old).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := r.db.Exec(`UPDATE compliance_status SET status = 'not_started' WHERE employee_id = ?`, r.bob.ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	res = r.run("report", "overdue")
+	if res.code != 0 || !strings.Contains(res.stdout, "Bob Builder") {
+		t.Errorf("overdue after two days without a pass: exit %d\n%s%s", res.code, res.stdout, res.stderr)
+	}
+	var fullAt time.Time
+	if err := r.db.Raw(`SELECT full_at FROM compliance_refresh WHERE id = 1`).Row().Scan(&fullAt); err != nil || fullAt.Before(now) {
+		t.Errorf("full refresh recorded at %v (%v), want after %v", fullAt, err, now)
 	}
 }

@@ -61,29 +61,9 @@ func MaintainBatches(ctx context.Context, d *db.DB, now time.Time, batch int) (M
 	}
 	today := compliance.Day(now)
 	if !st.FullAt.Valid || (st.PassAt.Valid && now.Before(st.PassAt.Time)) {
-		after := ""
-		pace := d.NewPacer(batch, 1, batch)
-		for {
-			var ids []string
-			if err := d.WithContext(ctx).Raw(`SELECT id FROM employees WHERE id > ? ORDER BY id LIMIT ?`, after, pace.Size()).Scan(&ids).Error; err != nil {
-				return res, fmt.Errorf("refresh compliance status: %w", err)
-			}
-			if len(ids) == 0 {
-				break
-			}
-			after = ids[len(ids)-1]
-			took, err := d.BulkTxHeld(ctx, func(tx *gorm.DB) error { return RefreshEmployees(tx, now, ids) })
-			if err != nil {
-				return res, err
-			}
-			res.MaxTx = max(res.MaxTx, took)
-			res.People += len(ids)
-			pace.Done(ctx, len(ids), took)
+		if err := refreshEveryone(ctx, d, now, batch, &res); err != nil {
+			return res, err
 		}
-		if err := d.WithContext(ctx).Exec(`UPDATE compliance_refresh SET full_at = ? WHERE id = 1`, now.UTC()).Error; err != nil {
-			return res, fmt.Errorf("record refresh: %w", err)
-		}
-		res.Full = true
 	}
 	if !st.SnapshotDay.Valid || !compliance.Day(st.SnapshotDay.Time).Equal(today) {
 		type count struct {
@@ -126,6 +106,62 @@ func MaintainBatches(ctx context.Context, d *db.DB, now time.Time, batch int) (M
 		return res, fmt.Errorf("record refresh: %w", err)
 	}
 	return res, nil
+}
+
+// refreshEveryone recomputes everyone's rows of compliance_status as of
+// now, a batch of people per short transaction (paced: writers waiting for
+// the lock get it between batches), and records the full refresh.
+func refreshEveryone(ctx context.Context, d *db.DB, now time.Time, batch int, res *MaintainResult) error {
+	after := ""
+	pace := d.NewPacer(batch, 1, batch)
+	for {
+		var ids []string
+		if err := d.WithContext(ctx).Raw(`SELECT id FROM employees WHERE id > ? ORDER BY id LIMIT ?`, after, pace.Size()).Scan(&ids).Error; err != nil {
+			return fmt.Errorf("refresh compliance status: %w", err)
+		}
+		if len(ids) == 0 {
+			break
+		}
+		after = ids[len(ids)-1]
+		took, err := d.BulkTxHeld(ctx, func(tx *gorm.DB) error { return RefreshEmployees(tx, now, ids) })
+		if err != nil {
+			return err
+		}
+		res.MaxTx = max(res.MaxTx, took)
+		res.People += len(ids)
+		pace.Done(ctx, len(ids), took)
+	}
+	if err := d.WithContext(ctx).Exec(`UPDATE compliance_refresh SET full_at = ? WHERE id = 1`, now.UTC()).Error; err != nil {
+		return fmt.Errorf("record refresh: %w", err)
+	}
+	res.Full = true
+	return nil
+}
+
+// Freshen brings compliance_status up to date as of now for a reader
+// outside the scheduler (the report command), without holding the
+// database: a standing changes with the day (a due date or an expiry
+// passing) or with a write (which refreshes its people in its own
+// transaction), so the table is current when the scheduler's maintenance
+// (MaintainBatches, after each pass) or a full refresh ran earlier the
+// same day. Otherwise, or when it was never built, everyone is refreshed a
+// batch of people per short transaction (refreshEveryone). It does not
+// take the day's snapshot (the scheduler does).
+func Freshen(ctx context.Context, d *db.DB, now time.Time, batch int) (MaintainResult, error) {
+	var res MaintainResult
+	var st refreshState
+	row := d.WithContext(ctx).Raw(`SELECT full_at, pass_at, snapshot_day FROM compliance_refresh WHERE id = 1`).Row()
+	if err := row.Scan(&st.FullAt, &st.PassAt, &st.SnapshotDay); err != nil && err != sql.ErrNoRows {
+		return res, fmt.Errorf("read refresh state: %w", err)
+	}
+	today := compliance.Day(now)
+	sameDay := func(t nullTime) bool {
+		return t.Valid && !now.Before(t.Time) && compliance.Day(t.Time).Equal(today)
+	}
+	if st.FullAt.Valid && (sameDay(st.PassAt) || sameDay(st.FullAt)) {
+		return res, nil
+	}
+	return res, refreshEveryone(ctx, d, now, batch, &res)
 }
 
 // MarkBuilt records compliance_status as fully built, unless it was: for a
