@@ -46,6 +46,17 @@ func Snapshot(tx *gorm.DB, day time.Time) error {
 	return nil
 }
 
+// readRefreshState reads when the report table was last built in full,
+// kept by a pass, and snapshotted.
+func readRefreshState(ctx context.Context, d *db.DB) (refreshState, error) {
+	var st refreshState
+	row := d.WithContext(ctx).Raw(`SELECT full_at, pass_at, snapshot_day FROM compliance_refresh WHERE id = 1`).Row()
+	if err := row.Scan(&st.FullAt, &st.PassAt, &st.SnapshotDay); err != nil && err != sql.ErrNoRows {
+		return st, fmt.Errorf("read refresh state: %w", err)
+	}
+	return st, nil
+}
+
 // MaintainBatches keeps the report tables current around a scheduler pass
 // whose batches refreshed the rows of the people they changed
 // (RefreshEmployees in each batch). It never holds the database for long:
@@ -54,10 +65,9 @@ func Snapshot(tx *gorm.DB, day time.Time) error {
 // with a read and written in one short transaction.
 func MaintainBatches(ctx context.Context, d *db.DB, now time.Time, batch int) (MaintainResult, error) {
 	var res MaintainResult
-	var st refreshState
-	row := d.WithContext(ctx).Raw(`SELECT full_at, pass_at, snapshot_day FROM compliance_refresh WHERE id = 1`).Row()
-	if err := row.Scan(&st.FullAt, &st.PassAt, &st.SnapshotDay); err != nil && err != sql.ErrNoRows {
-		return res, fmt.Errorf("read refresh state: %w", err)
+	st, err := readRefreshState(ctx, d)
+	if err != nil {
+		return res, err
 	}
 	today := compliance.Day(now)
 	if !st.FullAt.Valid || (st.PassAt.Valid && now.Before(st.PassAt.Time)) {
@@ -149,10 +159,9 @@ func refreshEveryone(ctx context.Context, d *db.DB, now time.Time, batch int, re
 // take the day's snapshot (the scheduler does).
 func Freshen(ctx context.Context, d *db.DB, now time.Time, batch int) (MaintainResult, error) {
 	var res MaintainResult
-	var st refreshState
-	row := d.WithContext(ctx).Raw(`SELECT full_at, pass_at, snapshot_day FROM compliance_refresh WHERE id = 1`).Row()
-	if err := row.Scan(&st.FullAt, &st.PassAt, &st.SnapshotDay); err != nil && err != sql.ErrNoRows {
-		return res, fmt.Errorf("read refresh state: %w", err)
+	st, err := readRefreshState(ctx, d)
+	if err != nil {
+		return res, err
 	}
 	today := compliance.Day(now)
 	sameDay := func(t nullTime) bool {
