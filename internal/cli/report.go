@@ -29,9 +29,10 @@ The report reflects the moment it runs: when the scheduler has not kept the
 report table today, it is brought up to date first, a batch of people at a
 time. --full-refresh recomputes the whole table and its counts in one
 transaction instead (after a rolling upgrade past migration 00037; it holds
-the database for seconds at large sizes). It is written to standard output, or to FILE with --out (written
-whole or not at all). XLSX is a binary file: give --out, or redirect standard
-output to a file. Every report is recorded in the audit trail.
+the database for seconds at large sizes). The report is written to standard
+output, or to FILE with --out (written whole or not at all). XLSX is a binary
+file: give --out, or redirect standard output to a file. Every report is
+recorded in the audit trail.
 
 Filters (each optional; the same as on the reports page):
   --department D   --course COURSE_ID   --job-title T   --location L
