@@ -2,6 +2,7 @@ package compliance
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -33,6 +34,9 @@ type Engine struct {
 	// ImportCompletions) call it in their transactions; they refuse to run
 	// without it.
 	Standings func(tx *gorm.DB, now time.Time, employeeIDs []string) error
+	// PlanningWait is how long ChangeRule waits for a scheduler pass's
+	// planning to end; zero means DefaultPlanningWait.
+	PlanningWait time.Duration
 }
 
 // EvalResult counts what an evaluation changed.
@@ -123,23 +127,32 @@ func (e *Engine) evaluate(tx *gorm.DB, now time.Time, ids []string, touched map[
 	byEmployee := map[string][]*Assignment{}
 	for start := 0; start < len(personIDs); start += chunk {
 		part := personIDs[start:min(start+chunk, len(personIDs))]
-		var ms []struct {
-			RuleID, EmployeeID string
-			FirstMatchedAt     time.Time
-		}
-		if err := tx.Table("rule_matches").Where("employee_id IN ?", part).Find(&ms).Error; err != nil {
+		if err := scanRows(tx.Raw(`SELECT rule_id, employee_id, first_matched_at FROM rule_matches WHERE employee_id IN ?`, part),
+			func(rows *sql.Rows) error {
+				var k matchKey
+				var at time.Time
+				if err := rows.Scan(&k.rule, &k.employee, &at); err != nil {
+					return err
+				}
+				matched[k] = at
+				return nil
+			}); err != nil {
 			return res, nil, fmt.Errorf("load rule matches: %w", err)
 		}
-		for _, m := range ms {
-			matched[matchKey{m.RuleID, m.EmployeeID}] = m.FirstMatchedAt
-		}
-		var as []*Assignment
-		if err := tx.Where("employee_id IN ?", part).Find(&as).Error; err != nil {
+		// Only the columns the rules look at, scanned by hand: a person
+		// has an assignment per course, and an evaluation of everyone
+		// (a rule change for everyone, a staff import) reads them all.
+		if err := scanRows(tx.Raw(`SELECT id, employee_id, course_id, rule_id, status FROM assignments WHERE employee_id IN ?`, part),
+			func(rows *sql.Rows) error {
+				a := &Assignment{}
+				if err := rows.Scan(&a.ID, &a.EmployeeID, &a.CourseID, &a.RuleID, &a.Status); err != nil {
+					return err
+				}
+				assignments[pairKey{a.EmployeeID, a.CourseID}] = a
+				byEmployee[a.EmployeeID] = append(byEmployee[a.EmployeeID], a)
+				return nil
+			}); err != nil {
 			return res, nil, fmt.Errorf("load assignments: %w", err)
-		}
-		for _, a := range as {
-			assignments[pairKey{a.EmployeeID, a.CourseID}] = a
-			byEmployee[a.EmployeeID] = append(byEmployee[a.EmployeeID], a)
 		}
 	}
 
@@ -256,6 +269,21 @@ func (e *Engine) evaluate(tx *gorm.DB, now time.Time, ids []string, touched map[
 	}
 	res.NewMatches = len(matchRows)
 	return res, evs, nil
+}
+
+// scanRows runs q and calls each for every row it returns.
+func scanRows(q *gorm.DB, each func(rows *sql.Rows) error) error {
+	rows, err := q.Rows()
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := each(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }
 
 func newCycle(a *Assignment, number int, path Path, opens, due time.Time, why string, now time.Time) *Cycle {

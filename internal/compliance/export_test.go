@@ -7,3 +7,12 @@ func SetOpenCyclesCounted(n int) (restore func()) {
 	openCyclesCounted = n
 	return func() { openCyclesCounted = old }
 }
+
+// SetRuleBatch makes rule changes and previews take n people per
+// transaction, until the returned function puts it back. Not for parallel
+// tests.
+func SetRuleBatch(n int) (restore func()) {
+	start, most := ruleBatchStart, ruleBatchMax
+	ruleBatchStart, ruleBatchMax = n, n
+	return func() { ruleBatchStart, ruleBatchMax = start, most }
+}

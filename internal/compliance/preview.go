@@ -45,6 +45,12 @@ type RulePreview struct {
 	// Unchanged is how many people the rule concerns who keep the course as
 	// it is (assigned by this rule or another).
 	Unchanged int
+	// Transactions is how many transactions ChangeRule or PreviewRule took
+	// (a batch of people each), and LongestTx the longest of them, from
+	// BEGIN to COMMIT or ROLLBACK; zero for Preview and SaveRule, which run
+	// in the caller's.
+	Transactions int
+	LongestTx    time.Duration
 	// changed are the people whose assignments saving changed, for their
 	// report standings.
 	changed []string
@@ -66,6 +72,12 @@ type PreviewPerson struct {
 	// Why is the cycle's own derivation for someone assigned, or what
 	// closing the assignment means for someone no longer required.
 	Why string
+	// The samples' order across batches (RulePreview.finish): for someone
+	// assigned, whether their completion is still valid and their cycle's
+	// due date; for someone no longer required, their assignment.
+	done         bool
+	cycleDue     time.Time
+	assignmentID string
 }
 
 var errPreviewRollback = errors.New("preview: roll back")
@@ -97,12 +109,8 @@ func (e *Engine) Preview(tx *gorm.DB, now time.Time, candidate *Rule) (RulePrevi
 
 // applyRule validates r, saves it and re-evaluates the rules for everyone it
 // (or the version it replaces) concerns, and says what changed for its
-// course. Only those people can be affected: for anyone else the set of
-// active rules that match them is the same before and after.
-//
-// The rules are evaluated for those people first as they stand, so changes
-// that were already due (a new starter the scheduler has not seen yet) are
-// made before the snapshot and never counted as this rule's doing.
+// course, all in tx. Only those people can be affected: for anyone else the
+// set of active rules that match them is the same before and after.
 func (e *Engine) applyRule(tx *gorm.DB, now time.Time, r *Rule) (RulePreview, error) {
 	var p RulePreview
 	old, err := checkRule(tx, r, now)
@@ -114,33 +122,79 @@ func (e *Engine) applyRule(tx *gorm.DB, now time.Time, r *Rule) (RulePreview, er
 	if err != nil {
 		return p, err
 	}
-	affected := make([]string, 0, len(persons))
-	concerned := make(map[string]bool, len(persons))
+	var concerned []string
+	concerned, p.Matched = concernedBy(persons, r, old)
+	part, err := e.applyRuleTo(tx, now, r, old, concerned, true)
+	if err != nil {
+		return p, err
+	}
+	p.add(part)
+	p.finish()
+	return p, nil
+}
+
+// concernedBy returns the people the rule or the version it replaces
+// matches, active or not (their assignments are the ones that can change),
+// and how many active people the rule matches.
+func concernedBy(persons []Person, r, old *Rule) ([]string, int) {
+	var concerned []string
+	matched := 0
 	for _, person := range persons {
 		inNew := r.Active && r.Matches(person)
 		inOld := old != nil && old.Active && old.Matches(person)
 		if inNew || inOld {
-			affected = append(affected, person.ID)
-			concerned[person.ID] = true
+			concerned = append(concerned, person.ID)
 		}
 		if inNew && person.Active {
-			p.Matched++
+			matched++
 		}
 	}
-	if err := e.evaluateInChunks(tx, now, affected); err != nil {
+	return concerned, matched
+}
+
+// applyRuleTo applies r in place of old (nil: r is new) to some of the
+// people it concerns, inside tx, and says what changed for them. The rule
+// is stored as r when it returns. stored says whether the rule's row holds
+// old (or is missing, for a new rule) when tx begins; when it does not (a
+// later batch of a change applied in batches, whose first batch stored r),
+// the row is set back to old (a new rule: made inactive, which the rules
+// evaluate as absent) for the first evaluation, inside tx.
+//
+// The rules are evaluated for those people first as they stand, so changes
+// that were already due (a new starter the scheduler has not seen yet) are
+// made before the snapshot and never counted as this rule's doing.
+func (e *Engine) applyRuleTo(tx *gorm.DB, now time.Time, r, old *Rule, people []string, stored bool) (RulePreview, error) {
+	var p RulePreview
+	if !stored {
+		before := old
+		if before == nil {
+			inactive := *r
+			inactive.Active = false
+			before = &inactive
+		}
+		if err := storeRule(tx, before, r); err != nil {
+			return p, err
+		}
+	}
+	if err := e.evaluateInChunks(tx, now, people); err != nil {
 		return p, fmt.Errorf("evaluate the rules as they stand: %w", err)
 	}
-	before, err := activeAssignments(tx, r.CourseID, concerned)
+	before, err := activeAssignments(tx, r.CourseID, people)
 	if err != nil {
 		return p, err
 	}
-	if err := storeRule(tx, r, old); err != nil {
+	current := old
+	if !stored || old != nil {
+		// The row exists (as old, or as r made inactive).
+		current = r
+	}
+	if err := storeRule(tx, r, current); err != nil {
 		return p, err
 	}
-	if err := e.evaluateInChunks(tx, now, affected); err != nil {
+	if err := e.evaluateInChunks(tx, now, people); err != nil {
 		return p, fmt.Errorf("evaluate the rules with this rule: %w", err)
 	}
-	after, err := activeAssignments(tx, r.CourseID, concerned)
+	after, err := activeAssignments(tx, r.CourseID, people)
 	if err != nil {
 		return p, err
 	}
@@ -169,6 +223,44 @@ func (e *Engine) applyRule(tx *gorm.DB, now time.Time, r *Rule) (RulePreview, er
 	return p, nil
 }
 
+// add adds the figures and samples of a part of the people to p's.
+func (p *RulePreview) add(part RulePreview) {
+	p.Assigned += part.Assigned
+	p.NewCycles += part.NewCycles
+	p.Closed += part.Closed
+	p.Unchanged += part.Unchanged
+	if !part.FirstDue.IsZero() && (p.FirstDue.IsZero() || part.FirstDue.Before(p.FirstDue)) {
+		p.FirstDue = part.FirstDue
+	}
+	if part.LastDue.After(p.LastDue) {
+		p.LastDue = part.LastDue
+	}
+	p.AssignedSample = append(p.AssignedSample, part.AssignedSample...)
+	p.ClosedSample = append(p.ClosedSample, part.ClosedSample...)
+	p.changed = append(p.changed, part.changed...)
+}
+
+// finish orders the samples as one evaluation of everyone would have and
+// keeps PreviewSampleSize of each: the assigned with open cycles first,
+// earliest due first; the closed the first by assignment, then by name.
+func (p *RulePreview) finish() {
+	slices.SortFunc(p.AssignedSample, func(a, b PreviewPerson) int {
+		if a.done != b.done {
+			if a.done {
+				return 1
+			}
+			return -1
+		}
+		return cmp.Or(a.cycleDue.Compare(b.cycleDue), cmp.Compare(a.EmployeeID, b.EmployeeID))
+	})
+	p.AssignedSample = p.AssignedSample[:min(PreviewSampleSize, len(p.AssignedSample))]
+	slices.SortFunc(p.ClosedSample, func(a, b PreviewPerson) int { return cmp.Compare(a.assignmentID, b.assignmentID) })
+	p.ClosedSample = p.ClosedSample[:min(PreviewSampleSize, len(p.ClosedSample))]
+	slices.SortFunc(p.ClosedSample, func(a, b PreviewPerson) int {
+		return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.EmployeeID, b.EmployeeID))
+	})
+}
+
 // evaluateChunk is how many people one EvaluateTx call evaluates. Each
 // person is evaluated on their own, so chunks change nothing in the result;
 // they keep the cost linear, because EvaluateTx walks every assignment it
@@ -185,20 +277,17 @@ func (e *Engine) evaluateInChunks(tx *gorm.DB, now time.Time, ids []string) erro
 	return nil
 }
 
-// activeAssignments maps each concerned person with an active assignment
-// for the course to that assignment's ID.
-func activeAssignments(tx *gorm.DB, courseID string, concerned map[string]bool) (map[string]string, error) {
+// activeAssignments maps each of the people with an active assignment for
+// the course to that assignment's ID.
+func activeAssignments(tx *gorm.DB, courseID string, people []string) (map[string]string, error) {
 	out := map[string]string{}
-	if len(concerned) == 0 {
-		return out, nil
-	}
-	var rows []struct{ ID, EmployeeID string }
-	if err := tx.Model(&Assignment{}).Select("id, employee_id").
-		Where("course_id = ? AND status = ?", courseID, "active").Find(&rows).Error; err != nil {
-		return nil, fmt.Errorf("load assignments of %s: %w", courseID, err)
-	}
-	for _, row := range rows {
-		if concerned[row.EmployeeID] {
+	for part := range slices.Chunk(people, chunk) {
+		var rows []struct{ ID, EmployeeID string }
+		if err := tx.Model(&Assignment{}).Select("id, employee_id").
+			Where("course_id = ? AND status = ? AND employee_id IN ?", courseID, "active", part).Find(&rows).Error; err != nil {
+			return nil, fmt.Errorf("load assignments of %s: %w", courseID, err)
+		}
+		for _, row := range rows {
 			out[row.EmployeeID] = row.ID
 		}
 	}
@@ -293,6 +382,7 @@ func (p *RulePreview) describeAssigned(tx *gorm.DB, assignmentIDs []string) erro
 	}
 	for _, c := range sample {
 		person := people[c.EmployeeID]
+		person.done, person.cycleDue = c.Status == StatusCompleted, c.DueAt
 		if c.Status == StatusCompleted {
 			person.Why = "assigned again; the last completion is still valid"
 			if c.ExpiresAt != nil {
@@ -323,6 +413,7 @@ func (p *RulePreview) describeClosed(tx *gorm.DB, assignmentIDs []string) error 
 	}
 	for _, c := range cycles {
 		person := people[c.EmployeeID]
+		person.assignmentID = c.AssignmentID
 		switch {
 		case c.Status == StatusCompleted && c.CompletedAt != nil:
 			person.Why = "completed on " + FormatDay(*c.CompletedAt)
@@ -338,9 +429,6 @@ func (p *RulePreview) describeClosed(tx *gorm.DB, assignmentIDs []string) error 
 		}
 		p.ClosedSample = append(p.ClosedSample, person)
 	}
-	slices.SortFunc(p.ClosedSample, func(a, b PreviewPerson) int {
-		return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.EmployeeID, b.EmployeeID))
-	})
 	return nil
 }
 

@@ -10,7 +10,6 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/onramp-lms/onramp/internal/apperr"
-	"github.com/onramp-lms/onramp/internal/audit"
 	"github.com/onramp-lms/onramp/internal/db"
 )
 
@@ -205,7 +204,9 @@ func storeRule(tx *gorm.DB, r, old *Rule) error {
 		}
 		return nil
 	}
-	if err := tx.Model(&Rule{}).Where("id = ?", r.ID).Select("*").Updates(r).Error; err != nil {
+	// Not the ID: SQLite checks every row referring to a key an UPDATE
+	// sets, even to the same value (a scan of assignments and rule_matches).
+	if err := tx.Model(&Rule{}).Where("id = ?", r.ID).Select("*").Omit("id").Updates(r).Error; err != nil {
 		return fmt.Errorf("update rule: %w", err)
 	}
 	return nil
@@ -222,30 +223,7 @@ func (e *Engine) SaveRule(tx *gorm.DB, r *Rule, by Actor, now time.Time) (RulePr
 	if err != nil {
 		return p, err
 	}
-	action, verb := audit.ActionUpdate, "changed"
-	switch {
-	case p.Before == nil:
-		action, verb = audit.ActionCreate, "created"
-	case p.Before.Active && !r.Active:
-		action, verb = audit.ActionDeactivate, "deactivated"
-	case !p.Before.Active && r.Active:
-		verb = "reactivated"
-	}
-	summary := fmt.Sprintf("Rule %q for course %s %s: %s assigned, %s no longer required.",
-		r.Name, r.CourseID, verb, peopleCount(p.Assigned), peopleCount(p.Closed))
-	details := map[string]any{
-		"after": ruleRecordOf(r), "assigned": p.Assigned, "closed": p.Closed, "unchanged": p.Unchanged,
-	}
-	if p.Before != nil {
-		details["before"] = ruleRecordOf(p.Before)
-	}
-	if err := audit.Record(tx, audit.Event{
-		At: now, ActorID: by.ID, ActorName: by.Name, Action: action,
-		EntityType: "rule", EntityID: r.ID, Summary: summary, Details: details,
-	}); err != nil {
-		return p, err
-	}
-	return p, noteRulesIfNobody(tx)
+	return p, e.auditRule(tx, &p, by, now, "")
 }
 
 func peopleCount(n int) string {

@@ -30,23 +30,6 @@ func (e *Engine) standings(tx *gorm.DB, now time.Time, ids []string) error {
 	return e.Standings(tx, now, slices.Compact(ids))
 }
 
-// ChangeRule saves a rule (new, changed, or deactivated: a rule is never
-// deleted) in one transaction with its follow-ups: the rules re-run for
-// everyone it concerns, the report standings of the people whose
-// assignments changed, and the audit entry (SaveRule). A *RuleError says
-// what to fix; ErrRuleNotFound when the rule to change is gone.
-func (e *Engine) ChangeRule(ctx context.Context, r *Rule, by Actor, now time.Time) (RulePreview, error) {
-	var p RulePreview
-	err := e.DB.Tx(ctx, func(tx *gorm.DB) error {
-		var err error
-		if p, err = e.SaveRule(tx, r, by, now); err != nil {
-			return err
-		}
-		return e.standings(tx, now, p.changed)
-	})
-	return p, err
-}
-
 // ExtendCycles moves the due date of the selected cycles (ExtendSelection)
 // in one transaction with the audit entries and the report standings of
 // their people: all of them, or none (*SelectionError).
@@ -81,12 +64,6 @@ func (e *Engine) changeCycles(ctx context.Context, now time.Time, change func(tx
 		return nil, err
 	}
 	return changed, nil
-}
-
-// PreviewRule is Preview on the engine's database: what saving r would do,
-// writing nothing.
-func (e *Engine) PreviewRule(ctx context.Context, r *Rule, now time.Time) (RulePreview, error) {
-	return e.Preview(e.DB.WithContext(ctx), now, r)
 }
 
 // SelectCycles loads the selected cycles as the extend and exempt forms show

@@ -169,6 +169,17 @@ func (d *DB) Tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
 	return d.WithContext(ctx).Transaction(fn)
 }
 
+// TxHeld is Tx, and also returns how long the transaction held its locks,
+// as BulkTxHeld does: from the moment fn starts to the end of COMMIT.
+func (d *DB) TxHeld(ctx context.Context, fn func(tx *gorm.DB) error) (time.Duration, error) {
+	var began time.Time
+	err := d.Tx(ctx, func(tx *gorm.DB) error {
+		began = time.Now()
+		return fn(tx)
+	})
+	return heldSince(began), err
+}
+
 // NewID returns a new time-ordered unique ID (UUIDv7) as text.
 func NewID() string {
 	return uuid.Must(uuid.NewV7()).String()

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -235,6 +236,11 @@ func (s *Server) submitRule(c echo.Context, stored *compliance.Rule) error {
 		if problems, _, ok := invalidProblems(err); ok {
 			v.Problems = ruleProblems(problems)
 			return render(c, http.StatusUnprocessableEntity, views.AdminRuleForm(s.rulePage(c, v), v))
+		}
+		if errors.Is(err, compliance.ErrPlanningBusy) {
+			// Nothing was saved: the form stays as filled in, to save again.
+			v.Problems = []views.AuthProblem{{FieldID: "name", Message: apperr.MessageOf(err), FormLevel: true}}
+			return render(c, http.StatusConflict, views.AdminRuleForm(s.rulePage(c, v), v))
 		}
 		if err != nil {
 			return err

@@ -253,6 +253,50 @@ func TestRulePreviewThenSave(t *testing.T) {
 	}
 }
 
+// Saving a rule while a scheduler pass plans (a rule change takes the same
+// lock) waits for it; when the pass keeps it too long, HR gets the form back
+// as filled in (409) with a message saying to try again, and nothing is
+// saved. Saving again once the pass is done works.
+func TestRuleSaveWhileTheSchedulerPlans(t *testing.T) {
+	t.Parallel()
+	env := apptest.New(t, apptest.Options{})
+	env.App.Engine.PlanningWait = 200 * time.Millisecond
+	_, hr := newLearner(t, env, "hr@example.org", "Hana", "Resources", people.RoleHRAdmin)
+	edit := "/admin/rules/" + compliance.CourseRuleID("basic") + "/edit"
+	form := url.Values{
+		"name": {"Everyone, every year"}, "who": {"everyone"}, "due_days": {"45"}, "due_from": {"hire"},
+		"every_months": {"12"}, "window_days": {"60"}, "base": {"expiry"}, "example_hire": {"2026-03-02"}, "action": {"preview"},
+	}
+	res := hr.Post(edit, form)
+	mustStatus(t, res, http.StatusOK)
+	previewed, _ := learnerDoc(t, res).Find(`input[name=previewed]`).Attr("value")
+	form.Set("previewed", previewed)
+	form.Set("action", "save")
+
+	release, ok, err := env.App.DB.TryAdvisoryLock(context.Background(), compliance.PlanningLock)
+	if err != nil || !ok {
+		t.Fatalf("take the planning lock: %v %v", ok, err)
+	}
+	res = hr.Post(edit, form)
+	mustStatus(t, res, http.StatusConflict)
+	doc := learnerDoc(t, res)
+	rulesWantAccessible(t, doc)
+	if summary := doc.Find(`[data-testid="error-summary"]`).Text(); !strings.Contains(summary, "Try again in a minute") {
+		t.Fatalf("the error summary: %q", summary)
+	}
+	if doc.Find("#due-days").AttrOr("value", "") != "45" {
+		t.Error("the form lost what was typed")
+	}
+	if r, err := env.App.Cycles.Rule(context.Background(), compliance.CourseRuleID("basic")); err != nil || r.DueDays == 45 {
+		t.Fatalf("the refused save was saved: %+v %v", r, err)
+	}
+	release()
+	mustRedirect(t, hr.Post(edit, form), "/admin/rules")
+	if r, err := env.App.Cycles.Rule(context.Background(), compliance.CourseRuleID("basic")); err != nil || r.DueDays != 45 {
+		t.Fatalf("after the pass, the save did not happen: %+v %v", r, err)
+	}
+}
+
 // A rule with mistakes comes back with every mistake listed and marked at
 // its field (422), and nothing is written.
 func TestRuleFormProblems(t *testing.T) {

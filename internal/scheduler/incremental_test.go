@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/onramp-lms/onramp/internal/apptest"
+	"github.com/onramp-lms/onramp/internal/compliance"
 	"github.com/onramp-lms/onramp/internal/people"
 	"github.com/onramp-lms/onramp/internal/scheduler"
 )
@@ -216,9 +217,44 @@ func TestLearnersWriteDuringAPass(t *testing.T) {
 	// everyone, while the learners write.
 	now := start.AddDate(0, 0, 40)
 	env.Clock.Set(now)
-	var writes, failures atomic.Int64
+	stop := learnersWrite(env, learners)
+	rep, err := env.App.Scheduler.RunOnce(ctx, now)
+	w := stop()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.MarkedOverdue < 3000 || rep.Batches < 5 {
+		t.Fatalf("the pass: %s in %d batches; want 3,000 overdue in several batches", rep, rep.Batches)
+	}
+	w.check(t, "the pass")
+	t.Logf("%d learner writes during a pass of %d batches, longest transaction %s; the slowest write %s", w.writes, rep.Batches, rep.MaxTx(), w.slowest)
+}
+
+// learnerWrites is what learners writing beside a job saw.
+type learnerWrites struct {
+	writes, failures int64
+	firstErr         any
+	slowest          time.Duration
+}
+
+// check fails the test unless the learners wrote and every write succeeded.
+func (w learnerWrites) check(t *testing.T, during string) {
+	t.Helper()
+	if w.writes == 0 {
+		t.Fatalf("no learner wrote during %s", during)
+	}
+	if w.failures > 0 {
+		t.Fatalf("%d of %d learner writes during %s failed; first: %v", w.failures, w.writes, during, w.firstErr)
+	}
+}
+
+// learnersWrite has four writers open course steps as the learners, until
+// the returned function is called; it says what they saw.
+func learnersWrite(env *apptest.Env, learners []*people.Employee) (stop func() learnerWrites) {
+	ctx := context.Background()
+	var writes, failures, slowest atomic.Int64
 	var firstErr atomic.Value
-	stop := make(chan struct{})
+	done := make(chan struct{})
 	var wg sync.WaitGroup
 	for w := 0; w < 4; w++ {
 		wg.Add(1)
@@ -226,15 +262,19 @@ func TestLearnersWriteDuringAPass(t *testing.T) {
 			defer wg.Done()
 			for i := w; ; i += 4 {
 				select {
-				case <-stop:
+				case <-done:
 					return
 				default:
 				}
 				emp := learners[i%len(learners)]
+				began := time.Now()
 				j, err := env.App.Learning.Journey(ctx, emp, "basic")
 				if err == nil {
 					m := j.Path[0]
 					err = env.App.Learning.OpenStep(ctx, j, m, m.Steps[(i/len(learners))%len(m.Steps)])
+				}
+				took := int64(time.Since(began))
+				for cur := slowest.Load(); took > cur && !slowest.CompareAndSwap(cur, took); cur = slowest.Load() {
 				}
 				writes.Add(1)
 				if err != nil {
@@ -243,28 +283,76 @@ func TestLearnersWriteDuringAPass(t *testing.T) {
 				}
 				// Learners post 10 ms apart (as onramp-bench's do): four
 				// writers with no pause at all keep SQLite's lock busy
-				// without a gap, and the pass, which yields between its
-				// batches, would then wait for minutes.
+				// without a gap, and a job that yields between its batches
+				// would then wait for minutes.
 				time.Sleep(10 * time.Millisecond)
 			}
 		}(w)
 	}
-	rep, err := env.App.Scheduler.RunOnce(ctx, now)
-	close(stop)
-	wg.Wait()
+	return func() learnerWrites {
+		close(done)
+		wg.Wait()
+		return learnerWrites{writes: writes.Load(), failures: failures.Load(), firstErr: firstErr.Load(), slowest: time.Duration(slowest.Load())}
+	}
+}
+
+// TestLearnersWriteDuringARuleChange: a rule that concerns everyone is
+// applied a batch of people per transaction, so learners' writes go on
+// meanwhile. In one transaction, as before, deactivating the course's rule
+// for 30,000 people held SQLite's write lock 30 s, its preview 15 s, and
+// writes waiting for it failed after the busy timeout.
+func TestLearnersWriteDuringARuleChange(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("thousands of people")
+	}
+	start := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	env := apptest.New(t, apptest.Options{Now: start})
+	env.App.Scheduler.Deliver = nil
+	ctx := context.Background()
+	insertPeople(t, env.App.DB, 3000, start)
+	if _, err := env.App.Scheduler.RunOnce(ctx, start); err != nil {
+		t.Fatal(err)
+	}
+	var learners []*people.Employee
+	if err := env.App.DB.Order("id").Limit(200).Find(&learners).Error; err != nil {
+		t.Fatal(err)
+	}
+	rule, err := env.App.Cycles.Rule(ctx, compliance.CourseRuleID("basic"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.MarkedOverdue < 3000 || rep.Batches < 5 {
-		t.Fatalf("the pass: %s in %d batches; want 3,000 overdue in several batches", rep, rep.Batches)
+	// The preview of deactivating it closes everyone's cycles, in
+	// transactions it rolls back: the learners keep the course.
+	rule.Active = false
+	stop := learnersWrite(env, learners)
+	preview, err := env.App.Engine.PreviewRule(ctx, rule, start)
+	w := stop()
+	if err != nil {
+		t.Fatal(err)
 	}
-	if writes.Load() == 0 {
-		t.Fatal("no learner wrote during the pass")
+	if preview.Closed != 3000 || preview.Transactions < 2 {
+		t.Fatalf("the preview: %d closed in %d transactions; want 3,000 in several", preview.Closed, preview.Transactions)
 	}
-	if n := failures.Load(); n > 0 {
-		t.Fatalf("%d of %d learner writes during the pass failed; first: %v", n, writes.Load(), firstErr.Load())
+	w.check(t, "the rule's preview")
+	t.Logf("%d learner writes during a preview of %d transactions, the longest %s; the slowest write %s",
+		w.writes, preview.Transactions, preview.LongestTx, w.slowest)
+
+	// Due 60 days after hire instead of 30: everyone is evaluated twice
+	// and keeps the course.
+	rule.Active, rule.DueDays = true, 60
+	stop = learnersWrite(env, learners)
+	saved, err := env.App.Engine.ChangeRule(ctx, rule, compliance.Actor{ID: "hr", Name: "HR"}, start)
+	w = stop()
+	if err != nil {
+		t.Fatal(err)
 	}
-	t.Logf("%d learner writes during a pass of %d batches, longest transaction %s", writes.Load(), rep.Batches, rep.MaxTx())
+	if saved.Unchanged != 3000 || saved.Transactions < 2 {
+		t.Fatalf("the change: %d unchanged in %d transactions; want 3,000 in several", saved.Unchanged, saved.Transactions)
+	}
+	w.check(t, "the rule change")
+	t.Logf("%d learner writes during a change of %d transactions, the longest %s; the slowest write %s",
+		w.writes, saved.Transactions, saved.LongestTx, w.slowest)
 }
 
 // TestHeldBackNudgesTakeTurns: the nudges the cap holds back come back a

@@ -40,8 +40,9 @@ import (
 	"github.com/onramp-lms/onramp/internal/report"
 )
 
-// planningLock is the advisory lock key for rule and cycle planning.
-const planningLock int64 = 0x6f6e72616d70 // "onramp"
+// planningLock is the advisory lock key for rule and cycle planning, which
+// rule changes (compliance.Engine.ChangeRule) take too.
+const planningLock = compliance.PlanningLock
 
 // passLock is the lock key for a whole pass on SQLite.
 const passLock int64 = 0x6f6e72616d71

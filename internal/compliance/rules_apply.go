@@ -1,0 +1,248 @@
+package compliance
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/onramp-lms/onramp/internal/apperr"
+	"github.com/onramp-lms/onramp/internal/audit"
+)
+
+// A rule change concerns everyone its old or new version matches: for a
+// rule that applies to everyone in a hospital system, 100,000 people, each
+// evaluated twice (as they stand, then with the rule). Done in one
+// transaction, that held SQLite's write lock 12–16 s at 30,000 people for a
+// preview and 30 s for a save (docs/performance.md), so every learner's
+// write in the meantime waited, and failed after the busy timeout. So
+// ChangeRule and PreviewRule take the concerned people a batch at a time,
+// each batch in its own short transaction (sized by time, db.Pacer, with
+// the pause after it that lets waiting writers in): the preview rolls each
+// batch back, the change commits it. A change that concerns one batch's
+// people is still one transaction, as before.
+
+// PlanningLock is the advisory lock key of rule and cycle planning
+// (db.TryAdvisoryLock): a scheduler pass plans under it, and so does a rule
+// change, so that the pass never evaluates people while a change applied in
+// batches has reached only some of them.
+const PlanningLock int64 = 0x6f6e72616d70 // "onramp"
+
+// ruleBatchStart and ruleBatchMax bound the people of one transaction of a
+// rule change or preview (db.Pacer sizes it by time between them); tests
+// change them.
+var (
+	ruleBatchStart = 100
+	ruleBatchMax   = 2000
+)
+
+// DefaultPlanningWait is how long a rule change waits for a scheduler pass
+// that is planning (at 100,000 people a pass with little to do plans in
+// under a second) before it gives up and says so (Engine.PlanningWait).
+const DefaultPlanningWait = 20 * time.Second
+
+// ErrPlanningBusy says a rule change waited planningWait for the scheduler.
+var ErrPlanningBusy = apperr.New(apperr.Conflict,
+	"The scheduler is applying other changes right now, so the rule was not saved. Try again in a minute.")
+
+// ChangeRule saves a rule (new, changed, or deactivated: a rule is never
+// deleted) with its follow-ups: the rules re-run for everyone it concerns,
+// the report standings of the people whose assignments changed, and the
+// audit entry. The first transaction stores the rule, applies it to the
+// first batch of people and records the audit entry; when the rule
+// concerns more people than one batch, the others follow a batch per
+// transaction, and a second audit entry records what the change did to
+// everyone. If a later batch fails, the rule stands as saved and the next
+// scheduler pass evaluates everyone (its fingerprint of the rules moved).
+// A *RuleError says what to fix; ErrRuleNotFound when the rule to change is
+// gone; ErrPlanningBusy when a scheduler pass kept planning too long.
+func (e *Engine) ChangeRule(ctx context.Context, r *Rule, by Actor, now time.Time) (RulePreview, error) {
+	var p RulePreview
+	if e.Standings == nil {
+		return p, errNoStandings
+	}
+	release, err := e.holdPlanning(ctx)
+	if err != nil {
+		return p, err
+	}
+	defer release()
+	old, concerned, err := e.ruleChange(ctx, &p, r, now)
+	if err != nil {
+		return p, err
+	}
+	pace := e.DB.NewPacer(ruleBatchStart, min(ruleBatchStart, 10), ruleBatchMax)
+	for lo, first := 0, true; first || lo < len(concerned); first = false {
+		part := concerned[lo:min(lo+pace.Size(), len(concerned))]
+		last := lo+len(part) == len(concerned)
+		p.Transactions++
+		// The batches commit as a scheduler pass's do (db.BulkTx: the
+		// write-ahead log is copied in the pauses between them, not by a
+		// commit that happens to fill it, which held the lock a second at
+		// 30,000 people); the last commits as a request does, flushing the
+		// log to disk: what ChangeRule returns has all reached it.
+		run := e.DB.BulkTxHeld
+		if last {
+			run = e.DB.TxHeld
+		}
+		held, err := run(ctx, func(tx *gorm.DB) error {
+			q, err := e.applyRuleTo(tx, now, r, old, part, first)
+			if err != nil {
+				return err
+			}
+			if err := e.standings(tx, now, q.changed); err != nil {
+				return err
+			}
+			p.add(q)
+			switch {
+			case first && last:
+				return e.auditRule(tx, &p, by, now, "")
+			case first:
+				return e.auditRule(tx, &p, by, now, fmt.Sprintf("being applied to the %d people it concerns", len(concerned)))
+			case last:
+				return e.auditRuleApplied(tx, &p, by, now)
+			}
+			return nil
+		})
+		if err != nil {
+			if first {
+				return RulePreview{}, err
+			}
+			return p, fmt.Errorf("the rule was saved and applied to %d of the %d people it concerns; the next scheduler pass applies it to the others: %w", lo, len(concerned), err)
+		}
+		lo += len(part)
+		p.LongestTx = max(p.LongestTx, held)
+		pace.Done(ctx, len(part), held)
+	}
+	p.finish()
+	return p, nil
+}
+
+// PreviewRule is what ChangeRule would do with r, writing nothing: the very
+// steps it runs (the same validation, the same evaluation of the rules), a
+// batch of people per transaction, each rolled back. The evaluation runs
+// without a Notifier, so not even a rolled-back message is written to the
+// outbox. Preview does the same inside one transaction of the caller's.
+func (e *Engine) PreviewRule(ctx context.Context, r *Rule, now time.Time) (RulePreview, error) {
+	quiet := &Engine{DB: e.DB, Log: e.Log}
+	candidate := *r
+	var p RulePreview
+	old, concerned, err := e.ruleChange(ctx, &p, &candidate, now)
+	if err != nil {
+		return p, err
+	}
+	pace := e.DB.NewPacer(ruleBatchStart, min(ruleBatchStart, 10), ruleBatchMax)
+	for lo, first := 0, true; first || lo < len(concerned); first = false {
+		part := concerned[lo:min(lo+pace.Size(), len(concerned))]
+		began := time.Now()
+		p.Transactions++
+		var q RulePreview
+		err := e.DB.Tx(ctx, func(tx *gorm.DB) error {
+			var err error
+			if q, err = quiet.applyRuleTo(tx, now, &candidate, old, part, true); err != nil {
+				return err
+			}
+			return errPreviewRollback
+		})
+		if !errors.Is(err, errPreviewRollback) {
+			return p, err
+		}
+		p.add(q)
+		lo += len(part)
+		p.LongestTx = max(p.LongestTx, time.Since(began))
+		pace.Done(ctx, len(part), time.Since(began))
+	}
+	p.finish()
+	return p, nil
+}
+
+// ruleChange checks r (checkRule, reading only), and returns the rule it
+// replaces and the people it concerns, with p's rule, replaced rule and
+// matched count set.
+func (e *Engine) ruleChange(ctx context.Context, p *RulePreview, r *Rule, now time.Time) (*Rule, []string, error) {
+	d := e.DB.WithContext(ctx)
+	old, err := checkRule(d, r, now)
+	if err != nil {
+		return nil, nil, err
+	}
+	persons, err := loadPersons(d, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	concerned, matched := concernedBy(persons, r, old)
+	p.Rule, p.Before, p.Matched = r, old, matched
+	return old, concerned, nil
+}
+
+// holdPlanning takes the planning lock, waiting up to planningWait for a
+// scheduler pass to finish planning.
+func (e *Engine) holdPlanning(ctx context.Context) (func(), error) {
+	wait := e.PlanningWait
+	if wait <= 0 {
+		wait = DefaultPlanningWait
+	}
+	deadline := time.Now().Add(wait)
+	for {
+		release, ok, err := e.DB.TryAdvisoryLock(ctx, PlanningLock)
+		if err != nil {
+			return nil, fmt.Errorf("planning lock: %w", err)
+		}
+		if ok {
+			return release, nil
+		}
+		if time.Now().After(deadline) {
+			return nil, ErrPlanningBusy
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// auditRule records the rule change: the rule before and after and, when
+// applying is says how it stands, what the change did.
+func (e *Engine) auditRule(tx *gorm.DB, p *RulePreview, by Actor, now time.Time, applying string) error {
+	r := p.Rule
+	action, verb := audit.ActionUpdate, "changed"
+	switch {
+	case p.Before == nil:
+		action, verb = audit.ActionCreate, "created"
+	case p.Before.Active && !r.Active:
+		action, verb = audit.ActionDeactivate, "deactivated"
+	case !p.Before.Active && r.Active:
+		verb = "reactivated"
+	}
+	summary := fmt.Sprintf("Rule %q for course %s %s: %s assigned, %s no longer required.",
+		r.Name, r.CourseID, verb, peopleCount(p.Assigned), peopleCount(p.Closed))
+	details := map[string]any{"after": ruleRecordOf(r)}
+	if applying == "" {
+		details["assigned"], details["closed"], details["unchanged"] = p.Assigned, p.Closed, p.Unchanged
+	} else {
+		summary = fmt.Sprintf("Rule %q for course %s %s; %s.", r.Name, r.CourseID, verb, applying)
+	}
+	if p.Before != nil {
+		details["before"] = ruleRecordOf(p.Before)
+	}
+	if err := audit.Record(tx, audit.Event{
+		At: now, ActorID: by.ID, ActorName: by.Name, Action: action,
+		EntityType: "rule", EntityID: r.ID, Summary: summary, Details: details,
+	}); err != nil {
+		return err
+	}
+	return noteRulesIfNobody(tx)
+}
+
+// auditRuleApplied records what a rule change applied in batches did to
+// everyone it concerns, in the transaction of its last batch.
+func (e *Engine) auditRuleApplied(tx *gorm.DB, p *RulePreview, by Actor, now time.Time) error {
+	r := p.Rule
+	return audit.Record(tx, audit.Event{
+		At: now, ActorID: by.ID, ActorName: by.Name, Action: audit.ActionUpdate, EntityType: "rule", EntityID: r.ID,
+		Summary: fmt.Sprintf("Rule %q for course %s applied to everyone it concerns: %s assigned, %s no longer required.",
+			r.Name, r.CourseID, peopleCount(p.Assigned), peopleCount(p.Closed)),
+		Details: map[string]any{"assigned": p.Assigned, "closed": p.Closed, "unchanged": p.Unchanged},
+	})
+}
