@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/onramp-lms/onramp/internal/apptest"
+	"github.com/onramp-lms/onramp/internal/compliance"
 	"github.com/onramp-lms/onramp/internal/db"
 )
 
@@ -66,6 +67,48 @@ func BenchmarkSchedulerPass(b *testing.B) {
 		b.ReportMetric(maxTx.Seconds(), "max-tx-s")
 		b.ReportMetric(float64(n), "people")
 	})
+}
+
+// BenchmarkRuleChange times HR changing one course's rule for everyone
+// (due 45 days after hire instead of 30) after the first pass: the preview
+// and the save, each a batch of people per transaction (ChangeRule,
+// PreviewRule). It reports the longest transaction of either as max-tx-s,
+// what a learner's write may wait for meanwhile.
+//
+//	go test -run '^$' -bench RuleChange -benchtime 1x ./internal/scheduler/
+func BenchmarkRuleChange(b *testing.B) {
+	n := benchEnv("ONRAMP_BENCH_PEOPLE", 10000)
+	courses := benchEnv("ONRAMP_BENCH_COURSES", 20)
+	start := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	ctx := context.Background()
+	env := benchApp(b, courses, start)
+	insertPeople(b, env.App.DB, n, start)
+	if _, err := env.App.Scheduler.RunOnce(ctx, start); err != nil {
+		b.Fatal(err)
+	}
+	var maxTx time.Duration
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		rule, err := env.App.Cycles.Rule(ctx, compliance.CourseRuleID("bench-01"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		rule.DueDays += 15
+		p, err := env.App.Engine.PreviewRule(ctx, rule, start)
+		if err != nil {
+			b.Fatal(err)
+		}
+		s, err := env.App.Engine.ChangeRule(ctx, rule, compliance.Actor{ID: "bench", Name: "Bench"}, start)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if p.Unchanged != n || s.Unchanged != n {
+			b.Fatalf("preview %d unchanged, save %d; want %d", p.Unchanged, s.Unchanged, n)
+		}
+		maxTx = max(maxTx, p.LongestTx, s.LongestTx)
+	}
+	b.ReportMetric(maxTx.Seconds(), "max-tx-s")
+	b.ReportMetric(float64(n), "people")
 }
 
 func benchEnv(name string, def int) int {
