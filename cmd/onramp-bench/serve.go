@@ -309,6 +309,12 @@ func (b *bench) download(ctx context.Context, s *session, what, target, path str
 // (see pickWriters), then has them post "page read" as fast as they can
 // while a scheduler pass runs a day later, and counts the posts that
 // failed.
+// learner is a signed-in learner and the step they mark done.
+type learner struct {
+	s    *session
+	step string
+}
+
 func (b *bench) writersDuringPass(ctx context.Context, hr *session) {
 	db, err := b.openDB()
 	if err != nil {
@@ -332,10 +338,6 @@ func (b *bench) writersDuringPass(ctx context.Context, hr *session) {
 	if err != nil || len(writers) == 0 {
 		b.fail("learner writes during a pass", fmt.Errorf("no active learner with an open, in-progress or overdue current cycle of any of the %d courses: %v", len(b.m.Courses), err))
 		return
-	}
-	type learner struct {
-		s    *session
-		step string
 	}
 	var learners []learner
 	courses := map[string]bool{}
@@ -367,7 +369,20 @@ func (b *bench) writersDuringPass(ctx context.Context, hr *session) {
 		later = real
 	}
 	next := later.Format(time.RFC3339)
-	wctx, stop := context.WithCancel(ctx)
+	posting := b.learnersPost(learners)
+	b.probedPass(ctx, "scheduler pass a day later (or at the real now, if sooner), while learners post", "", next)
+	measured, failed := posting()
+	b.logf("learner writes: %s", measured)
+	b.rows = append(b.rows, row{What: fmt.Sprintf("  learner writes during that pass (%d learners, POST …/steps/welcome/done)", len(learners)),
+		Target: "all succeed", Measured: measured, Command: "POST " + step + "/done", OK: failed == 0})
+	b.ruleChange(ctx, hr, learners)
+}
+
+// learnersPost has each learner mark their step done again and again, 10 ms
+// apart, until the returned function is called; it says how their writes
+// went and how many failed.
+func (b *bench) learnersPost(learners []learner) (stop func() (string, int)) {
+	wctx, cancel := context.WithCancel(context.Background())
 	var mu sync.Mutex
 	var ok, failed int
 	var lat []time.Duration
@@ -396,20 +411,63 @@ func (b *bench) writersDuringPass(ctx context.Context, hr *session) {
 			}
 		})
 	}
-	b.probedPass(ctx, "scheduler pass a day later (or at the real now, if sooner), while learners post", "", next)
-	stop()
-	wg.Wait()
-	slices.Sort(lat)
-	measured := fmt.Sprintf("%d of %d succeeded", ok, ok+failed)
-	if len(lat) > 0 {
-		measured += fmt.Sprintf("; p50 %s, p99 %s, max %s", seconds(lat[len(lat)/2]), seconds(lat[len(lat)*99/100]), seconds(lat[len(lat)-1]))
+	return func() (string, int) {
+		cancel()
+		wg.Wait()
+		slices.Sort(lat)
+		measured := fmt.Sprintf("%d of %d succeeded", ok, ok+failed)
+		if len(lat) > 0 {
+			measured += fmt.Sprintf("; p50 %s, p99 %s, max %s", seconds(lat[len(lat)/2]), seconds(lat[len(lat)*99/100]), seconds(lat[len(lat)-1]))
+		}
+		if failed > 0 {
+			measured += fmt.Sprintf("; failures: %v", codes)
+		}
+		return measured, failed
 	}
-	if failed > 0 {
-		measured += fmt.Sprintf("; failures: %v", codes)
+}
+
+// previewedField is the preview's fingerprint, which Save requires.
+var previewedField = regexp.MustCompile(`name="previewed"[^>]*value="([0-9a-f]+)"`)
+
+// ruleChange has HR change the first course's rule, which applies to
+// everyone (due 45 days after hire instead of 30), on the rule form: the
+// preview, then the save, while the learners post.
+func (b *bench) ruleChange(ctx context.Context, hr *session, learners []learner) {
+	path := "/admin/rules/course-default-" + b.m.Courses[0] + "/edit"
+	if code, _, err := hr.get(ctx, path); err != nil || code != http.StatusOK {
+		b.fail("rule change", fmt.Errorf("GET %s: %d %v", path, code, err))
+		return
 	}
-	b.logf("learner writes: %s", measured)
-	b.rows = append(b.rows, row{What: fmt.Sprintf("  learner writes during that pass (%d learners, POST …/steps/welcome/done)", len(learners)),
-		Target: "all succeed", Measured: measured, Command: "POST " + step + "/done", OK: failed == 0})
+	form := url.Values{
+		"name": {"Default rule from the course file"}, "who": {"everyone"}, "due_days": {"45"}, "due_from": {"hire"},
+		"every_months": {"12"}, "window_days": {"60"}, "base": {"expiry"}, "active": {"yes"}, "action": {"preview"},
+	}
+	posting := b.learnersPost(learners)
+	began := time.Now()
+	code, body, err := hr.post(ctx, path, form)
+	preview := time.Since(began)
+	m := previewedField.FindStringSubmatch(body)
+	if err != nil || code != http.StatusOK || m == nil {
+		posting()
+		b.fail("rule change", fmt.Errorf("POST %s (preview): %d %v %s", path, code, err, snippet(body)))
+		return
+	}
+	form.Set("previewed", m[1])
+	form.Set("action", "save")
+	began = time.Now()
+	code, body, err = hr.post(ctx, path, form)
+	save := time.Since(began)
+	measured, failed := posting()
+	if err != nil || code != http.StatusSeeOther {
+		b.fail("rule change", fmt.Errorf("POST %s (save): %d %v %s", path, code, err, snippet(body)))
+		return
+	}
+	b.logf("rule change: preview %s, save %s; learner writes: %s", seconds(preview), seconds(save), measured)
+	b.rows = append(b.rows, row{What: fmt.Sprintf("HR changes a rule for everyone (%d people): preview", b.m.People),
+		Target: "nobody waits", Measured: seconds(preview), Seconds: preview.Seconds(), Command: "POST " + path + " (action=preview)", OK: true})
+	b.rows = append(b.rows, row{What: "  and save", Measured: seconds(save), Seconds: save.Seconds(), Command: "POST " + path + " (action=save)", OK: true})
+	b.rows = append(b.rows, row{What: fmt.Sprintf("  learner writes during the preview and the save (%d learners)", len(learners)),
+		Target: "all succeed", Measured: measured, OK: failed == 0})
 }
 
 var titleTag = regexp.MustCompile(`(?s)<title>(.*?)</title>`)
