@@ -55,6 +55,14 @@
 // internal/app wires Standings to report.RefreshEmployees; the use cases
 // refuse to run without it.
 //
+// A rule change concerns everyone its old or new version matches, which for
+// a rule for everyone is the whole organisation: ChangeRule and PreviewRule
+// take those people a paced batch per transaction (rules_apply.go), the
+// preview rolling each back, with the figures one transaction would give.
+// ChangeRule holds the planning lock (PlanningLock) the scheduler's passes
+// plan under, so a pass never evaluates people while a change has reached
+// only some of them.
+//
 // Indexes the pass reads through (EXPLAIN QUERY PLAN on SQLite):
 //
 //	due cycles, in next_event_at order      cycles_next_event_idx (next_event_at<?)
