@@ -113,6 +113,12 @@ func (e *Engine) ChangeRule(ctx context.Context, r *Rule, by Actor, now time.Tim
 		}
 		lo += len(part)
 		p.LongestTx = max(p.LongestTx, held)
+		if first {
+			// The rule is saved: the others follow even if the request
+			// that asked is gone (HR closed the page), rather than be
+			// left to the next pass with no record that everyone has it.
+			ctx = context.WithoutCancel(ctx)
+		}
 		pace.Done(ctx, len(part), held)
 	}
 	p.finish()

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"gorm.io/gorm"
+
 	"github.com/onramp-lms/onramp/internal/apptest"
 	"github.com/onramp-lms/onramp/internal/audit"
 	"github.com/onramp-lms/onramp/internal/compliance"
@@ -193,5 +195,44 @@ func TestRuleChangeWaitsForThePlanningLock(t *testing.T) {
 	}
 	if stored, _ := env.App.Cycles.Rule(ctx, rule.ID); stored.DueDays != 45 {
 		t.Fatalf("due days %d after the change, want 45", stored.DueDays)
+	}
+}
+
+// TestRuleChangeOutlivesItsRequest: once the first batch has saved the rule,
+// the change goes on to everyone it concerns even when the request that
+// asked for it is cancelled (HR closed the page), and records that it did.
+func TestRuleChangeOutlivesItsRequest(t *testing.T) {
+	// Not parallel: SetRuleBatch changes a package variable.
+	env := apptest.New(t, apptest.Options{})
+	ctx, cancel := context.WithCancel(context.Background())
+	now := env.Clock.Now()
+	for i := range 5 {
+		env.CreateEmployee(fmt.Sprintf("p%d@example.org", i), "Person", fmt.Sprint(i), people.RoleLearner, "")
+	}
+	defer compliance.SetRuleBatch(2)()
+	standings, calls := env.App.Engine.Standings, 0
+	env.App.Engine.Standings = func(tx *gorm.DB, now time.Time, ids []string) error {
+		if calls++; calls == 2 {
+			cancel() // the first batch has committed: the request goes away
+		}
+		return standings(tx, now, ids)
+	}
+	rule, err := env.App.Cycles.Rule(context.Background(), compliance.CourseRuleID("basic"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rule.Active = false
+	p, err := env.App.Engine.ChangeRule(ctx, rule, compliance.Actor{ID: "hr", Name: "HR"}, now)
+	if err != nil {
+		t.Fatalf("a change whose request went away after its first batch: %v", err)
+	}
+	if p.Closed != 5 || p.Transactions != 3 {
+		t.Fatalf("%d closed in %d transactions, want 5 in 3", p.Closed, p.Transactions)
+	}
+	var active, applied int64
+	env.App.DB.Model(&compliance.Assignment{}).Where("course_id = 'basic' AND status = 'active'").Count(&active)
+	env.App.DB.Model(&audit.Entry{}).Where("entity_type = 'rule' AND summary LIKE ?", "%applied to everyone it concerns%").Count(&applied)
+	if active != 0 || applied != 1 {
+		t.Fatalf("%d assignments still active, %d audit entries of the change applied; want 0 and 1", active, applied)
 	}
 }
