@@ -202,17 +202,8 @@ func TestLearnersWriteDuringAPass(t *testing.T) {
 		t.Skip("thousands of people")
 	}
 	start := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
-	env := apptest.New(t, apptest.Options{Now: start})
-	env.App.Scheduler.Deliver = nil
+	env, learners := assignedThousands(t, start)
 	ctx := context.Background()
-	insertPeople(t, env.App.DB, 3000, start)
-	if _, err := env.App.Scheduler.RunOnce(ctx, start); err != nil {
-		t.Fatal(err)
-	}
-	var learners []*people.Employee
-	if err := env.App.DB.Order("id").Limit(200).Find(&learners).Error; err != nil {
-		t.Fatal(err)
-	}
 	// Forty days on, every cycle is overdue and owes a reminder: work for
 	// everyone, while the learners write.
 	now := start.AddDate(0, 0, 40)
@@ -228,6 +219,23 @@ func TestLearnersWriteDuringAPass(t *testing.T) {
 	}
 	w.check(t, "the pass")
 	t.Logf("%d learner writes during a pass of %d batches, longest transaction %s; the slowest write %s", w.writes, rep.Batches, rep.MaxTx(), w.slowest)
+}
+
+// assignedThousands is an app with 3,000 people whose first pass at start
+// assigned them the course, and 200 of them to write as learners.
+func assignedThousands(t *testing.T, start time.Time) (*apptest.Env, []*people.Employee) {
+	t.Helper()
+	env := apptest.New(t, apptest.Options{Now: start})
+	env.App.Scheduler.Deliver = nil
+	insertPeople(t, env.App.DB, 3000, start)
+	if _, err := env.App.Scheduler.RunOnce(context.Background(), start); err != nil {
+		t.Fatal(err)
+	}
+	var learners []*people.Employee
+	if err := env.App.DB.Order("id").Limit(200).Find(&learners).Error; err != nil {
+		t.Fatal(err)
+	}
+	return env, learners
 }
 
 // learnerWrites is what learners writing beside a job saw.
@@ -307,52 +315,46 @@ func TestLearnersWriteDuringARuleChange(t *testing.T) {
 		t.Skip("thousands of people")
 	}
 	start := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
-	env := apptest.New(t, apptest.Options{Now: start})
-	env.App.Scheduler.Deliver = nil
+	env, learners := assignedThousands(t, start)
 	ctx := context.Background()
-	insertPeople(t, env.App.DB, 3000, start)
-	if _, err := env.App.Scheduler.RunOnce(ctx, start); err != nil {
-		t.Fatal(err)
-	}
-	var learners []*people.Employee
-	if err := env.App.DB.Order("id").Limit(200).Find(&learners).Error; err != nil {
-		t.Fatal(err)
-	}
 	rule, err := env.App.Cycles.Rule(ctx, compliance.CourseRuleID("basic"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The preview of deactivating it closes everyone's cycles, in
-	// transactions it rolls back: the learners keep the course.
-	rule.Active = false
-	stop := learnersWrite(env, learners)
-	preview, err := env.App.Engine.PreviewRule(ctx, rule, start)
-	w := stop()
-	if err != nil {
-		t.Fatal(err)
+	for _, step := range []struct {
+		what string
+		run  func() (compliance.RulePreview, error)
+		// everyone reads the figure that must count all 3,000 people.
+		everyone func(compliance.RulePreview) int
+	}{
+		// The preview of deactivating it closes everyone's cycles, in
+		// transactions it rolls back: the learners keep the course.
+		{"the preview of deactivating the rule", func() (compliance.RulePreview, error) {
+			r := *rule
+			r.Active = false
+			return env.App.Engine.PreviewRule(ctx, &r, start)
+		}, func(p compliance.RulePreview) int { return p.Closed }},
+		// Due 60 days after hire instead of 30: everyone is evaluated
+		// twice and keeps the course.
+		{"the change of its due days", func() (compliance.RulePreview, error) {
+			r := *rule
+			r.DueDays = 60
+			return env.App.Engine.ChangeRule(ctx, &r, compliance.Actor{ID: "hr", Name: "HR"}, start)
+		}, func(p compliance.RulePreview) int { return p.Unchanged }},
+	} {
+		stop := learnersWrite(env, learners)
+		p, err := step.run()
+		w := stop()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if step.everyone(p) != 3000 || p.Transactions < 2 {
+			t.Fatalf("%s: %d of 3,000 people in %d transactions; want all in several", step.what, step.everyone(p), p.Transactions)
+		}
+		w.check(t, step.what)
+		t.Logf("%s: %d learner writes during %d transactions, the longest %s; the slowest write %s",
+			step.what, w.writes, p.Transactions, p.LongestTx, w.slowest)
 	}
-	if preview.Closed != 3000 || preview.Transactions < 2 {
-		t.Fatalf("the preview: %d closed in %d transactions; want 3,000 in several", preview.Closed, preview.Transactions)
-	}
-	w.check(t, "the rule's preview")
-	t.Logf("%d learner writes during a preview of %d transactions, the longest %s; the slowest write %s",
-		w.writes, preview.Transactions, preview.LongestTx, w.slowest)
-
-	// Due 60 days after hire instead of 30: everyone is evaluated twice
-	// and keeps the course.
-	rule.Active, rule.DueDays = true, 60
-	stop = learnersWrite(env, learners)
-	saved, err := env.App.Engine.ChangeRule(ctx, rule, compliance.Actor{ID: "hr", Name: "HR"}, start)
-	w = stop()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if saved.Unchanged != 3000 || saved.Transactions < 2 {
-		t.Fatalf("the change: %d unchanged in %d transactions; want 3,000 in several", saved.Unchanged, saved.Transactions)
-	}
-	w.check(t, "the rule change")
-	t.Logf("%d learner writes during a change of %d transactions, the longest %s; the slowest write %s",
-		w.writes, saved.Transactions, saved.LongestTx, w.slowest)
 }
 
 // TestHeldBackNudgesTakeTurns: the nudges the cap holds back come back a
