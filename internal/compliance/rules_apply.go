@@ -54,8 +54,10 @@ var ErrPlanningBusy = apperr.New(apperr.Conflict,
 // first batch of people and records the audit entry; when the rule
 // concerns more people than one batch, the others follow a batch per
 // transaction, and a second audit entry records what the change did to
-// everyone. If a later batch fails, the rule stands as saved and the next
-// scheduler pass evaluates everyone (its fingerprint of the rules moved).
+// everyone. Once the first batch has committed, the others go on even if
+// ctx is cancelled. If a later batch fails, the rule stands as saved and the
+// next scheduler pass evaluates everyone (its fingerprint of the rules
+// moved).
 // A *RuleError says what to fix; ErrRuleNotFound when the rule to change is
 // gone; ErrPlanningBusy when a scheduler pass kept planning too long.
 func (e *Engine) ChangeRule(ctx context.Context, r *Rule, by Actor, now time.Time) (RulePreview, error) {
