@@ -43,7 +43,8 @@ var (
 // under a second) before it gives up and says so (Engine.PlanningWait).
 const DefaultPlanningWait = 20 * time.Second
 
-// ErrPlanningBusy says a rule change waited planningWait for the scheduler.
+// ErrPlanningBusy says a rule change waited Engine.PlanningWait for a
+// scheduler pass to finish planning, and saved nothing.
 var ErrPlanningBusy = apperr.New(apperr.Conflict,
 	"The scheduler is applying other changes right now, so the rule was not saved. Try again in a minute.")
 
