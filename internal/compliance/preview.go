@@ -172,7 +172,7 @@ func (e *Engine) applyRuleTo(tx *gorm.DB, now time.Time, r, old *Rule, people []
 			inactive.Active = false
 			before = &inactive
 		}
-		if err := storeRule(tx, before, r); err != nil {
+		if err := storeRule(tx, before, true); err != nil {
 			return p, err
 		}
 	}
@@ -183,12 +183,8 @@ func (e *Engine) applyRuleTo(tx *gorm.DB, now time.Time, r, old *Rule, people []
 	if err != nil {
 		return p, err
 	}
-	current := old
-	if !stored || old != nil {
-		// The row exists (as old, or as r made inactive).
-		current = r
-	}
-	if err := storeRule(tx, r, current); err != nil {
+	// The row exists unless r is new and this is its first batch.
+	if err := storeRule(tx, r, old != nil || !stored); err != nil {
 		return p, err
 	}
 	if err := e.evaluateInChunks(tx, now, people); err != nil {

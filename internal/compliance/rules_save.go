@@ -196,9 +196,10 @@ func checkRule(tx *gorm.DB, r *Rule, now time.Time) (*Rule, error) {
 	return old, nil
 }
 
-// storeRule inserts the new rule or overwrites every field of the old one.
-func storeRule(tx *gorm.DB, r, old *Rule) error {
-	if old == nil {
+// storeRule inserts r, or overwrites every field of the row of its ID when
+// that row exists.
+func storeRule(tx *gorm.DB, r *Rule, exists bool) error {
+	if !exists {
 		if err := tx.Create(r).Error; err != nil {
 			return fmt.Errorf("create rule: %w", err)
 		}
