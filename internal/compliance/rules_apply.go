@@ -75,11 +75,7 @@ func (e *Engine) ChangeRule(ctx context.Context, r *Rule, by Actor, now time.Tim
 	if err != nil {
 		return p, err
 	}
-	pace := e.DB.NewPacer(ruleBatchStart, min(ruleBatchStart, 10), ruleBatchMax)
-	for lo, first := 0, true; first || lo < len(concerned); first = false {
-		part := concerned[lo:min(lo+pace.Size(), len(concerned))]
-		last := lo+len(part) == len(concerned)
-		p.Transactions++
+	err = e.inBatches(ctx, &p, concerned, func(ctx context.Context, part []string, first, last bool) (time.Duration, error) {
 		// The batches commit as a scheduler pass's do (db.BulkTx: the
 		// write-ahead log is copied in the pauses between them, not by a
 		// commit that happens to fill it, which held the lock a second at
@@ -89,7 +85,7 @@ func (e *Engine) ChangeRule(ctx context.Context, r *Rule, by Actor, now time.Tim
 		if last {
 			run = e.DB.TxHeld
 		}
-		held, err := run(ctx, func(tx *gorm.DB) error {
+		return run(ctx, func(tx *gorm.DB) error {
 			q, err := e.applyRuleTo(tx, now, r, old, part, first)
 			if err != nil {
 				return err
@@ -108,24 +104,56 @@ func (e *Engine) ChangeRule(ctx context.Context, r *Rule, by Actor, now time.Tim
 			}
 			return nil
 		})
+	})
+	var partly *partlyApplied
+	switch {
+	case errors.As(err, &partly):
+		return p, fmt.Errorf("the rule was saved and applied to %d of the %d people it concerns; the next scheduler pass applies it to the others: %w", partly.done, len(concerned), partly.err)
+	case err != nil:
+		return RulePreview{}, err
+	}
+	p.finish()
+	return p, nil
+}
+
+// partlyApplied is a batch's failure after the first batch committed.
+type partlyApplied struct {
+	done int // people in the batches that committed
+	err  error
+}
+
+func (e *partlyApplied) Error() string { return e.err.Error() }
+func (e *partlyApplied) Unwrap() error { return e.err }
+
+// inBatches calls batch for the people, a paced batch at a time (at least
+// once, with none when there are none), counting the transactions and the
+// longest in p. batch runs one transaction and returns how long it held
+// the database. Once the first batch has committed, the others go on even
+// if ctx is cancelled: the rule is saved (ChangeRule) and is applied to the
+// others rather than left to the next pass, with no record that everyone
+// has it, because the request that asked for it is gone (HR closed the
+// page). An error after the first batch is a *partlyApplied.
+func (e *Engine) inBatches(ctx context.Context, p *RulePreview, people []string,
+	batch func(ctx context.Context, part []string, first, last bool) (time.Duration, error)) error {
+	pace := e.DB.NewPacer(ruleBatchStart, min(ruleBatchStart, 10), ruleBatchMax)
+	for lo, first := 0, true; first || lo < len(people); first = false {
+		part := people[lo:min(lo+pace.Size(), len(people))]
+		p.Transactions++
+		held, err := batch(ctx, part, first, lo+len(part) == len(people))
 		if err != nil {
 			if first {
-				return RulePreview{}, err
+				return err
 			}
-			return p, fmt.Errorf("the rule was saved and applied to %d of the %d people it concerns; the next scheduler pass applies it to the others: %w", lo, len(concerned), err)
+			return &partlyApplied{done: lo, err: err}
 		}
 		lo += len(part)
 		p.LongestTx = max(p.LongestTx, held)
 		if first {
-			// The rule is saved: the others follow even if the request
-			// that asked is gone (HR closed the page), rather than be
-			// left to the next pass with no record that everyone has it.
 			ctx = context.WithoutCancel(ctx)
 		}
 		pace.Done(ctx, len(part), held)
 	}
-	p.finish()
-	return p, nil
+	return nil
 }
 
 // PreviewRule is what ChangeRule would do with r, writing nothing: the very
@@ -141,13 +169,11 @@ func (e *Engine) PreviewRule(ctx context.Context, r *Rule, now time.Time) (RuleP
 	if err != nil {
 		return p, err
 	}
-	pace := e.DB.NewPacer(ruleBatchStart, min(ruleBatchStart, 10), ruleBatchMax)
-	for lo, first := 0, true; first || lo < len(concerned); first = false {
-		part := concerned[lo:min(lo+pace.Size(), len(concerned))]
-		began := time.Now()
-		p.Transactions++
+	// Each batch is rolled back, so there is nothing to finish when the
+	// request is gone: a cancelled ctx ends the preview at the next batch.
+	err = e.inBatches(ctx, &p, concerned, func(_ context.Context, part []string, _, _ bool) (time.Duration, error) {
 		var q RulePreview
-		err := e.DB.Tx(ctx, func(tx *gorm.DB) error {
+		held, err := e.DB.TxHeld(ctx, func(tx *gorm.DB) error {
 			var err error
 			if q, err = quiet.applyRuleTo(tx, now, &candidate, old, part, true); err != nil {
 				return err
@@ -155,12 +181,13 @@ func (e *Engine) PreviewRule(ctx context.Context, r *Rule, now time.Time) (RuleP
 			return errPreviewRollback
 		})
 		if !errors.Is(err, errPreviewRollback) {
-			return p, err
+			return held, err
 		}
 		p.add(q)
-		lo += len(part)
-		p.LongestTx = max(p.LongestTx, time.Since(began))
-		pace.Done(ctx, len(part), time.Since(began))
+		return held, nil
+	})
+	if err != nil {
+		return p, err
 	}
 	p.finish()
 	return p, nil
