@@ -66,17 +66,15 @@ func (d *DB) BulkTx(ctx context.Context, fn func(tx *gorm.DB) error) error {
 // is not kept waiting by it): a job that paces itself by this time sizes
 // its batches by what others wait for.
 func (d *DB) BulkTxHeld(ctx context.Context, fn func(tx *gorm.DB) error) (time.Duration, error) {
-	var began time.Time
 	if d.Dialect != SQLite {
-		err := d.Tx(ctx, func(tx *gorm.DB) error {
-			began = time.Now()
+		return d.TxHeld(ctx, func(tx *gorm.DB) error {
 			if err := tx.Exec("SET LOCAL synchronous_commit TO OFF").Error; err != nil {
 				return fmt.Errorf("bulk transaction: %w", err)
 			}
 			return fn(tx)
 		})
-		return heldSince(began), err
 	}
+	var began time.Time
 	conn, err := d.SQL().Conn(ctx)
 	if err != nil {
 		return 0, err
