@@ -56,9 +56,13 @@
 // refuse to run without it.
 //
 // A rule change concerns everyone its old or new version matches, which for
-// a rule for everyone is the whole organisation: ChangeRule and PreviewRule
-// take those people a paced batch per transaction (rules_apply.go), the
-// preview rolling each back, with the figures one transaction would give.
+// a rule for everyone is the whole organisation. Those both versions match
+// and no other rule for the course does keep the course whatever the change
+// (its dates apply to the cycles it creates), so they are counted, not
+// evaluated (concernedBy): moving the due date of a rule for everyone
+// evaluates nobody. ChangeRule and PreviewRule take the others a paced
+// batch per transaction (rules_apply.go), the preview rolling each back,
+// with the figures one transaction would give.
 // ChangeRule holds the planning lock (PlanningLock) the scheduler's passes
 // plan under, so a pass never evaluates people while a change has reached
 // only some of them.

@@ -16,3 +16,12 @@ func SetRuleBatch(n int) (restore func()) {
 	ruleBatchStart, ruleBatchMax = n, n
 	return func() { ruleBatchStart, ruleBatchMax = start, most }
 }
+
+// SetRuleShortcut says whether rule changes and previews leave out the
+// people who keep the course (concernedBy), until the returned function
+// puts it back. Not for parallel tests.
+func SetRuleShortcut(on bool) (restore func()) {
+	old := skipKept
+	skipKept = on
+	return func() { skipKept = old }
+}

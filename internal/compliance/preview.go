@@ -122,8 +122,12 @@ func (e *Engine) applyRule(tx *gorm.DB, now time.Time, r *Rule) (RulePreview, er
 	if err != nil {
 		return p, err
 	}
+	others, err := otherRulesFor(tx, r)
+	if err != nil {
+		return p, err
+	}
 	var concerned []string
-	concerned, p.Matched = concernedBy(persons, r, old)
+	concerned, p.Matched, p.Unchanged = concernedBy(persons, r, old, others)
 	part, err := e.applyRuleTo(tx, now, r, old, concerned, true)
 	if err != nil {
 		return p, err
@@ -133,23 +137,63 @@ func (e *Engine) applyRule(tx *gorm.DB, now time.Time, r *Rule) (RulePreview, er
 	return p, nil
 }
 
-// concernedBy returns the people the rule or the version it replaces
-// matches, active or not (their assignments are the ones that can change),
-// and how many active people the rule matches.
-func concernedBy(persons []Person, r, old *Rule) ([]string, int) {
-	var concerned []string
-	matched := 0
+// concernedBy returns the people whose course the change of old into r
+// can change, who are evaluated; how many active people r matches; and how
+// many active people keep the course without being evaluated.
+//
+// Those are the people both versions match, both active, when no other
+// active rule for the course matches them: at hospital scale, everyone,
+// when HR changes a rule's due date or recurrence. For them the rules'
+// outcome is the same before and after: the evaluation as they stand gives
+// an active person every course an active rule matching them names, and
+// with r, the same rules match and r still controls the course (an
+// assignment's controlling rule can only move between rules that match), so
+// the second evaluation changes nothing. A rule's dates apply to the cycles
+// it creates, never to an existing assignment's. Skipping them leaves only
+// what the first evaluation would have done for them anyway (a change that
+// was already due, never counted as the rule's doing) to the scheduler's
+// next pass, which evaluates the people queued for it.
+//
+// Anyone else the rule or the version it replaces matches, active or not,
+// is evaluated (their assignments are the ones that can change).
+func concernedBy(persons []Person, r, old *Rule, others []*Rule) (evaluate []string, matched, kept int) {
+	sameCourse := old != nil && old.CourseID == r.CourseID
 	for _, person := range persons {
 		inNew := r.Active && r.Matches(person)
 		inOld := old != nil && old.Active && old.Matches(person)
-		if inNew || inOld {
-			concerned = append(concerned, person.ID)
-		}
 		if inNew && person.Active {
 			matched++
 		}
+		if !inNew && !inOld {
+			continue
+		}
+		if skipKept && inNew && inOld && sameCourse &&
+			!slices.ContainsFunc(others, func(o *Rule) bool { return o.Matches(person) }) {
+			if person.Active {
+				kept++
+			}
+			continue
+		}
+		evaluate = append(evaluate, person.ID)
 	}
-	return concerned, matched
+	return evaluate, matched, kept
+}
+
+// skipKept says whether concernedBy leaves out the people who keep the
+// course; tests compare with evaluating them.
+var skipKept = true
+
+// otherRulesFor returns the active rules for r's course other than r.
+func otherRulesFor(tx *gorm.DB, r *Rule) ([]*Rule, error) {
+	var rules []*Rule
+	q := tx.Where("active = ? AND course_id = ?", true, r.CourseID)
+	if r.ID != "" {
+		q = q.Where("id <> ?", r.ID)
+	}
+	if err := q.Find(&rules).Error; err != nil {
+		return nil, fmt.Errorf("load the course's other rules: %w", err)
+	}
+	return rules, nil
 }
 
 // applyRuleTo applies r in place of old (nil: r is new) to some of the

@@ -98,7 +98,7 @@ func (e *Engine) ChangeRule(ctx context.Context, r *Rule, by Actor, now time.Tim
 			case first && last:
 				return e.auditRule(tx, &p, by, now, "")
 			case first:
-				return e.auditRule(tx, &p, by, now, fmt.Sprintf("being applied to the %d people it concerns", len(concerned)))
+				return e.auditRule(tx, &p, by, now, fmt.Sprintf("being applied to the %d people whose course it can change", len(concerned)))
 			case last:
 				return e.auditRuleApplied(tx, &p, by, now)
 			}
@@ -108,7 +108,7 @@ func (e *Engine) ChangeRule(ctx context.Context, r *Rule, by Actor, now time.Tim
 	var partly *partlyApplied
 	switch {
 	case errors.As(err, &partly):
-		return p, fmt.Errorf("the rule was saved and applied to %d of the %d people it concerns; the next scheduler pass applies it to the others: %w", partly.done, len(concerned), partly.err)
+		return p, fmt.Errorf("the rule was saved and applied to %d of the %d people whose course it can change; the next scheduler pass applies it to the others: %w", partly.done, len(concerned), partly.err)
 	case err != nil:
 		return RulePreview{}, err
 	}
@@ -194,8 +194,9 @@ func (e *Engine) PreviewRule(ctx context.Context, r *Rule, now time.Time) (RuleP
 }
 
 // ruleChange checks r (checkRule, reading only), and returns the rule it
-// replaces and the people it concerns, with p's rule, replaced rule and
-// matched count set.
+// replaces and the people to evaluate (concernedBy), with p's rule,
+// replaced rule, matched count and the people who keep the course without
+// being evaluated set.
 func (e *Engine) ruleChange(ctx context.Context, p *RulePreview, r *Rule, now time.Time) (*Rule, []string, error) {
 	d := e.DB.WithContext(ctx)
 	old, err := checkRule(d, r, now)
@@ -206,8 +207,12 @@ func (e *Engine) ruleChange(ctx context.Context, p *RulePreview, r *Rule, now ti
 	if err != nil {
 		return nil, nil, err
 	}
-	concerned, matched := concernedBy(persons, r, old)
-	p.Rule, p.Before, p.Matched = r, old, matched
+	others, err := otherRulesFor(d, r)
+	if err != nil {
+		return nil, nil, err
+	}
+	concerned, matched, kept := concernedBy(persons, r, old, others)
+	p.Rule, p.Before, p.Matched, p.Unchanged = r, old, matched, kept
 	return old, concerned, nil
 }
 

@@ -236,3 +236,135 @@ func TestRuleChangeOutlivesItsRequest(t *testing.T) {
 		t.Fatalf("%d assignments still active, %d audit entries of the change applied; want 0 and 1", active, applied)
 	}
 }
+
+// TestRuleChangeLeavesOutWhoKeepsTheCourse: a rule change evaluates only
+// the people whose course it can change. Those both versions match, with no
+// other rule for the course matching them, keep it and are only counted:
+// changing the due date of a rule for everyone evaluates nobody. Each
+// change below is previewed and saved twice, on two identical
+// organisations, once leaving those people out and once evaluating
+// everyone both versions match: the figures, the people named and the
+// assignments (with the rule controlling each) come out the same, and the
+// shortcut evaluates fewer people where there are people to leave out.
+func TestRuleChangeLeavesOutWhoKeepsTheCourse(t *testing.T) {
+	// Not parallel: SetRuleBatch and SetRuleShortcut change package variables.
+	defer compliance.SetRuleBatch(2)()
+	// organisation has the course "basic" by a rule for everyone (due 30
+	// days after hire) and a rule for the nurses (60 days, so the rule for
+	// everyone controls the course for them), and everyone evaluated.
+	organisation := func() (*apptest.Env, compliance.Actor) {
+		env := apptest.New(t, apptest.Options{})
+		ctx, now := context.Background(), env.Clock.Now()
+		hr := env.CreateEmployee("hr@example.org", "Hana", "Resources", people.RoleHRAdmin, "")
+		by := compliance.Actor{ID: hr.ID, Name: "Hana Resources"}
+		staff := people.Actor{ID: hr.ID, Name: "Hana Resources"}
+		for i, p := range []struct {
+			dept    string
+			daysAgo int
+		}{{"Nursing", 3}, {"Nursing", 40}, {"Nursing", 12}, {"Nursing", 7}, {"Nursing", 400}, {"Pharmacy", 5},
+			{"Pharmacy", 20}, {"Pharmacy", 2}, {"Pharmacy", 90}, {"Portering", 9}, {"Portering", 1}, {"Portering", 30}} {
+			e, err := env.App.Staff.Create(ctx, staff, people.Details{
+				EmployeeNumber: fmt.Sprintf("E%02d", i), Email: fmt.Sprintf("p%d@example.org", i), FirstName: fmt.Sprintf("Person%02d", i),
+				LastName: "Kept", Department: p.dept, JobTitle: "Staff", HireDate: now.AddDate(0, 0, -p.daysAgo).Format(time.DateOnly),
+				Role: people.RoleLearner,
+			}, now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if i == 4 || i == 8 { // a nurse and a pharmacist who left
+				if err := env.App.DB.Exec("UPDATE employees SET status = 'inactive' WHERE id = ?", e.ID).Error; err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		nurses := &compliance.Rule{Name: "Nurses", CourseID: "basic", Departments: compliance.StringList{"Nursing"},
+			DueDays: 60, DueFrom: compliance.DueFromHire, EveryMonths: 12, Base: compliance.BaseExpiry, Active: true}
+		if _, err := env.App.Engine.ChangeRule(ctx, nurses, by, now); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := env.App.Engine.Evaluate(ctx, now, nil); err != nil {
+			t.Fatal(err)
+		}
+		env.Clock.Set(now.Add(time.Hour))
+		return env, by
+	}
+	rule := func(env *apptest.Env, name string) *compliance.Rule {
+		var r compliance.Rule
+		if err := env.App.DB.Where("name = ? AND course_id = 'basic'", name).First(&r).Error; err != nil {
+			t.Fatalf("rule %q: %v", name, err)
+		}
+		return &r
+	}
+	// assignments lists who has which course, by which rule, how.
+	assignments := func(env *apptest.Env) string {
+		var rows []struct{ Email, Course, Rule, Status string }
+		if err := env.App.DB.Raw(`SELECT e.email, a.course_id AS course, COALESCE(r.name, '-') AS rule, a.status
+			FROM assignments a JOIN employees e ON e.id = a.employee_id LEFT JOIN assignment_rules r ON r.id = a.rule_id
+			ORDER BY e.email, a.course_id`).Scan(&rows).Error; err != nil {
+			t.Fatal(err)
+		}
+		var b strings.Builder
+		for _, r := range rows {
+			fmt.Fprintf(&b, "%s %s %s %s\n", r.Email, r.Course, r.Rule, r.Status)
+		}
+		return b.String()
+	}
+	for _, c := range []struct {
+		what   string
+		rule   string
+		change func(*compliance.Rule)
+		// fewer says whether the shortcut has people to leave out.
+		fewer bool
+	}{
+		{"the rule for everyone due later", "", func(r *compliance.Rule) { r.DueDays = 45 }, true},
+		{"the nurses' rule due sooner than the rule for everyone", "Nurses", func(r *compliance.Rule) { r.DueDays = 7 }, false},
+		{"the rule for everyone narrowed to two departments", "", func(r *compliance.Rule) {
+			r.Everyone, r.Departments = false, compliance.StringList{"Pharmacy", "Portering"}
+		}, true},
+		{"the nurses' rule widened to the pharmacists", "Nurses", func(r *compliance.Rule) {
+			r.Departments = compliance.StringList{"Nursing", "Pharmacy"}
+		}, false},
+		{"the rule for everyone deactivated", "", func(r *compliance.Rule) { r.Active = false }, false},
+	} {
+		var figures, states [2]string
+		var transactions [2]int
+		for i, shortcut := range []bool{false, true} {
+			env, by := organisation()
+			ctx, now := context.Background(), env.Clock.Now()
+			var r *compliance.Rule
+			if c.rule == "" {
+				var err error
+				if r, err = env.App.Cycles.Rule(ctx, compliance.CourseRuleID("basic")); err != nil {
+					t.Fatal(err)
+				}
+			} else {
+				r = rule(env, c.rule)
+			}
+			c.change(r)
+			restore := compliance.SetRuleShortcut(shortcut)
+			preview, err := env.App.Engine.PreviewRule(ctx, r, now)
+			if err != nil {
+				restore()
+				t.Fatalf("%s: preview: %v", c.what, err)
+			}
+			saved, err := env.App.Engine.ChangeRule(ctx, r, by, now)
+			restore()
+			if err != nil {
+				t.Fatalf("%s: save: %v", c.what, err)
+			}
+			if got, want := previewFigures(saved), previewFigures(preview); got != want {
+				t.Fatalf("%s (shortcut %v): saving did\n%s\nthe preview said\n%s", c.what, shortcut, got, want)
+			}
+			figures[i], states[i], transactions[i] = previewFigures(saved), assignments(env), saved.Transactions
+		}
+		if figures[1] != figures[0] {
+			t.Errorf("%s: leaving out who keeps the course says\n%s\nevaluating them says\n%s", c.what, figures[1], figures[0])
+		}
+		if states[1] != states[0] {
+			t.Errorf("%s: leaving out who keeps the course leaves\n%s\nevaluating them leaves\n%s", c.what, states[1], states[0])
+		}
+		if c.fewer != (transactions[1] < transactions[0]) {
+			t.Errorf("%s: %d transactions leaving them out, %d evaluating them", c.what, transactions[1], transactions[0])
+		}
+	}
+}

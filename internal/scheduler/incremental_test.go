@@ -334,12 +334,13 @@ func TestLearnersWriteDuringARuleChange(t *testing.T) {
 			r.Active = false
 			return env.App.Engine.PreviewRule(ctx, &r, start)
 		}, func(p compliance.RulePreview) int { return p.Closed }},
-		// Due 60 days after hire instead of 30: everyone is evaluated
-		// twice and keeps the course.
-		{"the change of its due days", func() (compliance.RulePreview, error) {
-			r := *rule
-			r.DueDays = 60
-			return env.App.Engine.ChangeRule(ctx, &r, compliance.Actor{ID: "hr", Name: "HR"}, start)
+		// A second rule for everyone for the course, due later: everyone
+		// is evaluated twice and keeps the course. (A change of the
+		// rule's own due days evaluates nobody: everyone keeps it.)
+		{"a second rule for everyone", func() (compliance.RulePreview, error) {
+			r := &compliance.Rule{Name: "Everyone again", CourseID: rule.CourseID, Everyone: true, DueDays: 60,
+				DueFrom: compliance.DueFromHire, EveryMonths: 12, Base: compliance.BaseExpiry, Active: true}
+			return env.App.Engine.ChangeRule(ctx, r, compliance.Actor{ID: "hr", Name: "HR"}, start)
 		}, func(p compliance.RulePreview) int { return p.Unchanged }},
 	} {
 		stop := learnersWrite(env, learners)
