@@ -375,7 +375,7 @@ func (b *bench) writersDuringPass(ctx context.Context, hr *session) {
 	b.logf("learner writes: %s", measured)
 	b.rows = append(b.rows, row{What: fmt.Sprintf("  learner writes during that pass (%d learners, POST …/steps/welcome/done)", len(learners)),
 		Target: "all succeed", Measured: measured, Command: "POST " + step + "/done", OK: failed == 0})
-	b.ruleChange(ctx, hr, learners)
+	b.ruleChanges(ctx, hr, learners)
 }
 
 // learnersPost has each learner mark their step done again and again, 10 ms
@@ -429,19 +429,40 @@ func (b *bench) learnersPost(learners []learner) (stop func() (string, int)) {
 // previewedField is the preview's fingerprint, which Save requires.
 var previewedField = regexp.MustCompile(`name="previewed"[^>]*value="([0-9a-f]+)"`)
 
-// ruleChange has HR change the first course's rule, which applies to
-// everyone (due 45 days after hire instead of 30), on the rule form: the
-// preview, then the save, while the learners post.
-func (b *bench) ruleChange(ctx context.Context, hr *session, learners []learner) {
-	path := "/admin/rules/course-default-" + b.m.Courses[0] + "/edit"
-	if code, _, err := hr.get(ctx, path); err != nil || code != http.StatusOK {
-		b.fail("rule change", fmt.Errorf("GET %s: %d %v", path, code, err))
-		return
-	}
+// ruleChanges has HR change rules for everyone through the rule form (a
+// preview, then the save) while the learners post: first the due date of
+// the first course's rule, which changes nobody's course (so nobody is
+// evaluated), then a second rule for everyone for the same course, due
+// later, which is evaluated for everyone (a batch of people per
+// transaction) and leaves everyone's course as it is (the learners'
+// courses stay theirs).
+func (b *bench) ruleChanges(ctx context.Context, hr *session, learners []learner) {
 	form := url.Values{
 		"name": {"Default rule from the course file"}, "who": {"everyone"}, "due_days": {"45"}, "due_from": {"hire"},
-		"every_months": {"12"}, "window_days": {"60"}, "base": {"expiry"}, "active": {"yes"}, "action": {"preview"},
+		"every_months": {"12"}, "window_days": {"60"}, "base": {"expiry"}, "active": {"yes"},
 	}
+	edit := "/admin/rules/course-default-" + b.m.Courses[0] + "/edit"
+	if !b.ruleChange(ctx, hr, learners, fmt.Sprintf("HR moves the due date of a rule for everyone (%d people)", b.m.People), edit, form) {
+		return
+	}
+	form.Set("name", "Everyone, a second rule")
+	form.Set("due_days", "90")
+	form.Set("course", b.m.Courses[0])
+	b.ruleChange(ctx, hr, learners, fmt.Sprintf("HR adds a second rule for everyone (%d people)", b.m.People), "/admin/rules/new", form)
+}
+
+// ruleChange opens the rule form at path, previews and saves it as fields
+// say while the learners post, and records the times.
+func (b *bench) ruleChange(ctx context.Context, hr *session, learners []learner, what, path string, fields url.Values) bool {
+	if code, _, err := hr.get(ctx, path); err != nil || code != http.StatusOK {
+		b.fail("rule change", fmt.Errorf("GET %s: %d %v", path, code, err))
+		return false
+	}
+	form := url.Values{}
+	for k, v := range fields {
+		form[k] = v
+	}
+	form.Set("action", "preview")
 	posting := b.learnersPost(learners)
 	began := time.Now()
 	code, body, err := hr.post(ctx, path, form)
@@ -450,7 +471,7 @@ func (b *bench) ruleChange(ctx context.Context, hr *session, learners []learner)
 	if err != nil || code != http.StatusOK || m == nil {
 		posting()
 		b.fail("rule change", fmt.Errorf("POST %s (preview): %d %v %s", path, code, err, snippet(body)))
-		return
+		return false
 	}
 	form.Set("previewed", m[1])
 	form.Set("action", "save")
@@ -460,14 +481,15 @@ func (b *bench) ruleChange(ctx context.Context, hr *session, learners []learner)
 	measured, failed := posting()
 	if err != nil || code != http.StatusSeeOther {
 		b.fail("rule change", fmt.Errorf("POST %s (save): %d %v %s", path, code, err, snippet(body)))
-		return
+		return false
 	}
-	b.logf("rule change: preview %s, save %s; learner writes: %s", seconds(preview), seconds(save), measured)
-	b.rows = append(b.rows, row{What: fmt.Sprintf("HR changes a rule for everyone (%d people): preview", b.m.People),
-		Target: "nobody waits", Measured: seconds(preview), Seconds: preview.Seconds(), Command: "POST " + path + " (action=preview)", OK: true})
+	b.logf("%s: preview %s, save %s; learner writes: %s", what, seconds(preview), seconds(save), measured)
+	b.rows = append(b.rows, row{What: what + ": preview", Target: "nobody waits", Measured: seconds(preview), Seconds: preview.Seconds(),
+		Command: "POST " + path + " (action=preview)", OK: true})
 	b.rows = append(b.rows, row{What: "  and save", Measured: seconds(save), Seconds: save.Seconds(), Command: "POST " + path + " (action=save)", OK: true})
 	b.rows = append(b.rows, row{What: fmt.Sprintf("  learner writes during the preview and the save (%d learners)", len(learners)),
 		Target: "all succeed", Measured: measured, OK: failed == 0})
+	return true
 }
 
 var titleTag = regexp.MustCompile(`(?s)<title>(.*?)</title>`)

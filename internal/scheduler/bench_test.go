@@ -66,10 +66,18 @@ func BenchmarkSchedulerPass(b *testing.B) {
 }
 
 // BenchmarkRuleChange times HR changing one course's rule for everyone
-// (due 45 days after hire instead of 30) after the first pass: the preview
-// and the save, each a batch of people per transaction (ChangeRule,
-// PreviewRule). It reports the longest transaction of either as max-tx-s,
-// what a learner's write may wait for meanwhile.
+// after the first pass, the preview and then the save (PreviewRule,
+// ChangeRule), two ways:
+//
+//   - due-date: due 15 days later. Everyone keeps the course, so nobody is
+//     evaluated (concernedBy): the cost of a change that changes no one's
+//     course does not grow with the people it applies to.
+//   - deactivate: the rule deactivated (when inactive: reactivated), which
+//     closes (reopens) the course for everyone, each of them evaluated, a
+//     batch of people per transaction.
+//
+// Each reports the longest transaction of its preview and save as
+// max-tx-s, what a learner's write may wait for meanwhile.
 //
 //	go test -run '^$' -bench RuleChange -benchtime 1x ./internal/scheduler/
 func BenchmarkRuleChange(b *testing.B) {
@@ -78,29 +86,54 @@ func BenchmarkRuleChange(b *testing.B) {
 	start := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 	ctx := context.Background()
 	env := benchAssigned(b, courses, n, start)
-	var maxTx time.Duration
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		rule, err := env.App.Cycles.Rule(ctx, compliance.CourseRuleID("bench-01"))
-		if err != nil {
-			b.Fatal(err)
+	by := compliance.Actor{ID: "bench", Name: "Bench"}
+	change := func(b *testing.B, edit func(r *compliance.Rule), check func(p, s compliance.RulePreview) error) {
+		var maxTx time.Duration
+		for i := 0; i < b.N; i++ {
+			rule, err := env.App.Cycles.Rule(ctx, compliance.CourseRuleID("bench-01"))
+			if err != nil {
+				b.Fatal(err)
+			}
+			edit(rule)
+			p, err := env.App.Engine.PreviewRule(ctx, rule, start)
+			if err != nil {
+				b.Fatal(err)
+			}
+			s, err := env.App.Engine.ChangeRule(ctx, rule, by, start)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := check(p, s); err != nil {
+				b.Fatal(err)
+			}
+			maxTx = max(maxTx, p.LongestTx, s.LongestTx)
 		}
-		rule.DueDays += 15
-		p, err := env.App.Engine.PreviewRule(ctx, rule, start)
-		if err != nil {
-			b.Fatal(err)
-		}
-		s, err := env.App.Engine.ChangeRule(ctx, rule, compliance.Actor{ID: "bench", Name: "Bench"}, start)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if p.Unchanged != n || s.Unchanged != n {
-			b.Fatalf("preview %d unchanged, save %d; want %d", p.Unchanged, s.Unchanged, n)
-		}
-		maxTx = max(maxTx, p.LongestTx, s.LongestTx)
+		b.ReportMetric(maxTx.Seconds(), "max-tx-s")
+		b.ReportMetric(float64(n), "people")
 	}
-	b.ReportMetric(maxTx.Seconds(), "max-tx-s")
-	b.ReportMetric(float64(n), "people")
+	b.Run("due-date", func(b *testing.B) {
+		change(b, func(r *compliance.Rule) { r.DueDays += 15 }, func(p, s compliance.RulePreview) error {
+			if p.Unchanged != n || s.Unchanged != n || s.Transactions != 1 {
+				return fmt.Errorf("preview %d unchanged, save %d in %d transactions; want %d in one", p.Unchanged, s.Unchanged, s.Transactions, n)
+			}
+			return nil
+		})
+	})
+	b.Run("deactivate", func(b *testing.B) {
+		// Each call deactivates the rule if it is active, else reactivates
+		// it (b.N grows over calls, so iterations do not say which).
+		closing := false
+		change(b, func(r *compliance.Rule) { closing = r.Active; r.Active = !r.Active }, func(p, s compliance.RulePreview) error {
+			got := [2]int{p.Assigned, s.Assigned}
+			if closing {
+				got = [2]int{p.Closed, s.Closed}
+			}
+			if got != [2]int{n, n} || s.Transactions < 2 {
+				return fmt.Errorf("closing %v: preview changes %d people, save %d in %d transactions; want %d, in several", closing, got[0], got[1], s.Transactions, n)
+			}
+			return nil
+		})
+	})
 }
 
 // benchAssigned is benchApp with n people, after the first pass at start
