@@ -157,6 +157,23 @@ func hrRule(tb *tab, s *site) {
 	}
 	tb.checkPage() // the page as the preview left it
 
+	// Pressed twice before the answer comes, the button asks once, and the
+	// region says the preview is being worked out meanwhile.
+	asked := eval[int](tb, `(() => {
+		window.__onrampPreviews = 0;
+		const f = window.fetch;
+		window.fetch = function () { window.__onrampPreviews++; return f.apply(this, arguments); };
+		const b = document.querySelector("[data-testid=preview-button]");
+		b.click();
+		const working = document.querySelector("#rule-preview-region [data-testid=preview-working]") !== null;
+		b.click();
+		return working ? window.__onrampPreviews : -1;
+	})()`)
+	tb.waitFor("the rule's preview again", `document.querySelector("#rule-preview-region [data-testid=rule-preview]") !== null`, 10*time.Second)
+	if after := eval[int](tb, `window.__onrampPreviews`); asked != 1 || after != 1 {
+		tb.fatalf("pressing Preview twice asked for %d previews (%d after the answer; -1: nothing said it was working), want 1", asked, after)
+	}
+
 	tb.follow("[data-testid=save-button]", "rules after saving")
 	tb.expectPath("/admin/rules")
 	if !strings.Contains(tb.text("[data-testid=rules]"), "Pharmacy, every two years") {

@@ -46,13 +46,16 @@
   // form there and puts the answer (an HTML fragment) into the element
   // data-preview-target names, whose aria-live announces it. Without
   // JavaScript, or when the request fails, the button submits the form and
-  // the page comes back with the preview.
+  // the page comes back with the preview. A preview can take a while for a
+  // rule that concerns a whole hospital system: while one is being worked
+  // out, the region says so and pressing again asks for nothing more.
   document.addEventListener("click", function (ev) {
     var btn = ev.target.closest ? ev.target.closest("button[data-preview-url]") : null;
     if (!btn || !btn.form || !window.fetch || !window.FormData || !window.URLSearchParams) { return; }
     var region = document.getElementById(btn.getAttribute("data-preview-target"));
     if (!region) { return; }
     ev.preventDefault();
+    if (btn.getAttribute("aria-busy") === "true") { return; }
     var form = btn.form;
     var body = new URLSearchParams(new FormData(form));
     if (btn.name) { body.set(btn.name, btn.value); }
@@ -60,6 +63,12 @@
     var meta = document.querySelector('meta[name="csrf-token"]');
     if (meta) { headers["X-CSRF-Token"] = meta.content; }
     btn.setAttribute("aria-busy", "true");
+    var working = document.createElement("p");
+    working.className = "preview-working";
+    working.setAttribute("data-testid", "preview-working");
+    working.textContent = "Working out what this change does\u2026";
+    region.innerHTML = "";
+    region.appendChild(working);
     fetch(btn.getAttribute("data-preview-url"), { method: "POST", body: body, headers: headers, credentials: "same-origin" })
       .then(function (res) {
         if (!res.ok) { throw new Error("preview answered " + res.status); }
