@@ -56,9 +56,11 @@ var ErrPlanningBusy = apperr.New(apperr.Conflict,
 // concerns more people than one batch, the others follow a batch per
 // transaction, and a second audit entry records what the change did to
 // everyone. Once the first batch has committed, the others go on even if
-// ctx is cancelled. If a later batch fails, the rule stands as saved and the
-// next scheduler pass evaluates everyone (its fingerprint of the rules
-// moved).
+// ctx is cancelled. When everyone has it, the next scheduler pass evaluates
+// only the people queued for it (rulesEvaluated). If a later batch fails,
+// the rule stands as saved and the next scheduler pass evaluates everyone
+// (its fingerprint of the rules moved); ChangeRule then returns the figures of the batches that
+// committed with an error saying how many people they reached.
 // A *RuleError says what to fix; ErrRuleNotFound when the rule to change is
 // gone; ErrPlanningBusy when a scheduler pass kept planning too long.
 func (e *Engine) ChangeRule(ctx context.Context, r *Rule, by Actor, now time.Time) (RulePreview, error) {
@@ -75,6 +77,7 @@ func (e *Engine) ChangeRule(ctx context.Context, r *Rule, by Actor, now time.Tim
 	if err != nil {
 		return p, err
 	}
+	var evaluated rulesEvaluated
 	err = e.inBatches(ctx, &p, concerned, func(ctx context.Context, part []string, first, last bool) (time.Duration, error) {
 		// The batches commit as a scheduler pass's do (db.BulkTx: the
 		// write-ahead log is copied in the pauses between them, not by a
@@ -85,35 +88,108 @@ func (e *Engine) ChangeRule(ctx context.Context, r *Rule, by Actor, now time.Tim
 		if last {
 			run = e.DB.TxHeld
 		}
-		return run(ctx, func(tx *gorm.DB) error {
-			q, err := e.applyRuleTo(tx, now, r, old, part, first)
-			if err != nil {
+		// The batch's figures join p only once it has committed: a batch
+		// that fails is not in what ChangeRule reports.
+		var q RulePreview
+		held, err := run(ctx, func(tx *gorm.DB) error {
+			if first {
+				if err := evaluated.before(tx); err != nil {
+					return err
+				}
+			}
+			var err error
+			if q, err = e.applyRuleTo(tx, now, r, old, part, first); err != nil {
+				return err
+			}
+			if err := evaluated.after(tx, r.ID, first, last); err != nil {
 				return err
 			}
 			if err := e.standings(tx, now, q.changed); err != nil {
 				return err
 			}
-			p.add(q)
+			// The audit entries count this batch with the ones before.
+			sum := RulePreview{Rule: p.Rule, Before: p.Before,
+				Assigned: p.Assigned + q.Assigned, Closed: p.Closed + q.Closed, Unchanged: p.Unchanged + q.Unchanged}
 			switch {
 			case first && last:
-				return e.auditRule(tx, &p, by, now, "")
+				return e.auditRule(tx, &sum, by, now, "")
 			case first:
-				return e.auditRule(tx, &p, by, now, fmt.Sprintf("being applied to the %d people whose course it can change", len(concerned)))
+				return e.auditRule(tx, &sum, by, now, fmt.Sprintf("being applied to the %d people whose course it can change", len(concerned)))
 			case last:
-				return e.auditRuleApplied(tx, &p, by, now)
+				return e.auditRuleApplied(tx, &sum, by, now)
 			}
 			return nil
 		})
+		if err == nil {
+			p.add(q)
+		}
+		return held, err
 	})
 	var partly *partlyApplied
 	switch {
 	case errors.As(err, &partly):
+		p.finish()
 		return p, fmt.Errorf("the rule was saved and applied to %d of the %d people whose course it can change; the next scheduler pass applies it to the others: %w", partly.done, len(concerned), partly.err)
 	case err != nil:
 		return RulePreview{}, err
 	}
 	p.finish()
 	return p, nil
+}
+
+// rulesEvaluated keeps a pass from evaluating everyone after a rule change.
+// A pass evaluates everyone when the rules' fingerprint moved since the one
+// everyone was last evaluated against (engine_state "rules"), which every
+// change of a rule does. But a change applied to everyone it concerns leaves
+// everyone evaluated against the new rules: those it concerns were
+// evaluated with them, and for everyone else the same rules match with the
+// same outcome (concernedBy). So when everyone had been evaluated against
+// the rules as they were before the change, the last batch records the new
+// fingerprint as evaluated, provided no other rule changed meanwhile (the
+// other rules still have the fingerprint they had in the first batch; the
+// changed rule's own row is written again by every batch, with a new
+// updated_at). Otherwise, and
+// when a batch fails, the fingerprint stays, and the next pass evaluates
+// everyone. People queued for evaluation (eval_queue) stay queued.
+type rulesEvaluated struct {
+	upToDate bool   // everyone was evaluated against the rules before the change
+	others   string // the fingerprint of the other rules in the first batch
+}
+
+// before notes, in the first batch before the rule is stored, whether
+// everyone was evaluated against the rules as they stand.
+func (v *rulesEvaluated) before(tx *gorm.DB) error {
+	fp, _, err := rulesFingerprint(tx)
+	if err != nil {
+		return err
+	}
+	stored, err := state(tx, "rules")
+	v.upToDate = err == nil && stored == fp
+	return err
+}
+
+// after notes, in the first batch, the fingerprint of the rules other than
+// the changed one (id) and, in the last batch, records the rules as
+// evaluated when those are as they were.
+func (v *rulesEvaluated) after(tx *gorm.DB, id string, first, last bool) error {
+	if !v.upToDate || (!first && !last) {
+		return nil
+	}
+	others, _, err := rulesFingerprintSkipping(tx, id)
+	if err != nil {
+		return err
+	}
+	if first {
+		v.others = others
+	}
+	if !last || others != v.others {
+		return nil
+	}
+	fp, _, err := rulesFingerprint(tx)
+	if err != nil {
+		return err
+	}
+	return setState(tx, "rules", fp)
 }
 
 // partlyApplied is a batch's failure after the first batch committed.

@@ -14,6 +14,7 @@ import (
 	"github.com/onramp-lms/onramp/internal/apptest"
 	"github.com/onramp-lms/onramp/internal/audit"
 	"github.com/onramp-lms/onramp/internal/compliance"
+	"github.com/onramp-lms/onramp/internal/db"
 	"github.com/onramp-lms/onramp/internal/people"
 )
 
@@ -367,4 +368,155 @@ func TestRuleChangeLeavesOutWhoKeepsTheCourse(t *testing.T) {
 			t.Errorf("%s: %d transactions leaving them out, %d evaluating them", c.what, transactions[1], transactions[0])
 		}
 	}
+}
+
+// TestRuleChangeThatFailsLateSaysWhatItDid: when a later batch of a rule
+// change fails, the batches before it stand, and what ChangeRule returns
+// counts only them, with an error saying how many people they reached.
+func TestRuleChangeThatFailsLateSaysWhatItDid(t *testing.T) {
+	// Not parallel: SetRuleBatch changes a package variable.
+	env := apptest.New(t, apptest.Options{})
+	now := env.Clock.Now()
+	for i := range 5 {
+		env.CreateEmployee(fmt.Sprintf("p%d@example.org", i), "Person", fmt.Sprint(i), people.RoleLearner, "")
+	}
+	if _, err := env.App.Engine.Evaluate(context.Background(), now, nil); err != nil {
+		t.Fatal(err)
+	}
+	defer compliance.SetRuleBatch(2)()
+	// The last batch fails as it records the change's second audit entry
+	// (a disk that filled up, say): SQLite and PostgreSQL alike refuse it.
+	failing := map[bool][]string{
+		false: {`CREATE TRIGGER fail_applied BEFORE INSERT ON audit_log WHEN NEW.summary LIKE '%applied to everyone%'
+			BEGIN SELECT RAISE(ABORT, 'the disk is full'); END`},
+		true: {`CREATE FUNCTION fail_applied() RETURNS trigger LANGUAGE plpgsql AS $$
+			BEGIN IF NEW.summary LIKE '%applied to everyone%' THEN RAISE EXCEPTION 'the disk is full'; END IF; RETURN NEW; END $$`,
+			`CREATE TRIGGER fail_applied BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION fail_applied()`},
+	}[env.App.DB.Dialect == db.Postgres]
+	for _, stmt := range failing {
+		if err := env.App.DB.Exec(stmt).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	rule, err := env.App.Cycles.Rule(context.Background(), compliance.CourseRuleID("basic"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rule.Active = false
+	p, err := env.App.Engine.ChangeRule(context.Background(), rule, compliance.Actor{ID: "hr", Name: "HR"}, now)
+	if err == nil || !strings.Contains(err.Error(), "applied to 4 of the 5 people") {
+		t.Fatalf("a change whose last batch failed: %v", err)
+	}
+	var active int64
+	env.App.DB.Model(&compliance.Assignment{}).Where("course_id = 'basic' AND status = 'active'").Count(&active)
+	if p.Closed != 4 || len(p.ClosedSample) != 4 || active != 1 {
+		t.Fatalf("says %d closed (%d named), %d assignments still active; want 4, 4 and 1", p.Closed, len(p.ClosedSample), active)
+	}
+	// The next pass evaluates everyone, which applies the rule to the
+	// person the failed batch left out.
+	res, err := env.App.Engine.Pass(context.Background(), now.Add(time.Hour), compliance.PassOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.App.DB.Model(&compliance.Assignment{}).Where("course_id = 'basic' AND status = 'active'").Count(&active)
+	if !res.FullEvaluation || active != 0 {
+		t.Fatalf("the pass after: everyone evaluated %v, %d assignments still active; want true and 0", res.FullEvaluation, active)
+	}
+}
+
+// TestPassAfterARuleChangeEvaluatesNobody: a rule change applied to everyone
+// it concerns leaves everyone evaluated against the new rules, so the next
+// scheduler pass evaluates only the people queued for it, not the whole
+// organisation again (at 100,000 people, every person's assignments and
+// rule matches read for nothing). It still evaluates everyone when the rules
+// had changed some other way before (the stored fingerprint was behind).
+func TestPassAfterARuleChangeEvaluatesNobody(t *testing.T) {
+	// Not parallel: SetRuleBatch changes a package variable.
+	env := apptest.New(t, apptest.Options{})
+	ctx, now := context.Background(), env.Clock.Now()
+	for i := range 5 {
+		env.CreateEmployee(fmt.Sprintf("p%d@example.org", i), "Person", fmt.Sprint(i), people.RoleLearner, "")
+	}
+	pass := func(what string, full bool) {
+		t.Helper()
+		now = now.Add(time.Hour)
+		res, err := env.App.Engine.Pass(ctx, now, compliance.PassOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.FullEvaluation != full || (!full && res.Evaluated != 0) || (full && res.Evaluated < 5) {
+			t.Fatalf("%s: the pass evaluated %d people (everyone: %v), want everyone: %v", what, res.Evaluated, res.FullEvaluation, full)
+		}
+	}
+	// The first pass evaluates the people just added (queued for it).
+	if _, err := env.App.Engine.Pass(ctx, now, compliance.PassOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	pass("a pass with nothing to do", false)
+	defer compliance.SetRuleBatch(2)()
+	by := compliance.Actor{ID: "hr", Name: "HR"}
+	for _, change := range []struct {
+		what string
+		edit func(*compliance.Rule)
+	}{
+		{"a due date moved (nobody evaluated)", func(r *compliance.Rule) { r.DueDays += 15 }},
+		{"the rule deactivated (everyone evaluated, in batches)", func(r *compliance.Rule) { r.Active = false }},
+		{"the rule reactivated", func(r *compliance.Rule) { r.Active = true }},
+	} {
+		rule, err := env.App.Cycles.Rule(ctx, compliance.CourseRuleID("basic"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		change.edit(rule)
+		if _, err := env.App.Engine.ChangeRule(ctx, rule, by, now); err != nil {
+			t.Fatal(err)
+		}
+		pass("after "+change.what, false)
+	}
+	// Another rule changes while a change is applied in batches (here
+	// between two of its batches, written without the engine): the next
+	// pass evaluates everyone.
+	if err := env.App.DB.Exec("INSERT INTO courses (id, title, created_at, updated_at) VALUES ('c1', 'Course One', ?, ?)", now, now).Error; err != nil {
+		t.Fatal(err)
+	}
+	nurses := &compliance.Rule{Name: "Nurses", CourseID: "c1", Departments: compliance.StringList{"Nursing"},
+		DueDays: 60, DueFrom: compliance.DueFromHire, EveryMonths: 12, Base: compliance.BaseExpiry, Active: true}
+	if _, err := env.App.Engine.ChangeRule(ctx, nurses, by, now); err != nil {
+		t.Fatal(err)
+	}
+	pass("after a rule for another course", false)
+	standings, calls := env.App.Engine.Standings, 0
+	env.App.Engine.Standings = func(tx *gorm.DB, now time.Time, ids []string) error {
+		if calls++; calls == 2 {
+			if err := tx.Exec(`UPDATE assignment_rules SET due_days = due_days + 1 WHERE id = ?`, nurses.ID).Error; err != nil {
+				return err
+			}
+		}
+		return standings(tx, now, ids)
+	}
+	basic, err := env.App.Cycles.Rule(ctx, compliance.CourseRuleID("basic"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	basic.Active = false
+	if p, err := env.App.Engine.ChangeRule(ctx, basic, by, now); err != nil || p.Transactions < 2 || calls < 2 {
+		t.Fatalf("%v, in %d transactions (%d with changes), want several", err, p.Transactions, calls)
+	}
+	env.App.Engine.Standings = standings
+	pass("after a change while another rule changed", true)
+
+	// The rules changed behind the engine's back (the stored fingerprint is
+	// behind): a change then leaves the next pass to evaluate everyone.
+	if err := env.App.DB.Exec(`UPDATE engine_state SET value = 'behind' WHERE name = 'rules'`).Error; err != nil {
+		t.Fatal(err)
+	}
+	rule, err := env.App.Cycles.Rule(ctx, compliance.CourseRuleID("basic"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rule.DueDays += 15
+	if _, err := env.App.Engine.ChangeRule(ctx, rule, by, now); err != nil {
+		t.Fatal(err)
+	}
+	pass("after a change made while the rules were behind", true)
 }

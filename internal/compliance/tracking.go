@@ -199,6 +199,11 @@ func (e *Engine) policyFingerprint() string {
 // rulesFingerprint hashes every rule, active or not; it also counts the
 // active ones.
 func rulesFingerprint(tx *gorm.DB) (string, int, error) {
+	return rulesFingerprintSkipping(tx, "")
+}
+
+// rulesFingerprintSkipping is rulesFingerprint without the rule of ID skip.
+func rulesFingerprintSkipping(tx *gorm.DB, skip string) (string, int, error) {
 	var rules []*Rule
 	if err := tx.Order("id").Find(&rules).Error; err != nil {
 		return "", 0, fmt.Errorf("load rules: %w", err)
@@ -206,6 +211,9 @@ func rulesFingerprint(tx *gorm.DB) (string, int, error) {
 	active := 0
 	h := sha256.New()
 	for _, r := range rules {
+		if r.ID == skip {
+			continue
+		}
 		if r.Active {
 			active++
 		}
