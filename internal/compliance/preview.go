@@ -2,6 +2,7 @@ package compliance
 
 import (
 	"cmp"
+	"database/sql"
 	"errors"
 	"fmt"
 	"slices"
@@ -118,6 +119,10 @@ func (e *Engine) applyRule(tx *gorm.DB, now time.Time, r *Rule) (RulePreview, er
 		return p, err
 	}
 	p.Rule, p.Before = r, old
+	var evaluated rulesEvaluated
+	if err := evaluated.before(tx); err != nil {
+		return p, err
+	}
 	persons, err := loadPersons(tx, nil)
 	if err != nil {
 		return p, err
@@ -126,9 +131,13 @@ func (e *Engine) applyRule(tx *gorm.DB, now time.Time, r *Rule) (RulePreview, er
 	if err != nil {
 		return p, err
 	}
+	queued, err := queuedSet(tx)
+	if err != nil {
+		return p, err
+	}
 	var concerned []string
-	concerned, p.Matched, p.Unchanged = concernedBy(persons, r, old, others)
-	part, err := e.applyRuleTo(tx, now, r, old, concerned, true)
+	concerned, p.Matched, p.Unchanged = concernedBy(persons, r, old, others, evaluated.upToDate, queued)
+	part, err := e.applyRuleTo(tx, now, r, old, concerned, true, evaluated.upToDate)
 	if err != nil {
 		return p, err
 	}
@@ -142,22 +151,21 @@ func (e *Engine) applyRule(tx *gorm.DB, now time.Time, r *Rule) (RulePreview, er
 // many active people keep the course without being evaluated.
 //
 // Those are the people both versions match, both active, when no other
-// active rule for the course matches them: at hospital scale, everyone,
-// when HR changes a rule's due date or recurrence. For them the rules'
-// outcome is the same before and after: the evaluation as they stand gives
-// an active person every course an active rule matching them names, and
-// with r, the same rules match and r still controls the course (an
-// assignment's controlling rule can only move between rules that match), so
-// the second evaluation changes nothing. A rule's dates apply to the cycles
-// it creates, never to an existing assignment's. Skipping them leaves only
-// what the first evaluation would have done for them anyway (a change that
-// was already due, never counted as the rule's doing) to the scheduler's
-// next pass, which evaluates the people queued for it.
+// active rule for the course matches them, when everyone was evaluated
+// against the rules as they were (upToDate) and they are not queued for
+// evaluation (a change of theirs the scheduler has not applied yet): at
+// hospital scale, nearly everyone, when HR changes a rule's due date or
+// recurrence. For them evaluating changes nothing. As they stand they are
+// up to date: an active person has every course an active rule matching
+// them names. With r, the same rules match and r still controls the course
+// (an assignment's controlling rule can only move between rules that
+// match), and a rule's dates apply to the cycles it creates, never to an
+// existing assignment's.
 //
 // Anyone else the rule or the version it replaces matches, active or not,
 // is evaluated (their assignments are the ones that can change).
-func concernedBy(persons []Person, r, old *Rule, others []*Rule) (evaluate []string, matched, kept int) {
-	sameCourse := old != nil && old.CourseID == r.CourseID
+func concernedBy(persons []Person, r, old *Rule, others []*Rule, upToDate bool, queued map[string]bool) (evaluate []string, matched, kept int) {
+	skip := skipKept && upToDate && old != nil && old.CourseID == r.CourseID
 	for _, person := range persons {
 		inNew := r.Active && r.Matches(person)
 		inOld := old != nil && old.Active && old.Matches(person)
@@ -167,7 +175,7 @@ func concernedBy(persons []Person, r, old *Rule, others []*Rule) (evaluate []str
 		if !inNew && !inOld {
 			continue
 		}
-		if skipKept && inNew && inOld && sameCourse &&
+		if skip && inNew && inOld && !queued[person.ID] &&
 			!slices.ContainsFunc(others, func(o *Rule) bool { return o.Matches(person) }) {
 			if person.Active {
 				kept++
@@ -179,9 +187,42 @@ func concernedBy(persons []Person, r, old *Rule, others []*Rule) (evaluate []str
 	return evaluate, matched, kept
 }
 
-// skipKept says whether concernedBy leaves out the people who keep the
-// course; tests compare with evaluating them.
+// skipKept says whether rule changes leave out what cannot change: the
+// people who keep the course (concernedBy), and the evaluation as they
+// stand of people with nothing due (applyRuleTo). Tests compare with doing
+// it all.
 var skipKept = true
+
+// queuedSet returns everyone queued for evaluation (eval_queue: the people
+// changed since the last pass).
+func queuedSet(tx *gorm.DB) (map[string]bool, error) {
+	queued := map[string]bool{}
+	err := scanRows(tx.Raw(`SELECT employee_id FROM eval_queue`), func(rows *sql.Rows) error {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return err
+		}
+		queued[id] = true
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("find people queued for evaluation: %w", err)
+	}
+	return queued, nil
+}
+
+// queuedOf returns the people of ids queued for evaluation (eval_queue).
+func queuedOf(tx *gorm.DB, ids []string) ([]string, error) {
+	var queued []string
+	for part := range slices.Chunk(ids, chunk) {
+		var got []string
+		if err := tx.Raw(`SELECT employee_id FROM eval_queue WHERE employee_id IN ?`, part).Scan(&got).Error; err != nil {
+			return nil, fmt.Errorf("find people queued for evaluation: %w", err)
+		}
+		queued = append(queued, got...)
+	}
+	return queued, nil
+}
 
 // otherRulesFor returns the active rules for r's course other than r.
 func otherRulesFor(tx *gorm.DB, r *Rule) ([]*Rule, error) {
@@ -206,8 +247,14 @@ func otherRulesFor(tx *gorm.DB, r *Rule) ([]*Rule, error) {
 //
 // The rules are evaluated for those people first as they stand, so changes
 // that were already due (a new starter the scheduler has not seen yet) are
-// made before the snapshot and never counted as this rule's doing.
-func (e *Engine) applyRuleTo(tx *gorm.DB, now time.Time, r, old *Rule, people []string, stored bool) (RulePreview, error) {
+// made before the snapshot and never counted as this rule's doing. When
+// everyone had been evaluated against the rules as they were before the
+// change (upToDate: the stored fingerprint matched them), only the people
+// queued for evaluation can have such changes due: for anyone else that
+// first evaluation would change nothing (what it also does, looking at
+// their overdue cycles again, the second evaluation does), so it is left
+// out for them.
+func (e *Engine) applyRuleTo(tx *gorm.DB, now time.Time, r, old *Rule, people []string, stored, upToDate bool) (RulePreview, error) {
 	var p RulePreview
 	if !stored {
 		before := old
@@ -220,7 +267,14 @@ func (e *Engine) applyRuleTo(tx *gorm.DB, now time.Time, r, old *Rule, people []
 			return p, err
 		}
 	}
-	if err := e.evaluateInChunks(tx, now, people); err != nil {
+	due := people
+	if upToDate && skipKept {
+		var err error
+		if due, err = queuedOf(tx, people); err != nil {
+			return p, err
+		}
+	}
+	if err := e.evaluateInChunks(tx, now, due); err != nil {
 		return p, fmt.Errorf("evaluate the rules as they stand: %w", err)
 	}
 	before, err := activeAssignments(tx, r.CourseID, people)

@@ -98,7 +98,7 @@ func (e *Engine) ChangeRule(ctx context.Context, r *Rule, by Actor, now time.Tim
 				}
 			}
 			var err error
-			if q, err = e.applyRuleTo(tx, now, r, old, part, first); err != nil {
+			if q, err = e.applyRuleTo(tx, now, r, old, part, first, evaluated.upToDate); err != nil {
 				return err
 			}
 			if err := evaluated.after(tx, r.ID, first, last); err != nil {
@@ -250,8 +250,13 @@ func (e *Engine) PreviewRule(ctx context.Context, r *Rule, now time.Time) (RuleP
 	err = e.inBatches(ctx, &p, concerned, func(_ context.Context, part []string, _, _ bool) (time.Duration, error) {
 		var q RulePreview
 		held, err := e.DB.TxHeld(ctx, func(tx *gorm.DB) error {
+			// Each batch starts from the rules as they are: rolled back.
+			var evaluated rulesEvaluated
+			if err := evaluated.before(tx); err != nil {
+				return err
+			}
 			var err error
-			if q, err = quiet.applyRuleTo(tx, now, &candidate, old, part, true); err != nil {
+			if q, err = quiet.applyRuleTo(tx, now, &candidate, old, part, true, evaluated.upToDate); err != nil {
 				return err
 			}
 			return errPreviewRollback
@@ -287,7 +292,15 @@ func (e *Engine) ruleChange(ctx context.Context, p *RulePreview, r *Rule, now ti
 	if err != nil {
 		return nil, nil, err
 	}
-	concerned, matched, kept := concernedBy(persons, r, old, others)
+	var evaluated rulesEvaluated
+	if err := evaluated.before(d); err != nil {
+		return nil, nil, err
+	}
+	queued, err := queuedSet(d)
+	if err != nil {
+		return nil, nil, err
+	}
+	concerned, matched, kept := concernedBy(persons, r, old, others, evaluated.upToDate, queued)
 	p.Rule, p.Before, p.Matched, p.Unchanged = r, old, matched, kept
 	return old, concerned, nil
 }

@@ -286,6 +286,11 @@ func TestRuleChangeLeavesOutWhoKeepsTheCourse(t *testing.T) {
 		if _, err := env.App.Engine.Evaluate(ctx, now, nil); err != nil {
 			t.Fatal(err)
 		}
+		// A porter who left, written where the engine has not seen it
+		// yet (queued for evaluation): their course is due to close.
+		if err := env.App.DB.Exec("UPDATE employees SET status = 'inactive' WHERE email = 'p10@example.org'").Error; err != nil {
+			t.Fatal(err)
+		}
 		env.Clock.Set(now.Add(time.Hour))
 		return env, by
 	}
