@@ -16,7 +16,9 @@
 //     triggers for SQLite or PostgreSQL and queues everyone the first time).
 //     Everyone is evaluated when the rules' fingerprint (engine_state
 //     "rules") moved, or on demand (PassOptions.Full, `scheduler run-once
-//     --full`). EvaluateTx(tx, now, ids) reads only the given people's
+//     --full`). A rule change made through ChangeRule leaves everyone
+//     evaluated against the new rules and records their fingerprint
+//     (rulesEvaluated), so the pass after it does not evaluate everyone. EvaluateTx(tx, now, ids) reads only the given people's
 //     matches and assignments and takes them out of the queue.
 //   - Every cycle carries next_event_at, the next moment a pass has
 //     something to do with it (nextEvent in advance.go: overdue, a reminder
