@@ -59,8 +59,9 @@ var ErrPlanningBusy = apperr.New(apperr.Conflict,
 // ctx is cancelled. When everyone has it, the next scheduler pass evaluates
 // only the people queued for it (rulesEvaluated). If a later batch fails,
 // the rule stands as saved and the next scheduler pass evaluates everyone
-// (its fingerprint of the rules moved); ChangeRule then returns the figures of the batches that
-// committed with an error saying how many people they reached.
+// (its fingerprint of the rules moved); ChangeRule then returns the figures
+// of the batches that committed, with an error saying how many people they
+// reached.
 // A *RuleError says what to fix; ErrRuleNotFound when the rule to change is
 // gone; ErrPlanningBusy when a scheduler pass kept planning too long.
 func (e *Engine) ChangeRule(ctx context.Context, r *Rule, by Actor, now time.Time) (RulePreview, error) {
@@ -148,9 +149,9 @@ func (e *Engine) ChangeRule(ctx context.Context, r *Rule, by Actor, now time.Tim
 // fingerprint as evaluated, provided no other rule changed meanwhile (the
 // other rules still have the fingerprint they had in the first batch; the
 // changed rule's own row is written again by every batch, with a new
-// updated_at). Otherwise, and
-// when a batch fails, the fingerprint stays, and the next pass evaluates
-// everyone. People queued for evaluation (eval_queue) stay queued.
+// updated_at). Otherwise, and when a batch fails, the fingerprint stays,
+// and the next pass evaluates everyone. People queued for evaluation whom
+// the change did not evaluate stay queued for the next pass.
 type rulesEvaluated struct {
 	upToDate bool   // everyone was evaluated against the rules before the change
 	others   string // the fingerprint of the other rules in the first batch
