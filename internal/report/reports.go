@@ -400,13 +400,22 @@ func completionsPlan(_ context.Context, _ *db.DB, f Filter, _ time.Time) (*plan,
 	}
 	p.where("c.completed_at IS NOT NULL")
 	p.filterPeople(f, "e", "c.course_id", "c.employee_id")
+	// Every completion ever recorded is 1.4 million rows at hospital scale:
+	// the scan targets and the row are made once and reused (Rows.Values
+	// is valid until the next row), not allocated again for every row.
+	var number, hash, imported, code sql.NullString
+	var name, dept, job, courseID, title string
+	var cycle int
+	var completed, expires nullTime
+	var score sql.NullInt64
+	targets := []any{&number, &name, &dept, &job, &courseID, &title, &cycle, &completed, &expires, &score, &hash, &imported, &code}
+	fields := len(targets)
+	row := make([]any, fields)
 	p.scan = func(rs *sql.Rows, keys []any) ([]any, error) {
-		var number, hash, imported, code sql.NullString
-		var name, dept, job, courseID, title string
-		var cycle int
-		var completed, expires nullTime
-		var score sql.NullInt64
-		if err := rs.Scan(append([]any{&number, &name, &dept, &job, &courseID, &title, &cycle, &completed, &expires, &score, &hash, &imported, &code}, keys...)...); err != nil {
+		if len(targets) != fields+len(keys) || (len(keys) > 0 && targets[fields] != keys[0]) {
+			targets = append(targets[:fields], keys...)
+		}
+		if err := rs.Scan(targets...); err != nil {
 			return nil, err
 		}
 		source := "Onramp"
@@ -417,7 +426,9 @@ func completionsPlan(_ context.Context, _ *db.DB, f Filter, _ time.Time) (*plan,
 		if hash.Valid {
 			version = shortHash(hash.String)
 		}
-		return []any{str(number), name, dept, job, courseID, title, cycle, instant(completed), day(expires), integer(score), version, source, str(code)}, nil
+		row[0], row[1], row[2], row[3], row[4], row[5], row[6] = str(number), name, dept, job, courseID, title, cycle
+		row[7], row[8], row[9], row[10], row[11], row[12] = instant(completed), day(expires), integer(score), version, source, str(code)
+		return row, nil
 	}
 	return p, nil
 }
