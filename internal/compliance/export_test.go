@@ -17,11 +17,12 @@ func SetRuleBatch(n int) (restore func()) {
 	return func() { ruleBatchStart, ruleBatchMax = start, most }
 }
 
-// SetRuleShortcut says whether rule changes and previews leave out the
-// people who keep the course (concernedBy), until the returned function
-// puts it back. Not for parallel tests.
+// SetRuleShortcut says whether rule changes and previews leave out what
+// cannot change (ruleShortcuts: the people who keep the course, and the
+// evaluation as they stand of people with nothing due), until the returned
+// function puts it back. Not for parallel tests.
 func SetRuleShortcut(on bool) (restore func()) {
-	old := skipKept
-	skipKept = on
-	return func() { skipKept = old }
+	old := ruleShortcuts
+	ruleShortcuts = on
+	return func() { ruleShortcuts = old }
 }

@@ -118,32 +118,43 @@ func (e *Engine) applyRule(tx *gorm.DB, now time.Time, r *Rule) (RulePreview, er
 	if err != nil {
 		return p, err
 	}
-	p.Rule, p.Before = r, old
-	var evaluated rulesEvaluated
-	if err := evaluated.before(tx); err != nil {
-		return p, err
-	}
-	persons, err := loadPersons(tx, nil)
+	concerned, upToDate, err := p.concern(tx, r, old)
 	if err != nil {
 		return p, err
 	}
-	others, err := otherRulesFor(tx, r)
-	if err != nil {
-		return p, err
-	}
-	queued, err := queuedSet(tx)
-	if err != nil {
-		return p, err
-	}
-	var concerned []string
-	concerned, p.Matched, p.Unchanged = concernedBy(persons, r, old, others, evaluated.upToDate, queued)
-	part, err := e.applyRuleTo(tx, now, r, old, concerned, true, evaluated.upToDate)
+	part, err := e.applyRuleTo(tx, now, r, old, concerned, true, upToDate)
 	if err != nil {
 		return p, err
 	}
 	p.add(part)
 	p.finish()
 	return p, nil
+}
+
+// concern sets p's rule, replaced rule, matched count and the people who
+// keep the course without being evaluated, and returns the people to
+// evaluate (concernedBy) and whether everyone was evaluated against the
+// rules before the change (rulesEvaluated.before).
+func (p *RulePreview) concern(tx *gorm.DB, r, old *Rule) ([]string, bool, error) {
+	var evaluated rulesEvaluated
+	if err := evaluated.before(tx); err != nil {
+		return nil, false, err
+	}
+	persons, err := loadPersons(tx, nil)
+	if err != nil {
+		return nil, false, err
+	}
+	others, err := otherRulesFor(tx, r)
+	if err != nil {
+		return nil, false, err
+	}
+	queued, err := queuedSet(tx)
+	if err != nil {
+		return nil, false, err
+	}
+	concerned, matched, kept := concernedBy(persons, r, old, others, evaluated.upToDate, queued)
+	p.Rule, p.Before, p.Matched, p.Unchanged = r, old, matched, kept
+	return concerned, evaluated.upToDate, nil
 }
 
 // concernedBy returns the people whose course the change of old into r
@@ -165,7 +176,7 @@ func (e *Engine) applyRule(tx *gorm.DB, now time.Time, r *Rule) (RulePreview, er
 // Anyone else the rule or the version it replaces matches, active or not,
 // is evaluated (their assignments are the ones that can change).
 func concernedBy(persons []Person, r, old *Rule, others []*Rule, upToDate bool, queued map[string]bool) (evaluate []string, matched, kept int) {
-	skip := skipKept && upToDate && old != nil && old.CourseID == r.CourseID
+	skip := ruleShortcuts && upToDate && old != nil && old.CourseID == r.CourseID
 	for _, person := range persons {
 		inNew := r.Active && r.Matches(person)
 		inOld := old != nil && old.Active && old.Matches(person)
@@ -187,11 +198,11 @@ func concernedBy(persons []Person, r, old *Rule, others []*Rule, upToDate bool, 
 	return evaluate, matched, kept
 }
 
-// skipKept says whether rule changes leave out what cannot change: the
+// ruleShortcuts says whether rule changes leave out what cannot change: the
 // people who keep the course (concernedBy), and the evaluation as they
 // stand of people with nothing due (applyRuleTo). Tests compare with doing
 // it all.
-var skipKept = true
+var ruleShortcuts = true
 
 // queuedSet returns everyone queued for evaluation (eval_queue: the people
 // changed since the last pass).
@@ -268,7 +279,7 @@ func (e *Engine) applyRuleTo(tx *gorm.DB, now time.Time, r, old *Rule, people []
 		}
 	}
 	due := people
-	if upToDate && skipKept {
+	if upToDate && ruleShortcuts {
 		var err error
 		if due, err = queuedOf(tx, people); err != nil {
 			return p, err

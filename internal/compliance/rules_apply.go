@@ -276,33 +276,17 @@ func (e *Engine) PreviewRule(ctx context.Context, r *Rule, now time.Time) (RuleP
 }
 
 // ruleChange checks r (checkRule, reading only), and returns the rule it
-// replaces and the people to evaluate (concernedBy), with p's rule,
-// replaced rule, matched count and the people who keep the course without
-// being evaluated set.
+// replaces and the people to evaluate, with p's figures set (concern).
 func (e *Engine) ruleChange(ctx context.Context, p *RulePreview, r *Rule, now time.Time) (*Rule, []string, error) {
 	d := e.DB.WithContext(ctx)
 	old, err := checkRule(d, r, now)
 	if err != nil {
 		return nil, nil, err
 	}
-	persons, err := loadPersons(d, nil)
+	concerned, _, err := p.concern(d, r, old)
 	if err != nil {
 		return nil, nil, err
 	}
-	others, err := otherRulesFor(d, r)
-	if err != nil {
-		return nil, nil, err
-	}
-	var evaluated rulesEvaluated
-	if err := evaluated.before(d); err != nil {
-		return nil, nil, err
-	}
-	queued, err := queuedSet(d)
-	if err != nil {
-		return nil, nil, err
-	}
-	concerned, matched, kept := concernedBy(persons, r, old, others, evaluated.upToDate, queued)
-	p.Rule, p.Before, p.Matched, p.Unchanged = r, old, matched, kept
 	return old, concerned, nil
 }
 
