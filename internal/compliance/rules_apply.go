@@ -65,6 +65,13 @@ var ErrPlanningBusy = apperr.New(apperr.Conflict,
 // A *RuleError says what to fix; ErrRuleNotFound when the rule to change is
 // gone; ErrPlanningBusy when a scheduler pass kept planning too long.
 func (e *Engine) ChangeRule(ctx context.Context, r *Rule, by Actor, now time.Time) (RulePreview, error) {
+	return e.changeRule(ctx, r, by, now, "")
+}
+
+// changeRule is ChangeRule; when run is not empty, each batch also adds
+// its figures to that rule_applications row in its transaction
+// (StartRuleChange), and the last one marks it finished.
+func (e *Engine) changeRule(ctx context.Context, r *Rule, by Actor, now time.Time, run string) (RulePreview, error) {
 	var p RulePreview
 	if e.Standings == nil {
 		return p, errNoStandings
@@ -79,20 +86,21 @@ func (e *Engine) ChangeRule(ctx context.Context, r *Rule, by Actor, now time.Tim
 		return p, err
 	}
 	var evaluated rulesEvaluated
+	done := 0 // people in the batches that committed
 	err = e.inBatches(ctx, &p, concerned, func(ctx context.Context, part []string, first, last bool) (time.Duration, error) {
 		// The batches commit as a scheduler pass's do (db.BulkTx: the
 		// write-ahead log is copied in the pauses between them, not by a
 		// commit that happens to fill it, which held the lock a second at
 		// 30,000 people); the last commits as a request does, flushing the
 		// log to disk: what ChangeRule returns has all reached it.
-		run := e.DB.BulkTxHeld
+		commit := e.DB.BulkTxHeld
 		if last {
-			run = e.DB.TxHeld
+			commit = e.DB.TxHeld
 		}
 		// The batch's figures join p only once it has committed: a batch
 		// that fails is not in what ChangeRule reports.
 		var q RulePreview
-		held, err := run(ctx, func(tx *gorm.DB) error {
+		held, err := commit(ctx, func(tx *gorm.DB) error {
 			if first {
 				if err := evaluated.before(tx); err != nil {
 					return err
@@ -113,16 +121,20 @@ func (e *Engine) ChangeRule(ctx context.Context, r *Rule, by Actor, now time.Tim
 				Assigned: p.Assigned + q.Assigned, Closed: p.Closed + q.Closed, Unchanged: p.Unchanged + q.Unchanged}
 			switch {
 			case first && last:
-				return e.auditRule(tx, &sum, by, now, "")
+				err = e.auditRule(tx, &sum, by, now, "")
 			case first:
-				return e.auditRule(tx, &sum, by, now, fmt.Sprintf("being applied to the %d people whose course it can change", len(concerned)))
+				err = e.auditRule(tx, &sum, by, now, fmt.Sprintf("being applied to the %d people whose course it can change", len(concerned)))
 			case last:
-				return e.auditRuleApplied(tx, &sum, by, now)
+				err = e.auditRuleApplied(tx, &sum, by, now)
 			}
-			return nil
+			if err != nil || run == "" {
+				return err
+			}
+			return runProgress(tx, run, r.ID, len(concerned), done+len(part), &sum, last)
 		})
 		if err == nil {
 			p.add(q)
+			done += len(part)
 		}
 		return held, err
 	})

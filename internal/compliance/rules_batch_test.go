@@ -525,3 +525,85 @@ func TestPassAfterARuleChangeEvaluatesNobody(t *testing.T) {
 	}
 	pass("after a change made while the rules were behind", true)
 }
+
+// TestRuleChangeInTheBackground: StartRuleChange records the change, and
+// each batch adds what it did to the record in its own transaction, so the
+// record ends with the figures ChangeRule returns; a change whose later
+// batch fails ends with the batches that committed and a message for HR
+// (not the database's error); one refused before its first batch ends with
+// the problem and no batch, and nothing saved.
+func TestRuleChangeInTheBackground(t *testing.T) {
+	// Not parallel: SetRuleBatch changes a package variable.
+	env := apptest.New(t, apptest.Options{})
+	ctx, now := context.Background(), env.Clock.Now()
+	for i := range 5 {
+		env.CreateEmployee(fmt.Sprintf("p%d@example.org", i), "Person", fmt.Sprint(i), people.RoleLearner, "")
+	}
+	if _, err := env.App.Engine.Evaluate(ctx, now, nil); err != nil {
+		t.Fatal(err)
+	}
+	defer compliance.SetRuleBatch(2)()
+	by := compliance.Actor{ID: "hr", Name: "Hana Resources"}
+	run := func(r *compliance.Rule) (*compliance.RuleRun, compliance.RuleApplication) {
+		t.Helper()
+		started, err := env.App.Engine.StartRuleChange(ctx, r, by, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case <-started.Done():
+		case <-time.After(30 * time.Second):
+			t.Fatal("the change did not finish in 30 s")
+		}
+		a, err := env.App.Cycles.RuleApplication(ctx, started.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return started, a
+	}
+	rule, err := env.App.Cycles.Rule(ctx, compliance.CourseRuleID("basic"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rule.Active = false
+	done, a := run(rule)
+	if done.Err != nil {
+		t.Fatal(done.Err)
+	}
+	if a.FinishedAt == nil || a.Error != "" || !a.Saved() || a.Batches != done.Result.Transactions || a.Batches != 3 ||
+		a.People != 5 || a.Done != 5 || a.Closed != 5 || a.Closed != done.Result.Closed || a.Assigned != 0 ||
+		a.RuleID != rule.ID || a.ActorName != by.Name || a.RuleName != rule.Name {
+		t.Fatalf("the finished change's record: %+v (ChangeRule: %d closed in %d transactions)", a, done.Result.Closed, done.Result.Transactions)
+	}
+
+	// The last batch fails (as in TestRuleChangeThatFailsLateSaysWhatItDid).
+	failing := map[bool][]string{
+		false: {`CREATE TRIGGER fail_applied BEFORE INSERT ON audit_log WHEN NEW.summary LIKE '%applied to everyone%'
+			BEGIN SELECT RAISE(ABORT, 'the disk is full'); END`},
+		true: {`CREATE FUNCTION fail_applied() RETURNS trigger LANGUAGE plpgsql AS $$
+			BEGIN IF NEW.summary LIKE '%applied to everyone%' THEN RAISE EXCEPTION 'the disk is full'; END IF; RETURN NEW; END $$`,
+			`CREATE TRIGGER fail_applied BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION fail_applied()`},
+	}[env.App.DB.Dialect == db.Postgres]
+	for _, stmt := range failing {
+		if err := env.App.DB.Exec(stmt).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	rule.Active = true
+	failed, a := run(rule)
+	if failed.Err == nil || a.FinishedAt == nil || !a.Saved() || a.Batches != 2 || a.People != 5 || a.Done != 4 || a.Assigned != 4 ||
+		strings.Contains(a.Error, "disk") || a.Error == "" {
+		t.Fatalf("the change whose last batch failed: %+v (%v)", a, failed.Err)
+	}
+
+	// Refused before anything is saved: the course does not exist.
+	missing := &compliance.Rule{Name: "Ghost course", CourseID: "no-such-course", Everyone: true,
+		DueDays: 30, DueFrom: compliance.DueFromHire, EveryMonths: 12, Base: compliance.BaseExpiry, Active: true}
+	refused, a := run(missing)
+	var rules int64
+	env.App.DB.Model(&compliance.Rule{}).Where("name = ?", "Ghost course").Count(&rules)
+	if refused.Err == nil || a.FinishedAt == nil || a.Saved() || a.Batches != 0 || a.RuleID != "" || !a.NewRule ||
+		!strings.Contains(a.Error, "no-such-course") || rules != 0 {
+		t.Fatalf("the refused change: %+v (%v), %d rules saved", a, refused.Err, rules)
+	}
+}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/onramp-lms/onramp/internal/compliance"
 	"github.com/onramp-lms/onramp/internal/people"
 )
 
@@ -179,6 +180,37 @@ func hrRule(tb *tab, s *site) {
 	if !strings.Contains(tb.text("[data-testid=rules]"), "Pharmacy, every two years") {
 		tb.fatalf("the new rule is not in the list")
 	}
+
+	// A change that takes longer than the save waits (here a scheduler pass
+	// holds planning for a moment) is followed on its own page, which
+	// app.js keeps up to date until the change is done.
+	tb.follow(`[data-testid=rules] a:not([href*="/course-"])[href$="/edit"]`, "the pharmacy rule")
+	tb.fill("#due-days", "21")
+	tb.press("[data-testid=preview-button]")
+	tb.waitFor("the changed rule's preview", `document.querySelector("#rule-preview-region [data-testid=rule-preview]") !== null`, 10*time.Second)
+	release, ok, err := s.App.DB.TryAdvisoryLock(tb.ctx, compliance.PlanningLock)
+	if err != nil || !ok {
+		tb.fatalf("take the planning lock: %v %v", ok, err)
+	}
+	wait := s.App.Server.RuleSaveWait
+	s.App.Server.RuleSaveWait = 200 * time.Millisecond
+	tb.follow("[data-testid=save-button]", "the rule change's progress")
+	s.App.Server.RuleSaveWait = wait
+	if !strings.HasPrefix(tb.path(), "/admin/rules/changes/") {
+		release()
+		tb.fatalf("saving a change that waits went to %s, want its progress page", tb.path())
+	}
+	if state := tb.attr("[data-testid=rule-change-status]", "data-state"); state != "running" {
+		release()
+		tb.fatalf("the change's page says %q while it waits, want running", state)
+	}
+	tb.checkPage()
+	release()
+	tb.waitFor("the change to be done", `document.querySelector("[data-testid=rule-change-status]").getAttribute("data-state") === "done"`, 30*time.Second)
+	if got := tb.text("[data-testid=rule-change-result]"); !strings.Contains(got, "Saved the rule “Pharmacy, every two years”") {
+		tb.fatalf("the finished change says %q", got)
+	}
+	tb.checkPage()
 }
 
 // hrReport: the compliance status report, downloaded as CSV.

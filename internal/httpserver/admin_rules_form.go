@@ -232,7 +232,15 @@ func (s *Server) submitRule(c echo.Context, stored *compliance.Rule) error {
 	if c.FormValue("action") == "save" && c.FormValue("previewed") == fingerprint {
 		r := in.rule
 		emp := viewerOf(c).Employee
-		res, err := s.Engine.ChangeRule(ctx, &r, compliance.Actor{ID: emp.ID, Name: emp.FullName()}, now)
+		run, err := s.Engine.StartRuleChange(ctx, &r, compliance.Actor{ID: emp.ID, Name: emp.FullName()}, now)
+		if err != nil {
+			return err
+		}
+		if !s.waitForRuleChange(ctx, run) {
+			// Still being applied: its page follows it.
+			return redirectSeeOther(c, "/admin/rules/changes/"+run.ID)
+		}
+		res, err := run.Result, run.Err
 		if problems, _, ok := invalidProblems(err); ok {
 			v.Problems = ruleProblems(problems)
 			return render(c, http.StatusUnprocessableEntity, views.AdminRuleForm(s.rulePage(c, v), v))
@@ -261,6 +269,29 @@ func (s *Server) submitRule(c echo.Context, stored *compliance.Rule) error {
 	}
 	v.Preview = pv
 	return render(c, http.StatusOK, views.AdminRuleForm(s.rulePage(c, v), v))
+}
+
+// waitForRuleChange waits up to RuleSaveWait for a rule change started
+// in the background, and reports whether it finished (or failed) in that
+// time.
+func (s *Server) waitForRuleChange(ctx context.Context, run *compliance.RuleRun) bool {
+	wait := s.RuleSaveWait
+	if wait == 0 {
+		wait = DefaultRuleSaveWait
+	}
+	if wait < 0 {
+		return false
+	}
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-run.Done():
+		return true
+	case <-t.C:
+		return false
+	case <-ctx.Done():
+		return false
+	}
 }
 
 // previewRuleFragment answers htmx: just the preview panel, problems

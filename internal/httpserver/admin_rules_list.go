@@ -3,6 +3,7 @@ package httpserver
 import (
 	"context"
 	"net/http"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -29,6 +30,13 @@ func (s *Server) adminRules(c echo.Context) error {
 			ID: r.ID, Name: r.Name, Course: courses.title(r.CourseID), Who: r.WhoWords(), Due: r.DueWords(),
 			Recurrence: r.Recurrence().Words(), Active: r.Active, FromCourseFile: r.Source == "course", People: r.People,
 		})
+	}
+	running, err := s.Cycles.RuleApplicationsRunning(ctx, time.Now())
+	if err != nil {
+		return err
+	}
+	for _, a := range running {
+		v.Running = append(v.Running, views.RuleChangeRunning{ID: a.ID, RuleName: a.RuleName, People: a.People, Done: a.Done})
 	}
 	p := s.page(c, "Assignment rules", "admin")
 	p.Wide, p.Flash = true, s.takeRulesFlash(c)

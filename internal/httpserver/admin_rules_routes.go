@@ -16,6 +16,7 @@ func (s *Server) rulesRoutes(e *echo.Echo) {
 	e.GET("/admin/rules/:id/edit", s.adminRuleEdit, hr)
 	e.POST("/admin/rules/:id/edit", s.adminRuleUpdate, hr)
 	e.POST("/admin/rules/:id/preview", s.adminRulePreviewEdit, hr)
+	e.GET("/admin/rules/changes/:id", s.adminRuleChange, hr)
 	e.GET("/admin/cycles", s.adminCycles, hr)
 	e.GET("/admin/cycles/extend", s.adminCycleChangeForm(cycleExtend), hr)
 	e.POST("/admin/cycles/extend", s.adminCycleChangeApply(cycleExtend), hr)

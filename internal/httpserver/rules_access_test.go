@@ -2,6 +2,8 @@ package httpserver_test
 
 import (
 	"net/http"
+	"testing"
+	"time"
 
 	"github.com/onramp-lms/onramp/internal/compliance"
 )
@@ -23,6 +25,7 @@ func init() {
 	expectAccess("GET /admin/rules/:id/edit", page)
 	expectAccess("POST /admin/rules/:id/edit", refusedForm)
 	expectAccess("POST /admin/rules/:id/preview", panel)
+	expectAccess("GET /admin/rules/changes/:id", page)
 	expectAccess("GET /admin/cycles", page)
 	expectAccess("GET /admin/cycles/extend", page)
 	expectAccess("POST /admin/cycles/extend", refusedForm)
@@ -32,4 +35,14 @@ func init() {
 	// A rule's :id is the fixture course's own rule, which every
 	// organisation has once the course is loaded.
 	accessParamFor("/admin/rules/:id", ":id", func(*accessFixture) string { return compliance.CourseRuleID(accessCourse) })
+	// A rule change's progress page: a finished change of the course rule.
+	accessSetupFor(func(t testing.TB, f *accessFixture) {
+		at := time.Now().UTC()
+		a := compliance.RuleApplication{ID: "access-rule-change", RuleID: compliance.CourseRuleID(accessCourse), RuleName: "Everyone",
+			Batches: 1, StartedAt: at, UpdatedAt: at, FinishedAt: &at}
+		if err := f.Env.App.DB.Create(&a).Error; err != nil {
+			t.Fatal(err)
+		}
+	})
+	accessParamFor("/admin/rules/changes/:id", ":id", func(*accessFixture) string { return "access-rule-change" })
 }

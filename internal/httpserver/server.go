@@ -79,7 +79,18 @@ type Deps struct {
 	// Health answers /readyz: does the database answer, are migrations
 	// pending.
 	Health Health
+	// RuleSaveWait is how long saving a rule waits for the change to be
+	// applied before it sends HR to the change's progress page instead
+	// (the change goes on in the background); zero means
+	// DefaultRuleSaveWait, and a negative wait never waits.
+	RuleSaveWait time.Duration
 }
+
+// DefaultRuleSaveWait is how long saving a rule waits for the change to be
+// applied: a change that concerns a department is done well within it, one
+// for everyone in a hospital system takes most of a minute and is followed
+// on its progress page.
+const DefaultRuleSaveWait = 3 * time.Second
 
 // Health is what /readyz asks of the database.
 type Health interface {
@@ -170,6 +181,12 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	defer cancel()
 	if err := srv.Shutdown(shutCtx); err != nil {
 		return err
+	}
+	// Rule changes saved in the background finish their batches if they
+	// can in the same time; one cut off stands as saved, and the next
+	// scheduler pass applies it to the others.
+	if err := compliance.WaitRuleChanges(shutCtx); err != nil {
+		s.Log.Warn("rule changes still being applied at shutdown; the next scheduler pass applies them to the others", "err", err)
 	}
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err

@@ -84,4 +84,38 @@
         if (form.requestSubmit) { form.requestSubmit(btn); } else { form.submit(); }
       });
   });
+
+  // A region with data-poll (a rule change being applied) is fetched from
+  // that URL again every few seconds and its content replaced in place, so
+  // its aria-live announces the news; the answer without data-poll is the
+  // last. Without JavaScript the page's "Check again" link does the same.
+  function poll(region) {
+    var url = region.getAttribute("data-poll");
+    if (!url || !window.fetch) { return; }
+    window.setTimeout(function () {
+      fetch(url, { headers: { "X-Onramp-Poll": "1" }, credentials: "same-origin" })
+        .then(function (res) {
+          if (!res.ok) { throw new Error("poll answered " + res.status); }
+          return res.text();
+        })
+        .then(function (html) {
+          var t = document.createElement("template");
+          t.innerHTML = html.trim();
+          var next = t.content.firstElementChild;
+          if (!next) { return; }
+          region.innerHTML = next.innerHTML;
+          region.setAttribute("data-state", next.getAttribute("data-state") || "");
+          if (next.hasAttribute("data-poll")) {
+            poll(region);
+          } else {
+            region.removeAttribute("data-poll");
+          }
+        })
+        .catch(function () { poll(region); });
+    }, 2000);
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    var regions = document.querySelectorAll("[data-poll]");
+    for (var i = 0; i < regions.length; i++) { poll(regions[i]); }
+  });
 })();
