@@ -56,7 +56,7 @@ func TestRunSmoke(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []string{"employees import", "completions import", "first scheduler pass", "nothing to do", "HR dashboard",
-		"overdue report page", "completions report preview", "status report page, one site", "status report page, one course", "team view", "XLSX", "CSV download", "learner writes", "moves the due date of a rule", "adds a second rule for everyone", "shell: the completions CSV"}
+		"overdue report page", "completions report preview", "status report page, one site", "status report page, one course", "team view", "XLSX", "CSV download", "learner writes", "moves the due date of a rule", "adds a second rule for everyone", "applied to everyone", "shell: the completions CSV"}
 	for _, w := range want {
 		found := false
 		for _, r := range got.Rows {

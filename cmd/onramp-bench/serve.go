@@ -168,16 +168,22 @@ func (s *session) get(ctx context.Context, path string) (int, string, error) {
 }
 
 func (s *session) post(ctx context.Context, path string, form url.Values) (int, string, error) {
+	code, _, body, err := s.postTo(ctx, path, form)
+	return code, body, err
+}
+
+// postTo is post, and also returns where a redirect sends the browser.
+func (s *session) postTo(ctx context.Context, path string, form url.Values) (code int, location, body string, err error) {
 	form.Set("csrf_token", s.csrf())
 	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, s.base.String()+path, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	resp, err := s.c.Do(req)
 	if err != nil {
-		return 0, "", err
+		return 0, "", "", err
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(body), err
+	b, err := io.ReadAll(resp.Body)
+	return resp.StatusCode, resp.Header.Get("Location"), string(b), err
 }
 
 // acceptInvite sets the password through a set-password link, which signs
@@ -426,6 +432,9 @@ func (b *bench) learnersPost(learners []learner) (stop func() (string, int)) {
 	}
 }
 
+// changeState is a rule change's state on its progress page.
+var changeState = regexp.MustCompile(`data-testid="rule-change-status" data-state="([a-z]+)"`)
+
 // previewedField is the preview's fingerprint, which Save requires.
 var previewedField = regexp.MustCompile(`name="previewed"[^>]*value="([0-9a-f]+)"`)
 
@@ -476,17 +485,42 @@ func (b *bench) ruleChange(ctx context.Context, hr *session, learners []learner,
 	form.Set("previewed", m[1])
 	form.Set("action", "save")
 	began = time.Now()
-	code, body, err = hr.post(ctx, path, form)
+	code, location, body, err := hr.postTo(ctx, path, form)
 	save := time.Since(began)
-	measured, failed := posting()
 	if err != nil || code != http.StatusSeeOther {
+		posting()
 		b.fail("rule change", fmt.Errorf("POST %s (save): %d %v %s", path, code, err, snippet(body)))
 		return false
 	}
-	b.logf("%s: preview %s, save %s; learner writes: %s", what, seconds(preview), seconds(save), measured)
+	// A change the save did not wait for is followed on its page, as HR's
+	// browser does, until it is applied to everyone.
+	applied, state := save, "done"
+	if strings.HasPrefix(location, "/admin/rules/changes/") {
+		for state = "running"; state == "running"; {
+			time.Sleep(500 * time.Millisecond)
+			code, body, err := hr.get(ctx, location)
+			if err != nil || code != http.StatusOK {
+				posting()
+				b.fail("rule change", fmt.Errorf("GET %s: %d %v %s", location, code, err, snippet(body)))
+				return false
+			}
+			if m := changeState.FindStringSubmatch(body); m != nil {
+				state = m[1]
+			}
+		}
+		applied = time.Since(began)
+	}
+	measured, failed := posting()
+	if state != "done" {
+		b.fail("rule change", fmt.Errorf("%s: the change ended %q", location, state))
+		return false
+	}
+	b.logf("%s: preview %s, save answered in %s, applied in %s; learner writes: %s", what, seconds(preview), seconds(save), seconds(applied), measured)
 	b.rows = append(b.rows, row{What: what + ": preview", Target: "nobody waits", Measured: seconds(preview), Seconds: preview.Seconds(),
 		Command: "POST " + path + " (action=preview)", OK: true})
-	b.rows = append(b.rows, row{What: "  and save", Measured: seconds(save), Seconds: save.Seconds(), Command: "POST " + path + " (action=save)", OK: true})
+	b.rows = append(b.rows, row{What: "  and save: the answer", Measured: seconds(save), Seconds: save.Seconds(), Command: "POST " + path + " (action=save)", OK: true})
+	b.rows = append(b.rows, row{What: "  applied to everyone (its progress page says done)", Measured: seconds(applied), Seconds: applied.Seconds(),
+		Command: "GET " + location, OK: true})
 	b.rows = append(b.rows, row{What: fmt.Sprintf("  learner writes during the preview and the save (%d learners)", len(learners)),
 		Target: "all succeed", Measured: measured, OK: failed == 0})
 	return true
