@@ -27,7 +27,8 @@ CREATE TABLE rule_applications (
     updated_at  TIMESTAMP NOT NULL,
     finished_at TIMESTAMP
 );
-CREATE INDEX rule_applications_started_idx ON rule_applications (started_at);
+-- The rules page lists the changes not finished.
+CREATE INDEX rule_applications_running_idx ON rule_applications (updated_at) WHERE finished_at IS NULL;
 
 -- +goose Down
 DROP TABLE rule_applications;

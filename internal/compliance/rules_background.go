@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -99,7 +100,16 @@ func (e *Engine) StartRuleChange(ctx context.Context, r *Rule, by Actor, now tim
 		defer backgroundRuns.wg.Done()
 		defer close(run.done)
 		rule := *r
-		run.Result, run.Err = e.changeRule(bg, &rule, by, now, app.ID)
+		func() {
+			// A panic here would end the server, not a request: it fails
+			// this change instead, as the request's recovery would.
+			defer func() {
+				if v := recover(); v != nil {
+					run.Err = fmt.Errorf("rule change panicked: %v\n%s", v, debug.Stack())
+				}
+			}()
+			run.Result, run.Err = e.changeRule(bg, &rule, by, now, app.ID)
+		}()
 		if run.Err == nil {
 			return
 		}

@@ -607,3 +607,49 @@ func TestRuleChangeInTheBackground(t *testing.T) {
 		t.Fatalf("the refused change: %+v (%v), %d rules saved", a, refused.Err, rules)
 	}
 }
+
+// panickyNotifier fails as a bug would: with a panic.
+type panickyNotifier struct{}
+
+func (panickyNotifier) Notify(*gorm.DB, compliance.Event, time.Time) error { panic("a bug") }
+func (panickyNotifier) NotifyAll(*gorm.DB, []compliance.Event, time.Time) error {
+	panic("a bug")
+}
+
+// TestRuleChangeInTheBackgroundThatPanics: a panic in a change applied in
+// the background ends that change, not the server (no request's recovery
+// is around it), and its record says something went wrong, without the
+// panic's text.
+func TestRuleChangeInTheBackgroundThatPanics(t *testing.T) {
+	t.Parallel()
+	env := apptest.New(t, apptest.Options{})
+	ctx, now := context.Background(), env.Clock.Now()
+	env.CreateEmployee("p@example.org", "Person", "One", people.RoleLearner, "")
+	if _, err := env.App.Engine.Evaluate(ctx, now, nil); err != nil {
+		t.Fatal(err)
+	}
+	rule, err := env.App.Cycles.Rule(ctx, compliance.CourseRuleID("basic"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rule.Active = false
+	if _, err := env.App.Engine.ChangeRule(ctx, rule, compliance.Actor{ID: "hr", Name: "HR"}, now); err != nil {
+		t.Fatal(err)
+	}
+	// Reactivating assigns the course again, which sends an e-mail.
+	e := &compliance.Engine{DB: env.App.DB, Notifier: panickyNotifier{}, Standings: env.App.Engine.Standings}
+	rule.Active = true
+	run, err := e.StartRuleChange(ctx, rule, compliance.Actor{ID: "hr", Name: "HR"}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	<-run.Done()
+	a, err := env.App.Cycles.RuleApplication(ctx, run.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run.Err == nil || !strings.Contains(run.Err.Error(), "a bug") || a.FinishedAt == nil || a.Saved() ||
+		a.Error != "Something went wrong on the server; the error is in its log." {
+		t.Fatalf("after a panic: %v, record %+v", run.Err, a)
+	}
+}
