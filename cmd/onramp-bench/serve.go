@@ -433,7 +433,7 @@ func (b *bench) learnersPost(learners []learner) (stop func() (string, int)) {
 }
 
 // changeState is a rule change's state on its progress page.
-var changeState = regexp.MustCompile(`data-testid="rule-change-status" data-state="([a-z]+)"`)
+var changeState = regexp.MustCompile(`data-testid="job-status" data-state="([a-z]+)"`)
 
 // previewedField is the preview's fingerprint, which Save requires.
 var previewedField = regexp.MustCompile(`name="previewed"[^>]*value="([0-9a-f]+)"`)

@@ -28,6 +28,7 @@ import (
 	"github.com/onramp-lms/onramp/internal/db"
 	"github.com/onramp-lms/onramp/internal/evidence"
 	"github.com/onramp-lms/onramp/internal/httpserver"
+	"github.com/onramp-lms/onramp/internal/jobs"
 	"github.com/onramp-lms/onramp/internal/learning"
 	"github.com/onramp-lms/onramp/internal/metrics"
 	"github.com/onramp-lms/onramp/internal/notify"
@@ -220,6 +221,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.C
 		Reports:   &report.Reader{DB: d},
 		Audit:     &audit.Trail{DB: d},
 		APITokens: &apitoken.Store{DB: d},
+		Jobs:      &jobs.Store{DB: d},
 		Evidence:  &evidence.Service{DB: d, Catalog: cat},
 		Accounts:  &account.Service{DB: d, Clock: clk, Auth: a.Auth, Mail: ns.Renderer},
 		Health:    d,

@@ -67,10 +67,10 @@
 // with the figures one transaction would give.
 // ChangeRule holds the planning lock (PlanningLock) the scheduler's passes
 // plan under, so a pass never evaluates people while a change has reached
-// only some of them. StartRuleChange runs ChangeRule in the background
-// (rules_background.go) with its progress in rule_applications, each batch
-// adding to it in its own transaction: HR's save waits a few seconds, then
-// follows a longer change on its progress page.
+// only some of them. StartRuleChange runs ChangeRule as a background job
+// (internal/jobs; rules_background.go), each batch adding its progress to
+// the job in its own transaction: HR's save waits a few seconds, then
+// follows a longer change on its page.
 //
 // Indexes the pass reads through (EXPLAIN QUERY PLAN on SQLite):
 //

@@ -68,10 +68,10 @@ func (e *Engine) ChangeRule(ctx context.Context, r *Rule, by Actor, now time.Tim
 	return e.changeRule(ctx, r, by, now, "")
 }
 
-// changeRule is ChangeRule; when run is not empty, each batch also adds
-// its figures to that rule_applications row in its transaction
-// (StartRuleChange), and the last one marks it finished.
-func (e *Engine) changeRule(ctx context.Context, r *Rule, by Actor, now time.Time, run string) (RulePreview, error) {
+// changeRule is ChangeRule; when job is not empty, each batch also adds
+// its figures to that job's row in its transaction (StartRuleChange), and
+// the last one marks it finished.
+func (e *Engine) changeRule(ctx context.Context, r *Rule, by Actor, now time.Time, job string) (RulePreview, error) {
 	var p RulePreview
 	if e.Standings == nil {
 		return p, errNoStandings
@@ -127,10 +127,10 @@ func (e *Engine) changeRule(ctx context.Context, r *Rule, by Actor, now time.Tim
 			case last:
 				err = e.auditRuleApplied(tx, &sum, by, now)
 			}
-			if err != nil || run == "" {
+			if err != nil || job == "" {
 				return err
 			}
-			return runProgress(tx, run, r.ID, len(concerned), done+len(part), &sum, last)
+			return ruleProgress(tx, job, r.ID, len(concerned), done+len(part), &sum, last)
 		})
 		if err == nil {
 			p.add(q)

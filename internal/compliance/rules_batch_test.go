@@ -15,6 +15,7 @@ import (
 	"github.com/onramp-lms/onramp/internal/audit"
 	"github.com/onramp-lms/onramp/internal/compliance"
 	"github.com/onramp-lms/onramp/internal/db"
+	"github.com/onramp-lms/onramp/internal/jobs"
 	"github.com/onramp-lms/onramp/internal/people"
 )
 
@@ -544,7 +545,12 @@ func TestRuleChangeInTheBackground(t *testing.T) {
 	}
 	defer compliance.SetRuleBatch(2)()
 	by := compliance.Actor{ID: "hr", Name: "Hana Resources"}
-	run := func(r *compliance.Rule) (*compliance.RuleRun, compliance.RuleApplication) {
+	// a is the job's row, with its figures.
+	type record struct {
+		jobs.Job
+		compliance.RuleFigures
+	}
+	run := func(r *compliance.Rule) (*compliance.RuleRun, record) {
 		t.Helper()
 		started, err := env.App.Engine.StartRuleChange(ctx, r, by, now)
 		if err != nil {
@@ -555,8 +561,12 @@ func TestRuleChangeInTheBackground(t *testing.T) {
 		case <-time.After(30 * time.Second):
 			t.Fatal("the change did not finish in 30 s")
 		}
-		a, err := env.App.Cycles.RuleApplication(ctx, started.ID)
+		j, err := (&jobs.Store{DB: env.App.DB}).Get(ctx, jobs.KindRuleChange, started.ID)
 		if err != nil {
+			t.Fatal(err)
+		}
+		a := record{Job: j}
+		if err := j.FiguresInto(&a.RuleFigures); err != nil {
 			t.Fatal(err)
 		}
 		return started, a
@@ -570,9 +580,9 @@ func TestRuleChangeInTheBackground(t *testing.T) {
 	if done.Err != nil {
 		t.Fatal(done.Err)
 	}
-	if a.FinishedAt == nil || a.Error != "" || !a.Saved() || a.Batches != done.Result.Transactions || a.Batches != 3 ||
-		a.People != 5 || a.Done != 5 || a.Closed != 5 || a.Closed != done.Result.Closed || a.Assigned != 0 ||
-		a.RuleID != rule.ID || a.ActorName != by.Name || a.RuleName != rule.Name {
+	if a.FinishedAt == nil || a.Error != "" || !a.Begun() || a.Batches != done.Result.Transactions || a.Batches != 3 ||
+		a.Total != 5 || a.Done != 5 || a.Closed != 5 || a.Closed != done.Result.Closed || a.Assigned != 0 ||
+		a.Subject != rule.ID || a.ActorName != by.Name || a.Title != rule.Name || a.Kind != jobs.KindRuleChange {
 		t.Fatalf("the finished change's record: %+v (ChangeRule: %d closed in %d transactions)", a, done.Result.Closed, done.Result.Transactions)
 	}
 
@@ -591,7 +601,7 @@ func TestRuleChangeInTheBackground(t *testing.T) {
 	}
 	rule.Active = true
 	failed, a := run(rule)
-	if failed.Err == nil || a.FinishedAt == nil || !a.Saved() || a.Batches != 2 || a.People != 5 || a.Done != 4 || a.Assigned != 4 ||
+	if failed.Err == nil || a.FinishedAt == nil || !a.Begun() || a.Batches != 2 || a.Total != 5 || a.Done != 4 || a.Assigned != 4 ||
 		strings.Contains(a.Error, "disk") || a.Error == "" {
 		t.Fatalf("the change whose last batch failed: %+v (%v)", a, failed.Err)
 	}
@@ -602,7 +612,7 @@ func TestRuleChangeInTheBackground(t *testing.T) {
 	refused, a := run(missing)
 	var rules int64
 	env.App.DB.Model(&compliance.Rule{}).Where("name = ?", "Ghost course").Count(&rules)
-	if refused.Err == nil || a.FinishedAt == nil || a.Saved() || a.Batches != 0 || a.RuleID != "" || !a.NewRule ||
+	if refused.Err == nil || a.FinishedAt == nil || a.Begun() || a.Batches != 0 || a.Subject != "" ||
 		!strings.Contains(a.Error, "no-such-course") || rules != 0 {
 		t.Fatalf("the refused change: %+v (%v), %d rules saved", a, refused.Err, rules)
 	}
@@ -644,11 +654,11 @@ func TestRuleChangeInTheBackgroundThatPanics(t *testing.T) {
 		t.Fatal(err)
 	}
 	<-run.Done()
-	a, err := env.App.Cycles.RuleApplication(ctx, run.ID)
+	a, err := (&jobs.Store{DB: env.App.DB}).Get(ctx, jobs.KindRuleChange, run.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if run.Err == nil || !strings.Contains(run.Err.Error(), "a bug") || a.FinishedAt == nil || a.Saved() ||
+	if run.Err == nil || !strings.Contains(run.Err.Error(), "a bug") || a.FinishedAt == nil || a.Begun() ||
 		a.Error != "Something went wrong on the server; the error is in its log." {
 		t.Fatalf("after a panic: %v, record %+v", run.Err, a)
 	}

@@ -192,22 +192,22 @@ func hrRule(tb *tab, s *site) {
 	if err != nil || !ok {
 		tb.fatalf("take the planning lock: %v %v", ok, err)
 	}
-	wait := s.App.Server.RuleSaveWait
-	s.App.Server.RuleSaveWait = 200 * time.Millisecond
+	wait := s.App.Server.JobWait
+	s.App.Server.JobWait = 200 * time.Millisecond
 	tb.follow("[data-testid=save-button]", "the rule change's progress")
-	s.App.Server.RuleSaveWait = wait
+	s.App.Server.JobWait = wait
 	if !strings.HasPrefix(tb.path(), "/admin/rules/changes/") {
 		release()
 		tb.fatalf("saving a change that waits went to %s, want its progress page", tb.path())
 	}
-	if state := tb.attr("[data-testid=rule-change-status]", "data-state"); state != "running" {
+	if state := tb.attr("[data-testid=job-status]", "data-state"); state != "running" {
 		release()
 		tb.fatalf("the change's page says %q while it waits, want running", state)
 	}
 	tb.checkPage()
 	release()
-	tb.waitFor("the change to be done", `document.querySelector("[data-testid=rule-change-status]").getAttribute("data-state") === "done"`, 30*time.Second)
-	if got := tb.text("[data-testid=rule-change-result]"); !strings.Contains(got, "Saved the rule “Pharmacy, every two years”") {
+	tb.waitFor("the change to be done", `document.querySelector("[data-testid=job-status]").getAttribute("data-state") === "done"`, 30*time.Second)
+	if got := tb.text("[data-testid=job-result]"); !strings.Contains(got, "Saved the rule “Pharmacy, every two years”") {
 		tb.fatalf("the finished change says %q", got)
 	}
 	tb.checkPage()

@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/onramp-lms/onramp/internal/apperr"
+	"github.com/onramp-lms/onramp/internal/jobs"
 	"github.com/onramp-lms/onramp/internal/people"
 	"github.com/onramp-lms/onramp/web/views"
 )
@@ -115,8 +116,18 @@ func (s *Server) adminStaffImportApply(c echo.Context) error {
 	// Claimed before anything is written, so two windows cannot both apply
 	// it; then written in batches with the rules and report standings of
 	// each batch's people, as the command line and the API do.
-	res, err := s.Staff.ApplyImport(ctx, plan,
+	// A large file (100,000 people take minutes) goes on in the background
+	// once the wait is over, and HR follows it on the import's page; it
+	// goes on too if HR closes the page, so it is never left half-written.
+	run, err := s.Staff.StartImport(ctx, plan,
 		people.ImportSource{File: up.FileName, Via: people.ViaHRPage, By: peopleActor(c), Upload: up.ID}, s.Clock.Now())
+	if err != nil {
+		return err
+	}
+	if !run.Wait(ctx, s.jobWait()) {
+		return redirectSeeOther(c, jobURL(jobs.KindStaffImport, run.ID))
+	}
+	res, err := run.Result, run.Err
 	if apperr.CodeOf(err) == apperr.Conflict {
 		// The employees changed between planning and writing, or another
 		// window claimed the file: while the file is still kept, show what
@@ -222,6 +233,10 @@ func staffProblems(problems []apperr.Problem, more int) (rows []views.StaffProbl
 
 func (s *Server) renderStaffUpload(c echo.Context, status int, v views.StaffUploadView) error {
 	v.Columns, v.MaxMiB = people.StaffColumns, staffImportMaxBytes>>20
+	var err error
+	if v.Running, err = s.jobsRunningOf(c, jobs.KindStaffImport); err != nil {
+		return err
+	}
 	title := "Import the staff list"
 	if v.FileError != "" || len(v.Problems) > 0 {
 		title = "Error: " + title

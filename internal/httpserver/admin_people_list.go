@@ -9,6 +9,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/onramp-lms/onramp/internal/jobs"
 	"github.com/onramp-lms/onramp/internal/people"
 	"github.com/onramp-lms/onramp/web/views"
 )
@@ -115,6 +116,9 @@ func (s *Server) adminPeopleList(c echo.Context) error {
 	}
 	if page.Page < page.Pages {
 		v.NextURL = peopleListURL(f, page.Page+1)
+	}
+	if v.Running, err = s.jobsRunningOf(c, jobs.KindStaffImport); err != nil {
+		return err
 	}
 	return render(c, http.StatusOK, views.AdminPeople(s.page(c, "People", "admin"), v))
 }

@@ -3,6 +3,7 @@ package httpserver
 import (
 	"github.com/labstack/echo/v4"
 
+	"github.com/onramp-lms/onramp/internal/jobs"
 	"github.com/onramp-lms/onramp/internal/people"
 )
 
@@ -15,7 +16,9 @@ import (
 //	GET  /admin/people/import                   the staff CSV upload form
 //	POST /admin/people/import                   upload: 303 to its preview; 422 with the file's problems; 413 over 20 MiB
 //	GET  /admin/people/import/:upload           the preview: what would be added, changed, deactivated
-//	POST /admin/people/import/:upload/apply     apply: 200 with what was done; 409 when the preview is stale
+//	POST /admin/people/import/:upload/apply     apply: 200 with what was done; 409 when the preview is stale; 303 to
+//	                                            the import's page when it takes longer than a few seconds
+//	GET  /admin/people/imports/:id              a staff import under way (a job): how far it is, then what it did
 //	POST /admin/people/import/:upload/discard   forget the upload: 303 to the upload form
 //	GET  /admin/people/:id                      the person: details, assignments, cycles, evidence
 //	GET  /admin/people/:id/edit                 the edit form
@@ -37,6 +40,7 @@ func (s *Server) peopleRoutes(e *echo.Echo) {
 	hr.GET("/import/:upload", s.adminStaffImportPreview)
 	hr.POST("/import/:upload/apply", s.adminStaffImportApply)
 	hr.POST("/import/:upload/discard", s.adminStaffImportDiscard)
+	hr.GET("/imports/:id", s.adminJob(jobs.KindStaffImport))
 	hr.GET("/:id", s.adminPerson)
 	hr.GET("/:id/edit", s.adminPersonEdit)
 	hr.POST("/:id/edit", s.adminPersonUpdate)

@@ -18,6 +18,7 @@ import (
 
 	"github.com/onramp-lms/onramp/internal/apperr"
 	"github.com/onramp-lms/onramp/internal/compliance"
+	"github.com/onramp-lms/onramp/internal/jobs"
 	"github.com/onramp-lms/onramp/web/views"
 )
 
@@ -236,9 +237,9 @@ func (s *Server) submitRule(c echo.Context, stored *compliance.Rule) error {
 		if err != nil {
 			return err
 		}
-		if !s.waitForRuleChange(ctx, run) {
+		if !run.Wait(ctx, s.jobWait()) {
 			// Still being applied: its page follows it.
-			return redirectSeeOther(c, "/admin/rules/changes/"+run.ID)
+			return redirectSeeOther(c, jobURL(jobs.KindRuleChange, run.ID))
 		}
 		res, err := run.Result, run.Err
 		if problems, _, ok := invalidProblems(err); ok {
@@ -269,29 +270,6 @@ func (s *Server) submitRule(c echo.Context, stored *compliance.Rule) error {
 	}
 	v.Preview = pv
 	return render(c, http.StatusOK, views.AdminRuleForm(s.rulePage(c, v), v))
-}
-
-// waitForRuleChange waits up to RuleSaveWait for a rule change started
-// in the background, and reports whether it finished (or failed) in that
-// time.
-func (s *Server) waitForRuleChange(ctx context.Context, run *compliance.RuleRun) bool {
-	wait := s.RuleSaveWait
-	if wait == 0 {
-		wait = DefaultRuleSaveWait
-	}
-	if wait < 0 {
-		return false
-	}
-	t := time.NewTimer(wait)
-	defer t.Stop()
-	select {
-	case <-run.Done():
-		return true
-	case <-t.C:
-		return false
-	case <-ctx.Done():
-		return false
-	}
 }
 
 // previewRuleFragment answers htmx: just the preview panel, problems

@@ -3,11 +3,11 @@ package httpserver
 import (
 	"context"
 	"net/http"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/onramp-lms/onramp/internal/compliance"
+	"github.com/onramp-lms/onramp/internal/jobs"
 	"github.com/onramp-lms/onramp/web/views"
 )
 
@@ -31,12 +31,8 @@ func (s *Server) adminRules(c echo.Context) error {
 			Recurrence: r.Recurrence().Words(), Active: r.Active, FromCourseFile: r.Source == "course", People: r.People,
 		})
 	}
-	running, err := s.Cycles.RuleApplicationsRunning(ctx, time.Now())
-	if err != nil {
+	if v.Running, err = s.jobsRunningOf(c, jobs.KindRuleChange); err != nil {
 		return err
-	}
-	for _, a := range running {
-		v.Running = append(v.Running, views.RuleChangeRunning{ID: a.ID, RuleName: a.RuleName, People: a.People, Done: a.Done})
 	}
 	p := s.page(c, "Assignment rules", "admin")
 	p.Wide, p.Flash = true, s.takeRulesFlash(c)

@@ -3,6 +3,7 @@ package httpserver
 import (
 	"github.com/labstack/echo/v4"
 
+	"github.com/onramp-lms/onramp/internal/jobs"
 	"github.com/onramp-lms/onramp/internal/people"
 )
 
@@ -16,7 +17,7 @@ func (s *Server) rulesRoutes(e *echo.Echo) {
 	e.GET("/admin/rules/:id/edit", s.adminRuleEdit, hr)
 	e.POST("/admin/rules/:id/edit", s.adminRuleUpdate, hr)
 	e.POST("/admin/rules/:id/preview", s.adminRulePreviewEdit, hr)
-	e.GET("/admin/rules/changes/:id", s.adminRuleChange, hr)
+	e.GET("/admin/rules/changes/:id", s.adminJob(jobs.KindRuleChange), hr)
 	e.GET("/admin/cycles", s.adminCycles, hr)
 	e.GET("/admin/cycles/extend", s.adminCycleChangeForm(cycleExtend), hr)
 	e.POST("/admin/cycles/extend", s.adminCycleChangeApply(cycleExtend), hr)

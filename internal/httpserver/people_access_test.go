@@ -29,6 +29,7 @@ func init() {
 	expectAccess("GET /admin/people/import/:upload", page(http.StatusOK))
 	expectAccess("POST /admin/people/import/:upload/apply", post(http.StatusConflict))
 	expectAccess("POST /admin/people/import/:upload/discard", post(http.StatusSeeOther))
+	expectAccess("GET /admin/people/imports/:id", page(http.StatusOK))
 	expectAccess("GET /admin/people/:id", page(http.StatusOK))
 	expectAccess("GET /admin/people/:id/edit", page(http.StatusOK))
 	expectAccess("POST /admin/people/:id/edit", post(http.StatusUnprocessableEntity))
@@ -53,4 +54,6 @@ func init() {
 		f.Extra["staff-upload"] = up.ID
 	})
 	accessParamFor("/admin/people/import/:upload", ":upload", func(f *accessFixture) string { return f.Extra["staff-upload"] })
+	// A finished staff import's page (its job is made in rules_access_test.go).
+	accessParamFor("/admin/people/imports/:id", ":id", func(*accessFixture) string { return "access-staff-import" })
 }

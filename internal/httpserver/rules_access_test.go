@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/onramp-lms/onramp/internal/compliance"
+	"github.com/onramp-lms/onramp/internal/jobs"
 )
 
 // Assignment rules, open cycles, extensions and exemptions are HR's alone:
@@ -35,13 +36,18 @@ func init() {
 	// A rule's :id is the fixture course's own rule, which every
 	// organisation has once the course is loaded.
 	accessParamFor("/admin/rules/:id", ":id", func(*accessFixture) string { return compliance.CourseRuleID(accessCourse) })
-	// A rule change's progress page: a finished change of the course rule.
+	// A job's page: a finished change of the course rule, and a finished
+	// staff import.
 	accessSetupFor(func(t testing.TB, f *accessFixture) {
 		at := time.Now().UTC()
-		a := compliance.RuleApplication{ID: "access-rule-change", RuleID: compliance.CourseRuleID(accessCourse), RuleName: "Everyone",
-			Batches: 1, StartedAt: at, UpdatedAt: at, FinishedAt: &at}
-		if err := f.Env.App.DB.Create(&a).Error; err != nil {
-			t.Fatal(err)
+		for _, j := range []jobs.Job{
+			{ID: "access-rule-change", Kind: jobs.KindRuleChange, Title: "Everyone", Subject: compliance.CourseRuleID(accessCourse)},
+			{ID: "access-staff-import", Kind: jobs.KindStaffImport, Title: "staff.csv"},
+		} {
+			j.Batches, j.Figures, j.StartedAt, j.UpdatedAt, j.FinishedAt = 1, "{}", at, at, &at
+			if err := f.Env.App.DB.Create(&j).Error; err != nil {
+				t.Fatal(err)
+			}
 		}
 	})
 	accessParamFor("/admin/rules/changes/:id", ":id", func(*accessFixture) string { return "access-rule-change" })

@@ -20,6 +20,7 @@ import (
 	"github.com/onramp-lms/onramp/internal/compliance"
 	"github.com/onramp-lms/onramp/internal/config"
 	"github.com/onramp-lms/onramp/internal/evidence"
+	"github.com/onramp-lms/onramp/internal/jobs"
 	"github.com/onramp-lms/onramp/internal/learning"
 	"github.com/onramp-lms/onramp/internal/metrics"
 	"github.com/onramp-lms/onramp/internal/notify"
@@ -79,18 +80,15 @@ type Deps struct {
 	// Health answers /readyz: does the database answer, are migrations
 	// pending.
 	Health Health
-	// RuleSaveWait is how long saving a rule waits for the change to be
-	// applied before it sends HR to the change's progress page instead
-	// (the change goes on in the background); zero means
-	// DefaultRuleSaveWait, and a negative wait never waits.
-	RuleSaveWait time.Duration
+	// Jobs reads the work HR started that goes on in the background (rule
+	// changes, staff imports), for its pages.
+	Jobs *jobs.Store
+	// JobWait is how long a request that starts a job (a rule change, a
+	// staff import) waits for it before it sends HR to the job's page (the
+	// work goes on in the background); zero means DefaultJobWait, and a
+	// negative wait never waits.
+	JobWait time.Duration
 }
-
-// DefaultRuleSaveWait is how long saving a rule waits for the change to be
-// applied: a change that concerns a department is done well within it, one
-// for everyone in a hospital system takes most of a minute and is followed
-// on its progress page.
-const DefaultRuleSaveWait = 3 * time.Second
 
 // Health is what /readyz asks of the database.
 type Health interface {
@@ -182,11 +180,10 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	if err := srv.Shutdown(shutCtx); err != nil {
 		return err
 	}
-	// Rule changes saved in the background finish their batches if they
-	// can in the same time; one cut off stands as saved, and the next
-	// scheduler pass applies it to the others.
-	if err := compliance.WaitRuleChanges(shutCtx); err != nil {
-		s.Log.Warn("rule changes still being applied at shutdown; the next scheduler pass applies them to the others", "err", err)
+	// Jobs (rule changes, staff imports) finish their batches if they can
+	// in the same time; one cut off is safe to leave (internal/jobs).
+	if err := jobs.Drain(shutCtx); err != nil {
+		s.Log.Warn("jobs still running at shutdown; see their pages", "err", err)
 	}
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err

@@ -48,6 +48,9 @@
 // HR's page keeps an upload between its preview and Apply with KeepUpload,
 // Upload (ErrUploadGone, not found, once it is gone) and DiscardUpload;
 // Apply claims it (ErrUploadGone, a conflict, when another window did).
+// StartImport runs ApplyImport as a background job (internal/jobs) whose
+// write transactions add their progress to it: HR's page waits a few
+// seconds, then follows a large file on the import's page.
 //
 // ParseStaffCSV is the CSV front end; sources that are not files (the JSON
 // API, SCIM) build StaffRecords and check them with CheckStaff, numbering

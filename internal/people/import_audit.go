@@ -32,6 +32,9 @@ type ImportSource struct {
 	// Single says the import is a call about one employee (the API's
 	// PUT): its audit entry is then about that employee.
 	Single bool
+	// Job, when set, is the job the import runs as (Service.StartImport):
+	// each write transaction adds its progress to it.
+	Job string
 }
 
 // FollowStaffImport sets plan's hooks so that the import is the same change

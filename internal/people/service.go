@@ -9,6 +9,7 @@ import (
 
 	"github.com/onramp-lms/onramp/internal/compliance"
 	"github.com/onramp-lms/onramp/internal/db"
+	"github.com/onramp-lms/onramp/internal/jobs"
 	"github.com/onramp-lms/onramp/internal/report"
 )
 
@@ -140,6 +141,15 @@ func (s *Service) ApplyImport(ctx context.Context, plan *StaffPlan, src ImportSo
 		return nil, errNoEngine
 	}
 	var assigned compliance.EvalResult
+	// For the job's progress: the people the import writes, and how many
+	// of them the committed batches have written.
+	total := len(plan.Added) + len(plan.Changed) + len(plan.Deactivated) + len(plan.Reactivated)
+	done := 0
+	progress := func(tx *gorm.DB, finish bool) error {
+		return jobs.Progress(tx, src.Job, jobs.Update{Total: total, Done: min(done, total), Finish: finish,
+			Figures: ImportFigures{Added: len(plan.Added), Changed: len(plan.Changed), Deactivated: len(plan.Deactivated),
+				Reactivated: len(plan.Reactivated), Unchanged: plan.Unchanged, Assigned: assigned.Assigned, Closed: assigned.Closed}})
+	}
 	var claim func(tx *gorm.DB, now time.Time, ids []string) error
 	if src.Upload != "" {
 		claim = func(tx *gorm.DB, _ time.Time, _ []string) error {
@@ -147,7 +157,10 @@ func (s *Service) ApplyImport(ctx context.Context, plan *StaffPlan, src ImportSo
 			if errors.Is(err, ErrUploadGone) {
 				return errUploadClaimed
 			}
-			return err
+			if err != nil {
+				return err
+			}
+			return progress(tx, false)
 		}
 	}
 	FollowStaffImport(plan, src, func(tx *gorm.DB, now time.Time, ids []string) error {
@@ -155,8 +168,24 @@ func (s *Service) ApplyImport(ctx context.Context, plan *StaffPlan, src ImportSo
 		assigned.Assigned += r.Assigned
 		assigned.Closed += r.Closed
 		assigned.NewMatches += r.NewMatches
-		return err
+		if err != nil {
+			return err
+		}
+		done += len(ids)
+		return progress(tx, false)
 	}, claim)
+	if src.Job != "" {
+		// The job is finished in the transaction of the import's audit
+		// entry: the import is recorded when, and only when, it is done.
+		record := plan.Options.AfterApply
+		plan.Options.AfterApply = func(tx *gorm.DB, now time.Time, ids []string) error {
+			if err := record(tx, now, ids); err != nil {
+				return err
+			}
+			done = total
+			return progress(tx, true)
+		}
+	}
 	res, err := Apply(ctx, s.DB, plan, now)
 	if err != nil {
 		return nil, err
@@ -184,4 +213,56 @@ func (s *Service) DiscardUpload(ctx context.Context, id string) error {
 		return nil
 	}
 	return err
+}
+
+// ImportFigures is what a staff import did so far: its job's figures.
+type ImportFigures struct {
+	Added       int `json:"added"`
+	Changed     int `json:"changed"`
+	Deactivated int `json:"deactivated"`
+	Reactivated int `json:"reactivated"`
+	Unchanged   int `json:"unchanged"`
+	// Assigned and Closed are what the assignment rules did to the people
+	// written so far.
+	Assigned int `json:"assigned"`
+	Closed   int `json:"closed"`
+}
+
+// ImportRun is a staff import applied in the background (StartImport).
+type ImportRun struct {
+	*jobs.Run
+	// Result is what ApplyImport returned; read it after Done.
+	Result *ImportResult
+}
+
+// StartImport runs ApplyImport as a job (kind jobs.KindStaffImport, titled
+// with the file's name) and returns once the job is recorded: HR's page
+// waits a few seconds for it, and follows a longer import (100,000 people
+// take minutes) on the job's page. The import goes on when ctx is
+// cancelled (HR closed the page, a proxy gave up waiting), so a file is
+// never left half-applied by the browser; each write transaction adds its
+// progress to the job, and the one that records the import in the audit
+// trail finishes it.
+func (s *Service) StartImport(ctx context.Context, plan *StaffPlan, src ImportSource, now time.Time) (*ImportRun, error) {
+	out := &ImportRun{}
+	title := src.File
+	if title == "" {
+		title = "staff update"
+	}
+	run, err := jobs.Start(ctx, s.DB, nil, jobs.Job{Kind: jobs.KindStaffImport, Title: title, Subject: src.Upload,
+		ActorID: src.By.ID, ActorName: src.By.Name}, func(ctx context.Context, id string) error {
+		src.Job = id
+		res, err := s.ApplyImport(ctx, plan, src, now)
+		out.Result = res
+		if err != nil {
+			return err
+		}
+		// An import that wrote nobody has no audit entry to finish with.
+		return jobs.Finish(ctx, s.DB, id)
+	})
+	if err != nil {
+		return nil, err
+	}
+	out.Run = run
+	return out, nil
 }

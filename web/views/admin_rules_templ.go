@@ -30,7 +30,7 @@ type RuleRow struct {
 type RulesView struct {
 	Rows []RuleRow
 	// Running are the saved changes still being applied.
-	Running []RuleChangeRunning
+	Running []JobRunning
 }
 
 // AdminRules lists every assignment rule, active or not, with who it
@@ -72,7 +72,7 @@ func AdminRules(p Page, v RulesView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = rulesRunning(v.Running).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = jobsRunning(v.Running, "people").Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
