@@ -85,10 +85,11 @@
       });
   });
 
-  // A region with data-poll (a rule change being applied) is fetched from
-  // that URL again every few seconds and its content replaced in place, so
-  // its aria-live announces the news; the answer without data-poll is the
-  // last. Without JavaScript the page's "Check again" link does the same.
+  // A region with data-poll (a job under way: a rule change, a staff file)
+  // is fetched from that URL again every few seconds and its content
+  // replaced in place, so its aria-live announces the news; the answer
+  // without data-poll is the last. Without JavaScript the page's "Check
+  // again" link does the same.
   function poll(region) {
     var url = region.getAttribute("data-poll");
     if (!url || !window.fetch) { return; }
@@ -103,7 +104,9 @@
           t.innerHTML = html.trim();
           var next = t.content.firstElementChild;
           if (!next) { return; }
-          region.innerHTML = next.innerHTML;
+          // Replaced only when it says something new, so a screen reader
+          // is not read the same progress every two seconds.
+          if (region.innerHTML !== next.innerHTML) { region.innerHTML = next.innerHTML; }
           region.setAttribute("data-state", next.getAttribute("data-state") || "");
           if (next.hasAttribute("data-poll")) {
             poll(region);
