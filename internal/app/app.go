@@ -140,7 +140,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.C
 		notifier.Invite = inviteNewPeople(a.Auth)
 	}
 	a.Engine = &compliance.Engine{DB: d, Notifier: notifier, Log: log, Nudges: cfg.Nudges, Policy: policy, Standings: report.RefreshEmployees}
-	a.Staff = &people.Service{DB: d, Engine: a.Engine, EndSessions: a.Auth.EndEmployeeSessions}
+	a.Staff = &people.Service{DB: d, Engine: a.Engine, EndSessions: a.Auth.EndEmployeeSessions, Log: log}
 	a.SCIM = &scim.Service{DB: d, People: a.Staff}
 	// Change tracking from the start: on a new database the people an
 	// import adds are then queued as they are written (and dequeued as the

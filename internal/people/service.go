@@ -3,6 +3,7 @@ package people
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"time"
 
 	"gorm.io/gorm"
@@ -42,6 +43,9 @@ type Service struct {
 	// EndSessions signs a person out everywhere inside tx:
 	// auth.Service.EndEmployeeSessions.
 	EndSessions func(tx *gorm.DB, employeeID string) error
+	// Log records what goes wrong in work that runs in the background
+	// (StartImport); nil for none.
+	Log *slog.Logger
 }
 
 // ImportResult is what ApplyImport did.
@@ -249,7 +253,7 @@ func (s *Service) StartImport(ctx context.Context, plan *StaffPlan, src ImportSo
 	if title == "" {
 		title = "staff update"
 	}
-	run, err := jobs.Start(ctx, s.DB, nil, jobs.Job{Kind: jobs.KindStaffImport, Title: title, Subject: src.Upload,
+	run, err := jobs.Start(ctx, s.DB, s.Log, jobs.Job{Kind: jobs.KindStaffImport, Title: title, Subject: src.Upload,
 		ActorID: src.By.ID, ActorName: src.By.Name}, func(ctx context.Context, id string) error {
 		src.Job = id
 		res, err := s.ApplyImport(ctx, plan, src, now)
