@@ -376,6 +376,25 @@ func TestRuleChangeLeavesOutWhoKeepsTheCourse(t *testing.T) {
 	}
 }
 
+// failLastRuleBatch makes the last batch of a rule change applied in
+// several fail as it records the change's second audit entry (a disk that
+// filled up, say): SQLite and PostgreSQL alike refuse it.
+func failLastRuleBatch(t *testing.T, env *apptest.Env) {
+	t.Helper()
+	failing := map[bool][]string{
+		false: {`CREATE TRIGGER fail_applied BEFORE INSERT ON audit_log WHEN NEW.summary LIKE '%applied to everyone%'
+			BEGIN SELECT RAISE(ABORT, 'the disk is full'); END`},
+		true: {`CREATE FUNCTION fail_applied() RETURNS trigger LANGUAGE plpgsql AS $$
+			BEGIN IF NEW.summary LIKE '%applied to everyone%' THEN RAISE EXCEPTION 'the disk is full'; END IF; RETURN NEW; END $$`,
+			`CREATE TRIGGER fail_applied BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION fail_applied()`},
+	}[env.App.DB.Dialect == db.Postgres]
+	for _, stmt := range failing {
+		if err := env.App.DB.Exec(stmt).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 // TestRuleChangeThatFailsLateSaysWhatItDid: when a later batch of a rule
 // change fails, the batches before it stand, and what ChangeRule returns
 // counts only them, with an error saying how many people they reached.
@@ -390,20 +409,7 @@ func TestRuleChangeThatFailsLateSaysWhatItDid(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer compliance.SetRuleBatch(2)()
-	// The last batch fails as it records the change's second audit entry
-	// (a disk that filled up, say): SQLite and PostgreSQL alike refuse it.
-	failing := map[bool][]string{
-		false: {`CREATE TRIGGER fail_applied BEFORE INSERT ON audit_log WHEN NEW.summary LIKE '%applied to everyone%'
-			BEGIN SELECT RAISE(ABORT, 'the disk is full'); END`},
-		true: {`CREATE FUNCTION fail_applied() RETURNS trigger LANGUAGE plpgsql AS $$
-			BEGIN IF NEW.summary LIKE '%applied to everyone%' THEN RAISE EXCEPTION 'the disk is full'; END IF; RETURN NEW; END $$`,
-			`CREATE TRIGGER fail_applied BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION fail_applied()`},
-	}[env.App.DB.Dialect == db.Postgres]
-	for _, stmt := range failing {
-		if err := env.App.DB.Exec(stmt).Error; err != nil {
-			t.Fatal(err)
-		}
-	}
+	failLastRuleBatch(t, env)
 	rule, err := env.App.Cycles.Rule(context.Background(), compliance.CourseRuleID("basic"))
 	if err != nil {
 		t.Fatal(err)
@@ -586,19 +592,7 @@ func TestRuleChangeInTheBackground(t *testing.T) {
 		t.Fatalf("the finished change's record: %+v (ChangeRule: %d closed in %d transactions)", a, done.Result.Closed, done.Result.Transactions)
 	}
 
-	// The last batch fails (as in TestRuleChangeThatFailsLateSaysWhatItDid).
-	failing := map[bool][]string{
-		false: {`CREATE TRIGGER fail_applied BEFORE INSERT ON audit_log WHEN NEW.summary LIKE '%applied to everyone%'
-			BEGIN SELECT RAISE(ABORT, 'the disk is full'); END`},
-		true: {`CREATE FUNCTION fail_applied() RETURNS trigger LANGUAGE plpgsql AS $$
-			BEGIN IF NEW.summary LIKE '%applied to everyone%' THEN RAISE EXCEPTION 'the disk is full'; END IF; RETURN NEW; END $$`,
-			`CREATE TRIGGER fail_applied BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION fail_applied()`},
-	}[env.App.DB.Dialect == db.Postgres]
-	for _, stmt := range failing {
-		if err := env.App.DB.Exec(stmt).Error; err != nil {
-			t.Fatal(err)
-		}
-	}
+	failLastRuleBatch(t, env)
 	rule.Active = true
 	failed, a := run(rule)
 	if failed.Err == nil || a.FinishedAt == nil || !a.Begun() || a.Batches != 2 || a.Total != 5 || a.Done != 4 || a.Assigned != 4 ||
