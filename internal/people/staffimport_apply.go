@@ -65,7 +65,8 @@ const maxStaffBatch = 2000
 // written and the follow-up (the assignment rules) commit together.
 //
 // Because the batches commit one by one, a failure part-way (a crash, a
-// hook's error) leaves the batches before it written. The write phase is
+// hook's error) leaves the batches before it written; a cancelled ctx stops
+// the import only before its first write commits, never part-way. The write phase is
 // idempotent: planning and applying the same file again writes only what is
 // still missing and converges to the same employees. now stamps created_at,
 // updated_at and deactivated_at.
@@ -130,6 +131,13 @@ func Apply(ctx context.Context, d *db.DB, plan *StaffPlan, now time.Time) (*Staf
 		held, err = d.BulkTxHeld(ctx, fn)
 		if opts.OnTransaction != nil {
 			opts.OnTransaction(held)
+		}
+		if err == nil {
+			// Once a write has committed, the import goes on to its end
+			// when ctx is cancelled (a closed page, a client that gave up,
+			// Ctrl-C): stopped between batches, it would leave people
+			// written with no audit entry for the import.
+			ctx = context.WithoutCancel(ctx)
 		}
 		return err
 	}

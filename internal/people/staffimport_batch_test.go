@@ -319,3 +319,40 @@ func TestStaffImportRefusesAStalePlan(t *testing.T) {
 		t.Errorf("%d employees, want 8", n)
 	}
 }
+
+// TestStaffImportCancelledPartWayFinishes: a context cancelled once the
+// import has begun writing (HR closed the page, an API client gave up, an
+// operator pressed Ctrl-C) does not stop it between batches, which would
+// leave people written without the import's audit entry: it runs to the
+// end, AfterApply included. Cancelled before anything is written, it
+// writes nothing.
+func TestStaffImportCancelledPartWayFinishes(t *testing.T) {
+	t.Parallel()
+	d := openStaffDB(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	recorded := false
+	plan := planCSV(t, d, staffCSV(goodRows(9)...), people.PlanOptions{
+		BatchSize:     2,
+		OnTransaction: func(time.Duration) { cancel() }, // after the first write
+		AfterApply:    func(*gorm.DB, time.Time, []string) error { recorded = true; return nil },
+	})
+	res, err := people.Apply(ctx, d, plan, importDay)
+	if err != nil {
+		t.Fatalf("Apply cancelled part-way: %v", err)
+	}
+	if n := len(employees(t, d)); n != 9 || !recorded || res.Batches != 6 {
+		t.Fatalf("%d of 9 employees written, AfterApply ran %v, %d transactions", n, recorded, res.Batches)
+	}
+
+	other := openStaffDB(t)
+	gone, stop := context.WithCancel(context.Background())
+	stop()
+	plan = planCSV(t, other, staffCSV(goodRows(9)...), people.PlanOptions{BatchSize: 2})
+	if _, err := people.Apply(gone, other, plan, importDay); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Apply with a cancelled context: %v", err)
+	}
+	if n := len(employees(t, other)); n != 0 {
+		t.Fatalf("%d employees written by an import cancelled before it began", n)
+	}
+}
