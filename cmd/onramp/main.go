@@ -19,6 +19,13 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// The first interrupt asks the command to stop gracefully (serve shuts
+	// down, an import that has begun writing finishes); a second one ends
+	// the process at once.
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
 	stopProfile := startProfile(os.Getenv("ONRAMP_CPUPROFILE"))
 	code := cli.Main(ctx, os.Args[1:], cli.Env{Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv})
 	stopProfile()

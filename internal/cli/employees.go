@@ -35,9 +35,11 @@ imported. Leavers become inactive; nobody is deleted. Save the file as
 
 A sound file is written in batches of short transactions, each with the
 assignment rules and report standings of its people, so the site stays
-responsive during a large import. If the import stops part-way (a crash, a
-lost connection), run the same command with the same file again: it writes
-only what is still missing and ends where an uninterrupted import would.
+responsive during a large import. Once it has begun writing, an interrupt
+(Ctrl-C) lets it finish, audit entry included; a second interrupt stops it
+at once. If the import stops part-way (a crash, a second interrupt), run the
+same command with the same file again: it writes only what is still missing
+and ends where an uninterrupted import would.
 
   --dry-run             show what would be added, changed and deactivated, and change nothing
   --deactivate-missing  make active employees who are not in the file inactive`
@@ -106,7 +108,18 @@ func runEmployeesImport(ctx context.Context, env Env, args []string) int {
 	// people each batch writes get (or lose) their courses and their report
 	// standings in the same transaction, and one audit entry records the
 	// import.
+	// Once it has begun writing, an interrupt does not stop it part-way
+	// (people written without the import's audit entry): say so.
+	applied := make(chan struct{})
+	go func() {
+		select {
+		case <-ctx.Done():
+			fmt.Fprintln(env.Stderr, "Interrupted: the import stops now if it has not begun writing, else it finishes (a second interrupt stops it at once; running the same file again then finishes it).")
+		case <-applied:
+		}
+	}()
 	res, err := a.Staff.ApplyImport(ctx, plan, people.ImportSource{File: filepath.Base(name), Via: people.ViaCommandLine}, a.Clock.Now())
+	close(applied)
 	if err != nil {
 		return importFailed(env, name, err)
 	}
