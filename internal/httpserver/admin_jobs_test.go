@@ -210,7 +210,7 @@ func TestStaffImportFollowedInTheBackground(t *testing.T) {
 // batch for two minutes) is not listed, and its page says what stands and
 // what to do; one that failed before its first batch says nothing was
 // saved and links back to the form; one that failed part-way says how far
-// it got. Unknown jobs are 404.
+// it got. What went wrong takes the focus. Unknown jobs are 404.
 func TestJobStates(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t, apptest.Options{})
@@ -272,6 +272,10 @@ func TestJobStates(t *testing.T) {
 			if !strings.Contains(status.Text(), s) {
 				t.Errorf("%s: the page lacks %q:\n%s", id, s, status.Text())
 			}
+		}
+		// What went wrong takes the focus, so it is read out and in view.
+		if wrong := status.Find(`.error-summary[autofocus]`).Length() == 1; wrong != (id != "running") {
+			t.Errorf("%s: a focused error summary: %v", id, wrong)
 		}
 		if id == "failed" && status.Find(`a[href="/admin/rules/new"]`).Length() == 0 {
 			t.Errorf("failed: no link back to the new-rule form")
