@@ -54,6 +54,10 @@ func (s *Server) adminJob(kind jobs.Kind) echo.HandlerFunc {
 			return err
 		}
 		v := jobView(j, time.Now())
+		// It says something new at every look, and the same URL answers
+		// app.js with the status region alone: never from a cache.
+		noStore(c)
+		c.Response().Header().Add("Vary", "X-Onramp-Poll")
 		if c.Request().Header.Get("X-Onramp-Poll") == "1" {
 			return render(c, http.StatusOK, views.JobStatus(v))
 		}
@@ -65,7 +69,7 @@ func (s *Server) adminJob(kind jobs.Kind) echo.HandlerFunc {
 // jobView puts a job into words; now is the real time, to tell a job whose
 // process stopped.
 func jobView(j jobs.Job, now time.Time) views.JobView {
-	v := views.JobView{ID: j.ID, By: j.ActorName, Started: j.StartedAt.UTC().Format("2 January 2006, 15:04 UTC"),
+	v := views.JobView{ID: j.ID, By: j.ActorName, Started: formatMoment(j.StartedAt),
 		Total: j.Total, Done: j.Done, Percent: j.Percent(), PollURL: jobURL(j.Kind, j.ID), Problem: j.Error}
 	if v.By == "" {
 		v.By = "HR"

@@ -126,6 +126,9 @@ func followJob(t *testing.T, c *apptest.Client, page string) *goquery.Document {
 	}
 	res := c.Get(page)
 	mustStatus(t, res, http.StatusOK)
+	if cc := res.Header.Get("Cache-Control"); cc != "no-store" {
+		t.Errorf("a job's page may be cached: Cache-Control %q", cc)
+	}
 	doc := learnerDoc(t, res)
 	status := doc.Find(`[data-testid="job-status"]`)
 	if state, _ := status.Attr("data-state"); state != "done" {
