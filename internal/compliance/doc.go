@@ -62,7 +62,11 @@
 // and no other rule for the course does keep the course whatever the change
 // (its dates apply to the cycles it creates), so they are counted, not
 // evaluated (concernedBy): moving the due date of a rule for everyone
-// evaluates nobody. ChangeRule and PreviewRule take the others a paced
+// evaluates nobody. A preview also counts, without evaluating, the people
+// another active rule for the course matches (they keep the course
+// whatever the change; saving evaluates them, since the rule controlling
+// their course can move): previewing a second rule for everyone evaluates
+// nobody. ChangeRule and PreviewRule take the others a paced
 // batch per transaction (rules_apply.go), the preview rolling each back,
 // with the figures one transaction would give.
 // ChangeRule holds the planning lock (PlanningLock) the scheduler's passes

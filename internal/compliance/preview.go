@@ -97,7 +97,7 @@ func (e *Engine) Preview(tx *gorm.DB, now time.Time, candidate *Rule) (RulePrevi
 	var p RulePreview
 	err := tx.Transaction(func(sp *gorm.DB) error {
 		var err error
-		if p, err = quiet.applyRule(sp, now, &r); err != nil {
+		if p, err = quiet.applyRule(sp, now, &r, true); err != nil {
 			return err
 		}
 		return errPreviewRollback
@@ -112,13 +112,15 @@ func (e *Engine) Preview(tx *gorm.DB, now time.Time, candidate *Rule) (RulePrevi
 // (or the version it replaces) concerns, and says what changed for its
 // course, all in tx. Only those people can be affected: for anyone else the
 // set of active rules that match them is the same before and after.
-func (e *Engine) applyRule(tx *gorm.DB, now time.Time, r *Rule) (RulePreview, error) {
+// preview says the transaction will be rolled back: only the figures count
+// (concernedBy).
+func (e *Engine) applyRule(tx *gorm.DB, now time.Time, r *Rule, preview bool) (RulePreview, error) {
 	var p RulePreview
 	old, err := checkRule(tx, r, now)
 	if err != nil {
 		return p, err
 	}
-	concerned, upToDate, err := p.concern(tx, r, old)
+	concerned, upToDate, err := p.concern(tx, r, old, preview)
 	if err != nil {
 		return p, err
 	}
@@ -133,9 +135,10 @@ func (e *Engine) applyRule(tx *gorm.DB, now time.Time, r *Rule) (RulePreview, er
 
 // concern sets p's rule, replaced rule, matched count and the people who
 // keep the course without being evaluated, and returns the people to
-// evaluate (concernedBy) and whether everyone was evaluated against the
-// rules before the change (rulesEvaluated.before).
-func (p *RulePreview) concern(tx *gorm.DB, r, old *Rule) ([]string, bool, error) {
+// evaluate (concernedBy; preview: for a preview's figures only) and whether
+// everyone was evaluated against the rules before the change
+// (rulesEvaluated.before).
+func (p *RulePreview) concern(tx *gorm.DB, r, old *Rule, preview bool) ([]string, bool, error) {
 	var evaluated rulesEvaluated
 	if err := evaluated.before(tx); err != nil {
 		return nil, false, err
@@ -152,7 +155,7 @@ func (p *RulePreview) concern(tx *gorm.DB, r, old *Rule) ([]string, bool, error)
 	if err != nil {
 		return nil, false, err
 	}
-	concerned, matched, kept := concernedBy(persons, r, old, others, evaluated.upToDate, queued)
+	concerned, matched, kept := concernedBy(persons, r, old, others, evaluated.upToDate, queued, preview)
 	p.Rule, p.Before, p.Matched, p.Unchanged = r, old, matched, kept
 	return concerned, evaluated.upToDate, nil
 }
@@ -173,10 +176,20 @@ func (p *RulePreview) concern(tx *gorm.DB, r, old *Rule) ([]string, bool, error)
 // match), and a rule's dates apply to the cycles it creates, never to an
 // existing assignment's.
 //
+// A preview (preview: its figures are all that count) also leaves out,
+// under the same conditions, the people another active rule for the course
+// matches whom either version matches: they have the course before the
+// change and after it, whatever r says. Saving still evaluates them: r's
+// match is recorded for them, and the rule controlling their course can
+// move to r or away from old. At hospital scale that is the preview of a
+// second rule for everyone (a course everyone has by a rule already), which
+// evaluated the whole organisation to say nobody's course changes.
+//
 // Anyone else the rule or the version it replaces matches, active or not,
 // is evaluated (their assignments are the ones that can change).
-func concernedBy(persons []Person, r, old *Rule, others []*Rule, upToDate bool, queued map[string]bool) (evaluate []string, matched, kept int) {
+func concernedBy(persons []Person, r, old *Rule, others []*Rule, upToDate bool, queued map[string]bool, preview bool) (evaluate []string, matched, kept int) {
 	skip := ruleShortcuts && upToDate && old != nil && old.CourseID == r.CourseID
+	covered := ruleShortcuts && upToDate && preview && (old == nil || old.CourseID == r.CourseID)
 	for _, person := range persons {
 		inNew := r.Active && r.Matches(person)
 		inOld := old != nil && old.Active && old.Matches(person)
@@ -186,8 +199,12 @@ func concernedBy(persons []Person, r, old *Rule, others []*Rule, upToDate bool, 
 		if !inNew && !inOld {
 			continue
 		}
-		if skip && inNew && inOld && !queued[person.ID] &&
-			!slices.ContainsFunc(others, func(o *Rule) bool { return o.Matches(person) }) {
+		keeps := false
+		if (skip || covered) && !queued[person.ID] {
+			other := slices.ContainsFunc(others, func(o *Rule) bool { return o.Matches(person) })
+			keeps = (skip && inNew && inOld && !other) || (covered && other)
+		}
+		if keeps {
 			if person.Active {
 				kept++
 			}

@@ -81,7 +81,7 @@ func (e *Engine) changeRule(ctx context.Context, r *Rule, by Actor, now time.Tim
 		return p, err
 	}
 	defer release()
-	old, concerned, err := e.ruleChange(ctx, &p, r, now)
+	old, concerned, err := e.ruleChange(ctx, &p, r, now, false)
 	if err != nil {
 		return p, err
 	}
@@ -254,7 +254,7 @@ func (e *Engine) PreviewRule(ctx context.Context, r *Rule, now time.Time) (RuleP
 	quiet := &Engine{DB: e.DB, Log: e.Log}
 	candidate := *r
 	var p RulePreview
-	old, concerned, err := e.ruleChange(ctx, &p, &candidate, now)
+	old, concerned, err := e.ruleChange(ctx, &p, &candidate, now, true)
 	if err != nil {
 		return p, err
 	}
@@ -288,14 +288,15 @@ func (e *Engine) PreviewRule(ctx context.Context, r *Rule, now time.Time) (RuleP
 }
 
 // ruleChange checks r (checkRule, reading only), and returns the rule it
-// replaces and the people to evaluate, with p's figures set (concern).
-func (e *Engine) ruleChange(ctx context.Context, p *RulePreview, r *Rule, now time.Time) (*Rule, []string, error) {
+// replaces and the people to evaluate, with p's figures set (concern;
+// preview for PreviewRule).
+func (e *Engine) ruleChange(ctx context.Context, p *RulePreview, r *Rule, now time.Time, preview bool) (*Rule, []string, error) {
 	d := e.DB.WithContext(ctx)
 	old, err := checkRule(d, r, now)
 	if err != nil {
 		return nil, nil, err
 	}
-	concerned, _, err := p.concern(d, r, old)
+	concerned, _, err := p.concern(d, r, old, preview)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -242,12 +242,14 @@ func TestRuleChangeOutlivesItsRequest(t *testing.T) {
 // TestRuleChangeLeavesOutWhoKeepsTheCourse: a rule change evaluates only
 // the people whose course it can change. Those both versions match, with no
 // other rule for the course matching them, keep it and are only counted:
-// changing the due date of a rule for everyone evaluates nobody. Each
-// change below is previewed and saved twice, on two identical
-// organisations, once leaving those people out and once evaluating
-// everyone both versions match: the figures, the people named and the
-// assignments (with the rule controlling each) come out the same, and the
-// shortcut evaluates fewer people where there are people to leave out.
+// changing the due date of a rule for everyone evaluates nobody. A preview
+// also leaves out the people another rule for the course matches: the
+// preview of a second rule for everyone evaluates nobody. Each change below
+// is previewed and saved twice, on two identical organisations, once
+// leaving those people out and once evaluating everyone either version
+// matches: the figures, the people named and the assignments (with the
+// rule controlling each) come out the same, and the shortcut evaluates
+// fewer people where there are people to leave out.
 func TestRuleChangeLeavesOutWhoKeepsTheCourse(t *testing.T) {
 	// Not parallel: SetRuleBatch and SetRuleShortcut change package variables.
 	defer compliance.SetRuleBatch(2)()
@@ -316,11 +318,14 @@ func TestRuleChangeLeavesOutWhoKeepsTheCourse(t *testing.T) {
 		}
 		return b.String()
 	}
+	// newRule is the name of a rule the change creates.
+	const newRule = "(new)"
 	for _, c := range []struct {
 		what   string
 		rule   string
 		change func(*compliance.Rule)
-		// fewer says whether the shortcut has people to leave out.
+		// fewer says whether the shortcut has people to leave out of
+		// saving; previewing leaves out people in every case below.
 		fewer bool
 	}{
 		{"the rule for everyone due later", "", func(r *compliance.Rule) { r.DueDays = 45 }, true},
@@ -332,19 +337,29 @@ func TestRuleChangeLeavesOutWhoKeepsTheCourse(t *testing.T) {
 			r.Departments = compliance.StringList{"Nursing", "Pharmacy"}
 		}, false},
 		{"the rule for everyone deactivated", "", func(r *compliance.Rule) { r.Active = false }, false},
+		{"a second rule for everyone, due sooner", newRule, func(r *compliance.Rule) {
+			r.Name, r.Everyone, r.DueDays = "Everyone again", true, 14
+		}, false},
+		{"a new rule for the pharmacists, due later", newRule, func(r *compliance.Rule) {
+			r.Name, r.Departments, r.DueDays = "Pharmacists", compliance.StringList{"Pharmacy"}, 90
+		}, false},
 	} {
 		var figures, states [2]string
-		var transactions [2]int
+		var transactions, previewed [2]int
 		for i, shortcut := range []bool{false, true} {
 			env, by := organisation()
 			ctx, now := context.Background(), env.Clock.Now()
 			var r *compliance.Rule
-			if c.rule == "" {
+			switch c.rule {
+			case "":
 				var err error
 				if r, err = env.App.Cycles.Rule(ctx, compliance.CourseRuleID("basic")); err != nil {
 					t.Fatal(err)
 				}
-			} else {
+			case newRule:
+				r = &compliance.Rule{CourseID: "basic", DueFrom: compliance.DueFromHire, EveryMonths: 12,
+					Base: compliance.BaseExpiry, Active: true}
+			default:
 				r = rule(env, c.rule)
 			}
 			c.change(r)
@@ -363,6 +378,7 @@ func TestRuleChangeLeavesOutWhoKeepsTheCourse(t *testing.T) {
 				t.Fatalf("%s (shortcut %v): saving did\n%s\nthe preview said\n%s", c.what, shortcut, got, want)
 			}
 			figures[i], states[i], transactions[i] = previewFigures(saved), assignments(env), saved.Transactions
+			previewed[i] = preview.Transactions
 		}
 		if figures[1] != figures[0] {
 			t.Errorf("%s: leaving out who keeps the course says\n%s\nevaluating them says\n%s", c.what, figures[1], figures[0])
@@ -372,6 +388,9 @@ func TestRuleChangeLeavesOutWhoKeepsTheCourse(t *testing.T) {
 		}
 		if c.fewer != (transactions[1] < transactions[0]) {
 			t.Errorf("%s: %d transactions leaving them out, %d evaluating them", c.what, transactions[1], transactions[0])
+		}
+		if previewed[1] >= previewed[0] {
+			t.Errorf("%s: the preview took %d transactions leaving them out, %d evaluating them", c.what, previewed[1], previewed[0])
 		}
 	}
 }

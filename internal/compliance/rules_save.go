@@ -220,7 +220,7 @@ func storeRule(tx *gorm.DB, r *Rule, exists bool) error {
 // same state. A rule is never deleted: set Active to false to stop it, which
 // closes the open cycles of people no other rule requires the course of.
 func (e *Engine) SaveRule(tx *gorm.DB, r *Rule, by Actor, now time.Time) (RulePreview, error) {
-	p, err := e.applyRule(tx, now, r)
+	p, err := e.applyRule(tx, now, r, false)
 	if err != nil {
 		return p, err
 	}
