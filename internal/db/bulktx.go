@@ -74,7 +74,6 @@ func (d *DB) BulkTxHeld(ctx context.Context, fn func(tx *gorm.DB) error) (time.D
 			return fn(tx)
 		})
 	}
-	var began time.Time
 	conn, err := d.SQL().Conn(ctx)
 	if err != nil {
 		return 0, err
@@ -96,12 +95,11 @@ func (d *DB) BulkTxHeld(ctx context.Context, fn func(tx *gorm.DB) error) (time.D
 	if _, err := conn.ExecContext(ctx, "PRAGMA temp_store=MEMORY"); err != nil {
 		return 0, fmt.Errorf("bulk transaction: %w", err)
 	}
-	g := d.DB.WithContext(ctx)
-	g.Statement.ConnPool = conn
-	err = g.Transaction(func(tx *gorm.DB) error {
-		began = time.Now()
-		return fn(tx)
-	})
+	// Its BEGIN polls for the write lock, as Tx's does (txOnConn).
+	began, ok, err := d.txOnConn(ctx, conn, fn)
+	if !ok {
+		return heldSince(began), err
+	}
 	held := heldSince(began)
 	d.bulk.mu.Lock()
 	d.bulk.pending += held

@@ -4,10 +4,14 @@
 //
 // SQLite is opened for evidence-grade records: WAL, a busy timeout, foreign
 // keys on, synchronous=FULL, and write transactions that take the write lock
-// at BEGIN so two writers never deadlock on an upgrade. Long batch jobs (a
+// at BEGIN so two writers never deadlock on an upgrade. A transaction (Tx,
+// BulkTx) that finds the lock taken tries again every 2 ms for up to the
+// busy timeout (writelock.go) rather than in SQLite's busy handler, which
+// looks only every 100 ms once a writer has waited a while. Long batch jobs (a
 // scheduler pass, an import) write through BulkTx, whose connection trades
 // each batch's own flush for throughput, and size their batches with a
-// Pacer so no transaction holds the write lock for long.
+// Pacer so no transaction holds the write lock for long, pausing after
+// each so that the writers waiting get it.
 package db
 
 import (
@@ -20,6 +24,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -99,7 +104,7 @@ func openSQLite(ctx context.Context, path string, cfg *gorm.Config) (*DB, error)
 		}
 	}
 	q := url.Values{}
-	q.Set("_busy_timeout", "10000")
+	q.Set("_busy_timeout", strconv.Itoa(int(busyTimeout/time.Millisecond)))
 	q.Set("_journal_mode", "WAL")
 	q.Set("_foreign_keys", "on")
 	q.Set("_synchronous", "FULL")
@@ -164,16 +169,23 @@ var (
 )
 
 // Tx runs fn in one transaction: committed when fn returns nil, rolled back
-// otherwise.
+// otherwise. On SQLite its BEGIN waits for the write lock by trying again
+// every few milliseconds (lockPoll), so a writer gets the lock within
+// moments of its release, however long it has waited.
 func (d *DB) Tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
-	return d.WithContext(ctx).Transaction(fn)
+	_, err := d.TxHeld(ctx, fn)
+	return err
 }
 
 // TxHeld is Tx, and also returns how long the transaction held its locks,
 // as BulkTxHeld does: from the moment fn starts to the end of COMMIT.
 func (d *DB) TxHeld(ctx context.Context, fn func(tx *gorm.DB) error) (time.Duration, error) {
+	if d.Dialect == SQLite {
+		began, err := d.sqliteTx(ctx, fn)
+		return heldSince(began), err
+	}
 	var began time.Time
-	err := d.Tx(ctx, func(tx *gorm.DB) error {
+	err := d.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		began = time.Now()
 		return fn(tx)
 	})
