@@ -20,7 +20,7 @@ import (
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib"
-	_ "github.com/mattn/go-sqlite3"
+	sqlite3 "github.com/mattn/go-sqlite3"
 )
 
 // runOptions are the runner's settings.
@@ -373,6 +373,7 @@ func (b *bench) lockWhat() string {
 
 // probe times tiny write transactions while something else runs.
 type probe struct {
+	bench  *bench
 	db     *sql.DB
 	cancel context.CancelFunc
 	done   chan probeResult
@@ -406,6 +407,12 @@ func (b *bench) openDB() (*sql.DB, error) {
 	return sql.Open("pgx", b.dbURL)
 }
 
+// isBusy reports whether err is SQLite's SQLITE_BUSY (the lock is taken).
+func isBusy(err error) bool {
+	var e sqlite3.Error
+	return errors.As(err, &e) && e.Code == sqlite3.ErrBusy
+}
+
 func (b *bench) startProbe(ctx context.Context) (*probe, error) {
 	db, err := b.openDB()
 	if err != nil {
@@ -415,8 +422,17 @@ func (b *bench) startProbe(ctx context.Context) (*probe, error) {
 		db.Close()
 		return nil, err
 	}
+	if b.sqlite != "" {
+		// The probe's BEGIN does not wait in SQLite (probeWrite polls);
+		// its INSERT and COMMIT, holding the lock, need not.
+		db.Close()
+		if db, err = sql.Open("sqlite3", "file:"+b.sqlite+"?_busy_timeout=0&_journal_mode=WAL&_txlock=immediate"); err != nil {
+			return nil, err
+		}
+		db.SetMaxOpenConns(1)
+	}
 	pctx, cancel := context.WithCancel(ctx)
-	p := &probe{db: db, cancel: cancel, done: make(chan probeResult, 1)}
+	p := &probe{bench: b, db: db, cancel: cancel, done: make(chan probeResult, 1)}
 	go func() {
 		var res probeResult
 		tick := time.NewTicker(20 * time.Millisecond)
@@ -448,8 +464,24 @@ func (b *bench) startProbe(ctx context.Context) (*probe, error) {
 	return p, nil
 }
 
+// probePoll and probeWait are how a probe write waits for SQLite's write
+// lock: trying BEGIN IMMEDIATE again every 2 ms for up to 10 minutes, as
+// onramp's own transactions do (internal/db, writelock.go), so the wait is
+// how long the lock stayed taken and not how long SQLite's busy handler
+// slept (up to 100 ms between looks: a writer slept through the pass's
+// pauses, which measured the handler rather than the pass).
+const (
+	probePoll = 2 * time.Millisecond
+	probeWait = 10 * time.Minute
+)
+
 func probeWrite(db *sql.DB, n int) error {
+	deadline := time.Now().Add(probeWait)
 	tx, err := db.Begin()
+	for err != nil && isBusy(err) && time.Now().Before(deadline) {
+		time.Sleep(probePoll)
+		tx, err = db.Begin()
+	}
 	if err != nil {
 		return err
 	}
@@ -463,8 +495,12 @@ func probeWrite(db *sql.DB, n int) error {
 func (p *probe) stop() probeResult {
 	p.cancel()
 	res := <-p.done
-	p.db.Exec(`DROP TABLE IF EXISTS bench_probe`)
 	p.db.Close()
+	// The scratch table goes through a connection that waits for the lock.
+	if db, err := p.bench.openDB(); err == nil {
+		db.Exec(`DROP TABLE IF EXISTS bench_probe`)
+		db.Close()
+	}
 	return res
 }
 
