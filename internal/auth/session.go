@@ -39,7 +39,9 @@ func (s *Service) CreateSession(ctx context.Context, employeeID, ip, userAgent s
 		CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(s.MaxAge),
 		IP: truncate(ip, 64), UserAgent: truncate(userAgent, 512),
 	}
-	if err := s.DB.WithContext(ctx).Create(&row).Error; err != nil {
+	// In a transaction of its own (db.Tx), as every write here: it takes
+	// the write lock as soon as a scheduler pass leaves it free.
+	if err := s.DB.Tx(ctx, func(tx *gorm.DB) error { return tx.Create(&row).Error }); err != nil {
 		return "", fmt.Errorf("create session: %w", err)
 	}
 	return token, nil
@@ -74,7 +76,9 @@ func (s *Service) SessionEmployee(ctx context.Context, token string) (*people.Em
 		return nil, "", fmt.Errorf("load session: %w", err)
 	}
 	if now.Sub(row.LastSeenAt) >= touchInterval {
-		err := s.DB.WithContext(ctx).Model(&session{}).Where("id = ?", id).Update("last_seen_at", now).Error
+		err := s.DB.Tx(ctx, func(tx *gorm.DB) error {
+			return tx.Model(&session{}).Where("id = ?", id).Update("last_seen_at", now).Error
+		})
 		if err != nil {
 			return nil, "", fmt.Errorf("touch session: %w", err)
 		}
@@ -93,7 +97,7 @@ func (s *Service) expired(row session, now time.Time) bool {
 
 // dropSession deletes a session found dead and reports ErrNoSession.
 func (s *Service) dropSession(ctx context.Context, id string) error {
-	if err := s.DB.WithContext(ctx).Where("id = ?", id).Delete(&session{}).Error; err != nil {
+	if err := s.DB.Tx(ctx, func(tx *gorm.DB) error { return tx.Where("id = ?", id).Delete(&session{}).Error }); err != nil {
 		return fmt.Errorf("end expired session: %w", err)
 	}
 	return ErrNoSession
@@ -105,7 +109,7 @@ func (s *Service) EndSession(ctx context.Context, token string) error {
 	if !wellFormed(token) {
 		return nil
 	}
-	if err := s.DB.WithContext(ctx).Where("id = ?", hashToken(token)).Delete(&session{}).Error; err != nil {
+	if err := s.DB.Tx(ctx, func(tx *gorm.DB) error { return tx.Where("id = ?", hashToken(token)).Delete(&session{}).Error }); err != nil {
 		return fmt.Errorf("end session: %w", err)
 	}
 	return nil

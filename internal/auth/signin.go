@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"time"
 
+	"gorm.io/gorm"
+
 	"github.com/onramp-lms/onramp/internal/db"
 	"github.com/onramp-lms/onramp/internal/people"
 )
@@ -172,7 +174,7 @@ func (s *Service) sleep(ctx context.Context, d time.Duration) error {
 }
 
 func (s *Service) record(ctx context.Context, a loginAttempt) error {
-	if err := s.DB.WithContext(ctx).Create(&a).Error; err != nil {
+	if err := s.DB.Tx(ctx, func(tx *gorm.DB) error { return tx.Create(&a).Error }); err != nil {
 		return fmt.Errorf("record sign-in attempt: %w", err)
 	}
 	return nil
