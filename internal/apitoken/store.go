@@ -205,7 +205,9 @@ func (s *Store) Authenticate(ctx context.Context, secret string, now time.Time) 
 	}
 	if t.LastUsedAt == nil || now.Sub(*t.LastUsedAt) >= lastUsedResolution {
 		at := now.UTC()
-		err := s.DB.WithContext(ctx).Model(&Token{}).Where("id = ?", t.ID).Update("last_used_at", at).Error
+		err := s.DB.Tx(ctx, func(tx *gorm.DB) error {
+			return tx.Model(&Token{}).Where("id = ?", t.ID).Update("last_used_at", at).Error
+		})
 		if err != nil {
 			return nil, fmt.Errorf("note API token use: %w", err)
 		}

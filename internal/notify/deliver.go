@@ -269,17 +269,21 @@ func (d *Deliverer) release(ctx context.Context, now time.Time, rows []Entry, un
 		args = append(args, until.UTC())
 	}
 	args = append(args, ids, StateSending)
-	if err := d.DB.WithContext(ctx).Exec(`UPDATE outbox SET `+set+` WHERE id IN ? AND state = ?`, args...).Error; err != nil {
+	if err := d.DB.Tx(ctx, func(tx *gorm.DB) error {
+		return tx.Exec(`UPDATE outbox SET `+set+` WHERE id IN ? AND state = ?`, args...).Error
+	}); err != nil {
 		return fmt.Errorf("release claimed e-mails: %w", err)
 	}
 	return nil
 }
 
 func (d *Deliverer) markSent(ctx context.Context, now time.Time, e *Entry) error {
-	err := d.DB.WithContext(ctx).Exec(
-		`UPDATE outbox SET state = ?, sent_at = ?, message_id = ?, last_error = '', claimed_until = NULL, updated_at = ?
-		 WHERE id = ? AND state = ?`,
-		StateSent, now, e.MessageID, now, e.ID, StateSending).Error
+	err := d.DB.Tx(ctx, func(tx *gorm.DB) error {
+		return tx.Exec(
+			`UPDATE outbox SET state = ?, sent_at = ?, message_id = ?, last_error = '', claimed_until = NULL, updated_at = ?
+			 WHERE id = ? AND state = ?`,
+			StateSent, now, e.MessageID, now, e.ID, StateSending).Error
+	})
 	if err != nil {
 		return fmt.Errorf("record e-mail %s as sent: %w", e.ID, err)
 	}
@@ -302,10 +306,12 @@ func (d *Deliverer) markFailed(ctx context.Context, now time.Time, e *Entry, rea
 	if next.After(deadline) {
 		next = deadline
 	}
-	err := d.DB.WithContext(ctx).Exec(
-		`UPDATE outbox SET state = ?, next_attempt_at = ?, first_failed_at = ?, last_error = ?, message_id = ?, claimed_until = NULL, updated_at = ?
-		 WHERE id = ? AND state = ?`,
-		StateFailed, next, first, truncateError(reason), e.MessageID, now, e.ID, StateSending).Error
+	err := d.DB.Tx(ctx, func(tx *gorm.DB) error {
+		return tx.Exec(
+			`UPDATE outbox SET state = ?, next_attempt_at = ?, first_failed_at = ?, last_error = ?, message_id = ?, claimed_until = NULL, updated_at = ?
+			 WHERE id = ? AND state = ?`,
+			StateFailed, next, first, truncateError(reason), e.MessageID, now, e.ID, StateSending).Error
+	})
 	if err != nil {
 		return fmt.Errorf("record e-mail %s as failed: %w", e.ID, err)
 	}
@@ -314,10 +320,12 @@ func (d *Deliverer) markFailed(ctx context.Context, now time.Time, e *Entry, rea
 
 func (d *Deliverer) markDead(ctx context.Context, now time.Time, e *Entry, reason string) error {
 	d.logger().ErrorContext(ctx, "e-mail given up on; HR can retry it at /admin/outbox", "outbox_id", e.ID, "kind", e.Kind, "attempts", e.Attempts, "error", reason)
-	err := d.DB.WithContext(ctx).Exec(
-		`UPDATE outbox SET state = ?, last_error = ?, message_id = ?, claimed_until = NULL, updated_at = ?
-		 WHERE id = ? AND state = ?`,
-		StateDead, truncateError(reason), e.MessageID, now, e.ID, StateSending).Error
+	err := d.DB.Tx(ctx, func(tx *gorm.DB) error {
+		return tx.Exec(
+			`UPDATE outbox SET state = ?, last_error = ?, message_id = ?, claimed_until = NULL, updated_at = ?
+			 WHERE id = ? AND state = ?`,
+			StateDead, truncateError(reason), e.MessageID, now, e.ID, StateSending).Error
+	})
 	if err != nil {
 		return fmt.Errorf("record e-mail %s as dead: %w", e.ID, err)
 	}

@@ -281,14 +281,19 @@ func (o *Outbox) CountByState(ctx context.Context) (map[State]int, error) {
 // series of attempts. Its last error stays visible until the next try.
 func (o *Outbox) Retry(ctx context.Context, id string, now time.Time) error {
 	now = now.UTC()
-	res := o.DB.WithContext(ctx).Exec(
-		`UPDATE outbox SET state = ?, attempts = 0, next_attempt_at = ?, claimed_until = NULL, first_failed_at = NULL, updated_at = ?
-		 WHERE id = ? AND state = ?`,
-		StatePending, now, now, id, StateDead)
-	if res.Error != nil {
-		return fmt.Errorf("retry outbox message %s: %w", id, res.Error)
+	var retried int64
+	err := o.DB.Tx(ctx, func(tx *gorm.DB) error {
+		res := tx.Exec(
+			`UPDATE outbox SET state = ?, attempts = 0, next_attempt_at = ?, claimed_until = NULL, first_failed_at = NULL, updated_at = ?
+			 WHERE id = ? AND state = ?`,
+			StatePending, now, now, id, StateDead)
+		retried = res.RowsAffected
+		return res.Error
+	})
+	if err != nil {
+		return fmt.Errorf("retry outbox message %s: %w", id, err)
 	}
-	if res.RowsAffected == 1 {
+	if retried == 1 {
 		return nil
 	}
 	if _, err := o.Get(ctx, id); err != nil {

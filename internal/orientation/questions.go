@@ -141,5 +141,7 @@ func (s *Service) MarkAnswered(ctx context.Context, id, token string) error {
 	if q.AnsweredAt != nil {
 		return nil
 	}
-	return s.DB.WithContext(ctx).Model(&Question{}).Where("id = ? AND answered_at IS NULL", q.ID).Update("answered_at", s.Clock.Now()).Error
+	return s.DB.Tx(ctx, func(tx *gorm.DB) error {
+		return tx.Model(&Question{}).Where("id = ? AND answered_at IS NULL", q.ID).Update("answered_at", s.Clock.Now()).Error
+	})
 }
