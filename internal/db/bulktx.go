@@ -2,8 +2,6 @@ package db
 
 import (
 	"context"
-	"database/sql/driver"
-	"fmt"
 	"sync"
 	"time"
 
@@ -66,66 +64,12 @@ func (d *DB) BulkTx(ctx context.Context, fn func(tx *gorm.DB) error) error {
 // is not kept waiting by it): a job that paces itself by this time sizes
 // its batches by what others wait for.
 func (d *DB) BulkTxHeld(ctx context.Context, fn func(tx *gorm.DB) error) (time.Duration, error) {
-	if d.Dialect != SQLite {
-		return d.TxHeld(ctx, func(tx *gorm.DB) error {
-			if err := tx.Exec("SET LOCAL synchronous_commit TO OFF").Error; err != nil {
-				return fmt.Errorf("bulk transaction: %w", err)
-			}
-			return fn(tx)
-		})
-	}
-	conn, err := d.SQL().Conn(ctx)
+	b, err := d.NewBulk(ctx)
 	if err != nil {
 		return 0, err
 	}
-	healthy := false
-	defer func() {
-		if !healthy {
-			// Never hand a connection with the bulk settings to a request.
-			_ = conn.Raw(func(any) error { return driver.ErrBadConn })
-		}
-		_ = conn.Close()
-	}()
-	if _, err := conn.ExecContext(ctx, "PRAGMA synchronous=NORMAL"); err != nil {
-		return 0, fmt.Errorf("bulk transaction: %w", err)
-	}
-	if _, err := conn.ExecContext(ctx, "PRAGMA wal_autocheckpoint=0"); err != nil {
-		return 0, fmt.Errorf("bulk transaction: %w", err)
-	}
-	if _, err := conn.ExecContext(ctx, "PRAGMA temp_store=MEMORY"); err != nil {
-		return 0, fmt.Errorf("bulk transaction: %w", err)
-	}
-	// Its BEGIN polls for the write lock, as Tx's does (txOnConn).
-	began, ok, err := d.txOnConn(ctx, conn, fn)
-	if !ok {
-		return heldSince(began), err
-	}
-	held := heldSince(began)
-	d.bulk.mu.Lock()
-	d.bulk.pending += held
-	checkpoint := d.bulk.pending >= bulkCheckpointEvery
-	if checkpoint {
-		d.bulk.pending = 0
-	}
-	d.bulk.mu.Unlock()
-	if checkpoint && err == nil {
-		// PASSIVE copies what it can without waiting for readers or
-		// writers; what it cannot copy now is copied by a later one.
-		_, _ = conn.ExecContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)")
-	}
-	// Back to the pool's settings (context.Background: a cancelled job must
-	// still leave the connection as requests expect it).
-	if _, rerr := conn.ExecContext(context.Background(), "PRAGMA synchronous=FULL"); rerr != nil {
-		return held, err
-	}
-	if _, rerr := conn.ExecContext(context.Background(), "PRAGMA wal_autocheckpoint=1000"); rerr != nil {
-		return held, err
-	}
-	if _, rerr := conn.ExecContext(context.Background(), "PRAGMA temp_store=DEFAULT"); rerr != nil {
-		return held, err
-	}
-	healthy = true
-	return held, err
+	defer b.Close()
+	return b.TxHeld(ctx, func(tx *gorm.DB, _ bool) error { return fn(tx) })
 }
 
 // checkpointBulk copies into the database file, passively (taking no
