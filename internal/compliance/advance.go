@@ -25,6 +25,10 @@ const DefaultBatchPeople = 200
 // least one person, however much work that person has.)
 const BatchWork = 2000
 
+// beforeBatchTx, when set (tests), is called with each advance batch's
+// people between its reads ahead and its transaction.
+var beforeBatchTx func(ids []string)
+
 // dueScan is how many due cycles one look at cycles_next_event_idx reads.
 const dueScan = 2000
 
@@ -78,6 +82,14 @@ func (e *Engine) Pass(ctx context.Context, now time.Time, opts PassOptions) (Pas
 	}
 	full := opts.Full || stored != rulesFP
 	budget := e.nudgeBatch()
+	// Every batch on one connection, which tells whether anything else
+	// wrote since the batch before (db.Bulk): the advance batches read
+	// ahead of their transactions.
+	bulk, err := e.DB.NewBulk(ctx)
+	if err != nil {
+		return res, err
+	}
+	defer bulk.Close()
 	// Evaluation: the queue, or everyone, in order of ID; each batch
 	// chosen during the pause after the one before (db.Pacer.Record).
 	after := ""
@@ -103,7 +115,7 @@ func (e *Engine) Pass(ctx context.Context, now time.Time, opts PassOptions) (Pas
 		if err := stats.Check(ctx); err != nil {
 			return res, err
 		}
-		took, err := e.batch(ctx, now, ids, true, &res, &budget, opts)
+		took, err := e.batch(ctx, bulk, now, ids, true, nil, &res, &budget, opts)
 		if err != nil {
 			return res, err
 		}
@@ -116,7 +128,7 @@ func (e *Engine) Pass(ctx context.Context, now time.Time, opts PassOptions) (Pas
 			return res, err
 		}
 	}
-	if err := e.advanceBatches(ctx, now, batch, &res, &budget, opts); err != nil {
+	if err := e.advanceBatches(ctx, bulk, now, batch, &res, &budget, opts); err != nil {
 		return res, err
 	}
 	if err := e.sendEscalations(ctx, now, &res); err != nil {
@@ -318,13 +330,22 @@ func (e *Engine) writeDigests(tx *gorm.DB, now time.Time, ds []digest, pending [
 }
 
 // advanceBatches moves along every cycle whose next event has come, a batch
-// of people at a time.
-func (e *Engine) advanceBatches(ctx context.Context, now time.Time, batch int, res *PassResult, budget *int, opts PassOptions) error {
+// of people at a time, on bulk's connection.
+//
+// Each batch is chosen and read during the pause after the batch before
+// (db.Pacer.Record): the people with a due cycle (duePeople, fitWork), then
+// what their steps depend on (loadAdvance), on another goroutine while the
+// pause checkpoints the log, so on the other core. When the batch's
+// transaction is quiet (nothing but this pass wrote since the batch before
+// committed, which is before these reads began), what was read is what
+// the transaction would read, and it only decides and writes; otherwise
+// (a learner's progress, HR's change: the reads may be out of date) it
+// reads again inside the transaction. PassResult.ReadAhead counts the
+// batches that used their reads.
+func (e *Engine) advanceBatches(ctx context.Context, bulk *db.Bulk, now time.Time, batch int, res *PassResult, budget *int, opts PassOptions) error {
 	seen := map[string]bool{}
 	pace := e.DB.NewPacer(BatchWork/4, 1, BatchWork)
 	stats := e.DB.NewAnalyzer(db.WriteTables...)
-	// The next batch is chosen during the pause after the last one
-	// (db.Pacer.Record): reads hold no write lock.
 	pause := func(context.Context) {}
 	for {
 		ids, err := duePeople(e.DB.WithContext(ctx), now, min(batch, pace.Size()), seen)
@@ -341,7 +362,27 @@ func (e *Engine) advanceBatches(ctx context.Context, now time.Time, batch int, r
 		if err != nil {
 			return err
 		}
-		pause(ctx)
+		var ahead *advanceInput
+		if bulk.DetectsWrites() {
+			read := make(chan struct{})
+			var readErr error
+			go func() {
+				defer close(read)
+				var q *gorm.DB
+				if q, readErr = bulk.Reader(ctx); readErr == nil {
+					ahead, readErr = e.loadAdvance(q, now, ids)
+				}
+			}()
+			pause(ctx)
+			<-read
+			if readErr != nil {
+				// Read again inside the transaction (and fail there if
+				// it is more than a passing problem).
+				ahead = nil
+			}
+		} else {
+			pause(ctx)
+		}
 		// Only a batch that has work looks at the statistics: a pass with
 		// nothing due must not pay for the ANALYZE of what the pass
 		// before it wrote (1.9 s at 10,000 people on PostgreSQL).
@@ -351,7 +392,10 @@ func (e *Engine) advanceBatches(ctx context.Context, now time.Time, batch int, r
 		for _, id := range ids {
 			seen[id] = true
 		}
-		took, err := e.batch(ctx, now, ids, false, res, budget, opts)
+		if beforeBatchTx != nil {
+			beforeBatchTx(ids)
+		}
+		took, err := e.batch(ctx, bulk, now, ids, false, ahead, res, budget, opts)
 		if err != nil {
 			return err
 		}
@@ -421,18 +465,31 @@ func fitWork(tx *gorm.DB, now time.Time, ids []string, perPerson, budget int) ([
 	return ids, work, nil
 }
 
-// batch handles some people in one transaction: their evaluation (when
-// evaluate), their due cycles, the report rows (opts.AfterBatch) and one
-// NotifyAll with every event raised.
+// batch handles some people in one transaction on bulk's connection: their
+// evaluation (when evaluate), their due cycles, the report rows
+// (opts.AfterBatch) and one NotifyAll with every event raised. ahead is
+// what loadAdvance read for them before the transaction (nil: nothing
+// read, or nobody due); it is used only when the transaction is quiet.
 // It returns how long the transaction took.
-func (e *Engine) batch(ctx context.Context, now time.Time, ids []string, evaluate bool, res *PassResult, budget *int, opts PassOptions) (time.Duration, error) {
-	// The time counted is the time the locks are held (BulkTxHeld):
+func (e *Engine) batch(ctx context.Context, bulk *db.Bulk, now time.Time, ids []string, evaluate bool, ahead *advanceInput, res *PassResult, budget *int, opts PassOptions) (time.Duration, error) {
+	// The time counted is the time the locks are held (Bulk.TxHeld):
 	// waiting for the lock is not holding it (counting the wait would
 	// shrink the batches of a pass that waits behind learners, and so make
 	// it wait more often), nor is the checkpoint after the commit.
-	d, err := e.DB.BulkTxHeld(ctx, func(tx *gorm.DB) error {
+	read := ahead != nil
+	d, err := bulk.TxHeld(ctx, func(tx *gorm.DB, quiet bool) error {
 		touched := map[string]bool{}
-		evs, err := e.processPeople(tx, now, ids, evaluate, res, budget, touched)
+		var evs []Event
+		var err error
+		if read && quiet && !evaluate {
+			res.ReadAhead++
+			evs, err = e.advanceLoaded(tx, now, ahead, res, budget, touched)
+			if err != nil {
+				err = fmt.Errorf("advance cycles: %w", err)
+			}
+		} else {
+			evs, err = e.processPeople(tx, now, ids, evaluate, res, budget, touched)
+		}
 		if err != nil {
 			return err
 		}
@@ -604,21 +661,51 @@ type group struct {
 // start a cycle when an exemption ends, mark overdue, expire completions,
 // raise the reminder of a new stage, escalate to managers, nudge.
 func (e *Engine) advancePeople(tx *gorm.DB, now time.Time, ids []string, res *PassResult, budget *int, touched map[string]bool) ([]Event, error) {
+	in, err := e.loadAdvance(tx, now, ids)
+	if err != nil {
+		return nil, err
+	}
+	return e.advanceLoaded(tx, now, in, res, budget, touched)
+}
+
+// advanceInput is what advancePeople reads before it decides anything: the
+// people's due cycles, each of their assignments with all its cycles, the
+// people, the cycles already escalated, this month's nudges and the rules.
+// A pass reads it inside the batch's transaction, or ahead of it, outside
+// the write lock, when the transaction turns out quiet (db.Bulk).
+type advanceInput struct {
+	examined  int
+	dueSet    map[string]bool
+	order     []*group
+	emps      map[string]advancePerson
+	escalated map[string]bool
+	nudged    map[pairKey]bool
+	rules     map[string]*Rule
+}
+
+// advancePerson is what advancePeople needs of a person.
+type advancePerson struct {
+	ID, Status string
+	ManagerID  *string
+}
+
+// loadAdvance reads advancePeople's input for the people ids through q
+// (reads only: a transaction, or the pool outside one). nil when none of
+// them has a due cycle.
+func (e *Engine) loadAdvance(q *gorm.DB, now time.Time, ids []string) (*advanceInput, error) {
 	dbNow := now.UTC()
-	today := Day(now)
 	// The due cycles' IDs only: each assignment's cycles are read in full
 	// below.
 	type dueCycle struct{ ID, AssignmentID string }
 	var due []dueCycle
 	for start := 0; start < len(ids); start += chunk {
 		var part []dueCycle
-		if err := tx.Raw(`SELECT id, assignment_id FROM cycles WHERE employee_id IN ? AND next_event_at <= ?`,
+		if err := q.Raw(`SELECT id, assignment_id FROM cycles WHERE employee_id IN ? AND next_event_at <= ?`,
 			ids[start:min(start+chunk, len(ids))], dbNow).Scan(&part).Error; err != nil {
 			return nil, fmt.Errorf("load due cycles: %w", err)
 		}
 		due = append(due, part...)
 	}
-	res.Examined += len(due)
 	if len(due) == 0 {
 		return nil, nil
 	}
@@ -637,7 +724,7 @@ func (e *Engine) advancePeople(tx *gorm.DB, now time.Time, ids []string, res *Pa
 	for start := 0; start < len(aids); start += chunk {
 		part := aids[start:min(start+chunk, len(aids))]
 		var as []*Assignment
-		if err := tx.Where("id IN ?", part).Find(&as).Error; err != nil {
+		if err := q.Where("id IN ?", part).Find(&as).Error; err != nil {
 			return nil, fmt.Errorf("load assignments: %w", err)
 		}
 		for _, a := range as {
@@ -646,7 +733,7 @@ func (e *Engine) advancePeople(tx *gorm.DB, now time.Time, ids []string, res *Pa
 			order = append(order, g)
 		}
 		var cs []*Cycle
-		if err := tx.Where("assignment_id IN ?", part).Find(&cs).Error; err != nil {
+		if err := q.Where("assignment_id IN ?", part).Find(&cs).Error; err != nil {
 			return nil, fmt.Errorf("load cycles: %w", err)
 		}
 		for _, c := range cs {
@@ -668,15 +755,11 @@ func (e *Engine) advancePeople(tx *gorm.DB, now time.Time, ids []string, res *Pa
 			cycleIDs = append(cycleIDs, c.ID)
 		}
 	}
-	type person struct {
-		ID, Status string
-		ManagerID  *string
-	}
-	emps := map[string]person{}
+	emps := map[string]advancePerson{}
 	escalated := map[string]bool{}
 	for start := 0; start < len(ids); start += chunk {
-		var ps []person
-		if err := tx.Table("employees").Select("id, status, manager_id").Where("id IN ?", ids[start:min(start+chunk, len(ids))]).
+		var ps []advancePerson
+		if err := q.Table("employees").Select("id, status, manager_id").Where("id IN ?", ids[start:min(start+chunk, len(ids))]).
 			Scan(&ps).Error; err != nil {
 			return nil, fmt.Errorf("load people: %w", err)
 		}
@@ -686,7 +769,7 @@ func (e *Engine) advancePeople(tx *gorm.DB, now time.Time, ids []string, res *Pa
 	}
 	for start := 0; start < len(cycleIDs); start += chunk {
 		var xs []string
-		if err := tx.Raw(`SELECT cycle_id FROM escalations WHERE cycle_id IN ?`, cycleIDs[start:min(start+chunk, len(cycleIDs))]).
+		if err := q.Raw(`SELECT cycle_id FROM escalations WHERE cycle_id IN ?`, cycleIDs[start:min(start+chunk, len(cycleIDs))]).
 			Scan(&xs).Error; err != nil {
 			return nil, fmt.Errorf("load escalations: %w", err)
 		}
@@ -695,12 +778,11 @@ func (e *Engine) advancePeople(tx *gorm.DB, now time.Time, ids []string, res *Pa
 		}
 	}
 	month := now.UTC().Format("2006-01")
-	ms := monthStart(now)
 	nudged := map[pairKey]bool{}
 	if e.Nudges {
 		for start := 0; start < len(ids); start += chunk {
 			var ns []struct{ EmployeeID, CourseID string }
-			if err := tx.Raw(`SELECT employee_id, course_id FROM nudge_log WHERE employee_id IN ? AND month = ?`,
+			if err := q.Raw(`SELECT employee_id, course_id FROM nudge_log WHERE employee_id IN ? AND month = ?`,
 				ids[start:min(start+chunk, len(ids))], month).Scan(&ns).Error; err != nil {
 				return nil, fmt.Errorf("load nudges: %w", err)
 			}
@@ -709,10 +791,25 @@ func (e *Engine) advancePeople(tx *gorm.DB, now time.Time, ids []string, res *Pa
 			}
 		}
 	}
-	rules, err := loadRules(tx)
+	rules, err := loadRules(q)
 	if err != nil {
 		return nil, err
 	}
+	return &advanceInput{examined: len(due), dueSet: dueSet, order: order, emps: emps, escalated: escalated, nudged: nudged, rules: rules}, nil
+}
+
+// advanceLoaded is advancePeople with its input read (in, nil: nothing
+// due): it decides every step and writes them in tx.
+func (e *Engine) advanceLoaded(tx *gorm.DB, now time.Time, in *advanceInput, res *PassResult, budget *int, touched map[string]bool) ([]Event, error) {
+	if in == nil {
+		return nil, nil
+	}
+	res.Examined += in.examined
+	dbNow := now.UTC()
+	today := Day(now)
+	month := now.UTC().Format("2006-01")
+	ms := monthStart(now)
+	dueSet, order, emps, escalated, nudged, rules := in.dueSet, in.order, in.emps, in.escalated, in.nudged, in.rules
 	p := e.policy()
 	cutoff := today.AddDate(0, 0, -p.EscalateAfterDays)
 

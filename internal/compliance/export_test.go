@@ -26,3 +26,12 @@ func SetRuleShortcut(on bool) (restore func()) {
 	ruleShortcuts = on
 	return func() { ruleShortcuts = old }
 }
+
+// SetBeforeBatchTx calls fn with each advance batch's people after the
+// batch was read ahead (or would have been) and before its transaction,
+// until the returned function puts it back. Not for parallel tests.
+func SetBeforeBatchTx(fn func(ids []string)) (restore func()) {
+	old := beforeBatchTx
+	beforeBatchTx = fn
+	return func() { beforeBatchTx = old }
+}

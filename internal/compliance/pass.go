@@ -97,6 +97,9 @@ type PassResult struct {
 	// Batches is the number of transactions; MaxTx the longest.
 	Batches int
 	MaxTx   time.Duration
+	// ReadAhead is how many batches used what was read for them before
+	// their transaction, outside the write lock (see advanceBatches).
+	ReadAhead int
 }
 
 // Advance moves along every cycle whose next event has come, as of now, a
@@ -109,10 +112,15 @@ func (e *Engine) Advance(ctx context.Context, now time.Time) (PassResult, error)
 		return res, err
 	}
 	budget := e.nudgeBatch()
-	if err := e.advanceBatches(ctx, now, DefaultBatchPeople, &res, &budget, PassOptions{}); err != nil {
+	bulk, err := e.DB.NewBulk(ctx)
+	if err != nil {
 		return res, err
 	}
-	err := e.sendEscalations(ctx, now, &res)
+	defer bulk.Close()
+	if err := e.advanceBatches(ctx, bulk, now, DefaultBatchPeople, &res, &budget, PassOptions{}); err != nil {
+		return res, err
+	}
+	err = e.sendEscalations(ctx, now, &res)
 	return res, err
 }
 

@@ -390,3 +390,76 @@ END`,
 		t.Errorf("queued %d times after the upserts, want once", queued())
 	}
 }
+
+// TestPassReadAheadMissesNoWrite: a pass reads each batch ahead of its
+// transaction, outside the write lock; a learner who completes a course
+// between those reads and the transaction must not have the completion
+// overwritten by what was read before it (marked overdue, reminded). The
+// batch reads again inside its transaction when anything else wrote since
+// the batch before; the batches nobody wrote beside use their reads.
+func TestPassReadAheadMissesNoWrite(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	f.rule(&compliance.Rule{Name: "everyone", Everyone: true, DueDays: 30})
+	var ids []string
+	for i := range 4 {
+		ids = append(ids, f.employee(fmt.Sprintf("r%d@x.test", i), "Nursing", date("2026-03-01"), nil).ID)
+	}
+	if _, err := f.eng.Pass(ctx, date("2026-03-02"), compliance.PassOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	f.rec.take()
+	// Due 31 March; on 2 April every cycle is overdue. One person per
+	// batch: the learner completes the course of the second.
+	learner := ids[1]
+	completed := date("2026-04-01").Add(15 * time.Hour)
+	batches := 0
+	defer compliance.SetBeforeBatchTx(func(batch []string) {
+		batches++
+		if len(batch) != 1 || batch[0] != learner {
+			return
+		}
+		if err := f.db.Exec(`UPDATE cycles SET status = ?, completed_at = ?, expires_at = ?, updated_at = ? WHERE employee_id = ?`,
+			compliance.StatusCompleted, completed, completed.AddDate(1, 0, 0), completed, learner).Error; err != nil {
+			t.Error(err)
+		}
+	})()
+	res, err := f.eng.Pass(ctx, date("2026-04-02"), compliance.PassOptions{BatchPeople: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if batches != len(ids) {
+		t.Fatalf("%d advance batches, want %d (one person each)", batches, len(ids))
+	}
+	for _, id := range ids {
+		cs := f.cycles(id)
+		if len(cs) != 1 {
+			t.Fatalf("%s has %d cycles, want 1", id, len(cs))
+		}
+		want := compliance.StatusOverdue
+		if id == learner {
+			want = compliance.StatusCompleted
+		}
+		if cs[0].Status != want {
+			t.Errorf("cycle of %s is %s, want %s", id, cs[0].Status, want)
+		}
+	}
+	if res.MarkedOverdue != len(ids)-1 || res.Reminders != len(ids)-1 {
+		t.Errorf("overdue %d, reminders %d; want %d each (not the learner who completed)", res.MarkedOverdue, res.Reminders, len(ids)-1)
+	}
+	for _, ev := range f.rec.take() {
+		if strings.Contains(ev, learner) {
+			t.Errorf("event for the learner who completed: %s", ev)
+		}
+	}
+	// The first batch has no batch before it, and the learner's batch
+	// follows another connection's write: both read inside their
+	// transactions. The two after it use their reads (on SQLite).
+	want := 2
+	if f.db.Dialect != db.SQLite {
+		want = 0
+	}
+	if res.ReadAhead != want {
+		t.Errorf("%d batches used their reads ahead, want %d", res.ReadAhead, want)
+	}
+}
