@@ -12,6 +12,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/onramp-lms/onramp/internal/compliance"
+	"github.com/onramp-lms/onramp/internal/db"
 	"github.com/onramp-lms/onramp/internal/people"
 )
 
@@ -292,5 +293,68 @@ func TestImportCompletionsSpreadsRefreshers(t *testing.T) {
 		"window_open/" + ids[0] + "/basic/due 2026-01-15", "window_open/" + ids[3] + "/basic/due 2025-11-02",
 	}) {
 		t.Errorf("e-mails: %q", notes.calls)
+	}
+}
+
+// TestImportCompletionsPlanAheadMissesNoWrite: each batch is planned ahead
+// of its transaction, outside the write lock. A completion recorded for a
+// batch's employee between that plan and the transaction (here a newer one
+// than the file's, by another import) must be seen: the batch plans again
+// inside its transaction and the import stops with ErrImportConflict, as
+// it did when every plan was made inside, instead of writing the file's
+// older history over it. Batches nobody wrote beside use their plans.
+func TestImportCompletionsPlanAheadMissesNoWrite(t *testing.T) {
+	// Not parallel: SetBeforeImportTx is a package variable.
+	const n = 5
+	now := day("2025-12-01")
+	f := newHistoryFixture(t, n)
+	restore := compliance.SetBeforeImportTx(func(batch int) {
+		if batch == 3 { // E3's batch: one employee per batch
+			f.mustImport(header+"E3,basic,2025-11-20,,\n", now)
+		}
+	})
+	defer restore()
+	_, err := compliance.ImportCompletions(context.Background(), f.db, strings.NewReader(historyFile(n)), compliance.CompletionsImportOptions{
+		SourceFile: "history.csv", Now: now, Engine: f.eng, BatchRows: 1,
+	})
+	if !errors.Is(err, compliance.ErrImportConflict) {
+		t.Fatalf("err = %v, want ErrImportConflict", err)
+	}
+	var e3 string
+	if err := f.db.Raw(`SELECT id FROM employees WHERE employee_number = 'E3'`).Scan(&e3).Error; err != nil {
+		t.Fatal(err)
+	}
+	var done []time.Time
+	for _, c := range f.cycles(e3, "basic") {
+		if c.CompletedAt != nil {
+			done = append(done, c.CompletedAt.UTC())
+		}
+	}
+	if len(done) != 1 || !done[0].Equal(day("2025-11-20")) {
+		t.Errorf("E3's completions of basic: %v, want only 2025-11-20 (the file's older ones written over it?)", done)
+	}
+	restore()
+
+	// Without the write beside it, every batch but the first (planned in
+	// its transaction, as nothing was planned before it) uses its plan on
+	// SQLite, and the import records what one batch records.
+	clean := newHistoryFixture(t, n)
+	res, err := compliance.ImportCompletions(context.Background(), clean.db, strings.NewReader(historyFile(n)), compliance.CompletionsImportOptions{
+		SourceFile: "history.csv", Now: now, Engine: clean.eng, BatchRows: 1,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := n - 1
+	if clean.db.Dialect != db.SQLite {
+		want = 0
+	}
+	if res.Pass.ReadAhead != want {
+		t.Errorf("%d batches used their plans made ahead, want %d", res.Pass.ReadAhead, want)
+	}
+	one := newHistoryFixture(t, n)
+	one.mustImport(historyFile(n), now)
+	if got, want := clean.history(), one.history(); got != want {
+		t.Errorf("import planned ahead differs from one batch:\n%s\nwant:\n%s", got, want)
 	}
 }

@@ -3,6 +3,7 @@ package compliance
 import (
 	"context"
 	"fmt"
+	"iter"
 	"slices"
 	"strings"
 	"time"
@@ -22,13 +23,21 @@ const maxBoundParameters = 30000
 // finishes), then the batches, then the import is marked finished.
 func (im *completionsImporter) write(ctx context.Context, d *db.DB, res *CompletionsResult) error {
 	now := im.opts.Now
+	// Every transaction on one connection, which tells whether anything
+	// else wrote since the one before (db.Bulk): each batch is planned
+	// ahead, during the pause before its transaction.
+	bulk, err := d.NewBulk(ctx)
+	if err != nil {
+		return err
+	}
+	defer bulk.Close()
 	// held is how long the last transaction held the database (what the
 	// pace follows; not the wait for the lock, nor the checkpoint after).
 	var held time.Duration
-	tx := func(fn func(tx *gorm.DB) error) error {
+	tx := func(fn func(tx *gorm.DB, quiet bool) error) error {
 		res.Batches++
 		var err error
-		held, err = d.BulkTxHeld(ctx, fn)
+		held, err = bulk.TxHeld(ctx, fn)
 		if im.opts.OnTransaction != nil {
 			im.opts.OnTransaction(held)
 		}
@@ -37,7 +46,7 @@ func (im *completionsImporter) write(ctx context.Context, d *db.DB, res *Complet
 	importID := im.resumeID
 	if importID == "" {
 		importID = db.NewID()
-		err := tx(func(tx *gorm.DB) error {
+		err := tx(func(tx *gorm.DB, _ bool) error {
 			return tx.Exec("INSERT INTO completion_imports (id, source_file, file_sha256, started_at) VALUES (?, ?, ?, ?)",
 				importID, im.opts.SourceFile, im.f.sha256, now).Error
 		})
@@ -56,15 +65,31 @@ func (im *completionsImporter) write(ctx context.Context, d *db.DB, res *Complet
 		pace = d.NewPacer(im.opts.BatchRows, im.opts.BatchRows, im.opts.BatchRows)
 	}
 	stats := d.NewAnalyzer(db.WriteTables...)
-	for batch := range im.batchesOf(pace.Size) {
+	next, stop := iter.Pull(im.batchesOf(pace.Size))
+	defer stop()
+	// ahead is the batch's plan made before its transaction, outside the
+	// write lock (nil: none); used when the transaction is quiet, since
+	// then it is the plan the transaction would make.
+	var ahead *aheadPlan
+	batch, ok := next()
+	for n := 0; ok; n++ {
 		if err := stats.Check(ctx); err != nil {
 			return err
 		}
-		err := tx(func(tx *gorm.DB) error {
+		if beforeImportTx != nil {
+			beforeImportTx(n)
+		}
+		err := tx(func(tx *gorm.DB, quiet bool) error {
 			var problems importProblems
-			planned, err := im.plan(tx, batch, &problems)
-			if err != nil {
-				return err
+			var planned [][]PlannedCompletion
+			if quiet && ahead != nil && ahead.err == nil {
+				planned, problems = ahead.planned, ahead.problems
+				res.Pass.ReadAhead++
+			} else {
+				var err error
+				if planned, err = im.plan(tx, batch, &problems); err != nil {
+					return err
+				}
 			}
 			if !problems.Empty() {
 				// The history changed since the file was checked.
@@ -90,10 +115,29 @@ func (im *completionsImporter) write(ctx context.Context, d *db.DB, res *Complet
 		if err != nil {
 			return err
 		}
-		pace.Done(ctx, len(batch), held)
+		pause := pace.Record(len(batch), held)
+		batch, ok = next()
+		ahead = nil
+		if ok && bulk.DetectsWrites() {
+			// Plan the next batch while the pause checkpoints the log, on
+			// the other core.
+			ahead = &aheadPlan{}
+			done := make(chan struct{})
+			go func(batch []compactRow, p *aheadPlan) {
+				defer close(done)
+				var q *gorm.DB
+				if q, p.err = bulk.Reader(ctx); p.err == nil {
+					p.planned, p.err = im.plan(q, batch, &p.problems)
+				}
+			}(batch, ahead)
+			pause(ctx)
+			<-done
+		} else {
+			pause(ctx)
+		}
 	}
 	// One audit entry for the whole import, with the import marked done.
-	return tx(func(tx *gorm.DB) error {
+	return tx(func(tx *gorm.DB, _ bool) error {
 		if err := tx.Exec("UPDATE completion_imports SET finished_at = ? WHERE id = ?", now, importID).Error; err != nil {
 			return fmt.Errorf("record the completions import: %w", err)
 		}
@@ -108,6 +152,17 @@ func (im *completionsImporter) write(ctx context.Context, d *db.DB, res *Complet
 				"employees": res.Plan.Employees, "resumed": res.Resumed, "skipped": res.Skipped, "batches": res.Batches},
 		})
 	})
+}
+
+// beforeImportTx, when set (tests), is called with each batch's number
+// (from 0) between its plan ahead and its transaction.
+var beforeImportTx func(batch int)
+
+// aheadPlan is a batch's plan made before its transaction.
+type aheadPlan struct {
+	planned  [][]PlannedCompletion
+	problems importProblems
+	err      error
 }
 
 // record writes one batch's planned completions with multi-row statements:

@@ -35,3 +35,12 @@ func SetBeforeBatchTx(fn func(ids []string)) (restore func()) {
 	beforeBatchTx = fn
 	return func() { beforeBatchTx = old }
 }
+
+// SetBeforeImportTx calls fn with each completions import batch's number
+// between its plan ahead and its transaction, until the returned function
+// puts it back. Not for parallel tests.
+func SetBeforeImportTx(fn func(batch int)) (restore func()) {
+	old := beforeImportTx
+	beforeImportTx = fn
+	return func() { beforeImportTx = old }
+}
