@@ -363,7 +363,7 @@ func (e *Engine) advanceBatches(ctx context.Context, bulk *db.Bulk, now time.Tim
 			return err
 		}
 		var ahead *advanceInput
-		if bulk.DetectsWrites() {
+		if bulk.ReadAhead() {
 			read := make(chan struct{})
 			var readErr error
 			go func() {

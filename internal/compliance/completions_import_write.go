@@ -118,7 +118,7 @@ func (im *completionsImporter) write(ctx context.Context, d *db.DB, res *Complet
 		pause := pace.Record(len(batch), held)
 		batch, ok = next()
 		ahead = nil
-		if ok && bulk.DetectsWrites() {
+		if ok && bulk.ReadAhead() {
 			// Plan the next batch while the pause checkpoints the log, on
 			// the other core.
 			ahead = &aheadPlan{}

@@ -454,8 +454,10 @@ func TestPassReadAheadMissesNoWrite(t *testing.T) {
 	}
 	// The first batch has no batch before it, and the learner's batch
 	// follows another connection's write: both read inside their
-	// transactions. The two after it use their reads (on SQLite).
-	want := 2
+	// transactions. So does the one after it (after a transaction that was
+	// not quiet, the pass does not read ahead: others may be writing all
+	// the time); the last uses its reads (on SQLite).
+	want := 1
 	if f.db.Dialect != db.SQLite {
 		want = 0
 	}

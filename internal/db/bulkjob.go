@@ -41,13 +41,16 @@ type Bulk struct {
 	version int64
 	known   bool
 	healthy bool
+	// lastQuiet is whether the last transaction that could tell was quiet
+	// (true before any could).
+	lastQuiet bool
 }
 
 // NewBulk starts a job's bulk transactions; Close ends them. On SQLite it
 // takes a connection from the pool for the job and sets it for throughput
 // as BulkTx describes.
 func (d *DB) NewBulk(ctx context.Context) (*Bulk, error) {
-	b := &Bulk{d: d}
+	b := &Bulk{d: d, lastQuiet: true}
 	if d.Dialect != SQLite {
 		return b, nil
 	}
@@ -67,8 +70,16 @@ func (d *DB) NewBulk(ctx context.Context) (*Bulk, error) {
 }
 
 // DetectsWrites reports whether TxHeld can tell a quiet transaction: on
-// SQLite. A job reads ahead only when it does (the reads would be wasted).
+// SQLite.
 func (b *Bulk) DetectsWrites() bool { return b.conn != nil }
+
+// ReadAhead says whether the job should read its next batch ahead: when
+// TxHeld can tell a quiet transaction and the last one that could tell
+// was quiet. While others write all the time (learners during the day,
+// every 20 ms in onramp-bench's probe) no transaction is quiet, and reads
+// ahead would only take the other core from their requests; the job reads
+// inside its transactions until one is quiet again.
+func (b *Bulk) ReadAhead() bool { return b.conn != nil && b.lastQuiet }
 
 // TxHeld runs fn in one bulk transaction and returns how long it held the
 // locks (see BulkTxHeld). quiet is true when no other connection has
@@ -98,6 +109,7 @@ func (b *Bulk) TxHeld(ctx context.Context, fn func(tx *gorm.DB, quiet bool) erro
 				return err
 			}
 			quiet = v == b.version
+			b.lastQuiet = quiet
 		}
 		return fn(tx, quiet)
 	})

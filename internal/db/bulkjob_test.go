@@ -24,8 +24,8 @@ func TestBulkTellsQuietTransactions(t *testing.T) {
 	}
 	defer b.Close()
 	if d.Dialect != SQLite {
-		if b.DetectsWrites() {
-			t.Fatal("DetectsWrites on PostgreSQL, want false")
+		if b.DetectsWrites() || b.ReadAhead() {
+			t.Fatal("DetectsWrites or ReadAhead on PostgreSQL, want false")
 		}
 		for i := 0; i < 2; i++ {
 			if _, err := b.TxHeld(ctx, func(_ *gorm.DB, quiet bool) error {
@@ -39,8 +39,8 @@ func TestBulkTellsQuietTransactions(t *testing.T) {
 		}
 		return
 	}
-	if !b.DetectsWrites() {
-		t.Fatal("DetectsWrites on SQLite, want true")
+	if !b.DetectsWrites() || !b.ReadAhead() {
+		t.Fatal("DetectsWrites or ReadAhead false on SQLite before any transaction, want true")
 	}
 	path, err := d.sqliteFile(ctx)
 	if err != nil {
@@ -110,7 +110,13 @@ func TestBulkTellsQuietTransactions(t *testing.T) {
 		t.Fatal(err)
 	}
 	step("after another connection's commit", false, false)
+	if b.ReadAhead() {
+		t.Error("ReadAhead after a transaction that was not quiet")
+	}
 	step("after the job's commit again", true, false)
+	if !b.ReadAhead() {
+		t.Error("no ReadAhead after a quiet transaction")
+	}
 	otherProcess()
 	step("after another process's commit", false, false)
 	step("then quiet", true, false)
