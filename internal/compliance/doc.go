@@ -39,6 +39,11 @@
 //     the new next events, the report rows of the people it changed
 //     (PassOptions.AfterBatch) and one Notifier.NotifyAll with all the
 //     batch's events, so one person's events of a pass arrive together.
+//     The advance batches (and the completions import's) are read during
+//     the pause before their transaction, on the other core (loadAdvance;
+//     the import's plan), and the transaction only decides and writes when
+//     nothing else wrote since the batch before (db.Bulk); otherwise it
+//     reads again inside, as it does while others write all the time.
 //     Escalations are recorded pending, and sent after the batches as one
 //     digest per manager, composed with reads and written a few managers
 //     per transaction (EscalationWork; EscalationMarked marks at most).

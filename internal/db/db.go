@@ -11,7 +11,11 @@
 // scheduler pass, an import) write through BulkTx, whose connection trades
 // each batch's own flush for throughput, and size their batches with a
 // Pacer so no transaction holds the write lock for long, pausing after
-// each so that the writers waiting get it.
+// each so that the writers waiting get it. A job's transactions run on one
+// connection through a Bulk, which tells each whether anything but the job
+// wrote since its last commit (bulkjob.go): the job reads its next batch
+// during the pause, on the other core, and uses those reads when nothing
+// did.
 package db
 
 import (
