@@ -363,25 +363,13 @@ func (e *Engine) advanceBatches(ctx context.Context, bulk *db.Bulk, now time.Tim
 			return err
 		}
 		var ahead *advanceInput
-		if bulk.ReadAhead() {
-			read := make(chan struct{})
-			var readErr error
-			go func() {
-				defer close(read)
-				var q *gorm.DB
-				if q, readErr = bulk.Reader(ctx); readErr == nil {
-					ahead, readErr = e.loadAdvance(q, now, ids)
-				}
-			}()
-			pause(ctx)
-			<-read
-			if readErr != nil {
-				// Read again inside the transaction (and fail there if
-				// it is more than a passing problem).
-				ahead = nil
-			}
-		} else {
-			pause(ctx)
+		if !bulk.ReadDuring(ctx, pause, func(q *gorm.DB) (err error) {
+			ahead, err = e.loadAdvance(q, now, ids)
+			return err
+		}) {
+			// Not read, or the read failed: read inside the transaction
+			// (and fail there if it is more than a passing problem).
+			ahead = nil
 		}
 		// Only a batch that has work looks at the statistics: a pass with
 		// nothing due must not pay for the ANALYZE of what the pass

@@ -82,7 +82,7 @@ func (im *completionsImporter) write(ctx context.Context, d *db.DB, res *Complet
 		err := tx(func(tx *gorm.DB, quiet bool) error {
 			var problems importProblems
 			var planned [][]PlannedCompletion
-			if quiet && ahead != nil && ahead.err == nil {
+			if quiet && ahead != nil {
 				planned, problems = ahead.planned, ahead.problems
 				res.Pass.ReadAhead++
 			} else {
@@ -118,22 +118,17 @@ func (im *completionsImporter) write(ctx context.Context, d *db.DB, res *Complet
 		pause := pace.Record(len(batch), held)
 		batch, ok = next()
 		ahead = nil
-		if ok && bulk.ReadAhead() {
-			// Plan the next batch while the pause checkpoints the log, on
-			// the other core.
-			ahead = &aheadPlan{}
-			done := make(chan struct{})
-			go func(batch []compactRow, p *aheadPlan) {
-				defer close(done)
-				var q *gorm.DB
-				if q, p.err = bulk.Reader(ctx); p.err == nil {
-					p.planned, p.err = im.plan(q, batch, &p.problems)
-				}
-			}(batch, ahead)
+		if !ok {
 			pause(ctx)
-			<-done
-		} else {
-			pause(ctx)
+			break
+		}
+		// Plan the next batch while the pause checkpoints the log.
+		p := &aheadPlan{}
+		if bulk.ReadDuring(ctx, pause, func(q *gorm.DB) (err error) {
+			p.planned, err = im.plan(q, batch, &p.problems)
+			return err
+		}) {
+			ahead = p
 		}
 	}
 	// One audit entry for the whole import, with the import marked done.
@@ -162,7 +157,6 @@ var beforeImportTx func(batch int)
 type aheadPlan struct {
 	planned  [][]PlannedCompletion
 	problems importProblems
-	err      error
 }
 
 // record writes one batch's planned completions with multi-row statements:

@@ -165,6 +165,31 @@ func (b *Bulk) Reader(ctx context.Context) (*gorm.DB, error) {
 	return g, nil
 }
 
+// ReadDuring is a job's pause with its next batch read ahead: when
+// ReadAhead says so, read runs on the reading connection (Reader) in a
+// goroutine while pause runs (it checkpoints the log and waits for the
+// writers: see Pacer.Record), so on the other core; otherwise only pause
+// runs. It returns when both are done, with whether read ran and succeeded:
+// only then may the job use what it read, and only in a quiet transaction.
+// Call it after the job's last TxHeld returned, so the reads begin after
+// that commit.
+func (b *Bulk) ReadDuring(ctx context.Context, pause func(context.Context), read func(q *gorm.DB) error) bool {
+	if !b.ReadAhead() {
+		pause(ctx)
+		return false
+	}
+	done := make(chan error, 1)
+	go func() {
+		q, err := b.Reader(ctx)
+		if err == nil {
+			err = read(q)
+		}
+		done <- err
+	}()
+	pause(ctx)
+	return <-done == nil
+}
+
 // dataVersion is SQLite's PRAGMA data_version on tx's connection.
 func dataVersion(tx *gorm.DB) (int64, error) {
 	var v int64

@@ -109,14 +109,31 @@ func TestBulkTellsQuietTransactions(t *testing.T) {
 	if err := d.Tx(ctx, insert); err != nil {
 		t.Fatal(err)
 	}
+	// ReadDuring reads (on the reading connection) while the pause runs,
+	// or only pauses.
+	readDuring := func() (paused, read, ok bool) {
+		ok = b.ReadDuring(ctx, func(context.Context) { paused = true }, func(q *gorm.DB) error {
+			read = true
+			var c int64
+			return q.Raw(`SELECT COUNT(*) FROM courses`).Scan(&c).Error
+		})
+		return paused, read, ok
+	}
 	step("after another connection's commit", false, false)
 	if b.ReadAhead() {
 		t.Error("ReadAhead after a transaction that was not quiet")
+	}
+	if paused, read, ok := readDuring(); !paused || read || ok {
+		t.Errorf("ReadDuring after a transaction that was not quiet: paused %v, read %v, ok %v; want a pause only", paused, read, ok)
 	}
 	step("after the job's commit again", true, false)
 	if !b.ReadAhead() {
 		t.Error("no ReadAhead after a quiet transaction")
 	}
+	if paused, read, ok := readDuring(); !paused || !read || !ok {
+		t.Errorf("ReadDuring after a quiet transaction: paused %v, read %v, ok %v; want all", paused, read, ok)
+	}
+	step("after reading ahead", true, false)
 	otherProcess()
 	step("after another process's commit", false, false)
 	step("then quiet", true, false)
