@@ -100,8 +100,15 @@ func flushTo(w io.Writer) {
 	}
 }
 
+// csvBuffer is how much CSV text collects before it goes to the writer:
+// csv.Writer's own 4 KiB meant a system call (and, over HTTP, a chunk) for
+// every 20 rows, which at 1.4 million rows was seconds of the download.
+const csvBuffer = 64 << 10
+
 func writeCSV(w io.Writer, rows Rows) (int, error) {
-	cw := csv.NewWriter(w)
+	// csv.NewWriter keeps a bufio.Writer that is already large enough.
+	bw := bufio.NewWriterSize(w, csvBuffer)
+	cw := csv.NewWriter(bw)
 	cols := rows.Columns()
 	record := make([]string, len(cols))
 	for i, c := range cols {
@@ -124,7 +131,7 @@ func writeCSV(w io.Writer, rows Rows) (int, error) {
 		}
 		n++
 		if n%flushEvery == 0 {
-			if err := flushCSV(cw, w); err != nil {
+			if err := flushCSV(cw, bw, w); err != nil {
 				return n, err
 			}
 		}
@@ -132,12 +139,15 @@ func writeCSV(w io.Writer, rows Rows) (int, error) {
 	if err := rows.Err(); err != nil {
 		return n, err
 	}
-	return n, flushCSV(cw, w)
+	return n, flushCSV(cw, bw, w)
 }
 
-func flushCSV(cw *csv.Writer, w io.Writer) error {
+func flushCSV(cw *csv.Writer, bw *bufio.Writer, w io.Writer) error {
 	cw.Flush()
 	if err := cw.Error(); err != nil {
+		return err
+	}
+	if err := bw.Flush(); err != nil {
 		return err
 	}
 	flushTo(w)
