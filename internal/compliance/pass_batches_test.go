@@ -465,3 +465,46 @@ func TestPassReadAheadMissesNoWrite(t *testing.T) {
 		t.Errorf("%d batches used their reads ahead, want %d", res.ReadAhead, want)
 	}
 }
+
+// TestPassReadsAheadWhileOthersWriteElsewhere: writes beside a pass to
+// tables its batches do not read (here a course's title; in life the
+// learners' progress, sessions, the outbox) leave its reads ahead good: on
+// SQLite every batch but the first uses them, and the pass does what it
+// does undisturbed.
+func TestPassReadsAheadWhileOthersWriteElsewhere(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	f.rule(&compliance.Rule{Name: "everyone", Everyone: true, DueDays: 30})
+	var ids []string
+	for i := range 4 {
+		ids = append(ids, f.employee(fmt.Sprintf("w%d@x.test", i), "Nursing", date("2026-03-01"), nil).ID)
+	}
+	if _, err := f.eng.Pass(ctx, date("2026-03-02"), compliance.PassOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	f.rec.take()
+	writes := 0
+	defer compliance.SetBeforeBatchTx(func([]string) {
+		writes++
+		if err := f.db.Exec(`UPDATE courses SET title = ? WHERE id = (SELECT MIN(id) FROM courses)`, fmt.Sprintf("Title %d", writes)).Error; err != nil {
+			t.Error(err)
+		}
+	})()
+	res, err := f.eng.Pass(ctx, date("2026-04-02"), compliance.PassOptions{BatchPeople: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if writes != len(ids) {
+		t.Fatalf("%d advance batches, want %d (one person each)", writes, len(ids))
+	}
+	if res.MarkedOverdue != len(ids) || res.Reminders != len(ids) {
+		t.Errorf("overdue %d, reminders %d; want %d each", res.MarkedOverdue, res.Reminders, len(ids))
+	}
+	want := len(ids) - 1
+	if f.db.Dialect != db.SQLite {
+		want = 0
+	}
+	if res.ReadAhead != want {
+		t.Errorf("%d batches used their reads ahead, want %d", res.ReadAhead, want)
+	}
+}

@@ -5,8 +5,10 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"fmt"
+	"strings"
 	"time"
 
+	sqlite3 "github.com/mattn/go-sqlite3"
 	"gorm.io/gorm"
 )
 
@@ -26,11 +28,22 @@ import (
 // ahead. Only reads that began after the last commit count (Bulk.TxHeld
 // returns after the commit, so anything the job starts afterwards does).
 //
-// Quiet is SQLite's PRAGMA data_version on the job's connection: it
-// changes exactly when another connection, of this process or another,
-// commits; the job's own commits and checkpoints of the log do not change
-// it. On PostgreSQL no transaction is quiet (DetectsWrites is false): the
-// job reads inside its transactions as before.
+// Quiet means that nothing the job read ahead has changed since its last
+// commit, told two ways on SQLite:
+//
+//   - PRAGMA data_version on the job's connection did not change: no other
+//     connection, of this process or another, committed anything (the
+//     job's own commits and checkpoints of the log do not change it);
+//   - or every table the read ahead read (SQLite's authorizer on the
+//     reading connection names them as its statements are prepared) has a
+//     change mark, and none of those marks moved. A mark is a row of
+//     change_marks that triggers bump on every insert, update and delete of
+//     its table, by whatever connection or process (migration 00042). So a
+//     learner's progress, the outbox or the audit log written beside a
+//     pass leaves it quiet, while a completion (cycles) does not.
+//
+// On PostgreSQL no transaction is quiet (DetectsWrites is false): the job
+// reads inside its transactions as before.
 type Bulk struct {
 	d    *DB
 	conn *sql.Conn // SQLite; nil on PostgreSQL
@@ -44,6 +57,16 @@ type Bulk struct {
 	// lastQuiet is whether the last transaction that could tell was quiet
 	// (true before any could).
 	lastQuiet bool
+	// marks is whether the database keeps change marks; markBase holds
+	// them as read right after the last commit (valid with known).
+	marks    bool
+	markBase map[string]int64
+	// recording collects the tables the reading connection's statements
+	// read while ReadDuring's read runs (its authorizer adds to it);
+	// readTables is what the last read ahead read, for the next
+	// transaction (nil: no read ahead, or one that cannot be told).
+	recording  map[string]bool
+	readTables map[string]bool
 }
 
 // NewBulk starts a job's bulk transactions; Close ends them. On SQLite it
@@ -65,6 +88,12 @@ func (d *DB) NewBulk(ctx context.Context) (*Bulk, error) {
 			return nil, fmt.Errorf("bulk transaction: %w", err)
 		}
 	}
+	var n int
+	if err := conn.QueryRowContext(ctx, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'change_marks'").Scan(&n); err != nil {
+		b.Close()
+		return nil, fmt.Errorf("bulk transaction: %w", err)
+	}
+	b.marks = n > 0
 	b.healthy = true
 	return b, nil
 }
@@ -83,8 +112,10 @@ func (b *Bulk) ReadAhead() bool { return b.conn != nil && b.lastQuiet }
 
 // TxHeld runs fn in one bulk transaction and returns how long it held the
 // locks (see BulkTxHeld). quiet is true when no other connection has
-// committed since this Bulk's last transaction committed, and false for
-// its first transaction, after a failed one, and always on PostgreSQL.
+// committed since this Bulk's last transaction committed, or when none
+// has changed a table that the read ahead since then (ReadDuring) read;
+// it is false for the first transaction, after a failed one, and always
+// on PostgreSQL.
 func (b *Bulk) TxHeld(ctx context.Context, fn func(tx *gorm.DB, quiet bool) error) (time.Duration, error) {
 	d := b.d
 	if b.conn == nil {
@@ -100,6 +131,8 @@ func (b *Bulk) TxHeld(ctx context.Context, fn func(tx *gorm.DB, quiet bool) erro
 	}
 	known := b.known
 	b.known = false
+	read := b.readTables
+	b.readTables = nil
 	// Its BEGIN polls for the write lock, as Tx's does (txOnConn).
 	began, ok, err := d.txOnConn(ctx, b.conn, func(tx *gorm.DB) error {
 		quiet := false
@@ -109,6 +142,11 @@ func (b *Bulk) TxHeld(ctx context.Context, fn func(tx *gorm.DB, quiet bool) erro
 				return err
 			}
 			quiet = v == b.version
+			if !quiet && len(read) > 0 && b.marks {
+				if quiet, err = b.unmarked(tx, read); err != nil {
+					return err
+				}
+			}
 			b.lastQuiet = quiet
 		}
 		return fn(tx, quiet)
@@ -140,9 +178,59 @@ func (b *Bulk) TxHeld(ctx context.Context, fn func(tx *gorm.DB, quiet bool) erro
 	// whatever another connection commits from here on changes it.
 	var v int64
 	if verr := b.conn.QueryRowContext(context.WithoutCancel(ctx), "PRAGMA data_version").Scan(&v); verr == nil {
+		if b.marks {
+			base, merr := readMarks(context.WithoutCancel(ctx), b.conn)
+			if merr != nil {
+				return held, nil
+			}
+			b.markBase = base
+		}
 		b.version, b.known = v, true
 	}
 	return held, nil
+}
+
+// unmarked reports whether every table in read has a change mark that has
+// not moved since the last commit.
+func (b *Bulk) unmarked(tx *gorm.DB, read map[string]bool) (bool, error) {
+	rows, err := tx.Raw("SELECT name, n FROM change_marks").Rows()
+	if err != nil {
+		return false, fmt.Errorf("bulk transaction: read change marks: %w", err)
+	}
+	now, err := scanMarks(rows)
+	if err != nil {
+		return false, fmt.Errorf("bulk transaction: read change marks: %w", err)
+	}
+	for table := range read {
+		was, ok := b.markBase[table]
+		if !ok || now[table] != was {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+// readMarks reads every change mark on conn.
+func readMarks(ctx context.Context, conn *sql.Conn) (map[string]int64, error) {
+	rows, err := conn.QueryContext(ctx, "SELECT name, n FROM change_marks")
+	if err != nil {
+		return nil, err
+	}
+	return scanMarks(rows)
+}
+
+func scanMarks(rows *sql.Rows) (map[string]int64, error) {
+	defer rows.Close()
+	m := map[string]int64{}
+	for rows.Next() {
+		var name string
+		var n int64
+		if err := rows.Scan(&name, &n); err != nil {
+			return nil, err
+		}
+		m[name] = n
+	}
+	return m, rows.Err()
 }
 
 // Reader is a handle for the job's reads ahead of its transactions, on a
@@ -156,6 +244,25 @@ func (b *Bulk) Reader(ctx context.Context) (*gorm.DB, error) {
 	if b.reader == nil {
 		conn, err := b.d.SQL().Conn(ctx)
 		if err != nil {
+			return nil, err
+		}
+		// SQLite's authorizer names every table a statement reads as it is
+		// prepared: ReadDuring records them for the next transaction.
+		err = conn.Raw(func(dc any) error {
+			c, ok := dc.(*sqlite3.SQLiteConn)
+			if !ok {
+				return fmt.Errorf("bulk transaction: the reading connection is a %T", dc)
+			}
+			c.RegisterAuthorizer(func(op int, table, _, schema string) int {
+				if op == sqlite3.SQLITE_READ && b.recording != nil && !strings.HasPrefix(table, "sqlite_") {
+					b.recording[schema+"."+table] = true
+				}
+				return sqlite3.SQLITE_OK
+			})
+			return nil
+		})
+		if err != nil {
+			conn.Close()
 			return nil, err
 		}
 		b.reader = conn
@@ -179,6 +286,8 @@ func (b *Bulk) ReadDuring(ctx context.Context, pause func(context.Context), read
 		return false
 	}
 	done := make(chan error, 1)
+	recording := map[string]bool{}
+	b.recording = recording
 	go func() {
 		q, err := b.Reader(ctx)
 		if err == nil {
@@ -187,7 +296,25 @@ func (b *Bulk) ReadDuring(ctx context.Context, pause func(context.Context), read
 		done <- err
 	}()
 	pause(ctx)
-	return <-done == nil
+	err := <-done
+	b.recording = nil
+	if err != nil {
+		return false
+	}
+	// Tables of the main database only: anything else (a temporary
+	// table, an attached database) has no mark, so the next transaction
+	// is quiet only when nothing at all was written.
+	tables := map[string]bool{}
+	for name := range recording {
+		table, ok := strings.CutPrefix(name, "main.")
+		if !ok {
+			tables = nil
+			break
+		}
+		tables[table] = true
+	}
+	b.readTables = tables
+	return true
 }
 
 // dataVersion is SQLite's PRAGMA data_version on tx's connection.

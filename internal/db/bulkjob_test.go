@@ -3,10 +3,13 @@ package db
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"testing"
 	"time"
 
 	"gorm.io/gorm"
+
+	"github.com/onramp-lms/onramp/migrations"
 )
 
 // TestBulkTellsQuietTransactions: a Bulk transaction is quiet exactly when
@@ -146,5 +149,170 @@ func TestBulkTellsQuietTransactions(t *testing.T) {
 	}
 	if want := int64(n - 1); got != want { // the failed one rolled back
 		t.Errorf("%d rows written, want %d", got, want)
+	}
+}
+
+// TestBulkQuietWhileOthersWriteElsewhere: with change marks (SQLite), a
+// transaction after a read ahead is quiet when what others wrote since the
+// job's last commit is in tables the read did not read, and not quiet when
+// they changed a table it read (whichever connection or process), or when
+// the read read a table without a mark (then only "nothing written at all"
+// counts). The tables are the ones SQLite prepared the read's statements
+// for, every time (the second read ahead names them again).
+func TestBulkQuietWhileOthersWriteElsewhere(t *testing.T) {
+	ctx := context.Background()
+	d := newTestDB(t)
+	if d.Dialect != SQLite {
+		t.Skip("change marks are SQLite's (PostgreSQL jobs read inside their transactions)")
+	}
+	now := time.Now().UTC()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(d.Exec(`INSERT INTO courses (id, title, created_at, updated_at) VALUES ('marks', 'Marks', ?, ?)`, now, now).Error)
+	b, err := d.NewBulk(ctx)
+	must(err)
+	defer b.Close()
+	path, err := d.sqliteFile(ctx)
+	must(err)
+	n := 0
+	// Writes of other connections: a marked table (assignment_rules), an
+	// unmarked one (courses), and a marked one from another process.
+	rule := func(tx *gorm.DB) error {
+		n++
+		return tx.Exec(`INSERT INTO assignment_rules (id, name, course_id, created_at, updated_at) VALUES (?, 'R', 'marks', ?, ?)`,
+			fmt.Sprintf("rule-%d", n), now, now).Error
+	}
+	course := func(tx *gorm.DB) error {
+		n++
+		return tx.Exec(`UPDATE courses SET title = ? WHERE id = 'marks'`, fmt.Sprintf("Marks %d", n)).Error
+	}
+	otherProcess := func() {
+		other, err := sql.Open("sqlite3", "file:"+path+"?_journal_mode=WAL&_busy_timeout=10000")
+		must(err)
+		defer other.Close()
+		_, err = other.ExecContext(ctx, `UPDATE assignment_rules SET name = 'Other' WHERE course_id = 'marks'`)
+		must(err)
+	}
+	// A job step: its transaction, then its pause with a read ahead of
+	// the given statement, with others' writes during the pause.
+	step := func(what string, want bool) {
+		t.Helper()
+		if _, err := b.TxHeld(ctx, func(tx *gorm.DB, quiet bool) error {
+			if quiet != want {
+				t.Errorf("%s: quiet = %v, want %v", what, quiet, want)
+			}
+			return tx.Exec(`UPDATE assignment_rules SET due_days = due_days + 1 WHERE course_id = 'marks'`).Error
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ahead := func(query string, during func()) {
+		t.Helper()
+		if !b.ReadDuring(ctx, func(context.Context) {
+			if during != nil {
+				during()
+			}
+		}, func(q *gorm.DB) error {
+			var c int64
+			return q.Raw(query).Scan(&c).Error
+		}) {
+			t.Fatal("ReadDuring did not read")
+		}
+	}
+	readRules := `SELECT COUNT(*) FROM assignment_rules WHERE course_id = 'marks'`
+	step("the first transaction", false)
+	step("after the job's own commit", true)
+	ahead(readRules, func() { must(d.Tx(ctx, course)) })
+	step("a read of rules while another connection changed a course", true)
+	ahead(readRules, func() { must(d.Tx(ctx, course)) })
+	step("the same again (the read's statement prepared again)", true)
+	ahead(readRules, func() { must(d.Tx(ctx, rule)) })
+	step("a read of rules while another connection added a rule", false)
+	step("quiet again", true)
+	ahead(readRules, otherProcess)
+	step("a read of rules while another process changed one", false)
+	step("and quiet again", true)
+	ahead(`SELECT COUNT(*) FROM courses c JOIN assignment_rules r ON r.course_id = c.id`, func() { must(d.Tx(ctx, course)) })
+	step("a read of courses (no mark) and rules while a course changed", false)
+	step("quiet once more", true)
+	ahead(`SELECT COUNT(*) FROM courses`, func() { must(d.Tx(ctx, rule)) })
+	step("a read of courses (no mark) while a rule was added", false)
+	// Without a read ahead, only "nothing written at all" counts.
+	step("quiet after that", true)
+	must(d.Tx(ctx, course))
+	step("no read ahead, a course changed", false)
+}
+
+// TestChangeMarksMigration: migration 00042 gives every marked table its
+// three triggers on SQLite and nothing on PostgreSQL; each insert, update
+// and delete of a marked table moves its mark; down removes it all.
+func TestChangeMarksMigration(t *testing.T) {
+	ctx := context.Background()
+	d := newTestDB(t)
+	if d.Dialect != SQLite {
+		var n int64
+		if err := d.Raw(`SELECT COUNT(*) FROM information_schema.tables WHERE table_name = 'change_marks'`).Scan(&n).Error; err != nil {
+			t.Fatal(err)
+		}
+		if n != 0 {
+			t.Error("change_marks on PostgreSQL")
+		}
+		return
+	}
+	count := func(q string) int64 {
+		t.Helper()
+		var n int64
+		if err := d.Raw(q).Scan(&n).Error; err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	const triggers = `SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%\_mark\_%' ESCAPE '\'`
+	if got, want := count(triggers), int64(3*len(migrations.MarkedTables)); got != want {
+		t.Fatalf("%d mark triggers, want %d", got, want)
+	}
+	mark := func() int64 { return count(`SELECT n FROM change_marks WHERE name = 'assignment_rules'`) }
+	now := time.Now().UTC()
+	before := mark()
+	for _, q := range []string{
+		`INSERT INTO courses (id, title, created_at, updated_at) VALUES ('m', 'M', ?, ?)`,
+		`INSERT INTO assignment_rules (id, name, course_id, created_at, updated_at) VALUES ('r1', 'R', 'm', ?, ?)`,
+		`INSERT INTO assignment_rules (id, name, course_id, created_at, updated_at) VALUES ('r2', 'R', 'm', ?, ?)`,
+	} {
+		if err := d.Exec(q, now, now).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := mark() - before; got != 2 {
+		t.Errorf("two rules added moved the mark by %d, want 2", got)
+	}
+	if err := d.Exec(`UPDATE assignment_rules SET name = 'S'`).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Exec(`DELETE FROM assignment_rules`).Error; err != nil {
+		t.Fatal(err)
+	}
+	if got := mark() - before; got != 6 {
+		t.Errorf("two added, two updated, two deleted moved the mark by %d, want 6", got)
+	}
+	p, err := d.provider(true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Down(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := count(triggers); got != 0 {
+		t.Errorf("%d mark triggers after down, want 0", got)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := count(triggers), int64(3*len(migrations.MarkedTables)); got != want {
+		t.Errorf("%d mark triggers after up again, want %d", got, want)
 	}
 }

@@ -119,6 +119,9 @@ func openSQLite(ctx context.Context, path string, cfg *gorm.Config) (*DB, error)
 	// operating system. 64 MB per connection keeps a batch's pages cached
 	// (memory grows only as pages are read).
 	q.Set("_cache_size", "-65536")
+	// No statement cache (_stmt_cache_size): a Bulk's read ahead learns
+	// the tables it read from SQLite's authorizer, which sees a statement
+	// only when it is prepared.
 	dsn := "file:" + path + "?" + q.Encode()
 	dialector := sqlite.Open(dsn)
 	if traceDriver != "" {

@@ -41,6 +41,7 @@ func (d *DB) provider(locked bool) (*goose.Provider, error) {
 			opts = append(opts, goose.WithSessionLocker(locker))
 		}
 	}
+	opts = append(opts, goose.WithGoMigrations(migrations.Go(string(dialect))...))
 	return goose.NewProvider(dialect, d.SQL(), migrations.FS, opts...)
 }
 
