@@ -42,8 +42,9 @@
 //     The advance batches (and the completions import's) are read during
 //     the pause before their transaction, on the other core (loadAdvance;
 //     the import's plan), and the transaction only decides and writes when
-//     nothing else wrote since the batch before (db.Bulk); otherwise it
-//     reads again inside, as it does while others write all the time.
+//     nobody changed the tables those reads read since the batch before
+//     (db.Bulk; learners' progress and the outbox do not count for the
+//     pass); otherwise it reads again inside.
 //     Escalations are recorded pending, and sent after the batches as one
 //     digest per manager, composed with reads and written a few managers
 //     per transaction (EscalationWork; EscalationMarked marks at most).

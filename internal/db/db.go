@@ -15,7 +15,9 @@
 // connection through a Bulk, which tells each whether anything but the job
 // wrote since its last commit (bulkjob.go): the job reads its next batch
 // during the pause, on the other core, and uses those reads when nothing
-// did.
+// did, or when nobody changed a table they read (change marks: triggers of
+// migration 00042 count every change of the tables jobs read ahead, and
+// SQLite's authorizer names the tables a read ahead read).
 package db
 
 import (
