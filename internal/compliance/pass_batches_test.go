@@ -398,17 +398,8 @@ END`,
 // batch reads again inside its transaction when anything else wrote since
 // the batch before; the batches nobody wrote beside use their reads.
 func TestPassReadAheadMissesNoWrite(t *testing.T) {
-	f := newFixture(t)
+	f, ids := fourAssignedInMarch(t)
 	ctx := context.Background()
-	f.rule(&compliance.Rule{Name: "everyone", Everyone: true, DueDays: 30})
-	var ids []string
-	for i := range 4 {
-		ids = append(ids, f.employee(fmt.Sprintf("r%d@x.test", i), "Nursing", date("2026-03-01"), nil).ID)
-	}
-	if _, err := f.eng.Pass(ctx, date("2026-03-02"), compliance.PassOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	f.rec.take()
 	// Due 31 March; on 2 April every cycle is overdue. One person per
 	// batch: the learner completes the course of the second.
 	learner := ids[1]
@@ -472,17 +463,8 @@ func TestPassReadAheadMissesNoWrite(t *testing.T) {
 // SQLite every batch but the first uses them, and the pass does what it
 // does undisturbed.
 func TestPassReadsAheadWhileOthersWriteElsewhere(t *testing.T) {
-	f := newFixture(t)
+	f, ids := fourAssignedInMarch(t)
 	ctx := context.Background()
-	f.rule(&compliance.Rule{Name: "everyone", Everyone: true, DueDays: 30})
-	var ids []string
-	for i := range 4 {
-		ids = append(ids, f.employee(fmt.Sprintf("w%d@x.test", i), "Nursing", date("2026-03-01"), nil).ID)
-	}
-	if _, err := f.eng.Pass(ctx, date("2026-03-02"), compliance.PassOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	f.rec.take()
 	writes := 0
 	defer compliance.SetBeforeBatchTx(func([]string) {
 		writes++
@@ -507,4 +489,22 @@ func TestPassReadsAheadWhileOthersWriteElsewhere(t *testing.T) {
 	if res.ReadAhead != want {
 		t.Errorf("%d batches used their reads ahead, want %d", res.ReadAhead, want)
 	}
+}
+
+// fourAssignedInMarch is four people hired on 1 March with a rule for
+// everyone due 30 days after hire, after the pass of 2 March assigned it
+// (its events taken): on 2 April every cycle is overdue.
+func fourAssignedInMarch(t *testing.T) (*fixture, []string) {
+	t.Helper()
+	f := newFixture(t)
+	f.rule(&compliance.Rule{Name: "everyone", Everyone: true, DueDays: 30})
+	var ids []string
+	for i := range 4 {
+		ids = append(ids, f.employee(fmt.Sprintf("r%d@x.test", i), "Nursing", date("2026-03-01"), nil).ID)
+	}
+	if _, err := f.eng.Pass(context.Background(), date("2026-03-02"), compliance.PassOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	f.rec.take()
+	return f, ids
 }
