@@ -106,9 +106,9 @@ func flushTo(w io.Writer) {
 const csvBuffer = 64 << 10
 
 func writeCSV(w io.Writer, rows Rows) (int, error) {
-	// csv.NewWriter keeps a bufio.Writer that is already large enough.
-	bw := bufio.NewWriterSize(w, csvBuffer)
-	cw := csv.NewWriter(bw)
+	// csv.NewWriter writes straight into a bufio.Writer that is already
+	// large enough, so flushing it flushes this buffer.
+	cw := csv.NewWriter(bufio.NewWriterSize(w, csvBuffer))
 	cols := rows.Columns()
 	record := make([]string, len(cols))
 	for i, c := range cols {
@@ -131,7 +131,7 @@ func writeCSV(w io.Writer, rows Rows) (int, error) {
 		}
 		n++
 		if n%flushEvery == 0 {
-			if err := flushCSV(cw, bw, w); err != nil {
+			if err := flushCSV(cw, w); err != nil {
 				return n, err
 			}
 		}
@@ -139,15 +139,12 @@ func writeCSV(w io.Writer, rows Rows) (int, error) {
 	if err := rows.Err(); err != nil {
 		return n, err
 	}
-	return n, flushCSV(cw, bw, w)
+	return n, flushCSV(cw, w)
 }
 
-func flushCSV(cw *csv.Writer, bw *bufio.Writer, w io.Writer) error {
+func flushCSV(cw *csv.Writer, w io.Writer) error {
 	cw.Flush()
 	if err := cw.Error(); err != nil {
-		return err
-	}
-	if err := bw.Flush(); err != nil {
 		return err
 	}
 	flushTo(w)

@@ -313,3 +313,36 @@ func TestXLSXContinuesOnFurtherSheets(t *testing.T) {
 		t.Errorf("failing rows: %v, %d bytes written", err, out.Len())
 	}
 }
+
+// countingWriter counts the writes it is given.
+type countingWriter struct {
+	bytes.Buffer
+	writes int
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	c.writes++
+	return c.Buffer.Write(p)
+}
+
+// TestCSVWritesInLargePieces: a CSV download reaches its writer (a file,
+// an HTTP response) a flush of rows at a time, not in csv.Writer's 4 KiB
+// pieces, each a system call and an HTTP chunk.
+func TestCSVWritesInLargePieces(t *testing.T) {
+	t.Parallel()
+	r := &sliceRows{columns: []report.Column{{"name", "Name"}, {"course", "Course"}, {"n", "N"}}}
+	const rows = 10_000
+	for i := range rows {
+		r.rows = append(r.rows, []any{fmt.Sprintf("Person %06d with a fairly long name", i), "Fire safety and evacuation", i})
+	}
+	var w countingWriter
+	n, err := report.Write(&w, report.CSV, r)
+	if err != nil || n != rows {
+		t.Fatalf("wrote %d rows: %v", n, err)
+	}
+	// 256 rows go out per flush (about 20 KiB here): 40 flushes, while 4 KiB
+	// pieces would be about 170 writes.
+	if max := rows/256 + 2; w.writes > max {
+		t.Errorf("%d writes for %d bytes, want at most %d (one per flush)", w.writes, w.Len(), max)
+	}
+}
