@@ -132,7 +132,7 @@ func (im *completionsImporter) write(ctx context.Context, d *db.DB, res *Complet
 		}
 	}
 	// One audit entry for the whole import, with the import marked done.
-	return tx(func(tx *gorm.DB, _ bool) error {
+	err = tx(func(tx *gorm.DB, _ bool) error {
 		if err := tx.Exec("UPDATE completion_imports SET finished_at = ? WHERE id = ?", now, importID).Error; err != nil {
 			return fmt.Errorf("record the completions import: %w", err)
 		}
@@ -147,6 +147,12 @@ func (im *completionsImporter) write(ctx context.Context, d *db.DB, res *Complet
 				"employees": res.Plan.Employees, "resumed": res.Resumed, "skipped": res.Skipped, "batches": res.Batches},
 		})
 	})
+	if err != nil {
+		return err
+	}
+	// On PostgreSQL, the dead rows of the cycles and report rows the
+	// import rewrote are cleared before it returns (db.Analyzer.Tidy).
+	return stats.Tidy(ctx)
 }
 
 // beforeImportTx, when set (tests), is called with each batch's number

@@ -170,11 +170,18 @@ func (s *Scheduler) RunOnceWith(ctx context.Context, now time.Time, opts Options
 				}
 			}
 			if pr.Batches > 0 || mr.People > 0 {
-				// PostgreSQL: the statistics of the tables this pass
-				// rewrote are brought up to date by this pass, not left
-				// to the next one (whose batches look only when they have
+				// PostgreSQL: the dead rows this pass left (its batches
+				// and the report's refresh delete and write again the
+				// report rows of the people they reach) are vacuumed,
+				// and the statistics of the tables it rewrote brought up
+				// to date, by this pass, not left to autovacuum or the
+				// next pass (whose batches look only when they have
 				// work, and a pass with nothing due never does).
-				if err := s.DB.NewAnalyzer(db.WriteTables...).Check(ctx); err != nil {
+				stats := s.DB.NewAnalyzer(db.WriteTables...)
+				if err := stats.Tidy(ctx); err != nil {
+					return err
+				}
+				if err := stats.Check(ctx); err != nil {
 					return err
 				}
 			}
