@@ -21,7 +21,7 @@ import (
 // that: the job falls back to "nothing at all was written" (PRAGMA
 // data_version). The list is this migration's, as released: a table that
 // a job starts reading ahead later gets its mark from a new migration
-// (changeMarksUp with its own list, without the CREATE TABLE).
+// (markTables with its own list, without the CREATE TABLE).
 var marked00042 = []string{
 	"cycles", "assignments", "employees", "escalations", "nudge_log", "assignment_rules",
 	"step_progress", "video_progress", "quiz_attempts", "attestations",

@@ -101,8 +101,8 @@ func TestAnalyzerTidiesAfterAJob(t *testing.T) {
 		}
 		for _, q := range []string{
 			`CREATE TABLE ` + name + ` (n integer PRIMARY KEY)`,
-			`INSERT INTO ` + name + ` (n) SELECT i FROM generate_series(1, ` + itoa(n[0]) + `) i`,
-			`DELETE FROM ` + name + ` WHERE n <= ` + itoa(n[1]),
+			`INSERT INTO ` + name + ` (n) SELECT i FROM generate_series(1, ` + strconv.Itoa(n[0]) + `) i`,
+			`DELETE FROM ` + name + ` WHERE n <= ` + strconv.Itoa(n[1]),
 			`SELECT pg_stat_force_next_flush()`,
 		} {
 			if _, err := conn.ExecContext(ctx, q); err != nil {
@@ -153,5 +153,3 @@ func TestAnalyzerTidiesAfterAJob(t *testing.T) {
 		}
 	}
 }
-
-func itoa(n int) string { return strconv.Itoa(n) }
