@@ -91,15 +91,17 @@ func (a *Analyzer) each(ctx context.Context, command, cond string, tables []stri
 
 // QueueTables are tables whose rows are all deleted again soon after they
 // are written, a batch at a time: compliance_count_changes (each change to
-// compliance_status, folded into compliance_counts by the next batch) and
-// eval_queue (the people whose rules are to be evaluated). On PostgreSQL a
+// compliance_status, folded into compliance_counts by the next batch),
+// eval_queue (the people whose rules are to be evaluated) and
+// outbox_count_changes (each change to the outbox's states, folded into
+// outbox_counts). On PostgreSQL a
 // deleted row stays in the table, dead, until a VACUUM, and every fold
 // (DELETE … RETURNING) and every dashboard read scans the dead rows too: in
 // the first pass at 100,000 people, with autovacuum off, 4.2 million of
 // them made each batch's fold take 200–270 ms. Autovacuum looks at most
 // once a minute (and not at all where it is turned off), so the jobs that
 // fill these tables vacuum them themselves.
-var QueueTables = []string{"compliance_count_changes", "eval_queue"}
+var QueueTables = []string{"compliance_count_changes", "eval_queue", "outbox_count_changes"}
 
 // queueDeadRows is how many dead rows a queue table may hold before
 // Analyzer.Check vacuums it.

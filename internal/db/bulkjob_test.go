@@ -318,7 +318,7 @@ func TestChangeMarksMigration(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := p.Down(ctx); err != nil {
+	if _, err := p.DownTo(ctx, 41); err != nil {
 		t.Fatal(err)
 	}
 	if got := count(triggers); got != 0 {

@@ -130,7 +130,9 @@
 // the UPDATE) sends each message once.
 //
 // This package owns the outbox and outbox_keys tables
-// (migrations/00004_outbox.sql, 00013_outbox_payload.sql). It does not know
+// (migrations/00004_outbox.sql, 00013_outbox_payload.sql), and reads
+// outbox_counts, which the outbox's triggers keep (migrations/outbox_counts.go,
+// 00043): how many messages stand in each state. It does not know
 // about HTTP: HR's pages call Outbox.List, Outbox.Get, Outbox.Retry and
 // Outbox.CountByState. The smtptest package is the in-process SMTP server
 // tests use.
