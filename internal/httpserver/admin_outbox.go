@@ -2,7 +2,7 @@ package httpserver
 
 import (
 	"net/http"
-	"strconv"
+	"net/url"
 
 	"github.com/labstack/echo/v4"
 
@@ -27,9 +27,23 @@ func (s *Server) adminOutbox(c echo.Context) error {
 	if !valid {
 		return apperr.New(apperr.Malformed, "Unknown state: choose one from the list.")
 	}
-	page, _ := strconv.Atoi(c.QueryParam("page"))
-	page = max(page, 1)
-	entries, err := s.Outbox.List(ctx, notify.Filter{State: state}, outboxPageSize+1, (page-1)*outboxPageSize)
+	// A page is read from a position (?before= for older messages,
+	// ?after= for newer), so it costs the same however long the log is.
+	var paging notify.Paging
+	paging.Limit = outboxPageSize
+	for name, at := range map[string]**notify.Position{"before": &paging.Before, "after": &paging.After} {
+		if raw := c.QueryParam(name); raw != "" {
+			pos, err := notify.ParsePosition(raw)
+			if err != nil {
+				return err
+			}
+			*at = &pos
+		}
+	}
+	if paging.Before != nil && paging.After != nil {
+		paging.After = nil
+	}
+	entries, more, err := s.Outbox.List(ctx, notify.Filter{State: state}, paging)
 	if err != nil {
 		return err
 	}
@@ -37,13 +51,35 @@ func (s *Server) adminOutbox(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v := views.OutboxView{State: string(state), States: states, Counts: map[string]int{}, SMTP: s.SMTPConfigured, Page: page}
+	v := views.OutboxView{State: string(state), States: states, Counts: map[string]int{}, SMTP: s.SMTPConfigured}
 	for st, n := range counts {
 		v.Counts[string(st)] = n
 	}
-	if len(entries) > outboxPageSize {
-		v.HasNext = true
-		entries = entries[:outboxPageSize]
+	if len(entries) > 0 {
+		link := func(dir string, e notify.Entry) string {
+			q := url.Values{}
+			if state != "" {
+				q.Set("state", string(state))
+			}
+			q.Set(dir, e.Position().String())
+			return "/admin/outbox?" + q.Encode()
+		}
+		newest, oldest := entries[0], entries[len(entries)-1]
+		if paging.After != nil {
+			// Newer messages: the oldest ones above the position, shown
+			// newest first.
+			if more {
+				v.NewerURL = link("after", newest)
+			}
+			v.OlderURL = link("before", oldest)
+		} else {
+			if more {
+				v.OlderURL = link("before", oldest)
+			}
+			if paging.Before != nil {
+				v.NewerURL = link("after", newest)
+			}
+		}
 	}
 	for _, e := range entries {
 		v.Rows = append(v.Rows, outboxRow(e))

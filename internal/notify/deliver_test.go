@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -260,7 +261,7 @@ func TestUnreachableServerChargesEveryWaitingMessage(t *testing.T) {
 	if n := srv.Connections(); n != 1 {
 		t.Errorf("the pass connected %d times, want once", n)
 	}
-	rows, err := svc.Outbox.List(context.Background(), notify.Filter{}, 10, 0)
+	rows, _, err := svc.Outbox.List(context.Background(), notify.Filter{}, notify.Paging{Limit: 10})
 	if err != nil || len(rows) != 5 {
 		t.Fatalf("List = %v, %v", rows, err)
 	}
@@ -544,7 +545,7 @@ func TestWithoutSMTPMessagesWaitInTheOutbox(t *testing.T) {
 	if fmt.Sprint(counts) != fmt.Sprint(want) {
 		t.Errorf("CountByState = %v, want %v", counts, want)
 	}
-	rows, err := svc.Outbox.List(context.Background(), notify.Filter{}, 10, 0)
+	rows, _, err := svc.Outbox.List(context.Background(), notify.Filter{}, notify.Paging{Limit: 10})
 	if err != nil || len(rows) != 1 {
 		t.Fatalf("List = %v, %v", rows, err)
 	}
@@ -570,21 +571,106 @@ func TestListFiltersAndPages(t *testing.T) {
 	}
 	enqueue(t, d, assigned(t, svc, "", "bob@hospital.example", "asg-bob", monday.Add(10*time.Minute)))
 	ctx := context.Background()
-	first, _ := svc.Outbox.List(ctx, notify.Filter{}, 2, 0)
-	if len(first) != 2 || first[0].ToAddress != "bob@hospital.example" {
-		t.Fatalf("newest first: %+v", first)
+	first, more, _ := svc.Outbox.List(ctx, notify.Filter{}, notify.Paging{Limit: 2})
+	if len(first) != 2 || first[0].ToAddress != "bob@hospital.example" || !more {
+		t.Fatalf("newest first: %+v, more %v", first, more)
 	}
-	mine, _ := svc.Outbox.List(ctx, notify.Filter{RecipientEmployeeID: emp}, 50, 0)
+	mine, _, _ := svc.Outbox.List(ctx, notify.Filter{RecipientEmployeeID: emp}, notify.Paging{Limit: 50})
 	if len(mine) != 5 {
 		t.Errorf("Ana's messages: %d, want 5", len(mine))
 	}
-	page, _ := svc.Outbox.List(ctx, notify.Filter{Kind: notify.KindAssigned}, 4, 4)
-	if len(page) != 2 {
-		t.Errorf("second page: %d rows, want 2", len(page))
+	before := first[1].Position()
+	page, more, _ := svc.Outbox.List(ctx, notify.Filter{Kind: notify.KindAssigned}, notify.Paging{Before: &before, Limit: 4})
+	if len(page) != 4 || more {
+		t.Errorf("second page: %d rows, more %v; want 4, no more", len(page), more)
 	}
-	dead, _ := svc.Outbox.List(ctx, notify.Filter{State: notify.StateDead}, 50, 0)
+	dead, _, _ := svc.Outbox.List(ctx, notify.Filter{State: notify.StateDead}, notify.Paging{Limit: 50})
 	if len(dead) != 0 {
 		t.Errorf("dead: %d, want 0", len(dead))
+	}
+}
+
+// TestListPagesThroughAPassesMessages: a scheduler pass queues all its
+// messages at one moment. Paging older from the newest and then newer from
+// the oldest, by position, visits every message once, in the log's order
+// (newest first, then by ID), with or without a state filter, and a
+// position survives its round trip through a page link.
+func TestListPagesThroughAPassesMessages(t *testing.T) {
+	t.Parallel()
+	d, _ := newDB(t)
+	svc := newService(t, d, "")
+	for i := 0; i < 23; i++ {
+		at := monday // most at the pass's moment, a few earlier and later
+		switch {
+		case i < 3:
+			at = monday.Add(-time.Duration(i+1) * time.Hour)
+		case i > 20:
+			at = monday.Add(time.Duration(i) * time.Millisecond)
+		}
+		enqueue(t, d, assigned(t, svc, "", fmt.Sprintf("p%02d@hospital.example", i), fmt.Sprintf("asg-%d", i), at))
+	}
+	if err := d.Exec(`UPDATE outbox SET state = 'dead' WHERE to_address IN ('p01@hospital.example', 'p05@hospital.example', 'p07@hospital.example', 'p22@hospital.example')`).Error; err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for _, f := range []notify.Filter{{}, {State: notify.StatePending}, {State: notify.StateDead}} {
+		var want []notify.Entry
+		if err := d.Where("? = '' OR state = ?", f.State, f.State).Order("created_at DESC, id DESC").Find(&want).Error; err != nil {
+			t.Fatal(err)
+		}
+		ids := func(rows []notify.Entry) []string {
+			var out []string
+			for _, r := range rows {
+				out = append(out, r.ID)
+			}
+			return out
+		}
+		// Older, a page of 5 at a time.
+		var got []notify.Entry
+		p := notify.Paging{Limit: 5}
+		for pages := 0; ; pages++ {
+			rows, more, err := svc.Outbox.List(ctx, f, p)
+			if err != nil || pages > 10 {
+				t.Fatalf("%v: page %d: %v", f, pages, err)
+			}
+			got = append(got, rows...)
+			if !more {
+				break
+			}
+			pos, err := notify.ParsePosition(rows[len(rows)-1].Position().String())
+			if err != nil {
+				t.Fatal(err)
+			}
+			p.Before = &pos
+		}
+		if !slices.Equal(ids(got), ids(want)) {
+			t.Fatalf("%v: paging older visited\n%v\nwant\n%v", f, ids(got), ids(want))
+		}
+		// Newer, from just below the oldest: each page is shown newest first.
+		got = nil
+		oldest := want[len(want)-1].Position()
+		oldest.ID = "" // below every ID at that moment
+		p = notify.Paging{After: &oldest, Limit: 5}
+		for pages := 0; ; pages++ {
+			rows, more, err := svc.Outbox.List(ctx, f, p)
+			if err != nil || pages > 10 {
+				t.Fatalf("%v: page %d: %v", f, pages, err)
+			}
+			got = append(rows, got...)
+			if !more {
+				break
+			}
+			pos := rows[0].Position()
+			p.After = &pos
+		}
+		if !slices.Equal(ids(got), ids(want)) {
+			t.Fatalf("%v: paging newer visited\n%v\nwant\n%v", f, ids(got), ids(want))
+		}
+	}
+	for _, bad := range []string{"", "not-base64!", "aGVsbG8", "MjAyNi0wMy0wMlQwOTowMDowMFo"} {
+		if _, err := notify.ParsePosition(bad); !errors.Is(err, notify.ErrBadPosition) {
+			t.Errorf("ParsePosition(%q) = %v, want ErrBadPosition", bad, err)
+		}
 	}
 }
 

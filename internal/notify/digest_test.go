@@ -408,7 +408,7 @@ func TestOldFormatRowStillDelivers(t *testing.T) {
 	if enqueue(t, d, again) {
 		t.Error("an event sent before the migration was queued again")
 	}
-	rows, err := svc.Outbox.List(ctx, notify.Filter{}, 10, 0)
+	rows, _, err := svc.Outbox.List(ctx, notify.Filter{}, notify.Paging{Limit: 10})
 	if err != nil || len(rows) != 1 {
 		t.Fatalf("List = %d rows, %v", len(rows), err)
 	}

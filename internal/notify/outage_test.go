@@ -50,7 +50,7 @@ func TestThirtyHourOutage(t *testing.T) {
 		if sent, _ := deliver(t, svc, clk.Now()); sent != 0 {
 			t.Fatalf("sent %d while the server was down", sent)
 		}
-		dead, err := svc.Outbox.List(ctx, notify.Filter{State: notify.StateDead}, 100, 0)
+		dead, _, err := svc.Outbox.List(ctx, notify.Filter{State: notify.StateDead}, notify.Paging{Limit: 100})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -91,7 +91,7 @@ func TestThirtyHourOutage(t *testing.T) {
 	if got := len(srv.Messages()); got != 5 {
 		t.Fatalf("after the server came back the 5 waiting messages were sent %d times", got)
 	}
-	rows, err := svc.Outbox.List(ctx, notify.Filter{State: notify.StateDead}, 1, 0)
+	rows, _, err := svc.Outbox.List(ctx, notify.Filter{State: notify.StateDead}, notify.Paging{Limit: 1})
 	if err != nil || len(rows) != 1 {
 		t.Fatalf("dead rows: %v, %v", rows, err)
 	}

@@ -2,6 +2,7 @@ package notify
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/mail"
@@ -210,9 +211,56 @@ type Filter struct {
 	RecipientEmployeeID string
 }
 
-// List returns outbox rows matching f, newest first, without their bodies
-// and attachments (Get has them).
-func (o *Outbox) List(ctx context.Context, f Filter, limit, offset int) ([]Entry, error) {
+// Position is a row's place in the delivery log, whose order is newest
+// first: by creation time, then by ID (a scheduler pass queues all its
+// messages at one moment).
+type Position struct {
+	CreatedAt time.Time
+	ID        string
+}
+
+// Position is e's place in the delivery log.
+func (e Entry) Position() Position { return Position{CreatedAt: e.CreatedAt.UTC(), ID: e.ID} }
+
+// String is p as a page link carries it; ParsePosition reads it back.
+func (p Position) String() string {
+	return base64.RawURLEncoding.EncodeToString([]byte(p.CreatedAt.UTC().Format(time.RFC3339Nano) + " " + p.ID))
+}
+
+// ErrBadPosition is a page link's position that Position.String did not
+// write (edited by hand, or cut short).
+var ErrBadPosition = apperr.New(apperr.Malformed, "That page link is not right: start again from the newest messages.")
+
+// ParsePosition reads a Position written by Position.String.
+func ParsePosition(s string) (Position, error) {
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return Position{}, ErrBadPosition
+	}
+	at, id, ok := strings.Cut(string(b), " ")
+	t, err := time.Parse(time.RFC3339Nano, at)
+	if !ok || err != nil || id == "" {
+		return Position{}, ErrBadPosition
+	}
+	return Position{CreatedAt: t.UTC(), ID: id}, nil
+}
+
+// Paging says which page of the delivery log List reads: the newest rows
+// (neither set), the rows just older than Before, or the rows just newer
+// than After. Limit is the page's size (50 if ≤ 0).
+type Paging struct {
+	Before, After *Position
+	Limit         int
+}
+
+// List returns a page of the outbox rows matching f, newest first, without
+// their bodies and attachments (Get has them), and whether more rows match
+// beyond the page in the direction it was read (older ones, or with After
+// newer ones). It reads an index in the log's order from the page's
+// position (keyset pagination), so a page costs the same however many
+// messages were ever sent and however far back it is.
+func (o *Outbox) List(ctx context.Context, f Filter, p Paging) (rows []Entry, more bool, err error) {
+	limit := p.Limit
 	if limit <= 0 {
 		limit = 50
 	}
@@ -227,11 +275,24 @@ func (o *Outbox) List(ctx context.Context, f Filter, limit, offset int) ([]Entry
 	if f.RecipientEmployeeID != "" {
 		q = q.Where("recipient_employee_id = ?", f.RecipientEmployeeID)
 	}
-	var out []Entry
-	if err := q.Order("created_at DESC, id DESC").Limit(limit).Offset(offset).Find(&out).Error; err != nil {
-		return nil, fmt.Errorf("list outbox: %w", err)
+	order := "created_at DESC, id DESC"
+	switch {
+	case p.Before != nil:
+		q = q.Where("(created_at, id) < (?, ?)", p.Before.CreatedAt.UTC(), p.Before.ID)
+	case p.After != nil:
+		q = q.Where("(created_at, id) > (?, ?)", p.After.CreatedAt.UTC(), p.After.ID)
+		order = "created_at, id"
 	}
-	return out, nil
+	if err := q.Order(order).Limit(limit + 1).Find(&rows).Error; err != nil {
+		return nil, false, fmt.Errorf("list outbox: %w", err)
+	}
+	if more = len(rows) > limit; more {
+		rows = rows[:limit]
+	}
+	if p.Before == nil && p.After != nil {
+		slices.Reverse(rows)
+	}
+	return rows, more, nil
 }
 
 // Get returns one outbox row with its bodies and attachments: a row kept as
