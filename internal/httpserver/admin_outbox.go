@@ -29,19 +29,19 @@ func (s *Server) adminOutbox(c echo.Context) error {
 	}
 	// A page is read from a position (?before= for older messages,
 	// ?after= for newer), so it costs the same however long the log is.
-	var paging notify.Paging
-	paging.Limit = outboxPageSize
-	for name, at := range map[string]**notify.Position{"before": &paging.Before, "after": &paging.After} {
-		if raw := c.QueryParam(name); raw != "" {
-			pos, err := notify.ParsePosition(raw)
-			if err != nil {
-				return err
-			}
-			*at = &pos
+	paging := notify.Paging{Limit: outboxPageSize}
+	if raw := c.QueryParam("before"); raw != "" {
+		pos, err := notify.ParsePosition(raw)
+		if err != nil {
+			return err
 		}
-	}
-	if paging.Before != nil && paging.After != nil {
-		paging.After = nil
+		paging.Before = &pos
+	} else if raw := c.QueryParam("after"); raw != "" {
+		pos, err := notify.ParsePosition(raw)
+		if err != nil {
+			return err
+		}
+		paging.After = &pos
 	}
 	entries, more, err := s.Outbox.List(ctx, notify.Filter{State: state}, paging)
 	if err != nil {
