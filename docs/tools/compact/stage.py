@@ -1,6 +1,6 @@
 # stage.py: floor.py's staged rows in the compact form of docs/tools/compact/schema.sql (see README.md here).
 #
-#   python3 docs/tools/compact/stage.py AFTER.db STAGE.db FLOOR.sql OUT.sql
+#   python3 docs/tools/compact/stage.py AFTER.db STAGE.db FLOOR.sql OUT.sql [minimal]
 #
 # AFTER.db is the "after" database given to floor.py, STAGE.db its stage database and FLOOR.sql the SQL it wrote.
 # Every UUID of the six big tables becomes the rowid its row has in AFTER.db (so a chain of jobs keeps the same
@@ -8,9 +8,14 @@
 # becomes integer microseconds since 1970, and the messages' keys "<assignment>:<cycle>:<rest>" become
 # "a<n>:c<n>:<rest>". The compact copies are written to STAGE.db as c_new_T, c_upd_T and c_del_T, and OUT.sql is
 # FLOOR.sql applying those instead. Staging takes minutes at 100,000 people; only the shell's run is measured.
+#
+# With "minimal" (for schema-minimal.sql; session 18): only the keys of assignments, cycles and imported
+# completions become integers (and the references among them); people, courses, rules and messages keep their
+# text IDs, and the messages' keys are left as they are, as a migration would have to leave them.
 import re, sqlite3, sys
 
 after, stage, floor_sql, out = sys.argv[1:5]
+minimal = sys.argv[5:6] == ["minimal"]
 con = sqlite3.connect(stage)
 con.execute(f"ATTACH '{after}' AS a")
 maps = {"emp": "employees", "course": "courses", "rule": "assignment_rules", "asg": "assignments", "cyc": "cycles", "out": "outbox",
@@ -21,12 +26,16 @@ for m, t in maps.items():
     con.execute(f"INSERT INTO temp.m_{m} SELECT id, rowid FROM a.{t}")
 
 def key(m):
+    if minimal and m in ("emp", "course", "rule", "out"):
+        return lambda c: c
     return lambda c: f"(SELECT n FROM temp.m_{m} WHERE uuid = {c})"
 
 def time(c):
     return f"CAST(ROUND((julianday(substr({c}, 1, 26)) - 2440587.5) * 86400000000) AS INTEGER)"
 
 def msgkey(c):
+    if minimal:
+        return c
     return (f"CASE WHEN substr({c}, 37, 1) = ':' AND substr({c}, 74, 1) = ':' "
             f"AND (SELECT n FROM temp.m_asg WHERE uuid = substr({c}, 1, 36)) IS NOT NULL "
             f"AND (SELECT n FROM temp.m_cyc WHERE uuid = substr({c}, 38, 36)) IS NOT NULL "
