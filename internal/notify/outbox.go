@@ -2,7 +2,6 @@ package notify
 
 import (
 	"context"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/mail"
@@ -211,45 +210,29 @@ type Filter struct {
 	RecipientEmployeeID string
 }
 
-// Position is a row's place in the delivery log, whose order is newest
-// first: by creation time, then by ID (a scheduler pass queues all its
-// messages at one moment).
-type Position struct {
-	CreatedAt time.Time
-	ID        string
-}
+// Position is e's place in the delivery log, whose order is newest first:
+// by creation time, then by ID (a scheduler pass queues all its messages
+// at one moment).
+func (e Entry) Position() db.Position { return db.Position{At: e.CreatedAt.UTC(), ID: e.ID} }
 
-// Position is e's place in the delivery log.
-func (e Entry) Position() Position { return Position{CreatedAt: e.CreatedAt.UTC(), ID: e.ID} }
-
-// String is p as a page link carries it; ParsePosition reads it back.
-func (p Position) String() string {
-	return base64.RawURLEncoding.EncodeToString([]byte(p.CreatedAt.UTC().Format(time.RFC3339Nano) + " " + p.ID))
-}
-
-// ErrBadPosition is a page link's position that Position.String did not
-// write (edited by hand, or cut short).
+// ErrBadPosition is a page link's position that is not one Onramp wrote.
 var ErrBadPosition = apperr.New(apperr.Malformed, "That page link is not right: start again from the newest messages.")
 
-// ParsePosition reads a Position written by Position.String.
-func ParsePosition(s string) (Position, error) {
-	b, err := base64.RawURLEncoding.DecodeString(s)
+// ParsePosition reads a page link's position, or says it is not right
+// (ErrBadPosition).
+func ParsePosition(s string) (db.Position, error) {
+	p, err := db.ParsePosition(s)
 	if err != nil {
-		return Position{}, ErrBadPosition
+		return db.Position{}, ErrBadPosition
 	}
-	at, id, ok := strings.Cut(string(b), " ")
-	t, err := time.Parse(time.RFC3339Nano, at)
-	if !ok || err != nil || id == "" {
-		return Position{}, ErrBadPosition
-	}
-	return Position{CreatedAt: t.UTC(), ID: id}, nil
+	return p, nil
 }
 
 // Paging says which page of the delivery log List reads: the newest rows
 // (neither set), the rows just older than Before, or the rows just newer
 // than After. Limit is the page's size (50 if ≤ 0).
 type Paging struct {
-	Before, After *Position
+	Before, After *db.Position
 	Limit         int
 }
 
@@ -278,9 +261,9 @@ func (o *Outbox) List(ctx context.Context, f Filter, p Paging) (rows []Entry, mo
 	order := "created_at DESC, id DESC"
 	switch {
 	case p.Before != nil:
-		q = q.Where("(created_at, id) < (?, ?)", p.Before.CreatedAt.UTC(), p.Before.ID)
+		q = q.Where("(created_at, id) < (?, ?)", p.Before.At.UTC(), p.Before.ID)
 	case p.After != nil:
-		q = q.Where("(created_at, id) > (?, ?)", p.After.CreatedAt.UTC(), p.After.ID)
+		q = q.Where("(created_at, id) > (?, ?)", p.After.At.UTC(), p.After.ID)
 		order = "created_at, id"
 	}
 	if err := q.Order(order).Limit(limit + 1).Find(&rows).Error; err != nil {
