@@ -10,7 +10,9 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/onramp-lms/onramp/internal/apperr"
 	"github.com/onramp-lms/onramp/internal/audit"
+	"github.com/onramp-lms/onramp/internal/db"
 )
 
 // MaxSelection caps how many cycles one extension or exemption changes, so a
@@ -281,12 +283,15 @@ const openCyclesSmallDepartment = 200
 // are more: the count stops there).
 //
 // The page is read along cycles_open_due_idx (due_at, id, partial on the
-// open statuses: migration 00038) and the read stops after it, so a page
-// costs its offset and size, not the organisation: the open statuses are
-// literals in the query, so that both databases use the partial index. A
-// filter on a small department is read through the department's people
-// instead (see openCyclesSmallDepartment).
-func ListOpenCycles(tx *gorm.DB, f OpenCycleFilter, now time.Time, limit, offset int) ([]SelectedCycle, int64, error) {
+// open statuses: migration 00038) from its position and the read stops
+// after it, so a page costs its size, not the organisation nor how deep
+// in the list it is (an Offset costs the rows it skips too): the open
+// statuses are literals in the query, so that both databases use the
+// partial index. A filter on a small department is read through the
+// department's people instead (see openCyclesSmallDepartment). more says
+// whether further cycles follow the page in the direction it was read
+// (later ones, or with Before earlier ones).
+func ListOpenCycles(tx *gorm.DB, f OpenCycleFilter, now time.Time, p OpenCyclesPage) (rows []SelectedCycle, more bool, total int64, err error) {
 	today := Day(now)
 	department := "e.department = ?"
 	// CROSS JOIN keeps SQLite's planner from reordering the tables: cycles
@@ -299,7 +304,7 @@ func ListOpenCycles(tx *gorm.DB, f OpenCycleFilter, now time.Time, limit, offset
 		err := tx.Raw(`SELECT COUNT(*) FROM (SELECT 1 FROM employees WHERE department = ? AND status = 'active' LIMIT ?) t`,
 			f.Department, openCyclesSmallDepartment+1).Row().Scan(&n)
 		if err != nil {
-			return nil, 0, fmt.Errorf("count open cycles: %w", err)
+			return nil, false, 0, fmt.Errorf("count open cycles: %w", err)
 		}
 		if n > openCyclesSmallDepartment {
 			// e.department || '' is the same value, and no index has it.
@@ -329,16 +334,53 @@ func ListOpenCycles(tx *gorm.DB, f OpenCycleFilter, now time.Time, limit, offset
 		}
 		return q
 	}
-	var total int64
 	if err := tx.Raw(`SELECT COUNT(*) FROM (?) t`, q().Select("1").Limit(openCyclesCounted+1)).Row().Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("count open cycles: %w", err)
+		return nil, false, 0, fmt.Errorf("count open cycles: %w", err)
 	}
-	var rows []SelectedCycle
-	err := q().Select("c.*, e.first_name || ' ' || e.last_name AS employee_name, e.department AS department, e.job_title AS job_title, COALESCE(k.title, c.course_id) AS course_title").
-		Joins("LEFT JOIN courses k ON k.id = c.course_id").
-		Order("c.due_at, c.id").Limit(limit).Offset(offset).Scan(&rows).Error
+	page := q().Select("c.*, e.first_name || ' ' || e.last_name AS employee_name, e.department AS department, e.job_title AS job_title, COALESCE(k.title, c.course_id) AS course_title").
+		Joins("LEFT JOIN courses k ON k.id = c.course_id")
+	switch {
+	case p.After != nil:
+		page = page.Where("(c.due_at, c.id) > (?, ?)", p.After.At, p.After.ID).Order("c.due_at, c.id")
+	case p.Before != nil:
+		page = page.Where("(c.due_at, c.id) < (?, ?)", p.Before.At, p.Before.ID).Order("c.due_at DESC, c.id DESC")
+	default:
+		page = page.Order("c.due_at, c.id").Offset(p.Offset)
+	}
+	if err := page.Limit(p.Limit + 1).Scan(&rows).Error; err != nil {
+		return nil, false, 0, fmt.Errorf("list open cycles: %w", err)
+	}
+	if more = len(rows) > p.Limit; more {
+		rows = rows[:p.Limit]
+	}
+	if p.After == nil && p.Before != nil {
+		slices.Reverse(rows)
+	}
+	return rows, more, total, nil
+}
+
+// OpenCyclesPage says which page ListOpenCycles reads: Limit cycles after
+// the one at After, or just before the one at Before (a cycle's Position),
+// or else after skipping Offset.
+type OpenCyclesPage struct {
+	Limit         int
+	Offset        int
+	After, Before *Position
+}
+
+// Position is a cycle's place in the list of open cycles (its due date,
+// then its ID), as the list's page links carry it.
+type Position = db.Position
+
+// Position is the cycle's place in the list of open cycles.
+func (c SelectedCycle) Position() Position { return Position{At: c.DueAt.UTC(), ID: c.ID} }
+
+// ParsePosition reads a page link's position, or says the link is not
+// right (a Malformed apperr.Error).
+func ParsePosition(s string) (Position, error) {
+	p, err := db.ParsePosition(s)
 	if err != nil {
-		return nil, 0, fmt.Errorf("list open cycles: %w", err)
+		return Position{}, apperr.New(apperr.Malformed, "That page link is not right: start again from the first page.")
 	}
-	return rows, total, nil
+	return p, nil
 }

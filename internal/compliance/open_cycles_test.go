@@ -99,13 +99,13 @@ func TestOpenCyclesAreReadInDueOrder(t *testing.T) {
 		plan   string
 	}
 	for _, c := range []want{
-		{compliance.OpenCycleFilter{}, "SCAN c USING INDEX cycles_open_due_idx"},
-		{compliance.OpenCycleFilter{CourseID: "c1"}, "SCAN c USING INDEX cycles_open_due_idx"},
-		{compliance.OpenCycleFilter{Department: "Big"}, "SCAN c USING INDEX cycles_open_due_idx"},
+		{compliance.OpenCycleFilter{}, "c USING INDEX cycles_open_due_idx"},
+		{compliance.OpenCycleFilter{CourseID: "c1"}, "c USING INDEX cycles_open_due_idx"},
+		{compliance.OpenCycleFilter{Department: "Big"}, "c USING INDEX cycles_open_due_idx"},
 		{compliance.OpenCycleFilter{Department: "Small"}, "employees_department_idx"},
-		{compliance.OpenCycleFilter{Status: "overdue"}, "SCAN c USING INDEX cycles_open_due_idx"},
-		{compliance.OpenCycleFilter{Status: "open"}, "SEARCH c USING INDEX cycles_open_due_idx (due_at>?)"},
-		{compliance.OpenCycleFilter{RuleID: "r-everyone", Department: "Big", Status: "overdue"}, "SCAN c USING INDEX cycles_open_due_idx"},
+		{compliance.OpenCycleFilter{Status: "overdue"}, "c USING INDEX cycles_open_due_idx"},
+		{compliance.OpenCycleFilter{Status: "open"}, "SEARCH c USING INDEX cycles_open_due_idx ("},
+		{compliance.OpenCycleFilter{RuleID: "r-everyone", Department: "Big", Status: "overdue"}, "c USING INDEX cycles_open_due_idx"},
 	} {
 		t.Run(fmt.Sprintf("%+v", c.filter), func(t *testing.T) {
 			// The reference: every open cycle the filter keeps, sorted in Go.
@@ -130,29 +130,69 @@ func TestOpenCyclesAreReadInDueOrder(t *testing.T) {
 			if len(all) < 3 {
 				t.Fatalf("the filter keeps %d open cycles: the fixture does not test it", len(all))
 			}
-			var got []string
-			plans = nil
-			for offset := 0; ; offset += 7 {
-				page, total, err := compliance.ListOpenCycles(f.db.DB, c.filter, now, 7, offset)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if total != int64(len(all)) {
-					t.Fatalf("total %d, want %d", total, len(all))
-				}
-				if len(page) == 0 {
-					break
-				}
-				for _, sc := range page {
-					got = append(got, sc.ID)
-				}
-			}
 			var ids []string
 			for _, sc := range all {
 				ids = append(ids, sc.ID)
 			}
+			// Forwards by position (the Next links), then backwards from
+			// the last cycle (the Previous links), then by offset (a page
+			// typed by number): each visits every cycle once, in order.
+			plans = nil
+			var got, back, byOffset []string
+			p := compliance.OpenCyclesPage{Limit: 7}
+			for pages := 0; ; pages++ {
+				page, more, total, err := compliance.ListOpenCycles(f.db.DB, c.filter, now, p)
+				if err != nil || pages > len(all) {
+					t.Fatal(err, pages)
+				}
+				if total != int64(len(all)) {
+					t.Fatalf("total %d, want %d", total, len(all))
+				}
+				for _, sc := range page {
+					got = append(got, sc.ID)
+				}
+				if !more {
+					break
+				}
+				pos := page[len(page)-1].Position()
+				p.After = &pos
+			}
 			if !slices.Equal(got, ids) {
 				t.Fatalf("pages give %d cycles in this order:\n%v\nwant %d:\n%v", len(got), got, len(ids), ids)
+			}
+			last := all[len(all)-1].Position()
+			last.ID += "~" // just after the last cycle
+			p = compliance.OpenCyclesPage{Limit: 7, Before: &last}
+			for pages := 0; ; pages++ {
+				page, more, _, err := compliance.ListOpenCycles(f.db.DB, c.filter, now, p)
+				if err != nil || pages > len(all) {
+					t.Fatal(err, pages)
+				}
+				var ids []string
+				for _, sc := range page {
+					ids = append(ids, sc.ID)
+				}
+				back = append(ids, back...)
+				if !more {
+					break
+				}
+				pos := page[0].Position()
+				p.Before = &pos
+			}
+			if !slices.Equal(back, ids) {
+				t.Fatalf("pages backwards give %d cycles in this order:\n%v\nwant %d:\n%v", len(back), back, len(ids), ids)
+			}
+			for offset := 0; offset < len(all)+7; offset += 7 {
+				page, _, _, err := compliance.ListOpenCycles(f.db.DB, c.filter, now, compliance.OpenCyclesPage{Limit: 7, Offset: offset})
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, sc := range page {
+					byOffset = append(byOffset, sc.ID)
+				}
+			}
+			if !slices.Equal(byOffset, ids) {
+				t.Fatalf("pages by offset give %d cycles in this order:\n%v\nwant %d:\n%v", len(byOffset), byOffset, len(ids), ids)
 			}
 			if f.db.Dialect == db.SQLite && len(plans) == 0 {
 				t.Fatal("no plan was read: the check sees nothing")
@@ -167,7 +207,7 @@ func TestOpenCyclesAreReadInDueOrder(t *testing.T) {
 
 	// The count stops after openCyclesCounted: one more says "more".
 	defer compliance.SetOpenCyclesCounted(10)()
-	page, total, err := compliance.ListOpenCycles(f.db.DB, compliance.OpenCycleFilter{}, now, 7, 0)
+	page, _, total, err := compliance.ListOpenCycles(f.db.DB, compliance.OpenCycleFilter{}, now, compliance.OpenCyclesPage{Limit: 7})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -30,10 +30,10 @@ func (k Keyset) Apply(q *gorm.DB, timeColumn, idColumn string) *gorm.DB {
 	return q.Order(timeColumn + ", " + idColumn).Limit(k.Limit + 1)
 }
 
-// OpenCycles is one page (by offset: HR's list shows page numbers) of the
-// cycles people still owe; see ListOpenCycles.
-func (s *Store) OpenCycles(ctx context.Context, f OpenCycleFilter, now time.Time, limit, offset int) ([]SelectedCycle, int64, error) {
-	return ListOpenCycles(s.DB.WithContext(ctx), f, now, limit, offset)
+// OpenCycles is one page of the cycles people still owe; see
+// ListOpenCycles.
+func (s *Store) OpenCycles(ctx context.Context, f OpenCycleFilter, now time.Time, p OpenCyclesPage) ([]SelectedCycle, bool, int64, error) {
+	return ListOpenCycles(s.DB.WithContext(ctx), f, now, p)
 }
 
 // RuleName returns the name of the rule with the given ID; found is false

@@ -1,6 +1,7 @@
 package httpserver
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -28,10 +29,35 @@ func (s *Server) adminCycles(c echo.Context) error {
 	default:
 		return apperr.New(apperr.Malformed, "Unknown status: choose one from the list.")
 	}
+	// The Next and Previous links carry the page's number (for "showing
+	// 51 to 100") and a position (?after= the last cycle shown, ?before=
+	// the first), so a page costs its 50 rows however deep in the list it
+	// is. A page typed by number alone is read by offset, up to the count's
+	// limit.
 	page, _ := strconv.Atoi(c.QueryParam("page"))
 	page = max(page, 1)
+	at := compliance.OpenCyclesPage{Limit: cyclesPageSize}
+	if raw := c.QueryParam("after"); raw != "" {
+		pos, err := compliance.ParsePosition(raw)
+		if err != nil {
+			return err
+		}
+		at.After = &pos
+	} else if raw := c.QueryParam("before"); raw != "" {
+		pos, err := compliance.ParsePosition(raw)
+		if err != nil {
+			return err
+		}
+		at.Before = &pos
+	}
+	if at.After == nil && at.Before == nil {
+		at.Offset = (page - 1) * cyclesPageSize
+		if at.Offset > compliance.OpenCyclesCounted {
+			return apperr.New(apperr.Malformed, fmt.Sprintf("Page %d is too far into the list to open by its number: narrow the list with the filters, or follow “Next 50” from the first page.", page))
+		}
+	}
 	now := s.Clock.Now()
-	rows, total, err := s.Cycles.OpenCycles(ctx, f, now, cyclesPageSize, (page-1)*cyclesPageSize)
+	rows, more, total, err := s.Cycles.OpenCycles(ctx, f, now, at)
 	if err != nil {
 		return err
 	}
@@ -65,7 +91,7 @@ func (s *Server) adminCycles(c echo.Context) error {
 	for _, sc := range rows {
 		v.Rows = append(v.Rows, cycleRow(sc, now))
 	}
-	pageURL := func(n int) string {
+	pageURL := func(n int, dir string, pos compliance.Position) string {
 		q := url.Values{}
 		for k, val := range map[string]string{"course": f.CourseID, "department": f.Department, "rule": f.RuleID, "status": f.Status} {
 			if val != "" {
@@ -74,17 +100,22 @@ func (s *Server) adminCycles(c echo.Context) error {
 		}
 		if n > 1 {
 			q.Set("page", strconv.Itoa(n))
+			q.Set(dir, pos.String())
 		}
 		if len(q) == 0 {
 			return "/admin/cycles"
 		}
 		return "/admin/cycles?" + q.Encode()
 	}
-	if page > 1 {
-		v.PrevURL = pageURL(page - 1)
-	}
-	if int64(page*cyclesPageSize) < total {
-		v.NextURL = pageURL(page + 1)
+	if len(rows) > 0 {
+		first, last := rows[0].Position(), rows[len(rows)-1].Position()
+		// Read backwards, more means earlier cycles; forwards, later ones.
+		if page > 1 && (at.Before == nil || more) {
+			v.PrevURL = pageURL(page-1, "before", first)
+		}
+		if at.Before != nil || more {
+			v.NextURL = pageURL(page+1, "after", last)
+		}
 	}
 	p := s.page(c, "Open cycles", "admin")
 	p.Wide, p.Flash = true, s.takeRulesFlash(c)

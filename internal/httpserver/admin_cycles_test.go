@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -176,14 +177,45 @@ func TestOpenCyclesListPagesAndFilters(t *testing.T) {
 	if got := strings.Join(strings.Fields(doc.Find(`[data-testid="cycle-selection"] p.muted`).First().Text()), " "); got != "54 people, showing 1 to 50, earliest due first." {
 		t.Fatalf("the list says %q", got)
 	}
+	first := cycleIDsOnPage(doc)
 	next := doc.Find(`nav[aria-label=Pages] a`).Last()
-	if next.Text() != "Next 50" || next.AttrOr("href", "") != "/admin/cycles?department=Radiology&page=2" {
+	if next.Text() != "Next 50" || !strings.HasPrefix(next.AttrOr("href", ""), "/admin/cycles?after=") ||
+		!strings.Contains(next.AttrOr("href", ""), "department=Radiology&page=2") {
 		t.Fatalf("next link %q %q", next.Text(), next.AttrOr("href", ""))
 	}
+	// The Next link carries the last cycle's position: page 2 starts after
+	// it, and says where it is.
+	res = hr.Get(next.AttrOr("href", ""))
+	doc = learnerDoc(t, res)
+	second := cycleIDsOnPage(doc)
+	if len(second) != 4 || slices.Contains(first, second[0]) {
+		t.Fatalf("page 2 has %v", second)
+	}
+	if got := strings.Join(strings.Fields(doc.Find(`[data-testid="cycle-selection"] p.muted`).First().Text()), " "); got != "54 people, showing 51 to 54, earliest due first." {
+		t.Fatalf("page 2 says %q", got)
+	}
+	prev := doc.Find(`nav[aria-label=Pages] a`).First()
+	if prev.Text() != "Previous 50" || doc.Find(`nav[aria-label=Pages] a`).Length() != 1 {
+		t.Fatalf("page 2's links: %q", doc.Find(`nav[aria-label=Pages]`).Text())
+	}
+	// Previous goes back before page 2's first cycle: page 1 again.
+	res = hr.Get(prev.AttrOr("href", ""))
+	if got := cycleIDsOnPage(learnerDoc(t, res)); !slices.Equal(got, first) {
+		t.Fatalf("back to page 1: %d rows, want the first page's %d", len(got), len(first))
+	}
+	// A page typed by number is read by offset, up to the count's limit;
+	// further is refused with what to do instead, and so is a bad link.
 	res = hr.Get("/admin/cycles?department=Radiology&page=2")
 	if n := len(cycleIDsOnPage(learnerDoc(t, res))); n != 4 {
-		t.Fatalf("page 2 has %d rows", n)
+		t.Fatalf("page 2 by number has %d rows", n)
 	}
+	res = hr.Get("/admin/cycles?page=5000")
+	mustStatus(t, res, http.StatusBadRequest)
+	if !strings.Contains(res.Body, "too far into the list") {
+		t.Errorf("page 5000 by number says:\n%s", res.Body)
+	}
+	res = hr.Get("/admin/cycles?page=2&after=bm90LWEtcG9zaXRpb24")
+	mustStatus(t, res, http.StatusBadRequest)
 	res = hr.Get("/admin/cycles?department=Radiology&status=overdue")
 	if learnerDoc(t, res).Find(`[data-testid="no-cycles"]`).Length() != 1 {
 		t.Fatal("nobody is overdue yet")
