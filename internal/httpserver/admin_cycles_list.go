@@ -37,18 +37,9 @@ func (s *Server) adminCycles(c echo.Context) error {
 	page, _ := strconv.Atoi(c.QueryParam("page"))
 	page = max(page, 1)
 	at := compliance.OpenCyclesPage{Limit: cyclesPageSize}
-	if raw := c.QueryParam("after"); raw != "" {
-		pos, err := compliance.ParsePosition(raw)
-		if err != nil {
-			return err
-		}
-		at.After = &pos
-	} else if raw := c.QueryParam("before"); raw != "" {
-		pos, err := compliance.ParsePosition(raw)
-		if err != nil {
-			return err
-		}
-		at.Before = &pos
+	var err error
+	if at.After, at.Before, err = pagePosition(c, compliance.ParsePosition); err != nil {
+		return err
 	}
 	if at.After == nil && at.Before == nil {
 		at.Offset = (page - 1) * cyclesPageSize

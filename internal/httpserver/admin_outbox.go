@@ -30,18 +30,9 @@ func (s *Server) adminOutbox(c echo.Context) error {
 	// A page is read from a position (?before= for older messages,
 	// ?after= for newer), so it costs the same however long the log is.
 	paging := notify.Paging{Limit: outboxPageSize}
-	if raw := c.QueryParam("before"); raw != "" {
-		pos, err := notify.ParsePosition(raw)
-		if err != nil {
-			return err
-		}
-		paging.Before = &pos
-	} else if raw := c.QueryParam("after"); raw != "" {
-		pos, err := notify.ParsePosition(raw)
-		if err != nil {
-			return err
-		}
-		paging.After = &pos
+	var err error
+	if paging.After, paging.Before, err = pagePosition(c, notify.ParsePosition); err != nil {
+		return err
 	}
 	entries, more, err := s.Outbox.List(ctx, notify.Filter{State: state}, paging)
 	if err != nil {

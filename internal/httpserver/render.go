@@ -35,3 +35,24 @@ func (s *Server) page(c echo.Context, title, nav string) views.Page {
 func redirectSeeOther(c echo.Context, url string) error {
 	return c.Redirect(http.StatusSeeOther, url)
 }
+
+// pagePosition reads a list page's position from its link: ?after= (the
+// page after the item) or else ?before= (the page before it), each parsed
+// by the list's own parse, whose error is the response; neither is the
+// list's start.
+func pagePosition[P any](c echo.Context, parse func(string) (P, error)) (after, before *P, err error) {
+	for _, p := range []struct {
+		name string
+		to   **P
+	}{{"after", &after}, {"before", &before}} {
+		if raw := c.QueryParam(p.name); raw != "" {
+			pos, err := parse(raw)
+			if err != nil {
+				return nil, nil, err
+			}
+			*p.to = &pos
+			return after, before, nil
+		}
+	}
+	return nil, nil, nil
+}
