@@ -9,7 +9,7 @@
 # "a<n>:c<n>:<rest>". The compact copies are written to STAGE.db as c_new_T, c_upd_T and c_del_T, and OUT.sql is
 # FLOOR.sql applying those instead. Staging takes minutes at 100,000 people; only the shell's run is measured.
 #
-# With "minimal" (for schema-minimal.sql; session 18): only the keys of assignments, cycles and imported
+# With "minimal" (session 18; schema.sql with those keys as text, see README.md): only the keys of assignments, cycles and imported
 # completions become integers (and the references among them); people, courses, rules and messages keep their
 # text IDs, and the messages' keys are left as they are, as a migration would have to leave them.
 import re, sqlite3, sys
