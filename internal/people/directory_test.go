@@ -152,12 +152,19 @@ func TestSearchDirectoryInALocale(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer admin.Close()
+	// Cleanups run after the test function's deferred calls: the
+	// connection to drop the database with is closed by the cleanup itself.
 	name := fmt.Sprintf("onramp_locale_%d", time.Now().UnixNano())
 	if _, err := admin.Exec(`CREATE DATABASE ` + name + ` TEMPLATE template0 ENCODING 'UTF8' LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'`); err != nil {
+		admin.Close()
 		t.Skipf("cannot create an ICU database here: %v", err)
 	}
-	t.Cleanup(func() { _, _ = admin.Exec(`DROP DATABASE ` + name + ` WITH (FORCE)`) })
+	t.Cleanup(func() {
+		defer admin.Close()
+		if _, err := admin.Exec(`DROP DATABASE ` + name + ` WITH (FORCE)`); err != nil {
+			t.Errorf("drop the test's database %s: %v", name, err)
+		}
+	})
 	u, _ := url.Parse(server)
 	u.Path = "/" + name
 	d, err := db.Open(context.Background(), u.String(), nil)
