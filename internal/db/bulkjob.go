@@ -249,7 +249,7 @@ func (b *Bulk) Reader(ctx context.Context) (*gorm.DB, error) {
 		// SQLite's authorizer names every table a statement reads as it is
 		// prepared: ReadDuring records them for the next transaction.
 		err = conn.Raw(func(dc any) error {
-			c, ok := dc.(*sqlite3.SQLiteConn)
+			c, ok := SQLiteConn(dc)
 			if !ok {
 				return fmt.Errorf("bulk transaction: the reading connection is a %T", dc)
 			}

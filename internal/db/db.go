@@ -125,10 +125,12 @@ func openSQLite(ctx context.Context, path string, cfg *gorm.Config) (*DB, error)
 	// the tables it read from SQLite's authorizer, which sees a statement
 	// only when it is prepared.
 	dsn := "file:" + path + "?" + q.Encode()
-	dialector := sqlite.Open(dsn)
+	// Onramp's SQLite driver stores times as integers (sqlitetime.go).
+	driverName := sqliteDriverName
 	if traceDriver != "" {
-		dialector = sqlite.New(sqlite.Config{DriverName: traceDriver, DSN: dsn})
+		driverName = traceDriver
 	}
+	dialector := sqlite.New(sqlite.Config{DriverName: driverName, DSN: dsn})
 	g, err := gorm.Open(dialector, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("open SQLite %s: %w", path, err)

@@ -27,7 +27,7 @@ const (
 // driver. Every session runs with timezone=UTC and every TIMESTAMP parameter
 // is converted to UTC before it is sent: a TIMESTAMP column has no zone, so a
 // local time would otherwise be stored as its wall clock and silently shift
-// the instant, where SQLite keeps the offset.
+// the instant (SQLite stores every time as UTC microseconds: sqlitetime.go).
 //
 // Besides libpq's parameters, the URL may carry pool_max_conns (the pool size
 // of this instance) and pgx's own default_query_exec_mode (for example

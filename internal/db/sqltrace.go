@@ -35,9 +35,12 @@ var foldLists = regexp.MustCompile(`\((\?, )*\?\)(, \((\?, )*\?\))*|\?(, ?\?)+`)
 
 func init() {
 	const name = "onramp-sqlite3-trace"
-	sql.Register(name, &sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
+	sql.Register(name, &timeDriver{inner: &sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
+		if err := registerTimeFuncs(c); err != nil {
+			return err
+		}
 		return c.SetTrace(&sqlite3.TraceConfig{EventMask: sqlite3.TraceStmt | sqlite3.TraceProfile, Callback: traceStatement})
-	}})
+	}}})
 	traceDriver = name
 	traceReport = writeSQLTrace
 }

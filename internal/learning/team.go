@@ -79,8 +79,8 @@ func (s *Service) ProgressOf(ctx context.Context, cycleIDs []string) (map[string
 			return nil, err
 		}
 		// At most one row per cycle in ReminderGap (SendReminder), so
-		// these are read as they are (a MAX over a SQLite timestamp would
-		// come back as text).
+		// these are read as they are (a MAX over a SQLite time would come
+		// back as its integer, not a time).
 		var reminded []ManagerReminder
 		if err := tx.Select("cycle_id", "sent_at").Where("cycle_id IN ? AND sent_at > ?", part, since).Find(&reminded).Error; err != nil {
 			return nil, fmt.Errorf("team progress: reminders: %w", err)

@@ -96,8 +96,8 @@ func prefixed(alias, columns string) string {
 }
 
 // timeParam is a time placeholder in a SELECT list: PostgreSQL cannot infer
-// its type there, and SQLite must not convert it (CAST to TIMESTAMP would
-// turn the text into a number).
+// its type there; SQLite's driver binds it as the integer its time columns
+// hold (internal/db/sqlitetime.go), so it needs no cast.
 func timeParam(tx *gorm.DB) string {
 	if tx.Dialector.Name() == "postgres" {
 		return "CAST(? AS TIMESTAMP)"

@@ -8,8 +8,9 @@ import (
 )
 
 // nullTime scans a timestamp as either driver returns it: PostgreSQL and
-// SQLite (for a column declared TIMESTAMP) give a time.Time, but SQLite
-// gives text for an expression (CASE, COALESCE, MAX).
+// SQLite (for a column declared as a time) give a time.Time, but SQLite
+// gives its stored microseconds for an expression (CASE, COALESCE, MAX;
+// internal/db/sqlitetime.go), and text for a time written as text.
 type nullTime struct {
 	Time  time.Time
 	Valid bool
@@ -36,6 +37,9 @@ func (n *nullTime) Scan(v any) error {
 		return nil
 	case time.Time:
 		n.Time, n.Valid = x.UTC(), true
+		return nil
+	case int64:
+		n.Time, n.Valid = time.UnixMicro(x).UTC(), true
 		return nil
 	case []byte:
 		return n.parse(string(x))
