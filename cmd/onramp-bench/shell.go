@@ -15,7 +15,7 @@ import (
 // overduePlan and dashboard.go), without filters.
 const (
 	completionsSQL = `SELECT e.employee_number, TRIM(e.first_name || ' ' || e.last_name), e.department, e.job_title, c.course_id,
-  COALESCE(co.title, c.course_id), c.number, c.completed_at, c.expires_at,
+  COALESCE(co.title, c.course_id), c.number, %s, %s,
   COALESCE(ct.score_percent, ic.score), cv.hash, ic.id, ct.code
 FROM cycles c JOIN employees e ON e.id = c.employee_id
   LEFT JOIN courses co ON co.id = c.course_id
@@ -44,7 +44,20 @@ func (b *bench) shellSteps(ctx context.Context) {
 
 	b.shell(ctx, "shell: the dashboard's counts", dashboardSQL, false, "")
 	b.shell(ctx, "shell: overdue count and first 100 rows", overdueSQL, false, "")
-	b.shell(ctx, "shell: the completions CSV join written to a file", completionsSQL, true, filepath.Join(b.out, "shell-completions.csv"))
+	b.shell(ctx, "shell: the completions CSV join written to a file", b.completionsSQL(), true, filepath.Join(b.out, "shell-completions.csv"))
+}
+
+// completionsSQL is completionsSQL with its two times written as text, as
+// Onramp's CSV writes them: SQLite stores them as integer microseconds
+// (internal/db/sqlitetime.go), PostgreSQL's COPY writes its own text.
+func (b *bench) completionsSQL() string {
+	if b.sqlite != "" {
+		text := func(c string) string {
+			return "strftime('%Y-%m-%dT%H:%M:%fZ', " + c + " / 1000000.0, 'unixepoch')"
+		}
+		return fmt.Sprintf(completionsSQL, text("c.completed_at"), text("c.expires_at"))
+	}
+	return fmt.Sprintf(completionsSQL, "c.completed_at", "c.expires_at")
 }
 
 // shell runs sql in sqlite3 (or psql) and records the time and memory.
