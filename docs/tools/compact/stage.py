@@ -1,6 +1,6 @@
 # stage.py: floor.py's staged rows in the compact form of docs/tools/compact/schema.sql (see README.md here).
 #
-#   python3 docs/tools/compact/stage.py AFTER.db STAGE.db FLOOR.sql OUT.sql [minimal]
+#   python3 docs/tools/compact/stage.py AFTER.db STAGE.db FLOOR.sql OUT.sql [minimal|times]
 #
 # AFTER.db is the "after" database given to floor.py, STAGE.db its stage database and FLOOR.sql the SQL it wrote.
 # Every UUID of the six big tables becomes the rowid its row has in AFTER.db (so a chain of jobs keeps the same
@@ -12,10 +12,14 @@
 # With "minimal" (session 18; schema.sql with those keys as text, see README.md): only the keys of assignments, cycles and imported
 # completions become integers (and the references among them); people, courses, rules and messages keep their
 # text IDs, and the messages' keys are left as they are, as a migration would have to leave them.
+#
+# With "times" (session 19; schema.sql with every key as text, see README.md here): every key stays as it is and only
+# the times become integers: what SQLite alone would gain without any change of key.
 import re, sqlite3, sys
 
 after, stage, floor_sql, out = sys.argv[1:5]
-minimal = sys.argv[5:6] == ["minimal"]
+variant = (sys.argv[5:6] or ["full"])[0]
+minimal = variant in ("minimal", "times")
 con = sqlite3.connect(stage)
 con.execute(f"ATTACH '{after}' AS a")
 maps = {"emp": "employees", "course": "courses", "rule": "assignment_rules", "asg": "assignments", "cyc": "cycles", "out": "outbox",
@@ -26,7 +30,7 @@ for m, t in maps.items():
     con.execute(f"INSERT INTO temp.m_{m} SELECT id, rowid FROM a.{t}")
 
 def key(m):
-    if minimal and m in ("emp", "course", "rule", "out"):
+    if variant == "times" or (minimal and m in ("emp", "course", "rule", "out")):
         return lambda c: c
     return lambda c: f"(SELECT n FROM temp.m_{m} WHERE uuid = {c})"
 
@@ -58,7 +62,7 @@ convert = {
     "imported_completions": {"id": key("imp"), "cycle_id": key("cyc"), "employee_id": key("emp"), "course_id": key("course"),
                              "completed_at": time, "imported_at": time},
 }
-uuid_of = {"assignments": "id", "cycles": "id", "imported_completions": "id"}
+uuid_of = {} if variant == "times" else {"assignments": "id", "cycles": "id", "imported_completions": "id"}
 
 sql = open(floor_sql).read()
 for t, conv in convert.items():
