@@ -1,6 +1,6 @@
 # stage.py: floor.py's staged rows in the compact form of docs/tools/compact/schema.sql (see README.md here).
 #
-#   python3 docs/tools/compact/stage.py AFTER.db STAGE.db FLOOR.sql OUT.sql [minimal|times]
+#   python3 docs/tools/compact/stage.py AFTER.db STAGE.db FLOOR.sql OUT.sql [minimal|people|times]
 #
 # AFTER.db is the "after" database given to floor.py, STAGE.db its stage database and FLOOR.sql the SQL it wrote.
 # Every UUID of the six big tables becomes the rowid its row has in AFTER.db (so a chain of jobs keeps the same
@@ -13,13 +13,15 @@
 # completions become integers (and the references among them); people, courses, rules and messages keep their
 # text IDs, and the messages' keys are left as they are, as a migration would have to leave them.
 #
+# With "people" (session 19): the minimal variant, and people's keys as integers too (employee_id, manager_id).
+#
 # With "times" (session 19; schema.sql with every key as text, see README.md here): every key stays as it is and only
 # the times become integers: what SQLite alone would gain without any change of key.
 import re, sqlite3, sys
 
 after, stage, floor_sql, out = sys.argv[1:5]
 variant = (sys.argv[5:6] or ["full"])[0]
-minimal = variant in ("minimal", "times")
+minimal = variant in ("minimal", "people", "times")
 con = sqlite3.connect(stage)
 con.execute(f"ATTACH '{after}' AS a")
 maps = {"emp": "employees", "course": "courses", "rule": "assignment_rules", "asg": "assignments", "cyc": "cycles", "out": "outbox",
@@ -30,7 +32,7 @@ for m, t in maps.items():
     con.execute(f"INSERT INTO temp.m_{m} SELECT id, rowid FROM a.{t}")
 
 def key(m):
-    if variant == "times" or (minimal and m in ("emp", "course", "rule", "out")):
+    if variant == "times" or (minimal and m in ("emp", "course", "rule", "out") and not (variant == "people" and m == "emp")):
         return lambda c: c
     return lambda c: f"(SELECT n FROM temp.m_{m} WHERE uuid = {c})"
 
