@@ -63,9 +63,9 @@ func registerTimeFuncs(c *sqlite3.SQLiteConn) error {
 // with (sqlite3.SQLiteTimestampFormats), in its order.
 var sqliteTextTimes = sqlite3.SQLiteTimestampFormats
 
-// ParseSQLiteTextTime reads a time SQLite stored as text, as mattn did when
+// parseSQLiteTextTime reads a time SQLite stored as text, as mattn did when
 // it read a TIMESTAMP column.
-func ParseSQLiteTextTime(s string) (time.Time, error) {
+func parseSQLiteTextTime(s string) (time.Time, error) {
 	s = strings.TrimSuffix(s, "Z")
 	for _, layout := range sqliteTextTimes {
 		if t, err := time.ParseInLocation(layout, s, time.UTC); err == nil {
@@ -91,7 +91,7 @@ func timeTextMicros(v any) (any, error) {
 			// mattn read text it could not parse as the zero time.
 			return time.Time{}.UnixMicro(), nil
 		}
-		t, err := ParseSQLiteTextTime(x)
+		t, err := parseSQLiteTextTime(x)
 		if err != nil {
 			return nil, err
 		}
@@ -100,7 +100,7 @@ func timeTextMicros(v any) (any, error) {
 		if x == nil {
 			return nil, nil // mattn passes NULL as a nil []byte
 		}
-		t, err := ParseSQLiteTextTime(string(x))
+		t, err := parseSQLiteTextTime(string(x))
 		if err != nil {
 			return nil, err
 		}
@@ -313,15 +313,11 @@ func scanTime(v any) (time.Time, bool, error) {
 	case int64:
 		return time.UnixMicro(x).UTC(), true, nil
 	case string:
-		t, err := ParseSQLiteTextTime(x)
+		t, err := parseSQLiteTextTime(x)
 		return t, err == nil, err
 	case []byte:
-		t, err := ParseSQLiteTextTime(string(x))
+		t, err := parseSQLiteTextTime(string(x))
 		return t, err == nil, err
 	}
 	return time.Time{}, false, fmt.Errorf("a time cannot be a %T", v)
 }
-
-// ScanTime is scanTime for callers that scan into any: a time from what a
-// driver gave, and whether there was one (not NULL).
-func ScanTime(v any) (time.Time, bool, error) { return scanTime(v) }
