@@ -833,7 +833,7 @@ func (e *Engine) advanceLoaded(tx *gorm.DB, now time.Time, in *advanceInput, res
 				newCycles = append(newCycles, next)
 				isNew[next.ID] = true
 				res.WindowsOpened++
-				windowEvs = append(windowEvs, Event{Kind: EventWindowOpen, Cycle: next})
+				windowEvs = append(windowEvs, Event{Kind: EventWindowOpen, Cycle: next, NewCycle: true})
 			}
 		}
 		// A fresh cycle when an exemption with an end date ends.
@@ -849,7 +849,7 @@ func (e *Engine) advanceLoaded(tx *gorm.DB, now time.Time, in *advanceInput, res
 			newCycles = append(newCycles, next)
 			isNew[next.ID] = true
 			res.ExemptionsEnd++
-			exemptEvs = append(exemptEvs, Event{Kind: EventAssigned, Cycle: next})
+			exemptEvs = append(exemptEvs, Event{Kind: EventAssigned, Cycle: next, NewCycle: true})
 		}
 		// Overdue: past the due day and not done.
 		for _, c := range g.cycles {

@@ -102,7 +102,7 @@ func (im *completionsImporter) write(ctx context.Context, d *db.DB, res *Complet
 			res.Pass.WindowsOpened += len(opened)
 			evs := make([]Event, len(opened))
 			for i, c := range opened {
-				evs[i] = Event{Kind: EventWindowOpen, Cycle: c}
+				evs[i] = Event{Kind: EventWindowOpen, Cycle: c, NewCycle: true}
 			}
 			if err := notifyAll(notifier, tx, evs, now); err != nil {
 				return err

@@ -43,9 +43,33 @@ func (r *recorder) Notify(tx *gorm.DB, ev compliance.Event, now time.Time) error
 
 func (r *recorder) NotifyAll(tx *gorm.DB, evs []compliance.Event, now time.Time) error {
 	for _, ev := range evs {
+		if err := checkNewCycle(tx, ev, now); err != nil {
+			return err
+		}
 		if err := r.Notify(tx, ev, now); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// checkNewCycle holds the engine to what Event.NewCycle promises the
+// notifier, which then claims no key for the event: a course assigned or a
+// refresher opened is always about a cycle the same transaction inserted,
+// and an event so marked is.
+func checkNewCycle(tx *gorm.DB, ev compliance.Event, now time.Time) error {
+	if (ev.Kind == compliance.EventAssigned || ev.Kind == compliance.EventWindowOpen) && !ev.NewCycle {
+		return fmt.Errorf("%s event for cycle %s not marked NewCycle", ev.Kind, ev.Cycle.ID)
+	}
+	if !ev.NewCycle {
+		return nil
+	}
+	var created []time.Time
+	if err := tx.Raw(`SELECT created_at FROM cycles WHERE id = ?`, ev.Cycle.ID).Scan(&created).Error; err != nil {
+		return err
+	}
+	if len(created) != 1 || created[0].Sub(now).Abs() > time.Millisecond {
+		return fmt.Errorf("%s event marked NewCycle, but cycle %s was not inserted at %s by this transaction (created %v)", ev.Kind, ev.Cycle.ID, now, created)
 	}
 	return nil
 }

@@ -265,7 +265,7 @@ func (e *Engine) evaluate(tx *gorm.DB, now time.Time, ids []string, touched map[
 	}
 	evs := make([]Event, len(assignedEvents))
 	for i, cy := range assignedEvents {
-		evs[i] = Event{Kind: EventAssigned, Cycle: cy}
+		evs[i] = Event{Kind: EventAssigned, Cycle: cy, NewCycle: true}
 	}
 	res.NewMatches = len(matchRows)
 	return res, evs, nil

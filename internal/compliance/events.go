@@ -35,6 +35,13 @@ type Event struct {
 	// More counts the manager's other overdue cycles this digest stands
 	// for without listing them (EscalationListed are listed at most).
 	More int
+	// NewCycle says Cycle was inserted by the transaction raising the event
+	// (a course assigned, a refresher opened): no message about it can have
+	// been queued before, so the notifier need not claim the event's own key
+	// to send it once. The cycle's row, unique per assignment and number,
+	// is the claim: a retried or concurrent transaction that raises the same
+	// event must insert the same cycle first, and cannot.
+	NewCycle bool
 }
 
 // Notifier turns events into outbox messages inside the caller's transaction.

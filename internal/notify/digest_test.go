@@ -371,6 +371,63 @@ func TestNotifyAllRetriedWritesNoDuplicate(t *testing.T) {
 
 // TestOldFormatRowStillDelivers writes a message the way Onramp did before
 // migration 00013 (bodies stored in the row), migrates, and delivers it.
+// A course assigned or a refresher opened by the transaction that raises
+// the event is its own claim: the cycle's row is new, so no message about
+// it can have been queued before and its key needs no row in outbox_keys
+// (at 100,000 people × 20 courses, two million rows the staff import no
+// longer writes). What it stands for as well (the due-soon reminder it
+// announces) is still claimed, so that reminder sends nothing later.
+func TestNewCycleEventsAreTheirOwnClaim(t *testing.T) {
+	t.Parallel()
+	env := newDigestEnv(t)
+	ana := addEmployee(t, env.d, "ana@hospital.example", "Ana", "")
+	soon := cycle(ana, "fire-safety", day(2026, 3, 4)) // within the due-soon reminders on monday
+	later := cycle(ana, "hand-hygiene", day(2026, 4, 1))
+	opened := cycle(ana, "manual-handling", day(2026, 4, 15))
+	evs := []compliance.Event{
+		{Kind: compliance.EventAssigned, Cycle: soon, NewCycle: true},
+		{Kind: compliance.EventAssigned, Cycle: later, NewCycle: true},
+		{Kind: compliance.EventWindowOpen, Cycle: opened, NewCycle: true},
+	}
+
+	// Rolled back, it leaves nothing.
+	boom := errors.New("the batch failed")
+	err := env.d.Tx(context.Background(), func(tx *gorm.DB) error {
+		if err := env.notifier.NotifyAll(tx, evs, monday); err != nil {
+			return err
+		}
+		return boom
+	})
+	if !errors.Is(err, boom) {
+		t.Fatalf("Tx = %v", err)
+	}
+	if n := countRows(t, env.d); n != 0 {
+		t.Fatalf("a rolled-back NotifyAll left %d rows", n)
+	}
+
+	env.notifyAll(t, evs, monday)
+	rows := env.rows(t)
+	if len(rows) != 1 || rows[0].Kind != notify.KindDigest {
+		t.Fatalf("rows %+v, want one digest", rows)
+	}
+	var keys []string
+	if err := env.d.Raw(`SELECT dedupe_key FROM outbox_keys`).Scan(&keys).Error; err != nil {
+		t.Fatal(err)
+	}
+	if len(keys) != 1 || !strings.HasPrefix(keys[0], notify.Key(soon.AssignmentID, soon.ID, notify.KindDueSoon, "")) {
+		t.Fatalf("outbox_keys = %q, want only the due-soon reminder the first course's item announces", keys)
+	}
+	// That reminder, raised later on its own, sends nothing.
+	env.notifyAll(t, []compliance.Event{{Kind: compliance.EventReminder, Stage: "due_3", Cycle: soon}}, monday.Add(time.Hour))
+	if n := countRows(t, env.d); n != 1 {
+		t.Fatalf("the announced reminder raised later made %d rows, want 1", n)
+	}
+	deliver(t, env.svc, monday.Add(2*time.Hour))
+	if n := len(env.mail.Messages()); n != 1 {
+		t.Errorf("%d messages delivered, want 1", n)
+	}
+}
+
 func TestOldFormatRowStillDelivers(t *testing.T) {
 	t.Parallel()
 	dsn := apptest.NewDatabaseURL(t)

@@ -40,7 +40,11 @@
 // NOTHING RETURNING). An event whose key is already there is left out, so a
 // call retried after a rollback, or the same events raised again (alone or
 // grouped differently), queue nothing twice; on PostgreSQL a concurrent
-// transaction claiming the same key waits and then finds it taken. A
+// transaction claiming the same key waits and then finds it taken. An event
+// about a cycle its own transaction inserted (a course assigned, a
+// refresher opened: compliance.Event.NewCycle) is the exception: the new
+// cycle's row is its claim, so its key is not written (the reminder it
+// announces still is), which spares outbox_keys a row per assignment. A
 // message's own dedupe key (UNIQUE in the outbox, and the source of its
 // Message-ID) is its event's key, or for a digest DigestKey of its events'
 // keys. Because the row is part of the caller's transaction, a message

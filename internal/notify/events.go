@@ -44,6 +44,8 @@ func (n *Notifier) Notify(tx *gorm.DB, ev compliance.Event, now time.Time) error
 // written to outbox_keys with the message that carries it: an event whose
 // key is already there (sent before, alone or in a digest) is left out, so
 // a retried call, or the same events raised again, queue nothing twice.
+// An event about a cycle the caller's transaction inserted
+// (compliance.Event.NewCycle) needs no row there: the cycle's is its claim.
 // Events about people who have left, or whose course is no longer in the
 // catalog, write nothing.
 func (n *Notifier) NotifyAll(tx *gorm.DB, evs []compliance.Event, now time.Time) error {
@@ -151,7 +153,7 @@ func (n *Notifier) NotifyAll(tx *gorm.DB, evs []compliance.Event, now time.Time)
 			continue
 		}
 		g := groupFor(emp.ID, false)
-		g.events = append(g.events, event{key: key, also: also, cycleID: ev.Cycle.ID, content: content})
+		g.events = append(g.events, event{key: key, also: also, cycleID: ev.Cycle.ID, content: content, newCycle: ev.NewCycle})
 	}
 	for _, g := range groups {
 		g.dropCovered()
@@ -162,11 +164,20 @@ func (n *Notifier) NotifyAll(tx *gorm.DB, evs []compliance.Event, now time.Time)
 	}
 
 	// Claim every event's key; only the events whose keys were free are
-	// queued.
+	// queued. An event about a cycle this transaction created is its own
+	// claim (compliance.Event.NewCycle): its key is not written, which
+	// spares outbox_keys a row for every course assigned and every
+	// refresher opened (most of its rows). The keys it stands for as well
+	// (a due-soon reminder) are claimed as ever.
 	var claims []keyClaim
 	seen := map[string]bool{}
+	var fresh []string
 	for _, g := range groups {
 		for _, e := range g.events {
+			if e.newCycle && !seen[e.key] {
+				seen[e.key] = true
+				fresh = append(fresh, e.key)
+			}
 			for _, k := range append([]string{e.key}, e.also...) {
 				if !seen[k] {
 					seen[k] = true
@@ -175,12 +186,15 @@ func (n *Notifier) NotifyAll(tx *gorm.DB, evs []compliance.Event, now time.Time)
 			}
 		}
 	}
-	if len(claims) == 0 {
+	if len(claims) == 0 && len(fresh) == 0 {
 		return nil
 	}
 	claimed, err := claimKeys(tx, claims, now.UTC())
 	if err != nil {
 		return err
+	}
+	for _, k := range fresh {
+		claimed[k] = true
 	}
 	var rows []Entry
 	for _, g := range groups {
@@ -267,6 +281,9 @@ type event struct {
 	// content is a person's message; person is a line of an escalation.
 	content Content
 	person  *OverduePerson
+	// newCycle: the event is about a cycle its transaction created, and
+	// needs no claim in outbox_keys (compliance.Event.NewCycle).
+	newCycle bool
 }
 
 // dropCovered leaves out the events another event of the group already
