@@ -348,28 +348,47 @@ func (e *Engine) advanceBatches(ctx context.Context, bulk *db.Bulk, now time.Tim
 	stats := e.DB.NewAnalyzer(db.WriteTables...)
 	pause := func(context.Context) {}
 	for {
-		ids, err := duePeople(e.DB.WithContext(ctx), now, min(batch, pace.Size()), seen)
-		if err != nil {
+		// Who comes next (duePeople, fitWork) and what they need
+		// (loadAdvance) are read during the pause after the last batch,
+		// beside its checkpoint, when the job may read ahead: they take no
+		// lock, and the other core is free. At 10,000 people choosing alone
+		// was 11% of the pass's SQLite time.
+		var ids []string
+		var work int
+		var ahead *advanceInput
+		picked := false
+		pick := func(q *gorm.DB) (err error) {
+			if ids, err = duePeople(q, now, min(batch, pace.Size()), seen); err != nil || len(ids) == 0 {
+				picked = err == nil
+				return err
+			}
+			if ids, work, err = fitWork(q, now, ids, 1, pace.Size()); err != nil {
+				return err
+			}
+			picked = true
+			ahead, err = e.loadAdvance(q, now, ids)
 			return err
 		}
-
+		if !bulk.ReadDuring(ctx, pause, pick) {
+			// Not read, or the read failed: read inside the transaction
+			// (and fail there if it is more than a passing problem).
+			ahead = nil
+			if !picked {
+				var err error
+				if ids, err = duePeople(e.DB.WithContext(ctx), now, min(batch, pace.Size()), seen); err != nil {
+					return err
+				}
+				if len(ids) > 0 {
+					if ids, work, err = fitWork(e.DB.WithContext(ctx), now, ids, 1, pace.Size()); err != nil {
+						return err
+					}
+				}
+			}
+		}
 		// Everyone due was handled in this pass already (and was made due
 		// again by a write since): the next pass takes them.
 		if len(ids) == 0 {
 			return nil
-		}
-		ids, work, err := fitWork(e.DB.WithContext(ctx), now, ids, 1, pace.Size())
-		if err != nil {
-			return err
-		}
-		var ahead *advanceInput
-		if !bulk.ReadDuring(ctx, pause, func(q *gorm.DB) (err error) {
-			ahead, err = e.loadAdvance(q, now, ids)
-			return err
-		}) {
-			// Not read, or the read failed: read inside the transaction
-			// (and fail there if it is more than a passing problem).
-			ahead = nil
 		}
 		// Only a batch that has work looks at the statistics: a pass with
 		// nothing due must not pay for the ANALYZE of what the pass
