@@ -313,19 +313,13 @@ func TestAssignedWithinDueSoonIsOneMessageSayingBoth(t *testing.T) {
 	}
 }
 
-func TestNotifyAllRetriedWritesNoDuplicate(t *testing.T) {
-	t.Parallel()
-	env := newDigestEnv(t)
-	ana := addEmployee(t, env.d, "ana@hospital.example", "Ana", "")
-	a := cycle(ana, "fire-safety", day(2026, 4, 1))
-	b := cycle(ana, "hand-hygiene", day(2026, 4, 1))
-	c := cycle(ana, "manual-handling", day(2026, 4, 1))
-	evs := []compliance.Event{{Kind: compliance.EventAssigned, Cycle: a}, {Kind: compliance.EventAssigned, Cycle: b}}
-
-	// A batch that rolls back leaves nothing, not even its keys.
+// notifyAllRolledBack calls NotifyAll in a transaction that then fails,
+// and checks that it left no message and no key.
+func (env *digestEnv) notifyAllRolledBack(t *testing.T, evs []compliance.Event, now time.Time) {
+	t.Helper()
 	boom := errors.New("the batch failed")
 	err := env.d.Tx(context.Background(), func(tx *gorm.DB) error {
-		if err := env.notifier.NotifyAll(tx, evs, monday); err != nil {
+		if err := env.notifier.NotifyAll(tx, evs, now); err != nil {
 			return err
 		}
 		return boom
@@ -341,6 +335,20 @@ func TestNotifyAllRetriedWritesNoDuplicate(t *testing.T) {
 	if keys != 0 {
 		t.Fatalf("a rolled-back NotifyAll left %d keys", keys)
 	}
+}
+
+func TestNotifyAllRetriedWritesNoDuplicate(t *testing.T) {
+	t.Parallel()
+	env := newDigestEnv(t)
+	ana := addEmployee(t, env.d, "ana@hospital.example", "Ana", "")
+	a := cycle(ana, "fire-safety", day(2026, 4, 1))
+	b := cycle(ana, "hand-hygiene", day(2026, 4, 1))
+	c := cycle(ana, "manual-handling", day(2026, 4, 1))
+	evs := []compliance.Event{{Kind: compliance.EventAssigned, Cycle: a}, {Kind: compliance.EventAssigned, Cycle: b}}
+
+	// A batch that rolls back leaves nothing, not even its keys.
+	env.notifyAllRolledBack(t, evs, monday)
+	var keys int64
 
 	// The retry queues the digest; the same events again queue nothing.
 	env.notifyAll(t, evs, monday)
@@ -391,19 +399,7 @@ func TestNewCycleEventsAreTheirOwnClaim(t *testing.T) {
 	}
 
 	// Rolled back, it leaves nothing.
-	boom := errors.New("the batch failed")
-	err := env.d.Tx(context.Background(), func(tx *gorm.DB) error {
-		if err := env.notifier.NotifyAll(tx, evs, monday); err != nil {
-			return err
-		}
-		return boom
-	})
-	if !errors.Is(err, boom) {
-		t.Fatalf("Tx = %v", err)
-	}
-	if n := countRows(t, env.d); n != 0 {
-		t.Fatalf("a rolled-back NotifyAll left %d rows", n)
-	}
+	env.notifyAllRolledBack(t, evs, monday)
 
 	env.notifyAll(t, evs, monday)
 	rows := env.rows(t)
