@@ -176,3 +176,61 @@ func TestRefreshEmployees(t *testing.T) {
 		t.Errorf("after refreshing Ada only: Ada %s, Bob %s; want completed, not_started", got[ada.ID+"/fire"].Status, got[bob.ID+"/fire"].Status)
 	}
 }
+
+// A person's row goes when their assignment of the course is closed, when
+// they leave, or when the latest of its cycles is closed, and only then: an
+// earlier closed cycle under an open one keeps it. Refreshing those people
+// alone gives the same rows as refreshing everyone.
+func TestRefreshEmployeesDropsTheRowsThatNoLongerStand(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	today := compliance.Day(testNow)
+	open := cycleSpec{status: compliance.StatusOpen, due: today.AddDate(0, 0, 5)}
+	done := cycleSpec{status: compliance.StatusCompleted, due: today.AddDate(-1, 0, 0), completed: at(today.AddDate(-1, 0, -3)), expires: at(today.AddDate(0, 0, 30))}
+	closed := cycleSpec{status: compliance.StatusClosed, due: today.AddDate(0, 0, 5)}
+	ada := f.person("Ada", "Lovelace", "Nursing", nil)
+	bob := f.person("Bob", "Builder", "Nursing", nil)
+	cy := f.person("Cy", "Young", "Nursing", nil)
+	dee := f.person("Dee", "Dee", "Nursing", nil)
+	eve := f.person("Eve", "Evans", "Nursing", nil)
+	f.assign(ada, "fire", done, open)  // stands
+	f.assign(bob, "fire", done, open)  // its latest cycle will be closed
+	f.assign(cy, "fire", closed, open) // an earlier cycle closed: stands
+	a := f.assign(dee, "fire", open)   // the assignment will be closed
+	f.assign(eve, "fire", done, open)  // Eve will leave
+	f.refresh(testNow, report.Refresh)
+	if got := f.statuses(); len(got) != 5 {
+		t.Fatalf("rows before: %d, want 5 (%v)", len(got), got)
+	}
+
+	if err := f.db.Exec(`UPDATE cycles SET status = 'closed' WHERE employee_id = ? AND number = 2`, bob.ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := f.db.Exec(`UPDATE assignments SET status = 'closed' WHERE id = ?`, a.ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := f.db.Exec(`UPDATE employees SET status = 'inactive' WHERE id = ?`, eve.ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	everyone := []string{ada.ID, bob.ID, cy.ID, dee.ID, eve.ID}
+	f.refresh(testNow, func(tx *gorm.DB, now time.Time) error { return report.RefreshEmployees(tx, now, everyone) })
+	got := f.statuses()
+	for _, id := range []string{ada.ID, cy.ID} {
+		if _, ok := got[id+"/fire"]; !ok {
+			t.Errorf("the row of %s went; it still stands", id)
+		}
+	}
+	for _, id := range []string{bob.ID, dee.ID, eve.ID} {
+		if _, ok := got[id+"/fire"]; ok {
+			t.Errorf("the row of %s stayed; it no longer stands", id)
+		}
+	}
+	if len(got) != 2 {
+		t.Errorf("rows after: %d, want 2", len(got))
+	}
+	byPeople := got
+	f.refresh(testNow, report.Refresh)
+	if got := f.statuses(); len(got) != len(byPeople) {
+		t.Errorf("a full refresh leaves %d rows, refreshing the people %d", len(got), len(byPeople))
+	}
+}
