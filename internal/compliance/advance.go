@@ -355,33 +355,32 @@ func (e *Engine) advanceBatches(ctx context.Context, bulk *db.Bulk, now time.Tim
 		// counting alone were 12% of the pass's time in SQLite.
 		var ids []string
 		var work int
-		var ahead *advanceInput
-		picked := false
-		pick := func(q *gorm.DB) (err error) {
+		choose := func(q *gorm.DB) (err error) {
 			if ids, err = duePeople(q, now, min(batch, pace.Size()), seen); err != nil || len(ids) == 0 {
-				picked = err == nil
 				return err
 			}
-			if ids, work, err = fitWork(q, now, ids, 1, pace.Size()); err != nil {
-				return err
-			}
-			picked = true
-			ahead, err = e.loadAdvance(q, now, ids)
+			ids, work, err = fitWork(q, now, ids, 1, pace.Size())
 			return err
 		}
-		if !bulk.ReadDuring(ctx, pause, pick) {
-			// Not read, or the read failed: read inside the transaction
-			// (and fail there if it is more than a passing problem).
+		var ahead *advanceInput
+		chosen := false
+		if !bulk.ReadDuring(ctx, pause, func(q *gorm.DB) (err error) {
+			if err := choose(q); err != nil {
+				return err
+			}
+			chosen = true
+			if len(ids) > 0 {
+				ahead, err = e.loadAdvance(q, now, ids)
+			}
+			return err
+		}) {
+			// Not read, or the read failed: choose now if that failed too,
+			// and read inside the transaction (and fail there if it is more
+			// than a passing problem).
 			ahead = nil
-			if !picked {
-				var err error
-				if ids, err = duePeople(e.DB.WithContext(ctx), now, min(batch, pace.Size()), seen); err != nil {
+			if !chosen {
+				if err := choose(e.DB.WithContext(ctx)); err != nil {
 					return err
-				}
-				if len(ids) > 0 {
-					if ids, work, err = fitWork(e.DB.WithContext(ctx), now, ids, 1, pace.Size()); err != nil {
-						return err
-					}
 				}
 			}
 		}
