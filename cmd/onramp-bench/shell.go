@@ -31,7 +31,9 @@ FROM (SELECT s.course_id, s.status, COUNT(*) AS n FROM compliance_status s GROUP
 SELECT s.department, s.status, COUNT(*) AS n FROM compliance_status s GROUP BY s.department, s.status ORDER BY s.department;`
 
 	overdueSQL = `SELECT COUNT(*) FROM compliance_status s WHERE s.status IN ('overdue', 'expired');
-SELECT s.* FROM compliance_status s LEFT JOIN courses co ON co.id = s.course_id
+SELECT s.*, e.employee_number, e.first_name, e.last_name, e.job_title, e.location, m.first_name, m.last_name
+FROM compliance_status s JOIN employees e ON e.id = s.employee_id LEFT JOIN courses co ON co.id = s.course_id
+  LEFT JOIN employees m ON m.id = e.manager_id
 WHERE s.status IN ('overdue', 'expired') ORDER BY s.due_at, s.sort_name, s.employee_id, s.course_id LIMIT 100;`
 )
 

@@ -42,9 +42,9 @@ func matrixPlan(ctx context.Context, d *db.DB, f Filter, _ time.Time) (*plan, er
 	}
 	p := &plan{
 		columns: columns,
-		selects: `s.employee_id, s.employee_number, s.employee_name, s.department, s.job_title, s.location,
+		selects: `s.employee_id, ` + personSelects + `,
 			s.course_id, s.status, s.due_at, s.completed_at, s.expires_at`,
-		from:     "compliance_status s",
+		from:     statusWithPeople,
 		keys:     byName,
 		pageKeys: 2,
 		count:    "COUNT(DISTINCT s.employee_id)",
@@ -182,6 +182,10 @@ func departmentsPlan(_ context.Context, _ *db.DB, f Filter, _ time.Time) (*plan,
 		keys:     []orderKey{{"s.department", keyString}, {"s.status", keyString}},
 		pageKeys: 1,
 		count:    "COUNT(DISTINCT s.department)",
+	}
+	if f.JobTitle != "" || f.Location != "" {
+		// Those filters are the employee record's (filterPeople).
+		p.from = statusWithPeople
 	}
 	p.filterPeople(f, "s", "s.course_id", "s.employee_id")
 	p.scan = func(rs *sql.Rows, keys []any) ([]any, error) {

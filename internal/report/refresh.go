@@ -35,9 +35,7 @@ SELECT a.employee_id AS employee_id, a.course_id AS course_id, a.id AS assignmen
   c.due_at AS due_at,
   CASE WHEN c.completed_at IS NOT NULL THEN c.completed_at ELSE p.completed_at END AS completed_at,
   CASE WHEN c.completed_at IS NOT NULL THEN c.expires_at ELSE p.expires_at END AS expires_at,
-  e.department AS department, e.job_title AS job_title, e.location AS location, e.manager_id AS manager_id,
-  TRIM(e.first_name || ' ' || e.last_name) AS employee_name, LOWER(e.last_name || ' ' || e.first_name) AS sort_name,
-  e.employee_number AS employee_number, %s AS refreshed_at
+  e.department AS department, LOWER(e.last_name || ' ' || e.first_name) AS sort_name, %s AS refreshed_at
 FROM assignments a
 JOIN cycles c ON c.assignment_id = a.id
 JOIN employees e ON e.id = a.employee_id
@@ -47,7 +45,7 @@ WHERE a.status = 'active' AND e.status = 'active' AND c.status <> 'closed'
 
 // statusColumns are compliance_status's columns in standingSelect's order.
 const statusColumns = `employee_id, course_id, assignment_id, cycle_id, cycle_number, status, due_at, completed_at, expires_at,
-  department, job_title, location, manager_id, employee_name, sort_name, employee_number, refreshed_at`
+  department, sort_name, refreshed_at`
 
 // changedOnly keeps the computed rows (alias d) that differ from the row
 // kept (alias s, joined on the primary key only, so the planner probes the
@@ -61,18 +59,15 @@ WHERE s.employee_id IS NULL
   OR s.assignment_id <> d.assignment_id OR s.cycle_id <> d.cycle_id OR s.cycle_number <> d.cycle_number
   OR s.status <> d.status OR s.due_at <> d.due_at
   OR s.completed_at IS DISTINCT FROM d.completed_at OR s.expires_at IS DISTINCT FROM d.expires_at
-  OR s.department <> d.department OR s.job_title <> d.job_title OR s.location <> d.location
-  OR s.manager_id IS DISTINCT FROM d.manager_id OR s.employee_name <> d.employee_name
-  OR s.sort_name <> d.sort_name OR s.employee_number IS DISTINCT FROM d.employee_number`
+  OR s.department <> d.department OR s.sort_name <> d.sort_name`
 
 // upsert writes a changed row over the one kept.
 const upsert = `
 ON CONFLICT (employee_id, course_id) DO UPDATE SET
   assignment_id = excluded.assignment_id, cycle_id = excluded.cycle_id, cycle_number = excluded.cycle_number,
   status = excluded.status, due_at = excluded.due_at, completed_at = excluded.completed_at,
-  expires_at = excluded.expires_at, department = excluded.department, job_title = excluded.job_title,
-  location = excluded.location, manager_id = excluded.manager_id, employee_name = excluded.employee_name,
-  sort_name = excluded.sort_name, employee_number = excluded.employee_number, refreshed_at = excluded.refreshed_at`
+  expires_at = excluded.expires_at, department = excluded.department, sort_name = excluded.sort_name,
+  refreshed_at = excluded.refreshed_at`
 
 // deleteStale removes the rows that should no longer exist: the
 // assignment closed, the employee left, or the latest cycle is closed. Each
@@ -158,8 +153,12 @@ const refreshChunk = 500
 // the employee record.
 var standingStatusColumns = []string{"assignment_id", "cycle_id", "cycle_number", "status", "due_at", "completed_at", "expires_at"}
 
-// personStatusColumns copy the employee record into each of their rows.
-var personStatusColumns = []string{"department", "job_title", "location", "manager_id", "employee_name", "sort_name", "employee_number"}
+// personStatusColumns copy the employee record into each of their rows:
+// only what a report sorts or pages on (sort_name) and what the kept counts
+// group by (department, as it was counted). Everything else a report shows
+// of a person (name, number, job title, site, manager) it reads from
+// employees by primary key, for the page's rows only (see doc.go).
+var personStatusColumns = []string{"department", "sort_name"}
 
 // differs is the SQL condition that a column of the computed row d differs
 // from the kept row s.
@@ -205,10 +204,10 @@ const (
 // inserted, and rows kept are updated in the columns that moved, the
 // standing's columns apart from the person's. That matters at hospital
 // scale: SQLite rewrites the entry of every index holding a column an
-// UPDATE sets, changed or not, and compliance_status has nine indexes, one
+// UPDATE sets, changed or not, and compliance_status has seven indexes, one
 // of them (the name order) a random page per row. A status moving (the
 // common case, in a pass or a history import) so rewrites the indexes on
-// status and dates only, not the name, job title and site ones. Refreshing
+// status and dates only, not the name and department ones. Refreshing
 // people whose standing did not move reads their rows and writes nothing.
 func RefreshEmployees(tx *gorm.DB, now time.Time, ids []string) error {
 	if len(ids) == 0 {

@@ -258,18 +258,19 @@ const chainSQL = `WITH RECURSIVE chain(id, depth) AS (
   SELECT e.id, chain.depth + 1 FROM employees e JOIN chain ON e.manager_id = chain.id WHERE chain.depth < 32
 ) `
 
-// filterPeople applies the filter's person and course conditions to a
-// query over compliance_status (alias s), or over cycles and employees when
-// people is "e" (the completions report).
-func (p *plan) filterPeople(f Filter, people, course, employeeID string) {
+// filterPeople applies the filter's person and course conditions: the
+// department on dept's copy (compliance_status s keeps one, for its
+// indexes; "e" in the completions report), job title and site on the
+// employee record, which every query that filters on them joins as e.
+func (p *plan) filterPeople(f Filter, dept, course, employeeID string) {
 	if f.Department != "" {
-		p.whereFilter(people+".department", " = ?", f.Department)
+		p.whereFilter(dept+".department", " = ?", f.Department)
 	}
 	if f.JobTitle != "" {
-		p.whereFilter(people+".job_title", " = ?", f.JobTitle)
+		p.whereFilter("e.job_title", " = ?", f.JobTitle)
 	}
 	if f.Location != "" {
-		p.whereFilter(people+".location", " = ?", f.Location)
+		p.whereFilter("e.location", " = ?", f.Location)
 	}
 	if f.Course != "" {
 		p.whereFilter(course, " = ?", f.Course)
@@ -279,6 +280,16 @@ func (p *plan) filterPeople(f Filter, people, course, employeeID string) {
 		p.whereFilter(employeeID, " IN (SELECT id FROM chain)")
 	}
 }
+
+// statusWithPeople is compliance_status (s) with each row's person (e),
+// read by primary key: the person's name, number, job title and site are
+// not copied into the standings (doc.go). An inner join, so that the
+// planner may start from employees when a sparse job title or site filter
+// makes that cheaper; every row of compliance_status has its employee.
+const statusWithPeople = "compliance_status s JOIN employees e ON e.id = s.employee_id"
+
+// personSelects are personColumns' values over statusWithPeople.
+const personSelects = `e.employee_number, TRIM(e.first_name || ' ' || e.last_name), s.department, e.job_title, e.location`
 
 // personColumns lead every per-person report.
 var personColumns = []Column{
@@ -291,9 +302,9 @@ func statusPlan(_ context.Context, _ *db.DB, f Filter, _ time.Time) (*plan, erro
 		columns: append(append([]Column{}, personColumns...),
 			Column{"course_id", "Course ID"}, Column{"course", "Course"}, Column{"status", "Status"},
 			Column{"due", "Due"}, Column{"completed_at", "Completed"}, Column{"expires", "Valid until"}),
-		selects: `s.employee_number, s.employee_name, s.department, s.job_title, s.location, s.course_id,
+		selects: personSelects + `, s.course_id,
 			COALESCE(co.title, s.course_id), s.status, s.due_at, s.completed_at, s.expires_at`,
-		from:  "compliance_status s LEFT JOIN courses co ON co.id = s.course_id",
+		from:  statusWithPeople + " LEFT JOIN courses co ON co.id = s.course_id",
 		keys:  byName,
 		count: "COUNT(*)",
 	}
@@ -319,10 +330,10 @@ func overduePlan(_ context.Context, _ *db.DB, f Filter, now time.Time) (*plan, e
 		columns: append(append([]Column{}, personColumns...),
 			Column{"manager", "Manager"}, Column{"course", "Course"}, Column{"status", "Status"}, Column{"due", "Due"},
 			Column{"days_overdue", "Days overdue"}, Column{"last_completed_at", "Last completed"}, Column{"expired", "Expired on"}),
-		selects: `s.employee_number, s.employee_name, s.department, s.job_title, s.location,
+		selects: personSelects + `,
 			TRIM(m.first_name || ' ' || m.last_name), COALESCE(co.title, s.course_id), s.status, s.due_at, s.completed_at, s.expires_at`,
-		from: `compliance_status s LEFT JOIN courses co ON co.id = s.course_id
-			LEFT JOIN employees m ON m.id = s.manager_id`,
+		from: statusWithPeople + ` LEFT JOIN courses co ON co.id = s.course_id
+			LEFT JOIN employees m ON m.id = e.manager_id`,
 		keys:  append([]orderKey{{"s.due_at", keyTime}}, byName...),
 		count: "COUNT(*)",
 	}
@@ -356,10 +367,10 @@ func expiringPlan(_ context.Context, _ *db.DB, f Filter, now time.Time) (*plan, 
 		columns: append(append([]Column{}, personColumns...),
 			Column{"manager", "Manager"}, Column{"course", "Course"}, Column{"completed_at", "Completed"},
 			Column{"expires", "Valid until"}, Column{"days_left", "Days left"}),
-		selects: `s.employee_number, s.employee_name, s.department, s.job_title, s.location,
+		selects: personSelects + `,
 			TRIM(m.first_name || ' ' || m.last_name), COALESCE(co.title, s.course_id), s.completed_at, s.expires_at`,
-		from: `compliance_status s LEFT JOIN courses co ON co.id = s.course_id
-			LEFT JOIN employees m ON m.id = s.manager_id`,
+		from: statusWithPeople + ` LEFT JOIN courses co ON co.id = s.course_id
+			LEFT JOIN employees m ON m.id = e.manager_id`,
 		keys:  append([]orderKey{{"s.expires_at", keyTime}}, byName...),
 		count: "COUNT(*)",
 	}

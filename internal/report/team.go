@@ -41,30 +41,32 @@ type Team struct {
 // TeamPageSize is how many people a page of the team shows.
 const TeamPageSize = 50
 
-// statusConds are the filter's conditions on compliance_status rows (alias
-// s), the manager aside. On SQLite, which plans without statistics, every
-// column but the course is written +s.column so that a lookup of one
-// person's rows (s.employee_id = …) goes through the primary key
-// (employee_id, course_id), never through an index of the department, job
-// title, location or standing, which holds thousands of rows per value: a
-// team filtered by department read the department's rows once per member
-// (29 s for 2,340 people at 10,000 × 20 courses).
-func statusConds(d *db.DB, f Filter) (string, []any) {
-	var conds []string
-	var args []any
+// statusConds are the filter's conditions on one person's
+// compliance_status rows (alias s), the manager aside, and (person) those
+// on their employee record (alias e): job title and site are not copied
+// into the standings, and are the same for all of a person's rows. On
+// SQLite, which plans without statistics, every column of s but the course
+// is written +s.column so that a lookup of one person's rows
+// (s.employee_id = …) goes through the primary key (employee_id,
+// course_id), never through an index of the department or standing, which
+// holds thousands of rows per value: a team filtered by department read
+// the department's rows once per member (29 s for 2,340 people at 10,000 ×
+// 20 courses).
+func statusConds(d *db.DB, f Filter) (conds string, args []any, person string, personArgs []any) {
+	var cs, ps []string
 	plus := ""
 	if d.Dialect == db.SQLite {
 		plus = "+"
 	}
-	add := func(c string, a any) { conds = append(conds, c); args = append(args, a) }
+	add := func(c string, a any) { cs = append(cs, c); args = append(args, a) }
 	if f.Department != "" {
 		add(plus+"s.department = ?", f.Department)
 	}
 	if f.JobTitle != "" {
-		add(plus+"s.job_title = ?", f.JobTitle)
+		ps, personArgs = append(ps, "e.job_title = ?"), append(personArgs, f.JobTitle)
 	}
 	if f.Location != "" {
-		add(plus+"s.location = ?", f.Location)
+		ps, personArgs = append(ps, "e.location = ?"), append(personArgs, f.Location)
 	}
 	if f.Course != "" {
 		add("s.course_id = ?", f.Course)
@@ -72,32 +74,46 @@ func statusConds(d *db.DB, f Filter) (string, []any) {
 	if f.Status != "" {
 		add(plus+"s.status = ?", string(f.Status))
 	}
-	return strings.Join(conds, " AND "), args
+	return strings.Join(cs, " AND "), args, strings.Join(ps, " AND "), personArgs
 }
 
 // teamQuery holds what the team's queries share: the manager, and the
-// filter's conditions as SQL on one person's compliance_status rows.
+// filter's conditions as SQL on a person (alias e) and their
+// compliance_status rows.
 type teamQuery struct {
 	d       *db.DB
 	manager string
 	// attention is a condition on the person (alias e) that holds when
 	// they need attention in a standing that matches the filter; matches
-	// ("" with no filter) when some standing of theirs matches it.
-	attention, matches         string
-	attentionArgs, matchesArgs []any
+	// ("" with no filter) when they match it: some standing of theirs
+	// does, and so does their record. standingAttention is attention
+	// without the record's conditions, for people already known to match.
+	attention, matches, standingAttention             string
+	attentionArgs, matchesArgs, standingAttentionArgs []any
 }
 
 func newTeamQuery(d *db.DB, managerID string, f Filter) teamQuery {
-	q := teamQuery{d: d, manager: managerID,
-		attention: "EXISTS (SELECT 1 FROM compliance_status s WHERE s.employee_id = e.id AND s.status IN ('overdue', 'expired')"}
-	conds, args := statusConds(d, f)
+	q := teamQuery{d: d, manager: managerID}
+	conds, args, person, personArgs := statusConds(d, f)
+	standing := "EXISTS (SELECT 1 FROM compliance_status s WHERE s.employee_id = e.id"
+	q.standingAttention = standing + " AND s.status IN ('overdue', 'expired')"
 	if conds != "" {
-		q.attention += " AND " + conds
-		q.attentionArgs = args
-		q.matches = "EXISTS (SELECT 1 FROM compliance_status s WHERE s.employee_id = e.id AND " + conds + ")"
+		q.standingAttention += " AND " + conds
+		q.standingAttentionArgs = args
+		q.matches = standing + " AND " + conds + ")"
 		q.matchesArgs = args
 	}
-	q.attention += ")"
+	q.standingAttention += ")"
+	q.attention, q.attentionArgs = q.standingAttention, q.standingAttentionArgs
+	if person != "" {
+		q.attention += " AND " + person
+		q.attentionArgs = append(slices.Clone(q.attentionArgs), personArgs...)
+		if q.matches == "" {
+			q.matches = standing + ")"
+		}
+		q.matches += " AND " + person
+		q.matchesArgs = append(slices.Clone(q.matchesArgs), personArgs...)
+	}
 	return q
 }
 
@@ -516,9 +532,10 @@ func (q teamQuery) walkSQL(from *teamKey, back bool, want int) (string, []any) {
 		where = " AND " + q.matches
 		args = append(args, q.matchesArgs...)
 	}
-	args = append(args, q.attentionArgs...)
-	// The rank is worked out on the grouped members.
-	attention := strings.Replace(q.attention, "s.employee_id = e.id", "s.employee_id = g.id", 1)
+	args = append(args, q.standingAttentionArgs...)
+	// The rank is worked out on the grouped members, who all match the
+	// filter, their record included.
+	attention := strings.Replace(q.standingAttention, "s.employee_id = e.id", "s.employee_id = g.id", 1)
 	s := chainSQL + `, members AS (
 	  SELECT e.id, e.first_name, e.last_name, e.job_title, e.department, MIN(ch.depth) AS depth
 	  FROM chain ch CROSS JOIN employees e
@@ -573,10 +590,11 @@ func decodeTeamCursor(s string) (teamKey, bool, error) {
 }
 
 // statusesOf reads the standings of the given people that match the
-// filter, by course title.
+// filter, by course title. The people are the team's, who match the
+// filter's conditions on their record (job title, site) already.
 func statusesOf(ctx context.Context, d *db.DB, ids []string, f Filter) (map[string][]CurrentStatus, error) {
 	out := map[string][]CurrentStatus{}
-	conds, condArgs := statusConds(d, f)
+	conds, condArgs, _, _ := statusConds(d, f)
 	for start := 0; start < len(ids); start += refreshChunk {
 		part := ids[start:min(start+refreshChunk, len(ids))]
 		q := `SELECT s.employee_id, s.course_id, COALESCE(co.title, s.course_id) AS course_title, s.cycle_id, s.status,
