@@ -39,7 +39,8 @@ func (p *teamPerson) depthBelow(m *teamPerson) int {
 // teamOrg is a boss with direct reports, a lead's reports (depth 2) and
 // a sub-lead's (depth 3); another manager's people beside them; people
 // who share a name (the ID decides), leavers, people with nothing
-// assigned, and a mix of standings in two courses.
+// assigned, a mix of standings in two courses, two job titles and two
+// sites.
 type teamOrg struct {
 	f      *fixture
 	boss   *teamPerson
@@ -52,7 +53,8 @@ func newTeamOrg(t *testing.T) *teamOrg {
 	add := func(first, last string, manager *teamPerson, active bool, statuses map[string]string) *teamPerson {
 		t.Helper()
 		e := &people.Employee{Email: fmt.Sprintf("p%03d@example.org", len(o.people)), FirstName: first, LastName: last,
-			Department: "Ward " + last[:1], JobTitle: "Nurse", Location: "North"}
+			Department: "Ward " + last[:1], JobTitle: []string{"Nurse", "Porter", "Nurse", "Nurse"}[len(o.people)%4],
+			Location: []string{"North", "North", "South", "North", "North", "South", "North"}[len(o.people)%7]}
 		if manager != nil {
 			e.ManagerID = &manager.e.ID
 		}
@@ -97,8 +99,8 @@ func newTeamOrg(t *testing.T) *teamOrg {
 	return o
 }
 
-// want is the boss's team for a filter on one course or one department
-// (or neither), in the page's order: those who need attention first, then
+// want is the boss's team for a filter on a course, a department, a job
+// title or a site (or none), in the page's order: those who need attention first, then
 // by name and ID.
 func (o *teamOrg) want(f report.Filter) (ids []string, attention int) {
 	type member struct {
@@ -111,7 +113,10 @@ func (o *teamOrg) want(f report.Filter) (ids []string, attention int) {
 			continue
 		}
 		rank := 1
-		matches := f.Course == "" && f.Department == ""
+		if f.JobTitle != "" && p.e.JobTitle != f.JobTitle || f.Location != "" && p.e.Location != f.Location {
+			continue
+		}
+		matches := f.Course == "" && f.Department == "" && f.JobTitle == "" && f.Location == ""
 		for c, s := range p.statuses {
 			if f.Course != "" && c != f.Course || f.Department != "" && p.e.Department != f.Department {
 				continue
@@ -153,7 +158,8 @@ func (o *teamOrg) shown(team report.Team) []string {
 // parts at once in one walk of the chain sorted by (rank, name), as for
 // a narrow filter such as a department (a page at a time, or the whole
 // walk kept in memory and paged). Whichever way, with no filter, a
-// course or a department,
+// course, a department, a job title or a site (the last two are the
+// employee record's, not copied into the standings),
 // walking the pages forwards with Next and backwards with Previous, in
 // pages of 1, 2, 5 and 50 people, shows the team in its order (attention
 // first, then by name, the ID breaking ties) across the boundary between
@@ -174,9 +180,10 @@ func TestTeamPagesEveryWay(t *testing.T) {
 		{"in one walk of the chain, kept", report.TeamReadInOneWalk(context.Background(), true)},
 		{"in one walk of the chain a page", report.TeamReadInOneWalk(context.Background(), false)},
 	}
-	for _, f := range []report.Filter{{}, {Course: "fire"}, {Department: "Ward B"}} {
+	for _, f := range []report.Filter{{}, {Course: "fire"}, {Department: "Ward B"}, {JobTitle: "Nurse"},
+		{JobTitle: "Nurse", Course: "fire"}, {JobTitle: "Porter"}, {Location: "South"}} {
 		want, attention := o.want(f)
-		if attention == 0 || attention == len(want) || len(want) < 10 {
+		if attention == 0 || attention == len(want) || len(want) < 6 {
 			t.Fatalf("the fixture does not have both parts for %v: %d of %d need attention", f.Map(), attention, len(want))
 		}
 		course := fmt.Sprint(f.Map())
