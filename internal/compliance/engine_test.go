@@ -388,6 +388,49 @@ func TestConfiguredDueSoonDays(t *testing.T) {
 	}
 }
 
+// TestDueSoonDaysChangedMidway: a reminder already sent stands for every
+// stage of the new policy that comes before it. Sent 3 days before under
+// [14 3], the 14-day reminder is not raised again once the policy is [14];
+// under [14 7 3] after the 14-day one, the 7-day one comes next.
+func TestDueSoonDaysChangedMidway(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		name          string
+		switchOn      string
+		before, after []int
+		want          []string
+	}{
+		{"a stage dropped", "03-29", []int{14, 3}, []int{14},
+			[]string{"03-02 assigned/E", "03-17 reminder/due_14/E", "03-28 reminder/due_3/E", "03-31 reminder/due_today/E"}},
+		{"a stage added", "03-20", []int{14, 3}, []int{14, 7, 3},
+			[]string{"03-02 assigned/E", "03-17 reminder/due_14/E", "03-24 reminder/due_7/E", "03-28 reminder/due_3/E", "03-31 reminder/due_today/E"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t)
+			policy := func(days []int) compliance.ReminderPolicy {
+				return compliance.ReminderPolicy{DueSoonDays: days, OverdueEveryDays: 7, OverdueMax: 4, EscalateAfterDays: 7}
+			}
+			f.eng.Policy = policy(c.before)
+			f.rule(&compliance.Rule{Name: "everyone", Everyone: true, DueDays: 29})
+			e := f.employee("r@x.test", "Nursing", date("2026-03-02"), nil)
+			var got []string
+			for d := date("2026-03-02"); d.Before(date("2026-04-01")); d = d.AddDate(0, 0, 1) {
+				if d.Format("01-02") == c.switchOn {
+					f.eng.Policy = policy(c.after)
+				}
+				f.pass(d)
+				for _, ev := range f.rec.take() {
+					got = append(got, d.Format("01-02")+" "+strings.ReplaceAll(ev, e.ID, "E"))
+				}
+			}
+			if !slices.Equal(got, c.want) {
+				t.Fatalf("due-soon days %v, then %v from %s: %q, want %q", c.before, c.after, c.switchOn, got, c.want)
+			}
+		})
+	}
+}
+
 // TestEscalationIsOneDigestPerManagerPerPass: a manager's people fall into
 // different batches of a pass (here one person per batch), yet the manager
 // hears about all of them in one digest, and nothing is escalated twice.

@@ -65,14 +65,23 @@ func (p ReminderPolicy) rank(stage string) int {
 	if stage == "due_today" {
 		return 999
 	}
-	soon := append([]int(nil), p.DueSoonDays...)
-	sort.Sort(sort.Reverse(sort.IntSlice(soon)))
-	for i, n := range soon {
-		if stage == fmt.Sprintf("due_%d", n) {
-			return 100 + i
+	// A due-soon stage ranks by its days against the policy as it is now,
+	// whether or not they are still among its days: a reminder sent N days
+	// before the due date stands for every stage of more days than N. (By
+	// its place in the list, a stage no longer listed ranked first of all
+	// once ONRAMP_DUE_SOON_DAYS changed, and an earlier reminder was raised
+	// again: due_3 sent under [14 3], then due_14 again under [14].)
+	var n int
+	if _, err := fmt.Sscanf(stage, "due_%d", &n); err != nil {
+		return 0
+	}
+	earlier := 0 // the policy's stages this one stands for
+	for _, d := range p.DueSoonDays {
+		if d >= n {
+			earlier++
 		}
 	}
-	return 0
+	return 99 + earlier
 }
 
 // PassResult counts what one pass did.
