@@ -33,6 +33,16 @@ func (r *Report) PageSQL(ctx context.Context, d *db.DB, f Filter, now time.Time,
 	return q, args, nil
 }
 
+// CountSQL is the query CountUpTo runs, for the tests that check its plan.
+func (r *Report) CountSQL(ctx context.Context, d *db.DB, f Filter, now time.Time, limit int) (string, []any, error) {
+	p, err := r.plan(ctx, d, f, now)
+	if err != nil {
+		return "", nil, err
+	}
+	q, args := p.countUpToSQL(limit)
+	return q, args, nil
+}
+
 // SetOrderWalkRows sets how many rows a filter must match before a page is
 // read in the report's order, until the returned function puts it back.
 // Tests that call it must not run in parallel.

@@ -44,10 +44,11 @@ func matrixPlan(ctx context.Context, d *db.DB, f Filter, _ time.Time) (*plan, er
 		columns: columns,
 		selects: `s.employee_id, ` + personSelects + `,
 			s.course_id, s.status, s.due_at, s.completed_at, s.expires_at`,
-		from:     statusWithPeople,
-		keys:     byName,
-		pageKeys: 2,
-		count:    "COUNT(DISTINCT s.employee_id)",
+		from:      statusWithPeople(f),
+		countFrom: statusCountFrom(f),
+		keys:      byName,
+		pageKeys:  2,
+		count:     "COUNT(DISTINCT s.employee_id)",
 	}
 	p.filterPeople(f, "s", "s.course_id", "s.employee_id")
 	if f.Status != "" {
@@ -185,7 +186,7 @@ func departmentsPlan(_ context.Context, _ *db.DB, f Filter, _ time.Time) (*plan,
 	}
 	if f.JobTitle != "" || f.Location != "" {
 		// Those filters are the employee record's (filterPeople).
-		p.from = statusWithPeople
+		p.from = statusWithPeople(f)
 	}
 	p.filterPeople(f, "s", "s.course_id", "s.employee_id")
 	p.scan = func(rs *sql.Rows, keys []any) ([]any, error) {

@@ -244,7 +244,21 @@ func (r *Report) CountUpTo(ctx context.Context, d *db.DB, f Filter, now time.Tim
 	if err != nil {
 		return 0, false, err
 	}
-	body, args := p.body()
+	q, args := p.countUpToSQL(limit)
+	var n int
+	if err := d.WithContext(ctx).Raw(q, args...).Row().Scan(&n); err != nil {
+		return 0, false, fmt.Errorf("%s report: count: %w", r.Name, err)
+	}
+	if n > limit {
+		return limit, true, nil
+	}
+	return n, false, nil
+}
+
+// countUpToSQL is CountUpTo's query: the rows (or, for a report of groups,
+// the groups) up to limit+1.
+func (p *plan) countUpToSQL(limit int) (string, []any) {
+	body, args := p.countBody()
 	var inner string
 	if p.pageKeys > 0 {
 		n := p.pageKeyCount()
@@ -257,15 +271,7 @@ func (r *Report) CountUpTo(ctx context.Context, d *db.DB, f Filter, now time.Tim
 	} else {
 		inner = "SELECT 1 AS one" + body
 	}
-	q := p.with + fmt.Sprintf("SELECT COUNT(*) FROM (%s LIMIT %d) t", inner, limit+1)
-	var n int
-	if err := d.WithContext(ctx).Raw(q, args...).Row().Scan(&n); err != nil {
-		return 0, false, fmt.Errorf("%s report: count: %w", r.Name, err)
-	}
-	if n > limit {
-		return limit, true, nil
-	}
-	return n, false, nil
+	return p.with + fmt.Sprintf("SELECT COUNT(*) FROM (%s LIMIT %d) t", inner, limit+1), args
 }
 
 // departmentsPage is the by-department report from the dashboard's sums

@@ -80,6 +80,49 @@ func TestPagePlans(t *testing.T) {
 	}
 }
 
+// TestCountsReadNoPeople checks on SQLite that counting a report's rows
+// (CountUpTo, up to 10,000 of them for every page shown) reads
+// compliance_status alone: the people a page shows are joined for its rows
+// only, unless a job title or site filter is on them.
+func TestCountsReadNoPeople(t *testing.T) {
+	t.Parallel()
+	f, _ := buildHRData(t, 500)
+	if f.db.Dialect != db.SQLite {
+		t.Skip("SQLite's plans")
+	}
+	ctx := context.Background()
+	for _, c := range []struct {
+		report string
+		filter report.Filter
+		people bool
+	}{
+		{"status", report.Filter{}, false},
+		{"status", report.Filter{Course: "fire"}, false},
+		{"overdue", report.Filter{Department: "Department 07"}, false},
+		{"expiring", report.Filter{Days: 90}, false},
+		{"matrix", report.Filter{}, false},
+		{"status", report.Filter{JobTitle: "Job 7"}, true},
+		{"overdue", report.Filter{Location: "Site 1"}, true},
+	} {
+		q, args, err := mustLookup(t, c.report).CountSQL(ctx, f.db, c.filter, testNow, 10_000)
+		must(t, err)
+		var plan []struct {
+			ID, Parent, Notused int
+			Detail              string
+		}
+		must(t, f.db.Raw("EXPLAIN QUERY PLAN "+q, args...).Scan(&plan).Error)
+		var lines []string
+		for _, p := range plan {
+			lines = append(lines, p.Detail)
+		}
+		all := strings.Join(lines, "\n")
+		reads := strings.Contains(all, " e USING") || strings.Contains(all, "SCAN e")
+		if reads != c.people {
+			t.Errorf("%s %v: the count reads employees: %v, want %v:\n%s", c.report, c.filter.Map(), reads, c.people, all)
+		}
+	}
+}
+
 // TestDenseFiltersAreReadInOrder checks on SQLite that a page of a report
 // filtered by something many rows match (more than the threshold, set low
 // here) is read along the report's own index, with no sort of every

@@ -129,6 +129,9 @@ type plan struct {
 	// department); 0 means all of them.
 	keys     []orderKey
 	pageKeys int
+	// countFrom, when set, is what counts read instead of from: the
+	// tables the conditions need, without those joined for the output.
+	countFrom string
 	// count is the COUNT expression: of rows, or of what a pivoted row
 	// stands for (the matrix counts people).
 	count string
@@ -197,7 +200,11 @@ func (p *plan) preferOrder(ctx context.Context, d *db.DB) error {
 		args = append(args, f.args...)
 	}
 	var n int64
-	q := p.with + fmt.Sprintf("SELECT COUNT(*) FROM (SELECT 1 AS one FROM %s WHERE %s LIMIT %d) t", p.from, strings.Join(conds, " AND "), limit+1)
+	from := p.from
+	if p.countFrom != "" {
+		from = p.countFrom
+	}
+	q := p.with + fmt.Sprintf("SELECT COUNT(*) FROM (SELECT 1 AS one FROM %s WHERE %s LIMIT %d) t", from, strings.Join(conds, " AND "), limit+1)
 	if err := d.WithContext(ctx).Raw(q, args...).Row().Scan(&n); err != nil {
 		return fmt.Errorf("count the filter's rows: %w", err)
 	}
@@ -212,10 +219,20 @@ func (p *plan) preferOrder(ctx context.Context, d *db.DB) error {
 	return nil
 }
 
-func (p *plan) body() (string, []any) {
+func (p *plan) body() (string, []any) { return p.bodyFrom(p.from) }
+
+// countBody is body for a count: over countFrom when the plan has one.
+func (p *plan) countBody() (string, []any) {
+	if p.countFrom != "" {
+		return p.bodyFrom(p.countFrom)
+	}
+	return p.body()
+}
+
+func (p *plan) bodyFrom(from string) (string, []any) {
 	var b strings.Builder
 	b.WriteString(" FROM ")
-	b.WriteString(p.from)
+	b.WriteString(from)
 	if len(p.conds) > 0 {
 		b.WriteString(" WHERE ")
 		b.WriteString(strings.Join(p.conds, " AND "))
@@ -245,7 +262,7 @@ func (p *plan) sql(limit int, desc, withKeys bool) (string, []any) {
 }
 
 func (p *plan) countSQL() (string, []any) {
-	body, args := p.body()
+	body, args := p.countBody()
 	return p.with + "SELECT " + p.count + body, args
 }
 
@@ -281,15 +298,33 @@ func (p *plan) filterPeople(f Filter, dept, course, employeeID string) {
 	}
 }
 
+// statusCountFrom is what a count over statusWithPeople(f) reads: the
+// standings alone unless the filter is on the person's record.
+func statusCountFrom(f Filter) string {
+	if f.JobTitle != "" || f.Location != "" {
+		return statusWithPeople(f)
+	}
+	return "compliance_status s"
+}
+
 // statusWithPeople is compliance_status (s) with each row's person (e),
 // read by primary key: the person's name, number, job title and site are
-// not copied into the standings (doc.go). An inner join, so that the
-// planner may start from employees when a sparse job title or site filter
-// makes that cheaper; every row of compliance_status has its employee.
-const statusWithPeople = "compliance_status s JOIN employees e ON e.id = s.employee_id"
+// not copied into the standings (doc.go). With a job title or site filter
+// it is an inner join, so that the planner may start from employees when
+// few people match; otherwise a left join, which keeps s the outer loop
+// (its index gives the report's order). Counts read statusCountFrom, where
+// a join would read a person for each of up to 10,000 rows counted. Every
+// row of compliance_status has its employee either way.
+func statusWithPeople(f Filter) string {
+	if f.JobTitle != "" || f.Location != "" {
+		return "compliance_status s JOIN employees e ON e.id = s.employee_id"
+	}
+	return "compliance_status s LEFT JOIN employees e ON e.id = s.employee_id"
+}
 
 // personSelects are personColumns' values over statusWithPeople.
-const personSelects = `e.employee_number, TRIM(e.first_name || ' ' || e.last_name), s.department, e.job_title, e.location`
+const personSelects = `e.employee_number, COALESCE(TRIM(e.first_name || ' ' || e.last_name), ''), s.department,
+	COALESCE(e.job_title, ''), COALESCE(e.location, '')`
 
 // personColumns lead every per-person report.
 var personColumns = []Column{
@@ -304,9 +339,10 @@ func statusPlan(_ context.Context, _ *db.DB, f Filter, _ time.Time) (*plan, erro
 			Column{"due", "Due"}, Column{"completed_at", "Completed"}, Column{"expires", "Valid until"}),
 		selects: personSelects + `, s.course_id,
 			COALESCE(co.title, s.course_id), s.status, s.due_at, s.completed_at, s.expires_at`,
-		from:  statusWithPeople + " LEFT JOIN courses co ON co.id = s.course_id",
-		keys:  byName,
-		count: "COUNT(*)",
+		from:      statusWithPeople(f) + " LEFT JOIN courses co ON co.id = s.course_id",
+		countFrom: statusCountFrom(f),
+		keys:      byName,
+		count:     "COUNT(*)",
 	}
 	p.filterPeople(f, "s", "s.course_id", "s.employee_id")
 	if f.Status != "" {
@@ -332,10 +368,11 @@ func overduePlan(_ context.Context, _ *db.DB, f Filter, now time.Time) (*plan, e
 			Column{"days_overdue", "Days overdue"}, Column{"last_completed_at", "Last completed"}, Column{"expired", "Expired on"}),
 		selects: personSelects + `,
 			TRIM(m.first_name || ' ' || m.last_name), COALESCE(co.title, s.course_id), s.status, s.due_at, s.completed_at, s.expires_at`,
-		from: statusWithPeople + ` LEFT JOIN courses co ON co.id = s.course_id
+		from: statusWithPeople(f) + ` LEFT JOIN courses co ON co.id = s.course_id
 			LEFT JOIN employees m ON m.id = e.manager_id`,
-		keys:  append([]orderKey{{"s.due_at", keyTime}}, byName...),
-		count: "COUNT(*)",
+		countFrom: statusCountFrom(f),
+		keys:      append([]orderKey{{"s.due_at", keyTime}}, byName...),
+		count:     "COUNT(*)",
 	}
 	// The standings are literals, not parameters, so that the partial
 	// indexes on them (migrations/00017_report_pages.sql) apply.
@@ -369,10 +406,11 @@ func expiringPlan(_ context.Context, _ *db.DB, f Filter, now time.Time) (*plan, 
 			Column{"expires", "Valid until"}, Column{"days_left", "Days left"}),
 		selects: personSelects + `,
 			TRIM(m.first_name || ' ' || m.last_name), COALESCE(co.title, s.course_id), s.completed_at, s.expires_at`,
-		from: statusWithPeople + ` LEFT JOIN courses co ON co.id = s.course_id
+		from: statusWithPeople(f) + ` LEFT JOIN courses co ON co.id = s.course_id
 			LEFT JOIN employees m ON m.id = e.manager_id`,
-		keys:  append([]orderKey{{"s.expires_at", keyTime}}, byName...),
-		count: "COUNT(*)",
+		countFrom: statusCountFrom(f),
+		keys:      append([]orderKey{{"s.expires_at", keyTime}}, byName...),
+		count:     "COUNT(*)",
 	}
 	// A literal for the partial index, as in overduePlan.
 	p.where("s.status = 'completed' AND s.expires_at >= ? AND s.expires_at <= ?", today, today.AddDate(0, 0, f.HorizonDays()))
