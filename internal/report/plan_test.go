@@ -59,16 +59,7 @@ func TestPagePlans(t *testing.T) {
 		for _, cur := range []string{"", first.Next} {
 			q, args, err := rep.PageSQL(ctx, f.db, c.filter, testNow, cur, 100)
 			must(t, err)
-			var plan []struct {
-				ID, Parent, Notused int
-				Detail              string
-			}
-			must(t, f.db.Raw("EXPLAIN QUERY PLAN "+q, args...).Scan(&plan).Error)
-			var lines []string
-			for _, p := range plan {
-				lines = append(lines, p.Detail)
-			}
-			all := strings.Join(lines, "\n")
+			all := explainPlan(t, f, q, args)
 			t.Logf("%s %v (cursor %v):\n%s", c.report, c.filter.Map(), cur != "", all)
 			if !strings.Contains(all, c.index) {
 				t.Errorf("%s %v: not read through %s:\n%s", c.report, c.filter.Map(), c.index, all)
@@ -106,16 +97,7 @@ func TestCountsReadNoPeople(t *testing.T) {
 	} {
 		q, args, err := mustLookup(t, c.report).CountSQL(ctx, f.db, c.filter, testNow, 10_000)
 		must(t, err)
-		var plan []struct {
-			ID, Parent, Notused int
-			Detail              string
-		}
-		must(t, f.db.Raw("EXPLAIN QUERY PLAN "+q, args...).Scan(&plan).Error)
-		var lines []string
-		for _, p := range plan {
-			lines = append(lines, p.Detail)
-		}
-		all := strings.Join(lines, "\n")
+		all := explainPlan(t, f, q, args)
 		reads := strings.Contains(all, " e USING") || strings.Contains(all, "SCAN e")
 		if reads != c.people {
 			t.Errorf("%s %v: the count reads employees: %v, want %v:\n%s", c.report, c.filter.Map(), reads, c.people, all)
@@ -141,16 +123,7 @@ func TestDenseFiltersAreReadInOrder(t *testing.T) {
 		rep, _ := report.Lookup(name)
 		q, args, err := rep.PageSQL(ctx, f.db, filter, testNow, cur, 100)
 		must(t, err)
-		var rows []struct {
-			ID, Parent, Notused int
-			Detail              string
-		}
-		must(t, f.db.Raw("EXPLAIN QUERY PLAN "+q, args...).Scan(&rows).Error)
-		var lines []string
-		for _, r := range rows {
-			lines = append(lines, r.Detail)
-		}
-		return strings.Join(lines, "\n")
+		return explainPlan(t, f, q, args)
 	}
 	// 2,000 people: 12 sites (about 3,300 standings each), 40 departments
 	// (1,000 each), a manager with 1,500 people below (30,000).
@@ -252,4 +225,19 @@ func mustLookup(t *testing.T, name string) *report.Report {
 		t.Fatalf("no report %q", name)
 	}
 	return r
+}
+
+// explainPlan is SQLite's plan for q, one step a line.
+func explainPlan(t *testing.T, f *fixture, q string, args []any) string {
+	t.Helper()
+	var plan []struct {
+		ID, Parent, Notused int
+		Detail              string
+	}
+	must(t, f.db.Raw("EXPLAIN QUERY PLAN "+q, args...).Scan(&plan).Error)
+	lines := make([]string, len(plan))
+	for i, p := range plan {
+		lines[i] = p.Detail
+	}
+	return strings.Join(lines, "\n")
 }
