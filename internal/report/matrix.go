@@ -51,6 +51,10 @@ func matrixPlan(ctx context.Context, d *db.DB, f Filter, _ time.Time) (*plan, er
 		count:     "COUNT(DISTINCT s.employee_id)",
 	}
 	p.filterPeople(f, "s", "s.course_id", "s.employee_id")
+	// One course: a person has one row, so the rows are counted as they
+	// come through the course's index, not grouped by person and sorted
+	// (all 100,000 of a course's rows at hospital scale, 0.8 s).
+	p.rowsArePivoted = f.Course != ""
 	if f.Status != "" {
 		cond := "s.employee_id IN (SELECT s2.employee_id FROM compliance_status s2 WHERE s2.status = ?"
 		args := []any{string(f.Status)}

@@ -260,7 +260,7 @@ func (r *Report) CountUpTo(ctx context.Context, d *db.DB, f Filter, now time.Tim
 func (p *plan) countUpToSQL(limit int) (string, []any) {
 	body, args := p.countBody()
 	var inner string
-	if p.pageKeys > 0 {
+	if p.pageKeys > 0 && !p.rowsArePivoted {
 		n := p.pageKeyCount()
 		exprs := make([]string, n)
 		for i := range n {

@@ -105,6 +105,44 @@ func TestCountsReadNoPeople(t *testing.T) {
 	}
 }
 
+// TestMatrixCountOfOneCourse: the matrix of one course has a row per
+// person, so its count is read along the course's index, not grouped by
+// person and sorted (0.8 s at 100,000 people), and says the same.
+func TestMatrixCountOfOneCourse(t *testing.T) {
+	t.Parallel()
+	f, _ := buildHRData(t, 500)
+	ctx := context.Background()
+	rep := mustLookup(t, "matrix")
+	for _, flt := range []report.Filter{{Course: "fire"}, {Course: "fire", Status: report.StatusCompleted}, {Course: "fire", Department: "Department 07"}} {
+		var want int
+		q := `SELECT COUNT(DISTINCT s.employee_id) FROM compliance_status s WHERE s.course_id = 'fire'`
+		switch {
+		case flt.Status != "":
+			q += ` AND s.status = 'completed'`
+		case flt.Department != "":
+			q += ` AND s.department = 'Department 07'`
+		}
+		must(t, f.db.Raw(q).Scan(&want).Error)
+		for _, limit := range []int{10_000, want - 1} {
+			n, more, err := rep.CountUpTo(ctx, f.db, flt, testNow, limit)
+			must(t, err)
+			if w := min(want, limit); n != w || more != (want > limit) {
+				t.Errorf("matrix %v up to %d: %d (more %v), want %d", flt.Map(), limit, n, more, w)
+			}
+		}
+		if want == 0 {
+			t.Fatalf("matrix %v: nobody to count", flt.Map())
+		}
+		if f.db.Dialect == db.SQLite {
+			q, args, err := rep.CountSQL(ctx, f.db, flt, testNow, 10_000)
+			must(t, err)
+			if plan := explainPlan(t, f, q, args); strings.Contains(plan, "TEMP B-TREE") {
+				t.Errorf("matrix %v: the count sorts:\n%s", flt.Map(), plan)
+			}
+		}
+	}
+}
+
 // TestDenseFiltersAreReadInOrder checks on SQLite that a page of a report
 // filtered by something many rows match (more than the threshold, set low
 // here) is read along the report's own index, with no sort of every

@@ -129,6 +129,10 @@ type plan struct {
 	// department); 0 means all of them.
 	keys     []orderKey
 	pageKeys int
+	// rowsArePivoted says each raw row is one pivoted row (the matrix of
+	// one course: a person has one standing per course), so CountUpTo
+	// counts rows and need not group them.
+	rowsArePivoted bool
 	// countFrom, when set, is what counts read instead of from: the
 	// tables the conditions need, without those joined for the output.
 	countFrom string
