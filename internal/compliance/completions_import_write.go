@@ -221,6 +221,7 @@ func (im *completionsImporter) record(tx *gorm.DB, importID string, planned [][]
 				opens, due, why := Recurrence{WindowDays: days}.NextWindow(*c.ExpiresAt)
 				a := &Assignment{ID: assignmentID, EmployeeID: c.EmployeeID, CourseID: c.CourseID}
 				next := newCycle(a, c.RefresherNumber, PathRefresher, opens, due, why, now)
+				im.opts.Engine.announce(next, now)
 				opened = append(opened, next)
 			}
 		}
@@ -252,10 +253,10 @@ func (im *completionsImporter) record(tx *gorm.DB, importID string, planned [][]
 	refreshers := make([][]any, len(opened))
 	for i, c := range opened {
 		refreshers[i] = []any{c.ID, c.AssignmentID, c.EmployeeID, c.CourseID, c.Number, c.Path, c.Status,
-			c.WindowOpensAt, c.DueAt, nil, nil, c.Derivation, now, now}
+			c.WindowOpensAt, c.DueAt, nil, nil, c.Derivation, c.ReminderStage, now, now}
 	}
 	if err := insertRows(tx, "cycles", []string{"id", "assignment_id", "employee_id", "course_id", "number", "path", "status",
-		"window_opens_at", "due_at", "completed_at", "expires_at", "derivation", "created_at", "updated_at"}, refreshers, ""); err != nil {
+		"window_opens_at", "due_at", "completed_at", "expires_at", "derivation", "reminder_stage", "created_at", "updated_at"}, refreshers, ""); err != nil {
 		return nil, nil, fmt.Errorf("open refresher cycles: %w", err)
 	}
 	return opened, ids, nil

@@ -74,7 +74,8 @@ type Cycle struct {
 	CourseVersionID *string
 	// ExemptUntil ends an exemption; nil means it does not end.
 	ExemptUntil *time.Time
-	// ReminderStage is the last reminder stage enqueued (see Stage).
+	// ReminderStage is the last reminder stage enqueued (see Stage), or
+	// announced by the message about the new cycle (Engine.announce).
 	ReminderStage string
 	CreatedAt     time.Time
 	UpdatedAt     time.Time

@@ -56,7 +56,9 @@ func (r *recorder) NotifyAll(tx *gorm.DB, evs []compliance.Event, now time.Time)
 // checkNewCycle holds the engine to what Event.NewCycle promises the
 // notifier, which then claims no key for the event: a course assigned or a
 // refresher opened is always about a cycle the same transaction inserted,
-// and an event so marked is.
+// and an event so marked is; and the reminder stage its message announces
+// (the event's Cycle.ReminderStage) is the one the inserted row records,
+// which is what keeps a later pass from raising that reminder again.
 func checkNewCycle(tx *gorm.DB, ev compliance.Event, now time.Time) error {
 	if (ev.Kind == compliance.EventAssigned || ev.Kind == compliance.EventWindowOpen) && !ev.NewCycle {
 		return fmt.Errorf("%s event for cycle %s not marked NewCycle", ev.Kind, ev.Cycle.ID)
@@ -64,12 +66,18 @@ func checkNewCycle(tx *gorm.DB, ev compliance.Event, now time.Time) error {
 	if !ev.NewCycle {
 		return nil
 	}
-	var created []time.Time
-	if err := tx.Raw(`SELECT created_at FROM cycles WHERE id = ?`, ev.Cycle.ID).Scan(&created).Error; err != nil {
+	var rows []struct {
+		CreatedAt     time.Time
+		ReminderStage string
+	}
+	if err := tx.Raw(`SELECT created_at, reminder_stage FROM cycles WHERE id = ?`, ev.Cycle.ID).Scan(&rows).Error; err != nil {
 		return err
 	}
-	if len(created) != 1 || created[0].Sub(now).Abs() > time.Millisecond {
-		return fmt.Errorf("%s event marked NewCycle, but cycle %s was not inserted at %s by this transaction (created %v)", ev.Kind, ev.Cycle.ID, now, created)
+	if len(rows) != 1 || rows[0].CreatedAt.Sub(now).Abs() > time.Millisecond {
+		return fmt.Errorf("%s event marked NewCycle, but cycle %s was not inserted at %s by this transaction (%+v)", ev.Kind, ev.Cycle.ID, now, rows)
+	}
+	if rows[0].ReminderStage != ev.Cycle.ReminderStage {
+		return fmt.Errorf("%s event announces reminder stage %q, but cycle %s records %q", ev.Kind, ev.Cycle.ReminderStage, ev.Cycle.ID, rows[0].ReminderStage)
 	}
 	return nil
 }

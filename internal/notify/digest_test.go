@@ -383,13 +383,15 @@ func TestNotifyAllRetriedWritesNoDuplicate(t *testing.T) {
 // the event is its own claim: the cycle's row is new, so no message about
 // it can have been queued before and its key needs no row in outbox_keys
 // (at 100,000 people × 20 courses, two million rows the staff import no
-// longer writes). What it stands for as well (the due-soon reminder it
-// announces) is still claimed, so that reminder sends nothing later.
+// longer writes). Nor does the reminder it announces: the engine records
+// that stage on the new cycle (compliance.Engine.announce), so no pass
+// raises it again (scheduler's TestAnnouncedReminderIsNotRaisedAgain).
 func TestNewCycleEventsAreTheirOwnClaim(t *testing.T) {
 	t.Parallel()
 	env := newDigestEnv(t)
 	ana := addEmployee(t, env.d, "ana@hospital.example", "Ana", "")
 	soon := cycle(ana, "fire-safety", day(2026, 3, 4)) // within the due-soon reminders on monday
+	soon.ReminderStage = "due_3"                       // as the engine records it
 	later := cycle(ana, "hand-hygiene", day(2026, 4, 1))
 	opened := cycle(ana, "manual-handling", day(2026, 4, 15))
 	evs := []compliance.Event{
@@ -410,17 +412,13 @@ func TestNewCycleEventsAreTheirOwnClaim(t *testing.T) {
 	if err := env.d.Raw(`SELECT dedupe_key FROM outbox_keys`).Scan(&keys).Error; err != nil {
 		t.Fatal(err)
 	}
-	if len(keys) != 1 || !strings.HasPrefix(keys[0], notify.Key(soon.AssignmentID, soon.ID, notify.KindDueSoon, "")) {
-		t.Fatalf("outbox_keys = %q, want only the due-soon reminder the first course's item announces", keys)
-	}
-	// That reminder, raised later on its own, sends nothing.
-	env.notifyAll(t, []compliance.Event{{Kind: compliance.EventReminder, Stage: "due_3", Cycle: soon}}, monday.Add(time.Hour))
-	if n := countRows(t, env.d); n != 1 {
-		t.Fatalf("the announced reminder raised later made %d rows, want 1", n)
+	if len(keys) != 0 {
+		t.Fatalf("outbox_keys = %q, want none", keys)
 	}
 	deliver(t, env.svc, monday.Add(2*time.Hour))
-	if n := len(env.mail.Messages()); n != 1 {
-		t.Errorf("%d messages delivered, want 1", n)
+	msgs := env.mail.Messages()
+	if len(msgs) != 1 || !strings.Contains(msgs[0].Text, "It is due soon: in 2 days.") {
+		t.Errorf("%d messages delivered, want 1 saying the first course is due in 2 days", len(msgs))
 	}
 }
 
@@ -613,27 +611,21 @@ func TestEscalationsStayOneDigestPerManager(t *testing.T) {
 	}
 }
 
-// TestAssignedWithinDueSoonCoversTheReminderRaisedLater: however the pass
-// splits its batches, the reminder raised for a course assigned inside its
-// due-soon window (a later call, the same day) sends nothing more; the next
-// stage is sent as usual.
-func TestAssignedWithinDueSoonCoversTheReminderRaisedLater(t *testing.T) {
+// TestAssignedSaysTheStageItsCycleRecords: how soon an assigned course is
+// due is the stage the engine recorded on the new cycle (the reminder the
+// message stands for), not a second reading of the policy by the notifier.
+func TestAssignedSaysTheStageItsCycleRecords(t *testing.T) {
 	t.Parallel()
 	env := newDigestEnv(t)
 	ana := addEmployee(t, env.d, "ana@hospital.example", "Ana", "")
 	c := cycle(ana, "fire-safety", day(2026, 3, 12)) // 10 days away: the 14-day reminder's window
-	env.notifyAll(t, []compliance.Event{{Kind: compliance.EventAssigned, Cycle: c}}, monday)
+	c.ReminderStage = "due_14"
+	quiet := cycle(ana, "hand-hygiene", day(2026, 3, 12)) // the same day, announced by no stage
+	env.notifyAll(t, []compliance.Event{{Kind: compliance.EventAssigned, Cycle: c, NewCycle: true}}, monday)
+	env.notifyAll(t, []compliance.Event{{Kind: compliance.EventAssigned, Cycle: quiet, NewCycle: true}}, monday.Add(time.Minute))
 	rows := env.rows(t)
-	if len(rows) != 1 || rows[0].Subject != "Required training: Fire Safety, due Thursday 12 March 2026 (in 10 days)" {
+	if len(rows) != 2 || rows[0].Subject != "Required training: Fire Safety, due Thursday 12 March 2026 (in 10 days)" ||
+		rows[1].Subject != "Required training: Hand Hygiene, due Thursday 12 March 2026" {
 		t.Fatalf("rows %+v", rows)
-	}
-	env.notifyAll(t, []compliance.Event{{Kind: compliance.EventReminder, Stage: "due_14", Cycle: c}}, monday.Add(time.Minute))
-	if n := countRows(t, env.d); n != 1 {
-		t.Fatalf("the 14-day reminder raised in a later call made %d rows, want 1", n)
-	}
-	env.notifyAll(t, []compliance.Event{{Kind: compliance.EventReminder, Stage: "due_3", Cycle: c}}, day(2026, 3, 9).Add(9*time.Hour))
-	rows = env.rows(t)
-	if len(rows) != 2 || rows[1].Kind != notify.KindDueSoon || !strings.Contains(rows[1].Subject, "due in 3 days") {
-		t.Fatalf("the 3-day reminder: %+v", rows)
 	}
 }

@@ -16,9 +16,10 @@
 // course. A course assigned (or a refresher opened) together with its
 // due-soon reminder is one item saying both ("It is due soon: in 2 days."),
 // never "Required training" and "Reminder" in the same pass: an assignment
-// whose due date is already within the reminders (ReminderPolicy.Stage)
-// says so and claims that reminder's key with its own, so the reminder sends
-// nothing more even when the pass raises it in another batch. A manager's
+// whose due date is already within the reminders says so, in the stage the
+// engine recorded on the new cycle (Cycle.ReminderStage), and the reminder
+// raised beside it in the same call is left out; the recorded stage keeps
+// any later pass from raising it again. A manager's
 // escalations are one digest (Escalation) listing everyone overdue, kept
 // apart from the manager's own training.
 //
@@ -43,8 +44,9 @@
 // transaction claiming the same key waits and then finds it taken. An event
 // about a cycle its own transaction inserted (a course assigned, a
 // refresher opened: compliance.Event.NewCycle) is the exception: the new
-// cycle's row is its claim, so its key is not written (the reminder it
-// announces still is), which spares outbox_keys a row per assignment. A
+// cycle's row is its claim, so its key is not written, nor the key of the
+// reminder it announces (the row's reminder_stage records that one), which
+// spares outbox_keys a row per assignment and per announced reminder. A
 // message's own dedupe key (UNIQUE in the outbox, and the source of its
 // Message-ID) is its event's key, or for a digest DigestKey of its events'
 // keys. Because the row is part of the caller's transaction, a message

@@ -167,22 +167,22 @@ func (n *Notifier) NotifyAll(tx *gorm.DB, evs []compliance.Event, now time.Time)
 	// queued. An event about a cycle this transaction created is its own
 	// claim (compliance.Event.NewCycle): its key is not written, which
 	// spares outbox_keys a row for every course assigned and every
-	// refresher opened (most of its rows). The keys it stands for as well
-	// (a due-soon reminder) are claimed as ever.
+	// refresher opened (most of its rows). Nor are the keys it stands for
+	// as well (the reminder it announces): the cycle's reminder_stage
+	// records that one (see content).
 	var claims []keyClaim
 	seen := map[string]bool{}
 	var fresh []string
 	for _, g := range groups {
 		for _, e := range g.events {
-			if e.newCycle && !seen[e.key] {
-				seen[e.key] = true
-				fresh = append(fresh, e.key)
+			if seen[e.key] {
+				continue
 			}
-			for _, k := range append([]string{e.key}, e.also...) {
-				if !seen[k] {
-					seen[k] = true
-					claims = append(claims, keyClaim{Key: k, OutboxID: g.outboxID})
-				}
+			seen[e.key] = true
+			if e.newCycle {
+				fresh = append(fresh, e.key)
+			} else {
+				claims = append(claims, keyClaim{Key: e.key, OutboxID: g.outboxID})
 			}
 		}
 	}
@@ -275,7 +275,8 @@ type group struct {
 type event struct {
 	key string
 	// also are the keys of events this one's message stands for as well: the
-	// due-soon reminder an assignment within the due-soon window carries.
+	// reminder an assignment within the reminders announces (left out of
+	// the call by dropCovered; not claimed, see content).
 	also    []string
 	cycleID string
 	// content is a person's message; person is a line of an escalation.
@@ -419,9 +420,11 @@ func daysLeft(c Content) (days int, ok bool) {
 // keys of the events it stands for as well; nil when it makes none.
 //
 // A course assigned (or a refresher opened) when its due date is already
-// within the reminders says so, and stands for the reminder the policy
-// raises for that day: its key is claimed with the assignment's, so the
-// reminder, raised in this call or a later one, sends nothing more.
+// within the reminders says so, and stands for the reminder of that day:
+// the engine records that stage on the new cycle (Cycle.ReminderStage,
+// compliance.Engine.announce), so no later pass raises it, and the same
+// reminder raised in this call is left out (group.dropCovered). Its key is
+// not claimed: the cycle's row is the record.
 func (n *Notifier) content(ev compliance.Event, emp *people.Employee, course *catalog.Course, certs map[string]string, nudges nudgeLog, now time.Time) (Content, string, []string, error) {
 	c := ev.Cycle
 	ref := CourseRef{ID: course.ID, Title: course.Title}
@@ -432,7 +435,7 @@ func (n *Notifier) content(ev compliance.Event, emp *people.Employee, course *ca
 	switch ev.Kind {
 	case compliance.EventAssigned, compliance.EventWindowOpen:
 		var dueIn *int
-		if stage, _ := n.Policy.Stage(c.DueAt, now); stage != "" {
+		if stage := c.ReminderStage; stage != "" {
 			r, rstep, err := n.reminder(stage, emp.FirstName, ref, c, now)
 			if err != nil {
 				return nil, "", nil, err
