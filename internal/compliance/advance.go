@@ -2,8 +2,10 @@ package compliance
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -28,6 +30,11 @@ const BatchWork = 2000
 // beforeBatchTx, when set (tests), is called with each advance batch's
 // people between its reads ahead and its transaction.
 var beforeBatchTx func(ids []string)
+
+// afterAdvanceRead, when set (tests), is called in each advance batch's
+// transaction with the people of its assignments, after their cycles were
+// read and before anything is decided or written.
+var afterAdvanceRead func(people []string)
 
 // dueScan is how many due cycles one look at cycles_next_event_idx reads.
 const dueScan = 2000
@@ -306,24 +313,35 @@ func (e *Engine) writeDigests(tx *gorm.DB, now time.Time, ds []digest, pending [
 	}
 	var evs []Event
 	for _, d := range ds {
-		var err error
-		switch {
-		case all || count[d.manager] <= EscalationMarked:
-			err = tx.Exec(`UPDATE escalations SET dedupe_key = ? WHERE manager_id = ? AND dedupe_key = ''`, d.key(), d.manager).Error
-		case len(d.listed) > 0:
-			err = tx.Exec(`UPDATE escalations SET dedupe_key = ? WHERE cycle_id IN ? AND dedupe_key = ''`, d.key(), d.listed).Error
+		// The listed escalations are taken first, and the digest lists
+		// only those this transaction took: a send that overlapped this
+		// one (on PostgreSQL, a pass whose planning lock was lost) took
+		// the others and lists them. So the escalations rows are the
+		// digest's claim (Event.Claimed), not outbox_keys.
+		var taken []string
+		if len(d.listed) > 0 {
+			if err := tx.Raw(`UPDATE escalations SET dedupe_key = ? WHERE cycle_id IN ? AND dedupe_key = '' RETURNING cycle_id`,
+				d.key(), d.listed).Scan(&taken).Error; err != nil {
+				return fmt.Errorf("record escalation digest: %w", err)
+			}
 		}
-		if err != nil {
-			return fmt.Errorf("record escalation digest: %w", err)
+		if all || count[d.manager] <= EscalationMarked {
+			if err := tx.Exec(`UPDATE escalations SET dedupe_key = ? WHERE manager_id = ? AND dedupe_key = ''`, d.key(), d.manager).Error; err != nil {
+				return fmt.Errorf("record escalation digest: %w", err)
+			}
+		}
+		took := make(map[string]bool, len(taken))
+		for _, id := range taken {
+			took[id] = true
 		}
 		var cs []*Cycle
 		for _, id := range d.listed {
-			if c := cycles[id]; c != nil {
+			if c := cycles[id]; c != nil && took[id] {
 				cs = append(cs, c)
 			}
 		}
 		if len(cs) > 0 {
-			evs = append(evs, Event{Kind: EventEscalation, ManagerID: d.manager, Cycles: cs, More: d.more})
+			evs = append(evs, Event{Kind: EventEscalation, ManagerID: d.manager, Cycles: cs, More: d.more, Claimed: true})
 		}
 	}
 	return notifyAll(e.Notifier, tx, evs, now)
@@ -478,6 +496,26 @@ func fitWork(tx *gorm.DB, now time.Time, ids []string, perPerson, budget int) ([
 // read, or nobody due); it is used only when the transaction is quiet.
 // It returns how long the transaction took.
 func (e *Engine) batch(ctx context.Context, bulk *db.Bulk, now time.Time, ids []string, evaluate bool, ahead *advanceInput, res *PassResult, budget *int, opts PassOptions) (time.Duration, error) {
+	before, budgetBefore := *res, *budget
+	took, err := e.batchOnce(ctx, bulk, now, ids, evaluate, ahead, res, budget, opts)
+	for try := 1; errors.Is(err, errRowsMoved) && try < batchTries; try++ {
+		// Someone changed one of the batch's cycles between its read and
+		// its write (PostgreSQL; cycleState): it was rolled back, and is
+		// read again and decided anew in a new transaction. What the
+		// failed try counted is not kept, only its time.
+		batches, maxTx := res.Batches, res.MaxTx
+		*res, *budget = before, budgetBefore
+		res.Batches, res.MaxTx = batches, maxTx
+		took, err = e.batchOnce(ctx, bulk, now, ids, evaluate, nil, res, budget, opts)
+	}
+	return took, err
+}
+
+// batchTries is how many times a batch is tried when its cycles keep
+// changing under it (Engine.batch).
+const batchTries = 5
+
+func (e *Engine) batchOnce(ctx context.Context, bulk *db.Bulk, now time.Time, ids []string, evaluate bool, ahead *advanceInput, res *PassResult, budget *int, opts PassOptions) (time.Duration, error) {
 	// The time counted is the time the locks are held (Bulk.TxHeld):
 	// waiting for the lock is not holding it (counting the wait would
 	// shrink the batches of a pass that waits behind learners, and so make
@@ -819,6 +857,22 @@ func (e *Engine) advanceLoaded(tx *gorm.DB, now time.Time, in *advanceInput, res
 	p := e.policy()
 	cutoff := today.AddDate(0, 0, -p.EscalateAfterDays)
 
+	if afterAdvanceRead != nil {
+		var people []string
+		for _, g := range order {
+			people = append(people, g.a.EmployeeID)
+		}
+		afterAdvanceRead(people)
+	}
+	// read is each cycle's state as read, which its write must still find
+	// (cycleGuards): what this batch decides holds only for the row it read.
+	read := map[string]cycleState{}
+	for _, g := range order {
+		for _, c := range g.cycles {
+			read[c.ID] = cycleState{c.Status, c.ReminderStage, c.DueAt}
+		}
+	}
+
 	var windowEvs, exemptEvs, expiredEvs, reminderEvs, nudgeEvs []Event
 	var newCycles []*Cycle
 	// The cycles whose status or reminder stage this batch changes.
@@ -895,7 +949,7 @@ func (e *Engine) advanceLoaded(tx *gorm.DB, now time.Time, in *advanceInput, res
 				changed[c.ID] = true
 				touched[c.EmployeeID] = true
 				res.Expired++
-				expiredEvs = append(expiredEvs, Event{Kind: EventExpired, Cycle: c})
+				expiredEvs = append(expiredEvs, Event{Kind: EventExpired, Cycle: c, Claimed: true})
 			}
 		}
 		l := latest()
@@ -929,7 +983,7 @@ func (e *Engine) advanceLoaded(tx *gorm.DB, now time.Time, in *advanceInput, res
 			nudged[pairKey{a.EmployeeID, a.CourseID}] = true
 			nudgeRows = append(nudgeRows, []any{a.EmployeeID, a.CourseID, month, "", dbNow})
 			res.Nudges++
-			nudgeEvs = append(nudgeEvs, Event{Kind: EventNudge, Stage: month, Cycle: l})
+			nudgeEvs = append(nudgeEvs, Event{Kind: EventNudge, Stage: month, Cycle: l, Claimed: true})
 		}
 	}
 
@@ -982,7 +1036,7 @@ func (e *Engine) advanceLoaded(tx *gorm.DB, now time.Time, in *advanceInput, res
 			if stageSet[c.ID] {
 				sig |= cycleWriteStage
 			}
-			writes[sig] = append(writes[sig], cycleWriteRow(c, sig, nextAt, dbNow))
+			writes[sig] = append(writes[sig], append(cycleWriteRow(c, sig, nextAt, dbNow), read[c.ID].guard()...))
 		}
 	}
 	if len(newCycles) > 0 {
@@ -992,7 +1046,7 @@ func (e *Engine) advanceLoaded(tx *gorm.DB, now time.Time, in *advanceInput, res
 	}
 	for sig, rows := range writes {
 		cols, casts := cycleWriteColumns(sig)
-		if err := updateByID(tx, "cycles", cols, casts, rows); err != nil {
+		if err := updateByIDIf(tx, "cycles", cols, append(casts, cycleGuardCasts...), cycleGuards, rows); err != nil {
 			return nil, fmt.Errorf("record the cycles' changes and next events: %w", err)
 		}
 	}
@@ -1050,6 +1104,49 @@ func holdNudge(now time.Time, limit int, res *PassResult, slots map[string]int, 
 	}
 	return &t
 }
+
+// cycleState is what a cycle's write in advancePeople must still find in
+// its row (cycleGuards): every decision of the batch (overdue, expired, the
+// next reminder, the next event) follows from these, and every other writer
+// of a cycle that changes what the batch decides changes one of them (a
+// learner's completion the status, an extension the due date and stage, an
+// exemption the status). A status still owed counts as the same whichever
+// it is (a learner who opens a step moves open to in progress several times
+// a second across a hospital; the batch decides the same for both). On
+// SQLite nothing else writes during a batch; on PostgreSQL such a write can
+// commit between the batch's read and its write, which then fails with
+// errRowsMoved instead of overwriting it (a completion marked overdue
+// again; an extension's new reminders lost), and the batch runs again
+// (Engine.batch). The guard is also what makes an expiry sent once without
+// a key in outbox_keys: only the batch that moves the row from completed to
+// expired announces it (Event.Claimed).
+type cycleState struct {
+	status CycleStatus
+	stage  string
+	due    time.Time
+}
+
+// cycleGuards are the conditions of cycleState on the row (updateByIDIf),
+// with their casts.
+var (
+	cycleGuards = []string{
+		"(cycles.status = {v} OR (cycles.status IN " + owedList + " AND {v} IN " + owedList + "))",
+		"cycles.reminder_stage = {v}",
+		"cycles.due_at = {v}",
+	}
+	cycleGuardCasts = []string{"", "", "TIMESTAMP"}
+)
+
+// owedList is openStatuses as an SQL list.
+var owedList = func() string {
+	quoted := make([]string, len(openStatuses))
+	for i, s := range openStatuses {
+		quoted[i] = "'" + string(s) + "'"
+	}
+	return "(" + strings.Join(quoted, ", ") + ")"
+}()
+
+func (s cycleState) guard() []any { return []any{string(s.status), s.stage, s.due.UTC()} }
 
 // What a cycle's write in advancePeople changes besides its next event.
 const (

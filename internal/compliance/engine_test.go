@@ -46,6 +46,9 @@ func (r *recorder) NotifyAll(tx *gorm.DB, evs []compliance.Event, now time.Time)
 		if err := checkNewCycle(tx, ev, now); err != nil {
 			return err
 		}
+		if err := checkClaimed(tx, ev, now); err != nil {
+			return err
+		}
 		if err := r.Notify(tx, ev, now); err != nil {
 			return err
 		}
@@ -78,6 +81,43 @@ func checkNewCycle(tx *gorm.DB, ev compliance.Event, now time.Time) error {
 	}
 	if rows[0].ReminderStage != ev.Cycle.ReminderStage {
 		return fmt.Errorf("%s event announces reminder stage %q, but cycle %s records %q", ev.Kind, ev.Cycle.ReminderStage, ev.Cycle.ID, rows[0].ReminderStage)
+	}
+	return nil
+}
+
+// checkClaimed holds the engine to what Event.Claimed promises: the
+// transaction raising the event wrote the row that makes it happen once.
+func checkClaimed(tx *gorm.DB, ev compliance.Event, now time.Time) error {
+	if !ev.Claimed {
+		if ev.Kind == compliance.EventExpired || ev.Kind == compliance.EventNudge || ev.Kind == compliance.EventEscalation {
+			return fmt.Errorf("%s event not marked Claimed", ev.Kind)
+		}
+		return nil
+	}
+	var n int64
+	want := int64(1)
+	var err error
+	switch ev.Kind {
+	case compliance.EventExpired:
+		err = tx.Raw(`SELECT COUNT(*) FROM cycles WHERE id = ? AND status = ? AND updated_at = ?`, ev.Cycle.ID, compliance.StatusExpired, now.UTC()).Scan(&n).Error
+	case compliance.EventNudge:
+		err = tx.Raw(`SELECT COUNT(*) FROM nudge_log WHERE employee_id = ? AND course_id = ? AND month = ? AND created_at = ?`,
+			ev.Cycle.EmployeeID, ev.Cycle.CourseID, ev.Stage, now.UTC()).Scan(&n).Error
+	case compliance.EventEscalation:
+		ids := make([]string, len(ev.Cycles))
+		for i, c := range ev.Cycles {
+			ids[i] = c.ID
+		}
+		want = int64(len(ids))
+		err = tx.Raw(`SELECT COUNT(*) FROM escalations WHERE cycle_id IN ? AND manager_id = ? AND dedupe_key <> ''`, ids, ev.ManagerID).Scan(&n).Error
+	default:
+		return fmt.Errorf("%s event marked Claimed", ev.Kind)
+	}
+	if err != nil {
+		return err
+	}
+	if n != want {
+		return fmt.Errorf("%s event marked Claimed, but this transaction wrote %d of the %d rows that claim it", ev.Kind, n, want)
 	}
 	return nil
 }
@@ -489,6 +529,45 @@ func TestEscalationIsOneDigestPerManagerPerPass(t *testing.T) {
 	}
 	if pending != 0 {
 		t.Errorf("%d escalations left pending after the pass", pending)
+	}
+}
+
+// TestOverlappingEscalationSendsSendOnce: two sends that composed the same
+// digests (on PostgreSQL, a pass whose planning lock was lost, beside the
+// next) write them one after the other: the second finds the escalations
+// taken and raises nothing. The escalations rows are the digest's claim,
+// not outbox_keys (Event.Claimed).
+func TestOverlappingEscalationSendsSendOnce(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	f.rule(&compliance.Rule{Name: "everyone", Everyone: true, DueDays: 30})
+	mgr := f.employee("mgr@x.test", "Nursing", date("2019-01-01"), nil)
+	for i := range 3 {
+		f.employee(fmt.Sprintf("p%d@x.test", i), "Nursing", date("2026-03-01"), mgr)
+	}
+	if _, err := f.eng.Pass(ctx, date("2026-03-02"), compliance.PassOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	// Due 31 March, escalated seven days after: recorded pending by the
+	// batches, not yet sent.
+	if _, err := f.eng.AdvanceOnly(ctx, date("2026-04-08")); err != nil {
+		t.Fatal(err)
+	}
+	f.rec.take()
+	first, second, err := f.eng.SendEscalationsComposedOnce(ctx, date("2026-04-08"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first != 1 || second != 0 {
+		t.Errorf("escalation digests raised by the two sends: %d and %d, want 1 and 0", first, second)
+	}
+	var pending int64
+	if err := f.db.Table("escalations").Where("dedupe_key = ''").Count(&pending).Error; err != nil {
+		t.Fatal(err)
+	}
+	if pending != 0 {
+		t.Errorf("%d escalations left pending", pending)
 	}
 }
 

@@ -42,6 +42,16 @@ type Event struct {
 	// is the claim: a retried or concurrent transaction that raises the same
 	// event must insert the same cycle first, and cannot.
 	NewCycle bool
+	// Claimed says, like NewCycle, that the transaction raising the event
+	// wrote the row that makes it happen once, so the notifier claims no
+	// key for it in outbox_keys: an expiry (the cycle's status moved from
+	// completed to expired by a write that fails if the row had moved:
+	// updateByIDIf), a nudge (its nudge_log row, one per person, course and
+	// month), an escalation digest (its cycles' escalations rows, taken by
+	// the send: writeDigests). Reminders are not marked: an older Onramp
+	// recorded the reminder a course's assignment announced in outbox_keys
+	// only, so their keys still decide.
+	Claimed bool
 }
 
 // Notifier turns events into outbox messages inside the caller's transaction.

@@ -3,6 +3,7 @@ package compliance_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -454,6 +455,78 @@ func TestPassReadAheadMissesNoWrite(t *testing.T) {
 	}
 	if res.ReadAhead != want {
 		t.Errorf("%d batches used their reads ahead, want %d", res.ReadAhead, want)
+	}
+}
+
+// TestPassWritesOnlyWhatItRead: on PostgreSQL another transaction can
+// commit between a batch's read of a cycle and its write (READ COMMITTED,
+// no lock on the read). A learner who completes the course then must not
+// find it marked overdue again by the pass, and an extension must keep the
+// reminders of its new due date; the batch finds the row moved, rolls back
+// and decides again on what it reads then. (On SQLite a batch holds the
+// write lock from its read to its write, so nothing can come between.)
+func TestPassWritesOnlyWhatItRead(t *testing.T) {
+	f, ids := fourAssignedInMarch(t)
+	if f.db.Dialect == db.SQLite {
+		t.Skip("SQLite: a batch holds the write lock from its read to its write; nothing else can write in between")
+	}
+	ctx := context.Background()
+	learner, extended := ids[1], ids[2]
+	completed := date("2026-04-01").Add(15 * time.Hour)
+	newDue := date("2026-04-20")
+	var calls []string
+	defer compliance.SetAfterAdvanceRead(func(people []string) {
+		calls = append(calls, strings.Join(people, ","))
+		if len(calls) != 1 {
+			return
+		}
+		// The first batch read everyone's cycles; now, before it writes,
+		// the learner completes and HR extends another's due date, each
+		// committed on its own connection.
+		if err := f.db.Exec(`UPDATE cycles SET status = ?, completed_at = ?, expires_at = ?, updated_at = ? WHERE employee_id = ?`,
+			compliance.StatusCompleted, completed, completed.AddDate(1, 0, 0), completed, learner).Error; err != nil {
+			t.Error(err)
+		}
+		if err := f.db.Exec(`UPDATE cycles SET due_at = ?, reminder_stage = '', updated_at = ? WHERE employee_id = ?`,
+			newDue, completed, extended).Error; err != nil {
+			t.Error(err)
+		}
+	})()
+	res, err := f.eng.Pass(ctx, date("2026-04-02"), compliance.PassOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(calls) != 2 || calls[0] != calls[1] {
+		t.Fatalf("batches read %q, want the one batch read twice (its first write found the rows moved)", calls)
+	}
+	for _, id := range ids {
+		cs := f.cycles(id)
+		want, stage := compliance.StatusOverdue, "overdue_1"
+		switch id {
+		case learner:
+			want, stage = compliance.StatusCompleted, ""
+		case extended:
+			want, stage = compliance.StatusOpen, "" // due 20 April: 18 days away
+		}
+		if len(cs) != 1 || cs[0].Status != want || cs[0].ReminderStage != stage {
+			t.Errorf("cycles of %s: %+v, want one, %s, stage %q", id, cs, want, stage)
+		}
+	}
+	if res.MarkedOverdue != len(ids)-2 || res.Reminders != len(ids)-2 {
+		t.Errorf("overdue %d, reminders %d; want %d each (the counts of the try that was kept)", res.MarkedOverdue, res.Reminders, len(ids)-2)
+	}
+	for _, ev := range f.rec.take() {
+		if strings.Contains(ev, learner) || strings.Contains(ev, extended) {
+			t.Errorf("event for a cycle changed during the pass: %s", ev)
+		}
+	}
+	// The extension's reminders come on their days.
+	res, err = f.eng.Pass(ctx, date("2026-04-06"), compliance.PassOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if evs := f.rec.take(); !slices.Contains(evs, "reminder/due_14/"+extended) {
+		t.Errorf("on 6 April (14 days before the new due date): events %q, want the 14-day reminder of %s", evs, extended)
 	}
 }
 

@@ -46,7 +46,13 @@
 // refresher opened: compliance.Event.NewCycle) is the exception: the new
 // cycle's row is its claim, so its key is not written, nor the key of the
 // reminder it announces (the row's reminder_stage records that one), which
-// spares outbox_keys a row per assignment and per announced reminder. A
+// spares outbox_keys a row per assignment and per announced reminder. So
+// are the events whose rows the engine wrote so that they happen once
+// (compliance.Event.Claimed): an expiry (the cycle's move from completed to
+// expired, a write that fails if the row moved since it was read), a nudge
+// (its nudge_log row) and an escalation digest (the escalations rows it
+// took). What still claims keys: reminders, a completion, and the messages
+// of Enqueue. A
 // message's own dedupe key (UNIQUE in the outbox, and the source of its
 // Message-ID) is its event's key, or for a digest DigestKey of its events'
 // keys. Because the row is part of the caller's transaction, a message

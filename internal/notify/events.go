@@ -126,6 +126,7 @@ func (n *Notifier) NotifyAll(tx *gorm.DB, evs []compliance.Event, now time.Time)
 				g.events = append(g.events, event{
 					key:     Key("employee-"+mgr.ID, c.ID, KindEscalation, ""),
 					cycleID: c.ID,
+					claimed: ev.Claimed,
 					person: &OverduePerson{
 						Name: e.FullName(), JobTitle: e.JobTitle, Course: CourseRef{ID: course.ID, Title: course.Title},
 						DueAt: due, DaysOverdue: int(compliance.Day(now).Sub(due).Hours() / 24),
@@ -153,7 +154,7 @@ func (n *Notifier) NotifyAll(tx *gorm.DB, evs []compliance.Event, now time.Time)
 			continue
 		}
 		g := groupFor(emp.ID, false)
-		g.events = append(g.events, event{key: key, also: also, cycleID: ev.Cycle.ID, content: content, newCycle: ev.NewCycle})
+		g.events = append(g.events, event{key: key, also: also, cycleID: ev.Cycle.ID, content: content, claimed: ev.NewCycle || ev.Claimed})
 	}
 	for _, g := range groups {
 		g.dropCovered()
@@ -169,7 +170,9 @@ func (n *Notifier) NotifyAll(tx *gorm.DB, evs []compliance.Event, now time.Time)
 	// spares outbox_keys a row for every course assigned and every
 	// refresher opened (most of its rows). Nor are the keys it stands for
 	// as well (the reminder it announces): the cycle's reminder_stage
-	// records that one (see content).
+	// records that one (see content). Nor those of an expiry, a nudge or
+	// an escalation, whose own rows the engine wrote so that they happen
+	// once (compliance.Event.Claimed).
 	var claims []keyClaim
 	seen := map[string]bool{}
 	var fresh []string
@@ -179,7 +182,7 @@ func (n *Notifier) NotifyAll(tx *gorm.DB, evs []compliance.Event, now time.Time)
 				continue
 			}
 			seen[e.key] = true
-			if e.newCycle {
+			if e.claimed {
 				fresh = append(fresh, e.key)
 			} else {
 				claims = append(claims, keyClaim{Key: e.key, OutboxID: g.outboxID})
@@ -282,9 +285,10 @@ type event struct {
 	// content is a person's message; person is a line of an escalation.
 	content Content
 	person  *OverduePerson
-	// newCycle: the event is about a cycle its transaction created, and
-	// needs no claim in outbox_keys (compliance.Event.NewCycle).
-	newCycle bool
+	// claimed: the event's own transaction wrote what makes it happen once
+	// (a new cycle, an expiry, a nudge_log row, escalations taken), so it
+	// needs no claim in outbox_keys (compliance.Event.NewCycle, Claimed).
+	claimed bool
 }
 
 // dropCovered leaves out the events another event of the group already

@@ -129,6 +129,19 @@ func TestTwoYears(t *testing.T) {
 			t.Errorf("assigned e-mail has no course link:\n%s", m.Text)
 		}
 	}
+	// What was sent once by the rows the pass wrote (a cycle expired, a
+	// nudge logged, an escalation taken) left no key in outbox_keys: only
+	// the reminders and the completion claim keys there.
+	var kinds []string
+	if err := env.App.DB.Raw(`SELECT DISTINCT dedupe_key FROM outbox_keys`).Scan(&kinds).Error; err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range kinds {
+		kind := strings.Split(k, ":")[2]
+		if !slices.Contains([]string{"due_soon", "due_today", "overdue", "completed"}, kind) {
+			t.Errorf("outbox_keys holds %q, a key of kind %s", k, kind)
+		}
+	}
 }
 
 // kindOf finds the outbox kind of a delivered message by its Message-ID.
