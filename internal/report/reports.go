@@ -204,11 +204,7 @@ func (p *plan) preferOrder(ctx context.Context, d *db.DB) error {
 		args = append(args, f.args...)
 	}
 	var n int64
-	from := p.from
-	if p.countFrom != "" {
-		from = p.countFrom
-	}
-	q := p.with + fmt.Sprintf("SELECT COUNT(*) FROM (SELECT 1 AS one FROM %s WHERE %s LIMIT %d) t", from, strings.Join(conds, " AND "), limit+1)
+	q := p.with + fmt.Sprintf("SELECT COUNT(*) FROM (SELECT 1 AS one FROM %s WHERE %s LIMIT %d) t", p.counted(), strings.Join(conds, " AND "), limit+1)
 	if err := d.WithContext(ctx).Raw(q, args...).Row().Scan(&n); err != nil {
 		return fmt.Errorf("count the filter's rows: %w", err)
 	}
@@ -226,11 +222,14 @@ func (p *plan) preferOrder(ctx context.Context, d *db.DB) error {
 func (p *plan) body() (string, []any) { return p.bodyFrom(p.from) }
 
 // countBody is body for a count: over countFrom when the plan has one.
-func (p *plan) countBody() (string, []any) {
+func (p *plan) countBody() (string, []any) { return p.bodyFrom(p.counted()) }
+
+// counted is what a count reads: countFrom when the plan has one, else from.
+func (p *plan) counted() string {
 	if p.countFrom != "" {
-		return p.bodyFrom(p.countFrom)
+		return p.countFrom
 	}
-	return p.body()
+	return p.from
 }
 
 func (p *plan) bodyFrom(from string) (string, []any) {
