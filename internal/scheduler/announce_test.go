@@ -9,10 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/onramp-lms/onramp/internal/apptest"
 	"github.com/onramp-lms/onramp/internal/compliance"
-	"github.com/onramp-lms/onramp/internal/config"
-	"github.com/onramp-lms/onramp/internal/notify/smtptest"
 	"github.com/onramp-lms/onramp/internal/people"
 )
 
@@ -25,12 +22,8 @@ import (
 // people the imports wrote 650,000), then the series goes on as usual.
 func TestAnnouncedReminderIsNotRaisedAgain(t *testing.T) {
 	t.Parallel()
-	mail := smtptest.Start(t)
 	start := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
-	env := apptest.New(t, apptest.Options{Now: start, Configure: func(c *config.Config) {
-		c.SMTPURL = mail.URL()
-		c.MailFrom = "Training <training@hospital.test>"
-	}})
+	env, mail := withMail(t, start)
 	ctx := context.Background()
 	d := env.App.DB
 

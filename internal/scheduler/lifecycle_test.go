@@ -20,12 +20,8 @@ import (
 // the policy calls for arrives, on its day, exactly once.
 func TestTwoYears(t *testing.T) {
 	t.Parallel()
-	mail := smtptest.Start(t)
 	start := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
-	env := apptest.New(t, apptest.Options{Now: start, Configure: func(c *config.Config) {
-		c.SMTPURL = mail.URL()
-		c.MailFrom = "Training <training@hospital.test>"
-	}})
+	env, mail := withMail(t, start)
 	ctx := context.Background()
 	manager := env.CreateEmployee("marcus@hospital.test", "Marcus", "Bell", people.RoleManager, "")
 	learner := env.CreateEmployee("nina@hospital.test", "Nina", "Patel", people.RoleLearner, "")
@@ -142,6 +138,17 @@ func TestTwoYears(t *testing.T) {
 			t.Errorf("outbox_keys holds %q, a key of kind %s", k, kind)
 		}
 	}
+}
+
+// withMail is an app at start that delivers to a real SMTP server.
+func withMail(t *testing.T, start time.Time) (*apptest.Env, *smtptest.Server) {
+	t.Helper()
+	mail := smtptest.Start(t)
+	env := apptest.New(t, apptest.Options{Now: start, Configure: func(c *config.Config) {
+		c.SMTPURL = mail.URL()
+		c.MailFrom = "Training <training@hospital.test>"
+	}})
+	return env, mail
 }
 
 // kindOf finds the outbox kind of a delivered message by its Message-ID.
