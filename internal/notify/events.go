@@ -19,7 +19,10 @@ import (
 type Notifier struct {
 	Renderer *Renderer
 	Catalog  *catalog.Catalog
-	Policy   compliance.ReminderPolicy
+	// Policy is the engine's reminder policy; an overdue reminder says from
+	// it when the manager will be told (EscalateAfterDays). Which reminder
+	// an assignment announces is the stage its cycle records, not read here.
+	Policy compliance.ReminderPolicy
 	// Invite, when set (ONRAMP_INVITE_NEW_PEOPLE=on), makes a set-password
 	// link inside tx for each of the given people who has no password and
 	// no link that still works, and returns the links by employee ID. The
