@@ -503,9 +503,9 @@ func (e *Engine) batch(ctx context.Context, bulk *db.Bulk, now time.Time, ids []
 		// its write (PostgreSQL; cycleState): it was rolled back, and is
 		// read again and decided anew in a new transaction. What the
 		// failed try counted is not kept, only its time.
-		batches, maxTx := res.Batches, res.MaxTx
+		batches, maxTx, again := res.Batches, res.MaxTx, res.ReadAgain
 		*res, *budget = before, budgetBefore
-		res.Batches, res.MaxTx = batches, maxTx
+		res.Batches, res.MaxTx, res.ReadAgain = batches, maxTx, again+1
 		took, err = e.batchOnce(ctx, bulk, now, ids, evaluate, nil, res, budget, opts)
 	}
 	return took, err

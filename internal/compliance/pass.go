@@ -109,6 +109,10 @@ type PassResult struct {
 	// ReadAhead is how many batches used what was read for them before
 	// their transaction, outside the write lock (see advanceBatches).
 	ReadAhead int
+	// ReadAgain is how many batches were rolled back and read again because
+	// another transaction changed one of their cycles between their read and
+	// their write (PostgreSQL only; cycleState).
+	ReadAgain int
 }
 
 // Advance moves along every cycle whose next event has come, as of now, a

@@ -496,8 +496,8 @@ func TestPassWritesOnlyWhatItRead(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(calls) != 2 || calls[0] != calls[1] {
-		t.Fatalf("batches read %q, want the one batch read twice (its first write found the rows moved)", calls)
+	if len(calls) != 2 || calls[0] != calls[1] || res.ReadAgain != 1 {
+		t.Fatalf("batches read %q (%d read again), want the one batch read twice (its first write found the rows moved)", calls, res.ReadAgain)
 	}
 	for _, id := range ids {
 		cs := f.cycles(id)

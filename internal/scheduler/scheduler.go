@@ -91,10 +91,14 @@ type Report struct {
 func (r Report) MaxTx() time.Duration { return max(r.PassResult.MaxTx, r.Report.MaxTx) }
 
 func (r Report) String() string {
+	again := ""
+	if r.ReadAgain > 0 {
+		again = fmt.Sprintf("; %d read again after others changed their cycles", r.ReadAgain)
+	}
 	return fmt.Sprintf("assigned %d, closed %d, windows opened %d, overdue %d, expired %d, reminders %d, escalated %d, exemptions ended %d, nudges %d (%d held for later passes); e-mails sent %d, failed %d",
 		r.Assigned, r.Closed, r.WindowsOpened, r.MarkedOverdue, r.Expired, r.Reminders, r.Escalated, r.ExemptionsEnd, r.Nudges, r.NudgesHeld, r.Sent, r.Failed) +
-		fmt.Sprintf(" (people evaluated %d, due cycles read %d, %d transactions, longest %s; %d batches read ahead of the lock)",
-			r.Evaluated, r.Examined, r.Batches, r.MaxTx().Round(time.Millisecond), r.ReadAhead)
+		fmt.Sprintf(" (people evaluated %d, due cycles read %d, %d transactions, longest %s; %d batches read ahead of the lock%s)",
+			r.Evaluated, r.Examined, r.Batches, r.MaxTx().Round(time.Millisecond), r.ReadAhead, again)
 }
 
 // Options change what one pass does.
