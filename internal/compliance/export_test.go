@@ -66,13 +66,7 @@ func SetBeforeImportTx(fn func(batch int)) (restore func()) {
 // record: they stay pending.
 func (e *Engine) AdvanceOnly(ctx context.Context, now time.Time) (PassResult, error) {
 	var res PassResult
-	budget := e.nudgeBatch()
-	bulk, err := e.DB.NewBulk(ctx)
-	if err != nil {
-		return res, err
-	}
-	defer bulk.Close()
-	err = e.advanceBatches(ctx, bulk, now, DefaultBatchPeople, &res, &budget, PassOptions{})
+	err := e.advanceAll(ctx, now, &res)
 	return res, err
 }
 

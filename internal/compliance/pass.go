@@ -124,17 +124,23 @@ func (e *Engine) Advance(ctx context.Context, now time.Time) (PassResult, error)
 	if err := e.checkPolicy(ctx); err != nil {
 		return res, err
 	}
+	if err := e.advanceAll(ctx, now, &res); err != nil {
+		return res, err
+	}
+	err := e.sendEscalations(ctx, now, &res)
+	return res, err
+}
+
+// advanceAll is Advance's batches, before the escalations they recorded
+// are sent.
+func (e *Engine) advanceAll(ctx context.Context, now time.Time, res *PassResult) error {
 	budget := e.nudgeBatch()
 	bulk, err := e.DB.NewBulk(ctx)
 	if err != nil {
-		return res, err
+		return err
 	}
 	defer bulk.Close()
-	if err := e.advanceBatches(ctx, bulk, now, DefaultBatchPeople, &res, &budget, PassOptions{}); err != nil {
-		return res, err
-	}
-	err = e.sendEscalations(ctx, now, &res)
-	return res, err
+	return e.advanceBatches(ctx, bulk, now, DefaultBatchPeople, res, &budget, PassOptions{})
 }
 
 // AdvanceTx is Advance inside the caller's transaction: every cycle whose
