@@ -66,6 +66,11 @@ func (s *Service) follow(tx *gorm.DB, now time.Time, ids []string) (compliance.E
 	if s.Engine == nil {
 		return compliance.EvalResult{}, errNoEngine
 	}
+	// Before the first cycles exist, the report table is complete, and
+	// this change keeps it so.
+	if err := report.MarkBuiltBeforeFirstCycles(tx, now); err != nil {
+		return compliance.EvalResult{}, err
+	}
 	r, err := s.Engine.EvaluateTx(tx, now, ids)
 	if err != nil {
 		return r, err
