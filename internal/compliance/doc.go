@@ -84,7 +84,7 @@
 //
 // Indexes the pass reads through (EXPLAIN QUERY PLAN on SQLite):
 //
-//	due cycles, in next_event_at order      cycles_next_event_idx (next_event_at<?)
+//	due cycles' people, by next_event_at    cycles_next_event_idx (next_event_at<?), the index only
 //	the queue / everyone, by ID             eval_queue's key (employee_id>?) / employees' key (id>?)
 //	a batch's due cycles (and their count)  cycles_employee_idx (employee_id=?)
 //	their assignments, by ID                assignments' key (id=?)

@@ -45,7 +45,7 @@ func TestOpenCyclesAreReadInDueOrder(t *testing.T) {
 		// unless told the order of the tables.
 		for _, q := range []string{"ANALYZE", "DELETE FROM sqlite_stat1 WHERE tbl = 'cycles'", `INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES
 			('cycles', 'cycles_completed_id_idx', '2700831 3700 1'), ('cycles', 'cycles_employee_idx', '2700831 28'),
-			('cycles', 'cycles_next_event_idx', '2700831 42871 1'), ('cycles', 'cycles_open_due_idx', '1303174 3052 1'),
+			('cycles', 'cycles_next_event_idx', '2700831 42871 1 1'), ('cycles', 'cycles_open_due_idx', '1303174 3052 1'),
 			('cycles', 'sqlite_autoindex_cycles_1', '2700831 1'),
 			('cycles', 'sqlite_autoindex_cycles_2', '2700831 2 1')`,
 			"DELETE FROM sqlite_stat1 WHERE tbl IN ('assignments', 'employees')",
