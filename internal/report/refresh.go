@@ -47,14 +47,18 @@ WHERE a.status = 'active' AND e.status = 'active' AND c.status <> 'closed'
 const statusColumns = `employee_id, course_id, assignment_id, cycle_id, cycle_number, status, due_at, completed_at, expires_at,
   department, sort_name, refreshed_at`
 
+// keptRow joins each computed row (alias d) to the row kept (alias s) on
+// the primary key.
+const keptRow = `
+LEFT JOIN compliance_status s ON s.employee_id = d.employee_id AND s.course_id = d.course_id`
+
 // changedOnly keeps the computed rows (alias d) that differ from the row
 // kept (alias s, joined on the primary key only, so the planner probes the
 // key and nothing else), or have none: a refresh of an unchanged
 // organisation then reads every row but writes none. (Leaving the
 // comparison to ON CONFLICT … WHERE would not do on PostgreSQL, which locks,
 // and so writes, every conflicting row even when the WHERE is false.)
-const changedOnly = `
-LEFT JOIN compliance_status s ON s.employee_id = d.employee_id AND s.course_id = d.course_id
+const changedOnly = keptRow + `
 WHERE s.employee_id IS NULL
   OR s.assignment_id <> d.assignment_id OR s.cycle_id <> d.cycle_id OR s.cycle_number <> d.cycle_number
   OR s.status <> d.status OR s.due_at <> d.due_at
@@ -179,9 +183,10 @@ func setFrom(cols []string) string {
 	return strings.Join(parts, ", ")
 }
 
-// refreshDelta is where RefreshEmployees puts, on SQLite, the rows that
-// changed, with what changed (kind: deltaNew, or the bits deltaStanding and
-// deltaPerson), and the rows that no longer stand (deltaGone). It is a temporary table: private to the connection and
+// refreshDelta is where RefreshEmployees puts, on SQLite, every row that
+// stands now with what changed (kind: deltaNew, the bits deltaStanding and
+// deltaPerson, or deltaSame), and the rows that no longer stand
+// (deltaGone). It is a temporary table: private to the connection and
 // outside the database file, so filling it costs no write to the WAL.
 const refreshDelta = "temp.onramp_refresh_delta"
 
@@ -190,6 +195,7 @@ const (
 	deltaStanding = 1
 	deltaPerson   = 2
 	deltaGone     = 4 // a row to delete, as kept
+	deltaSame     = 8 // a row that stands as kept
 )
 
 // RefreshEmployees recomputes the rows of a few people as of now: after a
@@ -253,26 +259,29 @@ func refreshSQLite(tx *gorm.DB, standing string, args []any, part []string) erro
 	if err := tx.Exec(`DELETE FROM ` + refreshDelta).Error; err != nil {
 		return err
 	}
-	kind := fmt.Sprintf(`CASE WHEN s.employee_id IS NULL THEN %d ELSE (CASE WHEN %s THEN %d ELSE 0 END) | (CASE WHEN %s THEN %d ELSE 0 END) END`,
-		deltaNew, differs(standingStatusColumns), deltaStanding, differs(personStatusColumns), deltaPerson)
+	// Every row that stands, with what changed: the standings are worked
+	// out once (finding the stale rows below from them again was a quarter
+	// of the refresh's time in a pass).
+	kind := fmt.Sprintf(`CASE WHEN s.employee_id IS NULL THEN %d ELSE COALESCE(NULLIF((CASE WHEN %s THEN %d ELSE 0 END) | (CASE WHEN %s THEN %d ELSE 0 END), 0), %d) END`,
+		deltaNew, differs(standingStatusColumns), deltaStanding, differs(personStatusColumns), deltaPerson, deltaSame)
 	q := `INSERT INTO ` + refreshDelta + ` (` + statusColumns + `, kind) SELECT ` + prefixed("d.", statusColumns) + `, ` + kind +
-		` FROM (` + standing + `) d` + changedOnly
+		` FROM (` + standing + `) d` + keptRow
 	if err := tx.Exec(q, args...).Error; err != nil {
 		return err
 	}
 	// The rows that no longer stand, as they are.
 	gone := `INSERT INTO ` + refreshDelta + ` (` + statusColumns + `, kind) SELECT ` + statusColumns + fmt.Sprintf(`, %d`, deltaGone) + `
 		FROM compliance_status WHERE employee_id IN ? AND (employee_id, course_id) NOT IN
-		(SELECT z.employee_id, z.course_id FROM (` + standing + `) z)`
-	if err := tx.Exec(gone, append([]any{part}, args...)...).Error; err != nil {
+		(SELECT z.employee_id, z.course_id FROM ` + refreshDelta + ` z)`
+	if err := tx.Exec(gone, part).Error; err != nil {
 		return fmt.Errorf("find stale rows: %w", err)
 	}
 	// Counted before the rows change: a kept row leaves its group.
 	err := addCounts(tx, fmt.Sprintf(`
-		SELECT course_id, department, status, CASE WHEN kind = %d THEN -1 ELSE 1 END AS n FROM %s
+		SELECT course_id, department, status, CASE WHEN kind = %d THEN -1 ELSE 1 END AS n FROM %s WHERE kind <> %d
 		UNION ALL SELECT s.course_id, s.department, s.status, -1 FROM %s d
 		JOIN compliance_status s ON s.employee_id = d.employee_id AND s.course_id = d.course_id WHERE d.kind IN (%d, %d, %d)`,
-		deltaGone, refreshDelta, refreshDelta, deltaStanding, deltaPerson, deltaStanding|deltaPerson))
+		deltaGone, refreshDelta, deltaSame, refreshDelta, deltaStanding, deltaPerson, deltaStanding|deltaPerson))
 	if err != nil {
 		return err
 	}
