@@ -200,7 +200,7 @@ func escalationWork(pending int) int {
 // in the transaction that writes the digest, so a pass that stops half-way
 // leaves the rest pending for the next one and nothing is sent twice. The
 // digests are composed (which cycles, how many more) with reads before the
-// transaction. A manager with more than EscalationMarked pending has the
+// transaction, during the pause after the one before. A manager with more than EscalationMarked pending has the
 // others marked after the digest, EscalationMarked per transaction; a pass
 // that stops between the two leaves them pending, and the next pass sends a
 // digest listing those (the first one only counted them). The pending rows
@@ -209,12 +209,16 @@ func (e *Engine) sendEscalations(ctx context.Context, now time.Time, res *PassRe
 	pace := e.DB.NewPacer(EscalationWork/4, 1, EscalationWork)
 	marks := e.DB.NewPacer(EscalationMarked/4, 1, EscalationMarked)
 	read := e.DB.WithContext(ctx)
-	for {
-		pending, err := pendingEscalations(read, escalationManagers)
-		if err != nil || len(pending) == 0 {
+	// next reads the next transaction's digests: the managers next in turn,
+	// as many as fit, and what each digest lists.
+	var pending []pendingManager
+	var ds []digest
+	var work int
+	next := func() (err error) {
+		if pending, err = pendingEscalations(read, escalationManagers); err != nil || len(pending) == 0 {
 			return err
 		}
-		work := 0
+		work = 0
 		for i, p := range pending {
 			w := escalationWork(p.Pending)
 			if i > 0 && work+w > pace.Size() {
@@ -223,17 +227,20 @@ func (e *Engine) sendEscalations(ctx context.Context, now time.Time, res *PassRe
 			}
 			work += w
 		}
-		ds, err := composeDigests(read, pending)
-		if err != nil {
-			return err
-		}
+		ds, err = composeDigests(read, pending)
+		return err
+	}
+	if err := next(); err != nil {
+		return err
+	}
+	for len(pending) > 0 {
 		took, err := e.DB.BulkTxHeld(ctx, func(tx *gorm.DB) error { return e.writeDigests(tx, now, ds, pending, false) })
 		if err != nil {
 			return err
 		}
 		res.Batches++
 		res.MaxTx = max(res.MaxTx, took)
-		pace.Done(ctx, work, took)
+		pause := pace.Record(work, took)
 		for i, d := range ds {
 			if pending[i].Pending <= EscalationMarked {
 				continue
@@ -258,7 +265,17 @@ func (e *Engine) sendEscalations(ctx context.Context, now time.Time, res *PassRe
 				}
 			}
 		}
+		// The next digests are read during the pause after this
+		// transaction (reads take no lock, and the other core is free),
+		// after the marks above, which they must see.
+		readDone := make(chan error, 1)
+		go func() { readDone <- next() }()
+		pause(ctx)
+		if err := <-readDone; err != nil {
+			return err
+		}
 	}
+	return nil
 }
 
 // pendingEscalations is the next few managers with pending escalations.
@@ -304,8 +321,8 @@ func (e *Engine) writeDigests(tx *gorm.DB, now time.Time, ds []digest, pending [
 	}
 	cycles := map[string]*Cycle{}
 	for start := 0; start < len(ids); start += chunk {
-		var part []*Cycle
-		if err := tx.Where("id IN ?", ids[start:min(start+chunk, len(ids))]).Find(&part).Error; err != nil {
+		part, err := loadAdvanceCycles(tx, "id IN ?", ids[start:min(start+chunk, len(ids))])
+		if err != nil {
 			return fmt.Errorf("load escalated cycles: %w", err)
 		}
 		for _, c := range part {
@@ -834,7 +851,7 @@ func (e *Engine) loadAdvanceDue(q *gorm.DB, now time.Time, due []dueCycle) (*adv
 			groups[a.ID] = g
 			order = append(order, g)
 		}
-		cs, err := loadAdvanceCycles(q, part)
+		cs, err := loadAdvanceCycles(q, "assignment_id IN ?", part)
 		if err != nil {
 			return nil, err
 		}
@@ -930,13 +947,14 @@ func loadAdvanceAssignments(q *gorm.DB, ids []string) ([]*Assignment, error) {
 const advanceCycleColumns = `id, assignment_id, employee_id, course_id, number, path, status, window_opens_at, due_at,
 	completed_at, expires_at, exempt_until, derivation, reminder_stage`
 
-// loadAdvanceCycles reads every cycle of the assignments aids, with
-// advanceCycleColumns only and scanned field by field: the first pass at
+// loadAdvanceCycles reads the cycles where says (every cycle of a batch's
+// assignments; an escalation digest's cycles), with advanceCycleColumns
+// only and scanned field by field: the first pass at
 // 100,000 people reads 2.1 million cycles this way, and GORM's
 // reflection over all twenty columns was a third of its read-ahead time
 // (docs/performance.md, session 23).
-func loadAdvanceCycles(q *gorm.DB, aids []string) ([]*Cycle, error) {
-	rows, err := q.Raw(`SELECT `+advanceCycleColumns+` FROM cycles WHERE assignment_id IN ?`, aids).Rows()
+func loadAdvanceCycles(q *gorm.DB, where string, args ...any) ([]*Cycle, error) {
+	rows, err := q.Raw(`SELECT `+advanceCycleColumns+` FROM cycles WHERE `+where, args...).Rows()
 	if err != nil {
 		return nil, fmt.Errorf("load cycles: %w", err)
 	}
