@@ -7,8 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"gorm.io/gorm"
-
 	"github.com/onramp-lms/onramp/internal/compliance"
 	"github.com/onramp-lms/onramp/internal/db"
 )
@@ -60,38 +58,9 @@ func TestOpenCyclesAreReadInDueOrder(t *testing.T) {
 		f.db.SQL().SetMaxIdleConns(8)
 	}
 
-	var plans []string
+	plans := &[]string{}
 	if f.db.Dialect == db.SQLite {
-		explain := func(tx *gorm.DB) {
-			q := tx.Statement.SQL.String()
-			if !strings.Contains(q, "FROM cycles c") || !strings.Contains(q, "ORDER BY") {
-				return
-			}
-			rows, err := tx.Statement.ConnPool.QueryContext(tx.Statement.Context, "EXPLAIN QUERY PLAN "+q, tx.Statement.Vars...)
-			if err != nil {
-				t.Errorf("EXPLAIN QUERY PLAN: %v", err)
-				return
-			}
-			defer rows.Close()
-			var plan []string
-			for rows.Next() {
-				var id, parent, notused int
-				var detail string
-				if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
-					t.Error(err)
-					return
-				}
-				plan = append(plan, detail)
-			}
-			plans = append(plans, strings.Join(plan, "; "))
-		}
-		// Scan runs through the row callbacks, Find through the query ones.
-		if err := f.db.Callback().Row().After("gorm:row").Register("test:plan", explain); err != nil {
-			t.Fatal(err)
-		}
-		if err := f.db.Callback().Query().After("gorm:query").Register("test:plan", explain); err != nil {
-			t.Fatal(err)
-		}
+		plans = recordPlans(t, f.db, func(q string) bool { return strings.Contains(q, "FROM cycles c") && strings.Contains(q, "ORDER BY") })
 	}
 
 	type want struct {
@@ -137,7 +106,7 @@ func TestOpenCyclesAreReadInDueOrder(t *testing.T) {
 			// Forwards by position (the Next links), then backwards from
 			// the last cycle (the Previous links), then by offset (a page
 			// typed by number): each visits every cycle once, in order.
-			plans = nil
+			*plans = nil
 			var got, back, byOffset []string
 			p := compliance.OpenCyclesPage{Limit: 7}
 			for pages := 0; ; pages++ {
@@ -194,10 +163,10 @@ func TestOpenCyclesAreReadInDueOrder(t *testing.T) {
 			if !slices.Equal(byOffset, ids) {
 				t.Fatalf("pages by offset give %d cycles in this order:\n%v\nwant %d:\n%v", len(byOffset), byOffset, len(ids), ids)
 			}
-			if f.db.Dialect == db.SQLite && len(plans) == 0 {
+			if f.db.Dialect == db.SQLite && len(*plans) == 0 {
 				t.Fatal("no plan was read: the check sees nothing")
 			}
-			for _, p := range plans {
+			for _, p := range *plans {
 				if !strings.Contains(p, c.plan) || strings.Contains(p, "TEMP B-TREE") != (c.filter.Department == "Small") {
 					t.Errorf("plan %q, want %q (sorting only a small department's cycles)", p, c.plan)
 				}
