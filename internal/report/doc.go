@@ -67,7 +67,12 @@
 // overdue and expiry are days). After a pass the scheduler calls
 // MaintainBatches, which rebuilds everything only for the first build or
 // after the clock went back (a batch of people per transaction) and writes
-// the day's snapshot. A full Refresh runs before every `onramp report`
+// the day's snapshot. There is no first build when the table was kept from
+// the start: a change to people that gives the first cycles of a database
+// (a staff import's first batch) records the table built in its own
+// transaction (MarkBuiltBeforeFirstCycles), and so does the scheduler after
+// a pass that began with no cycle (MarkBuilt). Whoever writes cycles
+// without refreshing their people (the demo's seeding) leaves it unbuilt. A full Refresh runs before every `onramp report`
 // command. Nothing reads compliance_status by when a cycle, assignment or
 // employee last changed, so those tables carry no index for it (migration
 // 00039).
