@@ -200,11 +200,12 @@ func escalationWork(pending int) int {
 // in the transaction that writes the digest, so a pass that stops half-way
 // leaves the rest pending for the next one and nothing is sent twice. The
 // digests are composed (which cycles, how many more) with reads before the
-// transaction, during the pause after the one before. A manager with more than EscalationMarked pending has the
-// others marked after the digest, EscalationMarked per transaction; a pass
-// that stops between the two leaves them pending, and the next pass sends a
-// digest listing those (the first one only counted them). The pending rows
-// are found through escalations_pending_idx.
+// transaction, during the pause after the one before. A manager with more
+// than EscalationMarked pending has the others marked after the digest,
+// EscalationMarked per transaction; a pass that stops between the two
+// leaves them pending, and the next pass sends a digest listing those (the
+// first one only counted them). The pending rows are found through
+// escalations_pending_idx.
 func (e *Engine) sendEscalations(ctx context.Context, now time.Time, res *PassResult) error {
 	pace := e.DB.NewPacer(EscalationWork/4, 1, EscalationWork)
 	marks := e.DB.NewPacer(EscalationMarked/4, 1, EscalationMarked)
@@ -521,15 +522,16 @@ func fitDue(ids []string, due []dueCycle, perPerson, budget int) ([]string, []du
 		n[c.EmployeeID]++
 	}
 	work := 0
+	trimmed := false
 	for i, id := range ids {
 		w := perPerson + n[id]
 		if i > 0 && work+w > budget {
-			ids = ids[:i]
+			ids, trimmed = ids[:i], true
 			break
 		}
 		work += w
 	}
-	if len(ids) < len(n) {
+	if trimmed {
 		kept := make(map[string]bool, len(ids))
 		for _, id := range ids {
 			kept[id] = true
