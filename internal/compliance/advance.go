@@ -721,23 +721,63 @@ func (e *Engine) nextEvent(c *Cycle, x eventCtx, now time.Time) *time.Time {
 }
 
 // nextStage is the first day a reminder stage later than stage begins.
+//
+// The days a stage can begin are the due-soon days before due, due itself,
+// the day after, and every OverdueEveryDays after that up to OverdueMax;
+// the first of them (in time) whose stage ranks above stage's is the one.
+// A stage's rank depends only on how many days it is from due
+// (stageRankAt, which is Stage's rank without the stage's name), so this
+// runs once per cycle of every pass without allocating: at 100,000 people
+// building, sorting and naming the candidate days took 2 s of the first
+// pass's transactions.
 func (p ReminderPolicy) nextStage(due time.Time, stage string) (time.Time, bool) {
-	var days []time.Time
-	for _, n := range p.DueSoonDays {
-		days = append(days, due.AddDate(0, 0, -n))
-	}
-	days = append(days, due, due.AddDate(0, 0, 1))
-	for k := 2; k <= p.OverdueMax && p.OverdueEveryDays > 0; k++ {
-		days = append(days, due.AddDate(0, 0, 1+(k-1)*p.OverdueEveryDays))
-	}
-	sort.Slice(days, func(i, j int) bool { return days[i].Before(days[j]) })
 	have := p.rank(stage)
-	for _, d := range days {
-		if s, r := p.Stage(due, d); s != "" && r > have {
-			return d, true
+	best, found := 0, false
+	try := func(offset int) {
+		if found && offset >= best {
+			return
+		}
+		if r, ok := p.stageRankAt(offset); ok && r > have {
+			best, found = offset, true
 		}
 	}
-	return time.Time{}, false
+	for _, n := range p.DueSoonDays {
+		try(-n)
+	}
+	try(0)
+	try(1)
+	for k := 2; k <= p.OverdueMax && p.OverdueEveryDays > 0; k++ {
+		try(1 + (k-1)*p.OverdueEveryDays)
+	}
+	if !found {
+		return time.Time{}, false
+	}
+	return due.AddDate(0, 0, best), true
+}
+
+// stageRankAt is the rank Stage gives on the day offset days after the due
+// day (before it when negative); false when that day has no stage.
+func (p ReminderPolicy) stageRankAt(offset int) (int, bool) {
+	switch {
+	case offset > 0:
+		k := 1
+		if p.OverdueEveryDays > 0 {
+			k = (offset-1)/p.OverdueEveryDays + 1
+		}
+		return 1000 + min(k, p.OverdueMax), true
+	case offset == 0:
+		return 999, true
+	}
+	// Stage takes the latest of the due-soon days (sorted from most days
+	// to fewest) that has begun: the last of those with at least -offset
+	// days, so its rank counts them.
+	n := 0
+	for _, d := range p.DueSoonDays {
+		if d >= -offset {
+			n++
+		}
+	}
+	return 99 + n, n > 0
 }
 
 func monthStart(now time.Time) time.Time {

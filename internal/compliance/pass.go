@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -58,9 +60,16 @@ func (p ReminderPolicy) rank(stage string) int {
 	if stage == "" {
 		return 0
 	}
-	var k int
-	if _, err := fmt.Sscanf(stage, "overdue_%d", &k); err == nil {
-		return 1000 + k
+	// The stages Stage names parse without fmt (this runs for every open
+	// cycle of every pass); anything else as before.
+	if rest, ok := strings.CutPrefix(stage, "overdue_"); ok {
+		k, err := strconv.Atoi(rest)
+		if err == nil {
+			return 1000 + k
+		}
+		if _, err := fmt.Sscanf(stage, "overdue_%d", &k); err == nil {
+			return 1000 + k
+		}
 	}
 	if stage == "due_today" {
 		return 999
@@ -71,9 +80,15 @@ func (p ReminderPolicy) rank(stage string) int {
 	// its place in the list, a stage no longer listed ranked first of all
 	// once ONRAMP_DUE_SOON_DAYS changed, and an earlier reminder was raised
 	// again: due_3 sent under [14 3], then due_14 again under [14].)
-	var n int
-	if _, err := fmt.Sscanf(stage, "due_%d", &n); err != nil {
+	rest, ok := strings.CutPrefix(stage, "due_")
+	if !ok {
 		return 0
+	}
+	n, err := strconv.Atoi(rest)
+	if err != nil {
+		if _, err := fmt.Sscanf(stage, "due_%d", &n); err != nil {
+			return 0
+		}
 	}
 	earlier := 0 // the policy's stages this one stands for
 	for _, d := range p.DueSoonDays {
