@@ -31,10 +31,11 @@ func nextStageByDays(p ReminderPolicy, due time.Time, stage string) (time.Time, 
 }
 
 // TestNextStageIsStageByDays: for the default policy and thousands of
-// random ones (due-soon days in any order, repeated, zero or negative; no
-// repeats; one overdue reminder or none), every stage a cycle can hold and
-// a few it cannot, nextStage gives the day nextStageByDays gives, and the
-// stage Stage names on that day ranks above the one held.
+// random ones (due-soon days in any order, repeated, zero or negative;
+// overdue reminders repeated every few days, not repeated, or none), every
+// stage a cycle can hold and a few it cannot, nextStage gives the day
+// nextStageByDays gives, and the stage Stage names on that day ranks above
+// the one held.
 func TestNextStageIsStageByDays(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	policies := []ReminderPolicy{DefaultReminderPolicy, {}, {DueSoonDays: []int{7}, OverdueMax: 1}}
