@@ -139,7 +139,8 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.C
 	if cfg.InviteNewPeople && cfg.PasswordAllowed(false) {
 		notifier.Invite = inviteNewPeople(a.Auth)
 	}
-	a.Engine = &compliance.Engine{DB: d, Notifier: notifier, Log: log, Nudges: cfg.Nudges, Policy: policy, Standings: report.RefreshEmployees}
+	a.Engine = &compliance.Engine{DB: d, Notifier: notifier, Log: log, Nudges: cfg.Nudges, Policy: policy, Standings: report.RefreshEmployees,
+		AssignmentStandings: report.RefreshAssignments}
 	a.Staff = &people.Service{DB: d, Engine: a.Engine, EndSessions: a.Auth.EndEmployeeSessions, Log: log}
 	a.SCIM = &scim.Service{DB: d, People: a.Staff}
 	// Change tracking from the start: on a new database the people an

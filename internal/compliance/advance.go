@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -48,9 +49,62 @@ type PassOptions struct {
 	// when 0).
 	BatchPeople int
 	// AfterBatch runs at the end of each batch's transaction with the people
-	// whose assignments or cycles the batch changed (the scheduler refreshes
-	// the report tables there).
+	// whose assignments the batch changed (the scheduler refreshes the
+	// report tables there), and, when AfterCycles is nil, the people whose
+	// cycles it changed.
 	AfterBatch func(tx *gorm.DB, now time.Time, ids []string) error
+	// AfterCycles, when set, runs after AfterBatch in the same transaction
+	// with the assignments whose cycles the batch changed (a refresher
+	// window opened, a cycle gone overdue or expired, an exemption ended)
+	// and their people, leaving out the people AfterBatch had: the
+	// scheduler refreshes only those assignments' report rows
+	// (report.RefreshAssignments), not all of their people's.
+	AfterCycles func(tx *gorm.DB, now time.Time, people, assignments []string) error
+}
+
+// touchedSet is what a batch changed, for the report rows that follow it:
+// the people whose assignments changed (all of their rows follow) and the
+// assignments whose cycles changed (their own rows follow).
+type touchedSet struct {
+	people      map[string]bool
+	assignments map[string]string // assignment ID → its person
+}
+
+func newTouched() *touchedSet {
+	return &touchedSet{people: map[string]bool{}, assignments: map[string]string{}}
+}
+
+// person records a change to a person's assignments.
+func (t *touchedSet) person(id string) { t.people[id] = true }
+
+// cycle records a change to c (its status) or a new cycle c.
+func (t *touchedSet) cycle(c *Cycle) { t.assignments[c.AssignmentID] = c.EmployeeID }
+
+// follow runs opts' AfterBatch and AfterCycles for what t holds.
+func (t *touchedSet) follow(tx *gorm.DB, now time.Time, opts PassOptions) error {
+	people := maps.Clone(t.people)
+	var assignments []string
+	cyclePeople := map[string]bool{}
+	for a, p := range t.assignments {
+		switch {
+		case people[p]:
+		case opts.AfterCycles == nil:
+			people[p] = true
+		default:
+			assignments = append(assignments, a)
+			cyclePeople[p] = true
+		}
+	}
+	if opts.AfterBatch != nil && len(people) > 0 {
+		if err := opts.AfterBatch(tx, now, slices.Sorted(maps.Keys(people))); err != nil {
+			return err
+		}
+	}
+	if opts.AfterCycles != nil && len(assignments) > 0 {
+		slices.Sort(assignments)
+		return opts.AfterCycles(tx, now, slices.Sorted(maps.Keys(cyclePeople)), assignments)
+	}
+	return nil
 }
 
 // Pass plans as of now: it evaluates the rules for the people who changed
@@ -574,7 +628,7 @@ func (e *Engine) batchOnce(ctx context.Context, bulk *db.Bulk, now time.Time, id
 	// it wait more often), nor is the checkpoint after the commit.
 	read := ahead != nil
 	d, err := bulk.TxHeld(ctx, func(tx *gorm.DB, quiet bool) error {
-		touched := map[string]bool{}
+		touched := newTouched()
 		var evs []Event
 		var err error
 		if read && quiet && !evaluate {
@@ -589,15 +643,8 @@ func (e *Engine) batchOnce(ctx context.Context, bulk *db.Bulk, now time.Time, id
 		if err != nil {
 			return err
 		}
-		if opts.AfterBatch != nil && len(touched) > 0 {
-			list := make([]string, 0, len(touched))
-			for id := range touched {
-				list = append(list, id)
-			}
-			sort.Strings(list)
-			if err := opts.AfterBatch(tx, now, list); err != nil {
-				return err
-			}
+		if err := touched.follow(tx, now, opts); err != nil {
+			return err
 		}
 		return notifyAll(e.Notifier, tx, evs, now)
 	})
@@ -606,7 +653,7 @@ func (e *Engine) batchOnce(ctx context.Context, bulk *db.Bulk, now time.Time, id
 	return d, err
 }
 
-func (e *Engine) processPeople(tx *gorm.DB, now time.Time, ids []string, evaluate bool, res *PassResult, budget *int, touched map[string]bool) ([]Event, error) {
+func (e *Engine) processPeople(tx *gorm.DB, now time.Time, ids []string, evaluate bool, res *PassResult, budget *int, touched *touchedSet) ([]Event, error) {
 	var evs []Event
 	if evaluate {
 		ev, evalEvents, err := e.evaluate(tx, now, ids, touched)
@@ -796,7 +843,7 @@ type group struct {
 // the pass always did): open the refresher window of a latest completion,
 // start a cycle when an exemption ends, mark overdue, expire completions,
 // raise the reminder of a new stage, escalate to managers, nudge.
-func (e *Engine) advancePeople(tx *gorm.DB, now time.Time, ids []string, res *PassResult, budget *int, touched map[string]bool) ([]Event, error) {
+func (e *Engine) advancePeople(tx *gorm.DB, now time.Time, ids []string, res *PassResult, budget *int, touched *touchedSet) ([]Event, error) {
 	in, err := e.loadAdvance(tx, now, ids)
 	if err != nil {
 		return nil, err
@@ -1020,7 +1067,7 @@ func loadAdvanceCycles(q *gorm.DB, where string, args ...any) ([]*Cycle, error) 
 
 // advanceLoaded is advancePeople with its input read (in, nil: nothing
 // due): it decides every step and writes them in tx.
-func (e *Engine) advanceLoaded(tx *gorm.DB, now time.Time, in *advanceInput, res *PassResult, budget *int, touched map[string]bool) ([]Event, error) {
+func (e *Engine) advanceLoaded(tx *gorm.DB, now time.Time, in *advanceInput, res *PassResult, budget *int, touched *touchedSet) ([]Event, error) {
 	if in == nil {
 		return nil, nil
 	}
@@ -1108,7 +1155,7 @@ func (e *Engine) advanceLoaded(tx *gorm.DB, now time.Time, in *advanceInput, res
 					statusSet[c.ID] = true
 					changed[c.ID] = true
 				}
-				touched[c.EmployeeID] = true
+				touched.cycle(c)
 				res.MarkedOverdue++
 			}
 		}
@@ -1123,7 +1170,7 @@ func (e *Engine) advanceLoaded(tx *gorm.DB, now time.Time, in *advanceInput, res
 				c.UpdatedAt = now
 				statusSet[c.ID] = true
 				changed[c.ID] = true
-				touched[c.EmployeeID] = true
+				touched.cycle(c)
 				res.Expired++
 				expiredEvs = append(expiredEvs, Event{Kind: EventExpired, Cycle: c, Claimed: true})
 			}
@@ -1244,7 +1291,7 @@ func (e *Engine) advanceLoaded(tx *gorm.DB, now time.Time, in *advanceInput, res
 		return nil, fmt.Errorf("record nudges: %w", err)
 	}
 	for _, c := range newCycles {
-		touched[c.EmployeeID] = true
+		touched.cycle(c)
 	}
 	var evs []Event
 	for _, list := range [][]Event{windowEvs, exemptEvs, expiredEvs, reminderEvs, nudgeEvs} {

@@ -358,3 +358,69 @@ func TestImportCompletionsPlanAheadMissesNoWrite(t *testing.T) {
 		t.Errorf("import planned ahead differs from one batch:\n%s\nwant:\n%s", got, want)
 	}
 }
+
+// TestImportCompletionsNamesTheAssignmentsItWrote: with AfterAssignments,
+// each batch names its people and the assignments whose cycles it wrote
+// (those of the courses in the file), not the people's other assignments,
+// whose report rows the history does not move; AfterBatch is not called.
+func TestImportCompletionsNamesTheAssignmentsItWrote(t *testing.T) {
+	t.Parallel()
+	const n = 6
+	now := day("2025-12-01")
+	f := newHistoryFixture(t, n)
+	// Everyone has both courses before the import; every other person's
+	// history has no fire-safety row.
+	var everyone []string
+	if err := f.db.Model(&people.Employee{}).Order("id").Pluck("id", &everyone).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := f.db.Transaction(func(tx *gorm.DB) error {
+		_, err := f.eng.EvaluateTx(tx, day("2025-11-01"), everyone)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	owner := map[string]string{}
+	var rows []struct{ ID, EmployeeID string }
+	if err := f.db.Table("assignments").Select("id, employee_id").Scan(&rows).Error; err != nil || len(rows) != 2*n {
+		t.Fatalf("%d assignments before the import (%v), want %d", len(rows), err, 2*n)
+	}
+	for _, r := range rows {
+		owner[r.ID] = r.EmployeeID
+	}
+	named := map[string]bool{}
+	batches := 0
+	_, err := compliance.ImportCompletions(context.Background(), f.db, strings.NewReader(historyFile(n)), compliance.CompletionsImportOptions{
+		SourceFile: "history.csv", Now: now, Engine: f.eng, BatchRows: 7,
+		AfterBatch: func(*gorm.DB, time.Time, []string) error {
+			t.Error("AfterBatch called beside AfterAssignments")
+			return nil
+		},
+		AfterAssignments: func(tx *gorm.DB, _ time.Time, ids, assignments []string) error {
+			batches++
+			for _, a := range assignments {
+				if !slices.Contains(ids, owner[a]) {
+					t.Errorf("assignment %s of %q named with people %v", a, owner[a], ids)
+				}
+				named[a] = true
+			}
+			return nil
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var written []string
+	if err := f.db.Raw(`SELECT DISTINCT c.assignment_id FROM imported_completions i JOIN cycles c ON c.id = i.cycle_id`).Scan(&written).Error; err != nil {
+		t.Fatal(err)
+	}
+	// Three people have both courses in the file, three only basic.
+	if len(written) != n+n/2 || len(named) != len(written) || batches < 2 {
+		t.Errorf("%d assignments named over %d batches, the history is in %d; want %d", len(named), batches, len(written), n+n/2)
+	}
+	for _, a := range written {
+		if !named[a] {
+			t.Errorf("assignment %s has imported completions but was not named", a)
+		}
+	}
+}

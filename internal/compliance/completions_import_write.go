@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"iter"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -95,7 +96,7 @@ func (im *completionsImporter) write(ctx context.Context, d *db.DB, res *Complet
 				// The history changed since the file was checked.
 				return fmt.Errorf("%w (%s)", ErrImportConflict, problems.Err(completionsSubject))
 			}
-			opened, ids, err := im.record(tx, importID, planned)
+			opened, ids, assignments, err := im.record(tx, importID, planned)
 			if err != nil {
 				return err
 			}
@@ -106,6 +107,9 @@ func (im *completionsImporter) write(ctx context.Context, d *db.DB, res *Complet
 			}
 			if err := notifyAll(notifier, tx, evs, now); err != nil {
 				return err
+			}
+			if im.opts.AfterAssignments != nil {
+				return im.opts.AfterAssignments(tx, now, ids, assignments)
 			}
 			if im.opts.AfterBatch != nil {
 				return im.opts.AfterBatch(tx, now, ids)
@@ -168,8 +172,9 @@ type aheadPlan struct {
 // record writes one batch's planned completions with multi-row statements:
 // new assignments, superseded cycles closed, open cycles completed, new
 // cycles, the imported records, and the refreshers whose window is already
-// open. It returns the refreshers it opened and the employees' IDs.
-func (im *completionsImporter) record(tx *gorm.DB, importID string, planned [][]PlannedCompletion) ([]*Cycle, []string, error) {
+// open. It returns the refreshers it opened, the employees' IDs and the IDs
+// of the assignments whose cycles it wrote (sorted).
+func (im *completionsImporter) record(tx *gorm.DB, importID string, planned [][]PlannedCompletion) ([]*Cycle, []string, []string, error) {
 	now := im.opts.Now
 	var (
 		assignments, cycles, records [][]any
@@ -177,6 +182,7 @@ func (im *completionsImporter) record(tx *gorm.DB, importID string, planned [][]
 		completeRows                 [][]any
 		opened                       []*Cycle
 		ids                          []string
+		written                      = map[string]bool{}
 	)
 	for _, one := range planned {
 		if len(one) == 0 {
@@ -199,6 +205,7 @@ func (im *completionsImporter) record(tx *gorm.DB, importID string, planned [][]
 			} else if assignmentID == "" {
 				assignmentID = assignmentOf[c.CourseID]
 			}
+			written[assignmentID] = true
 			if c.ClosesCycleID != "" {
 				closes = append(closes, c.ClosesCycleID)
 			}
@@ -227,28 +234,28 @@ func (im *completionsImporter) record(tx *gorm.DB, importID string, planned [][]
 		}
 	}
 	if err := insertRows(tx, "assignments", []string{"id", "employee_id", "course_id", "rule_id", "status", "created_at", "closed_at", "closed_reason"}, assignments, ""); err != nil {
-		return nil, nil, fmt.Errorf("create assignments: %w", err)
+		return nil, nil, nil, fmt.Errorf("create assignments: %w", err)
 	}
 	for part := range slices.Chunk(closes, importBatch) {
 		r := tx.Exec("UPDATE cycles SET status = ?, closed_at = ?, closed_reason = ?, updated_at = ? WHERE id IN ? AND status IN ?",
 			StatusClosed, now, ClosedSupersededByImport, now, part, openStatuses)
 		if r.Error != nil {
-			return nil, nil, fmt.Errorf("close superseded cycles: %w", r.Error)
+			return nil, nil, nil, fmt.Errorf("close superseded cycles: %w", r.Error)
 		}
 		if r.RowsAffected != int64(len(part)) {
-			return nil, nil, ErrImportConflict
+			return nil, nil, nil, ErrImportConflict
 		}
 	}
 	if err := im.completeCycles(tx, completeRows); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if err := insertRows(tx, "cycles", []string{"id", "assignment_id", "employee_id", "course_id", "number", "path", "status",
 		"window_opens_at", "due_at", "completed_at", "expires_at", "derivation", "created_at", "updated_at"}, cycles, ""); err != nil {
-		return nil, nil, fmt.Errorf("record imported cycles: %w", err)
+		return nil, nil, nil, fmt.Errorf("record imported cycles: %w", err)
 	}
 	if err := insertRows(tx, "imported_completions", []string{"id", "cycle_id", "employee_id", "course_id", "completed_at", "score",
 		"evidence", "source_file", "source_row", "imported_at", "import_id"}, records, ""); err != nil {
-		return nil, nil, fmt.Errorf("record imported completions: %w", err)
+		return nil, nil, nil, fmt.Errorf("record imported completions: %w", err)
 	}
 	refreshers := make([][]any, len(opened))
 	for i, c := range opened {
@@ -257,9 +264,9 @@ func (im *completionsImporter) record(tx *gorm.DB, importID string, planned [][]
 	}
 	if err := insertRows(tx, "cycles", []string{"id", "assignment_id", "employee_id", "course_id", "number", "path", "status",
 		"window_opens_at", "due_at", "completed_at", "expires_at", "derivation", "reminder_stage", "created_at", "updated_at"}, refreshers, ""); err != nil {
-		return nil, nil, fmt.Errorf("open refresher cycles: %w", err)
+		return nil, nil, nil, fmt.Errorf("open refresher cycles: %w", err)
 	}
-	return opened, ids, nil
+	return opened, ids, slices.Sorted(maps.Keys(written)), nil
 }
 
 // completeCycles completes the open cycles the rows complete, many per

@@ -36,9 +36,11 @@
 //     their work: at most BatchWork due cycles (and when evaluating, people ×
 //     active rules), counted with a read before the batch. Each batch is in
 //     its own transaction: evaluation, then every due step for those people,
-//     the new next events, the report rows of the people it changed
-//     (PassOptions.AfterBatch) and one Notifier.NotifyAll with all the
-//     batch's events, so one person's events of a pass arrive together.
+//     the new next events, the report rows of the people whose assignments
+//     it changed (PassOptions.AfterBatch) and of the assignments whose
+//     cycles it changed (PassOptions.AfterCycles), and one
+//     Notifier.NotifyAll with all the batch's events, so one person's
+//     events of a pass arrive together.
 //     The advance batches (and the completions import's) are read during
 //     the pause before their transaction, on the other core (loadAdvance;
 //     the import's plan), and the transaction only decides and writes when
@@ -60,8 +62,10 @@
 // Engine.ExtendCycles, Engine.ExemptCycles and ImportCompletions. HR's
 // pages, the command line and the API call these, never the tx-level
 // functions (SaveRule, ExtendSelection, ExemptSelection) they are built on.
-// internal/app wires Standings to report.RefreshEmployees; the use cases
-// refuse to run without it.
+// internal/app wires Standings to report.RefreshEmployees (and
+// AssignmentStandings, which ImportCompletions prefers, to
+// report.RefreshAssignments); the use cases refuse to run without
+// Standings.
 //
 // A rule change concerns everyone its old or new version matches, which for
 // a rule for everyone is the whole organisation. Those both versions match

@@ -34,6 +34,12 @@ type Engine struct {
 	// ImportCompletions) call it in their transactions; they refuse to run
 	// without it.
 	Standings func(tx *gorm.DB, now time.Time, employeeIDs []string) error
+	// AssignmentStandings brings the report standings of the given
+	// assignments of the given people up to date inside tx, when only
+	// their cycles changed (report.RefreshAssignments, wired in
+	// internal/app): ImportCompletions calls it for each batch. Without
+	// it, Standings refreshes all of those people's standings.
+	AssignmentStandings func(tx *gorm.DB, now time.Time, employeeIDs, assignmentIDs []string) error
 	// PlanningWait is how long ChangeRule waits for a scheduler pass's
 	// planning to end; zero means DefaultPlanningWait.
 	PlanningWait time.Duration
@@ -79,7 +85,7 @@ type pairKey struct{ employee, course string }
 // cycles' first events (a reminder already due, …) are left to the next
 // pass. Every event goes to the notifier in one NotifyAll call.
 func (e *Engine) EvaluateTx(tx *gorm.DB, now time.Time, ids []string) (EvalResult, error) {
-	res, evs, err := e.evaluate(tx, now, ids, map[string]bool{})
+	res, evs, err := e.evaluate(tx, now, ids, newTouched())
 	if err != nil {
 		return res, err
 	}
@@ -88,7 +94,7 @@ func (e *Engine) EvaluateTx(tx *gorm.DB, now time.Time, ids []string) (EvalResul
 
 // evaluate is EvaluateTx without the notifier: it returns the events, and
 // adds the people whose assignments or cycles it changed to touched.
-func (e *Engine) evaluate(tx *gorm.DB, now time.Time, ids []string, touched map[string]bool) (EvalResult, []Event, error) {
+func (e *Engine) evaluate(tx *gorm.DB, now time.Time, ids []string, touched *touchedSet) (EvalResult, []Event, error) {
 	var res EvalResult
 	dbNow := now.UTC()
 	var rules []*Rule
@@ -203,7 +209,7 @@ func (e *Engine) evaluate(tx *gorm.DB, now time.Time, ids []string, touched map[
 				cy.nextEventAt = e.nextEvent(cy, eventCtx{latest: true, active: true, hasManager: p.ManagerID != nil, empActive: true, window: c.rule.WindowDays}, now)
 				newCycles = append(newCycles, cy)
 				assignedEvents = append(assignedEvents, cy)
-				touched[p.ID] = true
+				touched.person(p.ID)
 				res.Assigned++
 			case a.Status != "active":
 				cy, err := e.reopen(tx, a, c.rule, now)
@@ -213,7 +219,7 @@ func (e *Engine) evaluate(tx *gorm.DB, now time.Time, ids []string, touched map[
 				if cy != nil {
 					assignedEvents = append(assignedEvents, cy)
 				}
-				touched[p.ID] = true
+				touched.person(p.ID)
 				res.Assigned++
 			case a.RuleID == nil || *a.RuleID != c.rule.ID:
 				ruleChanges[c.rule.ID] = append(ruleChanges[c.rule.ID], a.ID)
@@ -237,7 +243,7 @@ func (e *Engine) evaluate(tx *gorm.DB, now time.Time, ids []string, touched map[
 				reason = ClosedInactive
 			}
 			closing[reason] = append(closing[reason], a)
-			touched[p.ID] = true
+			touched.person(p.ID)
 			res.Closed++
 		}
 	}

@@ -176,7 +176,7 @@ func (e *Engine) AdvanceTx(tx *gorm.DB, now time.Time) (PassResult, error) {
 		for _, id := range ids {
 			seen[id] = true
 		}
-		evs, err := e.advancePeople(tx, now, ids, &res, &budget, map[string]bool{})
+		evs, err := e.advancePeople(tx, now, ids, &res, &budget, newTouched())
 		if err != nil {
 			return res, err
 		}

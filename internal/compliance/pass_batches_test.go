@@ -581,3 +581,75 @@ func fourAssignedInMarch(t *testing.T) (*fixture, []string) {
 	f.rec.take()
 	return f, ids
 }
+
+// TestPassNamesTheAssignmentsWhoseCyclesChanged: a batch hands the report
+// the people whose assignments it changed (AfterBatch) and, apart, the
+// assignments whose cycles it changed with their people (AfterCycles), so
+// that a cycle gone overdue refreshes its own report row and not all of its
+// person's. Without AfterCycles, those people go to AfterBatch.
+func TestPassNamesTheAssignmentsWhoseCyclesChanged(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	hired := date("2026-03-01")
+	if err := f.db.Exec("INSERT INTO courses (id, title, created_at, updated_at) VALUES ('c2', 'Course 2', ?, ?)", hired, hired).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := compliance.EnsureChangeTracking(ctx, f.db); err != nil {
+		t.Fatal(err)
+	}
+	var cs []*catalog.Course
+	for id, days := range map[string]int{"c1": 30, "c2": 90} {
+		cs = append(cs, &catalog.Course{ID: id, Title: id, DefaultRule: &catalog.RuleSpec{Name: id, Everyone: true, DueDays: days, DueFrom: "hire"}})
+	}
+	if err := f.db.Transaction(func(tx *gorm.DB) error { return compliance.SyncCourseRules(tx, cs, hired) }); err != nil {
+		t.Fatal(err)
+	}
+	emp := f.employee("p@x.test", "Nursing", hired, nil)
+	var people, cyclePeople, assignments [][]string
+	opts := compliance.PassOptions{
+		AfterBatch: func(_ *gorm.DB, _ time.Time, ids []string) error {
+			people = append(people, ids)
+			return nil
+		},
+		AfterCycles: func(_ *gorm.DB, _ time.Time, ps, as []string) error {
+			cyclePeople, assignments = append(cyclePeople, ps), append(assignments, as)
+			return nil
+		},
+	}
+	if _, err := f.eng.Pass(ctx, date("2026-03-02"), opts); err != nil {
+		t.Fatal(err)
+	}
+	if len(people) != 1 || !slices.Equal(people[0], []string{emp.ID}) || len(assignments) != 0 {
+		t.Fatalf("the pass that assigned both courses: people %v, assignments %v; want the person once, no assignments", people, assignments)
+	}
+	var overdue string
+	for _, c := range f.cycles(emp.ID) {
+		if c.CourseID == "c1" {
+			overdue = c.AssignmentID
+		}
+	}
+	// On 2 April the first course (due 31 March) is overdue, the second
+	// (due 30 May) is not.
+	people, cyclePeople, assignments = nil, nil, nil
+	res, err := f.eng.Pass(ctx, date("2026-04-02"), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.MarkedOverdue != 1 {
+		t.Fatalf("marked %d overdue, want 1", res.MarkedOverdue)
+	}
+	if len(people) != 0 || len(assignments) != 1 || !slices.Equal(assignments[0], []string{overdue}) || !slices.Equal(cyclePeople[0], []string{emp.ID}) {
+		t.Errorf("the pass that marked one cycle overdue: people %v, assignments %v of %v; want no people, the assignment %s of %s",
+			people, assignments, cyclePeople, overdue, emp.ID)
+	}
+
+	// Without AfterCycles the person goes to AfterBatch.
+	people = nil
+	opts.AfterCycles = nil
+	if _, err := f.eng.Pass(ctx, date("2026-06-02"), opts); err != nil {
+		t.Fatal(err)
+	}
+	if len(people) != 1 || !slices.Equal(people[0], []string{emp.ID}) {
+		t.Errorf("a pass marking the second course overdue without AfterCycles: people %v, want the person", people)
+	}
+}

@@ -58,13 +58,21 @@
 // PostgreSQL it deletes their rows and inserts them again; on SQLite it
 // inserts the new rows and updates the kept ones only in the columns that
 // moved (the standing's, or the person's), since SQLite rewrites the entry
-// of every index holding a column an UPDATE sets.
+// of every index holding a column an UPDATE sets. RefreshAssignments does
+// the same for a few assignments of some people, when only their cycles
+// changed: a scheduler pass's batch (a cycle gone overdue, a refresher
+// window opened) and a completions import's batch name the assignments
+// they wrote, and their people's other rows are neither read nor compared
+// (in the first pass at 100,000 people nearly everyone is touched, but only
+// a few of each person's twenty courses).
 //
 // Every change refreshes the rows of the people it touches in its own
 // transaction (RefreshEmployees): a learner's completion, HR's changes
-// (compliance's use cases call Engine.Standings), each batch of an import
-// and of a scheduler pass (which also moves standings on with the date:
-// overdue and expiry are days). After a pass the scheduler calls
+// (compliance's use cases call Engine.Standings), each batch of a staff
+// import; and each batch of a completions import and of a scheduler pass
+// the rows of the assignments whose cycles it wrote (RefreshAssignments;
+// the pass also moves standings on with the date: overdue and expiry are
+// days, and every such move is a cycle the pass writes). After a pass the scheduler calls
 // MaintainBatches, which rebuilds everything only for the first build or
 // after the clock went back (a batch of people per transaction) and writes
 // the day's snapshot. There is no first build when the table was kept from

@@ -234,3 +234,54 @@ func TestRefreshEmployeesDropsTheRowsThatNoLongerStand(t *testing.T) {
 		t.Errorf("a full refresh leaves %d rows, refreshing the people %d", len(got), len(byPeople))
 	}
 }
+
+// TestRefreshAssignments recomputes the rows of the assignments named and
+// no others, not even the other rows of their people; a row that no longer
+// stands goes. What it leaves is what a full refresh gives for those rows.
+func TestRefreshAssignments(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	today := compliance.Day(testNow)
+	open := cycleSpec{status: compliance.StatusOpen, due: today.AddDate(0, 0, 5)}
+	ada := f.person("Ada", "Lovelace", "Nursing", nil)
+	bob := f.person("Bob", "Builder", "Nursing", nil)
+	adaFire := f.assign(ada, "fire", open)
+	f.assign(ada, "privacy", open)
+	bobFire := f.assign(bob, "fire", open)
+	f.assign(bob, "privacy", open)
+	f.refresh(testNow, report.Refresh)
+
+	// Every cycle moves; Bob's fire course's latest cycle is closed.
+	if err := f.db.Model(&compliance.Cycle{}).Where("employee_id IN ?", []string{ada.ID, bob.ID}).
+		Updates(map[string]any{"status": compliance.StatusCompleted, "completed_at": testNow, "expires_at": today.AddDate(1, 0, 0)}).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := f.db.Exec(`UPDATE cycles SET status = 'closed' WHERE assignment_id = ?`, bobFire.ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	f.refresh(testNow, func(tx *gorm.DB, now time.Time) error {
+		return report.RefreshAssignments(tx, now, []string{ada.ID, bob.ID}, []string{adaFire.ID, bobFire.ID})
+	})
+	got := f.statuses()
+	if s := got[ada.ID+"/fire"].Status; s != "completed" {
+		t.Errorf("Ada's fire course: %q, want completed (refreshed)", s)
+	}
+	if _, ok := got[bob.ID+"/fire"]; ok {
+		t.Errorf("Bob's fire course still has a row; its latest cycle is closed")
+	}
+	for _, id := range []string{ada.ID, bob.ID} {
+		if s := got[id+"/privacy"].Status; s != "not_started" {
+			t.Errorf("%s's privacy course: %q, want not_started as kept (not named)", id, s)
+		}
+	}
+	if len(got) != 3 {
+		t.Errorf("rows: %d, want 3 (%v)", len(got), got)
+	}
+	f.refresh(testNow, report.Refresh)
+	full := f.statuses()
+	for _, k := range []string{ada.ID + "/fire", bob.ID + "/fire"} {
+		if g, w := got[k], full[k]; g.Status != w.Status || !sameTime(g.CompletedAt, w.CompletedAt) || !sameTime(g.ExpiresAt, w.ExpiresAt) {
+			t.Errorf("%s: refreshed by assignment %+v, by a full refresh %+v", k, g, w)
+		}
+	}
+}

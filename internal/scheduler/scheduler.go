@@ -150,9 +150,10 @@ func (s *Scheduler) RunOnceWith(ctx context.Context, now time.Time, opts Options
 			}
 			pr, err := s.Engine.Pass(ctx, now, compliance.PassOptions{
 				Full: opts.Full,
-				// The report rows of the people a batch changed follow in
-				// that batch's transaction.
-				AfterBatch: report.RefreshEmployees,
+				// The report rows of the people and assignments a batch
+				// changed follow in that batch's transaction.
+				AfterBatch:  report.RefreshEmployees,
+				AfterCycles: report.RefreshAssignments,
 			})
 			rep.PassResult = pr
 			if err != nil {
