@@ -282,12 +282,13 @@ const openCyclesSmallDepartment = 200
 // counted up to OpenCyclesCounted (total is OpenCyclesCounted+1 when there
 // are more: the count stops there).
 //
-// The page is read along cycles_open_due_idx (due_at, id, partial on the
-// open statuses: migration 00038) from its position and the read stops
-// after it, so a page costs its size, not the organisation nor how deep
-// in the list it is (an Offset costs the rows it skips too): the open
-// statuses are literals in the query, so that both databases use the
-// partial index. A filter on a small department is read through the
+// The page is read along cycles_open_due_idx (due_at, id, partial on
+// cycles that are neither completed nor closed: migrations 00038 and
+// 00048) from its position and the read stops after it, so a page costs
+// its size, not the organisation nor how deep in the list it is (an
+// Offset costs the rows it skips too): the index's condition is in the
+// query word for word, so that both databases use the partial index, and
+// the open statuses beside it skip the exempt cycles the index also holds. A filter on a small department is read through the
 // department's people instead (see openCyclesSmallDepartment). more says
 // whether further cycles follow the page in the direction it was read
 // (later ones, or with Before earlier ones).
@@ -316,7 +317,7 @@ func ListOpenCycles(tx *gorm.DB, f OpenCycleFilter, now time.Time, p OpenCyclesP
 	q := func() *gorm.DB {
 		q := tx.Table(from).
 			Where("a.id = c.assignment_id AND a.status = 'active' AND e.id = c.employee_id AND e.status = 'active'").
-			Where("c.status IN ('upcoming', 'open', 'in_progress', 'overdue')")
+			Where("c.completed_at IS NULL AND c.closed_at IS NULL AND c.status IN ('upcoming', 'open', 'in_progress', 'overdue')")
 		if f.CourseID != "" {
 			q = q.Where("c.course_id = ?", f.CourseID)
 		}

@@ -118,3 +118,14 @@ func (n *countingNotifier) NotifyAll(tx *gorm.DB, evs []Event, now time.Time) er
 	}
 	return notifyAll(n.next, tx, evs, now)
 }
+
+// PassCycleWriteColumns are the column sets with which a pass writes the
+// cycles it changes (cycleWriteColumns, every mask).
+func PassCycleWriteColumns() [][]string {
+	var out [][]string
+	for sig := range cycleWriteStatus | cycleWriteStage + 1 {
+		cols, _ := cycleWriteColumns(sig)
+		out = append(out, cols)
+	}
+	return out
+}

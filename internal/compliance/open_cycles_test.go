@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"gorm.io/gorm"
+
 	"github.com/onramp-lms/onramp/internal/compliance"
 	"github.com/onramp-lms/onramp/internal/db"
 )
@@ -36,6 +38,36 @@ func TestOpenCyclesAreReadInDueOrder(t *testing.T) {
 	}
 	// A month after the last hire: the first ones are overdue.
 	now := start.AddDate(0, 0, 46+20).Add(9 * time.Hour)
+	// Some cycles are no longer owed: exempt (with and without an end
+	// date; cycles_open_due_idx still holds them, and the list skips them)
+	// and completed (the index lets them go).
+	var owed []string
+	if err := f.db.Raw(`SELECT id FROM cycles ORDER BY due_at, id`).Scan(&owed).Error; err != nil || len(owed) < 40 {
+		t.Fatal(err, len(owed))
+	}
+	until, version := compliance.Day(now).AddDate(0, 2, 0), mustVersion(t, f)
+	if err := f.db.Transaction(func(tx *gorm.DB) error {
+		for i, id := range owed[:12] {
+			var err error
+			switch i % 3 {
+			case 0:
+				_, err = compliance.Exempt(tx, id, "long-term leave", &until, "hr", now.Add(-time.Hour))
+			case 1:
+				_, err = compliance.Exempt(tx, id, "does not see patients", nil, "hr", now.Add(-time.Hour))
+			default:
+				var c compliance.Cycle
+				if err = tx.Take(&c, "id = ?", id).Error; err == nil {
+					err = compliance.Complete(tx, &c, now.Add(-time.Hour), compliance.Recurrence{EveryMonths: 12, Base: compliance.BaseExpiry}, version)
+				}
+			}
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
 	if f.db.Dialect == db.SQLite {
 		// cycles' statistics from the 100,000-people benchmark database
 		// (and its sizes of assignments and employees):
@@ -182,5 +214,47 @@ func TestOpenCyclesAreReadInDueOrder(t *testing.T) {
 	}
 	if total != 11 || len(page) != 7 {
 		t.Fatalf("with the count stopping at 10: total %d, %d rows; want 11 and a page of 7", total, len(page))
+	}
+}
+
+// TestPassLeavesOpenCyclesIndexAlone: no column a scheduler pass sets on
+// the cycles it changes is in cycles_open_due_idx, its key or its partial
+// condition. SQLite rewrites an index entry whenever an UPDATE sets a column
+// the index names, even when the entry stays as it was: with the condition
+// on status (migration 00038), every cycle a pass moved from open to
+// overdue rewrote its entry at a random place in the index (migration
+// 00048 keys the condition on completed_at and closed_at instead).
+func TestPassLeavesOpenCyclesIndexAlone(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	q := `SELECT sql FROM sqlite_master WHERE type = 'index' AND name = 'cycles_open_due_idx'`
+	if f.db.Dialect == db.Postgres {
+		q = `SELECT indexdef FROM pg_indexes WHERE indexname = 'cycles_open_due_idx'`
+	}
+	var def string
+	if err := f.db.Raw(q).Row().Scan(&def); err != nil {
+		t.Fatal(err)
+	}
+	_, def, ok := strings.Cut(strings.ToLower(def), "(")
+	if !ok {
+		t.Fatalf("index definition %q", def)
+	}
+	words := map[string]bool{}
+	for _, w := range strings.FieldsFunc(def, func(r rune) bool { return !(r == '_' || 'a' <= r && r <= 'z') }) {
+		words[w] = true
+	}
+	if !words["due_at"] || !words["completed_at"] {
+		t.Fatalf("index definition %q: the check does not see its columns", def)
+	}
+	sets := compliance.PassCycleWriteColumns()
+	if len(sets) != 4 || !slices.Contains(sets[len(sets)-1], "status") {
+		t.Fatalf("a pass's column sets %v: the check does not see them", sets)
+	}
+	for _, cols := range sets {
+		for _, c := range cols {
+			if words[c] {
+				t.Errorf("cycles_open_due_idx (%s names %s, which a pass's write of %v sets", def, c, cols)
+			}
+		}
 	}
 }
