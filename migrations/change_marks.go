@@ -46,7 +46,7 @@ func Go(dialect string) []*goose.Migration {
 		}},
 	)
 	marks.Source = "00042_change_marks.go"
-	return []*goose.Migration{marks, outboxCounts(dialect), sqliteTimes(dialect), nextEventPeople(dialect), openDueSettled(dialect)}
+	return []*goose.Migration{marks, outboxCounts(dialect), sqliteTimes(dialect), nextEventPeople(dialect), openDueSettled(dialect), overdueByDepartment(dialect)}
 }
 
 // createChangeMarks is the table of marks, one row per marked table.

@@ -20,8 +20,6 @@ import (
 //	             SEARCH s USING INDEX compliance_status_name_idx ((sort_name,employee_id,course_id)>(?,?,?))
 //	overdue      SCAN s USING INDEX compliance_status_overdue_idx
 //	             SEARCH s USING INDEX compliance_status_overdue_idx ((due_at,sort_name,employee_id,course_id)>(?,?,?,?))
-//	  department SEARCH s USING INDEX compliance_status_overdue_dept_idx (department=?)
-//	             SEARCH s USING INDEX compliance_status_overdue_dept_idx (department=? AND (due_at,sort_name,employee_id,course_id)>(?,?,?,?))
 //	expiring     SEARCH s USING INDEX compliance_status_expiring_idx (expires_at>? AND expires_at<?)
 //	             (the same: the horizon bounds the range, the cursor filters within it)
 //	completions  SEARCH c USING INDEX cycles_completed_id_idx (completed_at>?)
@@ -45,7 +43,6 @@ func TestPagePlans(t *testing.T) {
 	}{
 		{"status", report.Filter{}, "compliance_status_name_idx"},
 		{"overdue", report.Filter{}, "compliance_status_overdue_idx"},
-		{"overdue", report.Filter{Department: "Department 07"}, "compliance_status_overdue_dept_idx"},
 		{"expiring", report.Filter{Days: 90}, "compliance_status_expiring_idx"},
 		{"completions", report.Filter{}, "cycles_completed_id_idx"},
 		{"matrix", report.Filter{}, "compliance_status_name_idx"},
@@ -192,10 +189,31 @@ func TestDenseFiltersAreReadInOrder(t *testing.T) {
 		}
 	}
 	// 1,000 standings in a department: at the threshold, read through the
-	// department's index.
+	// department's index (and the overdue ones sorted: a few hundred).
 	if all := plan("status", report.Filter{Department: "Department 07"}, ""); !strings.Contains(all, "compliance_status_department_idx") {
 		t.Errorf("a department's 1,000 standings are not read through its index:\n%s", all)
 	}
+	if all := plan("overdue", report.Filter{Department: "Department 07"}, ""); !strings.Contains(all, "compliance_status_department_idx") {
+		t.Errorf("a department's 1,000 standings are not read through its index for the overdue report:\n%s", all)
+	}
+	// Above the threshold, the overdue report of a department walks the
+	// overdue index in its order (which holds the department since
+	// migration 00049, in place of an index of its own), first page and
+	// later pages alike.
+	func() {
+		defer report.SetOrderWalkRows(500)()
+		filter := report.Filter{Department: "Department 07"}
+		first, err := mustLookup(t, "overdue").Page(ctx, f.db, filter, testNow, "", 100)
+		must(t, err)
+		if first.Next == "" {
+			t.Fatal("the department's overdue report has one page: the check sees no later page")
+		}
+		for _, cur := range []string{"", first.Next} {
+			if all := plan("overdue", filter, cur); !strings.Contains(all, "compliance_status_overdue_idx") || strings.Contains(all, "TEMP B-TREE") {
+				t.Errorf("overdue %v (cursor %v): want a read along compliance_status_overdue_idx with no sort:\n%s", filter.Map(), cur != "", all)
+			}
+		}
+	}()
 	// Job title and site are the employee record's (migration 00046): a
 	// job title's few hundred standings are found through employees' index
 	// of it, and so are a site's when its rows count as few.
