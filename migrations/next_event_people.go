@@ -22,19 +22,9 @@ import (
 func nextEventPeople(dialect string) *goose.Migration {
 	run := func(columns string) *goose.GoFunc {
 		return &goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error {
-			var stat sql.NullString
-			if dialect == string(goose.DialectSQLite3) {
-				var tables int
-				if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'`).
-					Scan(&tables); err != nil {
-					return err
-				}
-				if tables > 0 {
-					if err := tx.QueryRowContext(ctx, `SELECT stat FROM sqlite_stat1 WHERE tbl = 'cycles' AND idx = 'cycles_next_event_idx'`).
-						Scan(&stat); err != nil && err != sql.ErrNoRows {
-						return err
-					}
-				}
+			stat, err := indexStat(ctx, tx, dialect, "cycles_next_event_idx")
+			if err != nil {
+				return err
 			}
 			if err := execAll(ctx, tx, []string{
 				`DROP INDEX cycles_next_event_idx`,
@@ -42,13 +32,11 @@ func nextEventPeople(dialect string) *goose.Migration {
 			}); err != nil {
 				return err
 			}
-			if !stat.Valid {
-				return nil
-			}
 			// Up adds the figure of the third column; down takes it off.
-			figure := statColumns(stat.String, columns == "next_event_at, id, employee_id")
-			_, err := tx.ExecContext(ctx, `INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES ('cycles', 'cycles_next_event_idx', ?)`, figure)
-			return err
+			if stat.Valid {
+				stat.String = statColumns(stat.String, columns == "next_event_at, id, employee_id")
+			}
+			return putIndexStat(ctx, tx, "cycles", "cycles_next_event_idx", stat)
 		}}
 	}
 	m := goose.NewGoMigration(47, run("next_event_at, id, employee_id"), run("next_event_at, id"))
@@ -72,4 +60,35 @@ func statColumns(stat string, add bool) string {
 		out = append(append(out, fields[:max(n-1, 0)]...), fields[n:]...)
 	}
 	return strings.Join(out, " ")
+}
+
+// indexStat is the planner statistics SQLite's ANALYZE kept for index (not
+// valid on PostgreSQL, or when there are none), read before a migration
+// drops and makes it again: DROP INDEX deletes them, and a large table's
+// next ANALYZE may be a long way off.
+func indexStat(ctx context.Context, tx *sql.Tx, dialect, index string) (sql.NullString, error) {
+	var stat sql.NullString
+	if dialect != string(goose.DialectSQLite3) {
+		return stat, nil
+	}
+	var tables int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'`).
+		Scan(&tables); err != nil || tables == 0 {
+		return stat, err
+	}
+	err := tx.QueryRowContext(ctx, `SELECT stat FROM sqlite_stat1 WHERE idx = ?`, index).Scan(&stat)
+	if err == sql.ErrNoRows {
+		err = nil
+	}
+	return stat, err
+}
+
+// putIndexStat gives index of table the statistics stat (from indexStat,
+// perhaps changed), when there were any.
+func putIndexStat(ctx context.Context, tx *sql.Tx, table, index string, stat sql.NullString) error {
+	if !stat.Valid {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES (?, ?, ?)`, table, index, stat.String)
+	return err
 }

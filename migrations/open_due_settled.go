@@ -31,19 +31,9 @@ import (
 func openDueSettled(dialect string) *goose.Migration {
 	run := func(where string) *goose.GoFunc {
 		return &goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error {
-			var stat sql.NullString
-			if dialect == string(goose.DialectSQLite3) {
-				var tables int
-				if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'`).
-					Scan(&tables); err != nil {
-					return err
-				}
-				if tables > 0 {
-					if err := tx.QueryRowContext(ctx, `SELECT stat FROM sqlite_stat1 WHERE tbl = 'cycles' AND idx = 'cycles_open_due_idx'`).
-						Scan(&stat); err != nil && err != sql.ErrNoRows {
-						return err
-					}
-				}
+			stat, err := indexStat(ctx, tx, dialect, "cycles_open_due_idx")
+			if err != nil {
+				return err
 			}
 			if err := execAll(ctx, tx, []string{
 				`DROP INDEX cycles_open_due_idx`,
@@ -51,11 +41,7 @@ func openDueSettled(dialect string) *goose.Migration {
 			}); err != nil {
 				return err
 			}
-			if !stat.Valid {
-				return nil
-			}
-			_, err := tx.ExecContext(ctx, `INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES ('cycles', 'cycles_open_due_idx', ?)`, stat.String)
-			return err
+			return putIndexStat(ctx, tx, "cycles", "cycles_open_due_idx", stat)
 		}}
 	}
 	m := goose.NewGoMigration(48, run(openDueCondition), run(`status IN ('upcoming', 'open', 'in_progress', 'overdue')`))

@@ -23,61 +23,30 @@ import (
 // On SQLite the overdue index's planner statistics are kept, with the new
 // column's figure (the key was already unique, so 1).
 func overdueByDepartment(dialect string) *goose.Migration {
-	sqlite := dialect == string(goose.DialectSQLite3)
-	stat := func(ctx context.Context, tx *sql.Tx) (sql.NullString, error) {
-		var stat sql.NullString
-		if !sqlite {
-			return stat, nil
-		}
-		var tables int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'`).
-			Scan(&tables); err != nil || tables == 0 {
-			return stat, err
-		}
-		err := tx.QueryRowContext(ctx, `SELECT stat FROM sqlite_stat1 WHERE tbl = 'compliance_status' AND idx = 'compliance_status_overdue_idx'`).
-			Scan(&stat)
-		if err == sql.ErrNoRows {
-			err = nil
-		}
-		return stat, err
+	const index, overdue = "compliance_status_overdue_idx", ` WHERE status IN ('overdue', 'expired')`
+	run := func(add bool, stmts ...string) *goose.GoFunc {
+		return &goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error {
+			stat, err := indexStat(ctx, tx, dialect, index)
+			if err != nil {
+				return err
+			}
+			if err := execAll(ctx, tx, stmts); err != nil {
+				return err
+			}
+			if stat.Valid {
+				stat.String = statColumns(stat.String, add)
+			}
+			return putIndexStat(ctx, tx, "compliance_status", index, stat)
+		}}
 	}
-	keep := func(ctx context.Context, tx *sql.Tx, old sql.NullString, add bool) error {
-		if !old.Valid {
-			return nil
-		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES ('compliance_status', 'compliance_status_overdue_idx', ?)`,
-			statColumns(old.String, add))
-		return err
-	}
-	const overdue = ` WHERE status IN ('overdue', 'expired')`
-	up := &goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error {
-		old, err := stat(ctx, tx)
-		if err != nil {
-			return err
-		}
-		if err := execAll(ctx, tx, []string{
-			`DROP INDEX compliance_status_overdue_dept_idx`,
-			`DROP INDEX compliance_status_overdue_idx`,
-			`CREATE INDEX compliance_status_overdue_idx ON compliance_status (due_at, sort_name, employee_id, course_id, department)` + overdue,
-		}); err != nil {
-			return err
-		}
-		return keep(ctx, tx, old, true)
-	}}
-	down := &goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error {
-		old, err := stat(ctx, tx)
-		if err != nil {
-			return err
-		}
-		if err := execAll(ctx, tx, []string{
-			`DROP INDEX compliance_status_overdue_idx`,
-			`CREATE INDEX compliance_status_overdue_idx ON compliance_status (due_at, sort_name, employee_id, course_id)` + overdue,
-			`CREATE INDEX compliance_status_overdue_dept_idx ON compliance_status (department, due_at, sort_name, employee_id, course_id)` + overdue,
-		}); err != nil {
-			return err
-		}
-		return keep(ctx, tx, old, false)
-	}}
+	up := run(true,
+		`DROP INDEX compliance_status_overdue_dept_idx`,
+		`DROP INDEX `+index,
+		`CREATE INDEX `+index+` ON compliance_status (due_at, sort_name, employee_id, course_id, department)`+overdue)
+	down := run(false,
+		`DROP INDEX `+index,
+		`CREATE INDEX `+index+` ON compliance_status (due_at, sort_name, employee_id, course_id)`+overdue,
+		`CREATE INDEX compliance_status_overdue_dept_idx ON compliance_status (department, due_at, sort_name, employee_id, course_id)`+overdue)
 	m := goose.NewGoMigration(49, up, down)
 	m.Source = "00049_overdue_by_department.go"
 	return m
