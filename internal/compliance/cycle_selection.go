@@ -288,10 +288,11 @@ const openCyclesSmallDepartment = 200
 // its size, not the organisation nor how deep in the list it is (an
 // Offset costs the rows it skips too): the index's condition is in the
 // query word for word, so that both databases use the partial index, and
-// the open statuses beside it skip the exempt cycles the index also holds. A filter on a small department is read through the
-// department's people instead (see openCyclesSmallDepartment). more says
-// whether further cycles follow the page in the direction it was read
-// (later ones, or with Before earlier ones).
+// the open statuses beside it skip the exempt cycles the index also
+// holds. A filter on a small department is read through the department's
+// people instead (see openCyclesSmallDepartment). more says whether
+// further cycles follow the page in the direction it was read (later
+// ones, or with Before earlier ones).
 func ListOpenCycles(tx *gorm.DB, f OpenCycleFilter, now time.Time, p OpenCyclesPage) (rows []SelectedCycle, more bool, total int64, err error) {
 	today := Day(now)
 	department := "e.department = ?"

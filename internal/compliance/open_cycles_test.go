@@ -253,7 +253,7 @@ func TestPassLeavesOpenCyclesIndexAlone(t *testing.T) {
 	for _, cols := range sets {
 		for _, c := range cols {
 			if words[c] {
-				t.Errorf("cycles_open_due_idx (%s names %s, which a pass's write of %v sets", def, c, cols)
+				t.Errorf("cycles_open_due_idx (%s) names %s, which a pass's write of %v sets", strings.TrimSuffix(def, ")"), c, cols)
 			}
 		}
 	}
